@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/art35/art35/internal/clock"
+)
+
+// testClockTime is the fixed "now" of CLI tests unless a test sets another.
+var testClockTime = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
+
+// cliResult is what one art35 invocation printed and returned.
+type cliResult struct {
+	stdout, stderr string
+	code           int
+}
+
+// runCLI runs the art35 command line in-process with a fixed clock and an
+// environment taken from envVars ("KEY=VALUE"), and returns what it printed.
+func runCLI(t *testing.T, stdin string, envVars []string, args ...string) cliResult {
+	t.Helper()
+	var out, errb bytes.Buffer
+	vars := map[string]string{}
+	for _, kv := range envVars {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	e := &env{
+		stdin:  strings.NewReader(stdin),
+		stdout: &out,
+		stderr: &errb,
+		getenv: func(k string) string { return vars[k] },
+		clock:  clock.NewManual(testClockTime),
+	}
+	code := run(context.Background(), e, args)
+	return cliResult{stdout: out.String(), stderr: errb.String(), code: code}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	r := runCLI(t, "", nil, "help")
+	if r.code != 0 || !strings.Contains(r.stdout, "version") {
+		t.Fatalf("help: code %d, stdout %q", r.code, r.stdout)
+	}
+	r = runCLI(t, "", nil, "version")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "art35 ") {
+		t.Fatalf("version: code %d, stdout %q", r.code, r.stdout)
+	}
+	r = runCLI(t, "", nil, "no-such-command")
+	if r.code != exitUsage || !strings.Contains(r.stderr, "unknown command") {
+		t.Fatalf("unknown command: code %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestEveryCommandHasHelp checks that "-h" works on every registered
+// command and exits 0 with a usage line.
+func TestEveryCommandHasHelp(t *testing.T) {
+	for name := range commands {
+		r := runCLI(t, "", nil, name, "-h")
+		if r.code != 0 || !strings.Contains(r.stdout, "usage: art35 "+name) {
+			t.Errorf("art35 %s -h: code %d, stdout %q, stderr %q", name, r.code, r.stdout, r.stderr)
+		}
+	}
+}
