@@ -1,0 +1,228 @@
+// Package store is art35's storage: one database/sql handle over either
+// embedded SQLite (modernc.org/sqlite, the default) or PostgreSQL (pgx),
+// embedded migrations applied one transaction each, and the translation of
+// driver errors into art35's own (apperr codes).
+//
+// The SQL is hand-written in a subset both engines accept ($1 placeholders,
+// RETURNING, ON CONFLICT, TEXT/BIGINT/BYTEA columns, timestamps as fixed-width
+// UTC text), and one conformance suite (storetest) runs on both, so that
+// nothing quietly depends on one engine.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/art35/art35/internal/apperr"
+)
+
+// Backend names.
+const (
+	SQLite   = "sqlite"
+	Postgres = "postgres"
+)
+
+// DB is an open art35 database.
+type DB struct {
+	*sql.DB
+	backend string
+}
+
+// Backend returns SQLite or Postgres.
+func (db *DB) Backend() string { return db.backend }
+
+// Open opens the database named by dsn and applies pending migrations.
+// A dsn starting with "postgres://" or "postgresql://" selects PostgreSQL;
+// anything else is a SQLite file path (optionally prefixed "sqlite:").
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	db, err := open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, Migrations); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// OpenNoMigrate opens the database without applying migrations (tests of
+// the migration runner, and "art35 db status").
+func OpenNoMigrate(ctx context.Context, dsn string) (*DB, error) { return open(ctx, dsn) }
+
+func open(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
+		return nil, apperr.Errorf(apperr.EInvalid, "database: no DSN given; set database in the config, ART35_DATABASE, or --database (a SQLite file path or a postgres:// URL)")
+	}
+	var (
+		sdb     *sql.DB
+		backend string
+		err     error
+	)
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		backend = Postgres
+		sdb, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, apperr.Wrap(apperr.EInvalid, err, "database: bad PostgreSQL DSN")
+		}
+		sdb.SetMaxOpenConns(16)
+		sdb.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		backend = SQLite
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if dir := filepath.Dir(path); dir != "" {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("database: create folder %s: %w", dir, err)
+			}
+		}
+		// WAL lets readers go on while one writer writes; foreign keys are
+		// off by default in SQLite; busy_timeout makes a writer wait for the
+		// lock instead of failing at once; _txlock=immediate takes the write
+		// lock at BEGIN so two writers never deadlock on a lock upgrade.
+		q := url.Values{}
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "foreign_keys(1)")
+		q.Add("_pragma", "busy_timeout(10000)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Set("_txlock", "immediate")
+		sdb, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		if err != nil {
+			return nil, apperr.Wrap(apperr.EInvalid, err, "database: bad SQLite path %q", path)
+		}
+		// One writer at a time is SQLite's model; a small pool of readers is
+		// enough for a node.
+		sdb.SetMaxOpenConns(8)
+	}
+	db := &DB{DB: sdb, backend: backend}
+	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := sdb.PingContext(pingCtx); err != nil {
+		sdb.Close()
+		return nil, apperr.Wrap(apperr.EInternal, err, "database: cannot connect (%s)", backend)
+	}
+	return db, nil
+}
+
+// Tx runs fn in one transaction: committed if fn returns nil, rolled back
+// otherwise, so nothing is ever half-written. On SQLite a "database is
+// busy" failure is retried with back-off, because another process (a CLI
+// command beside the running node) may hold the write lock for a moment.
+func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	delay := 10 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		err := db.tx(ctx, fn)
+		if err == nil || !isBusy(err) || attempt >= 8 {
+			return MapError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(delay):
+		}
+		delay *= 2
+	}
+}
+
+func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		c := se.Code() & 0xff
+		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// MapError turns driver errors into apperr errors: no rows is ENotFound, a
+// unique or primary-key violation is EConflict, a foreign-key, not-null or
+// check violation or a bad value is EInvalid. Errors that are already
+// apperr errors, and nil, pass through unchanged.
+func MapError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.Wrap(apperr.ENotFound, err, "not found")
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return apperr.Wrap(apperr.EConflict, err, "already exists")
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return apperr.Wrap(apperr.EInvalid, err, "refers to something that does not exist")
+		case sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+			return apperr.Wrap(apperr.EInvalid, err, "a required value is missing")
+		case sqlite3.SQLITE_CONSTRAINT_CHECK:
+			return apperr.Wrap(apperr.EInvalid, err, "a value breaks a rule of the database")
+		}
+		return err
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case pe.Code == "23505":
+			return apperr.Wrap(apperr.EConflict, err, "already exists")
+		case pe.Code == "23503":
+			return apperr.Wrap(apperr.EInvalid, err, "refers to something that does not exist")
+		case pe.Code == "23502":
+			return apperr.Wrap(apperr.EInvalid, err, "a required value is missing")
+		case pe.Code == "23514":
+			return apperr.Wrap(apperr.EInvalid, err, "a value breaks a rule of the database")
+		case strings.HasPrefix(pe.Code, "22"):
+			return apperr.Wrap(apperr.EInvalid, err, "a value has the wrong form")
+		}
+	}
+	return err
+}
+
+// TimeFormat is how times are stored: fixed-width UTC text, so that string
+// order is time order on both engines and a person reading the table with
+// sqlite3 or psql sees a real date.
+const TimeFormat = "2006-01-02T15:04:05.000000Z"
+
+// FormatTime formats t for storage.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+// ParseTime parses a stored time.
+func ParseTime(s string) (time.Time, error) {
+	t, err := time.Parse(TimeFormat, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
+	}
+	return t, nil
+}
