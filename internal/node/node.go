@@ -1,0 +1,184 @@
+package node
+
+import (
+	"context"
+	"crypto/ecdh"
+	"crypto/ed25519"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/config"
+	"github.com/art35/art35/internal/keys"
+	"github.com/art35/art35/internal/store"
+)
+
+// Options are what a caller may inject into a node besides its
+// configuration: the clock and where logs go. Zero values mean the real
+// clock and stderr.
+type Options struct {
+	Clock  clock.Clock
+	Logger *slog.Logger
+	// Listener, when set, is used instead of listening on Config.Listen
+	// (tests pass a 127.0.0.1:0 listener to learn the port first).
+	Listener net.Listener
+	// PlainHTTP serves without TLS. Only for loopback tests and the demo.
+	PlainHTTP bool
+}
+
+// Node is one running art35 node.
+type Node struct {
+	Config     config.Config
+	DB         *store.DB
+	Clock      clock.Clock
+	Log        *slog.Logger
+	Signing    ed25519.PrivateKey
+	Encryption *ecdh.PrivateKey
+	Metrics    *prometheus.Registry
+
+	listener net.Listener
+	server   *http.Server
+	plain    bool
+}
+
+// New checks the node's keys, opens and migrates its database, and prepares
+// its HTTP server. It refuses to start with key files that others can read
+// or with a database that belongs to another party.
+func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	n := &Node{Config: cfg, Clock: opt.Clock, Log: opt.Logger, plain: opt.PlainHTTP, listener: opt.Listener}
+	if n.Clock == nil {
+		n.Clock = clock.System{}
+	}
+	if n.Log == nil {
+		n.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	var err error
+	if n.Signing, err = keys.LoadSigning(cfg.Path(config.SigningKeyFile)); err != nil {
+		return nil, fmt.Errorf("node %s: %w", cfg.DataDir, err)
+	}
+	if n.Encryption, err = keys.LoadEncryption(cfg.Path(config.EncryptionKeyFile)); err != nil {
+		return nil, fmt.Errorf("node %s: %w", cfg.DataDir, err)
+	}
+	if n.DB, err = store.Open(ctx, cfg.DatabaseDSN()); err != nil {
+		return nil, err
+	}
+	if err := n.checkParty(ctx); err != nil {
+		n.DB.Close()
+		return nil, err
+	}
+	n.Metrics = prometheus.NewRegistry()
+	n.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	n.server = &http.Server{
+		Handler:           n.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(n.Log.Handler(), slog.LevelWarn),
+	}
+	return n, nil
+}
+
+// checkParty records the node's party in a new database and refuses a
+// database that was made for another party: pointing a node at the wrong
+// database must not go unnoticed.
+func (n *Node) checkParty(ctx context.Context) error {
+	held, err := n.DB.Meta(ctx, "party")
+	switch {
+	case apperr.Is(err, apperr.ENotFound):
+		return n.DB.SetMeta(ctx, "party", n.Config.Party)
+	case err != nil:
+		return err
+	case held != n.Config.Party:
+		return apperr.Errorf(apperr.EConflict, "database %s belongs to party %s, but this node is configured for %s: check --data and database", n.Config.Database, held, n.Config.Party)
+	}
+	return nil
+}
+
+func (n *Node) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", n.handleHealth)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics, promhttp.HandlerOpts{}))
+	return mux
+}
+
+func (n *Node) handleHealth(w http.ResponseWriter, r *http.Request) {
+	status, code := "ok", http.StatusOK
+	if err := n.DB.PingContext(r.Context()); err != nil {
+		status, code = "database unreachable", http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"status": status, "party": n.Config.Party, "time": n.Clock.Now().Format(time.RFC3339)})
+}
+
+// Addr returns the address the node listens on (after Listen).
+func (n *Node) Addr() string {
+	if n.listener == nil {
+		return ""
+	}
+	return n.listener.Addr().String()
+}
+
+// Listen opens the node's listening socket, if the caller did not give one.
+func (n *Node) Listen() error {
+	if n.listener != nil {
+		return nil
+	}
+	l, err := net.Listen("tcp", n.Config.Listen)
+	if err != nil {
+		return apperr.Wrap(apperr.EInvalid, err, "listen on %s (change listen in the config, ART35_LISTEN or --listen)", n.Config.Listen)
+	}
+	n.listener = l
+	return nil
+}
+
+// Run serves HTTP until ctx is cancelled, then shuts down gracefully.
+func (n *Node) Run(ctx context.Context) error {
+	if err := n.Listen(); err != nil {
+		return err
+	}
+	l := n.listener
+	if !n.plain {
+		cert, err := tls.LoadX509KeyPair(n.Config.Path(config.TLSCertFile), n.Config.Path(config.TLSKeyFile))
+		if err != nil {
+			return fmt.Errorf("load TLS certificate: %w", err)
+		}
+		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13})
+	}
+	n.Log.Info("node listening", "party", n.Config.Party, "addr", n.listener.Addr().String(), "tls", !n.plain, "database", n.DB.Backend())
+	errc := make(chan error, 1)
+	go func() { errc <- n.server.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := n.server.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	n.Log.Info("node stopped", "party", n.Config.Party)
+	return nil
+}
+
+// Close releases the node's database.
+func (n *Node) Close() error {
+	if n.DB == nil {
+		return nil
+	}
+	return n.DB.Close()
+}
