@@ -66,8 +66,10 @@ func ParseInstrument(s string) (Instrument, error) {
 type Status string
 
 // Statuses, weakest first. "invited" is the Council of Europe's invitation
-// to accede to the Budapest Convention.
+// to accede to the Budapest Convention. "unknown" is what a blank in a
+// partial source list means: not known, which is not the same as "none".
 const (
+	StatusUnknown   Status = "unknown"
 	StatusNone      Status = "none"
 	StatusInvited   Status = "invited"
 	StatusSignatory Status = "signatory"
@@ -77,7 +79,7 @@ const (
 // Valid reports whether s is one of the known statuses.
 func (s Status) Valid() bool {
 	switch s {
-	case StatusNone, StatusInvited, StatusSignatory, StatusParty:
+	case StatusUnknown, StatusNone, StatusInvited, StatusSignatory, StatusParty:
 		return true
 	}
 	return false

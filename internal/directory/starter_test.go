@@ -1,0 +1,207 @@
+package directory
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/art35/art35/internal/apperr"
+)
+
+func starter(t *testing.T) *Snapshot {
+	t.Helper()
+	s, err := Starter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestStarterKnownParties(t *testing.T) {
+	s := starter(t)
+	if len(s.Parties) != 93 {
+		t.Errorf("%d parties, want the 93 rows of parties.csv", len(s.Parties))
+	}
+	now := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		code         string
+		budapest     Status
+		budapestIn   bool
+		budInForce   string // "" = not known
+		p2           Status
+		p2Signed     string
+		p2Deposited  string
+		un           Status
+		unSigned     string
+		unInForce    bool
+		euBound      bool
+		euMember     bool
+		confidence   string
+		has247       bool
+		zone         string
+		undatedParty bool
+	}{
+		{code: "IT", budapest: StatusParty, budapestIn: true, p2: StatusSignatory, p2Signed: "2022-05-12", un: StatusUnknown, euBound: true, euMember: true, confidence: "confirmed", has247: true, zone: "Europe/Rome", undatedParty: true},
+		{code: "CN", budapest: StatusNone, p2: StatusNone, un: StatusSignatory, unSigned: "2025-10-25", confidence: "confirmed"},
+		{code: "BJ", budapest: StatusParty, budapestIn: true, budInForce: "2024-10-01", p2: StatusUnknown, un: StatusUnknown, confidence: "confirmed", has247: true, zone: "Africa/Porto-Novo"},
+		{code: "CI", budapest: StatusParty, budapestIn: true, budInForce: "2024-11-01", p2: StatusUnknown, un: StatusUnknown, confidence: "confirmed", has247: true, zone: "Africa/Abidjan"},
+		{code: "SL", budapest: StatusParty, budapestIn: true, budInForce: "2024-08-01", p2: StatusSignatory, p2Signed: "2024-06-20", un: StatusUnknown, confidence: "confirmed", has247: true},
+		{code: "JP", budapest: StatusParty, budapestIn: true, p2: StatusParty, p2Signed: "2022-05-12", p2Deposited: "2023-08-10", un: StatusUnknown, confidence: "confirmed", has247: true, zone: "Asia/Tokyo", undatedParty: true},
+		{code: "DK", budapest: StatusParty, budapestIn: true, p2: StatusUnknown, un: StatusUnknown, euMember: true, confidence: "confirmed", has247: true, undatedParty: true},
+		{code: "US", budapest: StatusParty, budapestIn: true, p2: StatusSignatory, p2Signed: "2022-05-12", un: StatusUnknown, confidence: "party status unconfirmed", has247: true, undatedParty: true},
+		{code: "IE", budapest: StatusSignatory, p2: StatusNone, un: StatusSignatory, unSigned: "2025-10-25", euBound: true, euMember: true, confidence: "signatory status unconfirmed"},
+		{code: "KE", budapest: StatusInvited, p2: StatusNone, un: StatusUnknown, confidence: "confirmed"},
+	} {
+		p, ok := s.Party(tc.code)
+		if !ok {
+			t.Errorf("%s missing", tc.code)
+			continue
+		}
+		check := func(what string, got, want any) {
+			if got != want {
+				t.Errorf("%s %s: got %v, want %v", tc.code, what, got, want)
+			}
+		}
+		check("budapest", p.Budapest.Status, tc.budapest)
+		check("budapest in force now", p.InForce(Budapest, now), tc.budapestIn)
+		check("budapest in-force date", p.Budapest.InForce.String(), tc.budInForce)
+		check("budapest undated", p.Budapest.InForceUndated, tc.undatedParty)
+		check("protocol2", p.Protocol2.Status, tc.p2)
+		check("protocol2 signed", p.Protocol2.Signed.String(), tc.p2Signed)
+		check("protocol2 deposited", p.Protocol2.Deposited.String(), tc.p2Deposited)
+		check("protocol2 in force", p.InForce(Protocol2, now), false) // not known to be in force
+		check("un2024", p.UN2024.Status, tc.un)
+		check("un2024 signed", p.UN2024.Signed.String(), tc.unSigned)
+		check("un2024 in force", p.InForce(UN2024, now), tc.unInForce)
+		check("eu member", p.EU.Member, tc.euMember)
+		check("eu bound", p.InForce(EU, now), tc.euBound)
+		check("confidence", p.Confidence, tc.confidence)
+		a, err := s.PointOfContact(tc.code)
+		check("has 24/7", err == nil, tc.has247)
+		if err == nil {
+			check("24/7 contact known", a.ContactKnown, false)
+			check("24/7 phone", a.Phone+a.Email+a.Name, "")
+			check("24/7 people", len(a.People), 0)
+			if tc.zone != "" {
+				check("24/7 zone", a.TimeZone, tc.zone)
+			}
+		} else if !apperr.Is(err, apperr.ENotFound) {
+			t.Errorf("%s: PointOfContact error %v, want not found", tc.code, err)
+		}
+	}
+	// The Benin party is bound from 2024-10-01, not before.
+	bj, _ := s.Party("BJ")
+	if bj.InForce(Budapest, time.Date(2024, 9, 30, 12, 0, 0, 0, time.UTC)) {
+		t.Error("BJ bound before 2024-10-01")
+	}
+	// Ecuador's 24/7 designation date comes from its note.
+	ec, _ := s.PointOfContact("EC")
+	if ec == nil || ec.Since.String() != "2025-12-04" {
+		t.Errorf("EC 24/7 since: %+v", ec)
+	}
+	if n := len(s.List(EU, now)); n != 26 {
+		t.Errorf("%d parties bound by Regulation 2023/1543, want 26 (27 members less Denmark)", n)
+	}
+	if s.AsOf.String() != "2025-10-25" || len(s.SourceNotes) == 0 {
+		t.Errorf("as-of %s, notes %v", s.AsOf, s.SourceNotes)
+	}
+}
+
+// TestStarterHasNoContacts guards the rule that shipped data never carries
+// a person, phone or e-mail address.
+func TestStarterHasNoContacts(t *testing.T) {
+	for _, p := range starter(t).Parties {
+		for _, a := range p.Authorities {
+			if a.Phone != "" || a.Email != "" || len(a.People) != 0 || a.Endpoint != "" || a.ContactKnown {
+				t.Errorf("%s: shipped authority %s carries contact data", p.Code, a.ID)
+			}
+		}
+	}
+}
+
+const header = "iso2,name,budapest,budapest_note,protocol2_signed,protocol2_ratified,un2024_signed,eu,confidence\n"
+
+func TestReadPartiesCSVErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, csv string
+		want      []string
+	}{
+		{"unknown ISO code", header + "IT,Italy,party,,,,,EU,confirmed\nUK,United Kingdom,party,,,,,,confirmed\n", []string{"p.csv: line 3, column 1 (iso2)", `"UK" is not an assigned`, "GB"}},
+		{"lower-case code", header + "it,Italy,party,,,,,EU,confirmed\n", []string{"line 2, column 1 (iso2)", "two capital letters"}},
+		{"duplicate row", header + "IT,Italy,party,,,,,EU,confirmed\nFR,France,party,,,,,EU,confirmed\nIT,Italia,party,,,,,EU,confirmed\n", []string{"line 4, column 1 (iso2)", "IT appears twice (first on line 2)"}},
+		{"bad status", header + "IT,Italy,member,,,,,EU,confirmed\n", []string{"line 2, column 3 (budapest)", `"member" is not a status`}},
+		{"bad date", header + "IT,Italy,party,,12/05/2022,,,EU,confirmed\n", []string{"line 2, column 5 (protocol2_signed)", "YYYY-MM-DD"}},
+		{"too few fields", header + "IT,Italy,party,,,,EU,confirmed\n", []string{"p.csv: line 2", "wrong number of fields", "as many fields as the header"}},
+		{"bad quote", header + "IT,\"Ita\"ly,party,,,,,EU,confirmed\n", []string{"p.csv: line 2, column"}},
+		{"unknown column", strings.Replace(header, "eu,", "eu_member,", 1) + "IT,Italy,party,,,,,EU,confirmed\n", []string{"line 1, column 8", `unknown column "eu_member"`}},
+		{"missing column", "iso2,name\nIT,Italy\n", []string{"line 1", `no column "budapest"`}},
+		{"empty file", "", []string{"the file is empty"}},
+		{"no rows", header, []string{"no parties"}},
+		{"in force disagrees with deposit", header + "BJ,Benin,party,deposit 2024-06-20; in force 2024-09-01,,,,,confirmed\n", []string{"column 4 (budapest_note)", "by Art. 36(4)/37(2) it is 2024-10-01"}},
+		{"deposit date malformed", header + "BJ,Benin,party,deposit 2024-06-31,,,,,confirmed\n", []string{"column 4 (budapest_note)", `"2024-06-31"`}},
+		{"deposit for a non-party", header + "BJ,Benin,signatory,deposit 2024-06-20,,,,,confirmed\n", []string{"column 3 (budapest)", "a state that deposited is a party"}},
+		{"ratified before signed", header + "JP,Japan,party,,2023-05-12,2022-08-10,,,confirmed\n", []string{"column 6 (protocol2_ratified)", "before it signed"}},
+		{"protocol for non-party", header + "CN,China,none,,2022-05-12,,,,confirmed\n", []string{"column 5 (protocol2_signed)", "open only to parties"}},
+		{"bad eu", header + "IT,Italy,party,,,,,yes,confirmed\n", []string{"column 8 (eu)", `"yes" is not understood`}},
+		{"no confidence", header + "IT,Italy,party,,,,,EU,\n", []string{"column 9 (confidence)", "empty"}},
+		{"no name", header + "IT,,party,,,,,EU,confirmed\n", []string{"column 2 (name)", "empty"}},
+	} {
+		_, err := ReadPartiesCSV("p.csv", []byte(tc.csv))
+		if !apperr.Is(err, apperr.EInvalid) {
+			t.Errorf("%s: got %v, want an invalid error", tc.name, err)
+			continue
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error %q does not say %q", tc.name, err, w)
+			}
+		}
+	}
+}
+
+func TestReadPartiesCSVBOMAndQuotes(t *testing.T) {
+	s, err := ReadPartiesCSV("p.csv", []byte("\ufeff"+header+"CI,\"Côte d'Ivoire\",party,\"deposit 2024-07-29; in force 2024-11-01\",,,,,confirmed\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, _ := s.Party("CI"); p.Budapest.InForce.String() != "2024-11-01" || p.Budapest.Deposited.String() != "2024-07-29" {
+		t.Fatalf("CI: %+v", p.Budapest)
+	}
+}
+
+func FuzzReadPartiesCSV(f *testing.F) {
+	f.Add([]byte(partiesCSV))
+	f.Add([]byte(header + "IT,Italy,party,deposit 2024-06-20,2022-05-12,,2025-10-25,EU,confirmed\n"))
+	f.Add([]byte(header + "CI,\"Côte d'Ivoire\",party,\"deposit 2024-07-29; in force 2024-11-01; 24/7 designation filed 2025-01-01\",,,,,c\n"))
+	f.Add([]byte("iso2\n\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		s, err := ReadPartiesCSV("f.csv", data)
+		if err != nil {
+			if apperr.Code(err) != apperr.EInvalid {
+				t.Fatalf("error with code %q, want invalid: %v", apperr.Code(err), err)
+			}
+			return
+		}
+		if err := s.Validate(); err != nil {
+			t.Fatalf("accepted list does not validate: %v", err)
+		}
+	})
+}
+
+func TestLookupCountry(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Türkiye", "TR"}, {"Turkey", "TR"}, {"TURKIYE", "TR"}, {"Czechia", "CZ"}, {"Czech Republic", "CZ"},
+		{"United States", "US"}, {"USA", "US"}, {"U.S.A.", "US"}, {"United States of America", "US"},
+		{"Côte d'Ivoire", "CI"}, {"Cote d'Ivoire", "CI"}, {"Ivory Coast", "CI"}, {"Korea, Republic of", "KR"}, {"Republic of Korea", "KR"},
+		{"The Netherlands", "NL"}, {"it", "IT"}, {"GBR", "GB"}, {"Slovak Republic", "SK"}, {"Republic of Moldova", "MD"},
+	} {
+		if got, ok := LookupCountry(tc.in); !ok || got != tc.want {
+			t.Errorf("%q: got %q %v, want %s", tc.in, got, ok, tc.want)
+		}
+	}
+	for _, bad := range []string{"Atlantis", "", "XX", "Korea"} {
+		if got, ok := LookupCountry(bad); ok {
+			t.Errorf("%q: got %s, want no match", bad, got)
+		}
+	}
+}
