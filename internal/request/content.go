@@ -46,7 +46,7 @@ type PathIdentifier struct {
 
 // Identifier returns p as a plain Identifier.
 func (p PathIdentifier) Identifier() Identifier {
-	return Identifier{Kind: p.Kind, Value: p.Value, Port: p.Port, Time: p.Time}
+	return Identifier(p)
 }
 
 // Provider is a service provider or registrar.
