@@ -1,0 +1,240 @@
+// Package ipdb answers, from offline data and in well under a microsecond,
+// which country, network, autonomous system and operator an IP address is
+// registered to, and says plainly when an address cannot be attributed
+// (private, loopback, carrier-grade NAT, documentation, ...).
+//
+// A DB is a stack of layers, one per source (an RIR-based country file,
+// an independent country file such as IPFire's, an ASN file, a national
+// overlay of domestic operators and their law-enforcement desks). Each
+// layer is a sorted table of non-overlapping ranges. A lookup asks every
+// layer: the first country source that knows the address gives the
+// country, the others are kept so that a disagreement is shown, never
+// silently resolved; the first operator source (an overlay before an ASN
+// file) gives the operator.
+//
+// The data answers "country of registration", not where a machine stands,
+// and an ASN names the network, not the subscriber: Caveat says so and
+// every user-facing answer must carry it.
+package ipdb
+
+import (
+	"net/netip"
+	"strings"
+	"time"
+)
+
+// Caveat is the sentence every attribution shown to a person carries.
+const Caveat = "country of registration, not where the machine stands; the ASN names the network, not the subscriber"
+
+// Source kinds: what a layer can answer.
+const (
+	KindCountry = "country" // country only (RIR statistics, IPFire, MaxMind country)
+	KindASN     = "asn"     // ASN and operator name (RouteViews/DB-IP, MaxMind ASN)
+	KindOverlay = "overlay" // national overlay: domestic operator and its law-enforcement desk; overrides operator data
+)
+
+// Source describes where a layer's data comes from and the credit its
+// licence requires.
+type Source struct {
+	Name    string    // short stable id, e.g. "nro-country"; a re-import with the same name replaces the layer
+	Label   string    // what the user reads, e.g. "NRO"
+	Kind    string    // KindCountry, KindASN or KindOverlay
+	AsOf    time.Time // date of the data (UTC midnight); zero if unknown
+	Licence string    // e.g. "CC BY 4.0"
+	Credit  string    // attribution text the licence requires
+	URL     string    // link the credit should point to
+}
+
+// DB is a set of layers in priority order. It is read-only once built and
+// safe for concurrent lookups.
+type DB struct {
+	layers []*Layer
+	f4     flat4
+	f6     flat6
+}
+
+// New returns a DB over the given layers, highest priority first. It
+// merges the layers into one table per family (tens of milliseconds for
+// the default snapshot) so that a lookup is a single search.
+func New(layers ...*Layer) *DB {
+	return &DB{layers: layers, f4: flatten4(layers), f6: flatten6(layers)}
+}
+
+// Layers returns the layers in priority order.
+func (db *DB) Layers() []*Layer { return db.layers }
+
+// Vote is one country source's answer.
+type Vote struct {
+	Source  string // the source's Label
+	Country string
+}
+
+// Answer is what the DB knows about one address. The zero value means
+// "nothing known".
+type Answer struct {
+	IP           netip.Addr
+	Attributable bool   // false for special addresses and for addresses no source covers
+	Reason       string // why not attributable; empty when Attributable
+	Country      string // from the highest-priority country source that covers IP
+	ASN          uint32
+	Operator     string
+	Desk         string // law-enforcement desk of the operator, from a national overlay
+	AsOf         time.Time
+
+	db     *DB
+	recs   []uint32 // per layer: record id + 1, 0 if the layer does not cover IP (shared with the DB, never written)
+	netLay int      // layer whose range gives the prefix, -1 if none
+}
+
+// Votes returns every country source's answer in priority order.
+func (a *Answer) Votes() []Vote {
+	var v []Vote
+	for li, r := range a.recs {
+		if r != 0 {
+			l := a.db.layers[li]
+			if c := l.Records[r-1].Country; c != "" {
+				v = append(v, Vote{Source: l.Source.Label, Country: c})
+			}
+		}
+	}
+	return v
+}
+
+// Disagreement returns "sources disagree: NRO says X, IPFire says Y" when
+// the country sources that cover the address do not agree, else "".
+func (a *Answer) Disagreement() string {
+	agree := true
+	for li, r := range a.recs {
+		if r != 0 {
+			if c := a.db.layers[li].Records[r-1].Country; c != "" && c != a.Country {
+				agree = false
+			}
+		}
+	}
+	if agree {
+		return ""
+	}
+	v := a.Votes()
+	parts := make([]string, len(v))
+	for i, x := range v {
+		parts[i] = x.Source + " says " + x.Country
+	}
+	return "sources disagree: " + strings.Join(parts, ", ")
+}
+
+// Sources returns the layers that contributed to the answer.
+func (a *Answer) Sources() []Source {
+	var out []Source
+	if a.db == nil {
+		return nil
+	}
+	for li, r := range a.recs {
+		if r != 0 {
+			out = append(out, a.db.layers[li].Source)
+		}
+	}
+	return out
+}
+
+// Prefix returns the largest CIDR block that contains the address and
+// lies within the range of the source that named the network (overlay,
+// else ASN source, else country source). It is invalid when no source
+// covers the address.
+func (a *Answer) Prefix() netip.Prefix {
+	if a.db == nil || a.netLay < 0 {
+		return netip.Prefix{}
+	}
+	l := a.db.layers[a.netLay]
+	if a.IP.Is4() {
+		i := l.v4.find(v4key(a.IP))
+		return prefix4(v4key(a.IP), l.v4.start[i], l.v4.end[i])
+	}
+	i := l.v6.find(u128From(a.IP))
+	return prefix6(u128From(a.IP), l.v6.start[i], l.v6.end[i])
+}
+
+// Range returns the first and last address of the range behind Prefix.
+func (a *Answer) Range() (first, last netip.Addr) {
+	if a.db == nil || a.netLay < 0 {
+		return
+	}
+	l := a.db.layers[a.netLay]
+	if a.IP.Is4() {
+		i := l.v4.find(v4key(a.IP))
+		return v4addr(l.v4.start[i]), v4addr(l.v4.end[i])
+	}
+	i := l.v6.find(u128From(a.IP))
+	return l.v6.start[i].addr(), l.v6.end[i].addr()
+}
+
+// NotCovered is the reason given for a public address no source covers.
+const NotCovered = "no source covers this address (unallocated, or allocated after the data's as-of date)"
+
+// Lookup attributes ip. IPv4-mapped IPv6 addresses are looked up as IPv4
+// and zones are ignored. It does not allocate.
+func (db *DB) Lookup(ip netip.Addr) Answer {
+	ip = ip.Unmap().WithZone("")
+	ans := Answer{IP: ip, db: db, netLay: -1}
+	if !ip.IsValid() {
+		ans.Reason = "not an IP address"
+		return ans
+	}
+	if r := SpecialReason(ip); r != "" {
+		ans.Reason = r
+		return ans
+	}
+	L := len(db.layers)
+	var recs []uint32
+	if ip.Is4() {
+		i := db.f4.seg(v4key(ip))
+		recs = db.f4.recs[i*L : i*L+L]
+	} else {
+		i := db.f6.seg(u128From(ip))
+		recs = db.f6.recs[i*L : i*L+L]
+	}
+	countryLay, opLay := -1, -1
+	for li, r := range recs {
+		if r == 0 {
+			continue
+		}
+		l := db.layers[li]
+		rec := &l.Records[r-1]
+		if !l.Source.AsOf.IsZero() && (ans.AsOf.IsZero() || l.Source.AsOf.Before(ans.AsOf)) {
+			ans.AsOf = l.Source.AsOf // the oldest data behind an answer is the honest date
+		}
+		if rec.Country != "" {
+			if ans.Country == "" {
+				ans.Country = rec.Country
+				countryLay = li
+				if ans.netLay < 0 {
+					ans.netLay = li
+				}
+			}
+		}
+		if opLay < 0 && (rec.Operator != "" || rec.ASN != 0) {
+			opLay = li
+			ans.ASN, ans.Operator, ans.Desk = rec.ASN, rec.Operator, rec.Desk
+			if ans.netLay < 0 || ans.netLay == countryLay {
+				ans.netLay = li
+			}
+		} else if opLay >= 0 && ans.ASN == 0 && rec.ASN != 0 {
+			ans.ASN = rec.ASN // an overlay may name the operator without its ASN
+		}
+	}
+	ans.recs = recs
+	if !covered(recs) {
+		ans.Reason = NotCovered
+		return ans
+	}
+	ans.Attributable = true
+	return ans
+}
+
+func covered(recs []uint32) bool {
+	for _, r := range recs {
+		if r != 0 {
+			return true
+		}
+	}
+	return false
+}
