@@ -1,0 +1,329 @@
+package federation
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"crypto/tls"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/envelope"
+)
+
+// InboxPath is where a node receives envelopes (docs/protocol.md, "HTTP exchange").
+const InboxPath = "/v1/inbox"
+
+// ContentType is the media type of envelopes and receipts on the wire.
+const ContentType = "application/json"
+
+// DuplicateHeader is set to "true" on the answer to an envelope that was
+// already stored; the receipt is then the original one.
+const DuplicateHeader = "Art35-Duplicate"
+
+// maxErrorBody bounds how much of a peer's error answer the client reads.
+const maxErrorBody = 64 << 10
+
+// errorBody is the JSON of a refusal or failure answer.
+type errorBody struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Handler serves POST /v1/inbox: it reads one envelope, runs the inbox
+// checks and answers 200 with the signed receipt, or a refusal status with
+// {"code", "message"}, or 503 when this node failed (the sender retries).
+type Handler struct {
+	Inbox *Inbox
+	Log   *slog.Logger // nil: slog.Default()
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	log := h.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Code: "method_not_allowed", Message: "POST an envelope to " + InboxPath})
+		return
+	}
+	limit := h.Inbox.MaxWire()
+	// Read one byte more than allowed, so an oversized envelope is seen
+	// (and refused with its code) without reading all of it.
+	raw, err := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
+	if err != nil {
+		log.Warn("inbox: read request body", "remote", r.RemoteAddr, "err", err)
+		writeJSON(w, http.StatusBadRequest, errorBody{Code: string(CodeMalformed), Message: "could not read the request body"})
+		return
+	}
+	via := "http"
+	if r.TLS != nil {
+		via = "https"
+	}
+	res, err := h.Inbox.Receive(r.Context(), raw, via)
+	if rej, ok := AsRejection(err); ok {
+		log.Info("inbox: envelope refused", "code", rej.Code, "remote", r.RemoteAddr, "reason", rej.Message)
+		if rej.Code == CodeOversized {
+			w.Header().Set("Connection", "close")
+		}
+		writeJSON(w, rej.Code.HTTPStatus(), errorBody{Code: string(rej.Code), Message: rej.Message})
+		return
+	}
+	if err != nil {
+		log.Error("inbox: failed to receive envelope", "remote", r.RemoteAddr, "err", err)
+		w.Header().Set("Retry-After", "5")
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Code: "unavailable", Message: "the receiving node could not store the envelope now; retry later"})
+		return
+	}
+	out, err := res.Receipt.Marshal()
+	if err != nil {
+		log.Error("inbox: encode receipt", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, errorBody{Code: "unavailable", Message: "retry later"})
+		return
+	}
+	if res.Duplicate {
+		w.Header().Set(DuplicateHeader, "true")
+	}
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(http.StatusOK)
+	w.Write(out)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, _ := json.Marshal(v)
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// Fingerprint returns the pin of a DER certificate as the directory
+// publishes it: "sha256:" and the lowercase hex of its SHA-256.
+func Fingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// ParsePin checks a published fingerprint and returns its 32 bytes.
+func ParsePin(pin string) ([]byte, error) {
+	rest, ok := strings.CutPrefix(pin, "sha256:")
+	b, err := hex.DecodeString(rest)
+	if !ok || err != nil || len(b) != sha256.Size || hex.EncodeToString(b) != rest {
+		return nil, apperr.Errorf(apperr.EInvalid, "TLS fingerprint %q: want \"sha256:\" and 64 lowercase hex characters, as published in the directory", pin)
+	}
+	return b, nil
+}
+
+// PinnedTLSConfig returns a client TLS configuration that accepts exactly
+// the certificate whose SHA-256 fingerprint is pin, self-signed or not.
+// Nodes need no public certificate authority: the signed directory is the
+// trust anchor, and it publishes each node's fingerprint. The check runs
+// in VerifyConnection, which (unlike VerifyPeerCertificate) also runs on
+// resumed sessions.
+func PinnedTLSConfig(pin string) (*tls.Config, error) {
+	want, err := ParsePin(pin)
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Config{
+		MinVersion: tls.VersionTLS13,
+		// Chain verification is replaced by the pin check below, not skipped.
+		InsecureSkipVerify: true,
+		VerifyConnection: func(cs tls.ConnectionState) error {
+			if len(cs.PeerCertificates) == 0 {
+				return errors.New("peer sent no TLS certificate")
+			}
+			got := sha256.Sum256(cs.PeerCertificates[0].Raw)
+			if subtle.ConstantTimeCompare(got[:], want) != 1 {
+				return fmt.Errorf("peer TLS certificate %s does not match the pinned fingerprint %s from the directory", Fingerprint(cs.PeerCertificates[0].Raw), pin)
+			}
+			return nil
+		},
+	}, nil
+}
+
+// Peer is where and how to reach another node, from the directory.
+type Peer struct {
+	Authority string // the recipient authority id
+	URL       string // its inbox endpoint, e.g. https://node.example.org:8435/v1/inbox
+	Pin       string // its TLS certificate fingerprint, "sha256:..."
+}
+
+// Client delivers envelopes to peers and checks their receipts.
+type Client struct {
+	// Keys finds the peer's signing key to verify its receipt.
+	Keys Keys
+	// AllowInsecure allows plain HTTP to any host and HTTPS without a pin
+	// (then checked against the system's CAs). For tests and labs only.
+	AllowInsecure bool
+	// Timeout bounds one delivery attempt; 0 means 30 seconds.
+	Timeout time.Duration
+
+	mu      sync.Mutex
+	clients map[string]*http.Client // by pin ("" for plain HTTP)
+}
+
+func (c *Client) httpClient(pin string) (*http.Client, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if hc, ok := c.clients[pin]; ok {
+		return hc, nil
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil // nodes talk directly (SPEC section 3)
+	tr.MaxIdleConnsPerHost = 32
+	if pin != "" {
+		cfg, err := PinnedTLSConfig(pin)
+		if err != nil {
+			return nil, err
+		}
+		tr.TLSClientConfig = cfg
+	}
+	timeout := c.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	hc := &http.Client{Transport: tr, Timeout: timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if c.clients == nil {
+		c.clients = map[string]*http.Client{}
+	}
+	c.clients[pin] = hc
+	return hc, nil
+}
+
+// checkURL applies the transport rules: HTTPS with a pin, or plain HTTP
+// to a loopback address; anything else only with AllowInsecure.
+func (c *Client) checkURL(p Peer) (*url.URL, error) {
+	u, err := url.Parse(p.URL)
+	if err != nil || u.Host == "" {
+		return nil, apperr.Errorf(apperr.EInvalid, "peer %s: endpoint %q is not an absolute URL", p.Authority, p.URL)
+	}
+	switch u.Scheme {
+	case "https":
+		if p.Pin == "" && !c.AllowInsecure {
+			return nil, apperr.Errorf(apperr.EInvalid, "peer %s: no TLS fingerprint in the directory for %s; refusing to send without a pin", p.Authority, p.URL)
+		}
+	case "http":
+		if !isLoopback(u.Hostname()) && !c.AllowInsecure {
+			return nil, apperr.Errorf(apperr.EInvalid, "peer %s: plain HTTP to %s is allowed only on loopback addresses (fix: use the https endpoint from the directory, or the insecure flag in a test network)", p.Authority, u.Host)
+		}
+	default:
+		return nil, apperr.Errorf(apperr.EInvalid, "peer %s: endpoint %q must be https:// (or http:// on loopback)", p.Authority, p.URL)
+	}
+	return u, nil
+}
+
+// isLoopback reports whether host is a loopback IP literal or "localhost".
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	a, err := netip.ParseAddr(host)
+	return err == nil && a.IsLoopback()
+}
+
+// Send POSTs env to the peer's inbox and returns its verified receipt. The
+// receipt must be signed by a key the directory lists for the peer and
+// must cover env (the same id and digest, or, for a business duplicate,
+// the same sender and idempotency key). A refusal is returned as a
+// *Rejection; use Retryable to decide whether to try again.
+func (c *Client) Send(ctx context.Context, p Peer, env *envelope.Envelope) (*envelope.Receipt, error) {
+	if p.Authority != env.Header.Recipient {
+		return nil, apperr.Errorf(apperr.EInvalid, "envelope %s is addressed to %s, not to peer %s", env.Header.ID, env.Header.Recipient, p.Authority)
+	}
+	u, err := c.checkURL(p)
+	if err != nil {
+		return nil, err
+	}
+	pin := ""
+	if u.Scheme == "https" {
+		pin = p.Pin
+	}
+	hc, err := c.httpClient(pin)
+	if err != nil {
+		return nil, err
+	}
+	wire, err := env.Marshal()
+	if err != nil {
+		return nil, fmt.Errorf("encode envelope: %w", err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(wire))
+	if err != nil {
+		return nil, apperr.Wrap(apperr.EInvalid, err, "peer %s", p.Authority)
+	}
+	req.Header.Set("Content-Type", ContentType)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("deliver %s to %s: %w", env.Header.ID, p.Authority, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	if err != nil {
+		return nil, fmt.Errorf("deliver %s to %s: read answer: %w", env.Header.ID, p.Authority, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		var eb errorBody
+		if resp.StatusCode >= 400 && resp.StatusCode < 500 && json.Unmarshal(body, &eb) == nil && eb.Code != "" {
+			return nil, &Rejection{Code: Code(eb.Code), Message: eb.Message,
+				Err: fmt.Errorf("peer %s answered %s", p.Authority, resp.Status)}
+		}
+		return nil, fmt.Errorf("deliver %s to %s: peer answered %s", env.Header.ID, p.Authority, resp.Status)
+	}
+	return c.checkReceipt(ctx, p, env, body)
+}
+
+func (c *Client) checkReceipt(ctx context.Context, p Peer, env *envelope.Envelope, body []byte) (*envelope.Receipt, error) {
+	r, err := envelope.ParseReceipt(body)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.EUnauthorized, err, "peer %s answered %s with an unreadable receipt", p.Authority, env.Header.ID)
+	}
+	if r.Receiver != p.Authority {
+		return nil, apperr.Errorf(apperr.EUnauthorized, "receipt for %s names receiver %s, want %s", env.Header.ID, r.Receiver, p.Authority)
+	}
+	key, err := c.Keys.SigningKey(ctx, p.Authority, r.ReceiverKeyID)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.EUnauthorized, err, "receipt for %s is signed by key %s, which the directory does not list for %s", env.Header.ID, r.ReceiverKeyID, p.Authority)
+	}
+	if !key.Revoked.IsZero() {
+		return nil, apperr.Errorf(apperr.EUnauthorized, "receipt for %s is signed by %s key %s, revoked at %s", env.Header.ID, p.Authority, r.ReceiverKeyID, key.Revoked.Format(time.RFC3339))
+	}
+	if err := envelope.VerifyReceipt(r, key.Public); err != nil {
+		return nil, err
+	}
+	if !r.Covers(env) {
+		return nil, apperr.Errorf(apperr.EUnauthorized, "peer %s answered %s with a receipt for another envelope (%s)", p.Authority, env.Header.ID, r.MessageID)
+	}
+	return r, nil
+}
+
+// Retryable reports whether a failed Send should be tried again later:
+// network errors and failures of the peer yes, refusals only when their
+// code says so (Code.RetryLater), and errors of our own configuration or
+// of the peer's receipt no (they need a person).
+func Retryable(err error) bool {
+	if err == nil {
+		return false
+	}
+	if rej, ok := AsRejection(err); ok {
+		return rej.Code.RetryLater()
+	}
+	switch apperr.Code(err) {
+	case apperr.EInvalid, apperr.EUnauthorized:
+		return false
+	}
+	return true
+}
