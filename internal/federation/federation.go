@@ -165,7 +165,9 @@ type Rejection struct {
 	Err     error // the cause, for logs; not sent to the peer
 }
 
-func (r *Rejection) Error() string { return fmt.Sprintf("envelope refused (%s): %s", r.Code, r.Message) }
+func (r *Rejection) Error() string {
+	return fmt.Sprintf("envelope refused (%s): %s", r.Code, r.Message)
+}
 
 // Unwrap exposes an apperr.Error with the matching application code, so
 // that the CLI maps a rejection to its exit status like any other error,
