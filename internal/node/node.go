@@ -25,6 +25,11 @@ import (
 	"github.com/art35/art35/internal/store"
 )
 
+// DirectoryPollInterval is how often a node asks the secretariat for a
+// newer directory. Conditional GETs make an unchanged directory cost one
+// small request.
+var DirectoryPollInterval = 5 * time.Minute
+
 // Options are what a caller may inject into a node besides its
 // configuration: the clock and where logs go. Zero values mean the real
 // clock and stderr.
@@ -51,6 +56,7 @@ type Node struct {
 	listener net.Listener
 	server   *http.Server
 	plain    bool
+	dir      directoryCache
 }
 
 // New checks the node's keys, opens and migrates its database, and prepares
@@ -111,6 +117,7 @@ func (n *Node) routes() *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", n.handleHealth)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /v1/directory", n.handleDirectory)
 	return mux
 }
 
@@ -161,6 +168,9 @@ func (n *Node) Run(ctx context.Context) error {
 	n.Log.Info("node listening", "party", n.Config.Party, "addr", n.listener.Addr().String(), "tls", !n.plain, "database", n.DB.Backend())
 	errc := make(chan error, 1)
 	go func() { errc <- n.server.Serve(l) }()
+	if n.Config.DirectoryURL != "" {
+		go n.pollEvery(ctx, http.DefaultClient, n.Config.DirectoryURL, DirectoryPollInterval)
+	}
 	select {
 	case err := <-errc:
 		return err
