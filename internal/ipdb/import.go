@@ -91,7 +91,6 @@ func ImportRanges(r io.Reader, b *Builder) (ImportStats, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -101,6 +100,7 @@ func ImportRanges(r io.Reader, b *Builder) (ImportStats, error) {
 			}
 			return st, apperr.Wrap(apperr.EInvalid, err, "reading range file")
 		}
+		line, _ := cr.FieldPos(0) // only valid after a successful Read
 		st.Lines++
 		if len(rec) != 3 && len(rec) != 4 {
 			st.bad(line, "%d columns; a range file has 3 (first,last,country) or 4 (first,last,asn,organisation)", len(rec))
@@ -347,7 +347,6 @@ func ImportOverlay(r io.Reader, b *Builder) (ImportStats, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -357,6 +356,7 @@ func ImportOverlay(r io.Reader, b *Builder) (ImportStats, error) {
 			}
 			return st, apperr.Wrap(apperr.EInvalid, err, "reading overlay file")
 		}
+		line, _ := cr.FieldPos(0) // only valid after a successful Read
 		if st.Lines == 0 && strings.EqualFold(strings.TrimSpace(rec[0]), "prefix") {
 			continue
 		}
