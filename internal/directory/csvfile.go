@@ -33,8 +33,16 @@ type row struct {
 // required and may contain names in optional; any other column is refused,
 // because a misspelt column would otherwise be silently ignored.
 func readTable(file string, data []byte, required, optional []string) (*table, error) {
+	return readTableSep(file, data, ',', required, optional)
+}
+
+// readTableSep is readTable with another field separator (many European
+// spreadsheets export CSV with ";").
+func readTableSep(file string, data []byte, comma rune, required, optional []string) (*table, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // spreadsheets add a BOM
 	r := csv.NewReader(bytes.NewReader(data))
+	r.Comma = comma
+	r.Comment = '#'       // lets people annotate lists and resolution files
 	r.FieldsPerRecord = 0 // every record as long as the header
 	r.ReuseRecord = false
 	head, err := r.Read()
