@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/route"
+)
+
+func init() {
+	register(&command{
+		name:  "route",
+		short: "say which legal instrument allows a request between two parties",
+		usage: "route FROM TO TYPE [--date YYYY-MM-DD] [--json]",
+		long: `Evaluate the decision table of internal/route for a request of TYPE from
+party FROM to party TO (ISO 3166-1 alpha-2 codes) on a date (default today,
+UTC), against the directory snapshot shipped with art35. Every instrument is
+listed with the reason it applies or does not; when none applies, the
+answer is "no route" with what remains (bilateral treaty, INTERPOL,
+letters rogatory). Exit status 0 when a route exists, 1 when none does.
+Routing proposes; a person confirms before anything is sent.`,
+		run: runRoute,
+	})
+}
+
+func runRoute(ctx context.Context, e *env, args []string) error {
+	c := commands["route"]
+	fs := newFlagSet(e, c, "")
+	dateFlag := fs.String("date", "", "date of the request, YYYY-MM-DD (default: today, UTC)")
+	asJSON := fs.Bool("json", false, "print the decision as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 3 {
+		return usagef("route needs FROM TO TYPE, e.g. art35 route US IT preserve")
+	}
+	at := e.clock.Now()
+	if *dateFlag != "" {
+		at, err = time.Parse("2006-01-02", *dateFlag)
+		if err != nil {
+			return usagef("--date %q is not a date; write YYYY-MM-DD, e.g. 2026-11-25", *dateFlag)
+		}
+	}
+	snap, err := directory.Starter()
+	if err != nil {
+		return apperr.Wrap(apperr.EInternal, err, "load the shipped directory")
+	}
+	d, err := route.Decide(snap, pos[0], pos[1], request.Type(pos[2]), at)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := writeJSON(e, d); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprint(e.stdout, d.Explain())
+	}
+	if !d.Allowed {
+		return silentError{code: apperr.ExitCode(apperr.EInvalid)}
+	}
+	return nil
+}
