@@ -5,7 +5,7 @@
 # on a port that is not the distribution's 5432.
 #   source .ci/pg.sh; pg_start; ... ; pg_stop
 # pg_start exports ART35_TEST_POSTGRES.
-set -euo pipefail
+# Sourced: it sets no shell options of its own.
 
 PG_PORT=${PG_PORT:-54329}
 PG_BIN=""

@@ -37,7 +37,8 @@ const (
 // DB is an open art35 database.
 type DB struct {
 	*sql.DB
-	backend string
+	backend     string
+	inboundHook InboundHook
 }
 
 // Backend returns SQLite or Postgres.

@@ -1,0 +1,274 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"time"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/federation"
+)
+
+// The DB implements the federation package's storage interfaces.
+var (
+	_ federation.InboxStore   = (*DB)(nil)
+	_ federation.OutboxStore  = (*DB)(nil)
+	_ federation.RejectionLog = (*DB)(nil)
+)
+
+// InboundHook runs inside the transaction that stores an accepted
+// envelope: whatever the node does on arrival (the request row, the audit
+// record) commits or rolls back with the envelope itself.
+type InboundHook func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error
+
+// SetInboundHook sets the hook SaveInbound runs. Set it once, before the
+// node starts serving.
+func (db *DB) SetInboundHook(h InboundHook) { db.inboundHook = h }
+
+// InboundByID returns what is stored under a message id, or nil, nil.
+func (db *DB) InboundByID(ctx context.Context, messageID string) (*federation.Stored, error) {
+	return db.storedInbound(ctx, `SELECT digest, receipt FROM inbound_envelopes WHERE message_id = $1`, messageID)
+}
+
+// InboundByIdempotencyKey returns what is stored for a sender's business
+// key, or nil, nil.
+func (db *DB) InboundByIdempotencyKey(ctx context.Context, sender, key string) (*federation.Stored, error) {
+	return db.storedInbound(ctx, `SELECT digest, receipt FROM inbound_envelopes WHERE sender = $1 AND idempotency_key = $2`, sender, key)
+}
+
+func (db *DB) storedInbound(ctx context.Context, q string, args ...any) (*federation.Stored, error) {
+	var (
+		digest  string
+		receipt []byte
+	)
+	err := db.QueryRowContext(ctx, q, args...).Scan(&digest, &receipt)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, MapError(err)
+	}
+	var s federation.Stored
+	d, err := hex.DecodeString(digest)
+	if err != nil || len(d) != 32 {
+		return nil, fmt.Errorf("stored digest %q is not a SHA-256", digest)
+	}
+	copy(s.Digest[:], d)
+	if s.Receipt, err = envelope.ParseReceipt(receipt); err != nil {
+		return nil, fmt.Errorf("stored receipt: %w", err)
+	}
+	return &s, nil
+}
+
+// SaveInbound stores an accepted envelope, its body and its receipt in one
+// transaction with the inbound hook. A message id or (sender, idempotency
+// key) already stored gives EConflict and stores nothing.
+func (db *DB) SaveInbound(ctx context.Context, in *federation.Inbound) error {
+	receipt, err := in.Receipt.Marshal()
+	if err != nil {
+		return fmt.Errorf("encode receipt: %w", err)
+	}
+	h := in.Envelope.Header
+	digest := in.Envelope.Digest()
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO inbound_envelopes
+			(message_id, sender, recipient, idempotency_key, kind, subkind, case_ref, digest, raw, body, receipt, via, received_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			h.ID, h.Sender, h.Recipient, h.IdempotencyKey, string(h.Kind), h.Subkind, h.CaseRef,
+			hex.EncodeToString(digest[:]), in.Raw, in.Body, receipt, in.Via,
+			FormatTime(in.Receipt.ReceivedAt), FormatTime(h.Expires))
+		if err != nil {
+			return MapError(err)
+		}
+		if db.inboundHook != nil {
+			return db.inboundHook(ctx, tx, in)
+		}
+		return nil
+	})
+}
+
+// InboundEnvelope returns the raw wire bytes of a stored inbound envelope
+// (for export and for proofs).
+func (db *DB) InboundEnvelope(ctx context.Context, messageID string) ([]byte, error) {
+	var raw []byte
+	err := db.QueryRowContext(ctx, `SELECT raw FROM inbound_envelopes WHERE message_id = $1`, messageID).Scan(&raw)
+	if err != nil {
+		if err == sql.ErrNoRows {
+			return nil, apperr.Errorf(apperr.ENotFound, "no received envelope with message id %s", messageID)
+		}
+		return nil, MapError(err)
+	}
+	return raw, nil
+}
+
+// CountInbound returns the number of stored inbound envelopes.
+func (db *DB) CountInbound(ctx context.Context) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbound_envelopes`).Scan(&n)
+	return n, MapError(err)
+}
+
+// Enqueue writes an envelope to the outbox inside tx, the transaction of
+// the business change that caused it. The same (recipient, idempotency
+// key) enqueued twice gives EConflict: the business event is sent once.
+func Enqueue(ctx context.Context, tx *sql.Tx, env *envelope.Envelope, emergency bool, now time.Time) error {
+	raw, err := env.Marshal()
+	if err != nil {
+		return fmt.Errorf("encode envelope: %w", err)
+	}
+	h := env.Header
+	em := 0
+	if emergency {
+		em = 1
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO outbound_envelopes
+		(message_id, recipient, idempotency_key, kind, subkind, emergency, raw, created_at, state, next_attempt_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9)`,
+		h.ID, h.Recipient, h.IdempotencyKey, string(h.Kind), h.Subkind, em, raw, FormatTime(now), FormatTime(now))
+	return MapError(err)
+}
+
+// DueOutbound returns up to limit queued envelopes whose next attempt is
+// due at now, emergencies first, then oldest first.
+func (db *DB) DueOutbound(ctx context.Context, now time.Time, limit int) ([]federation.Outbound, error) {
+	rows, err := db.QueryContext(ctx, `SELECT raw, attempts, created_at FROM outbound_envelopes
+		WHERE state = 'queued' AND next_attempt_at <= $1
+		ORDER BY emergency DESC, created_at, message_id LIMIT $2`, FormatTime(now), limit)
+	if err != nil {
+		return nil, MapError(err)
+	}
+	defer rows.Close()
+	var out []federation.Outbound
+	for rows.Next() {
+		var (
+			raw      []byte
+			attempts int
+			created  string
+		)
+		if err := rows.Scan(&raw, &attempts, &created); err != nil {
+			return nil, err
+		}
+		env, err := envelope.Parse(raw)
+		if err != nil {
+			return nil, fmt.Errorf("stored outbound envelope: %w", err)
+		}
+		ct, err := ParseTime(created)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, federation.Outbound{Envelope: env, Attempts: attempts, Created: ct})
+	}
+	return out, rows.Err()
+}
+
+// MarkDelivered stores the peer's receipt and takes the envelope out of the queue.
+func (db *DB) MarkDelivered(ctx context.Context, messageID string, r *envelope.Receipt) error {
+	receipt, err := r.Marshal()
+	if err != nil {
+		return fmt.Errorf("encode receipt: %w", err)
+	}
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbound_envelopes SET state = 'delivered', delivered_at = $2, receipt = $3
+			WHERE message_id = $1`, messageID, FormatTime(r.ReceivedAt), receipt)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.Errorf(apperr.ENotFound, "no outbound envelope %s", messageID)
+		}
+		return nil
+	})
+}
+
+// MarkAttempt records a failed attempt; a zero next gives up on the
+// envelope (state failed).
+func (db *DB) MarkAttempt(ctx context.Context, messageID string, at time.Time, reason string, next time.Time) error {
+	state, nextText := "queued", FormatTime(next)
+	if next.IsZero() {
+		state, nextText = "failed", FormatTime(at)
+	}
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE outbound_envelopes
+			SET attempts = attempts + 1, last_attempt_at = $2, last_error = $3, next_attempt_at = $4, state = $5
+			WHERE message_id = $1 AND state = 'queued'`, messageID, FormatTime(at), reason, nextText, state)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.Errorf(apperr.ENotFound, "no queued outbound envelope %s", messageID)
+		}
+		return nil
+	})
+}
+
+// OutboundStatus is one outbox row as "art35 outbox" shows it.
+type OutboundStatus struct {
+	MessageID, Recipient, Kind, Subkind, State, LastError string
+	Emergency                                             bool
+	Attempts                                              int
+	Created, NextAttempt                                  time.Time
+}
+
+// Outbox lists the envelopes not yet delivered, oldest first.
+func (db *DB) Outbox(ctx context.Context) ([]OutboundStatus, error) {
+	rows, err := db.QueryContext(ctx, `SELECT message_id, recipient, kind, subkind, state, last_error, emergency, attempts, created_at, next_attempt_at
+		FROM outbound_envelopes WHERE state <> 'delivered' ORDER BY created_at, message_id`)
+	if err != nil {
+		return nil, MapError(err)
+	}
+	defer rows.Close()
+	var out []OutboundStatus
+	for rows.Next() {
+		var (
+			s             OutboundStatus
+			em            int
+			created, next string
+		)
+		if err := rows.Scan(&s.MessageID, &s.Recipient, &s.Kind, &s.Subkind, &s.State, &s.LastError, &em, &s.Attempts, &created, &next); err != nil {
+			return nil, err
+		}
+		s.Emergency = em != 0
+		if err := parseTimes([]string{created, next}, &s.Created, &s.NextAttempt); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// RecordRejection stores one refused envelope.
+func (db *DB) RecordRejection(ctx context.Context, r federation.RejectionRecord) error {
+	var id [12]byte
+	_, _ = rand.Read(id[:])
+	return db.Tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO inbox_rejections (id, at, code, message, via, message_id, sender, recipient, size)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			hex.EncodeToString(id[:]), FormatTime(r.At), string(r.Code), r.Message, r.Via, r.MessageID, r.Sender, r.Recipient, r.Size)
+		return err
+	})
+}
+
+// RejectionCounts returns how many envelopes were refused, by code.
+func (db *DB) RejectionCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT code, COUNT(*) FROM inbox_rejections GROUP BY code`)
+	if err != nil {
+		return nil, MapError(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var (
+			code string
+			n    int
+		)
+		if err := rows.Scan(&code, &n); err != nil {
+			return nil, err
+		}
+		out[code] = n
+	}
+	return out, rows.Err()
+}
