@@ -5,8 +5,13 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net/http"
+	"os"
+	"time"
 
+	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/node"
 )
@@ -26,7 +31,9 @@ ART35_DIRECTORY_URL), then flags.
 
 Examples:
 	art35 node init --party IT --data ./it-node
-	art35 node run --data ./it-node`,
+	art35 node run --data ./it-node
+	art35 node status --data ./it-node --json
+	art35 node accept-directory --data ./it-node directory-42.json`,
 }
 
 func init() {
@@ -34,6 +41,9 @@ func init() {
 		return dispatch(ctx, e, nodeCmd, []subcommand{
 			{"init", "create a node's data folder, keys and config; print its public entry", runNodeInit},
 			{"run", "run the node until interrupted", runNodeRun},
+			{"status", "show the node's party, database, directory serial and queues", runNodeStatus},
+			{"accept-directory", "verify a signed directory snapshot file and make it the node's directory", runNodeAcceptDirectory},
+			{"pull-directory", "fetch the signed directory from directory_url now", runNodePullDirectory},
 		}, args)
 	}
 	register(nodeCmd)
@@ -134,4 +144,144 @@ func newLogger(e *env, c config.Config) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(e.stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+// openNode loads the configuration and opens the node (keys, database)
+// without serving, for the administrative subcommands.
+func openNode(ctx context.Context, e *env, sub string, args []string, extra func(*flag.FlagSet)) (*node.Node, []string, error) {
+	fs := newFlagSet(e, nodeCmd, sub)
+	var f nodeFlags
+	f.bind(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := f.config(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := node.New(ctx, c, node.Options{Clock: e.clock, Logger: newLogger(e, c)})
+	if err != nil {
+		return nil, nil, err
+	}
+	return n, pos, nil
+}
+
+// nodeStatus is what "node status --json" prints.
+type nodeStatus struct {
+	Party             string         `json:"party"`
+	Authority         string         `json:"authority"`
+	Database          string         `json:"database"`
+	DirectorySerial   uint64         `json:"directory_serial"`
+	DirectorySource   string         `json:"directory_source"`
+	DirectoryParties  int            `json:"directory_parties"`
+	OutboxWaiting     int            `json:"outbox_waiting"`
+	InboundStored     int            `json:"inbound_stored"`
+	RejectionsByCode  map[string]int `json:"rejections_by_code"`
+	SecretariatPinned bool           `json:"secretariat_key_pinned"`
+}
+
+func runNodeStatus(ctx context.Context, e *env, args []string) error {
+	var asJSON bool
+	n, _, err := openNode(ctx, e, "status", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	d, err := n.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	st := nodeStatus{
+		Party: n.Config.Party, Authority: n.Config.Authority, Database: n.DB.Backend(),
+		DirectorySerial: d.Serial, DirectorySource: d.Source, DirectoryParties: len(d.Parties),
+		SecretariatPinned: n.Config.SecretariatKey != "",
+	}
+	out, err := n.DB.Outbox(ctx)
+	if err != nil {
+		return err
+	}
+	st.OutboxWaiting = len(out)
+	if st.InboundStored, err = n.DB.CountInbound(ctx); err != nil {
+		return err
+	}
+	if st.RejectionsByCode, err = n.DB.RejectionCounts(ctx); err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(st)
+	}
+	serial := fmt.Sprintf("serial %d", st.DirectorySerial)
+	if st.DirectorySerial == 0 {
+		serial = "the starter snapshot shipped in the binary (no signed snapshot accepted yet)"
+	}
+	fmt.Fprintf(e.stdout, "party       %s (authority %s)\ndatabase    %s\ndirectory   %s, %d parties\noutbox      %d waiting\ninbox       %d stored\n",
+		st.Party, st.Authority, st.Database, serial, st.DirectoryParties, st.OutboxWaiting, st.InboundStored)
+	for code, k := range st.RejectionsByCode {
+		fmt.Fprintf(e.stdout, "refused     %d %s\n", k, code)
+	}
+	if !st.SecretariatPinned {
+		fmt.Fprintln(e.stdout, "warning     no secretariat key pinned: signed directories cannot be accepted (set secretariat_key)")
+	}
+	return nil
+}
+
+func runNodeAcceptDirectory(ctx context.Context, e *env, args []string) error {
+	n, pos, err := openNode(ctx, e, "accept-directory", args, nil)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if len(pos) != 1 {
+		return usagef("accept-directory takes one signed snapshot FILE")
+	}
+	data, err := readFileOrStdin(e, pos[0])
+	if err != nil {
+		return err
+	}
+	signed, err := n.AcceptSnapshot(ctx, data)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "accepted directory snapshot serial %d (%d parties, valid until %s)\n",
+		signed.Serial(), len(signed.Snapshot.Parties), signed.Snapshot.ValidUntil.Format(time.RFC3339))
+	return nil
+}
+
+func runNodePullDirectory(ctx context.Context, e *env, args []string) error {
+	n, _, err := openNode(ctx, e, "pull-directory", args, nil)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if n.Config.DirectoryURL == "" {
+		return usagef("no directory_url configured (set directory_url in art35.toml or ART35_DIRECTORY_URL)")
+	}
+	res, err := n.PollDirectory(ctx, &http.Client{Timeout: 30 * time.Second}, n.Config.DirectoryURL)
+	if err != nil {
+		return err
+	}
+	if res.Changed {
+		fmt.Fprintf(e.stdout, "accepted directory snapshot serial %d\n", res.Serial)
+	} else {
+		fmt.Fprintf(e.stdout, "directory unchanged (serial %d)\n", res.Serial)
+	}
+	return nil
+}
+
+// readFileOrStdin reads a file, or standard input for "-".
+func readFileOrStdin(e *env, name string) ([]byte, error) {
+	if name == "-" {
+		return io.ReadAll(e.stdin)
+	}
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.ENotFound, err, "read %s", name)
+	}
+	return data, nil
 }
