@@ -133,7 +133,7 @@ func Verify(ctx context.Context, db *store.DB, verifiers ...note.Verifier) (Repo
 				case !ok:
 					return rep, broken(n, 0, "stored hash %d of record %d is missing (deleted from audit_hashes)", id, n)
 				case i == 0 && got != w:
-					return rep, broken(n, 0, "the record's leaf hash differs from the hash stored when it was appended: the record was changed, replaced or moved")
+					return rep, broken(n, 0, "the record's leaf hash differs from the hash stored when it was appended: the record or its stored hash was changed, or records were moved")
 				case got != w:
 					return rep, broken(n, 0, "stored hash %d (level %d, records %d to %d) differs from the one recomputed from the records: audit_hashes was changed", id, i, n+1-(int64(1)<<i), n)
 				}
@@ -213,9 +213,9 @@ func loadCheckpoints(ctx context.Context, db *store.DB, size int64, verifiers []
 
 // storedRecord is a row of audit_records.
 type storedRecord struct {
-	idx                                      int64
+	idx                                       int64
 	kind, at, actor, caseRef, message, digest string
-	leaf                                     []byte
+	leaf                                      []byte
 }
 
 // check decodes the leaf and compares the query columns with it.
