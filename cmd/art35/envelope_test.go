@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/config"
+	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/keys"
+)
+
+// envelopeNodes makes two node data folders (US sender, IT recipient) with
+// key files only, and returns their folders and public key texts.
+func envelopeNodes(t *testing.T) (usDir, itDir, usSign, itEnc, itSign string) {
+	t.Helper()
+	mk := func(name string) (dir, sign, enc string) {
+		dir = filepath.Join(t.TempDir(), name)
+		if err := os.MkdirAll(filepath.Join(dir, "keys"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		pub, priv, err := keys.GenerateSigning()
+		if err != nil {
+			t.Fatal(err)
+		}
+		x, err := keys.GenerateEncryption()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := keys.WritePrivate(filepath.Join(dir, config.SigningKeyFile), priv); err != nil {
+			t.Fatal(err)
+		}
+		if err := keys.WritePrivate(filepath.Join(dir, config.EncryptionKeyFile), x); err != nil {
+			t.Fatal(err)
+		}
+		return dir, keys.FormatSigningPublic(pub), keys.FormatEncryptionPublic(x.PublicKey())
+	}
+	usDir, usSign, _ = mk("us")
+	itDir, itSign, itEnc = mk("it")
+	return
+}
+
+func TestEnvelopeSealInspectOpen(t *testing.T) {
+	usDir, itDir, usSign, itEnc, itSign := envelopeNodes(t)
+	dir := t.TempDir()
+	msg := filepath.Join(dir, "msg.json")
+	body := `{"type":"preserve","summary":"intrusion at example.org"}`
+	r := runCLI(t, body, nil, "envelope", "seal", "--data", usDir, "--from", "US-247", "--to", "IT-247",
+		"--recipient-key", itEnc, "--kind", "request", "--subkind", "preserve", "--idempotency-key", "US-2026-0042:send",
+		"--case-ref", "US-2026-0042", "--handling", "H1", "--ttl", "24h", "--body", "-", "--out", msg)
+	if r.code != 0 {
+		t.Fatalf("seal: code %d, stderr %s", r.code, r.stderr)
+	}
+
+	r = runCLI(t, "", nil, "envelope", "inspect", msg, "--sender-key", usSign)
+	if r.code != 0 {
+		t.Fatalf("inspect: code %d, stderr %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"request / preserve", "US-247", "IT-247", "US-2026-0042", "H1: not for judicial", "2026-11-25T03:00:00Z", "(in 24h0m0s)", "valid, signed by US-247"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "intrusion") {
+		t.Error("inspect shows the encrypted body")
+	}
+
+	r = runCLI(t, "", nil, "envelope", "inspect", msg, "--json")
+	var v envelopeView
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || r.code != 0 {
+		t.Fatalf("inspect --json: %v, code %d, %s", err, r.code, r.stdout)
+	}
+	if v.Signature.Checked || v.Kind != "request" || v.BodyBytes != len(body) || !strings.HasPrefix(v.Digest, "sha256:") {
+		t.Fatalf("inspect --json: %+v", v)
+	}
+
+	r = runCLI(t, "", []string{"ART35_DATA=" + itDir}, "envelope", "open", msg, "--sender-key", usSign)
+	if r.code != 0 || r.stdout != body {
+		t.Fatalf("open: code %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+
+	// The wrong sender key: refused, exit 5, nothing decrypted.
+	r = runCLI(t, "", nil, "envelope", "inspect", msg, "--sender-key", itSign)
+	if r.code != apperr.ExitCode(apperr.EUnauthorized) || !strings.Contains(r.stdout, "signature") {
+		t.Fatalf("inspect with another key: code %d, stdout %s", r.code, r.stdout)
+	}
+	r = runCLI(t, "", []string{"ART35_DATA=" + itDir}, "envelope", "open", msg, "--sender-key", itSign)
+	if r.code != apperr.ExitCode(apperr.EUnauthorized) || r.stdout != "" {
+		t.Fatalf("open with another key: code %d, stdout %q", r.code, r.stdout)
+	}
+
+	// A tampered header: the signature no longer verifies.
+	raw, _ := os.ReadFile(msg)
+	tampered := filepath.Join(dir, "tampered.json")
+	os.WriteFile(tampered, bytes.Replace(raw, []byte(`"handling":"H1"`), []byte(`"handling":"H0"`), 1), 0o600)
+	r = runCLI(t, "", nil, "envelope", "inspect", tampered, "--sender-key", usSign)
+	if r.code != apperr.ExitCode(apperr.EUnauthorized) || !strings.Contains(r.stdout, "does not verify") {
+		t.Fatalf("tampered: code %d, stdout %s", r.code, r.stdout)
+	}
+
+	// A receipt for it, checked against the envelope.
+	env, err := envelope.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	itKey, err := keys.LoadSigning(filepath.Join(itDir, config.SigningKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := envelope.NewReceipt(env, testClockTime, itKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, _ := rc.Marshal()
+	rfile := filepath.Join(dir, "receipt.json")
+	os.WriteFile(rfile, rw, 0o600)
+	r = runCLI(t, "", nil, "envelope", "receipt", rfile, "--receiver-key", itSign, "--envelope", msg)
+	if r.code != 0 || !strings.Contains(r.stdout, "valid, signed by IT-247") || !strings.Contains(r.stdout, "was delivered") {
+		t.Fatalf("receipt: code %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", nil, "envelope", "receipt", rfile, "--receiver-key", usSign)
+	if r.code != apperr.ExitCode(apperr.EUnauthorized) {
+		t.Fatalf("receipt with another key: code %d, stdout %s", r.code, r.stdout)
+	}
+}
+
+func TestEnvelopeCommandErrors(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "junk.json")
+	os.WriteFile(junk, []byte(`{"v":1}`), 0o600)
+	usDir, _, _, itEnc, _ := envelopeNodes(t)
+	tests := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no subcommand", "", []string{"envelope"}, exitUsage, "missing subcommand"},
+		{"inspect without file", "", []string{"envelope", "inspect"}, exitUsage, "exactly one FILE"},
+		{"inspect missing file", "", []string{"envelope", "inspect", filepath.Join(dir, "nope.json")}, 3, "does not exist"},
+		{"inspect malformed", "", []string{"envelope", "inspect", junk}, 1, `field "header" is missing`},
+		{"inspect from stdin, not JSON", "hello", []string{"envelope", "inspect", "-"}, 1, "not JSON"},
+		{"inspect bad key text", "", []string{"envelope", "inspect", junk, "--sender-key", "rsa:xyz"}, 1, `must start with "ed25519:"`},
+		{"open without sender key", "", []string{"envelope", "open", junk, "--key", "k"}, exitUsage, "--sender-key is required"},
+		{"seal missing flags", "", []string{"envelope", "seal", "--from", "US-247"}, exitUsage, "missing --to, --kind"},
+		{"seal bad kind", "x", []string{"envelope", "seal", "--data", usDir, "--from", "US-247", "--to", "IT-247", "--kind", "letter",
+			"--idempotency-key", "k", "--recipient-key", itEnc, "--body", "-"}, 1, "header kind"},
+		{"seal ttl too long", "x", []string{"envelope", "seal", "--data", usDir, "--from", "US-247", "--to", "IT-247", "--kind", "ping",
+			"--idempotency-key", "k", "--recipient-key", itEnc, "--body", "-", "--ttl", "1000h"}, 1, "header expires"},
+		{"seal without key", "x", []string{"envelope", "seal", "--from", "US-247", "--to", "IT-247", "--kind", "ping",
+			"--idempotency-key", "k", "--recipient-key", itEnc, "--body", "-"}, exitUsage, "--sign-key"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, tt.stdin, nil, tt.args...)
+			if r.code != tt.code || !strings.Contains(r.stderr, tt.stderr) {
+				t.Fatalf("code %d (want %d), stderr %q (want %q)", r.code, tt.code, r.stderr, tt.stderr)
+			}
+		})
+	}
+}
