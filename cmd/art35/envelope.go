@@ -98,24 +98,24 @@ type envelopeSignatureStatus struct {
 
 // envelopeView is the JSON form of "envelope inspect --json".
 type envelopeView struct {
-	ID              string          `json:"id"`
-	IdempotencyKey  string          `json:"idempotency_key"`
-	Kind            string          `json:"kind"`
-	Subkind         string          `json:"subkind"`
-	Sender          string          `json:"sender"`
-	Recipient       string          `json:"recipient"`
-	SenderKeyID     string          `json:"sender_key_id"`
-	RecipientKeyID  string          `json:"recipient_key_id"`
-	Created         time.Time       `json:"created"`
-	Expires         time.Time       `json:"expires"`
-	Expired         bool            `json:"expired"`
-	InReplyTo       string          `json:"in_reply_to"`
-	CaseRef         string          `json:"case_ref"`
-	Handling        string          `json:"handling"`
-	Exercise        bool            `json:"exercise"`
-	CiphertextBytes int             `json:"ciphertext_bytes"`
-	BodyBytes       int             `json:"body_bytes"`
-	Digest          string          `json:"digest"`
+	ID              string                  `json:"id"`
+	IdempotencyKey  string                  `json:"idempotency_key"`
+	Kind            string                  `json:"kind"`
+	Subkind         string                  `json:"subkind"`
+	Sender          string                  `json:"sender"`
+	Recipient       string                  `json:"recipient"`
+	SenderKeyID     string                  `json:"sender_key_id"`
+	RecipientKeyID  string                  `json:"recipient_key_id"`
+	Created         time.Time               `json:"created"`
+	Expires         time.Time               `json:"expires"`
+	Expired         bool                    `json:"expired"`
+	InReplyTo       string                  `json:"in_reply_to"`
+	CaseRef         string                  `json:"case_ref"`
+	Handling        string                  `json:"handling"`
+	Exercise        bool                    `json:"exercise"`
+	CiphertextBytes int                     `json:"ciphertext_bytes"`
+	BodyBytes       int                     `json:"body_bytes"`
+	Digest          string                  `json:"digest"`
 	Signature       envelopeSignatureStatus `json:"signature"`
 }
 

@@ -143,7 +143,7 @@ func TestEnvelopeCommandErrors(t *testing.T) {
 		{"no subcommand", "", []string{"envelope"}, exitUsage, "missing subcommand"},
 		{"inspect without file", "", []string{"envelope", "inspect"}, exitUsage, "exactly one FILE"},
 		{"inspect missing file", "", []string{"envelope", "inspect", filepath.Join(dir, "nope.json")}, 3, "does not exist"},
-		{"inspect malformed", "", []string{"envelope", "inspect", junk}, 1, `field "header" is missing`},
+		{"inspect malformed", "", []string{"envelope", "inspect", junk}, 1, `field "ciphertext" is missing`},
 		{"inspect from stdin, not JSON", "hello", []string{"envelope", "inspect", "-"}, 1, "not JSON"},
 		{"inspect bad key text", "", []string{"envelope", "inspect", junk, "--sender-key", "rsa:xyz"}, 1, `must start with "ed25519:"`},
 		{"open without sender key", "", []string{"envelope", "open", junk, "--key", "k"}, exitUsage, "--sender-key is required"},

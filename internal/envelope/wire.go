@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"time"
 	"unicode/utf8"
 
@@ -228,7 +230,7 @@ func scanObject(dec *json.Decoder, s schema, path string, depth int) error {
 	if _, err := dec.Token(); err != nil { // the closing '}'
 		return malformed(path, "not JSON: %v", err)
 	}
-	for key := range s {
+	for _, key := range slices.Sorted(maps.Keys(s)) {
 		if !seen[key] {
 			return malformed(path, "field %q is missing (every field must be present, empty strings included)", key)
 		}
