@@ -108,11 +108,14 @@ func Init(cfg config.Config, now time.Time) (entry PublicEntry, err error) {
 		return entry, err
 	}
 	sigText, encText := keys.FormatSigningPublic(sigPub), keys.FormatEncryptionPublic(encPriv.PublicKey())
+	// Envelope times are whole seconds: a key valid from a fraction of a
+	// second later than the first envelope it signs would refuse it.
+	from := now.UTC().Truncate(time.Second)
 	return PublicEntry{
 		Party: cfg.Party, Authority: cfg.Authority, Endpoint: cfg.PublicURL, TLSFingerprint: fp,
 		Keys: []EntryKey{
-			{Use: "signing", ID: keys.ID(sigText), Public: sigText, ValidFrom: now.UTC()},
-			{Use: "encryption", ID: keys.ID(encText), Public: encText, ValidFrom: now.UTC()},
+			{Use: "signing", ID: keys.ID(sigText), Public: sigText, ValidFrom: from},
+			{Use: "encryption", ID: keys.ID(encText), Public: encText, ValidFrom: from},
 		},
 		Created: now.UTC(),
 	}, nil

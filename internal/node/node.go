@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -21,7 +22,9 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/config"
+	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
+	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/store"
 )
 
@@ -57,7 +60,18 @@ type Node struct {
 	server   *http.Server
 	plain    bool
 	dir      directoryCache
+
+	// Federation: the inbox that checks what peers send, the client that
+	// delivers to them, and the outbox worker.
+	Inbox      *federation.Inbox
+	Client     *federation.Client
+	Outbox     *outbox.Worker
+	outboxWake chan struct{}
 }
+
+// OutboxInterval is how often the delivery worker looks for due retries
+// when nothing wakes it.
+var OutboxInterval = time.Second
 
 // New checks the node's keys, opens and migrates its database, and prepares
 // its HTTP server. It refuses to start with key files that others can read
@@ -87,6 +101,11 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 		n.DB.Close()
 		return nil, err
 	}
+	keys := dirKeys{n}
+	n.Inbox = &federation.Inbox{Keys: keys, Store: n.DB, Clock: n.Clock, Audit: n.DB}
+	n.Client = &federation.Client{Keys: keys, AllowInsecure: opt.PlainHTTP}
+	n.outboxWake = make(chan struct{}, 1)
+	n.Outbox = &outbox.Worker{Store: n.DB, Sender: n.Client, Peers: keys, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}
 	n.Metrics = prometheus.NewRegistry()
 	n.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	n.server = &http.Server{
@@ -118,6 +137,7 @@ func (n *Node) routes() *http.ServeMux {
 	mux.HandleFunc("GET /healthz", n.handleHealth)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /v1/directory", n.handleDirectory)
+	mux.Handle("POST /v1/inbox", &federation.Handler{Inbox: n.Inbox, Log: n.Log})
 	return mux
 }
 
@@ -168,8 +188,15 @@ func (n *Node) Run(ctx context.Context) error {
 	n.Log.Info("node listening", "party", n.Config.Party, "addr", n.listener.Addr().String(), "tls", !n.plain, "database", n.DB.Backend())
 	errc := make(chan error, 1)
 	go func() { errc <- n.server.Serve(l) }()
+	// Background workers stop with ctx; Run waits for them so that Close
+	// never pulls the database from under a delivery in flight.
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	workCtx, stopWork := context.WithCancel(ctx)
+	defer stopWork()
+	wg.Go(func() { n.Outbox.Run(workCtx, OutboxInterval, n.outboxWake) })
 	if n.Config.DirectoryURL != "" {
-		go n.pollEvery(ctx, http.DefaultClient, n.Config.DirectoryURL, DirectoryPollInterval)
+		wg.Go(func() { n.pollEvery(workCtx, http.DefaultClient, n.Config.DirectoryURL, DirectoryPollInterval) })
 	}
 	select {
 	case err := <-errc:

@@ -1,0 +1,172 @@
+package node
+
+import (
+	"context"
+	"crypto/ecdh"
+	"crypto/ed25519"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/federation"
+	"github.com/art35/art35/internal/keys"
+	"github.com/art35/art35/internal/outbox"
+	"github.com/art35/art35/internal/store"
+)
+
+// Apply writes the entry into a directory snapshot: the party's authority
+// with this id gets the node's endpoint, TLS pin and keys (added if the
+// party has no such authority yet). This is what the secretariat does with
+// the public entry a new node sends; the test network and the demo use it
+// to list their nodes.
+func (e PublicEntry) Apply(s *directory.Snapshot) error {
+	p, ok := s.Party(e.Party)
+	if !ok {
+		return apperr.Errorf(apperr.ENotFound, "party %s is not in the directory snapshot", e.Party)
+	}
+	var a *directory.Authority
+	for i := range p.Authorities {
+		if p.Authorities[i].ID == e.Authority {
+			a = &p.Authorities[i]
+		}
+	}
+	if a == nil {
+		p.Authorities = append(p.Authorities, directory.Authority{ID: e.Authority, Role: directory.RolePointOfContact})
+		a = &p.Authorities[len(p.Authorities)-1]
+	}
+	a.Endpoint, a.TLSFingerprint = e.Endpoint, e.TLSFingerprint
+	a.Keys = nil
+	for _, k := range e.Keys {
+		a.Keys = append(a.Keys, directory.Key{Use: directory.KeyUse(k.Use), Public: k.Public, ID: k.ID, ValidFrom: k.ValidFrom})
+	}
+	return nil
+}
+
+// dirKeys answers the federation package's questions about keys and peers
+// from the node's current directory and its own key files.
+type dirKeys struct{ n *Node }
+
+// SigningKey returns an authority's signing key by id from the directory.
+func (k dirKeys) SigningKey(ctx context.Context, authority, keyID string) (federation.SenderKey, error) {
+	d, err := k.n.Directory(ctx)
+	if err != nil {
+		return federation.SenderKey{}, err
+	}
+	_, a, ok := d.AuthorityByID(authority)
+	if !ok {
+		return federation.SenderKey{}, apperr.Errorf(apperr.ENotFound, "authority %s is not in directory snapshot %d", authority, d.Serial)
+	}
+	for _, dk := range a.Keys {
+		if dk.Use != directory.UseSigning || keys.ID(dk.Public) != keyID {
+			continue
+		}
+		pub, err := keys.ParseSigningPublic(dk.Public)
+		if err != nil {
+			return federation.SenderKey{}, fmt.Errorf("directory key of %s: %w", authority, err)
+		}
+		return federation.SenderKey{Public: pub, ValidFrom: dk.ValidFrom, ValidUntil: dk.ValidUntil, Revoked: dk.Revoked}, nil
+	}
+	return federation.SenderKey{}, apperr.Errorf(apperr.ENotFound, "directory snapshot %d lists no signing key %s for %s", d.Serial, keyID, authority)
+}
+
+// Local returns this node's identity when asked for its own authority.
+func (k dirKeys) Local(authority string) (*federation.Identity, bool) {
+	if authority != k.n.Config.Authority {
+		return nil, false
+	}
+	return &federation.Identity{
+		Authority: authority,
+		Signer:    k.n.Signing,
+		Decrypt:   map[string]*ecdh.PrivateKey{keys.ID(keys.FormatEncryptionPublic(k.n.Encryption.PublicKey())): k.n.Encryption},
+	}, true
+}
+
+// Peer returns where an authority is reached, from the directory.
+func (k dirKeys) Peer(ctx context.Context, authority string) (federation.Peer, error) {
+	d, err := k.n.Directory(ctx)
+	if err != nil {
+		return federation.Peer{}, err
+	}
+	_, a, ok := d.AuthorityByID(authority)
+	if !ok || a.Endpoint == "" {
+		return federation.Peer{}, apperr.Errorf(apperr.ENotFound, "directory snapshot %d gives no endpoint for %s", d.Serial, authority)
+	}
+	return federation.Peer{Authority: authority, URL: a.Endpoint, Pin: a.TLSFingerprint}, nil
+}
+
+// Seal seals body for recipient, using the recipient's current encryption
+// key from the directory, and fills the header fields the node owns (id,
+// sender, key ids, created, expires when unset).
+func (n *Node) Seal(ctx context.Context, h envelope.Header, body []byte) (*envelope.Envelope, error) {
+	d, err := n.Directory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, a, ok := d.AuthorityByID(h.Recipient)
+	if !ok {
+		return nil, apperr.Errorf(apperr.ENotFound, "recipient %s is not in the directory (snapshot %d)", h.Recipient, d.Serial)
+	}
+	now := n.Clock.Now()
+	ek, ok := a.KeyFor(directory.UseEncryption, now)
+	if !ok {
+		return nil, apperr.Errorf(apperr.ENotFound, "the directory lists no valid encryption key for %s: it cannot receive envelopes yet", h.Recipient)
+	}
+	pub, err := keys.ParseEncryptionPublic(ek.Public)
+	if err != nil {
+		return nil, fmt.Errorf("encryption key of %s: %w", h.Recipient, err)
+	}
+	if h.ID == "" {
+		if h.ID, err = envelope.NewID(rand.Reader); err != nil {
+			return nil, err
+		}
+	}
+	h.Sender = n.Config.Authority
+	h.SenderKeyID = keys.ID(keys.FormatSigningPublic(n.Signing.Public().(ed25519.PublicKey)))
+	h.RecipientKeyID = keys.ID(ek.Public)
+	if h.Created.IsZero() {
+		h.Created = now.Truncate(time.Second)
+	}
+	if h.Expires.IsZero() {
+		h.Expires = h.Created.Add(7 * 24 * time.Hour)
+	}
+	if h.Handling == "" {
+		h.Handling = envelope.H0
+	}
+	return envelope.Seal(h, body, n.Signing, pub)
+}
+
+// Send seals body for the header's recipient and queues it for delivery in
+// one transaction with change, the business change that causes the
+// message (nil when there is none): both are stored, or neither.
+func (n *Node) Send(ctx context.Context, h envelope.Header, body []byte, change func(tx *sql.Tx) error) (*envelope.Envelope, error) {
+	env, err := n.Seal(ctx, h, body)
+	if err != nil {
+		return nil, err
+	}
+	err = n.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if change != nil {
+			if err := change(tx); err != nil {
+				return err
+			}
+		}
+		return store.Enqueue(ctx, tx, env, outbox.IsEmergency(env.Header), n.Clock.Now())
+	})
+	if err != nil {
+		return nil, err
+	}
+	n.wakeOutbox()
+	return env, nil
+}
+
+// wakeOutbox makes the delivery worker run a pass now rather than at its
+// next tick, so a new request leaves at once.
+func (n *Node) wakeOutbox() {
+	select {
+	case n.outboxWake <- struct{}{}:
+	default:
+	}
+}

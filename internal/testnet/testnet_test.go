@@ -1,0 +1,166 @@
+package testnet_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/outbox"
+	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testnet"
+)
+
+var t0 = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
+
+func start(t *testing.T, backend string, clk clock.Clock, parties ...string) *testnet.Net {
+	t.Helper()
+	opt := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk}
+	if backend == store.Postgres {
+		dsns := map[string]string{}
+		for _, p := range parties {
+			dsns[p] = storetest.DSN(t, store.Postgres)
+		}
+		opt.Database = func(p string) (string, error) { return dsns[p], nil }
+	}
+	n, err := testnet.Start(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := n.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return n
+}
+
+// eventually waits (bounded) for cond; it is a wait, not a timing assertion.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func request(idem string, subkind string) envelope.Header {
+	return envelope.Header{IdempotencyKey: idem, Kind: envelope.KindRequest, Subkind: subkind, Recipient: "IT-247", CaseRef: "US-2026-0001"}
+}
+
+// TestRequestCrossesTheNetwork sends signed, encrypted requests from the
+// US node to the Italian node over real HTTP: each is stored once in
+// Italy and the US holds Italy's signed receipt for each.
+func TestRequestCrossesTheNetwork(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			if backend == store.Postgres {
+				storetest.RequirePostgres(t)
+			}
+			net := start(t, backend, clock.System{}, "US", "IT")
+			us, it := net.Node("US"), net.Node("IT")
+			ctx := context.Background()
+			const n = 50
+			for i := range n {
+				if _, err := us.Send(ctx, request(fmt.Sprintf("req-%d/sent", i), "preserve"), []byte(`{"type":"preserve"}`), nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			eventually(t, "all delivered", func() bool {
+				out, _ := us.DB.Outbox(ctx)
+				if len(out) > 0 && out[0].LastError != "" {
+					t.Logf("waiting: %d, first: %s", len(out), out[0].LastError)
+				}
+				return len(out) == 0
+			})
+			if got, _ := it.DB.CountInbound(ctx); got != n {
+				t.Fatalf("Italy stored %d envelopes, want %d", got, n)
+			}
+			h := us.Outbox.Health()
+			if len(h) != 1 || h[0].Peer != "IT-247" || h[0].Delivered != n {
+				t.Fatalf("peer health = %+v", h)
+			}
+		})
+	}
+}
+
+// TestPeerDownThenBack takes the Italian node down, queues requests (one
+// an emergency), moves the clock an hour on, checks that the emergency
+// alert fired, then brings Italy back and checks every request arrives
+// exactly once.
+func TestPeerDownThenBack(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			if backend == store.Postgres {
+				storetest.RequirePostgres(t)
+			}
+			clk := clock.NewManual(t0)
+			net := start(t, backend, clk, "US", "IT")
+			us := net.Node("US")
+			var mu sync.Mutex
+			var alerts []outbox.Alert
+			us.Outbox.OnAlert = func(a outbox.Alert) { mu.Lock(); alerts = append(alerts, a); mu.Unlock() }
+			ctx := context.Background()
+			if err := net.Stop("IT"); err != nil {
+				t.Fatal(err)
+			}
+			sent := map[string]bool{}
+			for i, sub := range []string{"preserve", "emergency-disclosure", "preserve"} {
+				env, err := us.Send(ctx, request(fmt.Sprintf("down-%d", i), sub), []byte(`{}`), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sent[env.Header.ID] = true
+			}
+			eventually(t, "failed attempts recorded", func() bool {
+				out, _ := us.DB.Outbox(ctx)
+				for _, o := range out {
+					if o.Attempts == 0 {
+						return false
+					}
+				}
+				return len(out) == 3
+			})
+			// An hour passes in (simulated) time; passes keep failing.
+			for range 12 {
+				clk.Advance(5 * time.Minute)
+				if _, _, err := us.Outbox.Pass(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			mu.Lock()
+			if len(alerts) != 1 || alerts[0].Recipient != "IT-247" || alerts[0].Waiting < time.Minute {
+				t.Fatalf("alerts = %+v, want one for the emergency", alerts)
+			}
+			mu.Unlock()
+			if out, _ := us.DB.Outbox(ctx); len(out) != 3 {
+				t.Fatalf("%d queued while Italy is down, want 3", len(out))
+			}
+			if err := net.Restart(ctx, "IT"); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, "queue drained after Italy returns", func() bool {
+				clk.Advance(5 * time.Minute)
+				us.Outbox.Pass(ctx)
+				out, _ := us.DB.Outbox(ctx)
+				return len(out) == 0
+			})
+			it := net.Node("IT")
+			if got, _ := it.DB.CountInbound(ctx); got != 3 {
+				t.Fatalf("Italy stored %d, want 3", got)
+			}
+			for id := range sent {
+				if _, err := it.DB.InboundEnvelope(ctx, id); err != nil {
+					t.Errorf("envelope %s not stored in Italy: %v", id, err)
+				}
+			}
+		})
+	}
+}
