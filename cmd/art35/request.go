@@ -23,7 +23,14 @@ func init() {
   art35 request validate [--json] FILE   check a request; exit 0 valid, 1 with every problem
   art35 request schema TYPE              print the JSON Schema of a request type
   art35 request new TYPE                 print a template to fill in
-  art35 request letter FILE              print the formal letter as print-ready HTML
+  art35 request letter [--for-provider] FILE
+                                         print the formal letter as print-ready HTML
+  art35 request next-preserve --id ID ORIGINAL ANSWER
+                                         turn a traffic-path ANSWER to the preserve ORIGINAL
+                                         into a linked preserve to the provider's country
+  art35 request extend --id ID FILE      print an extension of a preserve request
+  art35 request chain [--json] ID FILE...
+                                         walk the chain of linked requests that contains ID
 
 FILE may be - for standard input. TYPE is one of: ` + strings.Join(typeNames(), ", ") + `.`,
 		run: runRequest,
@@ -45,6 +52,9 @@ func runRequest(ctx context.Context, e *env, args []string) error {
 		{"schema", "print the JSON Schema of a request type", requestSchema},
 		{"new", "print a template of a request type to fill in", requestNew},
 		{"letter", "print a request as a formal letter (HTML)", requestLetter},
+		{"next-preserve", "linked preserve to the third country from a traffic-path answer", requestNextPreserve},
+		{"extend", "print an extension of a preserve request", requestExtend},
+		{"chain", "walk the chain of linked requests", requestChain},
 	}, args)
 }
 
@@ -188,6 +198,7 @@ func writeJSON(e *env, v any) error {
 func requestLetter(ctx context.Context, e *env, args []string) error {
 	c := commands["request"]
 	fs := newFlagSet(e, c, "letter")
+	forProvider := fs.Bool("for-provider", false, "print what the provider may see (Art. 8 supporting information left out without consent)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -206,5 +217,121 @@ func requestLetter(ctx context.Context, e *env, args []string) error {
 		}
 		return apperr.Errorf(apperr.EInvalid, "%s is not a valid request; fix the problems above (art35 request validate %s) before printing a letter", pos[0], pos[0])
 	}
-	return request.RenderLetter(e.stdout, r, request.LetterOptions{Now: e.clock.Now()})
+	return request.RenderLetter(e.stdout, r, request.LetterOptions{Now: e.clock.Now(), ForProvider: *forProvider})
+}
+
+// loadValid reads and validates a request file; errors list every problem.
+func loadValid(e *env, name string) (*request.Request, error) {
+	b, err := readInput(e, name)
+	if err != nil {
+		return nil, err
+	}
+	r, ps := request.Check(b, e.clock.Now())
+	if request.HasErrors(ps) {
+		var lines []string
+		for _, p := range ps {
+			if p.Severity == request.SeverityError {
+				lines = append(lines, fmt.Sprintf("  %s [%s] %s", p.Field, p.Rule, p.Message))
+			}
+		}
+		return nil, apperr.Errorf(apperr.EInvalid, "%s is not a valid request:\n%s", name, strings.Join(lines, "\n"))
+	}
+	return r, nil
+}
+
+func requestNextPreserve(ctx context.Context, e *env, args []string) error {
+	c := commands["request"]
+	fs := newFlagSet(e, c, "next-preserve")
+	id := fs.String("id", "", "network-wide id of the new request (required)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 || *id == "" {
+		return usagef("next-preserve needs --id ID, the ORIGINAL preserve file and the traffic-path ANSWER file")
+	}
+	orig, err := loadValid(e, pos[0])
+	if err != nil {
+		return err
+	}
+	answer, err := loadValid(e, pos[1])
+	if err != nil {
+		return err
+	}
+	n, err := request.PreserveFromTrafficPath(orig, answer, *id, e.clock.Now())
+	if err != nil {
+		return err
+	}
+	// Name the requested authority from the directory; the officer checks
+	// it (and every other field) before sending.
+	if snap, err := directory.Starter(); err == nil {
+		if p, ok := snap.Party(n.Requested.Party); ok {
+			n.Requested.Name = "24/7 point of contact of " + p.Name
+			if a, ok := p.Authority(directory.RolePointOfContact); ok {
+				if a.Name != "" {
+					n.Requested.Name = a.Name
+				}
+				n.Requested.TimeZone = a.TimeZone
+			}
+		}
+	}
+	return writeJSON(e, n)
+}
+
+func requestExtend(ctx context.Context, e *env, args []string) error {
+	c := commands["request"]
+	fs := newFlagSet(e, c, "extend")
+	id := fs.String("id", "", "network-wide id of the extension (required)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *id == "" {
+		return usagef("extend needs --id ID and one preserve FILE")
+	}
+	orig, err := loadValid(e, pos[0])
+	if err != nil {
+		return err
+	}
+	n, err := request.Extend(orig, *id, e.clock.Now())
+	if err != nil {
+		return err
+	}
+	return writeJSON(e, n)
+}
+
+func requestChain(ctx context.Context, e *env, args []string) error {
+	c := commands["request"]
+	fs := newFlagSet(e, c, "chain")
+	asJSON := fs.Bool("json", false, "print the chain as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) < 2 {
+		return usagef("chain needs an ID and the request FILEs to walk")
+	}
+	var reqs []*request.Request
+	for _, name := range pos[1:] {
+		r, err := loadValid(e, name)
+		if err != nil {
+			return err
+		}
+		reqs = append(reqs, r)
+	}
+	chain, err := request.Walk(reqs, pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(e, chain)
+	}
+	for _, n := range chain {
+		rel := ""
+		if n.Rel != "" {
+			rel = " (" + n.Rel + ")"
+		}
+		fmt.Fprintf(e.stdout, "%s%s %s %s -> %s%s\n", strings.Repeat("  ", n.Depth), n.ID, n.Type, n.From, n.To, rel)
+	}
+	return nil
 }

@@ -147,3 +147,41 @@ func TestRoute(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestStory1Chain follows SPEC story 1: a preserve to JP, a
+// traffic-path answer naming a provider in IT, the linked preserve to IT
+// generated in one step, and the chain walked from its last member.
+func TestRequestStory1Chain(t *testing.T) {
+	r := runCLI(t, "", nil, "request", "next-preserve", "--id", "US-2026-000101",
+		"testdata/requests/story1-preserve.json", "testdata/requests/story1-traffic-path.json")
+	if r.code != 0 {
+		t.Fatalf("next-preserve: %d %s", r.code, r.stderr)
+	}
+	var next map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &next); err != nil {
+		t.Fatal(err)
+	}
+	if next["requested"].(map[string]any)["party"] != "IT" {
+		t.Fatalf("new preserve goes to %v, want IT", next["requested"])
+	}
+	if v := runCLI(t, r.stdout, nil, "request", "validate", "-"); v.code != 0 {
+		t.Fatalf("generated preserve invalid:\n%s", v.stdout)
+	}
+	file := t.TempDir() + "/next.json"
+	if err := os.WriteFile(file, []byte(r.stdout), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ch := runCLI(t, "", nil, "request", "chain", "US-2026-000101", "testdata/requests/story1-preserve.json", "testdata/requests/story1-traffic-path.json", file)
+	want := "US-2026-000100 preserve US -> JP\n  JP-2026-000900 traffic-path JP -> US (answers)\n    US-2026-000101 preserve US -> IT (traffic-path)\n"
+	if ch.code != 0 || ch.stdout != want {
+		t.Fatalf("chain: %d\n%s%s\nwant\n%s", ch.code, ch.stdout, ch.stderr, want)
+	}
+	ext := runCLI(t, "", nil, "request", "extend", "--id", "US-2026-000300", "testdata/requests/story1-preserve.json")
+	if ext.code != 0 || !strings.Contains(ext.stdout, `"status": "extension"`) || !strings.Contains(ext.stdout, `"rel": "extends"`) {
+		t.Fatalf("extend: %d %s %s", ext.code, ext.stdout, ext.stderr)
+	}
+	bad := runCLI(t, "", nil, "request", "next-preserve", "--id", "X", "testdata/requests/preserve-no-mla-statement.json", "testdata/requests/story1-traffic-path.json")
+	if bad.code != 1 || !strings.Contains(bad.stderr, "art29-2-f") {
+		t.Fatalf("invalid original: %d %s", bad.code, bad.stderr)
+	}
+}
