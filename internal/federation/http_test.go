@@ -24,7 +24,7 @@ import (
 
 // selfSigned makes a self-signed certificate for 127.0.0.1, as a node does
 // at "node init", and returns it with its published fingerprint.
-func selfSigned(t *testing.T) (tls.Certificate, string) {
+func selfSigned(t testing.TB) (tls.Certificate, string) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -48,7 +48,7 @@ func selfSigned(t *testing.T) (tls.Certificate, string) {
 
 // startTLS serves h over real TLS on 127.0.0.1 with a fresh self-signed
 // certificate and returns its URL and pin.
-func startTLS(t *testing.T, h http.Handler) (string, string) {
+func startTLS(t testing.TB, h http.Handler) (string, string) {
 	t.Helper()
 	cert, pin := selfSigned(t)
 	srv := httptest.NewUnstartedServer(h)
