@@ -232,8 +232,8 @@ func CheckBundle(data []byte, keys ...ed25519.PublicKey) (*Checked, error) {
 		}
 		proof := make(tlog.RecordProof, len(e.InclusionProof))
 		for j, s := range e.InclusionProof {
-			raw, err := base64.StdEncoding.DecodeString(s)
-			if err != nil || len(raw) != tlog.HashSize {
+			raw, err := base64.StdEncoding.Strict().DecodeString(s)
+			if err != nil || len(raw) != tlog.HashSize || base64.StdEncoding.EncodeToString(raw) != s {
 				return bad("%s: inclusion proof hash %d is not the base64 of %d bytes", where, j, tlog.HashSize)
 			}
 			proof[j] = tlog.Hash(raw)

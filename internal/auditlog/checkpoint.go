@@ -154,6 +154,9 @@ func ParseCheckpoint(text string) (Checkpoint, error) {
 // like the checkpoint's origin: a peer's signature alone (a cosignature)
 // does not make it the log's checkpoint.
 func OpenCheckpoint(msg []byte, verifiers ...note.Verifier) (Checkpoint, error) {
+	if err := checkSigLines(msg); err != nil {
+		return Checkpoint{}, err
+	}
 	n, err := note.Open(msg, note.VerifierList(verifiers...))
 	if err != nil {
 		var inv *note.InvalidSignatureError
@@ -179,6 +182,28 @@ func OpenCheckpoint(msg []byte, verifiers ...note.Verifier) (Checkpoint, error) 
 	}
 	c.Note = msg
 	return c, nil
+}
+
+// checkSigLines makes the signature block strict where note.Open is lax:
+// it decodes signatures with lenient base64 (unused bits may vary) and skips
+// repeated lines, so one note could be spelled several ways. A checkpoint
+// must have exactly one spelling, so that changing any byte is noticed.
+func checkSigLines(msg []byte) error {
+	split := bytes.LastIndex(msg, []byte("\n\n"))
+	if split < 0 || len(msg) == 0 || msg[len(msg)-1] != '\n' {
+		return apperr.Errorf(apperr.EInvalid, "audit checkpoint: not a signed note (text, a blank line, signature lines)")
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(msg[split+2:len(msg)-1]), "\n") {
+		rest, ok := strings.CutPrefix(line, "\u2014 ")
+		_, sig, _ := strings.Cut(rest, " ")
+		raw, err := base64.StdEncoding.Strict().DecodeString(sig)
+		if !ok || err != nil || base64.StdEncoding.EncodeToString(raw) != sig || seen[line] {
+			return apperr.Errorf(apperr.EInvalid, "audit checkpoint: signature line %q is malformed or repeated", trunc(line))
+		}
+		seen[line] = true
+	}
+	return nil
 }
 
 func sigNames(n *note.Note) string {
