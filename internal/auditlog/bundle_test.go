@@ -144,15 +144,15 @@ func TestBundleForgeries(t *testing.T) {
 			b.Entries[0].Leaf = strings.Replace(b.Entries[0].Leaf, "FR-247", "DE-247", 1)
 			b.Entries[0].LeafHash = b64(hashLeaf(b.Entries[0].Leaf))
 		}, nil, "does not lead to the checkpoint's root"},
-		"leaf hash changed": {func(b *Bundle) { b.Entries[1].LeafHash = b64(hashLeaf("x")) }, nil, "leaf_hash"},
-		"index moved": {func(b *Bundle) { b.Entries[0].Index = 5 }, nil, "does not lead"},
+		"leaf hash changed":       {func(b *Bundle) { b.Entries[1].LeafHash = b64(hashLeaf("x")) }, nil, "leaf_hash"},
+		"index moved":             {func(b *Bundle) { b.Entries[0].Index = 5 }, nil, "does not lead"},
 		"index beyond checkpoint": {func(b *Bundle) { b.Entries[2].Index = 20 }, nil, "below the checkpoint's size"},
-		"entries out of order": {func(b *Bundle) { b.Entries[0], b.Entries[1] = b.Entries[1], b.Entries[0] }, nil, "increasing"},
-		"proof shortened": {func(b *Bundle) { b.Entries[0].InclusionProof = b.Entries[0].InclusionProof[1:] }, nil, "does not lead"},
-		"proof hash not base64": {func(b *Bundle) { b.Entries[0].InclusionProof[0] = "!!" }, nil, "inclusion proof hash 0"},
-		"no entries":            {func(b *Bundle) { b.Entries = []Entry{} }, nil, "0 entries"},
-		"other format":          {func(b *Bundle) { b.Format = "art35-audit-bundle/v2" }, nil, "format"},
-		"bad origin":            {func(b *Bundle) { b.Checkpoint = "sum.golang.org" + b.Checkpoint[len("art35/IT-247"):] }, nil, "origin"},
+		"entries out of order":    {func(b *Bundle) { b.Entries[0], b.Entries[1] = b.Entries[1], b.Entries[0] }, nil, "increasing"},
+		"proof shortened":         {func(b *Bundle) { b.Entries[0].InclusionProof = b.Entries[0].InclusionProof[1:] }, nil, "does not lead"},
+		"proof hash not base64":   {func(b *Bundle) { b.Entries[0].InclusionProof[0] = "!!" }, nil, "inclusion proof hash 0"},
+		"no entries":              {func(b *Bundle) { b.Entries = []Entry{} }, nil, "0 entries"},
+		"other format":            {func(b *Bundle) { b.Format = "art35-audit-bundle/v2" }, nil, "format"},
+		"bad origin":              {func(b *Bundle) { b.Checkpoint = "sum.golang.org" + b.Checkpoint[len("art35/IT-247"):] }, nil, "origin"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			got, err := CheckBundle(data, l.pub)
