@@ -283,29 +283,35 @@ func (c *Client) Send(ctx context.Context, p Peer, env *envelope.Envelope) (*env
 		}
 		return nil, fmt.Errorf("deliver %s to %s: peer answered %s", env.Header.ID, p.Authority, resp.Status)
 	}
-	return c.checkReceipt(ctx, p, env, body)
+	return CheckReceipt(ctx, c.Keys, env, body)
 }
 
-func (c *Client) checkReceipt(ctx context.Context, p Peer, env *envelope.Envelope, body []byte) (*envelope.Receipt, error) {
-	r, err := envelope.ParseReceipt(body)
+// CheckReceipt reads a wire receipt and accepts it only as proof that
+// env was delivered: signed by a signing key that keys lists for env's
+// recipient and that is not revoked, and covering env (Receipt.Covers).
+// The client runs it on every answer; "art35 envelope import-receipt" runs
+// it on a receipt that came back out of band.
+func CheckReceipt(ctx context.Context, k Keys, env *envelope.Envelope, raw []byte) (*envelope.Receipt, error) {
+	to := env.Header.Recipient
+	r, err := envelope.ParseReceipt(raw)
 	if err != nil {
-		return nil, apperr.Wrap(apperr.EUnauthorized, err, "peer %s answered %s with an unreadable receipt", p.Authority, env.Header.ID)
+		return nil, apperr.Wrap(apperr.EUnauthorized, err, "%s answered %s with an unreadable receipt", to, env.Header.ID)
 	}
-	if r.Receiver != p.Authority {
-		return nil, apperr.Errorf(apperr.EUnauthorized, "receipt for %s names receiver %s, want %s", env.Header.ID, r.Receiver, p.Authority)
+	if r.Receiver != to {
+		return nil, apperr.Errorf(apperr.EUnauthorized, "receipt for %s names receiver %s, want %s", env.Header.ID, r.Receiver, to)
 	}
-	key, err := c.Keys.SigningKey(ctx, p.Authority, r.ReceiverKeyID)
+	key, err := k.SigningKey(ctx, to, r.ReceiverKeyID)
 	if err != nil {
-		return nil, apperr.Wrap(apperr.EUnauthorized, err, "receipt for %s is signed by key %s, which the directory does not list for %s", env.Header.ID, r.ReceiverKeyID, p.Authority)
+		return nil, apperr.Wrap(apperr.EUnauthorized, err, "receipt for %s is signed by key %s, which the directory does not list for %s", env.Header.ID, r.ReceiverKeyID, to)
 	}
 	if !key.Revoked.IsZero() {
-		return nil, apperr.Errorf(apperr.EUnauthorized, "receipt for %s is signed by %s key %s, revoked at %s", env.Header.ID, p.Authority, r.ReceiverKeyID, key.Revoked.Format(time.RFC3339))
+		return nil, apperr.Errorf(apperr.EUnauthorized, "receipt for %s is signed by %s key %s, revoked at %s", env.Header.ID, to, r.ReceiverKeyID, key.Revoked.Format(time.RFC3339))
 	}
 	if err := envelope.VerifyReceipt(r, key.Public); err != nil {
 		return nil, err
 	}
 	if !r.Covers(env) {
-		return nil, apperr.Errorf(apperr.EUnauthorized, "peer %s answered %s with a receipt for another envelope (%s)", p.Authority, env.Header.ID, r.MessageID)
+		return nil, apperr.Errorf(apperr.EUnauthorized, "%s answered %s with a receipt for another envelope (%s)", to, env.Header.ID, r.MessageID)
 	}
 	return r, nil
 }
