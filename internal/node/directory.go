@@ -35,22 +35,28 @@ type directoryCache struct {
 func (n *Node) Directory(ctx context.Context) (*directory.Snapshot, error) {
 	n.dir.mu.Lock()
 	defer n.dir.mu.Unlock()
-	rec, err := n.DB.LatestSnapshot(ctx)
-	switch {
-	case apperr.Is(err, apperr.ENotFound):
-		if n.dir.snap == nil || n.dir.serial != 0 {
-			s, err := directory.Starter()
-			if err != nil {
-				return nil, err
-			}
-			n.dir.snap, n.dir.serial = s, 0
-		}
-		return n.dir.snap, nil
-	case err != nil:
+	// Only the serial is read on every call: the directory is consulted for
+	// every envelope, and re-reading the whole snapshot each time would cost
+	// more than the envelope itself. Another process (the CLI) may accept a
+	// newer snapshot at any time; the serial check notices.
+	serial, err := n.DB.LatestSnapshotSerial(ctx)
+	if err != nil {
 		return nil, err
 	}
-	if n.dir.snap != nil && n.dir.serial == rec.Serial {
+	if n.dir.snap != nil && n.dir.serial == serial {
 		return n.dir.snap, nil
+	}
+	if serial == 0 {
+		s, err := directory.Starter()
+		if err != nil {
+			return nil, err
+		}
+		n.dir.snap, n.dir.serial = s, 0
+		return s, nil
+	}
+	rec, err := n.DB.LatestSnapshot(ctx)
+	if err != nil {
+		return nil, err
 	}
 	// The stored bytes were verified when accepted; parsing them again
 	// (without the validity check, which concerns acceptance, not use) is

@@ -54,6 +54,16 @@ func (db *DB) LatestSnapshot(ctx context.Context) (SnapshotRecord, error) {
 	return r, err
 }
 
+// LatestSnapshotSerial returns the highest serial held, 0 when none: a
+// cheap check of whether a cached directory is still the newest.
+func (db *DB) LatestSnapshotSerial(ctx context.Context) (uint64, error) {
+	var held sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MAX(serial) FROM directory_snapshots`).Scan(&held); err != nil {
+		return 0, MapError(err)
+	}
+	return uint64(held.Int64), nil
+}
+
 // SnapshotHistory lists the accepted snapshots, newest first, without their bodies.
 func (db *DB) SnapshotHistory(ctx context.Context) ([]SnapshotRecord, error) {
 	rows, err := db.QueryContext(ctx, `SELECT serial, issued_at, valid_until, digest, accepted_at

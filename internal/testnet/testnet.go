@@ -198,3 +198,8 @@ func (n *Net) Stop(party string) error {
 	delete(n.stops, party)
 	return nd.Close()
 }
+
+// Config returns the configuration of a party's node (its data folder,
+// address and database), for tests that run the node as a separate
+// process.
+func (n *Net) Config(party string) config.Config { return n.cfgs[party] }

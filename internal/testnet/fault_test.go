@@ -1,0 +1,202 @@
+package testnet_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testnet"
+)
+
+// burst is the number of requests of the crash tests (issue 4: 5,000).
+const burst = 5000
+
+var (
+	buildOnce sync.Once
+	binPath   string
+	buildErr  error
+)
+
+// art35Binary builds the art35 command once for the crash tests, which
+// need a real process to kill.
+func art35Binary(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "art35-bin")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		binPath = filepath.Join(dir, "art35")
+		out, err := exec.Command("go", "build", "-o", binPath, "github.com/art35/art35/cmd/art35").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	return binPath
+}
+
+// proc is a node running as a separate art35 process.
+type proc struct {
+	cmd  *exec.Cmd
+	done chan error
+}
+
+func startProc(t *testing.T, net *testnet.Net, party string) *proc {
+	t.Helper()
+	c := net.Config(party)
+	cmd := exec.Command(art35Binary(t), "node", "run", "--data", c.DataDir, "--insecure-plain-http", "--log-level", "warn")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, done: make(chan error, 1)}
+	go func() { p.done <- cmd.Wait() }()
+	eventually(t, party+" process serving", func() bool {
+		resp, err := http.Get("http://" + c.Listen + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == 200
+	})
+	return p
+}
+
+func (p *proc) kill(t *testing.T) {
+	t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-p.done
+}
+
+func (p *proc) stop(t *testing.T) {
+	t.Helper()
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		p.kill(t)
+	}
+}
+
+// countQuery opens a node's database read-only beside the running node
+// and counts.
+func countQuery(t *testing.T, net *testnet.Net, party, q string) int {
+	t.Helper()
+	db, err := store.OpenNoMigrate(context.Background(), net.Config(party).DatabaseDSN())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var n int
+	if err := db.QueryRowContext(context.Background(), q).Scan(&n); err != nil && err != sql.ErrNoRows {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func crashNet(t *testing.T, backend string) *testnet.Net {
+	if testing.Short() {
+		t.Skip("crash test with 5,000 requests and real processes: skipped in -short")
+	}
+	if backend == store.Postgres {
+		storetest.RequirePostgres(t)
+	}
+	return start(t, backend, clock.System{}, "US", "IT")
+}
+
+// TestReceiverKilledMidBurst sends 5,000 requests to the Italian node
+// running as its own process, kills it with SIGKILL in the middle, and
+// starts it again: every request is stored exactly once in Italy and the
+// US holds a receipt for each.
+func TestReceiverKilledMidBurst(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			net := crashNet(t, backend)
+			ctx := context.Background()
+			if err := net.Stop("IT"); err != nil {
+				t.Fatal(err)
+			}
+			p := startProc(t, net, "IT")
+			us := net.Node("US")
+			for i := range burst {
+				if _, err := us.Send(ctx, request(fmt.Sprintf("burst-%d", i), "preserve"), []byte(`{"n":1}`), nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			delivered := `SELECT COUNT(*) FROM outbound_envelopes WHERE state = 'delivered'`
+			eventually(t, "part of the burst delivered", func() bool { return countQuery(t, net, "US", delivered) >= burst/5 })
+			p.kill(t)
+			t.Logf("killed the receiver with %d of %d delivered", countQuery(t, net, "US", delivered), burst)
+			p = startProc(t, net, "IT")
+			eventuallyWithin(t, 5*time.Minute, "whole burst delivered", func() bool { return countQuery(t, net, "US", delivered) == burst })
+			p.stop(t)
+			if n := countQuery(t, net, "IT", `SELECT COUNT(*) FROM inbound_envelopes`); n != burst {
+				t.Fatalf("Italy stored %d envelopes, want exactly %d", n, burst)
+			}
+			if n := countQuery(t, net, "IT", `SELECT COUNT(DISTINCT idempotency_key) FROM inbound_envelopes`); n != burst {
+				t.Fatalf("Italy stored %d distinct requests, want %d", n, burst)
+			}
+			if n := countQuery(t, net, "US", `SELECT COUNT(*) FROM outbound_envelopes WHERE receipt IS NULL`); n != 0 {
+				t.Fatalf("%d requests have no receipt", n)
+			}
+		})
+	}
+}
+
+// TestSenderKilledMidBurst queues 5,000 requests in the US node, runs it
+// as its own process, kills it with SIGKILL while it delivers, and starts
+// it again: its outbox resumes, and Italy stores each request exactly once.
+func TestSenderKilledMidBurst(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			net := crashNet(t, backend)
+			ctx := context.Background()
+			// Queue the burst in the US node's database with no delivery
+			// worker running (a node opened but not run), then hand the
+			// node to a separate process.
+			if err := net.Stop("US"); err != nil {
+				t.Fatal(err)
+			}
+			us, err := node.New(ctx, net.Config("US"), node.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range burst {
+				if _, err := us.Send(ctx, request(fmt.Sprintf("sender-burst-%d", i), "preserve"), []byte(`{"n":2}`), nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			us.Close()
+			delivered := `SELECT COUNT(*) FROM outbound_envelopes WHERE state = 'delivered'`
+			p := startProc(t, net, "US")
+			eventually(t, "part of the burst delivered", func() bool { return countQuery(t, net, "US", delivered) >= burst/5 })
+			p.kill(t)
+			t.Logf("killed the sender with %d of %d delivered", countQuery(t, net, "US", delivered), burst)
+			p = startProc(t, net, "US")
+			eventuallyWithin(t, 5*time.Minute, "whole burst delivered", func() bool { return countQuery(t, net, "US", delivered) == burst })
+			p.stop(t)
+			it := net.Node("IT")
+			if n, _ := it.DB.CountInbound(ctx); n != burst {
+				t.Fatalf("Italy stored %d, want exactly %d", n, burst)
+			}
+		})
+	}
+}
