@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -16,13 +17,15 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
+	"github.com/art35/art35/internal/node"
 )
 
 var envelopeCmd = &command{
 	name:  "envelope",
 	short: "seal, inspect and open envelopes and receipts (files, out of band)",
-	usage: "envelope <inspect|seal|open|receipt> [flags] [FILE]",
+	usage: "envelope <inspect|seal|open|receipt|import|export> [flags] [FILE|ID]",
 	long: `An envelope is one signed, encrypted message between nodes (docs/protocol.md).
 These commands work on envelope and receipt files, so a message can cross any
 channel (a USB stick, an e-mail attachment) and still be checked. FILE "-" is
@@ -33,6 +36,10 @@ its signature (exit status 5 if it does not verify). "seal" writes a new
 envelope, signed with the node's key and encrypted to the recipient's key from
 the directory. "open" checks and decrypts one with the node's encryption key.
 "receipt" shows a transport receipt and, with --receiver-key, checks it.
+"import" hands an envelope file to the node's inbox, with exactly the checks
+and the receipt of an HTTPS delivery, and prints the signed receipt to carry
+back. "export" writes a stored envelope (as received, byte for byte) so it can
+be carried out of band or shown as proof.
 
 Examples:
 	art35 envelope inspect msg.json --sender-key ed25519:iojj3XQJ...
@@ -40,7 +47,9 @@ Examples:
 	    --recipient-key x25519:zo06... --kind request --subkind preserve \
 	    --idempotency-key US-2026-0042:send --body request.json > msg.json
 	art35 envelope open msg.json --data ./it-node --sender-key ed25519:iojj3XQJ...
-	art35 envelope receipt receipt.json --receiver-key ed25519:7Uko...`,
+	art35 envelope receipt receipt.json --receiver-key ed25519:7Uko...
+	art35 envelope import msg.json --data ./it-node > receipt.json
+	art35 envelope export 0123456789abcdef0123456789abcdef --data ./it-node > msg.json`,
 }
 
 func init() {
@@ -50,6 +59,8 @@ func init() {
 			{"seal", "sign and encrypt a body into a new envelope", runEnvelopeSeal},
 			{"open", "check an envelope's signature and print its decrypted body", runEnvelopeOpen},
 			{"receipt", "show a transport receipt; check it with --receiver-key", runEnvelopeReceipt},
+			{"import", "check and store an envelope file in the node's inbox; print its signed receipt", runEnvelopeImport},
+			{"export", "write a stored envelope by message id, for another channel or as proof", runEnvelopeExport},
 		}, args)
 	}
 	register(envelopeCmd)
@@ -435,6 +446,116 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 	tw.Flush()
 	if bad {
 		return silentError{code: apperr.ExitCode(apperr.EUnauthorized)}
+	}
+	return nil
+}
+
+// openEnvelopeNode opens the node of --data (or ART35_DATA) for the
+// envelope commands that need its database and inbox.
+func openEnvelopeNode(ctx context.Context, e *env, sub string, args []string, extra func(fs *flag.FlagSet)) (*node.Node, []string, error) {
+	fs := newFlagSet(e, envelopeCmd, sub)
+	var f nodeFlags
+	f.bind(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := f.config(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	n, err := node.New(ctx, c, node.Options{Clock: e.clock, Logger: newLogger(e, c)})
+	if err != nil {
+		return nil, nil, err
+	}
+	return n, pos, nil
+}
+
+func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
+	var receiptOut string
+	n, pos, err := openEnvelopeNode(ctx, e, "import", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&receiptOut, "receipt", "", "write the signed receipt to this file instead of standard output")
+	})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	name, err := oneEnvelopeFile(pos)
+	if err != nil {
+		return err
+	}
+	raw, err := readEnvelopeInput(e, name, envelope.MaxWire)
+	if err != nil {
+		return err
+	}
+	res, err := n.Inbox.Receive(ctx, raw, "file")
+	if err != nil {
+		if rej, ok := federation.AsRejection(err); ok {
+			return apperr.Wrap(rej.AppCode(), rej, "%s refused", name)
+		}
+		return err
+	}
+	wire, err := res.Receipt.Marshal()
+	if err != nil {
+		return err
+	}
+	wire = append(wire, '\n')
+	h := res.Envelope.Header
+	if res.Duplicate {
+		fmt.Fprintf(e.stderr, "envelope %s from %s was already stored; this is its original receipt (message %s)\n", h.ID, h.Sender, res.Receipt.MessageID)
+	} else {
+		fmt.Fprintf(e.stderr, "stored envelope %s (%s) from %s; carry the receipt back to the sender\n", h.ID, h.Kind, h.Sender)
+	}
+	if receiptOut == "" {
+		_, err = e.stdout.Write(wire)
+		return err
+	}
+	if err := os.WriteFile(receiptOut, wire, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", receiptOut, err)
+	}
+	return nil
+}
+
+// outboundEnvelopes is implemented by a store that can return the wire
+// bytes of an envelope waiting in (or delivered from) its outbox.
+type outboundEnvelopes interface {
+	OutboundEnvelope(ctx context.Context, messageID string) ([]byte, error)
+}
+
+func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
+	var out string
+	n, pos, err := openEnvelopeNode(ctx, e, "export", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&out, "out", "", "write the envelope to this file instead of standard output")
+	})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if len(pos) != 1 {
+		return usagef("want exactly one message id, got %d arguments", len(pos))
+	}
+	id := strings.ToLower(pos[0])
+	if len(id) != envelope.IDLen || strings.Trim(id, "0123456789abcdef") != "" {
+		return apperr.Errorf(apperr.EInvalid, "message id %q: want %d hex characters (see 'art35 node status' or the case view)", pos[0], envelope.IDLen)
+	}
+	raw, err := n.DB.InboundEnvelope(ctx, id)
+	if apperr.Is(err, apperr.ENotFound) {
+		if ob, ok := any(n.DB).(outboundEnvelopes); ok {
+			raw, err = ob.OutboundEnvelope(ctx, id)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		_, err = e.stdout.Write(raw)
+		return err
+	}
+	if err := os.WriteFile(out, raw, 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", out, err)
 	}
 	return nil
 }

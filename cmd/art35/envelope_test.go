@@ -7,11 +7,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/config"
+	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/keys"
+	"github.com/art35/art35/internal/node"
 )
 
 // envelopeNodes makes two node data folders (US sender, IT recipient) with
@@ -162,5 +165,115 @@ func TestEnvelopeCommandErrors(t *testing.T) {
 				t.Fatalf("code %d (want %d), stderr %q (want %q)", r.code, tt.code, r.stderr, tt.stderr)
 			}
 		})
+	}
+}
+
+// TestEnvelopeImportExport carries an envelope from a US node to an IT node
+// as a file: seal, import with the inbox's checks, receipt back, export.
+func TestEnvelopeImportExport(t *testing.T) {
+	secPub, secPriv, _ := keys.GenerateSigning()
+	envVars := []string{"ART35_SECRETARIAT_KEY=" + keys.FormatSigningPublic(secPub)}
+	snap, err := directory.Starter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := map[string]string{}
+	entries := map[string]node.PublicEntry{}
+	for _, party := range []string{"US", "IT"} {
+		dirs[party] = filepath.Join(t.TempDir(), party)
+		r := runCLI(t, "", nil, "node", "init", "--party", party, "--data", dirs[party])
+		if r.code != 0 {
+			t.Fatalf("init %s: %s", party, r.stderr)
+		}
+		var pe node.PublicEntry
+		if err := json.Unmarshal([]byte(r.stdout), &pe); err != nil {
+			t.Fatal(err)
+		}
+		if err := pe.Apply(snap); err != nil {
+			t.Fatal(err)
+		}
+		entries[party] = pe
+	}
+	signed, err := directory.Sign(snap, secPriv, 9, testClockTime, 30*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirFile := filepath.Join(t.TempDir(), "dir.json")
+	os.WriteFile(dirFile, signed, 0o644)
+	for _, party := range []string{"US", "IT"} {
+		if r := runCLI(t, "", envVars, "node", "accept-directory", "--data", dirs[party], dirFile); r.code != 0 {
+			t.Fatalf("accept %s: %s", party, r.stderr)
+		}
+	}
+	pub := func(party, use string) string {
+		for _, k := range entries[party].Keys {
+			if k.Use == use {
+				return k.Public
+			}
+		}
+		t.Fatalf("%s has no %s key", party, use)
+		return ""
+	}
+
+	work := t.TempDir()
+	msg := filepath.Join(work, "msg.json")
+	r := runCLI(t, "preserve this", nil, "envelope", "seal", "--data", dirs["US"], "--from", entries["US"].Authority,
+		"--to", entries["IT"].Authority, "--recipient-key", pub("IT", "encryption"), "--kind", "request", "--subkind", "preserve",
+		"--idempotency-key", "US-2026-7:send", "--body", "-", "--out", msg)
+	if r.code != 0 {
+		t.Fatalf("seal: %s", r.stderr)
+	}
+	raw, _ := os.ReadFile(msg)
+	env, err := envelope.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r = runCLI(t, "", envVars, "envelope", "import", msg, "--data", dirs["IT"])
+	if r.code != 0 || !strings.Contains(r.stderr, "stored envelope "+env.Header.ID) {
+		t.Fatalf("import: code %d, stderr %s", r.code, r.stderr)
+	}
+	rc, err := envelope.ParseReceipt([]byte(strings.TrimSpace(r.stdout)))
+	if err != nil || !rc.Covers(env) {
+		t.Fatalf("receipt %q: %v", r.stdout, err)
+	}
+	first := r.stdout
+	rfile := filepath.Join(work, "receipt.json")
+	os.WriteFile(rfile, []byte(first), 0o644)
+	if r := runCLI(t, "", nil, "envelope", "receipt", rfile, "--receiver-key", pub("IT", "signing"), "--envelope", msg); r.code != 0 {
+		t.Fatalf("receipt check: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+
+	// The same file again: the original receipt, stored once.
+	r = runCLI(t, "", envVars, "envelope", "import", msg, "--data", dirs["IT"])
+	if r.code != 0 || r.stdout != first || !strings.Contains(r.stderr, "already stored") {
+		t.Fatalf("re-import: code %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+
+	// Imported at the wrong node (US is not the recipient): refused with its code.
+	r = runCLI(t, "", envVars, "envelope", "import", msg, "--data", dirs["US"])
+	if r.code != 1 || !strings.Contains(r.stderr, "wrong_recipient") {
+		t.Fatalf("import at the sender: code %d, stderr %s", r.code, r.stderr)
+	}
+	// Tampered: refused as a bad signature (exit 5), nothing stored.
+	tampered := filepath.Join(work, "tampered.json")
+	os.WriteFile(tampered, bytes.Replace(raw, []byte(`"subkind":"preserve"`), []byte(`"subkind":"assistance"`), 1), 0o600)
+	r = runCLI(t, "", envVars, "envelope", "import", tampered, "--data", dirs["IT"])
+	if r.code != apperr.ExitCode(apperr.EUnauthorized) || !strings.Contains(r.stderr, "bad_signature") {
+		t.Fatalf("tampered import: code %d, stderr %s", r.code, r.stderr)
+	}
+
+	// Export gives back the stored bytes exactly.
+	r = runCLI(t, "", envVars, "envelope", "export", env.Header.ID, "--data", dirs["IT"])
+	if r.code != 0 || r.stdout != string(raw) {
+		t.Fatalf("export: code %d, stderr %s", r.code, r.stderr)
+	}
+	r = runCLI(t, "", envVars, "envelope", "export", strings.Repeat("0", 32), "--data", dirs["IT"])
+	if r.code != apperr.ExitCode(apperr.ENotFound) {
+		t.Fatalf("export unknown id: code %d, stderr %s", r.code, r.stderr)
+	}
+	r = runCLI(t, "", envVars, "envelope", "export", "nope", "--data", dirs["IT"])
+	if r.code != 1 || !strings.Contains(r.stderr, "hex characters") {
+		t.Fatalf("export bad id: code %d, stderr %s", r.code, r.stderr)
 	}
 }
