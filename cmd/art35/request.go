@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/route"
 )
 
 func init() {
@@ -29,6 +31,10 @@ func init() {
                                          turn a traffic-path ANSWER to the preserve ORIGINAL
                                          into a linked preserve to the provider's country
   art35 request extend --id ID FILE      print an extension of a preserve request
+  art35 request due [--now TIME] [--json] FILE EVIDENCES
+                                         replay the evidences (a JSON array) and print the
+                                         request's deadlines and the actions due now
+  art35 request show FILE                summary, checklist result and legal route
   art35 request chain [--json] ID FILE...
                                          walk the chain of linked requests that contains ID
 
@@ -55,6 +61,8 @@ func runRequest(ctx context.Context, e *env, args []string) error {
 		{"next-preserve", "linked preserve to the third country from a traffic-path answer", requestNextPreserve},
 		{"extend", "print an extension of a preserve request", requestExtend},
 		{"chain", "walk the chain of linked requests", requestChain},
+		{"due", "deadlines and actions due for a request and its evidences", requestDue},
+		{"show", "summary, checklist result and legal route of a request", requestShow},
 	}, args)
 }
 
@@ -332,6 +340,161 @@ func requestChain(ctx context.Context, e *env, args []string) error {
 			rel = " (" + n.Rel + ")"
 		}
 		fmt.Fprintf(e.stdout, "%s%s %s %s -> %s%s\n", strings.Repeat("  ", n.Depth), n.ID, n.Type, n.From, n.To, rel)
+	}
+	return nil
+}
+
+// zoneFor returns the zone in which the requested side counts calendar
+// days: the request's own statement, else the directory's, else UTC.
+func zoneFor(r *request.Request, snap *directory.Snapshot) *time.Location {
+	name := r.Requested.TimeZone
+	if name == "" && snap != nil {
+		if a, err := snap.PointOfContact(r.Requested.Party); err == nil {
+			name = a.TimeZone
+		}
+	}
+	if loc, err := time.LoadLocation(name); err == nil && name != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+func requestDue(ctx context.Context, e *env, args []string) error {
+	c := commands["request"]
+	fs := newFlagSet(e, c, "due")
+	nowFlag := fs.String("now", "", "judge the clocks at this time, RFC 3339 with a zone (default: now)")
+	asJSON := fs.Bool("json", false, "print the agenda as JSON")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return usagef("due needs the request FILE and its EVIDENCES file (a JSON array)")
+	}
+	now := e.clock.Now()
+	if *nowFlag != "" {
+		ts := request.ParseTimestamp(*nowFlag)
+		if !ts.Valid() {
+			return usagef("--now %q is not an RFC 3339 time with a zone, e.g. 2026-11-25T03:00:00Z", *nowFlag)
+		}
+		now = ts.T
+	}
+	r, err := loadValid(e, pos[0])
+	if err != nil {
+		return err
+	}
+	b, err := readInput(e, pos[1])
+	if err != nil {
+		return err
+	}
+	var evs []request.Evidence
+	if err := json.Unmarshal(b, &evs); err != nil {
+		return apperr.Wrap(apperr.EInvalid, err, "%s is not a JSON array of evidences", pos[1])
+	}
+	snap, _ := directory.Starter()
+	l, err := request.Replay(r, evs, route.Reservations{Snapshot: snap})
+	if err != nil {
+		return apperr.Wrap(apperr.EInvalid, err, "%s", pos[1])
+	}
+	zone := zoneFor(r, snap)
+	agenda := request.Due(request.Facts{Request: r, Lifecycle: l, Zone: zone}, request.DefaultPolicy(), now)
+	if *asJSON {
+		return writeJSON(e, struct {
+			State request.State `json:"state"`
+			request.Agenda
+		}{l.State, agenda})
+	}
+	fmt.Fprintf(e.stdout, "%s (%s, %s) %s -> %s: %s, at %s\n", r.ID, r.Type, r.Priority, r.Requesting.Party, r.Requested.Party, l.State, now.UTC().Format(time.RFC3339))
+	fmt.Fprintf(e.stdout, "\nDeadlines (UTC, and local time in %s):\n", zone)
+	if len(agenda.Deadlines) == 0 {
+		fmt.Fprintln(e.stdout, "  none running")
+	}
+	for _, d := range agenda.Deadlines {
+		due := "(held)"
+		if !d.Due.IsZero() {
+			due = d.Due.Format(time.RFC3339) + " (" + d.Due.In(zone).Format("Mon 2 Jan 15:04 MST") + ")"
+		}
+		fmt.Fprintf(e.stdout, "  %-20s %-9s %s\n      %s\n", d.Clock, d.Status, due, d.Source)
+		if d.Note != "" {
+			fmt.Fprintf(e.stdout, "      %s\n", d.Note)
+		}
+	}
+	fmt.Fprintln(e.stdout, "\nActions due now:")
+	if len(agenda.Actions) == 0 {
+		fmt.Fprintln(e.stdout, "  none")
+	}
+	for _, a := range agenda.Actions {
+		fmt.Fprintf(e.stdout, "  %-18s -> %-10s %s\n", a.Kind, a.To, a.Message)
+		if a.Kind == request.ActionNotify || a.Kind == request.ActionEscalate {
+			people := route.Escalation(snap, r.Requested.Party, a.To)
+			if len(people) == 0 {
+				fmt.Fprintf(e.stdout, "      the directory lists no %s for %s: reach the point of contact by its published channel\n", a.To, r.Requested.Party)
+			}
+			for _, p := range people {
+				fmt.Fprintf(e.stdout, "      %s %s %s\n", p.Name, p.Phone, p.Email)
+			}
+		}
+	}
+	return nil
+}
+
+func requestShow(ctx context.Context, e *env, args []string) error {
+	c := commands["request"]
+	fs := newFlagSet(e, c, "show")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("show needs one FILE (or - for standard input)")
+	}
+	b, err := readInput(e, pos[0])
+	if err != nil {
+		return err
+	}
+	r, ps := checkWithDirectory(e, b)
+	if r == nil {
+		return apperr.Errorf(apperr.EInvalid, "%s: %s", pos[0], ps[0].Message)
+	}
+	fmt.Fprintf(e.stdout, "%s  %s  %s -> %s  priority %s  handling %s\n", r.ID, r.Type, r.Requesting.Party, r.Requested.Party, r.Priority, r.Handling.Code)
+	fmt.Fprintf(e.stdout, "reference %s, created %s, language %s, basis %s %s\n", r.SenderRef, r.CreatedAt, r.Language, r.LegalBasis.Instrument, r.LegalBasis.Article)
+	for _, l := range r.Links {
+		fmt.Fprintf(e.stdout, "link %s %s\n", l.Rel, l.ID)
+	}
+	errs := 0
+	for _, p := range ps {
+		if p.Severity == request.SeverityError {
+			errs++
+		}
+	}
+	fmt.Fprintf(e.stdout, "checklist: %d errors, %d warnings (art35 request validate for details)\n", errs, len(ps)-errs)
+	snap, err := directory.Starter()
+	if err != nil {
+		return err
+	}
+	at := r.CreatedAt.T
+	if !r.CreatedAt.Valid() {
+		at = e.clock.Now()
+	}
+	d, err := route.Decide(snap, r.Requesting.Party, r.Requested.Party, r.Type, at)
+	if err != nil {
+		fmt.Fprintf(e.stdout, "route: %v\n", err)
+	} else {
+		fmt.Fprintf(e.stdout, "route: %s\n", d.Summary)
+		if d.Allowed {
+			if _, ok := request.ProvisionFor(r.LegalBasis.Instrument, r.Type); ok {
+				used := false
+				for _, f := range d.Routes() {
+					used = used || f.Instrument == r.LegalBasis.Instrument
+				}
+				if !used {
+					fmt.Fprintf(e.stdout, "warning: the request relies on %s, which does not apply between %s and %s (art35 route %s %s %s)\n", r.LegalBasis.Instrument, r.Requesting.Party, r.Requested.Party, r.Requesting.Party, r.Requested.Party, r.Type)
+				}
+			}
+		}
+	}
+	if errs > 0 {
+		return silentError{code: apperr.ExitCode(apperr.EInvalid)}
 	}
 	return nil
 }

@@ -185,3 +185,34 @@ func TestRequestStory1Chain(t *testing.T) {
 		t.Fatalf("invalid original: %d %s", bad.code, bad.stderr)
 	}
 }
+
+func TestRequestDueAndShow(t *testing.T) {
+	tests := []struct {
+		now  string
+		want []string
+	}{
+		{"2026-11-26T00:00:00Z", []string{"preserved", "acknowledge          met", "preservation-end     pending   2027-01-24T01:00:00Z (Sun 24 Jan 10:00 JST)", "Actions due now:\n  none"}},
+		{"2027-01-11T00:00:00Z", []string{"remind", "ends in 14 days"}},
+		{"2027-01-25T00:00:00Z", []string{"missed", "lapsed", "may now be deleted"}},
+	}
+	for _, tc := range tests {
+		r := runCLI(t, "", nil, "request", "due", "--now", tc.now, "testdata/requests/story1-preserve.json", "testdata/requests/story1-evidences.json")
+		if r.code != 0 {
+			t.Fatalf("due at %s: %d %s", tc.now, r.code, r.stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("due at %s lacks %q:\n%s", tc.now, w, r.stdout)
+			}
+		}
+	}
+	bad := runCLI(t, `[{"kind":"transition","to":"preserved","at":"2026-11-24T15:00:00Z","by":"x","as":"receiver"}]`, nil,
+		"request", "due", "testdata/requests/story1-preserve.json", "-")
+	if bad.code != 1 || !strings.Contains(bad.stderr, `from "draft" to "preserved" is not allowed`) {
+		t.Errorf("illegal history: %d %s", bad.code, bad.stderr)
+	}
+	show := runCLI(t, "", nil, "request", "show", "testdata/requests/story1-preserve.json")
+	if show.code != 0 || !strings.Contains(show.stdout, "route: US may send preserve to JP under Budapest Convention") {
+		t.Errorf("show: %d %s %s", show.code, show.stdout, show.stderr)
+	}
+}

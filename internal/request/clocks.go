@@ -170,7 +170,7 @@ func ackClock(a *Agenda, f Facts, p Policy, now time.Time) {
 	}
 	due := start.At.Add(period)
 	d := Deadline{Clock: ClockAck, Due: due, Status: DeadlinePending,
-		Source: fmt.Sprintf("SPEC section 6: a person acknowledges a %s request within %s", f.Request.Priority, period)}
+		Source: fmt.Sprintf("SPEC section 6: a person acknowledges a request of priority %s within %s", f.Request.Priority, period)}
 	ack, acked := l.First("transition", StateAcknowledged)
 	switch {
 	case acked && !ack.At.After(due):

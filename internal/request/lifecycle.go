@@ -350,3 +350,34 @@ func (l *Lifecycle) All(kind string) []Evidence {
 	}
 	return out
 }
+
+// Replay rebuilds the lifecycle of r from recorded evidences, applying
+// each through the same checks as a live step. A history that was edited
+// by hand, or that arrives from outside, therefore cannot reach a state
+// the table does not allow; the error names the evidence (by index) and
+// the rule it breaks.
+func Replay(r *Request, evs []Evidence, res Reservations) (*Lifecycle, error) {
+	if r == nil {
+		return nil, apperr.Errorf(apperr.EInvalid, "replay needs the request")
+	}
+	l := NewLifecycle(r)
+	for i, ev := range evs {
+		if ev.RequestID != "" && ev.RequestID != r.ID {
+			return nil, apperr.Errorf(apperr.EInvalid, "evidence %d belongs to request %q, not %q", i, ev.RequestID, r.ID)
+		}
+		var err error
+		if ev.Kind == "transition" {
+			if ev.From != "" && ev.From != l.State {
+				return nil, apperr.Errorf(apperr.EInvalid, "evidence %d says it left %q, but the request was %q at that point", i, ev.From, l.State)
+			}
+			_, err = l.Apply(Step{To: ev.To, At: ev.At, By: ev.By, As: ev.As, Code: ev.Code, Details: ev.Details,
+				ProviderRef: ev.ProviderRef, Until: ev.Until, LinkedID: ev.LinkedID}, res)
+		} else {
+			_, err = l.Note(ev.Kind, ev.At, ev.By, ev.As, ev.Details, ev.Until)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("evidence %d: %w", i, err)
+		}
+	}
+	return l, nil
+}

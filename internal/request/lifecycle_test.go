@@ -1,6 +1,7 @@
 package request
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -134,4 +135,70 @@ func TestNotes(t *testing.T) {
 	if err != nil || ev.Kind != NoteEscalated || l.State != StateDelivered {
 		t.Fatalf("escalation note: %v %+v", err, ev)
 	}
+}
+
+func TestReplay(t *testing.T) {
+	r := &Request{ID: "R1", Type: TypePreserve, Requested: Authority{Party: "IT"}}
+	live := NewLifecycle(r)
+	for i, tr := range []Transition{
+		{StateDraft, StateSent, BySender, ""}, {StateSent, StateDelivered, BySystem, ""},
+		{StateDelivered, StateAcknowledged, ByReceiver, ""}, {StateAcknowledged, StateInProgress, ByReceiver, ""},
+		{StateInProgress, StatePreserved, ByReceiver, ""},
+	} {
+		if _, err := live.Apply(validStep(tr, t0.Add(time.Duration(i)*time.Minute)), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := live.Note(NoteMLAReceived, t0.Add(time.Hour), "central authority", ByReceiver, "", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Replay(r, live.Evidences, nil)
+	if err != nil || got.State != StatePreserved || len(got.Evidences) != len(live.Evidences) {
+		t.Fatalf("replay: %v %+v", err, got)
+	}
+	tests := []struct {
+		name   string
+		mutate func([]Evidence) []Evidence
+		msg    string
+	}{
+		{"skipped step", func(e []Evidence) []Evidence { return append(e[:1:1], e[2:]...) }, "evidence 1"},
+		{"wrong from", func(e []Evidence) []Evidence { e[1].From = StateDraft; return e }, "says it left"},
+		{"other request", func(e []Evidence) []Evidence { e[0].RequestID = "R2"; return e }, "belongs to request"},
+		{"time reversed", func(e []Evidence) []Evidence { e[3].At = t0.Add(-time.Hour); return e }, "back in time"},
+		{"unknown note", func(e []Evidence) []Evidence { e[5].Kind = "gossip"; return e }, "unknown evidence kind"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			evs := tc.mutate(append([]Evidence(nil), live.Evidences...))
+			if _, err := Replay(r, evs, nil); err == nil || !strings.Contains(err.Error(), tc.msg) {
+				t.Fatalf("got %v, want %q", err, tc.msg)
+			}
+		})
+	}
+}
+
+func FuzzReplay(f *testing.F) {
+	f.Add([]byte(`[{"kind":"transition","to":"sent","at":"2026-11-20T14:00:00Z","by":"a","as":"sender"},{"kind":"transition","to":"delivered","at":"2026-11-20T14:01:00Z","by":"node","as":"system"}]`))
+	f.Add([]byte(`[{"kind":"extended","at":"2026-11-20T14:00:00Z","by":"a"}]`))
+	f.Add([]byte(`[{"kind":"transition","to":"declined","code":"dual-criminality"}]`))
+	r := &Request{ID: "R1", Type: TypePreserve, Requested: Authority{Party: "IT"}}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var evs []Evidence
+		if json.Unmarshal(b, &evs) != nil {
+			return
+		}
+		l, err := Replay(r, evs, reservations{"IT": true})
+		if err != nil {
+			return
+		}
+		// Whatever replays is reachable through the table.
+		for _, e := range l.Evidences {
+			if e.Kind == "transition" {
+				if _, ok := findTransition(e.From, e.To); !ok {
+					t.Fatalf("replayed an illegal transition %s -> %s", e.From, e.To)
+				}
+			}
+		}
+		_ = Due(Facts{Request: r, Lifecycle: l}, DefaultPolicy(), t0)
+	})
 }
