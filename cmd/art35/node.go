@@ -148,8 +148,8 @@ func newLogger(e *env, c config.Config) *slog.Logger {
 
 // openNode loads the configuration and opens the node (keys, database)
 // without serving, for the administrative subcommands.
-func openNode(ctx context.Context, e *env, sub string, args []string, extra func(*flag.FlagSet)) (*node.Node, []string, error) {
-	fs := newFlagSet(e, nodeCmd, sub)
+func openNode(ctx context.Context, e *env, c *command, sub string, args []string, extra func(*flag.FlagSet)) (*node.Node, []string, error) {
+	fs := newFlagSet(e, c, sub)
 	var f nodeFlags
 	f.bind(fs)
 	if extra != nil {
@@ -159,11 +159,11 @@ func openNode(ctx context.Context, e *env, sub string, args []string, extra func
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := f.config(e)
+	cfg, err := f.config(e)
 	if err != nil {
 		return nil, nil, err
 	}
-	n, err := node.New(ctx, c, node.Options{Clock: e.clock, Logger: newLogger(e, c)})
+	n, err := node.New(ctx, cfg, node.Options{Clock: e.clock, Logger: newLogger(e, cfg)})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -186,7 +186,7 @@ type nodeStatus struct {
 
 func runNodeStatus(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	n, _, err := openNode(ctx, e, "status", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
+	n, _, err := openNode(ctx, e, nodeCmd, "status", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
 	if err != nil {
 		return err
 	}
@@ -232,7 +232,7 @@ func runNodeStatus(ctx context.Context, e *env, args []string) error {
 }
 
 func runNodeAcceptDirectory(ctx context.Context, e *env, args []string) error {
-	n, pos, err := openNode(ctx, e, "accept-directory", args, nil)
+	n, pos, err := openNode(ctx, e, nodeCmd, "accept-directory", args, nil)
 	if err != nil {
 		return err
 	}
@@ -254,7 +254,7 @@ func runNodeAcceptDirectory(ctx context.Context, e *env, args []string) error {
 }
 
 func runNodePullDirectory(ctx context.Context, e *env, args []string) error {
-	n, _, err := openNode(ctx, e, "pull-directory", args, nil)
+	n, _, err := openNode(ctx, e, nodeCmd, "pull-directory", args, nil)
 	if err != nil {
 		return err
 	}

@@ -207,10 +207,16 @@ func (db *DB) MarkAttempt(ctx context.Context, messageID string, at time.Time, r
 
 // OutboundStatus is one outbox row as "art35 outbox" shows it.
 type OutboundStatus struct {
-	MessageID, Recipient, Kind, Subkind, State, LastError string
-	Emergency                                             bool
-	Attempts                                              int
-	Created, NextAttempt                                  time.Time
+	MessageID   string    `json:"message_id"`
+	Recipient   string    `json:"recipient"`
+	Kind        string    `json:"kind"`
+	Subkind     string    `json:"subkind"`
+	State       string    `json:"state"` // queued or failed (refused for good)
+	LastError   string    `json:"last_error,omitempty"`
+	Emergency   bool      `json:"emergency"`
+	Attempts    int       `json:"attempts"`
+	Created     time.Time `json:"created"`
+	NextAttempt time.Time `json:"next_attempt"`
 }
 
 // Outbox lists the envelopes not yet delivered, oldest first.
