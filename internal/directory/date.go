@@ -1,6 +1,8 @@
 package directory
 
 import (
+	"fmt"
+	"sync"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
@@ -67,4 +69,26 @@ func (d *Date) UnmarshalText(b []byte) error {
 	}
 	*d = v
 	return nil
+}
+
+// zones caches time zones by name: time.LoadLocation reads the zone
+// database (from disk or the embedded copy) on every call, and validating
+// a directory asks for the same few dozen zones again and again.
+var zones sync.Map // string -> *time.Location
+
+// loadZone is time.LoadLocation with a cache. "" and "Local" are refused:
+// an authority's zone must be named, never this machine's.
+func loadZone(name string) (*time.Location, error) {
+	if l, ok := zones.Load(name); ok {
+		return l.(*time.Location), nil
+	}
+	if name == "" || name == "Local" {
+		return nil, fmt.Errorf("time zone %q: name an IANA zone such as Europe/Rome", name)
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, l)
+	return l, nil
 }

@@ -315,7 +315,7 @@ func (a Authority) OnDuty(at time.Time) (onDuty bool, local time.Time, err error
 	if a.TimeZone == "" {
 		return false, at, apperr.Errorf(apperr.ENotFound, "authority %s: time zone not known; the secretariat must add it to the directory", a.ID)
 	}
-	loc, err := time.LoadLocation(a.TimeZone)
+	loc, err := loadZone(a.TimeZone)
 	if err != nil {
 		return false, at, apperr.Errorf(apperr.EInvalid, "authority %s: time_zone %q is not an IANA zone name (e.g. Europe/Rome)", a.ID, a.TimeZone)
 	}

@@ -286,6 +286,8 @@ func (s *Signed) CheckSignature(pinned ed25519.PublicKey) error {
 			"signed by key %s, but the pinned secretariat key is %s (%s); refused. If the secretariat has rotated its key, pin the new one after checking it out of band",
 			s.KeyID, keys.ID(pinnedText), pinnedText)
 	}
+	// Encode again rather than trust bytes kept from Parse: the caller may
+	// have changed the Snapshot since, and then it must no longer verify.
 	body, err := Canonical(s.Snapshot)
 	if err != nil {
 		return err

@@ -85,8 +85,19 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 // turn: each change must be refused, and a change inside a signed value
 // must be refused as a bad signature.
 func TestVerifyRefusesEveryByteChange(t *testing.T) {
-	data, pub, _ := signedExample(t, 2)
-	now := issued.Add(time.Hour)
+	// A small snapshot (one authority with a roster, one plain party) keeps
+	// this exhaustive test fast under -race; every kind of field is there.
+	pub, priv, _ := keys.GenerateSigning()
+	small := exampleSnapshot(t)
+	small.Parties = small.Parties[:2]
+	small.Parties[0].Authorities = small.Parties[0].Authorities[:1]
+	small.Parties[0].Authorities[0].People = small.Parties[0].Authorities[0].People[:1]
+	small.Parties[0].Legal = LegalProfile{}
+	data, err := Sign(small, priv, 2, issued, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := issued.Add(time.Minute)
 	for i := range data {
 		bad := bytes.Clone(data)
 		bad[i] ^= 0x01
@@ -96,7 +107,7 @@ func TestVerifyRefusesEveryByteChange(t *testing.T) {
 	}
 	// A change of meaning inside the snapshot: refused for its signature.
 	bad := bytes.Replace(data, []byte(`"2022-05-12"`), []byte(`"2022-05-13"`), 1)
-	_, err := Verify(bad, pub, 1, now)
+	_, err = Verify(bad, pub, 1, now)
 	if !errors.Is(err, ErrBadSignature) || !apperr.Is(err, apperr.EUnauthorized) || !strings.Contains(err.Error(), "altered after signing") {
 		t.Fatalf("changed date: %v", err)
 	}
@@ -226,6 +237,67 @@ func FuzzParseSigned(f *testing.F) {
 		// Only the real file verifies against the real key.
 		if _, err := Verify(in, pub, 0, issued); err == nil && !bytes.Equal(in, data) {
 			t.Fatal("a different file verified")
+		}
+	})
+}
+
+func BenchmarkStarter(b *testing.B) {
+	for b.Loop() {
+		if _, err := Starter(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerifyStarter(b *testing.B) {
+	s, err := Starter()
+	if err != nil {
+		b.Fatal(err)
+	}
+	pub, priv, _ := keys.GenerateSigning()
+	data, err := Sign(s, priv, 1, issued, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Verify(data, pub, 0, issued); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func FuzzReadSnapshotJSON(f *testing.F) {
+	data, err := os.ReadFile("testdata/example-snapshot.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add([]byte(`{"format":"art35-directory/1","parties":[{"code":"IT","name":"Italy","confidence":"c","budapest":{"status":"party","deposited":"2024-11-30"},"protocol2":{"status":"none"},"un2024":{"status":"none"}}]}`))
+	f.Add([]byte(`{"format":"art35-directory/1","as_of":"2024-02-30"}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		s, err := ReadSnapshotJSON("f.json", in)
+		if err != nil {
+			if apperr.Code(err) != apperr.EInvalid {
+				t.Fatalf("code %q: %v", apperr.Code(err), err)
+			}
+			return
+		}
+		// What is accepted survives export and re-reading unchanged.
+		a, err := Canonical(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := Export(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s2, err := ReadSnapshotJSON("export.json", out)
+		if err != nil {
+			t.Fatalf("exported snapshot not readable: %v", err)
+		}
+		if b, _ := Canonical(s2); !bytes.Equal(a, b) {
+			t.Fatalf("round trip changed the snapshot:\n%s\n%s", a, b)
 		}
 	})
 }

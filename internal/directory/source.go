@@ -173,7 +173,7 @@ func sourceEntry(lay *sourceLayout, r row) (SourceEntry, error) {
 		return e, r.errf(col("agency"), "the authority's name is empty; every entry names its authority")
 	}
 	if e.TimeZone != "" {
-		if _, err := time.LoadLocation(e.TimeZone); err != nil {
+		if _, err := loadZone(e.TimeZone); err != nil {
 			return e, r.errf(col("zone"), "%q is not an IANA time zone; write e.g. Europe/Rome", e.TimeZone)
 		}
 	}

@@ -149,7 +149,7 @@ func validateAuthority(party string, a Authority) error {
 		return apperr.Errorf(apperr.EInvalid, "%s.kind: %q; use police, prosecution, ministry, court or other", where, a.Kind)
 	}
 	if a.TimeZone != "" {
-		if _, err := time.LoadLocation(a.TimeZone); err != nil {
+		if _, err := loadZone(a.TimeZone); err != nil {
 			return apperr.Errorf(apperr.EInvalid, "%s.time_zone: %q is not an IANA zone name; write e.g. Europe/Rome", where, a.TimeZone)
 		}
 	}
