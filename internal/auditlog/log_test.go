@@ -333,3 +333,44 @@ func FuzzParseCheckpoint(f *testing.F) {
 		}
 	})
 }
+
+func TestList(t *testing.T) {
+	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		appendN(t, db, 0, 10)
+		r := sampleRecord()
+		if _, err := AppendOne(ctx, db, r); err != nil {
+			t.Fatal(err)
+		}
+		for name, tc := range map[string]struct {
+			q    Query
+			want []int64
+		}{
+			"all, newest first": {Query{}, []int64{10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0}},
+			"limit":             {Query{Limit: 2}, []int64{10, 9}},
+			"message":           {Query{MessageID: "msg-1"}, []int64{5, 4, 3}},
+			"case":              {Query{Case: "IT-2026-0003"}, []int64{3}},
+			"who read":          {Query{Kind: DataRead}, []int64{10}},
+			"actor and kind":    {Query{Actor: "officer-17", Kind: DataRead}, []int64{10}},
+			"nothing":           {Query{Actor: "nobody"}, nil},
+		} {
+			got, err := List(ctx, db, tc.q)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			var idx []int64
+			for _, l := range got {
+				idx = append(idx, l.Index)
+			}
+			if fmt.Sprint(idx) != fmt.Sprint(tc.want) {
+				t.Errorf("%s: got %v, want %v", name, idx, tc.want)
+			}
+		}
+		got, _ := List(ctx, db, Query{Kind: DataRead})
+		if got[0].Purpose != r.Purpose || got[0].Details["rows"] != "3" {
+			t.Fatalf("listed record %+v", got[0])
+		}
+		if _, err := List(ctx, db, Query{Limit: -1}); !apperr.Is(err, apperr.EInvalid) {
+			t.Fatalf("negative limit: %v", err)
+		}
+	})
+}
