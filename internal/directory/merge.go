@@ -384,8 +384,13 @@ func (r *MergeResult) Apply(s *Snapshot) error {
 	if open := r.Unresolved(); len(open) > 0 {
 		return apperr.Errorf(apperr.EConflict, "%d conflicts are unresolved (first: %s); write a resolutions file and merge again", len(open), open[0].ID)
 	}
+	// Work on a copy so that a refusal leaves s exactly as it was.
+	c, err := s.Clone()
+	if err != nil {
+		return err
+	}
 	for _, e := range r.Entries {
-		p, ok := s.Party(e.Code)
+		p, ok := c.Party(e.Code)
 		if !ok {
 			return apperr.Errorf(apperr.ENotFound, "party %s (%s, from %s) is not in the snapshot; add the party with its treaty status first", e.Code, e.Name, strings.Join(e.Where, ", "))
 		}
@@ -408,5 +413,9 @@ func (r *MergeResult) Apply(s *Snapshot) error {
 			p.Authorities = append(p.Authorities, a)
 		}
 	}
-	return s.Complete()
+	if err := c.Complete(); err != nil {
+		return err
+	}
+	*s = *c
+	return nil
 }

@@ -270,3 +270,45 @@ func FuzzReadResolutions(f *testing.F) {
 		_ = res.Resolve(rs)
 	})
 }
+
+func TestMergeOneSidedStaleAndApplyMissingParty(t *testing.T) {
+	a := readList(t, "testdata/g8-list.csv")
+	b := readList(t, "testdata/coe-list.csv")
+	res := Merge(a, b, MergeOptions{Now: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)})
+	var keys []string
+	for _, s := range res.Stale {
+		keys = append(keys, s.Key+"/"+s.Side)
+	}
+	// Two years before 2028-01-01: JP (2025-04-01, a only) is stale, BJ and
+	// IT-CA (2026, b only) are not; IT:24/7 is stale next to the other list.
+	if !slices.Equal(keys, []string{"IT:24/7/a", "JP:24/7/a"}) {
+		t.Errorf("stale %v", keys)
+	}
+
+	// Apply refuses to invent a party that the snapshot lacks.
+	rs, _ := ReadResolutions("r.csv", []byte("conflict,choose\nDE:24/7:agency,b\nIT:24/7:phone,b\nTR:24/7:phone,b\nUS:24/7:person,b\n"))
+	if err := res.Resolve(rs); err != nil {
+		t.Fatal(err)
+	}
+	s := exampleSnapshot(t) // IT, CN, BJ only
+	err := res.Apply(s)
+	if !apperr.Is(err, apperr.ENotFound) || !strings.Contains(err.Error(), "party CZ (Czechia") {
+		t.Fatalf("apply to a snapshot without CZ: %v", err)
+	}
+}
+
+func TestApplyLeavesSnapshotUnchangedOnRefusal(t *testing.T) {
+	_, _, res := fixtureMerge(t)
+	rs, _ := ReadResolutions("r.csv", []byte("conflict,choose\nDE:24/7:agency,b\nIT:24/7:phone,b\nTR:24/7:phone,b\nUS:24/7:person,b\n"))
+	if err := res.Resolve(rs); err != nil {
+		t.Fatal(err)
+	}
+	s := exampleSnapshot(t)
+	before, _ := Canonical(s)
+	if err := res.Apply(s); err == nil {
+		t.Fatal("applied to a snapshot without CZ")
+	}
+	if after, _ := Canonical(s); string(after) != string(before) {
+		t.Fatal("a refused Apply changed the snapshot")
+	}
+}

@@ -307,3 +307,17 @@ func IsSignedFile(data []byte) bool {
 	}
 	return json.Unmarshal(data, &probe) == nil && probe.Format == SignedFormat
 }
+
+// Clone returns a deep copy of the snapshot (through its JSON form, which
+// holds every field), for callers that change a snapshot others may read.
+func (s *Snapshot) Clone() (*Snapshot, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.EInternal, err, "copy snapshot")
+	}
+	var c Snapshot
+	if err := json.Unmarshal(b, &c); err != nil {
+		return nil, apperr.Wrap(apperr.EInternal, err, "copy snapshot")
+	}
+	return &c, nil
+}
