@@ -21,7 +21,7 @@ var Rules = map[string]Rule{
 	"common-type":            {"SPEC section 5", "a request type is required (one of preserve, traffic-path, mla-followup, realtime-traffic, interception, emergency-disclosure, emergency-mla, subscriber-direct, production-order, domain-registration, spontaneous-info, assistance, ping)"},
 	"common-sender-ref":      {"T-CY template 2018", "the sender's own reference number is required"},
 	"common-created-at":      {"T-CY template 2018", "the date of the request is required"},
-	"common-requesting":      {"Art. 29(2)(a)", "the requesting authority is required"},
+	"common-requesting":      {"SPEC section 5; Art. 29(2)(a)", "the requesting authority is required"},
 	"common-requested":       {"Art. 35(1)", "the requested authority is required"},
 	"common-priority":        {"SPEC section 6", "a priority is required: emergency, urgent or routine"},
 	"common-legal-basis":     {"Art. 25(1)", "the legal basis (instrument and article) is required"},
@@ -45,8 +45,8 @@ var Rules = map[string]Rule{
 	"identifier-kind":        {"SPEC section 5", "the identifier's kind is required"},
 	"identifier-value":       {"SPEC section 5", "the identifier's value is required"},
 	"provider-name":          {"SPEC section 5", "the provider's name is required"},
-	"period-from":            {"Art. 33", "the start of the period is required"},
-	"period-to":              {"Art. 33", "the end of the period is required"},
+	"period-from":            {"Art. 33, 34", "the start of the period is required"},
+	"period-to":              {"Art. 33, 34", "the end of the period is required"},
 	"consent-by":             {"Protocol Art. 8(3)", "the person who consented is required"},
 
 	// Identifier checks.

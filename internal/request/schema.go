@@ -25,7 +25,7 @@ func Schema(t Type) (map[string]any, error) {
 	props := root["properties"].(map[string]any)
 	props["type"] = map[string]any{"const": string(t), "description": "request type"}
 	for _, req := range typeRequires[t] {
-		addRequired(root, req.Path)
+		addRequired(root, req.Path, req.Rule)
 	}
 	return root, nil
 }
@@ -39,7 +39,7 @@ func typeList() string {
 }
 
 // addRequired marks a dotted path as required inside the schema tree.
-func addRequired(node map[string]any, path string) {
+func addRequired(node map[string]any, path, rule string) {
 	parts := strings.Split(path, ".")
 	for i, name := range parts {
 		props, _ := node["properties"].(map[string]any)
@@ -52,6 +52,8 @@ func addRequired(node map[string]any, path string) {
 			if !slices.Contains(req, name) {
 				node["required"] = append(req, name)
 			}
+			child["x-rule"] = rule
+			child["x-source"] = Rules[rule].Source
 			if child["type"] == "array" {
 				child["minItems"] = 1
 			}
