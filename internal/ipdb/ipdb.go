@@ -65,8 +65,8 @@ func (db *DB) Layers() []*Layer { return db.layers }
 
 // Vote is one country source's answer.
 type Vote struct {
-	Source  string // the source's Label
-	Country string
+	Source  string `json:"source"` // the source's Label
+	Country string `json:"country"`
 }
 
 // Answer is what the DB knows about one address. The zero value means

@@ -68,8 +68,11 @@ func WriteText(w io.Writer, r Report) error {
 			}
 			fmt.Fprintf(bw, "  %s: %s lines from %s addresses. %s\n", name, num(n.Events), num(int64(n.UniqueIPs)), n.Reason)
 		}
-		if len(r.NoRoute) > 0 && len(r.NoRoute[0].Remains) > 0 {
-			fmt.Fprintf(bw, "  What remains: %s.\n", strings.Join(r.NoRoute[0].Remains, "; "))
+		for _, n := range r.NoRoute {
+			if len(n.Remains) > 0 { // the same list for every country: shown once
+				fmt.Fprintf(bw, "  What remains: %s.\n", strings.Join(n.Remains, "; "))
+				break
+			}
 		}
 	} else {
 		fmt.Fprintln(bw, "\n(no routes decided: give --from CC to see which countries can be asked)")
