@@ -131,14 +131,17 @@ func TestInboxAccepts(t *testing.T) {
 	}
 }
 
-// TestInboxRejections crafts one envelope per rejection class and checks
-// that it is refused with its own code, stored nowhere and audited.
-func TestInboxRejections(t *testing.T) {
-	tests := []struct {
-		name  string
-		setup func(t *testing.T, f *fixture) []byte
-		want  Code
-	}{
+// rejectionCase crafts one envelope that the inbox must refuse with want.
+// setup may change the fixture (a lower body limit, an envelope accepted
+// before); rejection_vectors.json records those changes.
+type rejectionCase struct {
+	name  string
+	setup func(t *testing.T, f *fixture) []byte
+	want  Code
+}
+
+func rejectionCases() []rejectionCase {
+	return []rejectionCase{
 		{"not JSON", func(t *testing.T, f *fixture) []byte { return []byte("hello") }, CodeMalformed},
 		{"missing fields", func(t *testing.T, f *fixture) []byte { return []byte(`{"v":1}`) }, CodeMalformed},
 		{"header rule", func(t *testing.T, f *fixture) []byte {
@@ -219,8 +222,13 @@ func TestInboxRejections(t *testing.T) {
 			return wire(t, env)
 		}, CodeUndecryptable},
 	}
+}
+
+// TestInboxRejections crafts one envelope per rejection class and checks
+// that it is refused with its own code, stored nowhere and audited.
+func TestInboxRejections(t *testing.T) {
 	seen := map[Code]bool{}
-	for _, tt := range tests {
+	for _, tt := range rejectionCases() {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			raw := tt.setup(t, f)
