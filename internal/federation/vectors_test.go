@@ -54,7 +54,7 @@ type rejectionVector struct {
 	Name           string   `json:"name"`
 	Code           Code     `json:"code"`
 	HTTPStatus     int      `json:"http_status"`
-	MaxBody        int      `json:"max_body,omitempty"`       // a lower body limit for this case
+	MaxBody        int      `json:"max_body,omitempty"`        // a lower body limit for this case
 	AcceptedBefore []string `json:"accepted_before,omitempty"` // envelopes to accept first
 	Envelope       string   `json:"envelope"`
 }
