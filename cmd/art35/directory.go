@@ -21,7 +21,7 @@ import (
 var directoryCmd = &command{
 	name:  "directory",
 	short: "show, sign, verify, merge and compare the directory of the network",
-	usage: "directory <show|list|export|keygen|sign|verify|merge|diff> [arguments]",
+	usage: "directory <show|list|export|import|keygen|sign|verify|merge|diff> [arguments]",
 	long: `The directory lists the parties of the network, their status under each
 instrument (Budapest Convention, Second Protocol, UN 2024 Convention, EU
 Regulation 2023/1543), their authorities, contact channels, duty hours, keys
@@ -38,6 +38,7 @@ Examples:
 	art35 directory list --instrument protocol2
 	art35 directory keygen --out secretariat.key
 	art35 directory export > snapshot.json
+	art35 directory import parties.csv > snapshot.json
 	art35 directory sign --key secretariat.key --serial 1 snapshot.json > directory.signed.json
 	art35 directory verify --pubkey ed25519:... --held-serial 0 directory.signed.json
 	art35 directory merge g8-list.csv coe-list.csv --resolutions resolutions.csv
@@ -50,6 +51,7 @@ func init() {
 			{"show", "one party: status under each instrument, authorities, who is on duty, legal profile", dirShow},
 			{"list", "the parties, optionally those of one instrument", dirList},
 			{"export", "write a snapshot as editable JSON (the input of sign)", dirExport},
+			{"import", "build a snapshot from a corrected parties list (the parties.csv layout)", dirImport},
 			{"keygen", "create the secretariat's Ed25519 signing key", dirKeygen},
 			{"sign", "number, date and sign a snapshot with the secretariat key", dirSign},
 			{"verify", "check a signed snapshot as a node would accept it", dirVerify},
@@ -475,6 +477,31 @@ func dirExport(ctx context.Context, e *env, args []string) error {
 		return usagef("export takes no arguments (got %q)", pos[0])
 	}
 	snap, _, err := src.load(e)
+	if err != nil {
+		return err
+	}
+	b, err := directory.Export(snap)
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(b)
+	return err
+}
+
+func dirImport(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, directoryCmd, "import")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("import needs one PARTIES.csv (columns iso2,name,budapest,budapest_note,protocol2_signed,protocol2_ratified,un2024_signed,eu,confidence)")
+	}
+	data, err := dirReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	snap, err := directory.ReadPartiesCSV(pos[0], data)
 	if err != nil {
 		return err
 	}

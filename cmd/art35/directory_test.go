@@ -285,3 +285,21 @@ func TestDirectoryMergeAndDiff(t *testing.T) {
 		t.Errorf("diff of a file with itself: %d %s", r.code, r.stdout)
 	}
 }
+
+func TestDirectoryImport(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "parties.csv")
+	os.WriteFile(good, []byte("iso2,name,budapest,budapest_note,protocol2_signed,protocol2_ratified,un2024_signed,eu,confidence\n"+
+		"KE,Kenya,party,deposit 2026-01-15,,,,,confirmed by the secretariat\n"), 0o644)
+	r := runCLI(t, "", nil, "directory", "import", good)
+	if r.code != 0 || !strings.Contains(r.stdout, `"in_force": "2026-05-01"`) || !strings.Contains(r.stdout, `"id": "KE-247"`) {
+		t.Fatalf("import: code %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("iso2,name,budapest,budapest_note,protocol2_signed,protocol2_ratified,un2024_signed,eu,confidence\n"+
+		"KE,Kenya,party,,,,,,c\nQQ,Nowhere,party,,,,,,c\n"), 0o644)
+	r = runCLI(t, "", nil, "directory", "import", bad)
+	if r.code != 1 || !strings.Contains(r.stderr, "bad.csv: line 3, column 1 (iso2)") {
+		t.Fatalf("import bad: code %d, %s", r.code, r.stderr)
+	}
+}
