@@ -36,7 +36,7 @@ func tamperSetup(t *testing.T, db *store.DB) testLog {
 	return l
 }
 
-func exec(t *testing.T, db *store.DB, q string, args ...any) {
+func sqlExec(t *testing.T, db *store.DB, q string, args ...any) {
 	t.Helper()
 	if _, err := db.ExecContext(ctx, q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
@@ -72,9 +72,9 @@ func rewriteHashes(t *testing.T, db *store.DB) {
 		}
 		all = append(all, hs...)
 	}
-	exec(t, db, `DELETE FROM audit_hashes`)
+	sqlExec(t, db, `DELETE FROM audit_hashes`)
 	for id, h := range all {
-		exec(t, db, `INSERT INTO audit_hashes (id, hash) VALUES ($1, $2)`, int64(id), h[:])
+		sqlExec(t, db, `INSERT INTO audit_hashes (id, hash) VALUES ($1, $2)`, int64(id), h[:])
 	}
 }
 
@@ -99,7 +99,7 @@ func TestTamper(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		exec(t, db, `UPDATE audit_checkpoints SET note = $1 WHERE seq = 2`, string(forged))
+		sqlExec(t, db, `UPDATE audit_checkpoints SET note = $1 WHERE seq = 2`, string(forged))
 	}
 	for name, tc := range map[string]struct {
 		tamper     func(t *testing.T, db *store.DB)
@@ -109,55 +109,55 @@ func TestTamper(t *testing.T) {
 	}{
 		"one byte of a leaf": {func(t *testing.T, db *store.DB) {
 			leaf := bytes.Replace(leafOf(t, db, 5), []byte("to: FR-247"), []byte("to: FR-248"), 1)
-			exec(t, db, `UPDATE audit_records SET leaf = $1 WHERE idx = 5`, leaf)
+			sqlExec(t, db, `UPDATE audit_records SET leaf = $1 WHERE idx = 5`, leaf)
 		}, 5, 0, "leaf hash differs"},
 		"a byte of a leaf and its column": {func(t *testing.T, db *store.DB) {
 			leaf := bytes.Replace(leafOf(t, db, 6), []byte("actor: system"), []byte("actor: systen"), 1)
-			exec(t, db, `UPDATE audit_records SET leaf = $1, actor = 'systen' WHERE idx = 6`, leaf)
+			sqlExec(t, db, `UPDATE audit_records SET leaf = $1, actor = 'systen' WHERE idx = 6`, leaf)
 		}, 6, 0, "leaf hash differs"},
 		"a query column only": {func(t *testing.T, db *store.DB) {
-			exec(t, db, `UPDATE audit_records SET case_ref = 'IT-2026-9999' WHERE idx = 7`)
+			sqlExec(t, db, `UPDATE audit_records SET case_ref = 'IT-2026-9999' WHERE idx = 7`)
 		}, 7, 0, "column case_ref"},
 		"a leaf made unreadable": {func(t *testing.T, db *store.DB) {
-			exec(t, db, `UPDATE audit_records SET leaf = $1 WHERE idx = 2`, []byte("hello\n"))
+			sqlExec(t, db, `UPDATE audit_records SET leaf = $1 WHERE idx = 2`, []byte("hello\n"))
 		}, 2, 0, "not a valid record"},
 		"delete a record": {func(t *testing.T, db *store.DB) {
-			exec(t, db, `DELETE FROM audit_records WHERE idx = 9`)
+			sqlExec(t, db, `DELETE FROM audit_records WHERE idx = 9`)
 		}, 9, 0, "missing"},
 		"delete the last record": {func(t *testing.T, db *store.DB) {
-			exec(t, db, `DELETE FROM audit_records WHERE idx = 19`)
+			sqlExec(t, db, `DELETE FROM audit_records WHERE idx = 19`)
 		}, 19, 0, "missing"},
 		"cut the tail and the head": {func(t *testing.T, db *store.DB) {
-			exec(t, db, `DELETE FROM audit_records WHERE idx >= 15`)
-			exec(t, db, `DELETE FROM audit_hashes WHERE id >= $1`, tlog.StoredHashIndex(0, 15))
-			exec(t, db, `UPDATE audit_head SET size = 15`)
+			sqlExec(t, db, `DELETE FROM audit_records WHERE idx >= 15`)
+			sqlExec(t, db, `DELETE FROM audit_hashes WHERE id >= $1`, tlog.StoredHashIndex(0, 15))
+			sqlExec(t, db, `UPDATE audit_head SET size = 15`)
 		}, 15, 2, "were removed"},
 		"reorder two records": {func(t *testing.T, db *store.DB) {
-			exec(t, db, `UPDATE audit_records SET idx = 1000 WHERE idx = 3`)
-			exec(t, db, `UPDATE audit_records SET idx = 3 WHERE idx = 4`)
-			exec(t, db, `UPDATE audit_records SET idx = 4 WHERE idx = 1000`)
+			sqlExec(t, db, `UPDATE audit_records SET idx = 1000 WHERE idx = 3`)
+			sqlExec(t, db, `UPDATE audit_records SET idx = 3 WHERE idx = 4`)
+			sqlExec(t, db, `UPDATE audit_records SET idx = 4 WHERE idx = 1000`)
 		}, 3, 0, "leaf hash differs"},
 		"rewrite a leaf hash": {func(t *testing.T, db *store.DB) {
-			exec(t, db, `UPDATE audit_hashes SET hash = $1 WHERE id = $2`, make([]byte, 32), tlog.StoredHashIndex(0, 11))
+			sqlExec(t, db, `UPDATE audit_hashes SET hash = $1 WHERE id = $2`, make([]byte, 32), tlog.StoredHashIndex(0, 11))
 		}, 11, 0, "leaf hash differs"},
 		"rewrite an inner stored hash": {func(t *testing.T, db *store.DB) {
 			// Level 2, subtree 1: records 4 to 7, stored when 7 was appended.
-			exec(t, db, `UPDATE audit_hashes SET hash = $1 WHERE id = $2`, make([]byte, 32), tlog.StoredHashIndex(2, 1))
+			sqlExec(t, db, `UPDATE audit_hashes SET hash = $1 WHERE id = $2`, make([]byte, 32), tlog.StoredHashIndex(2, 1))
 		}, 7, 0, "records 4 to 7"},
 		"delete a stored hash": {func(t *testing.T, db *store.DB) {
-			exec(t, db, `DELETE FROM audit_hashes WHERE id = $1`, tlog.StoredHashIndex(1, 6))
+			sqlExec(t, db, `DELETE FROM audit_hashes WHERE id = $1`, tlog.StoredHashIndex(1, 6))
 		}, 13, 0, "missing"},
 		"change a record and recompute every hash": {func(t *testing.T, db *store.DB) {
 			leaf := bytes.Replace(leafOf(t, db, 10), []byte("to: FR-247"), []byte("to: XX-247"), 1)
-			exec(t, db, `UPDATE audit_records SET leaf = $1 WHERE idx = 10`, leaf)
+			sqlExec(t, db, `UPDATE audit_records SET leaf = $1 WHERE idx = 10`, leaf)
 			rewriteHashes(t, db)
 		}, 8, 2, "from 8 to 19 was changed"},
 		"checkpoint signed by another key": {other, -1, 2, "no signature by any of the given keys"},
 		"checkpoint row edited": {func(t *testing.T, db *store.DB) {
-			exec(t, db, `UPDATE audit_checkpoints SET size = 19 WHERE seq = 2`)
+			sqlExec(t, db, `UPDATE audit_checkpoints SET size = 19 WHERE seq = 2`)
 		}, -1, 2, "disagrees with the signed note"},
 		"checkpoint note edited": {func(t *testing.T, db *store.DB) {
-			exec(t, db, `UPDATE audit_checkpoints SET note = REPLACE(note, $1, $2) WHERE seq = 2`, "\n20\n", "\n19\n")
+			sqlExec(t, db, `UPDATE audit_checkpoints SET note = REPLACE(note, $1, $2) WHERE seq = 2`, "\n20\n", "\n19\n")
 		}, -1, 2, "invalid"},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -184,7 +184,7 @@ func TestCheckpointRefusesRewrittenPast(t *testing.T) {
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		l := tamperSetup(t, db)
 		leaf := bytes.Replace(leafOf(t, db, 3), []byte("to: FR-247"), []byte("to: XX-247"), 1)
-		exec(t, db, `UPDATE audit_records SET leaf = $1 WHERE idx = 3`, leaf)
+		sqlExec(t, db, `UPDATE audit_records SET leaf = $1 WHERE idx = 3`, leaf)
 		rewriteHashes(t, db)
 		appendN(t, db, 20, 21)
 		_, err := l.Checkpoint(ctx)
@@ -192,7 +192,7 @@ func TestCheckpointRefusesRewrittenPast(t *testing.T) {
 			t.Fatalf("Checkpoint over a rewritten past = %v, want EConflict refusing to sign", err)
 		}
 		// And a log whose tail was cut.
-		exec(t, db, `UPDATE audit_head SET size = 5`)
+		sqlExec(t, db, `UPDATE audit_head SET size = 5`)
 		_, err = l.Checkpoint(ctx)
 		if !apperr.Is(err, apperr.EConflict) || !strings.Contains(err.Error(), "removed") {
 			t.Fatalf("Checkpoint over a shortened log = %v, want EConflict", err)
