@@ -23,6 +23,7 @@ func init() {
 		long: `Work with cooperation requests (SPEC section 5) as JSON files.
 
   art35 request validate [--json] FILE   check a request; exit 0 valid, 1 with every problem
+                                         (warnings from the directory: route, language)
   art35 request schema TYPE              print the JSON Schema of a request type
   art35 request new TYPE                 print a template to fill in
   art35 request letter [--for-provider] FILE
@@ -96,8 +97,9 @@ type validateResult struct {
 	Problems []request.Problem `json:"problems"`
 }
 
-// checkWithDirectory validates a document and adds the Protocol Art. 4
-// language warning from the directory's record of the requested party.
+// checkWithDirectory validates a document and adds, as warnings, what the
+// directory says: the Protocol Art. 4 language check and the legal route
+// (no instrument, a legal basis that does not apply, Art. 9(1)(b), 7(5)).
 func checkWithDirectory(e *env, b []byte) (*request.Request, []request.Problem) {
 	r, ps := request.Check(b, e.clock.Now())
 	if r == nil {
@@ -107,6 +109,11 @@ func checkWithDirectory(e *env, b []byte) (*request.Request, []request.Problem) 
 		if a, err := snap.PointOfContact(r.Requested.Party); err == nil {
 			ps = append(ps, request.CheckLanguage(r, a.Languages)...)
 		}
+		at := e.clock.Now()
+		if r.CreatedAt.Valid() {
+			at = r.CreatedAt.T
+		}
+		ps = append(ps, route.Check(snap, r, at)...)
 	}
 	return r, ps
 }
@@ -481,16 +488,10 @@ func requestShow(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "route: %v\n", err)
 	} else {
 		fmt.Fprintf(e.stdout, "route: %s\n", d.Summary)
-		if d.Allowed {
-			if _, ok := request.ProvisionFor(r.LegalBasis.Instrument, r.Type); ok {
-				used := false
-				for _, f := range d.Routes() {
-					used = used || f.Instrument == r.LegalBasis.Instrument
-				}
-				if !used {
-					fmt.Fprintf(e.stdout, "warning: the request relies on %s, which does not apply between %s and %s (art35 route %s %s %s)\n", r.LegalBasis.Instrument, r.Requesting.Party, r.Requested.Party, r.Requesting.Party, r.Requested.Party, r.Type)
-				}
-			}
+	}
+	for _, p := range ps {
+		if strings.HasPrefix(p.Rule, "route-") {
+			fmt.Fprintf(e.stdout, "warning: %s\n", p.Message)
 		}
 	}
 	if errs > 0 {

@@ -36,6 +36,8 @@ func TestRequestValidateJSON(t *testing.T) {
 		{"stdin invalid", []string{"--json", "-"}, string(doc), 1, false, []string{"art29-2-f"}},
 		{"valid", []string{"--json", "testdata/requests/preserve.json"}, "", 0, true, nil},
 		{"not json", []string{"--json", "-"}, "{", 1, false, []string{"json-syntax"}},
+		{"no route is a warning", []string{"--json", "../../internal/request/testdata/minimal/emergency-disclosure.json"}, "", 0, true, []string{"route-none"}},
+		{"route to CN", []string{"--json", "-"}, strings.Replace(string(doc), `"party": "IT"`, `"party": "CN"`, 1), 1, false, []string{"art29-2-f", "route-none"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

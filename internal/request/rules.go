@@ -71,6 +71,12 @@ var Rules = map[string]Rule{
 	"basis-for-type":    {"SPEC section 5", "the instrument does not provide for this request type"},
 	"link-self":         {"SPEC section 5", "a request cannot link to itself"},
 
+	// Route checks (internal/route reads the directory and reports these).
+	"route-none":  {"SPEC section 9", "no instrument in the directory allows this request between these parties on this date; use a bilateral treaty (legal_basis.instrument bilateral), INTERPOL or letters rogatory, or check the directory"},
+	"route-basis": {"SPEC section 9", "the legal basis named does not apply between these parties on this date; use an instrument that does (see 'art35 route')"},
+	"p9-1-b":      {"Protocol Art. 9(1)(b)", "the requested party declared that it does not execute emergency requests for subscriber information alone; add other data or use another route"},
+	"p7-5-notify": {"Protocol Art. 7(5)", "the provider's country requires notification of orders: send a copy to its notification authority and set notification_given to true"},
+
 	// preserve: Budapest Art. 29(2); UN Art. 42; T-CY template 2018.
 	"tcy-status":               {"T-CY template 2018", "say whether this is a new request or an extension"},
 	"tcy-extension-ref":        {"T-CY template 2018", "an extension needs the reference of the earlier request"},

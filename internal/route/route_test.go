@@ -88,6 +88,8 @@ func TestDecide(t *testing.T) {
 			[]request.Instrument{request.InstrumentProtocol2}, request.InstrumentProtocol2, "JP is a party, in force for it since 2025-01-01", ""},
 		{"EU production order between bound members after 2026-08-18", starter, "FR", "IT", request.TypeProductionOrder, testDate, true,
 			[]request.Instrument{request.InstrumentEU}, request.InstrumentEU, "IT is an EU member state bound by Regulation 2023/1543", ""},
+		{"Denmark is not bound by the EU Regulation", starter, "FR", "DK", request.TypeProductionOrder, testDate, false, nil,
+			request.InstrumentEU, "DK is an EU member state but not bound by Regulation 2023/1543", ""},
 		{"EU Regulation not yet applicable", starter, "FR", "IT", request.TypeProductionOrder, time.Date(2026, 8, 17, 0, 0, 0, 0, time.UTC), false, nil,
 			request.InstrumentEU, "applies only from 2026-08-18", ""},
 		{"EU preserve also open besides Budapest", starter, "FR", "DE", request.TypePreserve, testDate, true,
