@@ -12,6 +12,7 @@ func BenchmarkSeal(b *testing.B) {
 	k := fixedKeys(b)
 	body := make([]byte, 1024)
 	h := testHeader()
+	reportCPU(b)
 	for b.Loop() {
 		if _, err := Seal(h, body, k.signer, k.recipient.PublicKey()); err != nil {
 			b.Fatal(err)
@@ -25,6 +26,7 @@ func BenchmarkParseVerifyOpen(b *testing.B) {
 	wire, _ := env.Marshal()
 	pub := k.signer.Public().(ed25519.PublicKey)
 	b.SetBytes(int64(len(wire)))
+	reportCPU(b)
 	for b.Loop() {
 		e, err := Parse(wire)
 		if err != nil {

@@ -24,6 +24,7 @@ func BenchmarkInboxReceive(b *testing.B) {
 		raws = append(raws, f.seal(b, h, make([]byte, 1024), f.us, nil))
 	}
 	i := 0
+	reportCPU(b)
 	for b.Loop() {
 		if i == len(raws) {
 			b.StopTimer()
@@ -48,6 +49,7 @@ func BenchmarkHTTPSDelivery(b *testing.B) {
 	peer := Peer{Authority: "IT-POC", URL: url, Pin: pin}
 	ctx := context.Background()
 	n := 0
+	reportCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			f.store.mu.Lock()

@@ -1,0 +1,28 @@
+package envelope
+
+import (
+	"syscall"
+	"testing"
+	"time"
+)
+
+// cpuTime returns the CPU time (user + system) this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// reportCPU adds a "cpu-ns/op" metric to a benchmark: CPU time per
+// operation, which, unlike ns/op, does not grow when other processes
+// share the machine's cores. Call it first; it reports when the benchmark ends.
+func reportCPU(b *testing.B) {
+	start := cpuTime()
+	b.Cleanup(func() {
+		if b.N > 0 {
+			b.ReportMetric(float64(cpuTime()-start)/float64(b.N), "cpu-ns/op")
+		}
+	})
+}
