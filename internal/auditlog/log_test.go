@@ -29,7 +29,7 @@ type testLog struct {
 	clock *clock.Manual
 }
 
-func newTestLog(t *testing.T, db *store.DB, authority string) testLog {
+func newTestLog(t testing.TB, db *store.DB, authority string) testLog {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
