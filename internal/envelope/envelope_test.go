@@ -400,3 +400,25 @@ func FuzzParseReceipt(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCanonicalInjective checks the property the signature relies on: two
+// different headers never have the same canonical encoding (strings are
+// length-prefixed, so no field can bleed into the next).
+func FuzzCanonicalInjective(f *testing.F) {
+	f.Add("a", "b", "c", "d", int64(0), false, "ab", "", "c", "d", int64(0), false)
+	f.Add("", "x\x00\x00\x00\x01y", "", "", int64(1), true, "x", "y", "", "", int64(1), true)
+	f.Fuzz(func(t *testing.T, key1, sub1, case1, reply1 string, c1 int64, ex1 bool, key2, sub2, case2, reply2 string, c2 int64, ex2 bool) {
+		mk := func(key, sub, cref, reply string, c int64, ex bool) Header {
+			h := testHeader()
+			h.IdempotencyKey, h.Subkind, h.CaseRef, h.InReplyTo, h.Exercise = key, sub, cref, reply, ex
+			h.Created = time.Unix(c, 0).UTC()
+			return h
+		}
+		a, b := mk(key1, sub1, case1, reply1, c1, ex1), mk(key2, sub2, case2, reply2, c2, ex2)
+		same := a.IdempotencyKey == b.IdempotencyKey && a.Subkind == b.Subkind && a.CaseRef == b.CaseRef &&
+			a.InReplyTo == b.InReplyTo && a.Created.Equal(b.Created) && a.Exercise == b.Exercise
+		if eq := bytes.Equal(a.CanonicalHeader(), b.CanonicalHeader()); eq != same {
+			t.Fatalf("headers equal %v but canonical encodings equal %v:\n%+v\n%+v", same, eq, a, b)
+		}
+	})
+}
