@@ -232,6 +232,18 @@ func requestLetter(ctx context.Context, e *env, args []string) error {
 		}
 		return apperr.Errorf(apperr.EInvalid, "%s is not a valid request; fix the problems above (art35 request validate %s) before printing a letter", pos[0], pos[0])
 	}
+	// The letter shows the requested authority's time zone and hours; when
+	// the request does not state them, take them from the directory.
+	if snap, err := directory.Starter(); err == nil {
+		if a, err := snap.PointOfContact(r.Requested.Party); err == nil {
+			if r.Requested.TimeZone == "" {
+				r.Requested.TimeZone = a.TimeZone
+			}
+			if r.Requested.OfficeHours == "" {
+				r.Requested.OfficeHours = a.DutyHours
+			}
+		}
+	}
 	return request.RenderLetter(e.stdout, r, request.LetterOptions{Now: e.clock.Now(), ForProvider: *forProvider})
 }
 

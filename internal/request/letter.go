@@ -127,7 +127,7 @@ func zoneOf(name string) *time.Location {
 	if name == "" {
 		return nil
 	}
-	loc, err := time.LoadLocation(name)
+	loc, err := loadZone(name)
 	if err != nil {
 		return nil
 	}

@@ -310,7 +310,7 @@ func (v *validator) authority(a Authority, path string) {
 		v.add(path+".party", "party-code", SeverityError, fmt.Sprintf("got %q", a.Party))
 	}
 	if a.TimeZone != "" {
-		if _, err := time.LoadLocation(a.TimeZone); err != nil || a.TimeZone == "Local" {
+		if _, err := loadZone(a.TimeZone); err != nil || a.TimeZone == "Local" {
 			v.add(path+".time_zone", "time-zone-name", SeverityError, fmt.Sprintf("got %q", a.TimeZone))
 		}
 	}

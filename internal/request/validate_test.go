@@ -450,3 +450,18 @@ func FuzzCheck(f *testing.F) {
 		_ = fmt.Sprint(r)
 	})
 }
+
+// BenchmarkCheck measures decoding plus validation of a preserve request
+// with one IP identifier (the composer runs it on every keystroke).
+func BenchmarkCheck(b *testing.B) {
+	doc := decodeMap(b, readFixture(b, TypePreserve))
+	d := doc["preserve"].(map[string]any)["data"].([]any)[0].(map[string]any)
+	d["identifiers"] = []any{map[string]any{"kind": "ip", "value": "121.16.109.40", "port": 51234, "time": "2026-11-20T14:02:07Z"}}
+	data, _ := json.Marshal(doc)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ps := Check(data, testNow); len(ps) != 0 {
+			b.Fatal(ps)
+		}
+	}
+}
