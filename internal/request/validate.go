@@ -162,7 +162,7 @@ func (v *validator) value(fv reflect.Value, fp string, futureOK bool) {
 			ev := fv.Index(j)
 			ep := fmt.Sprintf("%s[%d]", fp, j)
 			if ev.Kind() == reflect.String && strings.TrimSpace(ev.String()) == "" {
-				v.add(ep, "enum", SeverityError, "an empty entry; remove it or fill it in")
+				v.add(ep, "list-entry-empty", SeverityError, "")
 				continue
 			}
 			v.value(ev, ep, futureOK)

@@ -349,6 +349,7 @@ func TestCommonAndTypeSpecificRules(t *testing.T) {
 		}, "p8-4-preservation-ref@production_order.supporting.preservation_ref"},
 		{"bad domain", TypeDomainRegistration, func(m map[string]any) { m["domain_registration"].(map[string]any)["domain"] = "localhost" }, "domain-syntax@domain_registration.domain"},
 		{"self link", TypePreserve, func(m map[string]any) { m["links"] = []any{map[string]any{"rel": "extends", "id": m["id"]}} }, "link-self@links[0].id"},
+		{"empty condition", TypeSpontaneousInfo, func(m map[string]any) { m["handling"].(map[string]any)["conditions"] = []any{"use only in EX-12", " "} }, "list-entry-empty@handling.conditions[1]"},
 		{"created in future", TypePreserve, func(m map[string]any) { m["created_at"] = "2027-01-01T00:00:00Z" }, "time-future@created_at"},
 	}
 	for _, tc := range tests {
