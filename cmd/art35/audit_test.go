@@ -14,15 +14,17 @@ import (
 	"github.com/art35/art35/internal/auditlog"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/store/storetest"
 )
 
-// auditNodeForTest makes a node with node init and appends records to its
-// log: messages msg-0 to msg-3, two records each (sent, then a read).
-// It returns the data folder and the node's public signing key.
-func auditNodeForTest(t *testing.T) (data, pub string) {
+// auditNodeForTest makes a node with node init whose database is dsn and
+// appends records to its log: messages msg-0 to msg-3, two records each
+// (sent, then a read). It returns the data folder and the node's public
+// signing key.
+func auditNodeForTest(t *testing.T, dsn string) (data, pub string) {
 	t.Helper()
 	data = filepath.Join(t.TempDir(), "it")
-	r := runCLI(t, "", nil, "node", "init", "--party", "IT", "--data", data)
+	r := runCLI(t, "", []string{"ART35_DATABASE=" + dsn}, "node", "init", "--party", "IT", "--data", data)
 	if r.code != 0 {
 		t.Fatalf("node init: %d %s", r.code, r.stderr)
 	}
@@ -37,7 +39,7 @@ func auditNodeForTest(t *testing.T) (data, pub string) {
 			pub = k.Public
 		}
 	}
-	db, err := store.Open(context.Background(), filepath.Join(data, "art35.db"))
+	db, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,8 +59,16 @@ func auditNodeForTest(t *testing.T) (data, pub string) {
 	return data, pub
 }
 
+// TestAuditCLI drives every audit subcommand on a node made by node init,
+// with its database on each backend.
 func TestAuditCLI(t *testing.T) {
-	data, pub := auditNodeForTest(t)
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) { testAuditCLI(t, storetest.DSN(t, backend)) })
+	}
+}
+
+func testAuditCLI(t *testing.T, dsn string) {
+	data, pub := auditNodeForTest(t, dsn)
 
 	r := runCLI(t, "", nil, "audit", "verify", "--data", data)
 	if r.code != 0 || !strings.Contains(r.stdout, "intact: 8 records") || !strings.Contains(r.stdout, "no signed checkpoint yet") {
@@ -71,7 +81,7 @@ func TestAuditCLI(t *testing.T) {
 
 	// Two more records, then prove one of them: prove signs a checkpoint
 	// first because the latest does not cover them.
-	db, err := store.Open(context.Background(), filepath.Join(data, "art35.db"))
+	db, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,11 +132,11 @@ func TestAuditCLI(t *testing.T) {
 	}
 
 	// Tamper with the database directly: verify exits 1 naming the record.
-	db, err = store.Open(context.Background(), filepath.Join(data, "art35.db"))
+	db, err = store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.ExecContext(context.Background(), `UPDATE audit_records SET leaf = REPLACE(leaf, 'officer-17', 'officer-18') WHERE idx = 3`); err != nil {
+	if _, err := db.ExecContext(context.Background(), `UPDATE audit_records SET actor = 'officer-18' WHERE idx = 3`); err != nil {
 		t.Fatal(err)
 	}
 	db.Close()
@@ -137,7 +147,7 @@ func TestAuditCLI(t *testing.T) {
 }
 
 func TestAuditCLIUsage(t *testing.T) {
-	data, _ := auditNodeForTest(t)
+	data, _ := auditNodeForTest(t, storetest.DSN(t, store.SQLite))
 	for _, tc := range []struct {
 		args []string
 		code int
