@@ -39,12 +39,35 @@ func (e PublicEntry) Apply(s *directory.Snapshot) error {
 		a = &p.Authorities[len(p.Authorities)-1]
 	}
 	a.Endpoint, a.TLSFingerprint = e.Endpoint, e.TLSFingerprint
-	a.Keys = nil
+	// A new key of a use rotates the old ones out: they stay listed, so
+	// what they signed can still be checked, and stay valid for
+	// KeyRotationOverlap so that envelopes already in flight arrive.
+	fresh := map[string]bool{}
 	for _, k := range e.Keys {
-		a.Keys = append(a.Keys, directory.Key{Use: directory.KeyUse(k.Use), Public: k.Public, ID: k.ID, ValidFrom: k.ValidFrom})
+		fresh[k.Public] = true
 	}
+	var kept []directory.Key
+	for _, old := range a.Keys {
+		if fresh[old.Public] {
+			continue
+		}
+		for _, k := range e.Keys {
+			if string(old.Use) == k.Use && (old.ValidUntil.IsZero() || old.ValidUntil.After(k.ValidFrom.Add(KeyRotationOverlap))) {
+				old.ValidUntil = k.ValidFrom.Add(KeyRotationOverlap)
+			}
+		}
+		kept = append(kept, old)
+	}
+	for _, k := range e.Keys {
+		kept = append(kept, directory.Key{Use: directory.KeyUse(k.Use), Public: k.Public, ID: k.ID, ValidFrom: k.ValidFrom})
+	}
+	a.Keys = kept
 	return nil
 }
+
+// KeyRotationOverlap is how long a replaced key stays valid after its
+// successor's start, for envelopes sealed before the rotation.
+const KeyRotationOverlap = 7 * 24 * time.Hour
 
 // dirKeys answers the federation package's questions about keys and peers
 // from the node's current directory and its own key files.

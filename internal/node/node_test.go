@@ -17,6 +17,7 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/config"
+	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/store"
@@ -160,5 +161,38 @@ func TestNewRefusesDatabaseOfAnotherParty(t *testing.T) {
 	_, err = node.New(context.Background(), c, node.Options{})
 	if !apperr.Is(err, apperr.EConflict) || !strings.Contains(err.Error(), "belongs to party ES") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// TestApplyRotatesKeysWithOverlap lists a node, then lists it again with
+// new keys: the old keys stay, valid for the overlap only.
+func TestApplyRotatesKeysWithOverlap(t *testing.T) {
+	snap, err := directory.Starter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	entry := node.PublicEntry{Party: "IT", Authority: "IT-247", Endpoint: "https://it.example.org/v1/inbox",
+		Keys: []node.EntryKey{{Use: "signing", Public: "ed25519:old", ValidFrom: now}}}
+	if err := entry.Apply(snap); err != nil {
+		t.Fatal(err)
+	}
+	later := now.AddDate(1, 0, 0)
+	entry.Keys = []node.EntryKey{{Use: "signing", Public: "ed25519:new", ValidFrom: later}}
+	if err := entry.Apply(snap); err != nil {
+		t.Fatal(err)
+	}
+	_, a, _ := snap.AuthorityByID("IT-247")
+	if len(a.Keys) != 2 {
+		t.Fatalf("keys = %+v", a.Keys)
+	}
+	old, cur := a.Keys[0], a.Keys[1]
+	if old.Public != "ed25519:old" || !old.ValidUntil.Equal(later.Add(node.KeyRotationOverlap)) || cur.Public != "ed25519:new" {
+		t.Fatalf("keys after rotation = %+v", a.Keys)
+	}
+	if !old.ValidAt(later.Add(time.Hour)) || old.ValidAt(later.Add(node.KeyRotationOverlap)) {
+		t.Fatal("old key validity does not end with the overlap")
+	}
+	if err := (node.PublicEntry{Party: "QQ"}).Apply(snap); !apperr.Is(err, apperr.ENotFound) {
+		t.Fatalf("unknown party: %v", err)
 	}
 }

@@ -48,10 +48,15 @@ type Policy struct {
 	EmergencyAlert time.Duration
 	// Batch is how many due envelopes one pass takes.
 	Batch int
+	// PerPeer is how many envelopes are in flight to one peer at once.
+	// Envelopes are independent (each carries its own links), so they
+	// need not arrive in order; a few in flight hide the network's and
+	// the receiver's latency.
+	PerPeer int
 }
 
 // DefaultPolicy is the policy a node runs with.
-var DefaultPolicy = Policy{First: time.Second, Max: 5 * time.Minute, EmergencyAlert: time.Minute, Batch: 64}
+var DefaultPolicy = Policy{First: time.Second, Max: 5 * time.Minute, EmergencyAlert: time.Minute, Batch: 256, PerPeer: 8}
 
 // Backoff returns the delay before retry number attempts (1 = first retry).
 func (p Policy) Backoff(attempts int, rnd func() float64) time.Duration {
@@ -122,9 +127,9 @@ func (w *Worker) init() {
 }
 
 // Pass delivers what is due now, once, and returns how many envelopes were
-// delivered and how many attempts failed. Envelopes to the same peer are
-// sent in order; different peers are served concurrently so that one dead
-// peer does not hold up the others.
+// delivered and how many attempts failed. Peers are served concurrently,
+// so that one dead peer does not hold up the others, and up to
+// Policy.PerPeer envelopes are in flight to each.
 func (w *Worker) Pass(ctx context.Context) (delivered, failed int, err error) {
 	w.mu.Lock()
 	w.init()
@@ -166,35 +171,54 @@ func (w *Worker) deliverPeer(ctx context.Context, peer string, list []federation
 		}
 		return
 	}
-	for i, o := range list {
-		r, err := w.Sender.Send(ctx, p, o.Envelope)
-		if err != nil {
-			retry := federation.Retryable(err)
-			w.fail(ctx, o, err, retry)
+	var (
+		mu   sync.Mutex
+		down error // set when the peer failed in a way worth retrying later
+		wg   sync.WaitGroup
+		sem  = make(chan struct{}, max(1, w.Policy.PerPeer))
+	)
+	for _, o := range list {
+		mu.Lock()
+		stop := down
+		mu.Unlock()
+		if stop != nil {
+			// The peer is down or busy: leave the rest of its queue for the
+			// next pass instead of hammering it now.
+			w.fail(ctx, o, stop, true)
 			failed++
-			if retry {
-				// The peer is down or busy: leave the rest of its queue for
-				// the next pass instead of hammering it now.
-				for _, rest := range list[i+1:] {
-					w.fail(ctx, rest, err, true)
-					failed++
+			continue
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			r, err := w.Sender.Send(ctx, p, o.Envelope)
+			if err != nil {
+				retry := federation.Retryable(err)
+				w.fail(ctx, o, err, retry)
+				mu.Lock()
+				failed++
+				if retry && down == nil {
+					down = err
 				}
+				mu.Unlock()
 				return
 			}
-			continue
-		}
-		if err := w.Store.MarkDelivered(ctx, o.Envelope.Header.ID, r); err != nil {
-			w.Log.Error("receipt not stored; the envelope will be sent again and answered as a duplicate", "id", o.Envelope.Header.ID, "err", err)
-			continue
-		}
-		delivered++
-		w.mu.Lock()
-		h := w.peerHealth(peer)
-		h.LastSuccess, h.ConsecutiveFailures = w.Clock.Now(), 0
-		h.Delivered++
-		delete(w.lastErr, o.Envelope.Header.ID)
-		w.mu.Unlock()
+			if err := w.Store.MarkDelivered(ctx, o.Envelope.Header.ID, r); err != nil {
+				w.Log.Error("receipt not stored; the envelope will be sent again and answered as a duplicate", "id", o.Envelope.Header.ID, "err", err)
+				return
+			}
+			mu.Lock()
+			delivered++
+			mu.Unlock()
+			w.mu.Lock()
+			h := w.peerHealth(peer)
+			h.LastSuccess, h.ConsecutiveFailures = w.Clock.Now(), 0
+			h.Delivered++
+			delete(w.lastErr, o.Envelope.Header.ID)
+			w.mu.Unlock()
+		})
 	}
+	wg.Wait()
 	return
 }
 

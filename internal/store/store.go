@@ -39,6 +39,13 @@ type DB struct {
 	*sql.DB
 	backend     string
 	inboundHook InboundHook
+	// On SQLite, write transactions go through one group committer
+	// (group.go): SQLite has one writer at a time, and letting connections
+	// collide in its busy handler makes them sleep for milliseconds. Other
+	// processes on the same file still wait through busy_timeout.
+	txq     chan txRequest
+	stop    chan struct{}
+	stopped chan struct{}
 }
 
 // Backend returns SQLite or Postgres.
@@ -91,12 +98,15 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 		// WAL lets readers go on while one writer writes; foreign keys are
 		// off by default in SQLite; busy_timeout makes a writer wait for the
 		// lock instead of failing at once; _txlock=immediate takes the write
-		// lock at BEGIN so two writers never deadlock on a lock upgrade.
+		// lock at BEGIN so two writers never deadlock on a lock upgrade;
+		// synchronous=FULL fsyncs every commit, because a receipt says
+		// "stored" and must stay true through a power cut, not only through
+		// a crash of the process.
 		q := url.Values{}
 		q.Add("_pragma", "journal_mode(WAL)")
 		q.Add("_pragma", "foreign_keys(1)")
 		q.Add("_pragma", "busy_timeout(10000)")
-		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Add("_pragma", "synchronous(FULL)")
 		q.Set("_txlock", "immediate")
 		sdb, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
 		if err != nil {
@@ -113,14 +123,22 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 		sdb.Close()
 		return nil, apperr.Wrap(apperr.EInternal, err, "database: cannot connect (%s)", backend)
 	}
+	if backend == SQLite {
+		db.startGroupCommitter()
+	}
 	return db, nil
 }
 
 // Tx runs fn in one transaction: committed if fn returns nil, rolled back
-// otherwise, so nothing is ever half-written. On SQLite a "database is
-// busy" failure is retried with back-off, because another process (a CLI
-// command beside the running node) may hold the write lock for a moment.
+// otherwise, so nothing is ever half-written. A "database is busy" failure
+// is retried with back-off, because another process (a CLI command beside
+// the running node) may hold the write lock for a moment. On SQLite, fn
+// may share the transaction with others, each in its own savepoint
+// (group.go); fn must not call Tx itself.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if db.txq != nil {
+		return db.groupTx(ctx, fn)
+	}
 	delay := 10 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		err := db.tx(ctx, fn)

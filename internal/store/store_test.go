@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -223,6 +224,48 @@ func TestConcurrentSnapshotSaves(t *testing.T) {
 		}
 		if ok != 1 {
 			t.Fatalf("%d writers stored serial 7, want exactly 1", ok)
+		}
+	})
+}
+
+// TestConcurrentTransactionsFailAlone runs many transactions at once (on
+// SQLite they share group commits): each failing one leaves nothing
+// behind, and each succeeding one is stored, whatever its neighbours did.
+func TestConcurrentTransactionsFailAlone(t *testing.T) {
+	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		var wg sync.WaitGroup
+		errs := make([]error, 60)
+		for i := range errs {
+			wg.Go(func() {
+				errs[i] = db.Tx(ctx, func(tx *sql.Tx) error {
+					if _, err := tx.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, 'v')`, fmt.Sprint("k", i)); err != nil {
+						return err
+					}
+					if i%3 == 0 {
+						return errors.New("refused by the business rule")
+					}
+					if i%3 == 1 {
+						// A constraint violation inside the member's savepoint.
+						_, err := tx.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, NULL)`, fmt.Sprint("null", i))
+						return err
+					}
+					return nil
+				})
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			_, got := db.Meta(ctx, fmt.Sprint("k", i))
+			switch i % 3 {
+			case 0, 1:
+				if err == nil || got == nil {
+					t.Errorf("tx %d: err %v, row present %v; want an error and no row", i, err, got == nil)
+				}
+			case 2:
+				if err != nil || got != nil {
+					t.Errorf("tx %d: err %v, lookup %v; want stored", i, err, got)
+				}
+			}
 		}
 	})
 }

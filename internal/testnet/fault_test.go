@@ -112,91 +112,78 @@ func countQuery(t *testing.T, net *testnet.Net, party, q string) int {
 	return n
 }
 
-func crashNet(t *testing.T, backend string) *testnet.Net {
+// crashTest queues a burst of requests from the US to Italy, runs both
+// nodes as separate art35 processes, kills one of them with SIGKILL in
+// the middle of the burst and starts it again, and checks that Italy
+// stored every request exactly once and the US holds a receipt for each.
+func crashTest(t *testing.T, backend, victim string) {
 	if testing.Short() {
 		t.Skip("crash test with 5,000 requests and real processes: skipped in -short")
 	}
 	if backend == store.Postgres {
 		storetest.RequirePostgres(t)
 	}
-	return start(t, backend, clock.System{}, "US", "IT")
-}
-
-// TestReceiverKilledMidBurst sends 5,000 requests to the Italian node
-// running as its own process, kills it with SIGKILL in the middle, and
-// starts it again: every request is stored exactly once in Italy and the
-// US holds a receipt for each.
-func TestReceiverKilledMidBurst(t *testing.T) {
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			net := crashNet(t, backend)
-			ctx := context.Background()
-			if err := net.Stop("IT"); err != nil {
-				t.Fatal(err)
+	net := start(t, backend, clock.System{}, "US", "IT")
+	ctx := context.Background()
+	for _, p := range []string{"US", "IT"} {
+		if err := net.Stop(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Queue the burst in the US node's database in one transaction with
+	// no delivery worker running (a node opened but not run).
+	us, err := node.New(ctx, net.Config("US"), node.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = us.DB.Tx(ctx, func(tx *sql.Tx) error {
+		for i := range burst {
+			env, err := us.Seal(ctx, request(fmt.Sprintf("burst-%d", i), "preserve"), []byte(`{"n":1}`))
+			if err != nil {
+				return err
 			}
-			p := startProc(t, net, "IT")
-			us := net.Node("US")
-			for i := range burst {
-				if _, err := us.Send(ctx, request(fmt.Sprintf("burst-%d", i), "preserve"), []byte(`{"n":1}`), nil); err != nil {
-					t.Fatal(err)
-				}
+			if err := store.Enqueue(ctx, tx, env, false, time.Now()); err != nil {
+				return err
 			}
-			delivered := `SELECT COUNT(*) FROM outbound_envelopes WHERE state = 'delivered'`
-			eventually(t, "part of the burst delivered", func() bool { return countQuery(t, net, "US", delivered) >= burst/5 })
-			p.kill(t)
-			t.Logf("killed the receiver with %d of %d delivered", countQuery(t, net, "US", delivered), burst)
-			p = startProc(t, net, "IT")
-			eventuallyWithin(t, 5*time.Minute, "whole burst delivered", func() bool { return countQuery(t, net, "US", delivered) == burst })
-			p.stop(t)
-			if n := countQuery(t, net, "IT", `SELECT COUNT(*) FROM inbound_envelopes`); n != burst {
-				t.Fatalf("Italy stored %d envelopes, want exactly %d", n, burst)
-			}
-			if n := countQuery(t, net, "IT", `SELECT COUNT(DISTINCT idempotency_key) FROM inbound_envelopes`); n != burst {
-				t.Fatalf("Italy stored %d distinct requests, want %d", n, burst)
-			}
-			if n := countQuery(t, net, "US", `SELECT COUNT(*) FROM outbound_envelopes WHERE receipt IS NULL`); n != 0 {
-				t.Fatalf("%d requests have no receipt", n)
-			}
-		})
+		}
+		return nil
+	})
+	us.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	procs := map[string]*proc{"IT": startProc(t, net, "IT"), "US": startProc(t, net, "US")}
+	delivered := `SELECT COUNT(*) FROM outbound_envelopes WHERE state = 'delivered'`
+	eventually(t, "part of the burst delivered", func() bool { return countQuery(t, net, "US", delivered) >= burst/5 })
+	procs[victim].kill(t)
+	t.Logf("killed %s with %d of %d delivered", victim, countQuery(t, net, "US", delivered), burst)
+	procs[victim] = startProc(t, net, victim)
+	eventuallyWithin(t, 5*time.Minute, "whole burst delivered", func() bool { return countQuery(t, net, "US", delivered) == burst })
+	for _, p := range procs {
+		p.stop(t)
+	}
+	if n := countQuery(t, net, "IT", `SELECT COUNT(*) FROM inbound_envelopes`); n != burst {
+		t.Fatalf("Italy stored %d envelopes, want exactly %d", n, burst)
+	}
+	if n := countQuery(t, net, "IT", `SELECT COUNT(DISTINCT idempotency_key) FROM inbound_envelopes`); n != burst {
+		t.Fatalf("Italy stored %d distinct requests, want %d", n, burst)
+	}
+	if n := countQuery(t, net, "US", `SELECT COUNT(*) FROM outbound_envelopes WHERE receipt IS NULL`); n != 0 {
+		t.Fatalf("%d requests have no receipt", n)
 	}
 }
 
-// TestSenderKilledMidBurst queues 5,000 requests in the US node, runs it
-// as its own process, kills it with SIGKILL while it delivers, and starts
-// it again: its outbox resumes, and Italy stores each request exactly once.
+// TestReceiverKilledMidBurst: the receiving node dies mid-burst (issue 4).
+func TestReceiverKilledMidBurst(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) { crashTest(t, backend, "IT") })
+	}
+}
+
+// TestSenderKilledMidBurst: the sending node dies mid-burst; its outbox
+// resumes when it restarts (issue 4).
 func TestSenderKilledMidBurst(t *testing.T) {
 	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			net := crashNet(t, backend)
-			ctx := context.Background()
-			// Queue the burst in the US node's database with no delivery
-			// worker running (a node opened but not run), then hand the
-			// node to a separate process.
-			if err := net.Stop("US"); err != nil {
-				t.Fatal(err)
-			}
-			us, err := node.New(ctx, net.Config("US"), node.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i := range burst {
-				if _, err := us.Send(ctx, request(fmt.Sprintf("sender-burst-%d", i), "preserve"), []byte(`{"n":2}`), nil); err != nil {
-					t.Fatal(err)
-				}
-			}
-			us.Close()
-			delivered := `SELECT COUNT(*) FROM outbound_envelopes WHERE state = 'delivered'`
-			p := startProc(t, net, "US")
-			eventually(t, "part of the burst delivered", func() bool { return countQuery(t, net, "US", delivered) >= burst/5 })
-			p.kill(t)
-			t.Logf("killed the sender with %d of %d delivered", countQuery(t, net, "US", delivered), burst)
-			p = startProc(t, net, "US")
-			eventuallyWithin(t, 5*time.Minute, "whole burst delivered", func() bool { return countQuery(t, net, "US", delivered) == burst })
-			p.stop(t)
-			it := net.Node("IT")
-			if n, _ := it.DB.CountInbound(ctx); n != burst {
-				t.Fatalf("Italy stored %d, want exactly %d", n, burst)
-			}
-		})
+		t.Run(backend, func(t *testing.T) { crashTest(t, backend, "US") })
 	}
 }

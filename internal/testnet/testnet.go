@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -59,6 +60,9 @@ type Net struct {
 func Start(ctx context.Context, opt Options) (*Net, error) {
 	if opt.Clock == nil {
 		opt.Clock = clock.System{}
+	}
+	if err := os.MkdirAll(opt.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("test network folder: %w", err)
 	}
 	secPub, secPriv, err := keys.GenerateSigning()
 	if err != nil {

@@ -1,0 +1,271 @@
+// Command federation benchmarks node-to-node delivery: signed, HPKE
+// encrypted requests, stored durably on both sides (the sender's outbox
+// row, the receiver's inbox row in one fsynced transaction, the receipt
+// back in the sender's row), over real HTTP on loopback, on SQLite and,
+// when ART35_TEST_POSTGRES is set, on PostgreSQL.
+//
+// In the same run it measures the floor: the same envelope bytes POSTed
+// over loopback HTTP to a handler that only appends and fsyncs them. Every
+// figure is printed beside the floor with its ratio.
+//
+// Run it with bench/federation/run.sh, or: go run ./bench/federation -h
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/testnet"
+)
+
+func main() {
+	count := flag.Int("n", 3000, "envelopes in the throughput run")
+	workers := flag.Int("c", 8, "concurrent senders in the throughput run")
+	rate := flag.Int("rate", 100, "offered rate (envelopes/s) of the latency run")
+	secs := flag.Int("seconds", 5, "length of the latency run")
+	rounds := flag.Int("rounds", 3, "repetitions of each measurement (median, min and max are printed)")
+	flag.Parse()
+	if *count > 20000 || *rate > 5000 || *secs > 60 || *rounds > 10 {
+		fmt.Fprintln(os.Stderr, "refusing: the benchmark is bounded (n <= 20000, rate <= 5000, seconds <= 60, rounds <= 10)")
+		os.Exit(2)
+	}
+	dir, err := os.MkdirTemp("", "art35-bench")
+	check(err)
+	defer os.RemoveAll(dir)
+
+	backends := []string{store.SQLite}
+	if os.Getenv("ART35_TEST_POSTGRES") != "" {
+		backends = append(backends, store.Postgres)
+	}
+	fmt.Printf("art35 federation benchmark: %d envelopes x %d senders; latency at %d/s for %ds; %d rounds; 2-core machine\n\n",
+		*count, *workers, *rate, *secs, *rounds)
+
+	floor := measureFloor(dir, *count, *workers, *rate, *secs, *rounds)
+	rows := []row{floor}
+	for _, b := range backends {
+		rows = append(rows, measureNodes(dir, b, *count, *workers, *rate, *secs, *rounds))
+	}
+	fmt.Printf("%-34s %22s %22s %22s\n", "", "throughput (env/s)", "p50 latency", "p99 latency")
+	for _, r := range rows {
+		fmt.Printf("%-34s %22s %22s %22s\n", r.name, r.tput.String(0), r.p50.String(2), r.p99.String(2))
+		if r.name != floor.name {
+			fmt.Printf("%-34s %22s %22s %22s\n", "  ratio to floor (median)",
+				fmt.Sprintf("%.2fx", r.tput.med/floor.tput.med), fmt.Sprintf("%.2fx", r.p50.med/floor.p50.med), fmt.Sprintf("%.2fx", r.p99.med/floor.p99.med))
+		}
+	}
+	fmt.Println("\ntargets (issue 4): >= 1000 envelopes/s per receiving node on SQLite; p50 <= 3x the floor")
+}
+
+// stat is a figure over several rounds.
+type stat struct{ med, min, max float64 }
+
+func (s stat) String(prec int) string {
+	return fmt.Sprintf("%.*f [%.*f..%.*f]", prec, s.med, prec, s.min, prec, s.max)
+}
+
+func summarise(xs []float64) stat {
+	slices.Sort(xs)
+	return stat{med: xs[len(xs)/2], min: xs[0], max: xs[len(xs)-1]}
+}
+
+type row struct {
+	name           string
+	tput, p50, p99 stat // p50/p99 in milliseconds
+}
+
+// measureFloor POSTs the same wire bytes to a handler that appends each
+// body to a file and fsyncs it: what durable receipt of a message costs
+// with no checks, no crypto and no database.
+func measureFloor(dir string, count, workers, rate, secs, rounds int) row {
+	f, err := os.Create(filepath.Join(dir, "floor.log"))
+	check(err)
+	defer f.Close()
+	var mu sync.Mutex
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		_, err := f.Write(body)
+		if err == nil {
+			err = f.Sync()
+		}
+		mu.Unlock()
+		if err != nil {
+			http.Error(w, err.Error(), 500)
+			return
+		}
+		w.Write([]byte("ok"))
+	})}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	check(err)
+	go srv.Serve(l)
+	defer srv.Close()
+	wire := sampleWire(dir)
+	url := "http://" + l.Addr().String() + "/"
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
+	post := func(int) error {
+		resp, err := client.Post(url, "application/json", bytes.NewReader(wire))
+		if err != nil {
+			return err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return nil
+	}
+	return measure("floor: HTTP POST + fsync", count, workers, rate, secs, rounds, post)
+}
+
+// sampleWire seals one realistic envelope between two throwaway nodes, to
+// give the floor the same bytes the nodes exchange.
+func sampleWire(dir string) []byte {
+	ctx := context.Background()
+	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: filepath.Join(dir, "sample")})
+	check(err)
+	defer net.Close()
+	env, err := net.Node("US").Seal(ctx, header("sample"), body)
+	check(err)
+	wire, err := env.Marshal()
+	check(err)
+	return wire
+}
+
+var body = []byte(`{"type":"preserve","offence":"unauthorised access (fictional)","data":"subscriber and traffic data for 121.16.109.40:51234 at 2026-11-20T14:02:07Z","mla_follows":true}`)
+
+func header(idem string) envelope.Header {
+	return envelope.Header{IdempotencyKey: idem, Kind: envelope.KindRequest, Subkind: "preserve", Recipient: "IT-247", CaseRef: "BENCH"}
+}
+
+// measureNodes runs the full path between two real nodes: the sender
+// seals and writes the envelope to its outbox in a transaction, POSTs it,
+// the receiver verifies, decrypts and stores it and signs a receipt, and
+// the sender verifies the receipt and stores it.
+func measureNodes(dir, backend string, count, workers, rate, secs, rounds int) row {
+	ctx := context.Background()
+	opt := testnet.Options{Parties: []string{"US", "IT"}, Dir: filepath.Join(dir, backend)}
+	if backend == store.Postgres {
+		opt.Database = func(party string) (string, error) { return pgSchema(party) }
+	}
+	net, err := testnet.Start(ctx, opt)
+	check(err)
+	defer net.Close()
+	us := net.Node("US")
+	// The benchmark drives delivery itself, one envelope per call, so the
+	// background worker must not race it for the same rows.
+	node.OutboxInterval = time.Hour
+	peer, err := us.Outbox.Peers.Peer(ctx, "IT-247")
+	check(err)
+	var seq atomic.Int64
+	send := func(int) error {
+		i := seq.Add(1)
+		h := header(fmt.Sprintf("bench-%s-%d", backend, i))
+		env, err := us.Seal(ctx, h, body)
+		if err != nil {
+			return err
+		}
+		if err := us.DB.Tx(ctx, func(tx *sql.Tx) error { return store.Enqueue(ctx, tx, env, false, time.Now()) }); err != nil {
+			return err
+		}
+		r, err := us.Client.Send(ctx, peer, env)
+		if err != nil {
+			return err
+		}
+		return us.DB.MarkDelivered(ctx, env.Header.ID, r)
+	}
+	return measure("art35 node to node, "+backend, count, workers, rate, secs, rounds, send)
+}
+
+// measure runs fn as fast as possible from workers goroutines (count
+// calls), then at a fixed offered rate for secs seconds, rounds times.
+func measure(name string, count, workers, rate, secs, rounds int, fn func(int) error) row {
+	var tput, p50, p99 []float64
+	for range rounds {
+		start := time.Now()
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		var failed atomic.Int64
+		for range workers {
+			wg.Go(func() {
+				for {
+					i := int(next.Add(1))
+					if i > count {
+						return
+					}
+					if err := fn(i); err != nil {
+						failed.Add(1)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if failed.Load() > 0 {
+			fmt.Fprintf(os.Stderr, "%s: %d calls failed\n", name, failed.Load())
+		}
+		tput = append(tput, float64(count)/time.Since(start).Seconds())
+
+		// Fixed offered rate: calls start on a schedule, whatever the
+		// previous ones are doing, so queueing shows in the latency.
+		total := rate * secs
+		lat := make([]float64, total)
+		interval := time.Second / time.Duration(rate)
+		t0 := time.Now()
+		var lwg sync.WaitGroup
+		for i := range total {
+			time.Sleep(time.Until(t0.Add(time.Duration(i) * interval)))
+			lwg.Go(func() {
+				s := time.Now()
+				if err := fn(i); err != nil {
+					failed.Add(1)
+				}
+				lat[i] = float64(time.Since(s).Microseconds()) / 1000
+			})
+		}
+		lwg.Wait()
+		sort.Float64s(lat)
+		p50 = append(p50, lat[len(lat)/2])
+		p99 = append(p99, lat[len(lat)*99/100])
+	}
+	return row{name: name, tput: summarise(tput), p50: summarise(p50), p99: summarise(p99)}
+}
+
+// pgSchema makes a fresh schema for a party's node in the benchmark's
+// PostgreSQL database.
+func pgSchema(party string) (string, error) {
+	base := os.Getenv("ART35_TEST_POSTGRES")
+	db, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	schema := fmt.Sprintf("bench_%s_%d", strings.ToLower(party), time.Now().UnixNano())
+	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
+		return "", err
+	}
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema, nil
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "benchmark failed:", err)
+		os.Exit(1)
+	}
+}
