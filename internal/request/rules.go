@@ -67,6 +67,7 @@ var Rules = map[string]Rule{
 	"same-party":        {"Art. 35", "the requesting and requested parties must differ"},
 	"language-accept":   {"Protocol Art. 4", "the requested authority does not list this language; attach a translation into one it accepts"},
 	"enum":              {"SPEC section 5", "the value is not one of the allowed values"},
+	"list-entry-empty":  {"SPEC section 5", "a list entry is empty; fill it in or remove it"},
 	"priority-for-type": {"Protocol Art. 9, 10", "an emergency request must have priority emergency"},
 	"basis-for-type":    {"SPEC section 5", "the instrument does not provide for this request type"},
 	"link-self":         {"SPEC section 5", "a request cannot link to itself"},
