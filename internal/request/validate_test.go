@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -464,5 +465,34 @@ func BenchmarkCheck(b *testing.B) {
 		if _, ps := Check(data, testNow); len(ps) != 0 {
 			b.Fatal(ps)
 		}
+	}
+}
+
+// TestEveryRuleUsedIsDefined reads the sources of this package and of the
+// route package for rule ids passed to the problem builders, so that a
+// problem never names a rule without a source and text.
+func TestEveryRuleUsedIsDefined(t *testing.T) {
+	re := regexp.MustCompile(`(?:v\.add|problem|warn)\([^,()]+, "([a-z0-9-]+)"`)
+	tagRe := regexp.MustCompile("rule:\"([a-z0-9-]+)\"")
+	files, _ := filepath.Glob("*.go")
+	more, _ := filepath.Glob("../route/*.go")
+	n := 0
+	for _, f := range append(files, more...) {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range append(re.FindAllStringSubmatch(string(b), -1), tagRe.FindAllStringSubmatch(string(b), -1)...) {
+			n++
+			if _, ok := Rules[m[1]]; !ok {
+				t.Errorf("%s uses rule %q, which Rules does not define", f, m[1])
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("found only %d rule uses; the pattern no longer matches the code", n)
 	}
 }
