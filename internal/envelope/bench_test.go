@@ -37,3 +37,14 @@ func BenchmarkParseVerifyOpen(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkParse(b *testing.B) {
+	k := fixedKeys(b)
+	wire, _ := mustSeal(b, k, testHeader(), make([]byte, 1024)).Marshal()
+	reportCPU(b)
+	for b.Loop() {
+		if _, err := Parse(wire); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -144,15 +144,21 @@ func ParseReceipt(data []byte) (*Receipt, error) {
 	if len(data) > MaxReceiptWire {
 		return nil, apperr.Wrap(apperr.EInvalid, ErrTooLarge, "receipt has %d bytes, at most %d allowed", len(data), MaxReceiptWire)
 	}
-	if err := strictJSON(data, receiptSchema, "receipt"); err != nil {
+	vals, err := strictJSON(data, receiptSchema, "receipt")
+	if err != nil {
 		return nil, err
 	}
 	var w wireReceipt
-	if err := json.Unmarshal(data, &w); err != nil {
-		return nil, malformed("receipt", "%v", err)
+	if w.V, err = vals.version("receipt"); err != nil {
+		return nil, err
 	}
 	if w.V != Version {
 		return nil, apperr.Wrap(apperr.EInvalid, ErrUnsupportedVersion, "receipt version %d; this node reads version %d only", w.V, Version)
+	}
+	if err := vals.strs("receipt", "message_id", &w.MessageID, "idempotency_key", &w.IdempotencyKey,
+		"sender", &w.Sender, "receiver", &w.Receiver, "receiver_key_id", &w.ReceiverKeyID,
+		"envelope_digest", &w.Digest, "received_at", &w.ReceivedAt, "signature", &w.Signature); err != nil {
+		return nil, err
 	}
 	at, err := parseTime("receipt received_at", w.ReceivedAt)
 	if err != nil {

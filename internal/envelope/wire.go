@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -92,15 +93,28 @@ func Parse(data []byte) (*Envelope, error) {
 	if len(data) > MaxWire {
 		return nil, apperr.Wrap(apperr.EInvalid, ErrTooLarge, "envelope has %d bytes, at most %d allowed", len(data), MaxWire)
 	}
-	if err := strictJSON(data, envelopeSchema, "envelope"); err != nil {
+	vals, err := strictJSON(data, envelopeSchema, "envelope")
+	if err != nil {
 		return nil, err
 	}
 	var w wireEnvelope
-	if err := json.Unmarshal(data, &w); err != nil {
-		return nil, malformed("envelope", "%v", err)
+	if w.V, err = vals.version("envelope"); err != nil {
+		return nil, err
 	}
 	if w.V != Version {
 		return nil, apperr.Wrap(apperr.EInvalid, ErrUnsupportedVersion, "envelope version %d; this node reads version %d only", w.V, Version)
+	}
+	wh := &w.Header
+	if err := vals.strs("envelope", "ciphertext", &w.Ciphertext, "signature", &w.Signature,
+		"header.id", &wh.ID, "header.idempotency_key", &wh.IdempotencyKey, "header.kind", &wh.Kind,
+		"header.subkind", &wh.Subkind, "header.sender", &wh.Sender, "header.recipient", &wh.Recipient,
+		"header.sender_key_id", &wh.SenderKeyID, "header.recipient_key_id", &wh.RecipientKeyID,
+		"header.created", &wh.Created, "header.expires", &wh.Expires, "header.in_reply_to", &wh.InReplyTo,
+		"header.case_ref", &wh.CaseRef, "header.handling", &wh.Handling); err != nil {
+		return nil, err
+	}
+	if wh.Exercise, err = vals.boolean("envelope", "header.exercise"); err != nil {
+		return nil, err
 	}
 	created, err := parseTime("envelope header created", w.Header.Created)
 	if err != nil {
@@ -127,7 +141,6 @@ func Parse(data []byte) (*Envelope, error) {
 	if len(sig) != 64 {
 		return nil, malformed("envelope signature", "has %d bytes, want 64 (Ed25519)", len(sig))
 	}
-	wh := w.Header
 	e := &Envelope{
 		Header: Header{
 			ID: wh.ID, IdempotencyKey: wh.IdempotencyKey, Kind: Kind(wh.Kind), Subkind: wh.Subkind,
@@ -165,24 +178,72 @@ func parseB64(what, s string) ([]byte, error) {
 // scanner recurse deeply; the protocol's objects are two levels deep.
 const maxDepth = 4
 
-// strictJSON checks that data is one JSON object with exactly the keys of
-// s (recursively), no duplicates, no nulls, and nothing after it.
-func strictJSON(data []byte, s schema, what string) error {
+// values are the scalars of a strictly read JSON object, by dotted path
+// ("v", "header.id"): string, json.Number or bool.
+type values map[string]any
+
+// strictJSON reads data as one JSON object with exactly the keys of s
+// (recursively), no duplicates, no nulls, and nothing after it, and
+// returns its scalars. It is the only JSON pass over the input: the
+// tokens it reads are the values, so nothing is decoded twice.
+func strictJSON(data []byte, s schema, what string) (values, error) {
 	if !utf8.Valid(data) {
-		return malformed(what, "is not valid UTF-8")
+		return nil, malformed(what, "is not valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
-	if err := scanObject(dec, s, what, 1); err != nil {
-		return err
+	vals := make(values, 24)
+	if err := scanObject(dec, s, what, "", 1, vals); err != nil {
+		return nil, err
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return malformed(what, "unexpected data after the JSON object")
+		return nil, malformed(what, "unexpected data after the JSON object")
+	}
+	return vals, nil
+}
+
+func (v values) str(what, key string) (string, error) {
+	s, ok := v[key].(string)
+	if !ok {
+		return "", malformed(what+"."+key, "want a string")
+	}
+	return s, nil
+}
+
+func (v values) boolean(what, key string) (bool, error) {
+	b, ok := v[key].(bool)
+	if !ok {
+		return false, malformed(what+"."+key, "want true or false")
+	}
+	return b, nil
+}
+
+// version reads "v": a JSON integer (1, not 1.0, 1e0 or "1").
+func (v values) version(what string) (int, error) {
+	n, ok := v["v"].(json.Number)
+	if !ok {
+		return 0, malformed(what+".v", "want the number %d", Version)
+	}
+	i, err := strconv.Atoi(string(n))
+	if err != nil {
+		return 0, malformed(what+".v", "%s is not an integer", n)
+	}
+	return i, nil
+}
+
+// strs reads several string fields into the pointers, in order.
+func (v values) strs(what string, fields ...any) error {
+	for i := 0; i+1 < len(fields); i += 2 {
+		s, err := v.str(what, fields[i].(string))
+		if err != nil {
+			return err
+		}
+		*fields[i+1].(*string) = s
 	}
 	return nil
 }
 
-func scanObject(dec *json.Decoder, s schema, path string, depth int) error {
+func scanObject(dec *json.Decoder, s schema, path, prefix string, depth int, vals values) error {
 	if depth > maxDepth {
 		return malformed(path, "nested too deeply")
 	}
@@ -212,7 +273,7 @@ func scanObject(dec *json.Decoder, s schema, path string, depth int) error {
 		}
 		seen[key] = true
 		if sub != nil {
-			if err := scanObject(dec, *sub, path+"."+key, depth+1); err != nil {
+			if err := scanObject(dec, *sub, path+"."+key, prefix+key+".", depth+1, vals); err != nil {
 				return err
 			}
 			continue
@@ -223,6 +284,7 @@ func scanObject(dec *json.Decoder, s schema, path string, depth int) error {
 		}
 		switch tok.(type) {
 		case string, json.Number, bool:
+			vals[prefix+key] = tok
 		default:
 			return malformed(path+"."+key, "want a string, number or boolean, got %s", describe(tok))
 		}
