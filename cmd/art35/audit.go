@@ -199,20 +199,26 @@ func runAuditProve(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	b, err := auditlog.Prove(ctx, a.db, pos[0])
-	if apperr.Is(err, apperr.ENotFound) {
-		// Perhaps only because no checkpoint covers the records yet:
-		// sign one now (on demand) and try once more.
-		size, serr := auditlog.Size(ctx, a.db)
-		last, lerr := auditlog.Latest(ctx, a.db)
-		if serr == nil && size > 0 && (lerr != nil || last.Size < size) {
-			if _, cerr := a.log.Checkpoint(ctx); cerr != nil {
-				return cerr
+	// When the message's newest record is not covered by the latest
+	// checkpoint, sign one now (on demand), so the bundle holds them all.
+	newest, err := auditlog.List(ctx, a.db, auditlog.Query{MessageID: pos[0], Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(newest) > 0 {
+		last, err := auditlog.Latest(ctx, a.db)
+		if err != nil && !apperr.Is(err, apperr.ENotFound) {
+			return err
+		}
+		if err != nil || last.Size <= newest[0].Index {
+			c, err := a.log.Checkpoint(ctx)
+			if err != nil {
+				return err
 			}
-			fmt.Fprintf(e.stderr, "signed a new checkpoint of %d records\n", size)
-			b, err = auditlog.Prove(ctx, a.db, pos[0])
+			fmt.Fprintf(e.stderr, "signed a new checkpoint of %d records\n", c.Size)
 		}
 	}
+	b, err := auditlog.Prove(ctx, a.db, pos[0])
 	if err != nil {
 		return err
 	}

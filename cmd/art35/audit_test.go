@@ -92,6 +92,11 @@ func testAuditCLI(t *testing.T, dsn string) {
 		}
 	}
 	db.Close()
+	// A message the checkpoint covers: no new checkpoint.
+	r = runCLI(t, "", nil, "audit", "prove", "msg-1", "--data", data)
+	if r.code != 0 || r.stderr != "" || !strings.Contains(r.stdout, `"index": 3`) {
+		t.Fatalf("prove covered message: %d %q", r.code, r.stderr)
+	}
 	r = runCLI(t, "", nil, "audit", "prove", "msg-9", "--data", data)
 	if r.code != 0 || !strings.Contains(r.stderr, "signed a new checkpoint of 10 records") {
 		t.Fatalf("prove: %d %q", r.code, r.stderr)

@@ -78,10 +78,6 @@ func Prove(ctx context.Context, db *store.DB, messageID string) (*Bundle, error)
 	if messageID == "" {
 		return nil, apperr.Errorf(apperr.EInvalid, "audit prove: give a message id")
 	}
-	cp, err := Latest(ctx, db)
-	if err != nil {
-		return nil, err
-	}
 	rows, err := db.QueryContext(ctx, `SELECT idx, leaf FROM audit_records WHERE message_id = $1 ORDER BY idx LIMIT $2`, messageID, MaxBundleEntries+1)
 	if err != nil {
 		return nil, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit prove: read records")
@@ -108,6 +104,10 @@ func Prove(ctx context.Context, db *store.DB, messageID string) (*Bundle, error)
 	}
 	if len(found) > MaxBundleEntries {
 		return nil, apperr.Errorf(apperr.EInvalid, "audit prove: message %q has more than %d records; a bundle holds at most %d", messageID, MaxBundleEntries, MaxBundleEntries)
+	}
+	cp, err := Latest(ctx, db)
+	if err != nil {
+		return nil, err
 	}
 	b := &Bundle{Format: BundleFormat, MessageID: messageID, Checkpoint: string(cp.Note), Entries: []Entry{}, Cosignatures: []Cosignature{}}
 	r := hashReader{ctx: ctx, q: db}
