@@ -25,7 +25,7 @@ import (
 var envelopeCmd = &command{
 	name:  "envelope",
 	short: "seal, inspect and open envelopes and receipts (files, out of band)",
-	usage: "envelope <inspect|seal|open|receipt|import|export> [flags] [FILE|ID]",
+	usage: "envelope <inspect|seal|open|receipt|import|export|import-receipt> [flags] [FILE|ID]",
 	long: `An envelope is one signed, encrypted message between nodes (docs/protocol.md).
 These commands work on envelope and receipt files, so a message can cross any
 channel (a USB stick, an e-mail attachment) and still be checked. FILE "-" is
@@ -39,7 +39,9 @@ the directory. "open" checks and decrypts one with the node's encryption key.
 "import" hands an envelope file to the node's inbox, with exactly the checks
 and the receipt of an HTTPS delivery, and prints the signed receipt to carry
 back. "export" writes a stored envelope (as received, byte for byte) so it can
-be carried out of band or shown as proof.
+be carried out of band or shown as proof. "import-receipt" takes the receipt
+that came back for an envelope this node sent, checks it against the
+directory and the envelope, and marks the envelope delivered in the outbox.
 
 Examples:
 	art35 envelope inspect msg.json --sender-key ed25519:iojj3XQJ...
@@ -49,7 +51,8 @@ Examples:
 	art35 envelope open msg.json --data ./it-node --sender-key ed25519:iojj3XQJ...
 	art35 envelope receipt receipt.json --receiver-key ed25519:7Uko...
 	art35 envelope import msg.json --data ./it-node > receipt.json
-	art35 envelope export 0123456789abcdef0123456789abcdef --data ./it-node > msg.json`,
+	art35 envelope export 0123456789abcdef0123456789abcdef --data ./it-node > msg.json
+	art35 envelope import-receipt receipt.json --envelope msg.json --data ./us-node`,
 }
 
 func init() {
@@ -61,6 +64,7 @@ func init() {
 			{"receipt", "show a transport receipt; check it with --receiver-key", runEnvelopeReceipt},
 			{"import", "check and store an envelope file in the node's inbox; print its signed receipt", runEnvelopeImport},
 			{"export", "write a stored envelope by message id, for another channel or as proof", runEnvelopeExport},
+			{"import-receipt", "check a receipt that came back out of band and mark the envelope delivered", runEnvelopeImportReceipt},
 		}, args)
 	}
 	register(envelopeCmd)
@@ -557,5 +561,48 @@ func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
 	if err := os.WriteFile(out, raw, 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", out, err)
 	}
+	return nil
+}
+
+func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error {
+	var envFile string
+	n, pos, err := openEnvelopeNode(ctx, e, "import-receipt", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&envFile, "envelope", "", "the envelope file the receipt is for (required)")
+	})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	name, err := oneEnvelopeFile(pos)
+	if err != nil {
+		return err
+	}
+	if envFile == "" {
+		return usagef("--envelope FILE is required: a receipt is accepted only for the envelope it covers")
+	}
+	rawEnv, err := readEnvelopeInput(e, envFile, envelope.MaxWire)
+	if err != nil {
+		return err
+	}
+	env, err := envelope.Parse(rawEnv)
+	if err != nil {
+		return err
+	}
+	if env.Header.Sender != n.Config.Authority {
+		return apperr.Errorf(apperr.EInvalid, "%s was sent by %s, not by this node (%s)", envFile, env.Header.Sender, n.Config.Authority)
+	}
+	raw, err := readEnvelopeInput(e, name, envelope.MaxReceiptWire)
+	if err != nil {
+		return err
+	}
+	r, err := federation.CheckReceipt(ctx, n.Inbox.Keys, env, raw)
+	if err != nil {
+		return err
+	}
+	if err := n.DB.MarkDelivered(ctx, env.Header.ID, r); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "envelope %s delivered to %s at %s (receipt signed with key %s)\n",
+		env.Header.ID, r.Receiver, r.ReceivedAt.Format(time.RFC3339), r.ReceiverKeyID)
 	return nil
 }

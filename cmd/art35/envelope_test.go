@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"crypto/ed25519"
+	"database/sql"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -10,11 +13,13 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/store"
 )
 
 // envelopeNodes makes two node data folders (US sender, IT recipient) with
@@ -171,39 +176,10 @@ func TestEnvelopeCommandErrors(t *testing.T) {
 // TestEnvelopeImportExport carries an envelope from a US node to an IT node
 // as a file: seal, import with the inbox's checks, receipt back, export.
 func TestEnvelopeImportExport(t *testing.T) {
-	secPub, secPriv, _ := keys.GenerateSigning()
-	envVars := []string{"ART35_SECRETARIAT_KEY=" + keys.FormatSigningPublic(secPub)}
-	snap, err := directory.Starter()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dirs := map[string]string{}
+	dirs, envVars := twoNodes(t)
 	entries := map[string]node.PublicEntry{}
-	for _, party := range []string{"US", "IT"} {
-		dirs[party] = filepath.Join(t.TempDir(), party)
-		r := runCLI(t, "", nil, "node", "init", "--party", party, "--data", dirs[party])
-		if r.code != 0 {
-			t.Fatalf("init %s: %s", party, r.stderr)
-		}
-		var pe node.PublicEntry
-		if err := json.Unmarshal([]byte(r.stdout), &pe); err != nil {
-			t.Fatal(err)
-		}
-		if err := pe.Apply(snap); err != nil {
-			t.Fatal(err)
-		}
-		entries[party] = pe
-	}
-	signed, err := directory.Sign(snap, secPriv, 9, testClockTime, 30*24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dirFile := filepath.Join(t.TempDir(), "dir.json")
-	os.WriteFile(dirFile, signed, 0o644)
-	for _, party := range []string{"US", "IT"} {
-		if r := runCLI(t, "", envVars, "node", "accept-directory", "--data", dirs[party], dirFile); r.code != 0 {
-			t.Fatalf("accept %s: %s", party, r.stderr)
-		}
+	for party, dir := range dirs {
+		entries[party] = publicEntry(t, dir)
 	}
 	pub := func(party, use string) string {
 		for _, k := range entries[party].Keys {
@@ -276,4 +252,149 @@ func TestEnvelopeImportExport(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "hex characters") {
 		t.Fatalf("export bad id: code %d, stderr %s", r.code, r.stderr)
 	}
+}
+
+// TestEnvelopeImportReceipt: an envelope queued in the US node's outbox is
+// carried to IT as a file; the receipt carried back marks it delivered.
+func TestEnvelopeImportReceipt(t *testing.T) {
+	dirs, envVars := twoNodes(t)
+	ctx := context.Background()
+	us, err := node.New(ctx, mustConfig(t, dirs["US"], envVars), node.Options{Clock: clock.NewManual(testClockTime)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := us.Seal(ctx, envelope.Header{IdempotencyKey: "US-2026-8:send", Kind: envelope.KindRequest, Subkind: "preserve",
+		Recipient: "IT-247", Handling: envelope.H1}, []byte("preserve this"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := us.DB.Tx(ctx, func(tx *sql.Tx) error { return store.Enqueue(ctx, tx, env, false, testClockTime) }); err != nil {
+		t.Fatal(err)
+	}
+	us.Close()
+	work := t.TempDir()
+	msg := filepath.Join(work, "msg.json")
+	raw, _ := env.Marshal()
+	os.WriteFile(msg, raw, 0o600)
+	r := runCLI(t, "", envVars, "envelope", "import", msg, "--data", dirs["IT"])
+	if r.code != 0 {
+		t.Fatalf("import at IT: %d %s", r.code, r.stderr)
+	}
+	rfile := filepath.Join(work, "receipt.json")
+	os.WriteFile(rfile, []byte(r.stdout), 0o644)
+
+	// A receipt that does not cover the envelope is refused; the outbox keeps it.
+	other := filepath.Join(work, "other.json")
+	os.WriteFile(other, bytes.Replace(raw, []byte(`"subkind":"preserve"`), []byte(`"subkind":"assistance"`), 1), 0o600)
+	r = runCLI(t, "", envVars, "envelope", "import-receipt", rfile, "--envelope", other, "--data", dirs["US"])
+	if r.code != apperr.ExitCode(apperr.EUnauthorized) || !strings.Contains(r.stderr, "another envelope") {
+		t.Fatalf("receipt for another envelope: %d %s", r.code, r.stderr)
+	}
+	if waiting := outboxLen(t, dirs["US"], envVars); waiting != 1 {
+		t.Fatalf("outbox has %d waiting, want 1", waiting)
+	}
+	r = runCLI(t, "", envVars, "envelope", "import-receipt", rfile, "--data", dirs["US"])
+	if r.code != exitUsage {
+		t.Fatalf("without --envelope: %d %s", r.code, r.stderr)
+	}
+	r = runCLI(t, "", envVars, "envelope", "import-receipt", rfile, "--envelope", msg, "--data", dirs["IT"])
+	if r.code != 1 || !strings.Contains(r.stderr, "not by this node") {
+		t.Fatalf("at the wrong node: %d %s", r.code, r.stderr)
+	}
+	r = runCLI(t, "", envVars, "envelope", "import-receipt", rfile, "--envelope", msg, "--data", dirs["US"])
+	if r.code != 0 || !strings.Contains(r.stdout, "delivered to IT-247") {
+		t.Fatalf("import-receipt: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if waiting := outboxLen(t, dirs["US"], envVars); waiting != 0 {
+		t.Fatalf("outbox has %d waiting after the receipt, want 0", waiting)
+	}
+}
+
+func outboxLen(t *testing.T, dir string, envVars []string) int {
+	t.Helper()
+	n, err := node.New(context.Background(), mustConfig(t, dir, envVars), node.Options{Clock: clock.NewManual(testClockTime)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	out, err := n.DB.Outbox(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(out)
+}
+
+func mustConfig(t *testing.T, dir string, envVars []string) config.Config {
+	t.Helper()
+	vars := map[string]string{}
+	for _, kv := range envVars {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	c, err := config.Load(dir, func(k string) string { return vars[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// twoNodes creates a US and an IT node that list each other in a directory
+// signed by a test secretariat, and returns their folders and the
+// environment that pins the secretariat key.
+func twoNodes(t *testing.T) (map[string]string, []string) {
+	t.Helper()
+	secPub, secPriv, _ := keys.GenerateSigning()
+	envVars := []string{"ART35_SECRETARIAT_KEY=" + keys.FormatSigningPublic(secPub)}
+	snap, err := directory.Starter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs := map[string]string{}
+	for _, party := range []string{"US", "IT"} {
+		dirs[party] = filepath.Join(t.TempDir(), party)
+		r := runCLI(t, "", nil, "node", "init", "--party", party, "--data", dirs[party])
+		if r.code != 0 {
+			t.Fatalf("init %s: %s", party, r.stderr)
+		}
+		var pe node.PublicEntry
+		if err := json.Unmarshal([]byte(r.stdout), &pe); err != nil {
+			t.Fatal(err)
+		}
+		if err := pe.Apply(snap); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signed, err := directory.Sign(snap, secPriv, 9, testClockTime, 30*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirFile := filepath.Join(t.TempDir(), "dir.json")
+	os.WriteFile(dirFile, signed, 0o644)
+	for _, party := range []string{"US", "IT"} {
+		if r := runCLI(t, "", envVars, "node", "accept-directory", "--data", dirs[party], dirFile); r.code != 0 {
+			t.Fatalf("accept %s: %s", party, r.stderr)
+		}
+	}
+	return dirs, envVars
+}
+
+// publicEntry rebuilds a node's public entry from its key files.
+func publicEntry(t *testing.T, dir string) node.PublicEntry {
+	t.Helper()
+	sig, err := keys.LoadSigning(filepath.Join(dir, config.SigningKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc, err := keys.LoadEncryption(filepath.Join(dir, config.EncryptionKeyFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(dir, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return node.PublicEntry{Party: c.Party, Authority: c.Authority, Keys: []node.EntryKey{
+		{Use: "signing", Public: keys.FormatSigningPublic(sig.Public().(ed25519.PublicKey))},
+		{Use: "encryption", Public: keys.FormatEncryptionPublic(enc.PublicKey())},
+	}}
 }
