@@ -116,7 +116,7 @@ func TestRequestLetter(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("code %d %s", r.code, r.stderr)
 	}
-	for _, want := range []string{"<!DOCTYPE html>", "Article 29", "New request", "America/New_York", "Contact for confirmation", "121.16.109.40", "Europe/Rome"} {
+	for _, want := range []string{"<!DOCTYPE html>", "Article 29", "New request", "America/New_York", "Contact for confirmation", "121.16.109.40, source port 51234, at 2026-11-20 14:02:07 UTC", "Europe/Rome"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("letter lacks %q", want)
 		}

@@ -8,9 +8,9 @@ package request
 
 // DataItem is one category of data a request is about.
 type DataItem struct {
-	Category    string       `json:"category" rule:"data-category" enum:"subscriber,traffic,content" doc:"subscriber, traffic or content data"`
-	Description string       `json:"description" rule:"data-description" doc:"what exactly is wanted"`
-	Identifiers []Identifier `json:"identifiers,omitempty" doc:"the identifiers the data is looked up by"`
+	Category    string       `json:"category" rule:"data-category" enum:"subscriber,traffic,content" doc:"subscriber, traffic or content data" label:"Category"`
+	Description string       `json:"description" rule:"data-description" doc:"what exactly is wanted" label:"Data"`
+	Identifiers []Identifier `json:"identifiers,omitempty" doc:"the identifiers the data is looked up by" label:"Identifiers"`
 }
 
 // Identifier kinds. An IP identifier is checked hard: public address,
@@ -65,7 +65,7 @@ type Period struct {
 // Preserve is an expedited preservation request (Budapest Art. 29, UN Art.
 // 42, T-CY template 2018).
 type Preserve struct {
-	Status              string     `json:"status" rule:"tcy-status" enum:"new,extension" doc:"new request or extension of an earlier one"`
+	Status              string     `json:"status" rule:"tcy-status" enum:"new,extension" doc:"new request or extension of an earlier one" label:"New or extension"`
 	ExtendsRef          string     `json:"extends_ref,omitempty" doc:"reference of the earlier request (required for an extension)"`
 	Offence             string     `json:"offence" rule:"art29-2-b-offence" doc:"the offence under investigation"`
 	Facts               string     `json:"facts" rule:"art29-2-b-facts" doc:"a brief summary of the related facts"`

@@ -47,6 +47,7 @@ type LetterOptions struct {
 
 // Row is a label and a value of the letter, possibly with sub-rows.
 type letterRow struct {
+	Index    bool // a list position: printed narrow
 	Label    string
 	Value    string
 	Children []letterRow
@@ -136,9 +137,9 @@ func zoneOf(name string) *time.Location {
 
 // showTime prints an instant in UTC and, when known, in the sender's zone.
 func showTime(t time.Time, zone *time.Location) string {
-	s := t.UTC().Format("2 January 2006, 15:04 UTC")
+	s := t.UTC().Format("2 January 2006, 15:04:05 UTC")
 	if zone != nil && zone != time.UTC {
-		s += " (" + t.In(zone).Format("15:04 MST, 2 January") + " " + zone.String() + ")"
+		s += " (" + t.In(zone).Format("15:04:05 MST, 2 January") + " " + zone.String() + ")"
 	}
 	return s
 }
@@ -193,17 +194,45 @@ func structRows(v reflect.Value, zone *time.Location) []letterRow {
 		if !f.IsExported() || isEmpty(fv) {
 			continue
 		}
-		label := f.Tag.Get("doc")
-		if label == "" {
-			label = jsonName(f)
-		}
-		label = strings.ToUpper(label[:1]) + label[1:]
-		rows = append(rows, valueRow(label, fv, zone))
+		rows = append(rows, valueRow(letterLabel(f), fv, zone))
 	}
 	return rows
 }
 
+// letterLabel is a field's label in the letter: its `label` tag, else its
+// `doc` description without the parenthetical hints meant for whoever
+// fills in the form.
+func letterLabel(f reflect.StructField) string {
+	label := f.Tag.Get("label")
+	if label == "" {
+		label, _, _ = strings.Cut(f.Tag.Get("doc"), " (")
+	}
+	if label == "" {
+		label = jsonName(f)
+	}
+	return strings.ToUpper(label[:1]) + label[1:]
+}
+
+// identifierLine prints an identifier on one line, as an officer would
+// read it out: kind, value, port, time to the second in UTC.
+func identifierLine(id Identifier) string {
+	s := id.Kind + " " + id.Value
+	if id.Port != 0 {
+		s += fmt.Sprintf(", source port %d", id.Port)
+	}
+	if id.Time.Valid() {
+		s += ", at " + id.Time.T.Format("2006-01-02 15:04:05 UTC")
+	}
+	return s
+}
+
 func valueRow(label string, fv reflect.Value, zone *time.Location) letterRow {
+	switch x := fv.Interface().(type) {
+	case Identifier:
+		return letterRow{Label: label, Value: identifierLine(x)}
+	case PathIdentifier:
+		return letterRow{Label: label, Value: identifierLine(x.Identifier())}
+	}
 	if fv.Type() == timestampType {
 		ts := fv.Interface().(Timestamp)
 		return letterRow{Label: label, Value: showTime(ts.T, zone)}
@@ -221,7 +250,9 @@ func valueRow(label string, fv reflect.Value, zone *time.Location) letterRow {
 	case reflect.Slice:
 		row := letterRow{Label: label}
 		for j := range fv.Len() {
-			row.Children = append(row.Children, valueRow(fmt.Sprintf("%d", j+1), fv.Index(j), zone))
+			item := valueRow(fmt.Sprintf("%d", j+1), fv.Index(j), zone)
+			item.Index = true
+			row.Children = append(row.Children, item)
 		}
 		return row
 	case reflect.Int:

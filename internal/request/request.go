@@ -130,9 +130,9 @@ type Authority struct {
 
 // Contact is a person to reach about a request.
 type Contact struct {
-	Name  string `json:"name" rule:"contact-name" doc:"full name"`
-	Phone string `json:"phone" rule:"contact-phone" doc:"phone in international form, e.g. +00 1 555 0100; the number called back to confirm"`
-	Email string `json:"email,omitempty" doc:"e-mail address"`
+	Name  string `json:"name" rule:"contact-name" doc:"full name" label:"Name"`
+	Phone string `json:"phone" rule:"contact-phone" doc:"phone in international form, e.g. +00 1 555 0100; the number called back to confirm" label:"Phone"`
+	Email string `json:"email,omitempty" doc:"e-mail address" label:"E-mail"`
 }
 
 // LegalBasis records the instrument and article a request relies on.
