@@ -268,6 +268,9 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 		case err != nil:
 			return err
 		default:
+			if prev.Origin != l.Origin {
+				return apperr.Errorf(apperr.EConflict, "audit log: this log was started as %s but the node now signs as %s; restore the authority in the node's config (a log keeps its name for life)", prev.Origin, l.Origin)
+			}
 			if prev.Size > size {
 				return apperr.Errorf(apperr.EConflict, "audit log: checkpoint %d covers %d records but the log has only %d: records were removed; refusing to sign (run 'art35 audit verify')", seq, prev.Size, size)
 			}

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -258,6 +259,22 @@ func TestCheckpointIfDue(t *testing.T) {
 			if rep.Checkpoints != s.wantCount {
 				t.Fatalf("%s: %d checkpoints, want %d", s.name, rep.Checkpoints, s.wantCount)
 			}
+		}
+	})
+}
+
+// TestCheckpointKeepsOrigin: a node whose authority id changed must not
+// sign its old log under a new name.
+func TestCheckpointKeepsOrigin(t *testing.T) {
+	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		appendN(t, db, 0, 2)
+		if _, err := newTestLog(t, db, "IT-247").Checkpoint(ctx); err != nil {
+			t.Fatal(err)
+		}
+		appendN(t, db, 2, 3)
+		_, err := newTestLog(t, db, "IT-CNAIPIC").Checkpoint(ctx)
+		if !apperr.Is(err, apperr.EConflict) || !strings.Contains(err.Error(), "started as art35/IT-247") {
+			t.Fatalf("Checkpoint under another origin = %v, want EConflict", err)
 		}
 	})
 }
