@@ -124,6 +124,38 @@ type Facts struct {
 	Lifecycle    *Lifecycle
 	Zone         *time.Location
 	ProviderDays int
+	// MLA is the lifecycle of the mla-followup request linked to this
+	// preservation, when the caller has it: its delivery counts as the MLA
+	// request received, its end (disclosed, partially executed, declined,
+	// closed) as decided. Notes on the preservation itself count too.
+	MLA *Lifecycle
+}
+
+// mlaTimes returns when the follow-up MLA request reached the requested
+// party and when it was decided, from the preservation's notes or the
+// linked mla-followup's lifecycle, whichever is earlier.
+func mlaTimes(f Facts) (received, decided time.Time) {
+	earliest := func(a, b time.Time) time.Time {
+		if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+			return b
+		}
+		return a
+	}
+	if e, ok := f.Lifecycle.First(NoteMLAReceived, ""); ok {
+		received = e.At
+	}
+	if e, ok := f.Lifecycle.First(NoteMLADecided, ""); ok {
+		decided = e.At
+	}
+	if f.MLA != nil {
+		if e, ok := f.MLA.First("transition", StateDelivered); ok {
+			received = earliest(received, e.At)
+		}
+		if e, ok := firstOf(f.MLA, StateDisclosed, StatePartiallyExecuted, StateDeclined, StateClosed); ok {
+			decided = earliest(decided, e.At)
+		}
+	}
+	return received, decided
 }
 
 // addDays counts calendar days in zone: the same wall-clock time n days
@@ -249,13 +281,12 @@ func PreservationEnd(f Facts, p Policy) (end time.Time, held bool, source string
 	}
 	// An MLA request that reached the requested party before the end keeps
 	// the data preserved until it is decided.
-	if mla, got := l.First(NoteMLAReceived, ""); got && !mla.At.After(end) {
-		if dec, decided := l.First(NoteMLADecided, ""); decided {
-			if dec.At.After(end) {
-				end, source = dec.At, "Art. 29(7): kept until the MLA request was decided"
-			}
-		} else {
-			return end, true, "Art. 29(7): kept while the MLA request received on " + mla.At.Format("2006-01-02") + " is pending", true
+	if received, decided := mlaTimes(f); !received.IsZero() && !received.After(end) {
+		if decided.IsZero() {
+			return end, true, "Art. 29(7): kept while the MLA request received on " + received.Format("2006-01-02") + " is pending", true
+		}
+		if decided.After(end) {
+			end, source = decided, "Art. 29(7): kept until the MLA request was decided"
 		}
 	}
 	return end, false, source, true

@@ -301,3 +301,36 @@ func TestDaylightSavingEdges(t *testing.T) {
 		})
 	}
 }
+
+// TestPreservationHeldByLinkedMLA: the follow-up MLA request is its own
+// request (mla-followup) with its own lifecycle; once delivered, it holds
+// the preservation open until it ends.
+func TestPreservationHeldByLinkedMLA(t *testing.T) {
+	pres := lc(t, TypePreserve, t0, preservedSteps()...)
+	tests := []struct {
+		name   string
+		mla    []any
+		now    time.Duration
+		status string
+		due    time.Duration
+	}{
+		{"sent, not yet delivered: no hold", []any{StateSent, 50 * day}, 61 * day, DeadlineMissed, 60 * day},
+		{"delivered before the end: held", []any{StateSent, 50 * day, StateDelivered, 51 * day}, 200 * day, DeadlineSuspended, 0},
+		{"delivered after the end: lapsed", []any{StateSent, 61 * day, StateDelivered, 62 * day}, 63 * day, DeadlineMissed, 60 * day},
+		{"decided: preserved until the decision", []any{StateSent, 50 * day, StateDelivered, 51 * day, StateAcknowledged, 52 * day, StateInProgress, 53 * day, StateDisclosed, 90 * day}, 80 * day, DeadlinePending, 90 * day},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mla := lc(t, TypeMLAFollowup, t0, tc.mla...)
+			a := Due(Facts{Request: req(TypePreserve, PriorityUrgent), Lifecycle: pres, MLA: mla}, DefaultPolicy(), t0.Add(tc.now))
+			d := deadline(t, a, ClockPreservation)
+			want := time.Time{}
+			if tc.due != 0 {
+				want = t0.Add(tc.due)
+			}
+			if d.Status != tc.status || !d.Due.Equal(want) {
+				t.Errorf("%s %v (%s), want %s %v", d.Status, d.Due, d.Source, tc.status, want)
+			}
+		})
+	}
+}
