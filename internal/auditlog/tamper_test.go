@@ -132,6 +132,13 @@ func TestTamper(t *testing.T) {
 			sqlExec(t, db, `DELETE FROM audit_hashes WHERE id >= $1`, tlog.StoredHashIndex(0, 15))
 			sqlExec(t, db, `UPDATE audit_head SET size = 15`)
 		}, 15, 2, "were removed"},
+		"insert a record beyond the end": {func(t *testing.T, db *store.DB) {
+			sqlExec(t, db, `INSERT INTO audit_records (idx, kind, at, actor, case_ref, message_id, digest, leaf)
+				SELECT 25, kind, at, actor, case_ref, message_id, digest, leaf FROM audit_records WHERE idx = 4`)
+		}, 25, 0, "beyond the end"},
+		"raise the head": {func(t *testing.T, db *store.DB) {
+			sqlExec(t, db, `UPDATE audit_head SET size = 21`)
+		}, 20, 0, "missing"},
 		"reorder two records": {func(t *testing.T, db *store.DB) {
 			sqlExec(t, db, `UPDATE audit_records SET idx = 1000 WHERE idx = 3`)
 			sqlExec(t, db, `UPDATE audit_records SET idx = 3 WHERE idx = 4`)

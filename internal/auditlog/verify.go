@@ -3,6 +3,7 @@ package auditlog
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 
 	"golang.org/x/mod/sumdb/note"
@@ -152,6 +153,16 @@ func Verify(ctx context.Context, db *store.DB, verifiers ...note.Verifier) (Repo
 	}
 	if size > 0 {
 		rep.Root = foldRoot(stack)
+	}
+	// A record beyond the log's end was put there by hand (an append
+	// commits its record and the head together). One statement reads both,
+	// so appends running meanwhile are not mistaken for strays.
+	var stray sql.NullInt64
+	if err := db.QueryRowContext(ctx, `SELECT MIN(idx) FROM audit_records WHERE idx >= (SELECT size FROM audit_head WHERE id = 1)`).Scan(&stray); err != nil {
+		return rep, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit verify: look for records beyond the end")
+	}
+	if stray.Valid {
+		return rep, broken(stray.Int64, 0, "record %d lies beyond the end of the log: it was inserted into the table directly, not appended", stray.Int64)
 	}
 	return rep, nil
 }
