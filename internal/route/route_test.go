@@ -182,3 +182,32 @@ func TestTableCoversEveryType(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryFindingIsExplained: for every type and a few pairs, every
+// instrument of the table is reported with at least one reason, and an
+// applying instrument names its article and channel.
+func TestEveryFindingIsExplained(t *testing.T) {
+	s := starter(t)
+	for _, pair := range [][2]string{{"US", "IT"}, {"FR", "DE"}, {"US", "CN"}, {"JP", "KE"}, {"FR", "DK"}} {
+		for _, typ := range request.Types {
+			d, err := Decide(s, pair[0], pair[1], typ, testDate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Findings) != len(Table) {
+				t.Fatalf("%v %s: %d findings for %d rows", pair, typ, len(d.Findings), len(Table))
+			}
+			for _, f := range d.Findings {
+				if len(f.Reasons) == 0 {
+					t.Errorf("%v %s %s: no reason", pair, typ, f.Instrument)
+				}
+				if f.Applies && (f.Article == "" || f.Channel == "") {
+					t.Errorf("%v %s %s applies without article or channel", pair, typ, f.Instrument)
+				}
+			}
+			if !strings.Contains(d.Explain(), d.Summary) {
+				t.Errorf("explanation lacks the summary")
+			}
+		}
+	}
+}
