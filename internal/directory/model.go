@@ -330,14 +330,20 @@ func (a Authority) OnDuty(at time.Time) (onDuty bool, local time.Time, err error
 	return sch.Covers(local), local, nil
 }
 
-// KeyFor returns the authority's key for use that is valid at the instant at.
+// KeyFor returns the authority's key for use that is valid at the instant
+// at. During a rotation two keys overlap; the newest (latest ValidFrom) is
+// the one to use, the older one only still verifies.
 func (a Authority) KeyFor(use KeyUse, at time.Time) (Key, bool) {
+	var (
+		best  Key
+		found bool
+	)
 	for _, k := range a.Keys {
-		if k.Use == use && k.ValidAt(at) {
-			return k, true
+		if k.Use == use && k.ValidAt(at) && (!found || k.ValidFrom.After(best.ValidFrom)) {
+			best, found = k, true
 		}
 	}
-	return Key{}, false
+	return best, found
 }
 
 // Escalation returns the roster in escalation order (primary, backup,

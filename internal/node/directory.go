@@ -52,6 +52,7 @@ func (n *Node) Directory(ctx context.Context) (*directory.Snapshot, error) {
 			return nil, err
 		}
 		n.dir.snap, n.dir.serial = s, 0
+		n.keys.SetSnapshot(s)
 		return s, nil
 	}
 	rec, err := n.DB.LatestSnapshot(ctx)
@@ -66,6 +67,7 @@ func (n *Node) Directory(ctx context.Context) (*directory.Snapshot, error) {
 		return nil, fmt.Errorf("stored directory snapshot %d: %w", rec.Serial, err)
 	}
 	n.dir.snap, n.dir.serial = signed.Snapshot, rec.Serial
+	n.keys.SetSnapshot(signed.Snapshot)
 	return n.dir.snap, nil
 }
 

@@ -2,7 +2,6 @@ package node
 
 import (
 	"context"
-	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/rand"
 	"database/sql"
@@ -70,55 +69,38 @@ func (e PublicEntry) Apply(s *directory.Snapshot) error {
 const KeyRotationOverlap = 7 * 24 * time.Hour
 
 // dirKeys answers the federation package's questions about keys and peers
-// from the node's current directory and its own key files.
+// from the node's current directory (federation.DirectoryKeys, refreshed
+// whenever the node accepts a newer snapshot) and its own key files.
 type dirKeys struct{ n *Node }
+
+func (k dirKeys) current(ctx context.Context) (*federation.DirectoryKeys, error) {
+	if _, err := k.n.Directory(ctx); err != nil {
+		return nil, err
+	}
+	return k.n.keys, nil
+}
 
 // SigningKey returns an authority's signing key by id from the directory.
 func (k dirKeys) SigningKey(ctx context.Context, authority, keyID string) (federation.SenderKey, error) {
-	d, err := k.n.Directory(ctx)
+	d, err := k.current(ctx)
 	if err != nil {
 		return federation.SenderKey{}, err
 	}
-	_, a, ok := d.AuthorityByID(authority)
-	if !ok {
-		return federation.SenderKey{}, apperr.Errorf(apperr.ENotFound, "authority %s is not in directory snapshot %d", authority, d.Serial)
-	}
-	for _, dk := range a.Keys {
-		if dk.Use != directory.UseSigning || keys.ID(dk.Public) != keyID {
-			continue
-		}
-		pub, err := keys.ParseSigningPublic(dk.Public)
-		if err != nil {
-			return federation.SenderKey{}, fmt.Errorf("directory key of %s: %w", authority, err)
-		}
-		return federation.SenderKey{Public: pub, ValidFrom: dk.ValidFrom, ValidUntil: dk.ValidUntil, Revoked: dk.Revoked}, nil
-	}
-	return federation.SenderKey{}, apperr.Errorf(apperr.ENotFound, "directory snapshot %d lists no signing key %s for %s", d.Serial, keyID, authority)
+	return d.SigningKey(ctx, authority, keyID)
 }
 
 // Local returns this node's identity when asked for its own authority.
 func (k dirKeys) Local(authority string) (*federation.Identity, bool) {
-	if authority != k.n.Config.Authority {
-		return nil, false
-	}
-	return &federation.Identity{
-		Authority: authority,
-		Signer:    k.n.Signing,
-		Decrypt:   map[string]*ecdh.PrivateKey{keys.ID(keys.FormatEncryptionPublic(k.n.Encryption.PublicKey())): k.n.Encryption},
-	}, true
+	return k.n.keys.Local(authority)
 }
 
 // Peer returns where an authority is reached, from the directory.
 func (k dirKeys) Peer(ctx context.Context, authority string) (federation.Peer, error) {
-	d, err := k.n.Directory(ctx)
+	d, err := k.current(ctx)
 	if err != nil {
 		return federation.Peer{}, err
 	}
-	_, a, ok := d.AuthorityByID(authority)
-	if !ok || a.Endpoint == "" {
-		return federation.Peer{}, apperr.Errorf(apperr.ENotFound, "directory snapshot %d gives no endpoint for %s", d.Serial, authority)
-	}
-	return federation.Peer{Authority: authority, URL: a.Endpoint, Pin: a.TLSFingerprint}, nil
+	return d.Peer(authority)
 }
 
 // Seal seals body for recipient, using the recipient's current encryption

@@ -22,6 +22,7 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/config"
+	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/outbox"
@@ -67,6 +68,7 @@ type Node struct {
 	Client     *federation.Client
 	Outbox     *outbox.Worker
 	outboxWake chan struct{}
+	keys       *federation.DirectoryKeys
 }
 
 // OutboxInterval is how often the delivery worker looks for due retries
@@ -101,16 +103,26 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 		n.DB.Close()
 		return nil, err
 	}
-	keys := dirKeys{n}
-	n.Inbox = &federation.Inbox{Keys: keys, Store: n.DB, Clock: n.Clock, Audit: n.DB}
-	n.Client = &federation.Client{Keys: keys, AllowInsecure: opt.PlainHTTP}
+	n.keys = federation.NewDirectoryKeys(&directory.Snapshot{}, &federation.Identity{
+		Authority: cfg.Authority,
+		Signer:    n.Signing,
+		Decrypt:   map[string]*ecdh.PrivateKey{keys.ID(keys.FormatEncryptionPublic(n.Encryption.PublicKey())): n.Encryption},
+	})
+	dk := dirKeys{n}
+	n.Inbox = &federation.Inbox{Keys: dk, Store: n.DB, Clock: n.Clock, Audit: n.DB}
+	n.Client = &federation.Client{Keys: dk, AllowInsecure: opt.PlainHTTP}
 	n.outboxWake = make(chan struct{}, 1)
-	n.Outbox = &outbox.Worker{Store: n.DB, Sender: n.Client, Peers: keys, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}
+	n.Outbox = &outbox.Worker{Store: n.DB, Sender: n.Client, Peers: dk, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}
 	n.Metrics = prometheus.NewRegistry()
 	n.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	n.server = &http.Server{
 		Handler:           n.routes(),
 		ReadHeaderTimeout: 10 * time.Second,
+		// A slow or stalled sender must not hold inbox connections open:
+		// an envelope is at most a few megabytes.
+		ReadTimeout:  2 * time.Minute,
+		WriteTimeout: 2 * time.Minute,
+		IdleTimeout:  5 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(n.Log.Handler(), slog.LevelWarn),
 	}
 	return n, nil

@@ -192,6 +192,10 @@ func TestApplyRotatesKeysWithOverlap(t *testing.T) {
 	if !old.ValidAt(later.Add(time.Hour)) || old.ValidAt(later.Add(node.KeyRotationOverlap)) {
 		t.Fatal("old key validity does not end with the overlap")
 	}
+	// During the overlap both verify, but the newest is the one to use.
+	if k, ok := a.KeyFor(directory.UseSigning, later.Add(time.Hour)); !ok || k.Public != "ed25519:new" {
+		t.Fatalf("KeyFor during the overlap = %+v", k)
+	}
 	if err := (node.PublicEntry{Party: "QQ"}).Apply(snap); !apperr.Is(err, apperr.ENotFound) {
 		t.Fatalf("unknown party: %v", err)
 	}

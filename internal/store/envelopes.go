@@ -278,3 +278,17 @@ func (db *DB) RejectionCounts(ctx context.Context) (map[string]int, error) {
 	}
 	return out, rows.Err()
 }
+
+// OutboundEnvelope returns the wire bytes of an envelope this node queued
+// (for "art35 envelope export", carrying it by another channel).
+func (db *DB) OutboundEnvelope(ctx context.Context, messageID string) ([]byte, error) {
+	var raw []byte
+	err := db.QueryRowContext(ctx, `SELECT raw FROM outbound_envelopes WHERE message_id = $1`, messageID).Scan(&raw)
+	if err != nil {
+		if err == sql.ErrNoRows {
+			return nil, apperr.Errorf(apperr.ENotFound, "no outgoing envelope with message id %s", messageID)
+		}
+		return nil, MapError(err)
+	}
+	return raw, nil
+}

@@ -166,6 +166,16 @@ func TestOutboxLifecycle(t *testing.T) {
 		if states[envs[0].Header.ID] != "queued/connection refused" || states[envs[1].Header.ID] != "failed/bad_signature" {
 			t.Fatalf("states = %v", states)
 		}
+		raw, err := db.OutboundEnvelope(ctx, envs[0].Header.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back, err := envelope.Parse(raw); err != nil || !back.Equal(envs[0]) {
+			t.Fatalf("outbound envelope read back differs: %v", err)
+		}
+		if _, err := db.OutboundEnvelope(ctx, "absent"); !apperr.Is(err, apperr.ENotFound) {
+			t.Fatalf("absent: %v", err)
+		}
 		if err := db.MarkAttempt(ctx, envs[1].Header.ID, t0, "x", t0); !apperr.Is(err, apperr.ENotFound) {
 			t.Fatalf("attempt on a failed envelope: %v", err)
 		}
