@@ -123,7 +123,7 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 		ReadTimeout:  2 * time.Minute,
 		WriteTimeout: 2 * time.Minute,
 		IdleTimeout:  5 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(n.Log.Handler(), slog.LevelWarn),
+		ErrorLog:     slog.NewLogLogger(n.Log.Handler(), slog.LevelWarn),
 	}
 	return n, nil
 }
