@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/directory"
@@ -69,6 +70,9 @@ type Node struct {
 	Outbox     *outbox.Worker
 	outboxWake chan struct{}
 	keys       *federation.DirectoryKeys
+
+	// Cases is the node's casework: requests sent and received.
+	Cases *cases.Service
 }
 
 // OutboxInterval is how often the delivery worker looks for due retries
@@ -113,6 +117,10 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 	n.Client = &federation.Client{Keys: dk, AllowInsecure: opt.PlainHTTP}
 	n.outboxWake = make(chan struct{}, 1)
 	n.Outbox = &outbox.Worker{Store: n.DB, Sender: n.Client, Peers: dk, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}
+	n.Cases = &cases.Service{DB: n.DB, Send: n.Send, Directory: n.Directory, Clock: n.Clock, Log: n.Log,
+		Party: cfg.Party, Authority: cfg.Authority}
+	n.DB.SetInboundHook(n.Cases.Arrived)
+	n.DB.SetDeliveredHook(n.Cases.Delivered)
 	n.Metrics = prometheus.NewRegistry()
 	n.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	n.server = &http.Server{

@@ -25,6 +25,14 @@ var (
 // record) commits or rolls back with the envelope itself.
 type InboundHook func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error
 
+// DeliveredHook runs inside the transaction that stores a peer's receipt
+// for an outgoing envelope (the request it carried becomes "delivered").
+type DeliveredHook func(ctx context.Context, tx *sql.Tx, messageID string, r *envelope.Receipt) error
+
+// SetDeliveredHook sets the hook MarkDelivered runs. Set it once, before
+// the node starts delivering.
+func (db *DB) SetDeliveredHook(h DeliveredHook) { db.deliveredHook = h }
+
 // SetInboundHook sets the hook SaveInbound runs. Set it once, before the
 // node starts serving.
 func (db *DB) SetInboundHook(h InboundHook) { db.inboundHook = h }
@@ -179,6 +187,9 @@ func (db *DB) MarkDelivered(ctx context.Context, messageID string, r *envelope.R
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.Errorf(apperr.ENotFound, "no outbound envelope %s", messageID)
+		}
+		if db.deliveredHook != nil {
+			return db.deliveredHook(ctx, tx, messageID, r)
 		}
 		return nil
 	})

@@ -37,8 +37,9 @@ const (
 // DB is an open art35 database.
 type DB struct {
 	*sql.DB
-	backend     string
-	inboundHook InboundHook
+	backend       string
+	inboundHook   InboundHook
+	deliveredHook DeliveredHook
 	// On SQLite, write transactions go through one group committer
 	// (group.go): SQLite has one writer at a time, and letting connections
 	// collide in its busy handler makes them sleep for milliseconds. Other

@@ -1,0 +1,462 @@
+// Package cases is a node's casework: the requests it sent and received,
+// their lifecycle and evidences, stored in the node's database and carried
+// between nodes in envelopes. It joins the pure domain (internal/request)
+// to storage (internal/store) and delivery (the node's outbox):
+//
+//   - Submit checks a request document against its type's checklist,
+//     finds the requested party's point of contact in the directory, and
+//     stores the request and queues its envelope in one transaction.
+//   - When the outbox stores the peer's receipt, the request becomes
+//     "delivered" (a system evidence).
+//   - On arrival, a request is stored as received ("delivered"); an
+//     evidence updates the request it answers.
+//   - Act takes a person's step (acknowledge, preserve, decline, close...),
+//     records its evidence and sends it to the other side, again in one
+//     transaction.
+package cases
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/federation"
+	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
+)
+
+// Sender seals an envelope and queues it in one transaction with change
+// (the node's Send).
+type Sender func(ctx context.Context, h envelope.Header, body []byte, change func(tx *sql.Tx) error) (*envelope.Envelope, error)
+
+// Directory returns the directory the node works with.
+type Directory func(ctx context.Context) (*directory.Snapshot, error)
+
+// Service is the casework of one node.
+type Service struct {
+	DB        *store.DB
+	Send      Sender
+	Directory Directory
+	Clock     clock.Clock
+	Log       *slog.Logger
+	// Party and Authority are the node's own.
+	Party, Authority string
+}
+
+// Direction says whether a request was sent or received here.
+type Direction string
+
+// Directions.
+const (
+	Outgoing Direction = "out"
+	Incoming Direction = "in"
+)
+
+// Case is a stored request with its lifecycle.
+type Case struct {
+	Request   *request.Request   `json:"request"`
+	Direction Direction          `json:"direction"`
+	Peer      string             `json:"peer"` // the other side's authority id
+	MessageID string             `json:"message_id"`
+	Lifecycle *request.Lifecycle `json:"lifecycle"`
+	Updated   time.Time          `json:"updated"`
+	Document  json.RawMessage    `json:"-"`
+}
+
+// Idempotency keys: one business event, one key, however often it is sealed.
+func requestKey(id string) string           { return id + "/request" }
+func evidenceKey(id string, seq int) string { return fmt.Sprintf("%s/evidence/%d", id, seq) }
+
+// Submit validates a request document and sends it to the requested
+// party's point of contact: the request row, its "sent" evidence and the
+// envelope are written in one transaction. Validation problems of error
+// severity refuse the request (all of them are returned); warnings are
+// returned with the sent request.
+func (s *Service) Submit(ctx context.Context, doc []byte, by string) (*Case, []request.Problem, error) {
+	now := s.Clock.Now()
+	r, problems := request.Check(doc, now)
+	for _, p := range problems {
+		if p.Severity == request.SeverityError {
+			return nil, problems, apperr.Errorf(apperr.EInvalid, "request refused: %d problem(s) to fix before it can be sent (run 'art35 request validate FILE' to see them)", countErrors(problems))
+		}
+	}
+	if r.Requesting.Party != s.Party {
+		return nil, problems, apperr.Errorf(apperr.EInvalid, "requesting.party is %q but this node speaks for %s: a node sends only its own party's requests", r.Requesting.Party, s.Party)
+	}
+	d, err := s.Directory(ctx)
+	if err != nil {
+		return nil, problems, err
+	}
+	poc, err := d.PointOfContact(r.Requested.Party)
+	if err != nil {
+		return nil, problems, fmt.Errorf("requested party %s: %w", r.Requested.Party, err)
+	}
+	problems = append(problems, request.CheckLanguage(r, poc.Languages)...)
+	if by == "" {
+		return nil, problems, apperr.Errorf(apperr.EInvalid, "name the person sending the request (by)")
+	}
+	lc := request.NewLifecycle(r)
+	ev, err := lc.Apply(request.Step{To: request.StateSent, At: now, By: by, As: request.BySender}, nil)
+	if err != nil {
+		return nil, problems, err
+	}
+	c := &Case{Request: r, Direction: Outgoing, Peer: poc.ID, Lifecycle: lc, Updated: now, Document: doc}
+	h := envelope.Header{
+		IdempotencyKey: requestKey(r.ID), Kind: envelope.KindRequest, Subkind: string(r.Type),
+		Recipient: poc.ID, CaseRef: r.SenderRef, Handling: envelope.Handling(r.Handling.Code),
+	}
+	env, err := s.Send(ctx, h, doc, func(tx *sql.Tx) error {
+		if err := insertRequest(ctx, tx, c, ""); err != nil {
+			return err
+		}
+		return insertEvidence(ctx, tx, r.ID, 0, ev, "")
+	})
+	if err != nil {
+		return nil, problems, err
+	}
+	c.MessageID = env.Header.ID
+	_, err = s.DB.ExecContext(ctx, `UPDATE requests SET message_id = $1 WHERE id = $2`, env.Header.ID, r.ID)
+	return c, problems, store.MapError(err)
+}
+
+func countErrors(ps []request.Problem) int {
+	n := 0
+	for _, p := range ps {
+		if p.Severity == request.SeverityError {
+			n++
+		}
+	}
+	return n
+}
+
+func insertRequest(ctx context.Context, tx *sql.Tx, c *Case, messageID string) error {
+	r := c.Request
+	_, err := tx.ExecContext(ctx, `INSERT INTO requests
+		(id, direction, type, requesting_party, requested_party, peer, priority, state, sender_ref, created_at, updated_at, message_id, document)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+		r.ID, string(c.Direction), string(r.Type), r.Requesting.Party, r.Requested.Party, c.Peer, string(r.Priority),
+		string(c.Lifecycle.State), r.SenderRef, store.FormatTime(r.CreatedAt.T), store.FormatTime(c.Updated), messageID, []byte(c.Document))
+	return err
+}
+
+func insertEvidence(ctx context.Context, tx *sql.Tx, id string, seq int, ev request.Evidence, messageID string) error {
+	doc, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO evidences (request_id, seq, kind, from_state, to_state, at, by_name, actor, message_id, document)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		id, seq, ev.Kind, string(ev.From), string(ev.To), store.FormatTime(ev.At), ev.By, string(ev.As), messageID, doc)
+	return err
+}
+
+func setState(ctx context.Context, tx *sql.Tx, id string, state request.State, at time.Time) error {
+	_, err := tx.ExecContext(ctx, `UPDATE requests SET state = $1, updated_at = $2 WHERE id = $3`, string(state), store.FormatTime(at), id)
+	return err
+}
+
+// Delivered records the "delivered" evidence of the outgoing request an
+// envelope carried, inside the transaction that stores the peer's receipt.
+// Envelopes that carry no request (evidences, pings) are ignored.
+func (s *Service) Delivered(ctx context.Context, tx *sql.Tx, messageID string, r *envelope.Receipt) error {
+	var id, state string
+	err := tx.QueryRowContext(ctx, `SELECT id, state FROM requests WHERE message_id = $1 AND direction = 'out'`, messageID).Scan(&id, &state)
+	if err == sql.ErrNoRows {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if request.State(state) != request.StateSent {
+		return nil // already further along (an evidence overtook the receipt)
+	}
+	lc, err := loadLifecycle(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	ev, err := lc.Apply(request.Step{To: request.StateDelivered, At: r.ReceivedAt, By: r.Receiver, As: request.BySystem,
+		Details: fmt.Sprintf("signed transport receipt from %s, key %s", r.Receiver, r.ReceiverKeyID)}, nil)
+	if err != nil {
+		return err
+	}
+	if err := insertEvidence(ctx, tx, id, len(lc.Evidences)-1, ev, messageID); err != nil {
+		return err
+	}
+	return setState(ctx, tx, id, lc.State, ev.At)
+}
+
+// Arrived stores what an accepted envelope brings, inside the transaction
+// that stores the envelope: a request becomes an incoming case; an
+// evidence moves the outgoing case it answers.
+func (s *Service) Arrived(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error {
+	h := in.Envelope.Header
+	switch h.Kind {
+	case envelope.KindRequest:
+		return s.arrivedRequest(ctx, tx, in)
+	case envelope.KindEvidence:
+		return s.arrivedEvidence(ctx, tx, in)
+	}
+	return nil
+}
+
+func (s *Service) arrivedRequest(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error {
+	h := in.Envelope.Header
+	r, problems := request.Decode(in.Body)
+	if r == nil || r.ID == "" {
+		// The envelope is authentic but its body is not a request we can
+		// read: keep the envelope (it is stored) and say so in the log; a
+		// person answers through the sender's phone number.
+		s.Log.Warn("received a request envelope whose body is not a readable request", "message_id", h.ID, "sender", h.Sender, "problems", len(problems))
+		return nil
+	}
+	lc := request.NewLifecycle(r)
+	sent := request.Evidence{Kind: "transition", RequestID: r.ID, From: request.StateDraft, To: request.StateSent, At: h.Created, By: h.Sender, As: request.BySender}
+	lc.State, lc.Evidences = request.StateSent, []request.Evidence{sent}
+	ev, err := lc.Apply(request.Step{To: request.StateDelivered, At: in.Receipt.ReceivedAt, By: s.Authority, As: request.BySystem,
+		Details: "stored and receipted by " + s.Authority}, nil)
+	if err != nil {
+		return err
+	}
+	c := &Case{Request: r, Direction: Incoming, Peer: h.Sender, Lifecycle: lc, Updated: ev.At, Document: in.Body}
+	if err := insertRequest(ctx, tx, c, h.ID); err != nil {
+		if apperr.Is(store.MapError(err), apperr.EConflict) {
+			return apperr.Errorf(apperr.EConflict, "request %s is already held here (from another envelope)", r.ID)
+		}
+		return err
+	}
+	if err := insertEvidence(ctx, tx, r.ID, 0, sent, h.ID); err != nil {
+		return err
+	}
+	return insertEvidence(ctx, tx, r.ID, 1, ev, h.ID)
+}
+
+func (s *Service) arrivedEvidence(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error {
+	h := in.Envelope.Header
+	var ev request.Evidence
+	if err := json.Unmarshal(in.Body, &ev); err != nil || ev.RequestID == "" {
+		s.Log.Warn("received an evidence envelope whose body is not readable", "message_id", h.ID, "sender", h.Sender)
+		return nil
+	}
+	var peer string
+	err := tx.QueryRowContext(ctx, `SELECT peer FROM requests WHERE id = $1`, ev.RequestID).Scan(&peer)
+	if err == sql.ErrNoRows {
+		s.Log.Warn("evidence for a request this node does not hold", "request", ev.RequestID, "sender", h.Sender)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if peer != h.Sender {
+		// Only the other side of a request may move it.
+		s.Log.Warn("evidence from an authority that is not the other side of the request", "request", ev.RequestID, "sender", h.Sender, "peer", peer)
+		return nil
+	}
+	lc, err := loadLifecycle(ctx, tx, ev.RequestID)
+	if err != nil {
+		return err
+	}
+	seq := len(lc.Evidences)
+	if ev.Kind == "transition" {
+		applied, err := lc.Apply(request.Step{To: ev.To, At: ev.At, By: ev.By, As: ev.As, Code: ev.Code, Details: ev.Details,
+			ProviderRef: ev.ProviderRef, Until: ev.Until, LinkedID: ev.LinkedID}, nil)
+		if err != nil {
+			// The peer's node let through a step our table refuses: keep
+			// the evidence as a note for a person, do not move the state.
+			s.Log.Warn("peer evidence refused by the lifecycle; kept as a note", "request", ev.RequestID, "err", err)
+			ev.Kind, ev.Details = "refused-step", err.Error()+"; "+ev.Details
+		} else {
+			ev = applied
+		}
+	}
+	if err := insertEvidence(ctx, tx, ev.RequestID, seq, ev, h.ID); err != nil {
+		return err
+	}
+	return setState(ctx, tx, ev.RequestID, lc.State, ev.At)
+}
+
+// Act takes a person's step on a request and sends its evidence to the
+// other side, in one transaction. The side (sender or receiver) follows
+// from the request's direction.
+func (s *Service) Act(ctx context.Context, id string, step request.Step, res request.Reservations) (*request.Evidence, error) {
+	c, err := s.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	step.As = request.BySender
+	if c.Direction == Incoming {
+		step.As = request.ByReceiver
+	}
+	if step.At.IsZero() {
+		step.At = s.Clock.Now()
+	}
+	ev, err := c.Lifecycle.Apply(step, res)
+	if err != nil {
+		return nil, err
+	}
+	seq := len(c.Lifecycle.Evidences) - 1
+	body, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	h := envelope.Header{
+		IdempotencyKey: evidenceKey(id, seq), Kind: envelope.KindEvidence, Subkind: string(ev.To),
+		Recipient: c.Peer, InReplyTo: c.MessageID, CaseRef: c.Request.SenderRef, Handling: envelope.Handling(c.Request.Handling.Code),
+	}
+	_, err = s.Send(ctx, h, body, func(tx *sql.Tx) error {
+		// Re-check the state inside the transaction: two people acting on
+		// the same request at once must not both win.
+		var state string
+		if err := tx.QueryRowContext(ctx, `SELECT state FROM requests WHERE id = $1`, id).Scan(&state); err != nil {
+			return err
+		}
+		if request.State(state) != ev.From {
+			return apperr.Errorf(apperr.EConflict, "request %s moved to %s meanwhile; look again before acting", id, state)
+		}
+		if err := insertEvidence(ctx, tx, id, seq, ev, ""); err != nil {
+			return err
+		}
+		return setState(ctx, tx, id, c.Lifecycle.State, ev.At)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ev, nil
+}
+
+// Get returns a stored case with its lifecycle.
+func (s *Service) Get(ctx context.Context, id string) (*Case, error) {
+	var (
+		c                   Case
+		dir, state, updated string
+		doc                 []byte
+	)
+	err := s.DB.QueryRowContext(ctx, `SELECT direction, peer, message_id, state, updated_at, document FROM requests WHERE id = $1`, id).
+		Scan(&dir, &c.Peer, &c.MessageID, &state, &updated, &doc)
+	if err == sql.ErrNoRows {
+		return nil, apperr.Errorf(apperr.ENotFound, "no request %s on this node ('art35 case list' shows what is here)", id)
+	}
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	c.Direction, c.Document = Direction(dir), doc
+	if c.Updated, err = store.ParseTime(updated); err != nil {
+		return nil, err
+	}
+	r, _ := request.Decode(doc)
+	if r == nil {
+		return nil, fmt.Errorf("stored request %s is not readable", id)
+	}
+	c.Request = r
+	if c.Lifecycle, err = loadLifecycle(ctx, s.DB, id); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+}
+
+// loadLifecycle rebuilds a request's lifecycle from its stored evidences.
+func loadLifecycle(ctx context.Context, q querier, id string) (*request.Lifecycle, error) {
+	var typ, party, state string
+	if err := q.QueryRowContext(ctx, `SELECT type, requested_party, state FROM requests WHERE id = $1`, id).Scan(&typ, &party, &state); err != nil {
+		return nil, store.MapError(err)
+	}
+	lc := &request.Lifecycle{RequestID: id, Type: request.Type(typ), RequestedParty: party, State: request.State(state)}
+	rows, err := q.QueryContext(ctx, `SELECT document FROM evidences WHERE request_id = $1 ORDER BY seq`, id)
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var doc []byte
+		if err := rows.Scan(&doc); err != nil {
+			return nil, err
+		}
+		var ev request.Evidence
+		if err := json.Unmarshal(doc, &ev); err != nil {
+			return nil, fmt.Errorf("stored evidence of %s: %w", id, err)
+		}
+		lc.Evidences = append(lc.Evidences, ev)
+	}
+	return lc, rows.Err()
+}
+
+// Summary is one line of the case list.
+type Summary struct {
+	ID        string            `json:"id"`
+	Direction Direction         `json:"direction"`
+	Type      string            `json:"type"`
+	Peer      string            `json:"peer"`
+	Priority  string            `json:"priority"`
+	State     string            `json:"state"`
+	SenderRef string            `json:"sender_ref"`
+	Updated   time.Time         `json:"updated"`
+	NextDue   *request.Deadline `json:"next_due,omitempty"`
+}
+
+// List returns the cases, the one due soonest first (cases with no open
+// clock last, newest first).
+func (s *Service) List(ctx context.Context) ([]Summary, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT id FROM requests ORDER BY updated_at DESC`)
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	now := s.Clock.Now()
+	out := make([]Summary, 0, len(ids))
+	for _, id := range ids {
+		c, err := s.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		sum := Summary{ID: id, Direction: c.Direction, Type: string(c.Request.Type), Peer: c.Peer, Priority: string(c.Request.Priority),
+			State: string(c.Lifecycle.State), SenderRef: c.Request.SenderRef, Updated: c.Updated}
+		agenda := request.Due(request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: time.UTC}, request.DefaultPolicy(), now)
+		for i, d := range agenda.Deadlines {
+			if !d.Due.IsZero() && (sum.NextDue == nil || d.Due.Before(sum.NextDue.Due)) {
+				sum.NextDue = &agenda.Deadlines[i]
+			}
+		}
+		out = append(out, sum)
+	}
+	sortByDue(out)
+	return out, nil
+}
+
+func sortByDue(list []Summary) {
+	less := func(a, b Summary) bool {
+		switch {
+		case a.NextDue != nil && b.NextDue != nil:
+			return a.NextDue.Due.Before(b.NextDue.Due)
+		case a.NextDue != nil:
+			return true
+		case b.NextDue != nil:
+			return false
+		}
+		return a.Updated.After(b.Updated)
+	}
+	for i := 1; i < len(list); i++ {
+		for j := i; j > 0 && less(list[j], list[j-1]); j-- {
+			list[j], list[j-1] = list[j-1], list[j]
+		}
+	}
+}

@@ -1,0 +1,167 @@
+package cases_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cases"
+	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testnet"
+)
+
+var t0 = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
+
+func start(t *testing.T, backend string, clk clock.Clock) *testnet.Net {
+	t.Helper()
+	opt := testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk}
+	if backend == store.Postgres {
+		dsns := map[string]string{"US": storetest.DSN(t, backend), "IT": storetest.DSN(t, backend)}
+		opt.Database = func(p string) (string, error) { return dsns[p], nil }
+	}
+	n, err := testnet.Start(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { n.Close() })
+	return n
+}
+
+func waitState(t *testing.T, svc *cases.Service, id string, want request.State) *cases.Case {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		c, err := svc.Get(context.Background(), id)
+		if err == nil && c.Lifecycle.State == want {
+			return c
+		}
+		if time.Now().After(deadline) {
+			state := "absent"
+			if c != nil {
+				state = string(c.Lifecycle.State)
+			}
+			t.Fatalf("request %s: waited for %s, it is %s (%v)", id, want, state, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestPreservationRoundTrip is the network's basic exchange between two
+// real nodes: the US sends a preservation request, Italy's node stores
+// it and the US sees it delivered; an Italian officer acknowledges it,
+// starts and reports it preserved with the provider's reference and end
+// date; each step reaches the US as a signed evidence. The US then closes.
+func TestPreservationRoundTrip(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			if backend == store.Postgres {
+				storetest.RequirePostgres(t)
+			}
+			clk := clock.NewManual(t0)
+			net := start(t, backend, clk)
+			us, it := net.Node("US").Cases, net.Node("IT").Cases
+			ctx := context.Background()
+			doc, err := os.ReadFile("testdata/preserve.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _, err := us.Submit(ctx, doc, "Alex Example")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Peer != "IT-247" || c.Lifecycle.State != request.StateSent {
+				t.Fatalf("submitted case = %+v", c)
+			}
+			id := c.Request.ID
+			waitState(t, us, id, request.StateDelivered)
+			in := waitState(t, it, id, request.StateDelivered)
+			if in.Direction != cases.Incoming || in.Peer != "US-247" || !bytes.Equal(in.Document, doc) {
+				t.Fatalf("incoming case = %+v", in)
+			}
+
+			// Italy's officer works the request; each step reaches the US.
+			until := t0.AddDate(0, 0, 90)
+			for _, st := range []request.Step{
+				{To: request.StateAcknowledged, By: "Giulia Prova (fictional)"},
+				{To: request.StateInProgress, By: "Giulia Prova (fictional)"},
+				{To: request.StatePreserved, By: "Giulia Prova (fictional)", ProviderRef: "EXH-7781", Until: until},
+			} {
+				clk.Advance(time.Minute)
+				if _, err := it.Act(ctx, id, st, nil); err != nil {
+					t.Fatalf("%s: %v", st.To, err)
+				}
+				waitState(t, us, id, st.To)
+			}
+			out, err := us.Get(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := out.Lifecycle.Evidences[len(out.Lifecycle.Evidences)-1]
+			if last.ProviderRef != "EXH-7781" || !last.Until.Equal(until) || last.By != "Giulia Prova (fictional)" {
+				t.Fatalf("preserved evidence at the sender = %+v", last)
+			}
+			if n := len(out.Lifecycle.Evidences); n != 5 {
+				t.Fatalf("the sender holds %d evidences, want 5 (sent, delivered, acknowledged, in-progress, preserved)", n)
+			}
+
+			// A step out of order, or taken by the wrong side, is refused.
+			if _, err := it.Act(ctx, id, request.Step{To: request.StateAcknowledged, By: "x"}, nil); !apperr.Is(err, apperr.EConflict) {
+				t.Fatalf("acknowledge after preserved: %v", err)
+			}
+			if _, err := us.Act(ctx, id, request.Step{To: request.StateDisclosed, By: "x"}, nil); !apperr.Is(err, apperr.EUnauthorized) {
+				t.Fatalf("sender discloses: %v", err)
+			}
+			if _, err := us.Act(ctx, id, request.Step{To: request.StateClosed, By: "Alex Example"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			waitState(t, it, id, request.StateClosed)
+
+			list, err := it.List(ctx)
+			if err != nil || len(list) != 1 || list[0].ID != id || list[0].State != "closed" {
+				t.Fatalf("Italy's list = %+v, %v", list, err)
+			}
+		})
+	}
+}
+
+// TestSubmitRefusesIncompleteRequest: a preserve without the Art.
+// 29(2)(f) statement is not sent, and nothing is stored or queued.
+func TestSubmitRefusesIncompleteRequest(t *testing.T) {
+	net := start(t, store.SQLite, clock.NewManual(t0))
+	us := net.Node("US")
+	doc, _ := os.ReadFile("testdata/preserve.json")
+	doc = bytes.Replace(doc, []byte(`"mla_will_follow": true`), []byte(`"mla_will_follow": false`), 1)
+	_, problems, err := us.Cases.Submit(context.Background(), doc, "Alex Example")
+	if !apperr.Is(err, apperr.EInvalid) {
+		t.Fatalf("got %v, want invalid", err)
+	}
+	found := false
+	for _, p := range problems {
+		found = found || p.Rule == "art29-2-f"
+	}
+	if !found {
+		t.Fatalf("problems %+v do not name art29-2-f", problems)
+	}
+	if out, _ := us.DB.Outbox(context.Background()); len(out) != 0 {
+		t.Fatal("a refused request was queued")
+	}
+	if _, err := us.Cases.Get(context.Background(), "US-2026-000101"); !apperr.Is(err, apperr.ENotFound) {
+		t.Fatalf("a refused request was stored: %v", err)
+	}
+}
+
+// TestSubmitOnlyOwnParty: a node sends only its own party's requests.
+func TestSubmitOnlyOwnParty(t *testing.T) {
+	net := start(t, store.SQLite, clock.NewManual(t0))
+	doc, _ := os.ReadFile("testdata/preserve.json")
+	_, _, err := net.Node("IT").Cases.Submit(context.Background(), doc, "x")
+	if !apperr.Is(err, apperr.EInvalid) {
+		t.Fatalf("got %v", err)
+	}
+}
