@@ -147,7 +147,7 @@ func runTriage(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep := triage.Summarize(res, db, triage.Options{From: fromCC, Type: request.Type(*typ), Now: e.clock.Now(), Directory: snap})
+	rep := triage.Summarize(res, db, triage.Options{From: fromCC, Type: request.Type(*typ), Now: e.clock.Now(), Directory: snap, Addresses: *drafts != ""})
 	for _, f := range rep.Input.Files {
 		if f.Error != "" {
 			fmt.Fprintf(e.stderr, "art35 triage: %s: %s\n", f.Name, f.Error)

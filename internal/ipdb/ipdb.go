@@ -84,6 +84,17 @@ type Answer struct {
 	db     *DB
 	recs   []uint32 // per layer: record id + 1, 0 if the layer does not cover IP (shared with the DB, never written)
 	netLay int      // layer whose range gives the prefix, -1 if none
+	opLay  int      // layer that named the operator, -1 if none
+}
+
+// OperatorID returns a number that identifies the operator record behind
+// the answer (0 if none): equal IDs mean the same source record, so bulk
+// callers can group by it without hashing names.
+func (a *Answer) OperatorID() uint64 {
+	if a.opLay < 0 || a.opLay >= len(a.recs) {
+		return 0
+	}
+	return uint64(a.opLay+1)<<32 | uint64(a.recs[a.opLay])
 }
 
 // Votes returns every country source's answer in priority order.
@@ -174,7 +185,7 @@ const NotCovered = "no source covers this address (unallocated, or allocated aft
 // and zones are ignored. It does not allocate.
 func (db *DB) Lookup(ip netip.Addr) Answer {
 	ip = ip.Unmap().WithZone("")
-	ans := Answer{IP: ip, db: db, netLay: -1}
+	ans := Answer{IP: ip, db: db, netLay: -1, opLay: -1}
 	if !ip.IsValid() {
 		ans.Reason = "not an IP address"
 		return ans
@@ -221,7 +232,7 @@ func (db *DB) Lookup(ip netip.Addr) Answer {
 			ans.ASN = rec.ASN // an overlay may name the operator without its ASN
 		}
 	}
-	ans.recs = recs
+	ans.recs, ans.opLay = recs, opLay
 	if !covered(recs) {
 		ans.Reason = NotCovered
 		return ans

@@ -26,6 +26,9 @@ type Options struct {
 	Type      request.Type        // request type routes are decided for; default preserve
 	Now       time.Time           // when the routes are decided (and duty hours checked)
 	Directory *directory.Snapshot // needed when From is set
+	// Addresses keeps every address per country in the report (for draft
+	// requests); off, the report holds counts only.
+	Addresses bool
 }
 
 // Report is the triage answer. Its JSON form is the shape issue 5 asks
@@ -67,7 +70,8 @@ type IPRow struct {
 	Stat     AddrStat
 }
 
-// IPs returns the country's addresses, most active first.
+// IPs returns the country's addresses, most active first (only when
+// Options.Addresses was set).
 func (c *Country) IPs() []IPRow { return c.ips }
 
 // Disagreement counts addresses for which the country sources differ.
@@ -135,22 +139,21 @@ func Summarize(res *Result, db *ipdb.DB, o Options) Report {
 	if o.Type == "" {
 		o.Type = request.TypePreserve
 	}
-	rep := Report{Lines: res.Stats.Lines, UniqueIPs: len(res.Addrs), From: o.From, Input: res.Stats, Caveat: ipdb.Caveat}
-	type opKey struct {
-		asn  uint32
-		name string
+	rep := Report{Lines: res.Stats.Lines, UniqueIPs: res.Len(), From: o.From, Input: res.Stats, Caveat: ipdb.Caveat}
+	type opAcc struct {
+		op Operator
+		sp span
 	}
 	type countryAcc struct {
 		c     Country
 		sp    span
-		ops   map[opKey]*Operator
-		opSp  map[opKey]*span
+		ops   map[uint64]*opAcc
 		disag map[string]int
 	}
 	countries := map[string]*countryAcc{}
 	unattr := map[string]*Unattributed{}
 	var asOf time.Time
-	for ip, st := range res.Addrs {
+	res.Each(func(ip netip.Addr, st *AddrStat) {
 		a := db.Lookup(ip)
 		if !a.Attributable || a.Country == "" {
 			reason := a.Reason
@@ -165,14 +168,14 @@ func Summarize(res *Result, db *ipdb.DB, o Options) Report {
 			u.Events += st.Lines
 			u.UniqueIPs++
 			rep.Unattributable += st.Lines
-			continue
+			return
 		}
 		if !a.AsOf.IsZero() && (asOf.IsZero() || a.AsOf.Before(asOf)) {
 			asOf = a.AsOf
 		}
 		ca := countries[a.Country]
 		if ca == nil {
-			ca = &countryAcc{c: Country{Country: a.Country}, ops: map[opKey]*Operator{}, opSp: map[opKey]*span{}, disag: map[string]int{}}
+			ca = &countryAcc{c: Country{Country: a.Country}, ops: map[uint64]*opAcc{}, disag: map[string]int{}}
 			countries[a.Country] = ca
 		}
 		ca.c.Events += st.Lines
@@ -181,31 +184,32 @@ func Summarize(res *Result, db *ipdb.DB, o Options) Report {
 		if d := a.Disagreement(); d != "" {
 			ca.disag[d]++
 		}
-		k := opKey{a.ASN, a.Operator}
+		k := a.OperatorID() // an integer key: hashing operator names showed in profiles
 		op := ca.ops[k]
 		if op == nil {
 			name := a.Operator
 			if name == "" {
 				name = "(operator not known)"
 			}
-			op = &Operator{ASN: a.ASN, Operator: name, Desk: a.Desk}
+			op = &opAcc{op: Operator{ASN: a.ASN, Operator: name, Desk: a.Desk}}
 			ca.ops[k] = op
-			ca.opSp[k] = &span{}
 		}
-		op.Events += st.Lines
-		op.UniqueIPs++
-		ca.opSp[k].add(st)
-		ca.c.ips = append(ca.c.ips, IPRow{IP: ip, Operator: a.Operator, ASN: a.ASN, Stat: *st})
-	}
+		op.op.Events += st.Lines
+		op.op.UniqueIPs++
+		op.sp.add(st)
+		if o.Addresses {
+			ca.c.ips = append(ca.c.ips, IPRow{IP: ip, Operator: a.Operator, ASN: a.ASN, Stat: *st})
+		}
+	})
 	if !asOf.IsZero() {
 		rep.DataAsOf = asOf.Format(time.DateOnly)
 	}
 	for _, ca := range countries {
 		c := ca.c
 		c.FirstSeen, c.LastSeen = ca.sp.strings()
-		for k, op := range ca.ops {
-			op.FirstSeen, op.LastSeen = ca.opSp[k].strings()
-			c.Operators = append(c.Operators, *op)
+		for _, op := range ca.ops {
+			op.op.FirstSeen, op.op.LastSeen = op.sp.strings()
+			c.Operators = append(c.Operators, op.op)
 		}
 		slices.SortFunc(c.Operators, func(x, y Operator) int {
 			return cmp.Or(cmp.Compare(y.Events, x.Events), cmp.Compare(x.Operator, y.Operator), cmp.Compare(x.ASN, y.ASN))

@@ -103,10 +103,200 @@ type Scanner struct {
 	Now           func() time.Time
 }
 
-// Result is what a scan produced.
+// Result is what a scan produced: the counters and one AddrStat per
+// distinct address.
 type Result struct {
 	Stats Stats
-	Addrs map[netip.Addr]*AddrStat
+	t     *addrTable
+}
+
+// Len returns the number of distinct addresses.
+func (r *Result) Len() int { return r.t.v4.n + len(r.t.stats6) }
+
+// Get returns the aggregate of address a, or nil.
+func (r *Result) Get(a netip.Addr) *AddrStat {
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		sl := r.t.v4.find(v4u32(a))
+		if sl == nil {
+			return nil
+		}
+		st := sl.stat()
+		return &st
+	}
+	i, ok := r.t.idx6[a.As16()]
+	if !ok {
+		return nil
+	}
+	return &r.t.stats6[i]
+}
+
+// Each calls fn for every distinct address, in no particular order.
+func (r *Result) Each(fn func(netip.Addr, *AddrStat)) {
+	r.t.v4.each(func(k uint32, sl *slot4) {
+		st := sl.stat()
+		fn(netip.AddrFrom4([4]byte{byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}), &st)
+	})
+	for i := range r.t.stats6 {
+		fn(r.t.addrs6[i], &r.t.stats6[i])
+	}
+}
+
+// addrTable aggregates by distinct address: IPv4 in an open-addressing
+// table with the counters inside the slot (one cache miss per line), IPv6
+// in a map of indexes. Neither holds pointers, so the garbage collector
+// never scans them. Profiles of a 170,000-address log showed a Go map of
+// *AddrStat taking 40% of triage's time.
+type addrTable struct {
+	v4     tab4
+	idx6   map[[16]byte]int32
+	addrs6 []netip.Addr
+	stats6 []AddrStat
+}
+
+func newAddrTable() *addrTable {
+	return &addrTable{v4: newTab4(), idx6: map[[16]byte]int32{}}
+}
+
+func v4u32(a netip.Addr) uint32 {
+	b := a.As4()
+	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+}
+
+// add counts one line of address a (unmapped, without zone) with its
+// time in Unix seconds when timed.
+func (t *addrTable) add(a netip.Addr, sec int64, timed bool) {
+	if a.Is4() {
+		t.v4.add(v4u32(a), 1, sec, sec, timed)
+		return
+	}
+	t.get6(a).merge(&AddrStat{Lines: 1, First: sec, Last: sec, Timed: timed})
+}
+
+func (t *addrTable) get6(a netip.Addr) *AddrStat {
+	k := a.As16()
+	i, ok := t.idx6[k]
+	if !ok {
+		i = int32(len(t.stats6))
+		t.idx6[k] = i
+		t.addrs6 = append(t.addrs6, a)
+		t.stats6 = append(t.stats6, AddrStat{})
+	}
+	return &t.stats6[i]
+}
+
+// merge adds o's aggregates into t.
+func (t *addrTable) merge(o *addrTable) {
+	o.v4.each(func(k uint32, sl *slot4) {
+		st := sl.stat()
+		t.v4.add(k, st.Lines, st.First, st.Last, st.Timed)
+	})
+	for i, a := range o.addrs6 {
+		t.get6(a).merge(&o.stats6[i])
+	}
+}
+
+// slot4 is one IPv4 address's aggregate in 16 bytes, four to a cache
+// line. lines == 0 marks an empty slot; first == 0 means "no time seen"
+// (times are Unix seconds, and logs from 1970-01-01T00:00:00Z or before,
+// or after 2106, are taken as untimed); lines saturate at 4,294,967,295.
+type slot4 struct{ key, lines, first, last uint32 }
+
+func (s *slot4) stat() AddrStat {
+	return AddrStat{Lines: int64(s.lines), First: int64(s.first), Last: int64(s.last), Timed: s.first != 0}
+}
+
+// tab4 is an open-addressing hash table of slot4 with linear probing,
+// kept under half full so probes stay within a cache line or two.
+type tab4 struct {
+	slots []slot4
+	n     int
+	shift uint
+}
+
+func newTab4() tab4 { return tab4{slots: make([]slot4, 1<<12), shift: 32 - 12} }
+
+func (t *tab4) home(k uint32) int { return int((k * 0x9E3779B1) >> t.shift) }
+
+func (t *tab4) find(k uint32) *slot4 {
+	mask := len(t.slots) - 1
+	for i := t.home(k); ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.lines == 0 {
+			return nil
+		}
+		if s.key == k {
+			return s
+		}
+	}
+}
+
+// add merges lines (with first and last seen, when timed) into k's slot.
+func (t *tab4) add(k uint32, lines, first, last int64, timed bool) {
+	if timed && (first <= 0 || last > 1<<32-1) {
+		timed = false
+	}
+	mask := len(t.slots) - 1
+	i := t.home(k)
+	for {
+		s := &t.slots[i]
+		if s.lines == 0 {
+			*s = slot4{key: k, lines: sat(lines)}
+			if timed {
+				s.first, s.last = uint32(first), uint32(last)
+			}
+			t.n++
+			if 2*t.n > len(t.slots) {
+				t.grow()
+			}
+			return
+		}
+		if s.key == k {
+			s.lines = sat(int64(s.lines) + lines)
+			if timed {
+				if s.first == 0 || uint32(first) < s.first {
+					s.first = uint32(first)
+				}
+				if uint32(last) > s.last {
+					s.last = uint32(last)
+				}
+			}
+			return
+		}
+		i = (i + 1) & mask
+	}
+}
+
+func sat(n int64) uint32 {
+	if n > 1<<32-1 {
+		return 1<<32 - 1
+	}
+	return uint32(n)
+}
+
+func (t *tab4) grow() {
+	old := t.slots
+	t.slots = make([]slot4, 2*len(old))
+	t.shift--
+	mask := len(t.slots) - 1
+	for _, s := range old {
+		if s.lines == 0 {
+			continue
+		}
+		i := t.home(s.key)
+		for t.slots[i].lines != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = s
+	}
+}
+
+func (t *tab4) each(fn func(uint32, *slot4)) {
+	for i := range t.slots {
+		if t.slots[i].lines != 0 {
+			fn(t.slots[i].key, &t.slots[i])
+		}
+	}
 }
 
 type chunk struct {
@@ -142,7 +332,7 @@ func (s *Scanner) Scan(ctx context.Context, inputs []Input) (*Result, error) {
 	}
 	work := make(chan chunk, 2*workers)
 	type workerOut struct {
-		m         map[netip.Addr]*AddrStat
+		m         *addrTable
 		st        Stats
 		fileLines map[int]int64
 	}
@@ -150,7 +340,7 @@ func (s *Scanner) Scan(ctx context.Context, inputs []Input) (*Result, error) {
 	var lines atomic.Int64
 	var wg sync.WaitGroup
 	for w := range workers {
-		outs[w] = workerOut{m: map[netip.Addr]*AddrStat{}, fileLines: map[int]int64{}}
+		outs[w] = workerOut{m: newAddrTable(), fileLines: map[int]int64{}}
 		wg.Add(1)
 		go func(o *workerOut) {
 			defer wg.Done()
@@ -165,7 +355,7 @@ func (s *Scanner) Scan(ctx context.Context, inputs []Input) (*Result, error) {
 		}(&outs[w])
 	}
 
-	res := &Result{Addrs: map[netip.Addr]*AddrStat{}}
+	res := &Result{}
 	var read atomic.Int64
 	var total int64
 	for _, in := range inputs {
@@ -219,16 +409,10 @@ func (s *Scanner) Scan(ctx context.Context, inputs []Input) (*Result, error) {
 			}
 		}
 		if i == 0 {
-			res.Addrs = o.m
+			res.t = o.m
 			continue
 		}
-		for a, st := range o.m {
-			if e, ok := res.Addrs[a]; ok {
-				e.merge(st)
-			} else {
-				res.Addrs[a] = st
-			}
-		}
+		res.t.merge(o.m)
 	}
 	if s.Progress != nil && s.Now != nil {
 		s.Progress(Progress{Bytes: read.Load(), Total: total, Lines: lines.Load(), Elapsed: s.Now().Sub(start)})
@@ -320,7 +504,7 @@ func (s *Scanner) readInput(ctx context.Context, in Input, fi int, fs *FileStat,
 
 // processChunk aggregates the lines of c into m and st and returns the
 // number of lines.
-func processChunk(x *Extractor, c chunk, m map[netip.Addr]*AddrStat, st *Stats) int64 {
+func processChunk(x *Extractor, c chunk, m *addrTable, st *Stats) int64 {
 	if c.long {
 		st.Lines++
 		st.LongLines++
@@ -355,7 +539,7 @@ func processChunk(x *Extractor, c chunk, m map[netip.Addr]*AddrStat, st *Stats) 
 	return n
 }
 
-func processLine(x *Extractor, line []byte, m map[netip.Addr]*AddrStat, st *Stats) {
+func processLine(x *Extractor, line []byte, m *addrTable, st *Stats) {
 	if !utf8.Valid(line) {
 		st.NotUTF8++
 	}
@@ -364,22 +548,9 @@ func processLine(x *Extractor, line []byte, m map[netip.Addr]*AddrStat, st *Stat
 		st.NoAddress++
 		return
 	}
-	a := m[r.addr]
-	if a == nil {
-		a = &AddrStat{}
-		m[r.addr] = a
-	}
-	a.Lines++
+	m.add(r.addr, r.t, r.hasTime)
 	switch {
 	case r.hasTime:
-		sec := r.t
-		if !a.Timed || sec < a.First {
-			a.First = sec
-		}
-		if !a.Timed || sec > a.Last {
-			a.Last = sec
-		}
-		a.Timed = true
 	case r.zoneless:
 		st.ZonelessTime++
 	default:

@@ -293,7 +293,7 @@ func TestFirstLastSeen(t *testing.T) {
 	a := fx.ranges[0].first.Next()
 	log := fmt.Sprintf("%s - - [20/Nov/2026:14:02:07 +0100] \"GET /\"\n%s - - [20/Nov/2026:13:00:00 +0000] \"GET /\"\n%s 2026-11-21T00:00:00Z\n%s\n", a, a, a, a)
 	res := scan(t, Scanner{Workers: 2}, Input{Name: "x", R: strings.NewReader(log)})
-	st := res.Addrs[a]
+	st := res.Get(a)
 	if st == nil || st.Lines != 4 || !st.Timed {
 		t.Fatalf("stat %+v", st)
 	}
@@ -325,7 +325,7 @@ func TestScanRobustness(t *testing.T) {
 
 	t.Run("gzip gives the same result", func(t *testing.T) {
 		res := scan(t, Scanner{}, Input{Name: "g.gz", R: bytes.NewReader(gz(t, log))})
-		if res.Stats.Lines != plain.Stats.Lines || len(res.Addrs) != len(plain.Addrs) || !res.Stats.Files[0].Gzip {
+		if res.Stats.Lines != plain.Stats.Lines || res.Len() != plain.Len() || !res.Stats.Files[0].Gzip {
 			t.Fatalf("gzip: %+v vs plain %+v", res.Stats, plain.Stats)
 		}
 	})
@@ -353,8 +353,8 @@ func TestScanRobustness(t *testing.T) {
 		in := a.String() + " " + huge + "\n" + a.String() + " " + mid + "\n" + a.String() + "\n" + huge + "\n" + a.String()
 		for _, w := range []int{1, 2} {
 			res := scan(t, Scanner{Workers: w}, Input{Name: "long", R: strings.NewReader(in)})
-			if res.Stats.Lines != 5 || res.Stats.LongLines != 3 || res.Addrs[a] == nil || res.Addrs[a].Lines != 4 || res.Stats.NoAddress != 1 {
-				t.Fatalf("workers %d: stats %+v, addr %+v", w, res.Stats, res.Addrs[a])
+			if res.Stats.Lines != 5 || res.Stats.LongLines != 3 || res.Get(a) == nil || res.Get(a).Lines != 4 || res.Stats.NoAddress != 1 {
+				t.Fatalf("workers %d: stats %+v, addr %+v", w, res.Stats, res.Get(a))
 			}
 		}
 	})
@@ -409,7 +409,7 @@ func TestReportRoutesAndDrafts(t *testing.T) {
 	fx := newFixture(t)
 	log, _ := fx.genLog(3000, 3)
 	res := scan(t, Scanner{}, Input{Name: "x", R: bytes.NewReader(log)})
-	rep := Summarize(res, fx.db, Options{From: "US", Now: now, Directory: starter(t)})
+	rep := Summarize(res, fx.db, Options{From: "US", Now: now, Directory: starter(t), Addresses: true})
 	var noRoute []string
 	for _, n := range rep.NoRoute {
 		noRoute = append(noRoute, n.Country)
@@ -507,5 +507,47 @@ func TestMkTimeMatchesTimeDate(t *testing.T) {
 		if ok != valid || ok && got != want.Unix() {
 			t.Fatalf("%04d-%02d-%02d %02d:%02d:%02d %c%02d%02d: got %d %v, want %d %v", y, m, d, h, mi, s, sign, zh, zm, got, ok, want.Unix(), valid)
 		}
+	}
+}
+
+// TestTab4AgainstMap checks the open-addressing table against a Go map
+// through several growths, with keys 0 and 0xffffffff included.
+func TestTab4AgainstMap(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	tab := newTab4()
+	type agg struct{ lines, first, last int64 }
+	ref := map[uint32]*agg{}
+	keys := []uint32{0, 0xffffffff}
+	for i := 0; i < 50000; i++ {
+		keys = append(keys, rng.Uint32()%200000*7919)
+	}
+	for i, k := range keys {
+		sec := int64(1700000000 + rng.IntN(100000))
+		timed := i%5 != 0
+		tab.add(k, 1, sec, sec, timed)
+		r := ref[k]
+		if r == nil {
+			r = &agg{}
+			ref[k] = r
+		}
+		r.lines++
+		if timed {
+			if r.first == 0 || sec < r.first {
+				r.first = sec
+			}
+			r.last = max(r.last, sec)
+		}
+	}
+	if tab.n != len(ref) {
+		t.Fatalf("%d entries, want %d", tab.n, len(ref))
+	}
+	for k, r := range ref {
+		s := tab.find(k)
+		if s == nil || int64(s.lines) != r.lines || int64(s.first) != r.first || int64(s.last) != r.last {
+			t.Fatalf("key %d: %+v, want %+v", k, s, r)
+		}
+	}
+	if tab.find(12345*7919+1) != nil {
+		t.Fatal("found a key never added")
 	}
 }
