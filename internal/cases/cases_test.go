@@ -3,11 +3,13 @@ package cases_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/auditlog"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/request"
@@ -125,6 +127,35 @@ func TestPreservationRoundTrip(t *testing.T) {
 			list, err := it.List(ctx)
 			if err != nil || len(list) != 1 || list[0].ID != id || list[0].State != "closed" {
 				t.Fatalf("Italy's list = %+v, %v", list, err)
+			}
+
+			// Both nodes' audit logs hold every envelope of the exchange
+			// and verify against a signed checkpoint.
+			for party, kinds := range map[string][]auditlog.Kind{
+				"US": {auditlog.EnvelopeSent, auditlog.ReceiptReceived, auditlog.EnvelopeReceived},
+				"IT": {auditlog.EnvelopeReceived, auditlog.EnvelopeSent, auditlog.ReceiptReceived},
+			} {
+				nd := net.Node(party)
+				for _, k := range kinds {
+					recs, err := auditlog.List(ctx, nd.DB, auditlog.Query{Kind: k})
+					if err != nil || len(recs) == 0 {
+						t.Errorf("%s audit log has no %s record (%v)", party, k, err)
+					}
+				}
+				if _, err := nd.Audit.Checkpoint(ctx); err != nil {
+					t.Fatal(err)
+				}
+				v, err := auditlog.NewVerifier(auditlog.Origin(nd.Config.Authority), nd.Signing.Public().(ed25519.PublicKey))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := auditlog.Verify(ctx, nd.DB, v); err != nil {
+					t.Errorf("%s audit log does not verify: %v", party, err)
+				}
+			}
+			sent, _ := auditlog.List(ctx, net.Node("US").DB, auditlog.Query{MessageID: c.MessageID})
+			if len(sent) < 2 {
+				t.Fatalf("the request's envelope has %d audit records at the sender, want sent and receipt", len(sent))
 			}
 		})
 	}

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -50,7 +51,27 @@ type Config struct {
 	SecretariatKey string `toml:"secretariat_key"`
 	// DirectoryURL is where the secretariat serves the signed directory.
 	DirectoryURL string `toml:"directory_url"`
+	// AuditCheckpointInterval is how often the node signs a checkpoint of
+	// its audit log (also made on demand, e.g. for a proof bundle).
+	AuditCheckpointInterval Duration `toml:"audit_checkpoint_interval"`
 }
+
+// Duration is a time.Duration written as text ("1h", "15m") in TOML and
+// the environment.
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a duration such as "1h30m".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("%q is not a duration such as 1h or 15m", b)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes the duration as text.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
 
 // Key files inside DataDir.
 const (
@@ -67,6 +88,9 @@ func Defaults() Config {
 		Listen:    "127.0.0.1:8435",
 		LogLevel:  "info",
 		LogFormat: "text",
+		// Hourly: a peer or a court can then be shown a signed state of
+		// the log that is at most an hour old.
+		AuditCheckpointInterval: Duration{time.Hour},
 	}
 }
 
@@ -81,6 +105,11 @@ var Env = map[string]func(c *Config) *string{
 	"ART35_LOG_FORMAT":      func(c *Config) *string { return &c.LogFormat },
 	"ART35_SECRETARIAT_KEY": func(c *Config) *string { return &c.SecretariatKey },
 	"ART35_DIRECTORY_URL":   func(c *Config) *string { return &c.DirectoryURL },
+}
+
+// EnvDurations are the duration settings' environment variables.
+var EnvDurations = map[string]func(c *Config) *Duration{
+	"ART35_AUDIT_CHECKPOINT_INTERVAL": func(c *Config) *Duration { return &c.AuditCheckpointInterval },
 }
 
 // Load builds the configuration of the node in dataDir: defaults, then
@@ -105,12 +134,19 @@ func Load(dataDir string, getenv func(string) string) (Config, error) {
 		return c, apperr.Wrap(apperr.EInvalid, err, "config %s", path)
 	default:
 		if und := md.Undecoded(); len(und) > 0 {
-			return c, apperr.Errorf(apperr.EInvalid, "config %s: unknown setting %q (known: party, authority, database, listen, public_url, log_level, log_format, secretariat_key, directory_url)", path, und[0].String())
+			return c, apperr.Errorf(apperr.EInvalid, "config %s: unknown setting %q (known: party, authority, database, listen, public_url, log_level, log_format, secretariat_key, directory_url, audit_checkpoint_interval)", path, und[0].String())
 		}
 	}
 	for name, field := range Env {
 		if v := getenv(name); v != "" {
 			*field(&c) = v
+		}
+	}
+	for name, field := range EnvDurations {
+		if v := getenv(name); v != "" {
+			if err := field(&c).UnmarshalText([]byte(v)); err != nil {
+				return c, apperr.Errorf(apperr.EInvalid, "%s: %v", name, err)
+			}
 		}
 	}
 	return c, nil
@@ -141,6 +177,9 @@ func (c Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		problems = append(problems, fmt.Sprintf("log_format %q: must be text or json", c.LogFormat))
 	}
+	if c.AuditCheckpointInterval.Duration < time.Minute {
+		problems = append(problems, fmt.Sprintf("audit_checkpoint_interval %s: must be at least 1m (e.g. 1h)", c.AuditCheckpointInterval))
+	}
 	if c.Database == "" {
 		problems = append(problems, "database: empty; give a SQLite file name or a postgres:// URL")
 	}
@@ -148,6 +187,19 @@ func (c Config) Validate() error {
 		return apperr.Errorf(apperr.EInvalid, "configuration:\n  %s", strings.Join(problems, "\n  "))
 	}
 	return nil
+}
+
+// Derived fills the settings whose defaults follow from others: the
+// authority id (CC-247, the party's 24/7 point of contact) and the public
+// inbox URL (on the listen address).
+func (c Config) Derived() Config {
+	if c.Authority == "" {
+		c.Authority = c.Party + "-247"
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + c.Listen + "/v1/inbox"
+	}
+	return c
 }
 
 // DatabaseDSN returns the DSN to open: a SQLite path made absolute inside

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -97,10 +98,11 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 		return nil, err
 	}
 	sum := sha256.Sum256(signed.Raw)
-	err = n.DB.SaveSnapshot(ctx, store.SnapshotRecord{
+	digest := hex.EncodeToString(sum[:])
+	err = n.DB.SaveSnapshotWith(ctx, store.SnapshotRecord{
 		Serial: signed.Serial(), IssuedAt: signed.Snapshot.IssuedAt, ValidUntil: signed.Snapshot.ValidUntil,
-		Digest: hex.EncodeToString(sum[:]), Signed: signed.Raw, AcceptedAt: now,
-	})
+		Digest: digest, Signed: signed.Raw, AcceptedAt: now,
+	}, func(tx *sql.Tx) error { return n.auditDirectory(ctx, tx, signed.Serial(), digest) })
 	if err != nil {
 		return nil, err
 	}

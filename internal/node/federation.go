@@ -158,7 +158,10 @@ func (n *Node) Send(ctx context.Context, h envelope.Header, body []byte, change 
 				return err
 			}
 		}
-		return store.Enqueue(ctx, tx, env, outbox.IsEmergency(env.Header), n.Clock.Now())
+		if err := store.Enqueue(ctx, tx, env, outbox.IsEmergency(env.Header), n.Clock.Now()); err != nil {
+			return err
+		}
+		return n.auditSent(ctx, tx, env)
 	})
 	if err != nil {
 		return nil, err

@@ -57,12 +57,7 @@ func Init(cfg config.Config, now time.Time) (entry PublicEntry, err error) {
 	if err := cfg.Validate(); err != nil {
 		return entry, err
 	}
-	if cfg.Authority == "" {
-		cfg.Authority = cfg.Party + "-247"
-	}
-	if cfg.PublicURL == "" {
-		cfg.PublicURL = "http://" + cfg.Listen + "/v1/inbox"
-	}
+	cfg = cfg.Derived()
 	if _, err := os.Stat(filepath.Join(cfg.DataDir, config.FileName)); err == nil {
 		return entry, apperr.Errorf(apperr.EConflict, "%s already holds a node (it has %s); choose another --data folder", cfg.DataDir, config.FileName)
 	}

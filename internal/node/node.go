@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/auditlog"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/config"
@@ -73,6 +74,8 @@ type Node struct {
 
 	// Cases is the node's casework: requests sent and received.
 	Cases *cases.Service
+	// Audit is the node's tamper-evident log (checkpoints signed on a ticker).
+	Audit *auditlog.Log
 }
 
 // OutboxInterval is how often the delivery worker looks for due retries
@@ -86,6 +89,7 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = cfg.Derived()
 	n := &Node{Config: cfg, Clock: opt.Clock, Log: opt.Logger, plain: opt.PlainHTTP, listener: opt.Listener}
 	if n.Clock == nil {
 		n.Clock = clock.System{}
@@ -113,14 +117,19 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 		Decrypt:   map[string]*ecdh.PrivateKey{keys.ID(keys.FormatEncryptionPublic(n.Encryption.PublicKey())): n.Encryption},
 	})
 	dk := dirKeys{n}
-	n.Inbox = &federation.Inbox{Keys: dk, Store: n.DB, Clock: n.Clock, Audit: n.DB}
+	n.Inbox = &federation.Inbox{Keys: dk, Store: n.DB, Clock: n.Clock, Audit: auditedRejections{n}}
 	n.Client = &federation.Client{Keys: dk, AllowInsecure: opt.PlainHTTP}
 	n.outboxWake = make(chan struct{}, 1)
 	n.Outbox = &outbox.Worker{Store: n.DB, Sender: n.Client, Peers: dk, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}
 	n.Cases = &cases.Service{DB: n.DB, Send: n.Send, Directory: n.Directory, Clock: n.Clock, Log: n.Log,
 		Party: cfg.Party, Authority: cfg.Authority}
-	n.DB.SetInboundHook(n.Cases.Arrived)
-	n.DB.SetDeliveredHook(n.Cases.Delivered)
+	n.DB.SetInboundHook(n.arrived)
+	n.DB.SetDeliveredHook(n.delivered)
+	if n.Audit, err = auditlog.New(n.DB, cfg.Authority, n.Signing, n.Clock); err != nil {
+		n.DB.Close()
+		return nil, err
+	}
+	n.Audit.Logger = n.Log
 	n.Metrics = prometheus.NewRegistry()
 	n.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	n.server = &http.Server{
@@ -215,6 +224,7 @@ func (n *Node) Run(ctx context.Context) error {
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	wg.Go(func() { n.Outbox.Run(workCtx, OutboxInterval, n.outboxWake) })
+	wg.Go(func() { _ = n.Audit.Run(workCtx, n.Config.AuditCheckpointInterval.Duration) })
 	if n.Config.DirectoryURL != "" {
 		wg.Go(func() { n.pollEvery(workCtx, http.DefaultClient, n.Config.DirectoryURL, DirectoryPollInterval) })
 	}

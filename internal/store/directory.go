@@ -25,6 +25,12 @@ type SnapshotRecord struct {
 // so two processes accepting snapshots at once cannot both win: a serial not
 // higher than the highest held is refused with EConflict.
 func (db *DB) SaveSnapshot(ctx context.Context, r SnapshotRecord) error {
+	return db.SaveSnapshotWith(ctx, r, nil)
+}
+
+// SaveSnapshotWith is SaveSnapshot with also running in the same
+// transaction (the node's audit record of the change).
+func (db *DB) SaveSnapshotWith(ctx context.Context, r SnapshotRecord, also func(tx *sql.Tx) error) error {
 	return db.Tx(ctx, func(tx *sql.Tx) error {
 		var held sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT MAX(serial) FROM directory_snapshots`).Scan(&held); err != nil {
@@ -38,7 +44,10 @@ func (db *DB) SaveSnapshot(ctx context.Context, r SnapshotRecord) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO directory_snapshots (serial, issued_at, valid_until, digest, signed, accepted_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`,
 			int64(r.Serial), FormatTime(r.IssuedAt), FormatTime(r.ValidUntil), r.Digest, r.Signed, FormatTime(r.AcceptedAt))
-		return err
+		if err != nil || also == nil {
+			return err
+		}
+		return also(tx)
 	})
 }
 

@@ -259,14 +259,18 @@ func (db *DB) Outbox(ctx context.Context) ([]OutboundStatus, error) {
 
 // RecordRejection stores one refused envelope.
 func (db *DB) RecordRejection(ctx context.Context, r federation.RejectionRecord) error {
+	return db.Tx(ctx, func(tx *sql.Tx) error { return InsertRejection(ctx, tx, r) })
+}
+
+// InsertRejection stores one refused envelope inside tx (the node records
+// it in its audit log in the same transaction).
+func InsertRejection(ctx context.Context, tx *sql.Tx, r federation.RejectionRecord) error {
 	var id [12]byte
 	_, _ = rand.Read(id[:])
-	return db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO inbox_rejections (id, at, code, message, via, message_id, sender, recipient, size)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			hex.EncodeToString(id[:]), FormatTime(r.At), string(r.Code), r.Message, r.Via, r.MessageID, r.Sender, r.Recipient, r.Size)
-		return err
-	})
+	_, err := tx.ExecContext(ctx, `INSERT INTO inbox_rejections (id, at, code, message, via, message_id, sender, recipient, size)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		hex.EncodeToString(id[:]), FormatTime(r.At), string(r.Code), r.Message, r.Via, r.MessageID, r.Sender, r.Recipient, r.Size)
+	return err
 }
 
 // RejectionCounts returns how many envelopes were refused, by code.

@@ -1,12 +1,15 @@
 package testnet_test
 
 import (
+	"bytes"
 	"context"
+	"net/http"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/auditlog"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/outbox"
@@ -167,5 +170,43 @@ func TestPeerDownThenBack(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRejectionIsAudited posts a forged envelope (a real one with its
+// body swapped) to the Italian inbox: it is refused with its code, and
+// the refusal is in the rejection table and in the audit log.
+func TestRejectionIsAudited(t *testing.T) {
+	net := start(t, store.SQLite, clock.System{}, "US", "IT")
+	ctx := context.Background()
+	us, it := net.Node("US"), net.Node("IT")
+	env, err := us.Seal(ctx, request("forged-1", "emergency-disclosure"), []byte(`{"genuine":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := us.Seal(ctx, request("forged-2", "emergency-disclosure"), []byte(`{"genuine":false}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.Ciphertext = other.Ciphertext // a body moved under another signed header
+	wire, _ := env.Marshal()
+	resp, err := http.Post("http://"+it.Addr()+"/v1/inbox", "application/json", bytes.NewReader(wire))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("forged envelope answered %d, want 403", resp.StatusCode)
+	}
+	counts, _ := it.DB.RejectionCounts(ctx)
+	if counts["bad_signature"] != 1 {
+		t.Fatalf("rejections = %v", counts)
+	}
+	recs, err := auditlog.List(ctx, it.DB, auditlog.Query{Kind: auditlog.InboxRejection})
+	if err != nil || len(recs) != 1 || recs[0].Details["code"] != "bad_signature" || recs[0].MessageID != env.Header.ID {
+		t.Fatalf("audit records = %+v, %v", recs, err)
+	}
+	if n, _ := it.DB.CountInbound(ctx); n != 0 {
+		t.Fatal("a forged envelope was stored")
 	}
 }
