@@ -3,8 +3,8 @@ package testnet_test
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"fmt"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
