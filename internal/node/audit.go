@@ -37,10 +37,14 @@ func (n *Node) auditSent(ctx context.Context, tx *sql.Tx, env *envelope.Envelope
 // arrived is the inbound hook: the casework's reaction and the audit
 // record, in the transaction that stores the envelope.
 func (n *Node) arrived(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error {
-	if err := n.Cases.Arrived(ctx, tx, in); err != nil {
+	h := in.Envelope.Header
+	if handler, ok := n.arrivals[h.Kind]; ok {
+		if err := handler(ctx, tx, in); err != nil {
+			return err
+		}
+	} else if err := n.Cases.Arrived(ctx, tx, in); err != nil {
 		return err
 	}
-	h := in.Envelope.Header
 	rd := in.Receipt.Digest
 	_, err := auditlog.Append(ctx, tx, auditlog.Record{
 		Kind: auditlog.EnvelopeReceived, Time: in.Receipt.ReceivedAt, Actor: h.Sender, Case: h.CaseRef,

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/tls"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,6 +26,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/outbox"
@@ -76,7 +78,34 @@ type Node struct {
 	Cases *cases.Service
 	// Audit is the node's tamper-evident log (checkpoints signed on a ticker).
 	Audit *auditlog.Log
+
+	mux      *http.ServeMux
+	arrivals map[envelope.Kind]ArrivalHandler
+	workers  []func(ctx context.Context)
 }
+
+// ArrivalHandler reacts to an accepted envelope of one kind, inside the
+// transaction that stores it: what it writes commits with the envelope.
+type ArrivalHandler func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error
+
+// OnArrival registers the handler of an envelope kind other than requests
+// and evidences (which the casework handles): pings, watch events. Call
+// it before Run.
+func (n *Node) OnArrival(kind envelope.Kind, h ArrivalHandler) {
+	if n.arrivals == nil {
+		n.arrivals = map[envelope.Kind]ArrivalHandler{}
+	}
+	n.arrivals[kind] = h
+}
+
+// Handle registers an extra HTTP handler on the node's server (the
+// portal, a provider API). Call it before Run. Patterns follow
+// http.ServeMux ("GET /inbox", "/static/").
+func (n *Node) Handle(pattern string, h http.Handler) { n.mux.Handle(pattern, h) }
+
+// Go registers a background worker that Run starts and stops with the
+// node (a clock runner, a ping campaign). Call it before Run.
+func (n *Node) Go(worker func(ctx context.Context)) { n.workers = append(n.workers, worker) }
 
 // OutboxInterval is how often the delivery worker looks for due retries
 // when nothing wakes it.
@@ -132,8 +161,9 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 	n.Audit.Logger = n.Log
 	n.Metrics = prometheus.NewRegistry()
 	n.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	n.mux = n.routes()
 	n.server = &http.Server{
-		Handler:           n.routes(),
+		Handler:           n.mux,
 		ReadHeaderTimeout: 10 * time.Second,
 		// A slow or stalled sender must not hold inbox connections open:
 		// an envelope is at most a few megabytes.
@@ -225,6 +255,9 @@ func (n *Node) Run(ctx context.Context) error {
 	defer stopWork()
 	wg.Go(func() { n.Outbox.Run(workCtx, OutboxInterval, n.outboxWake) })
 	wg.Go(func() { _ = n.Audit.Run(workCtx, n.Config.AuditCheckpointInterval.Duration) })
+	for _, w := range n.workers {
+		wg.Go(func() { w(workCtx) })
+	}
 	if n.Config.DirectoryURL != "" {
 		wg.Go(func() { n.pollEvery(workCtx, http.DefaultClient, n.Config.DirectoryURL, DirectoryPollInterval) })
 	}
