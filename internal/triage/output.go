@@ -9,9 +9,22 @@ import (
 	"text/tabwriter"
 )
 
-// maxOperatorsShown bounds the operators listed per country in the text
-// table; JSON and CSV carry them all.
-const maxOperatorsShown = 5
+// Bounds of the text table, so that it stays readable on a terminal; JSON
+// and CSV carry everything.
+const (
+	maxOperatorsShown     = 5
+	maxDisagreementsShown = 3
+	maxLabel              = 60 // characters of an operator label
+)
+
+// clip shortens s to n runes with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
 
 // WriteText writes the report as a table sorted by volume, then the "no
 // route" section, the unattributable addresses and what was skipped.
@@ -52,9 +65,18 @@ func WriteText(w io.Writer, r Report) error {
 			if op.Desk != "" {
 				label += " [desk: " + op.Desk + "]"
 			}
+			label = clip(label, maxLabel)
 			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t\n", label, num(op.Events), num(int64(op.UniqueIPs)), dash(op.FirstSeen), dash(op.LastSeen))
 		}
-		for _, d := range c.Disagreements {
+		for i, d := range c.Disagreements {
+			if i == maxDisagreementsShown {
+				rest := 0
+				for _, x := range c.Disagreements[i:] {
+					rest += x.UniqueIPs
+				}
+				fmt.Fprintf(tw, "  ! and %d addresses with other disagreements\t\t\t\t\t\n", rest)
+				break
+			}
 			fmt.Fprintf(tw, "  ! %s (%d addresses)\t\t\t\t\t\n", d.Sources, d.UniqueIPs)
 		}
 	}

@@ -551,3 +551,52 @@ func TestTab4AgainstMap(t *testing.T) {
 		t.Fatal("found a key never added")
 	}
 }
+
+func TestProgress(t *testing.T) {
+	fx := newFixture(t)
+	log, _ := fx.genLog(50000, 6)
+	clock := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
+	var calls []Progress
+	s := Scanner{
+		Now:           func() time.Time { clock = clock.Add(time.Second); return clock },
+		ProgressEvery: time.Second,
+		Progress:      func(p Progress) { calls = append(calls, p) },
+	}
+	if _, err := s.Scan(context.Background(), []Input{{Name: "x", R: bytes.NewReader(log), Size: int64(len(log))}}); err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) == 0 {
+		t.Fatal("no progress reported")
+	}
+	last := calls[len(calls)-1]
+	if last.Lines != 50000 || last.Bytes != int64(len(log)) || last.Total != int64(len(log)) || last.Elapsed <= 0 {
+		t.Fatalf("last progress %+v", last)
+	}
+	// Without a clock, no progress at all (the CLI passes none when
+	// standard error is not a terminal).
+	calls = nil
+	s.Now = nil
+	if _, err := s.Scan(context.Background(), []Input{{Name: "x", R: bytes.NewReader(log)}}); err != nil || len(calls) != 0 {
+		t.Fatalf("progress without a clock: %d calls, err %v", len(calls), err)
+	}
+}
+
+func TestTextClipsLongLabels(t *testing.T) {
+	rep := Report{Caveat: ipdb.Caveat, Countries: []Country{{
+		Country: "US", Events: 3, UniqueIPs: 1,
+		Operators:     []Operator{{ASN: 64500, Operator: strings.Repeat("Very Long Example Operator Name ", 10), Events: 3, UniqueIPs: 1}},
+		Disagreements: []Disagreement{{"a", 5}, {"b", 4}, {"c", 3}, {"d", 2}, {"e", 1}},
+	}}}
+	var buf bytes.Buffer
+	if err := WriteText(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(buf.String(), "\n") {
+		if len([]rune(line)) > 200 {
+			t.Errorf("line of %d characters: %q", len(line), line)
+		}
+	}
+	if !strings.Contains(buf.String(), "and 3 addresses with other disagreements") {
+		t.Errorf("disagreements not capped:\n%s", buf.String())
+	}
+}
