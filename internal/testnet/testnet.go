@@ -38,6 +38,11 @@ type Options struct {
 	Clock clock.Clock
 	// Logger receives the nodes' logs; nil discards them.
 	Logger *slog.Logger
+	// Setup, when set, is called for each party's node after node.New and
+	// before Run (also on Restart), so callers can register arrival
+	// handlers, HTTP routes (the portal) and workers, which a node accepts
+	// only before it runs.
+	Setup func(party string, n *node.Node) error
 }
 
 // Net is a running test network.
@@ -135,6 +140,12 @@ func (n *Net) start(ctx context.Context, party string, l net.Listener) error {
 	if err != nil {
 		l.Close()
 		return fmt.Errorf("start %s: %w", party, err)
+	}
+	if n.opt.Setup != nil {
+		if err := n.opt.Setup(party, nd); err != nil {
+			nd.Close()
+			return fmt.Errorf("set up %s: %w", party, err)
+		}
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
