@@ -57,7 +57,12 @@ type DB struct {
 // merges the layers into one table per family (tens of milliseconds for
 // the default snapshot) so that a lookup is a single search.
 func New(layers ...*Layer) *DB {
-	return &DB{layers: layers, f4: flatten4(layers), f6: flatten6(layers)}
+	db := &DB{layers: layers}
+	done := make(chan struct{})
+	go func() { db.f6 = flatten6(layers); close(done) }()
+	db.f4 = flatten4(layers)
+	<-done
+	return db
 }
 
 // Layers returns the layers in priority order.
