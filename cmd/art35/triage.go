@@ -49,7 +49,7 @@ func runTriage(ctx context.Context, e *env, args []string) error {
 	from := fs.String("from", "", "requesting party (ISO 3166-1 alpha-2) to decide routes (default: the node's party)")
 	typ := fs.String("type", string(request.TypePreserve), "request type routes are decided for")
 	field := fs.Int("field", 0, "1-based field holding the address (default: first field, or a JSON key)")
-	sep := fs.String("sep", "", "field separator for --field, one character (default: blanks; ',' for .csv files)")
+	sep := fs.String("sep", "", "field separator for --field, one character or tab (default: blanks; ',' for .csv files)")
 	re := fs.String("regex", "", "regular expression whose first submatch is the address")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	asCSV := fs.Bool("csv", false, "print one CSV row per country and operator")
@@ -71,8 +71,12 @@ func runTriage(ctx context.Context, e *env, args []string) error {
 	if *field > 0 && *re != "" {
 		return usagef("--field and --regex exclude each other; choose one")
 	}
+	switch *sep {
+	case `\t`, "tab":
+		*sep = "\t"
+	}
 	if len(*sep) > 1 {
-		return usagef("--sep %q must be one character, e.g. --sep , or --sep ';'", *sep)
+		return usagef("--sep %q must be one character, e.g. --sep , or --sep ';' (or tab)", *sep)
 	}
 	if !request.Type(*typ).Valid() {
 		return usagef("--type %q is not a request type; e.g. preserve", *typ)

@@ -89,6 +89,10 @@ func TestTriageCLI(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"country": "IT"`) || !strings.Contains(r.stdout, `"unique_ips": 2`) {
 		t.Errorf("--field 2 on csv: %s %s", r.stdout, r.stderr)
 	}
+	r = runCLI(t, "a\tb\t151.1.1.1\n", nil, "triage", "--field", "3", "--sep", "tab", "--json", "-")
+	if r.code != 0 || !strings.Contains(r.stdout, `"country": "IT"`) {
+		t.Errorf("--sep tab: %s %s", r.stdout, r.stderr)
+	}
 	r = runCLI(t, "", nil, "triage", "--regex", `ip=(\S+)`, "--json", "-")
 	if r.code != 0 {
 		t.Errorf("regex on stdin: %d %s", r.code, r.stderr)
