@@ -101,6 +101,8 @@ type Scanner struct {
 	Progress      func(Progress)
 	ProgressEvery time.Duration
 	Now           func() time.Time
+
+	chunk int // bytes per chunk; 0 means chunkSize (tests use tiny chunks to exercise the boundaries)
 }
 
 // Result is what a scan produced: the counters and one AddrStat per
@@ -328,7 +330,11 @@ func (s *Scanner) Scan(ctx context.Context, inputs []Input) (*Result, error) {
 	}
 	free := make(chan []byte, 2*workers+2)
 	for range cap(free) {
-		free <- make([]byte, chunkSize)
+		size := s.chunk
+		if size <= 0 {
+			size = chunkSize
+		}
+		free <- make([]byte, size)
 	}
 	work := make(chan chunk, 2*workers)
 	type workerOut struct {
@@ -508,7 +514,7 @@ func processChunk(x *Extractor, c chunk, m *addrTable, st *Stats) int64 {
 	if c.long {
 		st.Lines++
 		st.LongLines++
-		processLine(x, c.buf[:maxLine], m, st)
+		processLine(x, c.buf[:min(maxLine, len(c.buf))], m, st)
 		return 1
 	}
 	var n int64

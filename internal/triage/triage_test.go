@@ -600,3 +600,41 @@ func TestTextClipsLongLabels(t *testing.T) {
 		t.Errorf("disagreements not capped:\n%s", buf.String())
 	}
 }
+
+// FuzzScanChunks checks the chunking against itself: whatever the input,
+// scanning with tiny chunks counts the same lines as scanning with the
+// default 1 MiB chunks, and when no line is longer than the tiny chunk,
+// every address's aggregate is the same too.
+func FuzzScanChunks(f *testing.F) {
+	f.Add([]byte("1.2.3.4 - - [20/Nov/2026:14:02:07 +0100] \"GET /\"\n5.6.7.8\n\n[2001:db8::1]:80 x\r\ngarbage\n1.2.3.4"), uint8(7))
+	f.Add([]byte(strings.Repeat("9.9.9.9 "+strings.Repeat("x", 40)+"\n", 20)), uint8(16))
+	f.Add([]byte{0x1f, 0x8b, 0, 0, 0}, uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, size uint8) {
+		small := int(size%64) + 1
+		big := Scanner{Workers: 2}
+		tiny := Scanner{Workers: 3, chunk: small}
+		rb, err1 := big.Scan(context.Background(), []Input{{Name: "b", R: bytes.NewReader(data)}})
+		rt, err2 := tiny.Scan(context.Background(), []Input{{Name: "t", R: bytes.NewReader(data)}})
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		if rb.Stats.Lines != rt.Stats.Lines {
+			t.Fatalf("lines: %d with 1 MiB chunks, %d with %d-byte chunks", rb.Stats.Lines, rt.Stats.Lines, small)
+		}
+		longest := 0
+		for _, l := range bytes.Split(data, []byte("\n")) {
+			longest = max(longest, len(l)+1)
+		}
+		if longest > small || rb.Stats.Files[0].Gzip {
+			return
+		}
+		if rb.Len() != rt.Len() {
+			t.Fatalf("%d addresses vs %d", rb.Len(), rt.Len())
+		}
+		rb.Each(func(a netip.Addr, st *AddrStat) {
+			if o := rt.Get(a); o == nil || *o != *st {
+				t.Fatalf("%s: %+v vs %+v", a, st, o)
+			}
+		})
+	})
+}
