@@ -86,13 +86,21 @@ func defaultFrom(e *env, dataDir string) string {
 var layerNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
 
 // openMaybeGzip opens a file and decompresses it when it starts with the
-// gzip magic bytes.
-func openMaybeGzip(name string) (io.Reader, func() error, error) {
+// gzip magic bytes. With progress set, reading reports through it.
+func openMaybeGzip(name string, progress func(read, total int64)) (io.Reader, func() error, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, nil, apperr.Wrap(apperr.EInvalid, err, "open %s", name)
 	}
-	br := bufio.NewReaderSize(f, 1<<16)
+	var raw io.Reader = f
+	if progress != nil {
+		var total int64
+		if fi, err := f.Stat(); err == nil {
+			total = fi.Size()
+		}
+		raw = &progressReader{r: f, total: total, report: progress}
+	}
+	br := bufio.NewReaderSize(raw, 1<<16)
 	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
@@ -169,12 +177,29 @@ func runIPDBImport(ctx context.Context, e *env, args []string) error {
 				return fmt.Errorf("%s: %w", file, err)
 			}
 		} else {
-			r, closeFn, err := openMaybeGzip(file)
+			var progress func(read, total int64)
+			if isTerminal(e.stderr) {
+				start := e.clock.Now()
+				progress = func(read, total int64) {
+					msg := fmt.Sprintf("\r\033[K%s: %.0f MB", file, float64(read)/1e6)
+					if total > 0 {
+						msg += fmt.Sprintf(" of %.0f MB", float64(total)/1e6)
+					}
+					if secs := e.clock.Now().Sub(start).Seconds(); secs > 0 && total > read {
+						msg += fmt.Sprintf(", about %.0f s left", secs*float64(total-read)/float64(read))
+					}
+					fmt.Fprint(e.stderr, msg)
+				}
+			}
+			r, closeFn, err := openMaybeGzip(file, progress)
 			if err != nil {
 				return err
 			}
 			st, err = parse(r, b)
 			closeFn()
+			if progress != nil {
+				fmt.Fprint(e.stderr, "\r\033[K")
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", file, err)
 			}
@@ -218,6 +243,24 @@ func runIPDBImport(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// progressReader counts the bytes read and reports them every 4 MiB.
+type progressReader struct {
+	r           io.Reader
+	read, total int64
+	next        int64
+	report      func(read, total int64)
+}
+
+func (p *progressReader) Read(b []byte) (int, error) {
+	n, err := p.r.Read(b)
+	p.read += int64(n)
+	if p.read >= p.next {
+		p.next = p.read + 4<<20
+		p.report(p.read, p.total)
+	}
+	return n, err
+}
+
 // ipdbLayerInfo is one line of "ipdb info".
 type ipdbLayerInfo struct {
 	Name     string `json:"name"`
@@ -239,10 +282,12 @@ func runIPDBInfo(ctx context.Context, e *env, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	start := e.clock.Now()
 	db, err := openIPDB(*dataDir)
 	if err != nil {
 		return err
 	}
+	loaded := e.clock.Now().Sub(start)
 	def, _ := ipdb.DefaultLayers()
 	embedded := map[*ipdb.Layer]bool{}
 	for _, l := range def {
@@ -259,9 +304,9 @@ func runIPDBInfo(ctx context.Context, e *env, args []string) error {
 		out = append(out, i)
 	}
 	if *asJSON {
-		return writeJSON(e, map[string]any{"layers": out, "embedded_bytes": ipdb.DefaultSize()})
+		return writeJSON(e, map[string]any{"layers": out, "embedded_bytes": ipdb.DefaultSize(), "load_ms": loaded.Milliseconds()})
 	}
-	fmt.Fprintf(e.stdout, "Layers in priority order (embedded snapshot: %d bytes):\n", ipdb.DefaultSize())
+	fmt.Fprintf(e.stdout, "Layers in priority order (embedded snapshot: %d bytes; loaded and merged in %d ms):\n", ipdb.DefaultSize(), loaded.Milliseconds())
 	for _, i := range out {
 		where := "imported"
 		if i.Embedded {
