@@ -87,6 +87,9 @@ func (s *Service) Submit(ctx context.Context, doc []byte, by string) (*Case, []r
 			return nil, problems, apperr.Errorf(apperr.EInvalid, "request refused: %d problem(s) to fix before it can be sent (run 'art35 request validate FILE' to see them)", countErrors(problems))
 		}
 	}
+	if err := s.checkOnwardTransfer(ctx, r); err != nil {
+		return nil, problems, err
+	}
 	if r.Requesting.Party != s.Party {
 		return nil, problems, apperr.Errorf(apperr.EInvalid, "requesting.party is %q but this node speaks for %s: a node sends only its own party's requests", r.Requesting.Party, s.Party)
 	}
@@ -263,6 +266,11 @@ func (s *Service) arrivedEvidence(ctx context.Context, tx *sql.Tx, in *federatio
 		return err
 	}
 	seq := len(lc.Evidences)
+	if ev.Kind == KindTransferGranted {
+		if err := arrivedTransferGrant(ctx, tx, ev, h.ID); err != nil {
+			return err
+		}
+	}
 	if ev.Kind == "transition" {
 		applied, err := lc.Apply(request.Step{To: ev.To, At: ev.At, By: ev.By, As: ev.As, Code: ev.Code, Details: ev.Details,
 			ProviderRef: ev.ProviderRef, Until: ev.Until, LinkedID: ev.LinkedID}, nil)

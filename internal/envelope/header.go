@@ -47,11 +47,14 @@ var Kinds = []Kind{KindRequest, KindEvidence, KindPing, KindWatchEvent, KindDire
 
 // EvidenceSubkinds are the lifecycle steps of SPEC section 6 that an evidence
 // envelope may carry. "not-acknowledged" is the negative evidence sent when
-// the acknowledge clock runs out; "incident" notifies a data exposure (SPEC 7).
+// the acknowledge clock runs out; "incident" notifies a data exposure (SPEC 7);
+// "transfer-request" asks the originating party to authorise passing its
+// data on to a third party, "transfer-granted" is that authorisation
+// (Protocol Art. 14(10)).
 var EvidenceSubkinds = []string{
 	"delivered", "acknowledged", "not-acknowledged", "in-progress", "preserved", "disclosed",
 	"partially-executed", "declined", "postponed", "needs-info", "closed", "conditions-accepted",
-	"incident",
+	"incident", "transfer-request", "transfer-granted",
 }
 
 // Handling is the handling code of SPEC section 7.

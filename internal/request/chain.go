@@ -213,3 +213,7 @@ func Walk(reqs []*Request, start string) ([]ChainNode, error) {
 	}
 	return out, nil
 }
+
+// Weaker reports whether handling code c restricts less than other: a
+// message derived from another must never carry a weaker code.
+func (c HandlingCode) Weaker(other HandlingCode) bool { return handlingRank[c] < handlingRank[other] }
