@@ -48,9 +48,11 @@ type Source struct {
 // DB is a set of layers in priority order. It is read-only once built and
 // safe for concurrent lookups.
 type DB struct {
-	layers []*Layer
-	f4     flat4
-	f6     flat6
+	layers  []*Layer
+	records [][]Record // layers[i].Records, one pointer hop less per lookup
+	asOf    []int64    // layers[i].Source.AsOf in Unix seconds, 0 if unknown
+	f4      flat4
+	f6      flat6
 }
 
 // New returns a DB over the given layers, highest priority first. It
@@ -58,6 +60,14 @@ type DB struct {
 // the default snapshot) so that a lookup is a single search.
 func New(layers ...*Layer) *DB {
 	db := &DB{layers: layers}
+	for _, l := range layers {
+		db.records = append(db.records, l.Records)
+		var d int64
+		if !l.Source.AsOf.IsZero() {
+			d = l.Source.AsOf.Unix()
+		}
+		db.asOf = append(db.asOf, d)
+	}
 	done := make(chan struct{})
 	go func() { db.f6 = flatten6(layers); close(done) }()
 	db.f4 = flatten4(layers)
@@ -189,7 +199,10 @@ const NotCovered = "no source covers this address (unallocated, or allocated aft
 // Lookup attributes ip. IPv4-mapped IPv6 addresses are looked up as IPv4
 // and zones are ignored. It does not allocate.
 func (db *DB) Lookup(ip netip.Addr) Answer {
-	ip = ip.Unmap().WithZone("")
+	ip = ip.Unmap()
+	if ip.Zone() != "" {
+		ip = ip.WithZone("")
+	}
 	ans := Answer{IP: ip, db: db, netLay: -1, opLay: -1}
 	if !ip.IsValid() {
 		ans.Reason = "not an IP address"
@@ -208,23 +221,21 @@ func (db *DB) Lookup(ip netip.Addr) Answer {
 		i := db.f6.seg(u128From(ip))
 		recs = db.f6.recs[i*L : i*L+L]
 	}
-	countryLay, opLay := -1, -1
+	countryLay, opLay, oldest := -1, -1, -1
 	for li, r := range recs {
 		if r == 0 {
 			continue
 		}
-		l := db.layers[li]
-		rec := &l.Records[r-1]
-		if !l.Source.AsOf.IsZero() && (ans.AsOf.IsZero() || l.Source.AsOf.Before(ans.AsOf)) {
-			ans.AsOf = l.Source.AsOf // the oldest data behind an answer is the honest date
+		rec := &db.records[li][r-1]
+		// The oldest data behind an answer is the honest date.
+		if d := db.asOf[li]; oldest < 0 || d != 0 && (db.asOf[oldest] == 0 || d < db.asOf[oldest]) {
+			oldest = li // a layer without a date counts only when no other has one
 		}
-		if rec.Country != "" {
-			if ans.Country == "" {
-				ans.Country = rec.Country
-				countryLay = li
-				if ans.netLay < 0 {
-					ans.netLay = li
-				}
+		if rec.Country != "" && ans.Country == "" {
+			ans.Country = rec.Country
+			countryLay = li
+			if ans.netLay < 0 {
+				ans.netLay = li
 			}
 		}
 		if opLay < 0 && (rec.Operator != "" || rec.ASN != 0) {
@@ -238,19 +249,11 @@ func (db *DB) Lookup(ip netip.Addr) Answer {
 		}
 	}
 	ans.recs, ans.opLay = recs, opLay
-	if !covered(recs) {
+	if oldest < 0 {
 		ans.Reason = NotCovered
 		return ans
 	}
+	ans.AsOf = db.layers[oldest].Source.AsOf
 	ans.Attributable = true
 	return ans
-}
-
-func covered(recs []uint32) bool {
-	for _, r := range recs {
-		if r != 0 {
-			return true
-		}
-	}
-	return false
 }

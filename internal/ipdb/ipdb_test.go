@@ -141,6 +141,20 @@ func TestLookupAsOfIsOldestSource(t *testing.T) {
 	}
 }
 
+func TestLookupAsOfIgnoresUndatedLayers(t *testing.T) {
+	undated := build(t, Source{Name: "undated", Label: "U", Kind: KindOverlay}, [][3]string{{"1.0.0.0", "1.0.0.255", ""}},
+		func(string) Record { return Record{Operator: "Example Undated"} })
+	layers := append([]*Layer{undated}, fixtureDB(t).Layers()[1:]...)
+	a := New(layers...).Lookup(netip.MustParseAddr("1.0.0.1"))
+	if !a.AsOf.Equal(srcASN.AsOf) || a.Operator != "Example Undated" {
+		t.Fatalf("as-of %v operator %q, want %v from the dated layers", a.AsOf, a.Operator, srcASN.AsOf)
+	}
+	only := New(undated).Lookup(netip.MustParseAddr("1.0.0.1"))
+	if !only.Attributable || !only.AsOf.IsZero() {
+		t.Fatalf("undated only: %+v", only)
+	}
+}
+
 func TestSpecialReason(t *testing.T) {
 	tests := []struct{ ip, want string }{
 		{"0.1.2.3", "this network"},
