@@ -54,6 +54,9 @@ type Config struct {
 	// AuditCheckpointInterval is how often the node signs a checkpoint of
 	// its audit log (also made on demand, e.g. for a proof bundle).
 	AuditCheckpointInterval Duration `toml:"audit_checkpoint_interval"`
+	// RetentionDays is how long personal data received from other parties
+	// is kept after receipt before it is purged (once its case is finished).
+	RetentionDays int `toml:"retention_days"`
 }
 
 // Duration is a time.Duration written as text ("1h", "15m") in TOML and
@@ -91,6 +94,9 @@ func Defaults() Config {
 		// Hourly: a peer or a court can then be shown a signed state of
 		// the log that is at most an hour old.
 		AuditCheckpointInterval: Duration{time.Hour},
+		// Two years: long enough for the formal MLA request that follows a
+		// preservation to be decided.
+		RetentionDays: 730,
 	}
 }
 
@@ -134,7 +140,7 @@ func Load(dataDir string, getenv func(string) string) (Config, error) {
 		return c, apperr.Wrap(apperr.EInvalid, err, "config %s", path)
 	default:
 		if und := md.Undecoded(); len(und) > 0 {
-			return c, apperr.Errorf(apperr.EInvalid, "config %s: unknown setting %q (known: party, authority, database, listen, public_url, log_level, log_format, secretariat_key, directory_url, audit_checkpoint_interval)", path, und[0].String())
+			return c, apperr.Errorf(apperr.EInvalid, "config %s: unknown setting %q (known: party, authority, database, listen, public_url, log_level, log_format, secretariat_key, directory_url, audit_checkpoint_interval, retention_days)", path, und[0].String())
 		}
 	}
 	for name, field := range Env {
@@ -179,6 +185,9 @@ func (c Config) Validate() error {
 	}
 	if c.AuditCheckpointInterval.Duration < time.Minute {
 		problems = append(problems, fmt.Sprintf("audit_checkpoint_interval %s: must be at least 1m (e.g. 1h)", c.AuditCheckpointInterval))
+	}
+	if c.RetentionDays < 1 || c.RetentionDays > 3650 {
+		problems = append(problems, fmt.Sprintf("retention_days %d: must be between 1 and 3650", c.RetentionDays))
 	}
 	if c.Database == "" {
 		problems = append(problems, "database: empty; give a SQLite file name or a postgres:// URL")

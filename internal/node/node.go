@@ -255,6 +255,7 @@ func (n *Node) Run(ctx context.Context) error {
 	defer stopWork()
 	wg.Go(func() { n.Outbox.Run(workCtx, OutboxInterval, n.outboxWake) })
 	wg.Go(func() { _ = n.Audit.Run(workCtx, n.Config.AuditCheckpointInterval.Duration) })
+	wg.Go(func() { n.purgeDaily(workCtx) })
 	for _, w := range n.workers {
 		wg.Go(func() { w(workCtx) })
 	}

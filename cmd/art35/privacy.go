@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/art35/art35/internal/retention"
+)
+
+var purgeCmd = &command{
+	name:  "purge",
+	short: "remove received personal data whose retention period has passed",
+	usage: "purge --data DIR [--dry-run] [--json]",
+	long: `Purge removes, for every request received from another party whose case is
+finished and whose retention period (retention_days, default 730) has passed,
+the personal data from the node's database: envelope bodies and ciphertexts,
+the request document (replaced by a tombstone naming only id, type and
+party) and the details of its evidences. Ids, digests, dates and the audit
+log stay, so what happened can still be proved. A case still open after its
+period is listed for review and not purged. The purge is recorded in the
+audit log. The running node also purges once a day.`,
+}
+
+var transferCmd = &command{
+	name:  "transfer",
+	short: "ask for or grant the authorisation to pass received data on (Protocol Art. 14(10))",
+	usage: "transfer <request|grant|list> --data DIR ...",
+	long: `Data received from a party may be passed to a third party only with the
+originating party's prior authorisation (Protocol Art. 14(10)). A request that
+links to a received request and goes to anyone but its originator is refused
+until the authorisation is on record.
+
+	art35 transfer request --data DIR REQUEST-ID --to DE --purpose "..." --by NAME
+	    (on the receiving node: asks the originator, as a signed evidence)
+	art35 transfer grant --data DIR REQUEST-ID --to DE --purpose "..." --by NAME
+	    (on the originating node: authorises; recorded on both sides)
+	art35 transfer list --data DIR [--json]`,
+}
+
+func init() {
+	purgeCmd.run = func(ctx context.Context, e *env, args []string) error {
+		var dry, asJSON bool
+		n, _, err := openNode(ctx, e, purgeCmd, "", args, func(fs *flag.FlagSet) {
+			fs.BoolVar(&dry, "dry-run", false, "list what would be purged, change nothing")
+			fs.BoolVar(&asJSON, "json", false, "print JSON")
+		})
+		if err != nil {
+			return err
+		}
+		defer n.Close()
+		res, err := retention.Purge(ctx, n.DB, n.RetentionPolicy(), e.clock.Now(), "cli", dry)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return json.NewEncoder(e.stdout).Encode(res)
+		}
+		verb := "purged"
+		if dry {
+			verb = "would purge"
+		}
+		fmt.Fprintf(e.stdout, "%s %d request(s), %d envelope(s)\n", verb, len(res.Purged), res.Envelope)
+		for _, id := range res.Purged {
+			fmt.Fprintf(e.stdout, "  %s\n", id)
+		}
+		if len(res.Review) > 0 {
+			fmt.Fprintf(e.stdout, "past their retention period but still open (a person decides): %s\n", strings.Join(res.Review, ", "))
+		}
+		return nil
+	}
+	register(purgeCmd)
+
+	transferCmd.run = func(ctx context.Context, e *env, args []string) error {
+		ask := func(grant bool) func(ctx context.Context, e *env, args []string) error {
+			return func(ctx context.Context, e *env, args []string) error {
+				var to, purpose, by string
+				sub := "request"
+				if grant {
+					sub = "grant"
+				}
+				n, pos, err := openNode(ctx, e, transferCmd, sub, args, func(fs *flag.FlagSet) {
+					fs.StringVar(&to, "to", "", "the third party (ISO code)")
+					fs.StringVar(&purpose, "purpose", "", "what the data will be used for")
+					fs.StringVar(&by, "by", "", "who asks or grants")
+				})
+				if err != nil {
+					return err
+				}
+				defer n.Close()
+				if len(pos) != 1 {
+					return usagef("give the id of the request whose data is concerned")
+				}
+				if grant {
+					err = n.Cases.GrantTransfer(ctx, pos[0], to, purpose, by)
+				} else {
+					err = n.Cases.RequestTransfer(ctx, pos[0], to, purpose, by)
+				}
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "%s for %s to %s sent; the running node delivers it\n", map[bool]string{true: "authorisation", false: "request for authorisation"}[grant], pos[0], to)
+				return nil
+			}
+		}
+		list := func(ctx context.Context, e *env, args []string) error {
+			var asJSON bool
+			n, _, err := openNode(ctx, e, transferCmd, "list", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			auths, err := n.Cases.Authorisations(ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(e.stdout).Encode(auths)
+			}
+			if len(auths) == 0 {
+				fmt.Fprintln(e.stdout, "no onward-transfer authorisation on record")
+			}
+			for _, a := range auths {
+				fmt.Fprintf(e.stdout, "%s -> %s  granted %s by %s  purpose: %s\n", a.RequestID, a.To, a.GrantedAt.Format(time.RFC3339), a.GrantedBy, a.Purpose)
+			}
+			return nil
+		}
+		return dispatch(ctx, e, transferCmd, []subcommand{
+			{"request", "ask the originating party for authorisation", ask(false)},
+			{"grant", "authorise the other side to pass our data on", ask(true)},
+			{"list", "the authorisations on record", list},
+		}, args)
+	}
+	register(transferCmd)
+}

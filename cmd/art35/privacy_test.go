@@ -1,0 +1,32 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPurgeAndTransferCommands(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "it")
+	if r := runCLI(t, "", nil, "node", "init", "--party", "IT", "--data", data); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := runCLI(t, "", nil, "purge", "--data", data, "--dry-run")
+	if r.code != 0 || !strings.Contains(r.stdout, "would purge 0 request(s)") {
+		t.Fatalf("purge --dry-run: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, "", nil, "transfer", "list", "--data", data)
+	if r.code != 0 || !strings.Contains(r.stdout, "no onward-transfer authorisation") {
+		t.Fatalf("transfer list: %d %q %q", r.code, r.stdout, r.stderr)
+	}
+	// Asking about a request the node does not hold: not found (exit 3).
+	r = runCLI(t, "", nil, "transfer", "request", "--data", data, "US-1", "--to", "DE", "--purpose", "p", "--by", "x")
+	if r.code != 3 {
+		t.Fatalf("transfer request of an unknown request: %d %q", r.code, r.stderr)
+	}
+	// retention_days is checked.
+	r = runCLI(t, "", nil, "purge", "--data", data)
+	if r.code != 0 {
+		t.Fatalf("purge: %d %q", r.code, r.stderr)
+	}
+}
