@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/art35/art35/internal/apperr"
-	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/triage"
@@ -29,7 +27,9 @@ addresses are answered "not attributable" with the reason.
 With --from CC (default: the node's party), also the route: whether a legal
 instrument allows a request of --type (default preserve) from CC to that
 country, the point of contact to ask, its local time and whether it is on
-duty, its legal profile; or "no route" with the reason and what remains.
+duty, its legal profile; or "no route" with the reason and what remains. The
+directory is the one shipped with art35, or a signed snapshot given with
+--snapshot FILE --pubkey KEY.
 
 --port and --time (RFC 3339 with a zone, e.g. 2026-11-20T14:02:07Z) are the
 identifiers a request needs behind carrier-grade NAT; a time without a zone
@@ -100,6 +100,8 @@ func runAttribute(ctx context.Context, e *env, args []string) error {
 	typ := fs.String("type", string(request.TypePreserve), "request type the route is decided for")
 	asJSON := fs.Bool("json", false, "print the answer as JSON")
 	sources := fs.Bool("sources", false, "print the data sources, their licences and the credits they require")
+	var ds dirSource // --snapshot/--pubkey: decide routes against a signed directory
+	ds.bind(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -162,9 +164,9 @@ func runAttribute(ctx context.Context, e *env, args []string) error {
 	if a.Attributable && (*port == 0 || at.IsZero()) {
 		out.Notes = append(out.Notes, cgnatNote)
 	}
-	snap, err := directory.Starter()
+	snap, _, err := ds.load(e)
 	if err != nil {
-		return apperr.Wrap(apperr.EInternal, err, "load the shipped directory")
+		return err
 	}
 	if p, ok := snap.Party(a.Country); ok {
 		out.CountryName = p.Name

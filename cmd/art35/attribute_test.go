@@ -59,6 +59,7 @@ func TestAttributeCLI(t *testing.T) {
 		{name: "not an address", args: []string{"attribute", "example.org"}, code: exitUsage, stderr: "not an IP address"},
 		{name: "time without zone", args: []string{"attribute", "1.2.3.4", "--time", "2026-11-20T14:02:07"}, code: exitUsage, stderr: "no time zone"},
 		{name: "bad port", args: []string{"attribute", "1.2.3.4", "--port", "70000"}, code: exitUsage, stderr: "--port"},
+		{name: "signed directory that is not there", args: []string{"attribute", "151.1.1.1", "--snapshot", "/nonexistent/directory.signed.json", "--pubkey", "ed25519:AAAA"}, code: 1, stderr: "--pubkey"},
 		{name: "stale data warning", args: []string{"attribute", "151.1.1.1", "--port", "1", "--time", "2024-01-01T00:00:00Z"}, stdout: []string{"may have changed hands"}},
 	}
 	for _, tt := range tests {

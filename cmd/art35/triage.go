@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
-	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/triage"
 )
@@ -30,7 +29,8 @@ ISO 8601 and RFC 3339 times; a time without a zone is counted, not guessed).
 
 With --from CC (default: the node's party), each country gets its route, and
 countries that cannot be asked are listed apart under "no route" with the
-reason and what remains. --draft-requests DIR writes one draft preserve
+reason and what remains (against the shipped directory, or a signed snapshot
+given with --snapshot FILE --pubkey KEY). --draft-requests DIR writes one draft preserve
 request per country that can be asked (CC-preserve-draft.json), complete
 except for the fields only a person can fill (offence, facts, contact, ...).
 
@@ -55,6 +55,8 @@ func runTriage(ctx context.Context, e *env, args []string) error {
 	asCSV := fs.Bool("csv", false, "print one CSV row per country and operator")
 	drafts := fs.String("draft-requests", "", "write one draft preserve request per country that can be asked into this folder")
 	workers := fs.Int("workers", 0, "parallel workers (default: one per CPU)")
+	var ds dirSource // --snapshot/--pubkey: decide routes against a signed directory
+	ds.bind(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -98,9 +100,9 @@ func runTriage(ctx context.Context, e *env, args []string) error {
 	if fromCC == "" {
 		fromCC = defaultFrom(e, *dataDir)
 	}
-	snap, err := directory.Starter() // for country names, and routes with --from
+	snap, _, err := ds.load(e) // for country names, and routes with --from
 	if err != nil {
-		return apperr.Wrap(apperr.EInternal, err, "load the shipped directory")
+		return err
 	}
 	if fromCC != "" {
 		if _, ok := snap.Party(fromCC); !ok {
