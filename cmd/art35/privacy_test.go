@@ -24,6 +24,10 @@ func TestPurgeAndTransferCommands(t *testing.T) {
 	if r.code != 3 {
 		t.Fatalf("transfer request of an unknown request: %d %q", r.code, r.stderr)
 	}
+	r = runCLI(t, "", nil, "witness", "--data", data)
+	if r.code != 0 || !strings.Contains(r.stdout, "no peer checkpoint seen yet") {
+		t.Fatalf("witness: %d %q %q", r.code, r.stdout, r.stderr)
+	}
 	// retention_days is checked.
 	r = runCLI(t, "", nil, "purge", "--data", data)
 	if r.code != 0 {

@@ -129,7 +129,21 @@ func Prove(ctx context.Context, db *store.DB, messageID string) (*Bundle, error)
 	if len(b.Entries) == 0 {
 		return nil, apperr.Errorf(apperr.ENotFound, "audit prove: the records of message %q are newer than the latest checkpoint (size %d); make a checkpoint ('art35 audit checkpoint') and try again", messageID, cp.Size)
 	}
-	return b, nil
+	// Peers that witnessed this checkpoint sent their cosignatures
+	// (internal/witness keeps them in audit_cosignatures).
+	rows, err = db.QueryContext(ctx, `SELECT witness, signature FROM audit_cosignatures WHERE size = $1 ORDER BY witness`, cp.Size)
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c Cosignature
+		if err := rows.Scan(&c.Witness, &c.Signature); err != nil {
+			return nil, err
+		}
+		b.Cosignatures = append(b.Cosignatures, c)
+	}
+	return b, rows.Err()
 }
 
 func b64(h tlog.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }

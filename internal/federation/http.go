@@ -172,8 +172,23 @@ type Client struct {
 	// Timeout bounds one delivery attempt; 0 means 30 seconds.
 	Timeout time.Duration
 
+	// Exchange, if set, adds headers to each delivery and reads those of
+	// each answer: the nodes' audit-log checkpoints travel this way, so
+	// every exchange is also a witnessing (internal/witness).
+	Exchange Exchange
+
 	mu      sync.Mutex
 	clients map[string]*http.Client // by pin ("" for plain HTTP)
+}
+
+// Exchange rides along the deliveries to a peer.
+type Exchange interface {
+	// Headers returns headers to add to a delivery to peer.
+	Headers(ctx context.Context, peer string) http.Header
+	// Answered reads the headers of the peer's answer. It runs for every
+	// answer, whatever its status; its failures are its own business
+	// (they never fail the delivery).
+	Answered(ctx context.Context, peer string, h http.Header)
 }
 
 func (c *Client) httpClient(pin string) (*http.Client, error) {
@@ -266,11 +281,19 @@ func (c *Client) Send(ctx context.Context, p Peer, env *envelope.Envelope) (*env
 		return nil, apperr.Wrap(apperr.EInvalid, err, "peer %s", p.Authority)
 	}
 	req.Header.Set("Content-Type", ContentType)
+	if c.Exchange != nil {
+		for k, vs := range c.Exchange.Headers(ctx, p.Authority) {
+			req.Header[k] = vs
+		}
+	}
 	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("deliver %s to %s: %w", env.Header.ID, p.Authority, err)
 	}
 	defer resp.Body.Close()
+	if c.Exchange != nil {
+		c.Exchange.Answered(ctx, p.Authority, resp.Header)
+	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	if err != nil {
 		return nil, fmt.Errorf("deliver %s to %s: read answer: %w", env.Header.ID, p.Authority, err)

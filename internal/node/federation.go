@@ -178,3 +178,21 @@ func (n *Node) wakeOutbox() {
 	default:
 	}
 }
+
+// peerSigningKey returns an authority's current signing key from the
+// directory (the key its audit-log checkpoints are signed with).
+func (n *Node) peerSigningKey(ctx context.Context, authority string) (ed25519.PublicKey, error) {
+	d, err := n.Directory(ctx)
+	if err != nil {
+		return nil, err
+	}
+	_, a, ok := d.AuthorityByID(authority)
+	if !ok {
+		return nil, apperr.Errorf(apperr.ENotFound, "authority %s is not in the directory", authority)
+	}
+	k, ok := a.KeyFor(directory.UseSigning, n.Clock.Now())
+	if !ok {
+		return nil, apperr.Errorf(apperr.ENotFound, "the directory lists no valid signing key for %s", authority)
+	}
+	return keys.ParseSigningPublic(k.Public)
+}

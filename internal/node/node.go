@@ -31,6 +31,7 @@ import (
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/witness"
 )
 
 // DirectoryPollInterval is how often a node asks the secretariat for a
@@ -78,6 +79,9 @@ type Node struct {
 	Cases *cases.Service
 	// Audit is the node's tamper-evident log (checkpoints signed on a ticker).
 	Audit *auditlog.Log
+	// Witness checks the peers' logs with every exchange and keeps their
+	// cosignatures of ours.
+	Witness *witness.Witness
 
 	mux      *http.ServeMux
 	arrivals map[envelope.Kind]ArrivalHandler
@@ -159,6 +163,11 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 		return nil, err
 	}
 	n.Audit.Logger = n.Log
+	if n.Witness, err = witness.New(n.DB, cfg.Authority, n.Signing, n.peerSigningKey, n.Clock, n.Log); err != nil {
+		n.DB.Close()
+		return nil, err
+	}
+	n.Client.Exchange = n.Witness
 	n.Metrics = prometheus.NewRegistry()
 	n.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	n.mux = n.routes()
@@ -196,7 +205,13 @@ func (n *Node) routes() *http.ServeMux {
 	mux.HandleFunc("GET /healthz", n.handleHealth)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /v1/directory", n.handleDirectory)
-	mux.Handle("POST /v1/inbox", &federation.Handler{Inbox: n.Inbox, Log: n.Log})
+	inbox := &federation.Handler{Inbox: n.Inbox, Log: n.Log}
+	mux.HandleFunc("POST /v1/inbox", func(w http.ResponseWriter, r *http.Request) {
+		// Every answer also shows this node's latest signed checkpoint to
+		// the sender, which checks it extends what it saw before.
+		n.Witness.Serve(r, w.Header())
+		inbox.ServeHTTP(w, r)
+	})
 	return mux
 }
 
