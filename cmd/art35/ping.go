@@ -268,7 +268,7 @@ func runPingPending(ctx context.Context, e *env, args []string) error {
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHALLENGE\tFROM\tRECEIVED (UTC)\tANSWER BY\tRAISED TO\tSTATE")
 	for _, c := range cs {
-		state := c.State
+		var state string
 		switch {
 		case c.State == "answered":
 			state = "answered by " + c.AnsweredBy
