@@ -353,8 +353,9 @@ func (s *Scanner) Scan(ctx context.Context, inputs []Input) (*Result, error) {
 			defer wg.Done()
 			x := s.Extractor
 			x.lastTS = nil
+			var bt batcher
 			for c := range work {
-				n := processChunk(&x, c, o.m, &o.st)
+				n := processChunk(&x, &bt, c, o.m, &o.st)
 				o.fileLines[c.file] += n
 				lines.Add(n)
 				free <- c.base
@@ -509,15 +510,55 @@ func (s *Scanner) readInput(ctx context.Context, in Input, fi int, fs *FileStat,
 	}
 }
 
+// batchSize is how many IPv4 lines are parsed before their table slots
+// are touched and then updated: the touches are independent loads, so
+// the processor overlaps their cache misses instead of waiting for each
+// in turn (the table of a large log does not fit in cache, and that wait
+// was the largest cost in profiles).
+const batchSize = 32
+
+type pending struct {
+	key   uint32
+	sec   int64
+	timed bool
+}
+
+// batcher is one worker's batch of IPv4 updates.
+type batcher struct {
+	b    [batchSize]pending
+	n    int
+	sink uint32 // keeps the touches from being optimised away
+}
+
+func (bt *batcher) flush(m *addrTable) {
+	t := &m.v4
+	var sink uint32
+	for i := 0; i < bt.n; i++ {
+		sink += t.slots[t.home(bt.b[i].key)].key
+	}
+	bt.sink += sink
+	for i := 0; i < bt.n; i++ {
+		p := &bt.b[i]
+		t.add(p.key, 1, p.sec, p.sec, p.timed)
+	}
+	bt.n = 0
+}
+
 // processChunk aggregates the lines of c into m and st and returns the
 // number of lines.
-func processChunk(x *Extractor, c chunk, m *addrTable, st *Stats) int64 {
+func processChunk(x *Extractor, bt *batcher, c chunk, m *addrTable, st *Stats) int64 {
+	defer bt.flush(m)
 	if c.long {
 		st.Lines++
 		st.LongLines++
-		processLine(x, c.buf[:min(maxLine, len(c.buf))], m, st)
+		line := c.buf[:min(maxLine, len(c.buf))]
+		if !utf8.Valid(line) {
+			st.NotUTF8++
+		}
+		processLine(x, bt, line, m, st)
 		return 1
 	}
+	valid := utf8.Valid(c.buf) // one pass over the chunk; lines are checked only if it fails
 	var n int64
 	b := c.buf
 	for len(b) > 0 {
@@ -541,26 +582,34 @@ func processChunk(x *Extractor, c chunk, m *addrTable, st *Stats) int64 {
 			st.LongLines++
 			line = line[:maxLine]
 		}
-		processLine(x, line, m, st)
+		if !valid && !utf8.Valid(line) {
+			st.NotUTF8++
+		}
+		processLine(x, bt, line, m, st)
 	}
 	return n
 }
 
-func processLine(x *Extractor, line []byte, m *addrTable, st *Stats) {
-	if !utf8.Valid(line) {
-		st.NotUTF8++
-	}
+func processLine(x *Extractor, bt *batcher, line []byte, m *addrTable, st *Stats) {
 	r, ok := x.Extract(line)
 	if !ok {
 		st.NoAddress++
 		return
 	}
-	m.add(r.addr, r.t, r.hasTime)
 	switch {
 	case r.hasTime:
 	case r.zoneless:
 		st.ZonelessTime++
 	default:
 		st.NoTime++
+	}
+	if !r.addr.Is4() {
+		m.add(r.addr, r.t, r.hasTime)
+		return
+	}
+	bt.b[bt.n] = pending{key: v4u32(r.addr), sec: r.t, timed: r.hasTime}
+	bt.n++
+	if bt.n == batchSize {
+		bt.flush(m)
 	}
 }
