@@ -136,3 +136,72 @@ func init() {
 	}
 	register(transferCmd)
 }
+
+var incidentCmd = &command{
+	name:  "incident",
+	short: "notify the originating party that data it sent was exposed; list incidents",
+	usage: "incident <notify|list> --data DIR ...",
+	long: `When personal data received from another party is exposed (a security
+incident), the originating party must be told promptly (SPEC section 7).
+
+	art35 incident notify --data DIR REQUEST-ID --details "what happened" --by NAME
+	    sends a signed notice to the party that sent the request; it raises an
+	    alert and an audit record there
+	art35 incident list --data DIR [--json]
+	    notices sent and received`,
+}
+
+func init() {
+	incidentCmd.run = func(ctx context.Context, e *env, args []string) error {
+		notify := func(ctx context.Context, e *env, args []string) error {
+			var details, by string
+			n, pos, err := openNode(ctx, e, incidentCmd, "notify", args, func(fs *flag.FlagSet) {
+				fs.StringVar(&details, "details", "", "what happened, what data, since when")
+				fs.StringVar(&by, "by", "", "who reports it")
+			})
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			if len(pos) != 1 {
+				return usagef("give the id of the request whose data was exposed")
+			}
+			if err := n.Cases.NotifyIncident(ctx, pos[0], details, by); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "incident notice for %s queued; the running node delivers it\n", pos[0])
+			return nil
+		}
+		list := func(ctx context.Context, e *env, args []string) error {
+			var asJSON bool
+			n, _, err := openNode(ctx, e, incidentCmd, "list", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
+			if err != nil {
+				return err
+			}
+			defer n.Close()
+			inc, err := n.Cases.Incidents(ctx)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(e.stdout).Encode(inc)
+			}
+			if len(inc) == 0 {
+				fmt.Fprintln(e.stdout, "no incident notices")
+			}
+			for _, i := range inc {
+				what := "reported by " + i.Peer + " about our data"
+				if i.Direction == "in" {
+					what = "we reported to " + i.Peer
+				}
+				fmt.Fprintf(e.stdout, "%s  %s  %s (%s): %s\n", i.At.Format(time.RFC3339), i.RequestID, what, i.By, i.Details)
+			}
+			return nil
+		}
+		return dispatch(ctx, e, incidentCmd, []subcommand{
+			{"notify", "notify the originating party of an exposure", notify},
+			{"list", "incident notices sent and received", list},
+		}, args)
+	}
+	register(incidentCmd)
+}

@@ -28,6 +28,10 @@ func TestPurgeAndTransferCommands(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "no peer checkpoint seen yet") {
 		t.Fatalf("witness: %d %q %q", r.code, r.stdout, r.stderr)
 	}
+	r = runCLI(t, "", nil, "incident", "list", "--data", data)
+	if r.code != 0 || !strings.Contains(r.stdout, "no incident notices") {
+		t.Fatalf("incident list: %d %q %q", r.code, r.stdout, r.stderr)
+	}
 	// retention_days is checked.
 	r = runCLI(t, "", nil, "purge", "--data", data)
 	if r.code != 0 {

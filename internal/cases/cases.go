@@ -266,8 +266,13 @@ func (s *Service) arrivedEvidence(ctx context.Context, tx *sql.Tx, in *federatio
 		return err
 	}
 	seq := len(lc.Evidences)
-	if ev.Kind == KindTransferGranted {
+	switch ev.Kind {
+	case KindTransferGranted:
 		if err := arrivedTransferGrant(ctx, tx, ev, h.ID); err != nil {
+			return err
+		}
+	case KindIncident:
+		if err := s.arrivedIncident(ctx, tx, ev, h.Sender, h.ID); err != nil {
 			return err
 		}
 	}

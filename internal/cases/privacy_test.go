@@ -218,3 +218,33 @@ func tablesContain(t *testing.T, db *store.DB, b []byte) bool {
 	}
 	return false
 }
+
+// TestIncidentNoticeReachesTheOrigin: Italy reports that data it received
+// from the US was exposed; the signed notice arrives at the US as an
+// incident on the request, in its audit log.
+func TestIncidentNoticeReachesTheOrigin(t *testing.T) {
+	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
+	us, it := net.Node("US").Cases, net.Node("IT").Cases
+	ctx := context.Background()
+	doc, _ := os.ReadFile("testdata/preserve.json")
+	c, _, err := us.Submit(ctx, doc, "Alex Example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, it, c.Request.ID, request.StateDelivered)
+	if err := us.NotifyIncident(ctx, c.Request.ID, "x", "y"); !apperr.Is(err, apperr.EInvalid) {
+		t.Fatalf("the origin notifying itself: %v", err)
+	}
+	if err := it.NotifyIncident(ctx, c.Request.ID, "a laptop holding the case file was stolen (fictional)", "Giulia Prova (fictional)"); err != nil {
+		t.Fatal(err)
+	}
+	waitEvidence(t, us, c.Request.ID, cases.KindIncident)
+	inc, err := us.Incidents(ctx)
+	if err != nil || len(inc) != 1 || inc[0].Direction != cases.Outgoing || inc[0].Peer != "IT-247" || !bytes.Contains([]byte(inc[0].Details), []byte("laptop")) {
+		t.Fatalf("incidents at the origin = %+v, %v", inc, err)
+	}
+	recs, err := auditlog.List(ctx, net.Node("US").DB, auditlog.Query{Kind: auditlog.Incident})
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("incident audit records at the origin = %+v, %v", recs, err)
+	}
+}

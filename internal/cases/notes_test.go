@@ -1,0 +1,90 @@
+package cases_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cases"
+	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
+)
+
+// TestNotes: a note fits only the states the lifecycle allows it in; a
+// sent negative acknowledgement reaches the requester as a note; a note
+// that the protocol cannot carry is refused before anything is stored;
+// and a failing change rolls the note back.
+func TestNotes(t *testing.T) {
+	clk := clock.NewManual(t0)
+	net := start(t, store.SQLite, clk)
+	us, it := net.Node("US").Cases, net.Node("IT").Cases
+	ctx := context.Background()
+	doc, _ := os.ReadFile("testdata/preserve.json")
+	c, _, err := us.Submit(ctx, doc, "Alex Example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := c.Request.ID
+	waitState(t, it, id, request.StateDelivered)
+	clk.Advance(time.Minute)
+
+	for _, tc := range []struct {
+		name string
+		spec cases.NoteSpec
+		want string
+	}{
+		{"reminder before preserved", cases.NoteSpec{Kind: request.NoteReminder, By: "IT-247", Details: "14 days"}, apperr.EConflict},
+		{"unknown kind", cases.NoteSpec{Kind: "gossip", By: "IT-247"}, apperr.EInvalid},
+		{"nobody", cases.NoteSpec{Kind: request.NoteEscalated}, apperr.EInvalid},
+		{"escalation cannot be sent", cases.NoteSpec{Kind: request.NoteEscalated, By: "IT-247", Details: "backup", Send: true}, apperr.EInvalid},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := it.Note(ctx, id, tc.spec, nil); !apperr.Is(err, tc.want) {
+				t.Fatalf("got %v, want %s", err, tc.want)
+			}
+		})
+	}
+	boom := errors.New("boom")
+	if _, err := it.Note(ctx, id, cases.NoteSpec{Kind: request.NoteEscalated, By: "IT-247", Details: "backup"}, func(*sql.Tx) error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("failing change: %v", err)
+	}
+	if got, _ := it.Get(ctx, id); len(got.Lifecycle.All(request.NoteEscalated)) != 0 {
+		t.Fatal("a note whose change failed was kept")
+	}
+	if _, err := it.Note(ctx, id, cases.NoteSpec{Kind: request.NoteEscalated, By: "IT-247", Details: "backup"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := it.Note(ctx, id, cases.NoteSpec{Kind: request.NoteNegativeAck, By: "IT-247", Details: "requester", Send: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		got, err := us.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := got.Lifecycle.All(request.NoteNegativeAck); len(n) == 1 {
+			if n[0].By != "IT-247" || !n[0].At.Equal(ev.At) || got.Lifecycle.State != request.StateDelivered {
+				t.Fatalf("negative-ack at the requester: %+v, state %s", n[0], got.Lifecycle.State)
+			}
+			if len(got.Lifecycle.All(request.NoteEscalated)) != 0 {
+				t.Fatal("a local escalation note reached the requester")
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the negative evidence did not reach the requester")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	open, err := it.Open(ctx)
+	if err != nil || len(open) != 1 || open[0] != id {
+		t.Fatalf("open = %v, %v", open, err)
+	}
+}
