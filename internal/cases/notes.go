@@ -23,8 +23,8 @@ import (
 
 // NoteSpec is what Note records.
 type NoteSpec struct {
-	Kind    string    // request.NoteEscalated, NoteNegativeAck, NoteReminder, NoteLapsed...
-	By      string    // who records it: a person, or the node's authority for the clock runner
+	Kind    string // request.NoteEscalated, NoteNegativeAck, NoteReminder, NoteLapsed...
+	By      string // who records it: a person, or the node's authority for the clock runner
 	As      request.Actor
 	Details string    // the role escalated to, "14 days", ...: what Due matches on
 	Until   time.Time // extensions: the new end

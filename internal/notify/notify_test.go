@@ -196,9 +196,15 @@ func TestVerifyWebhook(t *testing.T) {
 		ok     bool
 	}{
 		{"as signed", func(r *http.Request) ([]byte, ed25519.PublicKey, time.Time) { return body, pub, t0 }, true},
-		{"within skew", func(r *http.Request) ([]byte, ed25519.PublicKey, time.Time) { return body, pub, t0.Add(4 * time.Minute) }, true},
-		{"replayed late", func(r *http.Request) ([]byte, ed25519.PublicKey, time.Time) { return body, pub, t0.Add(6 * time.Minute) }, false},
-		{"other body", func(r *http.Request) ([]byte, ed25519.PublicKey, time.Time) { return []byte(`{"request":"R2"}`), pub, t0 }, false},
+		{"within skew", func(r *http.Request) ([]byte, ed25519.PublicKey, time.Time) {
+			return body, pub, t0.Add(4 * time.Minute)
+		}, true},
+		{"replayed late", func(r *http.Request) ([]byte, ed25519.PublicKey, time.Time) {
+			return body, pub, t0.Add(6 * time.Minute)
+		}, false},
+		{"other body", func(r *http.Request) ([]byte, ed25519.PublicKey, time.Time) {
+			return []byte(`{"request":"R2"}`), pub, t0
+		}, false},
 		{"other path", func(r *http.Request) ([]byte, ed25519.PublicKey, time.Time) {
 			r.URL.Path = "/other"
 			return body, pub, t0

@@ -1,0 +1,478 @@
+// Package clockrun applies the clock engine (request.Due) to a node's open
+// cases and performs what is due, once: it tells the person on duty that a
+// request arrived, escalates an unacknowledged request along this node's
+// roster in the directory (primary, backup, supervisor), sends the
+// requester a negative evidence when the acknowledgement deadline passes,
+// reminds the requesting side 14 and 3 days before a preservation ends,
+// and marks a preservation that lapsed.
+//
+// Exactly once: each action is recorded, in one transaction, as a note
+// evidence on the case (so Due stops listing it), as a row in
+// clock_actions (so a race or a restart cannot repeat it, also for
+// actions that have no note kind) and as queued notifications. The
+// notifications are then delivered by notify.Flush, which retries
+// failures; delivery is at least once, recording is exactly once.
+//
+// Which side acts: the requested side (an incoming case) owns the
+// acknowledgement clock, its escalation and the negative evidence, and
+// the Art. 8 overdue alerts; the requesting side (an outgoing case) owns
+// the preservation reminders and the Art. 7 switch-route alert, and its
+// people are told when a negative evidence arrives. Both sides mark a
+// lapsed preservation, each for its own people.
+package clockrun
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/art35/art35/internal/cases"
+	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/keys"
+	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/notify"
+	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
+)
+
+// DefaultInterval is how often a node's runner looks at its clocks. The
+// shortest clock (emergency acknowledgement) is 15 minutes, so 30 seconds
+// keeps every action within a small fraction of its period.
+const DefaultInterval = 30 * time.Second
+
+// Options adjust a runner. Zero values: DefaultInterval, the SPEC
+// defaults, notify.toml from the node's data folder read with os.Getenv.
+type Options struct {
+	Interval time.Duration
+	Policy   *request.Policy
+	Settings *notify.Settings
+	Getenv   func(string) string
+}
+
+// Runner runs the clocks of one node.
+type Runner struct {
+	Cases     *cases.Service
+	Notifier  *notify.Notifier
+	DB        *store.DB
+	Directory func(ctx context.Context) (*directory.Snapshot, error)
+	Clock     clock.Clock
+	Log       *slog.Logger
+	Authority string // this node's authority, whose roster is escalated along
+	Policy    request.Policy
+	Interval  time.Duration
+}
+
+// New builds the runner of a node.
+func New(n *node.Node, opt Options) (*Runner, error) {
+	settings := opt.Settings
+	if settings == nil {
+		getenv := opt.Getenv
+		if getenv == nil {
+			getenv = os.Getenv
+		}
+		s, err := notify.LoadSettings(n.Config.DataDir, getenv)
+		if err != nil {
+			return nil, err
+		}
+		settings = &s
+	}
+	policy := request.DefaultPolicy()
+	if opt.Policy != nil {
+		policy = *opt.Policy
+	}
+	interval := opt.Interval
+	if interval <= 0 {
+		interval = DefaultInterval
+	}
+	keyID := keys.ID(keys.FormatSigningPublic(n.Signing.Public().(ed25519.PublicKey)))
+	return &Runner{
+		Cases: n.Cases, DB: n.DB, Directory: n.Directory, Clock: n.Clock, Log: n.Log,
+		Authority: n.Config.Authority, Policy: policy, Interval: interval,
+		Notifier: &notify.Notifier{DB: n.DB, Clock: n.Clock, Log: n.Log, Settings: *settings, Authority: n.Config.Authority,
+			Signing: n.Signing, KeyID: keyID},
+	}, nil
+}
+
+// Register builds the runner of a node and registers it as one of the
+// node's background workers (call before n.Run).
+func Register(n *node.Node, opt Options) (*Runner, error) {
+	r, err := New(n, opt)
+	if err != nil {
+		return nil, err
+	}
+	n.Go(r.Run)
+	return r, nil
+}
+
+// Run ticks every Interval until ctx ends. A failing tick is logged and
+// the next one tries again: the clocks must keep running.
+func (r *Runner) Run(ctx context.Context) {
+	t := time.NewTicker(r.Interval)
+	defer t.Stop()
+	for {
+		if _, err := r.Tick(ctx); err != nil && ctx.Err() == nil {
+			r.Log.Error("clock run failed; next run retries", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Performed is one action the runner took.
+type Performed struct {
+	Request string   `json:"request"`
+	Kind    string   `json:"kind"` // a request.Action kind, or "peer-negative-ack"
+	To      string   `json:"to"`   // roster role or "requester"
+	People  []string `json:"people,omitempty"`
+}
+
+// Report is what one tick did.
+type Report struct {
+	Performed []Performed
+	Delivery  notify.FlushResult
+}
+
+// Tick looks at every open case once, performs the due actions and
+// delivers the queued notifications. An error on one case does not stop
+// the others; the errors are joined.
+func (r *Runner) Tick(ctx context.Context) (Report, error) {
+	var rep Report
+	d, err := r.Directory(ctx)
+	if err != nil {
+		return rep, err
+	}
+	var own *directory.Authority
+	if _, a, ok := d.AuthorityByID(r.Authority); ok {
+		own = a
+	}
+	ids, err := r.Cases.Open(ctx)
+	if err != nil {
+		return rep, err
+	}
+	mla, err := r.mlaFollowups(ctx)
+	if err != nil {
+		return rep, err
+	}
+	var errs []error
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			return rep, ctx.Err()
+		}
+		done, err := r.runCase(ctx, id, d, own, mla)
+		rep.Performed = append(rep.Performed, done...)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("request %s: %w", id, err))
+		}
+	}
+	rep.Delivery, err = r.Notifier.Flush(ctx)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return rep, errors.Join(errs...)
+}
+
+// mlaFollowups maps a preservation's id to the lifecycle of the
+// mla-followup request held here that follows it up (Art. 29(7): its
+// arrival keeps the data preserved until it is decided).
+func (r *Runner) mlaFollowups(ctx context.Context) (map[string]*request.Lifecycle, error) {
+	rows, err := r.DB.QueryContext(ctx, `SELECT id FROM requests WHERE type = $1`, string(request.TypeMLAFollowup))
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	out := map[string]*request.Lifecycle{}
+	for _, id := range ids {
+		c, err := r.Cases.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if f := c.Request.MLAFollowup; f != nil && f.PreservationID != "" {
+			out[f.PreservationID] = c.Lifecycle
+		}
+	}
+	return out, nil
+}
+
+// zone is where calendar days of a request are counted: the requested
+// authority's time zone from the directory, else the one the request
+// states, else UTC.
+func zone(r *request.Request, d *directory.Snapshot) *time.Location {
+	name := ""
+	if a, err := d.PointOfContact(r.Requested.Party); err == nil {
+		name = a.TimeZone
+	}
+	if name == "" {
+		name = r.Requested.TimeZone
+	}
+	if name != "" {
+		if loc, err := time.LoadLocation(name); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// applies says which side performs an action (see the package comment).
+func applies(dir cases.Direction, kind string) bool {
+	switch kind {
+	case request.ActionNotify, request.ActionEscalate, request.ActionNegative, request.ActionOverdue:
+		return dir == cases.Incoming
+	case request.ActionRemind, request.ActionSwitchRoute:
+		return dir == cases.Outgoing
+	case request.ActionLapsed:
+		return true
+	}
+	return false
+}
+
+func (r *Runner) runCase(ctx context.Context, id string, d *directory.Snapshot, own *directory.Authority, mla map[string]*request.Lifecycle) ([]Performed, error) {
+	c, err := r.Cases.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	now := r.Clock.Now()
+	facts := request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: zone(c.Request, d), MLA: mla[id]}
+	agenda := request.Due(facts, r.Policy, now)
+	var done []Performed
+	var errs []error
+	for _, a := range agenda.Actions {
+		if !applies(c.Direction, a.Kind) {
+			continue
+		}
+		p, err := r.perform(ctx, c, a, agenda, facts.Zone, own)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s to %s: %w", a.Kind, a.To, err))
+			continue
+		}
+		if p != nil {
+			done = append(done, *p)
+		}
+		// The case moved (a note was added): reload before the next action.
+		if c, err = r.Cases.Get(ctx, id); err != nil {
+			return done, err
+		}
+	}
+	if c.Direction == cases.Outgoing {
+		p, err := r.peerNegative(ctx, c, own)
+		if err != nil {
+			errs = append(errs, err)
+		} else if p != nil {
+			done = append(done, *p)
+		}
+	}
+	return done, errors.Join(errs...)
+}
+
+// people returns the persons of a role on this node's roster; when the
+// directory lists none, the authority itself (its general e-mail), so the
+// notification is still recorded and, if possible, delivered.
+func people(own *directory.Authority, role string) []directory.Person {
+	if own == nil {
+		return []directory.Person{{Name: "(this authority is not in the directory)", Role: directory.PersonRole(role)}}
+	}
+	var out []directory.Person
+	for _, p := range own.Escalation() {
+		if strings.EqualFold(string(p.Role), role) {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		name := own.Name
+		if name == "" {
+			name = own.ID
+		}
+		out = append(out, directory.Person{Name: name + " (no " + role + " on the roster)", Role: directory.PersonRole(role), Email: own.Email, Phone: own.Phone})
+	}
+	return out
+}
+
+// actionKey identifies one action of one case for clock_actions.
+func actionKey(id string, a request.Action) string {
+	return strings.Join([]string{id, a.Clock, a.Kind, a.To, a.At.UTC().Format(time.RFC3339)}, "|")
+}
+
+// claim inserts the action's once-key; false when it was already done.
+func claim(ctx context.Context, tx *sql.Tx, key, id, kind string, now time.Time) (bool, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM clock_actions WHERE action_key = $1`, key).Scan(&n); err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return false, nil
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO clock_actions (action_key, request_id, kind, done_at) VALUES ($1, $2, $3, $4)`, key, id, kind, store.FormatTime(now))
+	return err == nil, err
+}
+
+// errDone aborts a transaction whose action another run already took.
+var errDone = errors.New("action already performed")
+
+// reminderDetails finds which reminder an action is ("14 days"), from the
+// preservation end and the policy's reminder days.
+func reminderDetails(a request.Action, agenda request.Agenda, p request.Policy, zone *time.Location) string {
+	for _, dl := range agenda.Deadlines {
+		if dl.Clock != request.ClockPreservation || dl.Due.IsZero() {
+			continue
+		}
+		for _, n := range p.ReminderDays {
+			if dl.Due.In(zone).AddDate(0, 0, -n).Equal(a.At) {
+				return fmt.Sprintf("%d days", n)
+			}
+		}
+	}
+	return ""
+}
+
+func (r *Runner) perform(ctx context.Context, c *cases.Case, a request.Action, agenda request.Agenda, zone *time.Location, own *directory.Authority) (*Performed, error) {
+	id := c.Request.ID
+	now := r.Clock.Now()
+	key := actionKey(id, a)
+	var (
+		spec *cases.NoteSpec
+		role string
+	)
+	by := r.Authority
+	switch a.Kind {
+	case request.ActionNotify, request.ActionEscalate:
+		spec, role = &cases.NoteSpec{Kind: request.NoteEscalated, By: by, Details: a.To}, a.To
+	case request.ActionNegative:
+		spec = &cases.NoteSpec{Kind: request.NoteNegativeAck, By: by, Details: "requester", Send: true}
+	case request.ActionRemind:
+		details := reminderDetails(a, agenda, r.Policy, zone)
+		if details == "" {
+			return nil, fmt.Errorf("cannot tell which reminder is due at %s", a.At.Format(time.RFC3339))
+		}
+		spec, role = &cases.NoteSpec{Kind: request.NoteReminder, By: by, Details: details}, string(directory.Primary)
+		key = strings.Join([]string{id, a.Clock, a.Kind, details}, "|")
+	case request.ActionLapsed:
+		spec, role = &cases.NoteSpec{Kind: request.NoteLapsed, By: by, Details: "preservation ended " + a.At.UTC().Format(time.RFC3339)}, string(directory.Primary)
+	default: // overdue, switch-route: no note kind; the once-key alone
+		role = string(directory.Primary)
+	}
+	var told []directory.Person
+	if role != "" {
+		told = people(own, role)
+	}
+	msg := r.message(c, a, role)
+	change := func(tx *sql.Tx) error {
+		ok, err := claim(ctx, tx, key, id, a.Kind, now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errDone
+		}
+		for _, p := range told {
+			if _, err := r.Notifier.Queue(ctx, tx, p, msg); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var err error
+	if spec != nil {
+		_, err = r.Cases.Note(ctx, id, *spec, change)
+	} else {
+		err = r.DB.Tx(ctx, change)
+	}
+	if errors.Is(err, errDone) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &Performed{Request: id, Kind: a.Kind, To: a.To}
+	for _, x := range told {
+		p.People = append(p.People, x.Name)
+	}
+	r.Log.Info("clock action", "request", id, "kind", a.Kind, "to", a.To, "people", len(told))
+	return p, nil
+}
+
+// peerNegative tells this side's primary when the other side's node sent
+// a negative acknowledgement evidence: the requester must now phone.
+func (r *Runner) peerNegative(ctx context.Context, c *cases.Case, own *directory.Authority) (*Performed, error) {
+	ev, ok := c.Lifecycle.First(request.NoteNegativeAck, "")
+	if !ok {
+		return nil, nil
+	}
+	id := c.Request.ID
+	key := strings.Join([]string{id, "peer", request.NoteNegativeAck, ev.At.UTC().Format(time.RFC3339)}, "|")
+	told := people(own, string(directory.Primary))
+	msg := notify.Message{RequestID: id, Action: "peer-negative-ack",
+		Subject: fmt.Sprintf("[art35] Not acknowledged: %s to %s", id, c.Request.Requested.Party),
+		Text: fmt.Sprintf("Your request %s (%s, %s) to %s was not acknowledged by a person there in time (%s reported it at %s).\n"+
+			"Call their 24/7 point of contact by phone now.\n\nShow the case: art35 case show %s",
+			id, c.Request.Type, c.Request.Priority, c.Request.Requested.Party, c.Peer, ev.At.Format(time.RFC3339), id)}
+	err := r.DB.Tx(ctx, func(tx *sql.Tx) error {
+		ok, err := claim(ctx, tx, key, id, "peer-negative-ack", r.Clock.Now())
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errDone
+		}
+		for _, p := range told {
+			if _, err := r.Notifier.Queue(ctx, tx, p, msg); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if errors.Is(err, errDone) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &Performed{Request: id, Kind: "peer-negative-ack", To: string(directory.Primary)}
+	for _, x := range told {
+		p.People = append(p.People, x.Name)
+	}
+	return p, nil
+}
+
+func (r *Runner) message(c *cases.Case, a request.Action, role string) notify.Message {
+	id := c.Request.ID
+	var subject, todo string
+	switch a.Kind {
+	case request.ActionNotify:
+		subject = fmt.Sprintf("[art35] New %s request %s from %s", c.Request.Priority, id, c.Request.Requesting.Party)
+		todo = fmt.Sprintf("Acknowledge it: art35 case ack %s --by \"YOUR NAME\"", id)
+	case request.ActionEscalate:
+		subject = fmt.Sprintf("[art35] ESCALATED to %s: %s request %s from %s not acknowledged", role, c.Request.Priority, id, c.Request.Requesting.Party)
+		todo = fmt.Sprintf("Acknowledge it now: art35 case ack %s --by \"YOUR NAME\"", id)
+	case request.ActionRemind:
+		subject = fmt.Sprintf("[art35] Preservation %s ends soon", id)
+		todo = fmt.Sprintf("Send the MLA request or an extension (art35 request extend). Show it: art35 case show %s", id)
+	case request.ActionLapsed:
+		subject = fmt.Sprintf("[art35] Preservation %s has ended", id)
+		todo = fmt.Sprintf("Show it: art35 case show %s", id)
+	default:
+		subject = fmt.Sprintf("[art35] %s: request %s", a.Kind, id)
+		todo = fmt.Sprintf("Show it: art35 case show %s", id)
+	}
+	text := fmt.Sprintf("%s\n\nRequest: %s (%s, %s)\nFrom %s to %s, sender's reference %s\nDue since: %s\n\n%s\n",
+		a.Message, id, c.Request.Type, c.Request.Priority, c.Request.Requesting.Party, c.Request.Requested.Party, c.Request.SenderRef,
+		a.At.UTC().Format(time.RFC3339), todo)
+	return notify.Message{RequestID: id, Action: a.Kind, Subject: subject, Text: text}
+}
