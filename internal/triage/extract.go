@@ -66,6 +66,12 @@ func (x *Extractor) Extract(line []byte) (r lineResult, ok bool) {
 		if len(t) > 0 && t[0] == '{' {
 			isJSON = true
 			tok = jsonValue(t, jsonKeys)
+		} else if a, ok := leadingV4(t); ok {
+			// The common case, an access log starting with an IPv4
+			// address: parsed in one pass, without finding the token first.
+			r.addr = a
+			r.t, r.hasTime, r.zoneless = x.findTime(line)
+			return r, true
 		} else {
 			tok = firstToken(t)
 		}
@@ -210,6 +216,55 @@ func parseAddr(tok []byte) (netip.Addr, bool) {
 		return netip.Addr{}, false
 	}
 	return a.Unmap(), true
+}
+
+// leadingV4 parses an IPv4 address (optionally with ":port") at the start
+// of b that is followed by the end of b or a field separator.
+func leadingV4(b []byte) (netip.Addr, bool) {
+	var out [4]byte
+	i := 0
+	for k := 0; k < 4; k++ {
+		v, n := 0, 0
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			if n > 0 && v == 0 {
+				return netip.Addr{}, false
+			}
+			v = v*10 + int(b[i]-'0')
+			n++
+			i++
+			if n > 3 || v > 255 {
+				return netip.Addr{}, false
+			}
+		}
+		if n == 0 {
+			return netip.Addr{}, false
+		}
+		out[k] = byte(v)
+		if k < 3 {
+			if i >= len(b) || b[i] != '.' {
+				return netip.Addr{}, false
+			}
+			i++
+		}
+	}
+	if i < len(b) && b[i] == ':' {
+		i++
+		j := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == j {
+			return netip.Addr{}, false
+		}
+	}
+	if i < len(b) {
+		switch b[i] {
+		case ' ', '\t', ',', ';', '|':
+		default:
+			return netip.Addr{}, false
+		}
+	}
+	return netip.AddrFrom4(out), true
 }
 
 // parseV4 parses dotted-quad IPv4, optionally followed by ":port", without

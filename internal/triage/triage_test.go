@@ -101,6 +101,13 @@ func FuzzExtract(f *testing.F) {
 		if ok && !r.addr.IsValid() {
 			t.Fatalf("ok with an invalid address for %q", line)
 		}
+		// The IPv4 fast path must agree with the general one.
+		if a, ok := leadingV4(skipBlank([]byte(line))); ok {
+			b, ok2 := parseAddr(firstToken(skipBlank([]byte(line))))
+			if !ok2 || a != b {
+				t.Fatalf("fast path %s, general path %s %v for %q", a, b, ok2, line)
+			}
+		}
 		if r.hasTime && (r.t < -62135596800 || r.t > 253402300799) {
 			t.Fatalf("time %d outside years 1-9999", r.t)
 		}
