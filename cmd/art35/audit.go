@@ -244,7 +244,7 @@ func runAuditCheck(ctx context.Context, e *env, args []string) error {
 	if len(pubs) == 0 {
 		return usagef("--pubkey ed25519:... is required: the signing key of the node whose log it is, from the directory")
 	}
-	data, err := readFileOrStdin(e, pos[0])
+	data, err := readArg(e, pos[0], maxBundleFile)
 	if err != nil {
 		return err
 	}
@@ -312,3 +312,7 @@ func auditDash(s string) string {
 }
 
 var _ flag.Value = (*pubkeyList)(nil)
+
+// maxBundleFile bounds a proof bundle read by "audit check": a bundle holds
+// at most a few hundred entries of a few kilobytes.
+const maxBundleFile = 16 << 20

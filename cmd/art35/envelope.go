@@ -19,7 +19,6 @@ import (
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
-	"github.com/art35/art35/internal/node"
 )
 
 var envelopeCmd = &command{
@@ -68,32 +67,6 @@ func init() {
 		}, args)
 	}
 	register(envelopeCmd)
-}
-
-// readEnvelopeInput reads FILE, or standard input for "-", refusing more than max bytes.
-func readEnvelopeInput(e *env, name string, max int) ([]byte, error) {
-	var r io.Reader
-	if name == "-" {
-		r = e.stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			if os.IsNotExist(err) {
-				return nil, apperr.Errorf(apperr.ENotFound, "file %s does not exist", name)
-			}
-			return nil, apperr.Wrap(apperr.EInvalid, err, "open %s", name)
-		}
-		defer f.Close()
-		r = f
-	}
-	b, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
-	}
-	if len(b) > max {
-		return nil, apperr.Errorf(apperr.EInvalid, "%s is larger than %d bytes, the most allowed", name, max)
-	}
-	return b, nil
 }
 
 // oneEnvelopeFile returns the single FILE argument.
@@ -159,7 +132,7 @@ func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 			return apperr.Wrap(apperr.EInvalid, err, "--sender-key")
 		}
 	}
-	raw, err := readEnvelopeInput(e, name, envelope.MaxWire)
+	raw, err := readArg(e, name, envelope.MaxWire)
 	if err != nil {
 		return err
 	}
@@ -311,7 +284,7 @@ func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return apperr.Wrap(apperr.EInvalid, err, "--recipient-key")
 	}
-	body, err := readEnvelopeInput(e, *bodyFile, envelope.MaxBody)
+	body, err := readArg(e, *bodyFile, envelope.MaxBody)
 	if err != nil {
 		return err
 	}
@@ -369,7 +342,7 @@ func runEnvelopeOpen(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	raw, err := readEnvelopeInput(e, name, envelope.MaxWire)
+	raw, err := readArg(e, name, envelope.MaxWire)
 	if err != nil {
 		return err
 	}
@@ -397,7 +370,7 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	raw, err := readEnvelopeInput(e, name, envelope.MaxReceiptWire)
+	raw, err := readArg(e, name, envelope.MaxReceiptWire)
 	if err != nil {
 		return err
 	}
@@ -420,7 +393,7 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 	}
 	covers := "-"
 	if *envFile != "" {
-		rawEnv, err := readEnvelopeInput(e, *envFile, envelope.MaxWire)
+		rawEnv, err := readArg(e, *envFile, envelope.MaxWire)
 		if err != nil {
 			return err
 		}
@@ -454,33 +427,9 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// openEnvelopeNode opens the node of --data (or ART35_DATA) for the
-// envelope commands that need its database and inbox.
-func openEnvelopeNode(ctx context.Context, e *env, sub string, args []string, extra func(fs *flag.FlagSet)) (*node.Node, []string, error) {
-	fs := newFlagSet(e, envelopeCmd, sub)
-	var f nodeFlags
-	f.bind(fs)
-	if extra != nil {
-		extra(fs)
-	}
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return nil, nil, err
-	}
-	c, err := f.config(e)
-	if err != nil {
-		return nil, nil, err
-	}
-	n, err := node.New(ctx, c, node.Options{Clock: e.clock, Logger: newLogger(e, c)})
-	if err != nil {
-		return nil, nil, err
-	}
-	return n, pos, nil
-}
-
 func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 	var receiptOut string
-	n, pos, err := openEnvelopeNode(ctx, e, "import", args, func(fs *flag.FlagSet) {
+	n, pos, err := openNode(ctx, e, envelopeCmd, "import", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&receiptOut, "receipt", "", "write the signed receipt to this file instead of standard output")
 	})
 	if err != nil {
@@ -491,7 +440,7 @@ func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	raw, err := readEnvelopeInput(e, name, envelope.MaxWire)
+	raw, err := readArg(e, name, envelope.MaxWire)
 	if err != nil {
 		return err
 	}
@@ -531,7 +480,7 @@ type outboundEnvelopes interface {
 
 func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
 	var out string
-	n, pos, err := openEnvelopeNode(ctx, e, "export", args, func(fs *flag.FlagSet) {
+	n, pos, err := openNode(ctx, e, envelopeCmd, "export", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "write the envelope to this file instead of standard output")
 	})
 	if err != nil {
@@ -566,7 +515,7 @@ func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
 
 func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error {
 	var envFile string
-	n, pos, err := openEnvelopeNode(ctx, e, "import-receipt", args, func(fs *flag.FlagSet) {
+	n, pos, err := openNode(ctx, e, envelopeCmd, "import-receipt", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&envFile, "envelope", "", "the envelope file the receipt is for (required)")
 	})
 	if err != nil {
@@ -580,7 +529,7 @@ func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error 
 	if envFile == "" {
 		return usagef("--envelope FILE is required: a receipt is accepted only for the envelope it covers")
 	}
-	rawEnv, err := readEnvelopeInput(e, envFile, envelope.MaxWire)
+	rawEnv, err := readArg(e, envFile, envelope.MaxWire)
 	if err != nil {
 		return err
 	}
@@ -591,7 +540,7 @@ func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error 
 	if env.Header.Sender != n.Config.Authority {
 		return apperr.Errorf(apperr.EInvalid, "%s was sent by %s, not by this node (%s)", envFile, env.Header.Sender, n.Config.Authority)
 	}
-	raw, err := readEnvelopeInput(e, name, envelope.MaxReceiptWire)
+	raw, err := readArg(e, name, envelope.MaxReceiptWire)
 	if err != nil {
 		return err
 	}

@@ -224,3 +224,29 @@ func dispatch(ctx context.Context, e *env, c *command, subs []subcommand, args [
 	}
 	return usagef("unknown subcommand %q", args[0])
 }
+
+// readArg reads the file named on the command line, or standard input for
+// "-", refusing more than max bytes (a request, an envelope, a snapshot:
+// each has its limit) rather than reading without end.
+func readArg(e *env, name string, max int) ([]byte, error) {
+	var r io.Reader = e.stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			if os.IsNotExist(err) {
+				return nil, apperr.Errorf(apperr.ENotFound, "file %s does not exist; give a file, or - for standard input", name)
+			}
+			return nil, apperr.Wrap(apperr.EInvalid, err, "open %s", name)
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	if len(b) > max {
+		return nil, apperr.Errorf(apperr.EInvalid, "%s is larger than %d bytes, the most allowed", name, max)
+	}
+	return b, nil
+}

@@ -5,13 +5,10 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
-	"os"
 	"time"
 
-	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/node"
 )
@@ -240,7 +237,7 @@ func runNodeAcceptDirectory(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("accept-directory takes one signed snapshot FILE")
 	}
-	data, err := readFileOrStdin(e, pos[0])
+	data, err := readArg(e, pos[0], node.MaxSnapshotSize)
 	if err != nil {
 		return err
 	}
@@ -272,16 +269,4 @@ func runNodePullDirectory(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "directory unchanged (serial %d)\n", res.Serial)
 	}
 	return nil
-}
-
-// readFileOrStdin reads a file, or standard input for "-".
-func readFileOrStdin(e *env, name string) ([]byte, error) {
-	if name == "-" {
-		return io.ReadAll(e.stdin)
-	}
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return nil, apperr.Wrap(apperr.ENotFound, err, "read %s", name)
-	}
-	return data, nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -67,30 +65,6 @@ func runRequest(ctx context.Context, e *env, args []string) error {
 	}, args)
 }
 
-// readInput reads FILE, or standard input for "-", refusing documents over
-// the request size limit.
-func readInput(e *env, name string) ([]byte, error) {
-	var r io.Reader
-	if name == "-" {
-		r = e.stdin
-	} else {
-		f, err := os.Open(name)
-		if err != nil {
-			if os.IsNotExist(err) {
-				return nil, apperr.Errorf(apperr.ENotFound, "request file %s does not exist; give a JSON file or - for standard input", name)
-			}
-			return nil, apperr.Wrap(apperr.EInvalid, err, "cannot read request file %s", name)
-		}
-		defer f.Close()
-		r = f
-	}
-	b, err := io.ReadAll(io.LimitReader(r, request.MaxDocument+1))
-	if err != nil {
-		return nil, apperr.Wrap(apperr.EInvalid, err, "cannot read %s", name)
-	}
-	return b, nil
-}
-
 // validateResult is the JSON answer of "request validate --json".
 type validateResult struct {
 	Valid    bool              `json:"valid"`
@@ -129,7 +103,7 @@ func requestValidate(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("validate needs one FILE (or - for standard input)")
 	}
-	b, err := readInput(e, pos[0])
+	b, err := readArg(e, pos[0], request.MaxDocument+1)
 	if err != nil {
 		return err
 	}
@@ -221,7 +195,7 @@ func requestLetter(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("letter needs one FILE (or - for standard input)")
 	}
-	b, err := readInput(e, pos[0])
+	b, err := readArg(e, pos[0], request.MaxDocument+1)
 	if err != nil {
 		return err
 	}
@@ -249,7 +223,7 @@ func requestLetter(ctx context.Context, e *env, args []string) error {
 
 // loadValid reads and validates a request file; errors list every problem.
 func loadValid(e *env, name string) (*request.Request, error) {
-	b, err := readInput(e, name)
+	b, err := readArg(e, name, request.MaxDocument+1)
 	if err != nil {
 		return nil, err
 	}
@@ -402,7 +376,7 @@ func requestDue(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := readInput(e, pos[1])
+	b, err := readArg(e, pos[1], request.MaxDocument+1)
 	if err != nil {
 		return err
 	}
@@ -467,7 +441,7 @@ func requestShow(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("show needs one FILE (or - for standard input)")
 	}
-	b, err := readInput(e, pos[0])
+	b, err := readArg(e, pos[0], request.MaxDocument+1)
 	if err != nil {
 		return err
 	}
