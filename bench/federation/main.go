@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"strings"
@@ -41,6 +42,7 @@ func main() {
 	rate := flag.Int("rate", 100, "offered rate (envelopes/s) of the latency run")
 	secs := flag.Int("seconds", 5, "length of the latency run")
 	rounds := flag.Int("rounds", 3, "repetitions of each measurement (median, min and max are printed)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the node-to-node runs to this file")
 	flag.Parse()
 	if *count > 20000 || *rate > 5000 || *secs > 60 || *rounds > 10 {
 		fmt.Fprintln(os.Stderr, "refusing: the benchmark is bounded (n <= 20000, rate <= 5000, seconds <= 60, rounds <= 10)")
@@ -59,9 +61,15 @@ func main() {
 
 	floor := measureFloor(dir, *count, *workers, *rate, *secs, *rounds)
 	rows := []row{floor}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+	}
 	for _, b := range backends {
 		rows = append(rows, measureNodes(dir, b, *count, *workers, *rate, *secs, *rounds))
 	}
+	pprof.StopCPUProfile()
 	fmt.Printf("%-34s %22s %22s %22s\n", "", "throughput (env/s)", "p50 latency", "p99 latency")
 	for _, r := range rows {
 		fmt.Printf("%-34s %22s %22s %22s\n", r.name, r.tput.String(0), r.p50.String(2), r.p99.String(2))
