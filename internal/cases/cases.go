@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sort"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
@@ -420,43 +421,88 @@ type Summary struct {
 // List returns the cases, the one due soonest first (cases with no open
 // clock last, newest first).
 func (s *Service) List(ctx context.Context) ([]Summary, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT id FROM requests ORDER BY updated_at DESC`)
+	// Two queries for the whole list (requests, then all their evidences),
+	// not one per case: the portal asks for this list every few seconds.
+	rows, err := s.DB.QueryContext(ctx, `SELECT id, direction, type, requested_party, peer, state, updated_at, document FROM requests`)
 	if err != nil {
 		return nil, store.MapError(err)
 	}
-	var ids []string
+	type row struct {
+		sum Summary
+		lc  *request.Lifecycle
+		r   *request.Request
+	}
+	byID := map[string]*row{}
+	var order []string
 	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
+		var (
+			x                              row
+			dir, typ, party, state, update string
+			doc                            []byte
+		)
+		if err := rows.Scan(&x.sum.ID, &dir, &typ, &party, &x.sum.Peer, &state, &update, &doc); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	now := s.Clock.Now()
-	out := make([]Summary, 0, len(ids))
-	for _, id := range ids {
-		c, err := s.Get(ctx, id)
-		if err != nil {
+		if x.sum.Updated, err = store.ParseTime(update); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		sum := Summary{ID: id, Direction: c.Direction, Type: string(c.Request.Type), Peer: c.Peer, Priority: string(c.Request.Priority),
-			State: string(c.Lifecycle.State), SenderRef: c.Request.SenderRef, Updated: c.Updated}
-		agenda := request.Due(request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: time.UTC}, request.DefaultPolicy(), now)
+		x.r, _ = request.Decode(doc)
+		if x.r == nil {
+			x.r = &request.Request{ID: x.sum.ID, Type: request.Type(typ)}
+		}
+		x.sum.Direction, x.sum.Type, x.sum.State = Direction(dir), typ, state
+		x.sum.Priority, x.sum.SenderRef = string(x.r.Priority), x.r.SenderRef
+		x.lc = &request.Lifecycle{RequestID: x.sum.ID, Type: request.Type(typ), RequestedParty: party, State: request.State(state)}
+		byID[x.sum.ID] = &x
+		order = append(order, x.sum.ID)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	evs, err := s.DB.QueryContext(ctx, `SELECT request_id, document FROM evidences ORDER BY request_id, seq`)
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	for evs.Next() {
+		var (
+			id  string
+			doc []byte
+			ev  request.Evidence
+		)
+		if err := evs.Scan(&id, &doc); err != nil {
+			evs.Close()
+			return nil, err
+		}
+		if x := byID[id]; x != nil && json.Unmarshal(doc, &ev) == nil {
+			x.lc.Evidences = append(x.lc.Evidences, ev)
+		}
+	}
+	evs.Close()
+	if err := evs.Err(); err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	out := make([]Summary, 0, len(order))
+	for _, id := range order {
+		x := byID[id]
+		agenda := request.Due(request.Facts{Request: x.r, Lifecycle: x.lc, Zone: time.UTC}, request.DefaultPolicy(), now)
 		for i, d := range agenda.Deadlines {
-			if !d.Due.IsZero() && (sum.NextDue == nil || d.Due.Before(sum.NextDue.Due)) {
-				sum.NextDue = &agenda.Deadlines[i]
+			if !d.Due.IsZero() && (x.sum.NextDue == nil || d.Due.Before(x.sum.NextDue.Due)) {
+				x.sum.NextDue = &agenda.Deadlines[i]
 			}
 		}
-		out = append(out, sum)
+		out = append(out, x.sum)
 	}
 	sortByDue(out)
 	return out, nil
 }
 
 func sortByDue(list []Summary) {
-	less := func(a, b Summary) bool {
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
 		switch {
 		case a.NextDue != nil && b.NextDue != nil:
 			return a.NextDue.Due.Before(b.NextDue.Due)
@@ -466,10 +512,5 @@ func sortByDue(list []Summary) {
 			return false
 		}
 		return a.Updated.After(b.Updated)
-	}
-	for i := 1; i < len(list); i++ {
-		for j := i; j > 0 && less(list[j], list[j-1]); j-- {
-			list[j], list[j-1] = list[j-1], list[j]
-		}
-	}
+	})
 }
