@@ -47,3 +47,26 @@ CREATE TABLE pings_in (
 	escalated_to TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX pings_in_state ON pings_in (state, deadline);
+
+-- Events of realtime-traffic watches (Art. 33) as this node saw them: as
+-- the watched side that received them from its provider ('source'), as
+-- the requester ('requester') or as the country where the address is
+-- ('location'). hops is the JSON list of timestamped hops the event went
+-- through, to show its end-to-end and per-hop time.
+CREATE TABLE watch_events (
+	id TEXT PRIMARY KEY,
+	request_id TEXT NOT NULL,
+	role TEXT NOT NULL CHECK (role IN ('source', 'requester', 'location')),
+	peer TEXT NOT NULL,
+	address TEXT NOT NULL,
+	port BIGINT NOT NULL,
+	observed_at TEXT NOT NULL,
+	country TEXT NOT NULL,
+	operator TEXT NOT NULL,
+	basis TEXT NOT NULL,
+	status TEXT NOT NULL,
+	note TEXT NOT NULL,
+	hops BYTEA NOT NULL,
+	stored_at TEXT NOT NULL
+);
+CREATE INDEX watch_events_request ON watch_events (request_id, observed_at);

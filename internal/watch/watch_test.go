@@ -1,0 +1,282 @@
+package watch_test
+
+import (
+	"context"
+	"net/netip"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/ipdb"
+	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testnet"
+	"github.com/art35/art35/internal/watch"
+)
+
+// runningClock runs at real speed from a fixed start, so that hops get
+// real durations while dates stay inside the fixture's watch period.
+type runningClock struct {
+	base  time.Time
+	start time.Time
+}
+
+func (c runningClock) Now() time.Time { return c.base.Add(time.Since(c.start)).UTC() }
+
+var t0 = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
+
+// testIPDB is the attribution fixture: a Spanish operator with its
+// law-enforcement desk (a national overlay), and a range in a country
+// with no route from GB. Fictional operators; documentation-style data.
+func testIPDB(t *testing.T) *ipdb.DB {
+	t.Helper()
+	b := ipdb.NewBuilder(ipdb.Source{Name: "test-overlay", Label: "test", Kind: ipdb.KindOverlay, AsOf: t0.Truncate(24 * time.Hour)})
+	for _, r := range []struct {
+		prefix string
+		rec    ipdb.Record
+	}{
+		{"80.58.61.0/24", ipdb.Record{Country: "ES", ASN: 64500, Operator: "Ejemplo Telecom (fictional)", Desk: "lea-desk@ejemplo.example.org"}},
+		{"1.2.3.0/24", ipdb.Record{Country: "CN", ASN: 64501, Operator: "Example Far Net (fictional)"}},
+		{"81.2.69.0/24", ipdb.Record{Country: "GB", ASN: 64502, Operator: "Example UK ISP (fictional)"}},
+	} {
+		if err := b.AddPrefix(netip.MustParsePrefix(r.prefix), r.rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, _ := b.Build()
+	return ipdb.New(l)
+}
+
+type watchNet struct {
+	*testnet.Net
+	svc map[string]*watch.Service
+}
+
+func startNet(t *testing.T, backend string) *watchNet {
+	t.Helper()
+	db := testIPDB(t)
+	wn := &watchNet{svc: map[string]*watch.Service{}}
+	var mu sync.Mutex
+	parties := []string{"NO", "GB", "ES"}
+	opt := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: runningClock{base: t0, start: time.Now()},
+		Setup: func(party string, n *node.Node) error {
+			s, err := watch.Register(n, db)
+			mu.Lock()
+			wn.svc[party] = s
+			mu.Unlock()
+			return err
+		}}
+	if backend == store.Postgres {
+		dsns := map[string]string{}
+		for _, p := range parties {
+			dsns[p] = storetest.DSN(t, store.Postgres)
+		}
+		opt.Database = func(p string) (string, error) { return dsns[p], nil }
+	}
+	n, err := testnet.Start(context.Background(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := n.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	wn.Net = n
+	return wn
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func events(t *testing.T, s *watch.Service, id string) []watch.Stored {
+	t.Helper()
+	es, err := s.Events(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+func checkHops(t *testing.T, who string, e watch.Stored, want []string) {
+	t.Helper()
+	var got []string
+	for i, h := range e.Hops {
+		got = append(got, h.Where)
+		if i > 0 && h.At.Before(e.Hops[i-1].At) {
+			t.Errorf("%s: hop %q at %s is before the previous one", who, h.Where, h.At)
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("%s hops = %q, want %q", who, got, want)
+	}
+	if e.EndToEnd != e.Hops[len(e.Hops)-1].At.Sub(e.Hops[0].At) || e.EndToEnd <= 0 {
+		t.Errorf("%s end to end = %s, want last hop minus first (> 0)", who, e.EndToEnd)
+	}
+}
+
+// TestWatchChain is story 2 on a three-node network: Norway asks the UK
+// for a realtime-traffic watch; once the UK accepts, each login event the
+// UK's provider reports is attributed and relayed at once to Norway and
+// to Spain, where the address is, which routes it to the Spanish
+// operator's desk. An event from a country with no route stays with the
+// UK's officers and goes to Norway only.
+func TestWatchChain(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			if backend == store.Postgres {
+				storetest.RequirePostgres(t)
+			}
+			testWatchChain(t, backend)
+		})
+	}
+}
+
+func testWatchChain(t *testing.T, backend string) {
+	ctx := context.Background()
+	wn := startNet(t, backend)
+	no, gb, es := wn.svc["NO"], wn.svc["GB"], wn.svc["ES"]
+	doc, err := os.ReadFile("testdata/realtime-traffic.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := wn.Node("NO").Cases.Submit(ctx, doc, "Ola Eksempel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := c.Request.ID
+	eventually(t, "the request at GB", func() bool {
+		c, err := wn.Node("GB").Cases.Get(ctx, id)
+		return err == nil && c.Lifecycle.State == request.StateDelivered
+	})
+	login := watch.Login{Address: "80.58.61.250", Port: 51234, Time: t0.Add(-time.Hour)}
+	if _, err := gb.Push(ctx, id, login); !apperr.Is(err, apperr.EConflict) {
+		t.Fatalf("push before the watch is accepted: err %v, want EConflict", err)
+	}
+	for _, to := range []request.State{request.StateAcknowledged, request.StateInProgress} {
+		if _, err := wn.Node("GB").Cases.Act(ctx, id, request.Step{To: to, By: "Alice Example"}, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	for _, tc := range []struct {
+		name  string
+		login watch.Login
+		want  string
+	}{
+		{"bad address", watch.Login{Address: "80.58.61", Port: 1, Time: t0}, "watch event address"},
+		{"no time", watch.Login{Address: "80.58.61.250", Port: 1}, "watch event time"},
+		{"before the period", watch.Login{Address: "80.58.61.250", Port: 1, Time: t0.AddDate(0, 0, -30)}, "outside the watch period"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := gb.Push(ctx, id, tc.login); !apperr.Is(err, apperr.EInvalid) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want EInvalid containing %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := no.Push(ctx, id, login); !apperr.Is(err, apperr.EInvalid) {
+		t.Errorf("the requester pushing on its own request: err %v, want EInvalid", err)
+	}
+
+	out, err := gb.Push(ctx, id, login)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Status != watch.StatusRelayed || !slices.Equal(out.SentTo, []string{"NO-247", "ES-247"}) || out.Event.Country != "ES" {
+		t.Fatalf("outcome = %+v, want relayed to NO-247 and ES-247 with country ES", out)
+	}
+	eventually(t, "the event at NO and ES", func() bool { return len(events(t, no, id)) == 1 && len(events(t, es, id)) == 1 })
+	n := events(t, no, id)[0]
+	if n.Role != watch.RoleRequester || n.Address != "80.58.61.250" || n.Port != 51234 || !n.Time.Equal(login.Time) || n.Peer != "GB-247" {
+		t.Errorf("NO event = %+v", n)
+	}
+	checkHops(t, "NO", n, []string{"GB-247 received from provider", "GB-247 attributed and relayed", "NO-247 received"})
+	e := events(t, es, id)[0]
+	if e.Role != watch.RoleLocation || !strings.Contains(e.Note, "lea-desk@ejemplo.example.org") || !strings.Contains(e.Basis, "NO-2026-000777") {
+		t.Errorf("ES event = %+v, want location role routed to the operator's desk under the request's basis", e)
+	}
+	checkHops(t, "ES", e, []string{"GB-247 received from provider", "GB-247 attributed and relayed", "ES-247 received", "ES-247 routed to operator"})
+
+	// An address in a country with no route: kept for the UK's officers,
+	// sent to Norway (the watch's requester) only.
+	far, err := gb.Push(ctx, id, watch.Login{Address: "1.2.3.4", Port: 40000, Time: t0.Add(-30 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if far.Status != watch.StatusNoRoute || !slices.Equal(far.SentTo, []string{"NO-247"}) || !strings.Contains(far.Note, "No route") {
+		t.Errorf("outcome for CN = %+v, want no-route, sent to NO-247 only, with the reason", far)
+	}
+	eventually(t, "the second event at NO", func() bool { return len(events(t, no, id)) == 2 })
+	if got := events(t, es, id); len(got) != 1 {
+		t.Errorf("ES holds %d events, want 1: the CN event must not be relayed to Spain", len(got))
+	}
+	gbs := events(t, gb, id)
+	if len(gbs) != 2 || gbs[1].Status != watch.StatusNoRoute || gbs[1].Role != watch.RoleSource || gbs[0].Status != watch.StatusRelayed {
+		t.Errorf("GB events = %+v, want the ES one relayed and the CN one marked no-route", gbs)
+	}
+}
+
+func TestParseEvent(t *testing.T) {
+	const ok = `{"id":"0123456789abcdef0123456789abcdef","request":"NO-2026-000777","address":"80.58.61.250","port":51234,"time":"2026-11-25T02:00:00Z","country":"ES","basis":"realtime-traffic request NO-2026-000777","hops":[{"where":"GB-247 received from provider","at":"2026-11-25T02:00:01.5Z"}]}`
+	for _, tc := range []struct{ name, in, want string }{
+		{"valid", ok, ""},
+		{"bad id", strings.Replace(ok, `"0123456789abcdef0123456789abcdef"`, `"x"`, 1), "watch event id"},
+		{"bad address", strings.Replace(ok, `80.58.61.250`, `80.58.61.999`, 1), "watch event address"},
+		{"zone", strings.Replace(ok, `80.58.61.250`, `fe80::1%eth0`, 1), "watch event address"},
+		{"bad port", strings.Replace(ok, `51234`, `70000`, 1), "watch event port"},
+		{"fractional time", strings.Replace(ok, `02:00:00Z`, `02:00:00.5Z`, 1), "watch event time"},
+		{"lower-case country", strings.Replace(ok, `"ES"`, `"es"`, 1), "watch event country"},
+		{"no basis", strings.Replace(ok, `"basis":"realtime-traffic request NO-2026-000777"`, `"basis":""`, 1), "watch event basis"},
+		{"no hops", strings.Replace(ok, `[{"where":"GB-247 received from provider","at":"2026-11-25T02:00:01.5Z"}]`, `[]`, 1), "watch event hops"},
+		{"hop without time", strings.Replace(ok, `,"at":"2026-11-25T02:00:01.5Z"`, ``, 1), "hops[0]"},
+		{"unknown field", strings.Replace(ok, `"port"`, `"extra":1,"port"`, 1), "not an event"},
+		{"trailing", ok + "{}", "data after"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := watch.ParseEvent([]byte(tc.in))
+			if tc.want == "" {
+				if err != nil || e.Port != 51234 {
+					t.Fatalf("valid event: %+v, %v", e, err)
+				}
+				return
+			}
+			if !apperr.Is(err, apperr.EInvalid) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want EInvalid containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// FuzzParseEvent: an event from a peer never panics, and an accepted one
+// is valid.
+func FuzzParseEvent(f *testing.F) {
+	f.Add([]byte(`{"id":"0123456789abcdef0123456789abcdef","request":"NO-2026-000777","address":"80.58.61.250","port":51234,"time":"2026-11-25T02:00:00Z","basis":"b","hops":[{"where":"w","at":"2026-11-25T02:00:01Z"}]}`))
+	f.Add([]byte(`{"address":"::ffff:1.2.3.4"}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := watch.ParseEvent(data)
+		if err != nil {
+			if !apperr.Is(err, apperr.EInvalid) {
+				t.Fatalf("error without EInvalid: %v", err)
+			}
+			return
+		}
+		if err := e.Validate(); err != nil {
+			t.Fatalf("accepted an invalid event: %v", err)
+		}
+	})
+}
