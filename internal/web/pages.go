@@ -1,0 +1,533 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/auditlog"
+	"github.com/art35/art35/internal/cases"
+	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/users"
+)
+
+// --- sign-in ---
+
+func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.session(r); err == nil {
+		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+		return
+	}
+	s.render(w, r, nil, "signin", map[string]any{"Title": "Sign in"})
+}
+
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	user := strings.TrimSpace(r.PostForm.Get("username"))
+	sess, err := s.d.Users.SignIn(r.Context(), user, r.PostForm.Get("password"), r.PostForm.Get("code"), r.RemoteAddr)
+	if err != nil {
+		msg := err.Error()
+		if !apperr.Is(err, apperr.EUnauthorized) {
+			s.d.Log.Error("portal: sign-in", "err", err)
+			msg = "sign-in failed: internal error; details are in the node's log"
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		s.render(w, r, nil, "signin", map[string]any{"Title": "Sign in", "Error": msg, "Username": user})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
+		HttpOnly: true, Secure: s.d.Secure, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+}
+
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	_ = s.d.Users.SignOut(r.Context(), sess.Token)
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.d.Secure, SameSite: http.SameSiteStrictMode})
+	http.Redirect(w, r, "/signin", http.StatusSeeOther)
+}
+
+// --- inbox ---
+
+// row is one line of the inbox.
+type row struct {
+	cases.Summary
+	Party string // the other side's party code
+}
+
+// inboxFilter is the inbox's query: type, party, state, direction.
+type inboxFilter struct{ Type, Party, State, Dir string }
+
+func filterOf(q url.Values) inboxFilter {
+	return inboxFilter{Type: q.Get("type"), Party: strings.ToUpper(q.Get("party")), State: q.Get("state"), Dir: q.Get("dir")}
+}
+
+func (f inboxFilter) Query() string {
+	v := url.Values{}
+	for k, x := range map[string]string{"type": f.Type, "party": f.Party, "state": f.State, "dir": f.Dir} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	return v.Encode()
+}
+
+func (s *Server) rows(ctx context.Context, f inboxFilter) ([]row, []string, error) {
+	list, err := s.d.Cases.List(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var out []row
+	seen := map[string]bool{}
+	var parties []string
+	for _, c := range list {
+		party, _, _ := strings.Cut(c.Peer, "-")
+		if !seen[party] {
+			seen[party] = true
+			parties = append(parties, party)
+		}
+		if (f.Type != "" && c.Type != f.Type) || (f.Party != "" && party != f.Party) || (f.State != "" && c.State != f.State) || (f.Dir != "" && string(c.Direction) != f.Dir) {
+			continue
+		}
+		out = append(out, row{Summary: c, Party: party})
+	}
+	sort.Strings(parties)
+	return out, parties, nil
+}
+
+func (s *Server) inbox(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	f := filterOf(r.URL.Query())
+	rows, parties, err := s.rows(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
+	s.render(w, r, sess, "inbox", map[string]any{"Title": "Inbox", "Rows": rows, "Filter": f, "Parties": parties,
+		"Types": request.Types, "States": request.States, "Poll": fmt.Sprintf("every %dms", s.d.PollInterval.Milliseconds())})
+}
+
+func (s *Server) inboxRows(w http.ResponseWriter, r *http.Request, _ *users.Session) {
+	rows, _, err := s.rows(r.Context(), filterOf(r.URL.Query()))
+	if err != nil {
+		http.Error(w, "the inbox could not be read", http.StatusInternalServerError)
+		return
+	}
+	s.renderPart(w, r, "inbox", "rows", map[string]any{"Rows": rows})
+}
+
+// --- request view ---
+
+// actionForm is one step a person may take on a request now.
+type actionForm struct {
+	To      request.State
+	Meaning string
+	Codes   []codeOption // for states that need a reason
+	Needs   string       // "preserved": provider ref and end date
+}
+
+type codeOption struct {
+	Code request.AnswerCode
+	Text string
+}
+
+func actionsFor(c *cases.Case) []actionForm {
+	side := request.BySender
+	if c.Direction == cases.Incoming {
+		side = request.ByReceiver
+	}
+	var out []actionForm
+	for _, t := range request.Transitions {
+		if t.From != c.Lifecycle.State || t.By != side {
+			continue
+		}
+		if t.To == request.StatePreserved && c.Request.Type != request.TypePreserve {
+			continue
+		}
+		a := actionForm{To: t.To, Meaning: t.Meaning}
+		if t.To == request.StatePreserved {
+			a.Needs = "preserved"
+		}
+		for code, info := range request.AnswerCodes {
+			if slices.Contains(info.States, t.To) {
+				a.Codes = append(a.Codes, codeOption{code, info.Source + ": " + info.Text})
+			}
+		}
+		sort.Slice(a.Codes, func(i, j int) bool { return a.Codes[i].Code < a.Codes[j].Code })
+		out = append(out, a)
+	}
+	return out
+}
+
+// chainBox is one request of the chain diagram.
+type chainBox struct {
+	ID, Type, State, Rel string
+	Current              bool
+}
+
+// chain returns the requests linked to c: the ones it links to, itself,
+// and the ones on this node that link to it.
+func (s *Server) chain(ctx context.Context, c *cases.Case) []chainBox {
+	var boxes []chainBox
+	for _, l := range c.Request.Links {
+		b := chainBox{ID: l.ID, Rel: l.Rel, Type: "?"}
+		if other, err := s.d.Cases.Get(ctx, l.ID); err == nil {
+			b.Type, b.State = string(other.Request.Type), string(other.Lifecycle.State)
+		}
+		boxes = append(boxes, b)
+	}
+	boxes = append(boxes, chainBox{ID: c.Request.ID, Type: string(c.Request.Type), State: string(c.Lifecycle.State), Current: true})
+	list, err := s.d.Cases.List(ctx)
+	if err != nil {
+		return boxes
+	}
+	for _, sum := range list {
+		if sum.ID == c.Request.ID {
+			continue
+		}
+		other, err := s.d.Cases.Get(ctx, sum.ID)
+		if err != nil {
+			continue
+		}
+		for _, l := range other.Request.Links {
+			if l.ID == c.Request.ID {
+				boxes = append(boxes, chainBox{ID: sum.ID, Type: sum.Type, State: sum.State, Rel: l.Rel})
+			}
+		}
+	}
+	return boxes
+}
+
+func (s *Server) requestView(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	ctx := r.Context()
+	c, err := s.d.Cases.Get(ctx, r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
+	now := s.d.Clock.Now()
+	if c.Direction == cases.Incoming {
+		// Who read received data, when, for which case (Protocol Art. 14(8)).
+		_, err := auditlog.AppendOne(ctx, s.d.Cases.DB, auditlog.Record{Kind: auditlog.DataRead, Time: now, Actor: sess.Account.Username,
+			Case: c.Request.ID, Purpose: "case view in the portal"})
+		if err != nil {
+			s.fail(w, r, sess, err)
+			return
+		}
+	}
+	zone := time.UTC
+	if z := zoneOf(c.Request.Requested.TimeZone); z != nil {
+		zone = z
+	} else if d, err := s.d.Directory(ctx); err == nil {
+		if poc, err := d.PointOfContact(c.Request.Requested.Party); err == nil && zoneOf(poc.TimeZone) != nil {
+			zone = zoneOf(poc.TimeZone)
+		}
+	}
+	agenda := request.Due(request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: zone}, request.DefaultPolicy(), now)
+	evs := slices.Clone(c.Lifecycle.Evidences)
+	slices.Reverse(evs) // newest first: what just happened is what matters at 3 a.m.
+	s.render(w, r, sess, "request", map[string]any{"Title": c.Request.ID, "Case": c, "Agenda": agenda, "Evidences": evs,
+		"Actions": actionsFor(c), "Chain": s.chain(ctx, c), "Sender": c.Request.Requesting.TimeZone, "Error": r.URL.Query().Get("error")})
+}
+
+func (s *Server) requestLetter(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	c, err := s.d.Cases.Get(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := request.RenderLetter(&buf, c.Request, request.LetterOptions{Now: s.d.Clock.Now()}); err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (s *Server) act(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	id := r.PathValue("id")
+	if !sess.Account.Role.CanAct() {
+		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s reads only; an officer, supervisor or admin takes steps", sess.Account.Role))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "bad form"))
+		return
+	}
+	step := request.Step{To: request.State(r.PostForm.Get("to")), By: sess.Account.Name, Code: request.AnswerCode(r.PostForm.Get("code")),
+		Details: strings.TrimSpace(r.PostForm.Get("details")), ProviderRef: strings.TrimSpace(r.PostForm.Get("provider_ref"))}
+	if u := strings.TrimSpace(r.PostForm.Get("until")); u != "" {
+		t, err := time.Parse("2006-01-02", u)
+		if err != nil {
+			s.redirectErr(w, r, id, "preserved until: "+u+" is not a date; give YYYY-MM-DD")
+			return
+		}
+		step.Until = t.Add(23*time.Hour + 59*time.Minute)
+	}
+	d, _ := s.d.Directory(r.Context())
+	var res request.Reservations
+	if d != nil {
+		res = reservations{d}
+	}
+	if _, err := s.d.Cases.Act(r.Context(), id, step, res); err != nil {
+		s.redirectErr(w, r, id, err.Error())
+		return
+	}
+	http.Redirect(w, r, "/requests/"+url.PathEscape(id), http.StatusSeeOther)
+}
+
+func (s *Server) redirectErr(w http.ResponseWriter, r *http.Request, id, msg string) {
+	http.Redirect(w, r, "/requests/"+url.PathEscape(id)+"?error="+url.QueryEscape(msg), http.StatusSeeOther)
+}
+
+// reservations answers the lifecycle's question from the directory.
+type reservations struct{ d *directory.Snapshot }
+
+func (r reservations) HoldsDualCriminality(party string) bool {
+	p, ok := r.d.Party(party)
+	if !ok {
+		return false
+	}
+	for _, res := range p.Reservations {
+		if res.Kind == directory.DualCriminality {
+			return true
+		}
+	}
+	return false
+}
+
+// --- compose ---
+
+func (s *Server) composeIndex(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	s.render(w, r, sess, "compose_index", map[string]any{"Title": "Compose", "Types": request.Types})
+}
+
+// defaults fills a new form: a fresh id, this node's authority, the
+// person composing as contact, and the usual choices.
+func (s *Server) defaults(ctx context.Context, fields []Field, t request.Type, sess *users.Session) {
+	now := s.d.Clock.Now()
+	var pocName, pocZone, pocHours string
+	if d, err := s.d.Directory(ctx); err == nil {
+		if poc, err := d.PointOfContact(s.d.Party); err == nil {
+			pocName, pocZone, pocHours = poc.Name, poc.TimeZone, poc.DutyHours
+		}
+	}
+	if pocName == "" {
+		pocName = s.d.Party + " 24/7 point of contact"
+	}
+	vals := map[string]string{
+		"id": fmt.Sprintf("%s-%d-%06d", s.d.Party, now.Year(), now.UnixNano()/1000%1000000), "type": string(t),
+		"created_at": now.UTC().Format(time.RFC3339), "requesting.party": s.d.Party, "requesting.name": pocName,
+		"requesting.time_zone": pocZone, "requesting.office_hours": pocHours, "requesting.contact.name": sess.Account.Name,
+		"priority": "urgent", "legal_basis.instrument": "budapest", "language": "en", "handling.code": "H0",
+	}
+	for i := range fields {
+		if v, ok := vals[fields[i].Path]; ok {
+			fields[i].Value = v
+		}
+	}
+}
+
+func (s *Server) composeForm(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	t := request.Type(r.PathValue("type"))
+	fields, err := FormFields(t)
+	if err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
+	s.defaults(r.Context(), fields, t, sess)
+	s.renderCompose(w, r, sess, t, fields, nil, http.StatusOK)
+}
+
+func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, sess *users.Session, t request.Type, fields []Field, general []request.Problem, status int) {
+	var parties []directory.Party
+	if d, err := s.d.Directory(r.Context()); err == nil {
+		for _, p := range d.Parties {
+			if _, err := d.PointOfContact(p.Code); err == nil && p.Code != s.d.Party {
+				parties = append(parties, p)
+			}
+		}
+	}
+	w.WriteHeader(status)
+	s.render(w, r, sess, "compose", map[string]any{"Title": "Compose " + string(t), "Type": t, "Fields": fields,
+		"General": general, "Parties": parties})
+}
+
+// composed builds the document from a posted form and checks it.
+func (s *Server) composed(r *http.Request, t request.Type) ([]Field, []byte, []request.Problem, error) {
+	fields, err := FormFields(t)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := r.ParseForm(); err != nil {
+		return nil, nil, nil, apperr.Errorf(apperr.EInvalid, "bad form")
+	}
+	Fill(fields, r.PostForm)
+	doc, err := Document(fields)
+	if err != nil {
+		return fields, nil, []request.Problem{{Field: "form", Rule: "form", Message: err.Error(), Severity: request.SeverityError}}, nil
+	}
+	// The requested authority's name comes from the directory.
+	if d, err := s.d.Directory(r.Context()); err == nil {
+		party := r.PostForm.Get("requested.party")
+		if poc, err := d.PointOfContact(party); err == nil {
+			name := poc.Name
+			if name == "" {
+				name = party + " 24/7 point of contact (" + poc.ID + ")"
+			}
+			fields = append(fields, Field{Path: "requested.name", Kind: "hidden", Value: name})
+			if doc, err = Document(fields); err != nil {
+				return fields, nil, nil, err
+			}
+		}
+	}
+	_, problems := request.Check(doc, s.d.Clock.Now())
+	return fields, doc, problems, nil
+}
+
+func (s *Server) composeCheck(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	t := request.Type(r.PathValue("type"))
+	fields, doc, problems, err := s.composed(r, t)
+	if err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
+	if request.HasErrors(problems) {
+		general := Attach(fields, problems)
+		s.renderCompose(w, r, sess, t, fields, general, http.StatusUnprocessableEntity)
+		return
+	}
+	req, _ := request.Decode(doc)
+	var letter bytes.Buffer
+	if req != nil {
+		_ = request.RenderLetter(&letter, req, request.LetterOptions{Now: s.d.Clock.Now()})
+	}
+	s.render(w, r, sess, "preview", map[string]any{"Title": "Preview", "Type": t, "Doc": string(doc), "Letter": letter.String(),
+		"Warnings": problems, "Fields": fields, "Request": req})
+}
+
+func (s *Server) composeSend(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	t := request.Type(r.PathValue("type"))
+	if !sess.Account.Role.CanAct() {
+		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s reads only; an officer, supervisor or admin sends requests", sess.Account.Role))
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "bad form"))
+		return
+	}
+	if r.PostForm.Get("confirm") != "yes" {
+		// SPEC section 7: nothing leaves the node before a person confirms.
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "confirm: tick 'I have read the letter and confirm it is to be sent' before sending; nothing was sent"))
+		return
+	}
+	c, problems, err := s.d.Cases.Submit(r.Context(), []byte(r.PostForm.Get("doc")), sess.Account.Name)
+	if err != nil {
+		if request.HasErrors(problems) {
+			fields, _ := FormFields(t)
+			general := Attach(fields, problems)
+			s.renderCompose(w, r, sess, t, fields, general, http.StatusUnprocessableEntity)
+			return
+		}
+		s.fail(w, r, sess, err)
+		return
+	}
+	http.Redirect(w, r, "/requests/"+url.PathEscape(c.Request.ID), http.StatusSeeOther)
+}
+
+// --- directory ---
+
+// dirRow is one party of the directory page.
+type dirRow struct {
+	directory.Party
+	PoC    *directory.Authority
+	OnDuty string // "on duty", "off duty" or why it is not known
+	Local  string // the local time at the point of contact
+}
+
+func dutyOf(a *directory.Authority, now time.Time) (string, string) {
+	if a == nil {
+		return "no 24/7 point of contact listed", ""
+	}
+	on, local, err := a.OnDuty(now)
+	if err != nil {
+		if !local.IsZero() && a.TimeZone != "" {
+			return "duty hours not known", local.Format("Mon 15:04 MST")
+		}
+		return "not known", ""
+	}
+	if on {
+		return "on duty", local.Format("Mon 15:04 MST")
+	}
+	return "off duty", local.Format("Mon 15:04 MST")
+}
+
+func (s *Server) directoryPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	d, err := s.d.Directory(r.Context())
+	if err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
+	q := strings.ToLower(strings.TrimSpace(r.URL.Query().Get("q")))
+	now := s.d.Clock.Now()
+	var rows []dirRow
+	for _, p := range d.Parties {
+		if q != "" && !strings.Contains(strings.ToLower(p.Code+" "+p.Name), q) {
+			continue
+		}
+		row := dirRow{Party: p}
+		if poc, err := d.PointOfContact(p.Code); err == nil {
+			row.PoC = poc
+		}
+		row.OnDuty, row.Local = dutyOf(row.PoC, now)
+		rows = append(rows, row)
+	}
+	s.render(w, r, sess, "directory", map[string]any{"Title": "Directory", "Rows": rows, "Q": q, "Serial": d.Serial, "Source": d.Source})
+}
+
+// authRow is one authority on the party page.
+type authRow struct {
+	directory.Authority
+	OnDuty, Local string
+}
+
+func (s *Server) partyPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	d, err := s.d.Directory(r.Context())
+	if err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
+	p, ok := d.Party(r.PathValue("code"))
+	if !ok {
+		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "party %q is not in the directory; search the directory page", r.PathValue("code")))
+		return
+	}
+	now := s.d.Clock.Now()
+	var auths []authRow
+	for i := range p.Authorities {
+		a := &p.Authorities[i]
+		on, local := dutyOf(a, now)
+		auths = append(auths, authRow{Authority: *a, OnDuty: on, Local: local})
+	}
+	type inst struct {
+		Name   string
+		Status directory.InstrumentStatus
+	}
+	insts := []inst{{"Budapest Convention (ETS 185)", p.Budapest}, {"Second Additional Protocol (CETS 224)", p.Protocol2},
+		{"UN Convention against Cybercrime (2024)", p.UN2024}, {"EU Regulation 2023/1543", p.Status(directory.EU)}}
+	s.render(w, r, sess, "party", map[string]any{"Title": p.Name, "P": p, "Authorities": auths, "Instruments": insts})
+}
+
+// html marks trusted markup (the letter made by request.RenderLetter).
+var _ = template.HTML("")

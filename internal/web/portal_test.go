@@ -1,0 +1,385 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/testnet"
+	"github.com/art35/art35/internal/users"
+)
+
+// testPassword is the password of every test account.
+const testPassword = "a long enough passphrase"
+
+// portalNet is a test network whose nodes serve the portal, with one
+// officer on each node.
+type portalNet struct {
+	*testnet.Net
+	secrets map[string]string // party -> TOTP secret of its officer
+	names   map[string]string // party -> officer's display name
+}
+
+// officer names per party: fictional.
+var officerNames = map[string]string{"US": "Alex Example", "IT": "Giulia Esempio", "GB": "Sam Sample"}
+
+func startPortalNet(t *testing.T, parties ...string) *portalNet {
+	t.Helper()
+	ctx := context.Background()
+	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: t.TempDir(),
+		Setup: func(party string, n *node.Node) error {
+			p, err := ForNode(n, false)
+			if err != nil {
+				return err
+			}
+			n.Handle("/", p)
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { net.Close() })
+	pn := &portalNet{Net: net, secrets: map[string]string{}, names: map[string]string{}}
+	for _, party := range parties {
+		n := net.Node(party)
+		svc := &users.Service{DB: n.DB, Clock: clock.System{}, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+		name := officerNames[party]
+		secret, err := svc.Add(ctx, users.Account{Username: "officer", Name: name, Role: users.Officer}, testPassword, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pn.secrets[party], pn.names[party] = secret, name
+	}
+	return pn
+}
+
+func (pn *portalNet) url(party, path string) string { return "http://" + pn.Node(party).Addr() + path }
+
+// client returns an HTTP client that keeps cookies and does not follow
+// redirects, so tests see them.
+func client(t *testing.T) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// usedSteps remembers the last TOTP step used per secret: a code is
+// accepted once, so a second sign-in of the same account waits for the
+// next step.
+var usedSteps = map[string]uint64{}
+
+func (pn *portalNet) code(t *testing.T, party string) string {
+	t.Helper()
+	now := time.Now()
+	for usedSteps[pn.secrets[party]] == users.TOTPStep(now) {
+		time.Sleep(time.Until(time.Unix((now.Unix()/30+1)*30, 0)))
+		now = time.Now()
+	}
+	usedSteps[pn.secrets[party]] = users.TOTPStep(now)
+	c, err := users.TOTPCode(pn.secrets[party], now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (pn *portalNet) signIn(t *testing.T, party string) *http.Client {
+	t.Helper()
+	c := client(t)
+	resp, err := c.PostForm(pn.url(party, "/signin"), url.Values{"username": {"officer"}, "password": {testPassword}, "code": {pn.code(t, party)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/inbox" {
+		t.Fatalf("sign in on %s: %s", party, resp.Status)
+	}
+	return c
+}
+
+func get(t *testing.T, c *http.Client, u string) (int, string, http.Header) {
+	t.Helper()
+	resp, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+func post(t *testing.T, c *http.Client, u string, form url.Values, hdr map[string]string) (int, string, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header
+}
+
+// TestUnauthenticatedRefused: every page other than sign-in and the static
+// files refuses a request without a session, and shows nothing of the
+// node's data.
+func TestUnauthenticatedRefused(t *testing.T) {
+	pn := startPortalNet(t, "US", "IT")
+	c := client(t)
+	gets := []string{"/", "/inbox", "/inbox/rows", "/requests/US-2026-000101", "/requests/US-2026-000101/letter",
+		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/no-such-page"}
+	for _, p := range gets {
+		t.Run("GET "+p, func(t *testing.T) {
+			code, body, h := get(t, c, pn.url("US", p))
+			if code != http.StatusSeeOther || h.Get("Location") != "/signin" {
+				t.Errorf("status %d, location %q; want 303 to /signin", code, h.Get("Location"))
+			}
+			if strings.Contains(body, "Directory") || strings.Contains(body, "Inbox") {
+				t.Errorf("body shows a page: %.200s", body)
+			}
+		})
+	}
+	t.Run("htmx poll", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodGet, pn.url("US", "/inbox/rows"), nil)
+		req.Header.Set("HX-Request", "true")
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("HX-Redirect") != "/signin" {
+			t.Errorf("status %d, HX-Redirect %q", resp.StatusCode, resp.Header.Get("HX-Redirect"))
+		}
+	})
+	for _, p := range []string{"/signout", "/requests/US-2026-000101/act", "/compose/preserve", "/compose/preserve/send"} {
+		t.Run("POST "+p, func(t *testing.T) {
+			code, _, _ := post(t, c, pn.url("US", p), url.Values{"to": {"acknowledged"}, "confirm": {"yes"}, "doc": {"{}"}}, nil)
+			if code != http.StatusUnauthorized {
+				t.Errorf("status %d, want 401", code)
+			}
+		})
+	}
+	for _, p := range []string{"/signin", "/static/htmx.min.js", "/static/portal.css"} {
+		if code, _, _ := get(t, c, pn.url("US", p)); code != http.StatusOK {
+			t.Errorf("GET %s without a session: %d, want 200", p, code)
+		}
+	}
+	// A made-up cookie is no session.
+	u, _ := url.Parse(pn.url("US", "/"))
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: SessionCookie, Value: "forged"}})
+	if code, _, _ := get(t, c, pn.url("US", "/inbox")); code != http.StatusSeeOther {
+		t.Errorf("forged cookie: %d, want 303", code)
+	}
+}
+
+// TestCrossSitePostRefused: a browser POST from another site is refused
+// before any handler runs, even with a valid session.
+func TestCrossSitePostRefused(t *testing.T) {
+	pn := startPortalNet(t, "US", "IT")
+	c := pn.signIn(t, "US")
+	tests := []struct {
+		name string
+		hdr  map[string]string
+		want int
+	}{
+		{"fetch metadata cross-site", map[string]string{"Sec-Fetch-Site": "cross-site"}, http.StatusForbidden},
+		{"foreign origin", map[string]string{"Origin": "http://evil.example"}, http.StatusForbidden},
+		{"same origin", map[string]string{"Sec-Fetch-Site": "same-origin"}, http.StatusSeeOther},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			// signout is harmless to repeat and redirects when allowed.
+			code, _, _ := post(t, c, pn.url("US", "/signout"), url.Values{}, tc.hdr)
+			if code != tc.want {
+				t.Errorf("status %d, want %d", code, tc.want)
+			}
+		})
+	}
+	code, _, _ := post(t, client(t), pn.url("US", "/signin"), url.Values{"username": {"officer"}}, map[string]string{"Sec-Fetch-Site": "cross-site"})
+	if code != http.StatusForbidden {
+		t.Errorf("cross-site sign-in POST: %d, want 403", code)
+	}
+}
+
+func TestSignInRefusesWrongFactors(t *testing.T) {
+	pn := startPortalNet(t, "US")
+	tests := []struct {
+		name, user, pw, code string
+	}{
+		{"wrong password", "officer", "not the password!", ""},
+		{"wrong code", "officer", testPassword, "000000"},
+		{"no code", "officer", testPassword, ""},
+		{"unknown user", "nobody", testPassword, "123456"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			code := tc.code
+			if code == "" && tc.pw != testPassword {
+				code = "123456"
+			}
+			st, body, h := post(t, client(t), pn.url("US", "/signin"), url.Values{"username": {tc.user}, "password": {tc.pw}, "code": {code}}, nil)
+			if st != http.StatusUnauthorized || !strings.Contains(body, "sign-in failed") || h.Get("Set-Cookie") != "" {
+				t.Errorf("status %d, set-cookie %q, body has message: %v", st, h.Get("Set-Cookie"), strings.Contains(body, "sign-in failed"))
+			}
+		})
+	}
+}
+
+var preserveForm = url.Values{
+	"requested.party":                       {"IT"},
+	"sender_ref":                            {"EX-24-7-2026-0412"},
+	"requesting.time_zone":                  {"America/New_York"},
+	"requesting.office_hours":               {"Mon-Fri 08:00-18:00; duty line 24/7"},
+	"priority":                              {"urgent"},
+	"legal_basis.instrument":                {"budapest"},
+	"language":                              {"en"},
+	"handling.code":                         {"H0"},
+	"preserve.status":                       {"new"},
+	"preserve.offence":                      {"unauthorised access (Art. 2)"},
+	"preserve.facts":                        {"A company network was entered from abroad on 20 November 2026."},
+	"preserve.data[0].category":             {"traffic"},
+	"preserve.data[0].description":          {"connection logs of the account used"},
+	"preserve.data[0].identifiers[0].kind":  {"ip"},
+	"preserve.data[0].identifiers[0].value": {"121.16.109.40"},
+	"preserve.data[0].identifiers[0].port":  {"51234"},
+	"preserve.data[0].identifiers[0].time":  {"2026-11-20T14:02:07Z"},
+	"preserve.relation":                     {"the logs show who connected"},
+	"preserve.custodian":                    {"Example Hosting (fictional), Milan"},
+	"preserve.necessity":                    {"logs are erased after 30 days"},
+	"preserve.mla_will_follow":              {"true"},
+	"preserve.reply_channel":                {"node"},
+	"preserve.confirmation_contact.name":    {"Alex Example"},
+	"preserve.confirmation_contact.phone":   {"+00 1 555 0100"},
+}
+
+// composeValues returns the compose form of a fresh preserve with the
+// hidden fields the portal fills in, plus the given values.
+func composeValues(t *testing.T, c *http.Client, u string, values url.Values) url.Values {
+	t.Helper()
+	code, body, _ := get(t, c, u)
+	if code != http.StatusOK {
+		t.Fatalf("compose form: %d", code)
+	}
+	out := url.Values{}
+	for _, m := range regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`).FindAllStringSubmatch(body, -1) {
+		out.Set(m[1], htmlUnescape(m[2]))
+	}
+	for k, v := range values {
+		out[k] = v
+	}
+	return out
+}
+
+func htmlUnescape(s string) string {
+	return strings.NewReplacer("&#43;", "+", "&amp;", "&", "&lt;", "<", "&gt;", ">", "&#34;", `"`, "&#39;", "'", "&quot;", `"`).Replace(s)
+}
+
+func TestComposeSendActAcrossNodes(t *testing.T) {
+	pn := startPortalNet(t, "US", "IT")
+	us := pn.signIn(t, "US")
+
+	// A missing field: the problem appears beside it, nothing is sent.
+	form := composeValues(t, us, pn.url("US", "/compose/preserve"), preserveForm)
+	form.Del("preserve.custodian")
+	code, body, _ := post(t, us, pn.url("US", "/compose/preserve"), form, nil)
+	if code != http.StatusUnprocessableEntity {
+		t.Fatalf("missing custodian: %d", code)
+	}
+	if !regexp.MustCompile(`(?s)id="f-preserve-custodian".*?class="problem"[^>]*data-field="preserve.custodian"`).MatchString(body) {
+		t.Errorf("the custodian problem is not beside its field")
+	}
+	// Fixed: the preview shows the letter and asks for confirmation.
+	form.Set("preserve.custodian", "Example Hosting (fictional), Milan")
+	code, body, _ = post(t, us, pn.url("US", "/compose/preserve"), form, nil)
+	if code != http.StatusOK || !strings.Contains(body, `id="confirm"`) || !strings.Contains(body, "srcdoc=") {
+		t.Fatalf("preview: %d %v", code, regexp.MustCompile(`(<li>|class="problem")[^<]*`).FindAllString(body, -1))
+	}
+	doc := htmlUnescape(regexp.MustCompile(`name="doc" value="([^"]*)"`).FindStringSubmatch(body)[1])
+	id := form.Get("id")
+	// Not confirmed: refused, nothing sent.
+	code, _, _ = post(t, us, pn.url("US", "/compose/preserve/send"), url.Values{"doc": {doc}}, nil)
+	if code != http.StatusBadRequest {
+		t.Errorf("send without confirm: %d, want 400", code)
+	}
+	if _, err := pn.Node("US").Cases.Get(context.Background(), id); err == nil {
+		t.Fatal("a request was stored without confirmation")
+	}
+	code, _, h := post(t, us, pn.url("US", "/compose/preserve/send"), url.Values{"doc": {doc}, "confirm": {"yes"}}, nil)
+	if code != http.StatusSeeOther || h.Get("Location") != "/requests/"+id {
+		t.Fatalf("send: %d %q", code, h.Get("Location"))
+	}
+
+	// IT sees it arrive in the inbox rows (what htmx polls).
+	it := pn.signIn(t, "IT")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, rows, _ := get(t, it, pn.url("IT", "/inbox/rows"))
+		if strings.Contains(rows, id) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("request %s did not reach IT's inbox", id)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	code, body, _ = get(t, it, pn.url("IT", "/requests/"+id))
+	if code != http.StatusOK || !strings.Contains(body, `id="act-acknowledged"`) {
+		t.Fatalf("IT request view: %d, acknowledge offered: %v", code, strings.Contains(body, `id="act-acknowledged"`))
+	}
+	code, _, _ = post(t, it, pn.url("IT", "/requests/"+id+"/act"), url.Values{"to": {"acknowledged"}}, nil)
+	if code != http.StatusSeeOther {
+		t.Fatalf("acknowledge: %d", code)
+	}
+	// A step not allowed now is refused with the lifecycle's message.
+	_, _, h = post(t, it, pn.url("IT", "/requests/"+id+"/act"), url.Values{"to": {"closed"}}, nil)
+	if !strings.Contains(h.Get("Location"), "error=") {
+		t.Errorf("closing by the receiver was not refused: %q", h.Get("Location"))
+	}
+	// US sees "acknowledged by Giulia Esempio".
+	deadline = time.Now().Add(5 * time.Second)
+	for {
+		_, body, _ = get(t, us, pn.url("US", "/requests/"+id))
+		if regexp.MustCompile(`<strong>acknowledged</strong> by <span class="by">Giulia Esempio</span>`).MatchString(body) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("US does not show the acknowledgement: %s", body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestDirectoryPages(t *testing.T) {
+	pn := startPortalNet(t, "US", "IT")
+	c := pn.signIn(t, "US")
+	tests := []struct {
+		path string
+		code int
+		want string
+	}{
+		{"/directory", 200, "IT-247"},
+		{"/directory?q=ital", 200, "Italy"},
+		{"/directory/IT", 200, "Authorities"},
+		{"/directory/ZZ", 404, "not in the directory"},
+		{"/compose", 200, "type-preserve"},
+		{"/compose/nonsense", 400, "unknown"},
+		{"/requests/NOPE-1", 404, "no request NOPE-1"},
+	}
+	for _, tc := range tests {
+		code, body, _ := get(t, c, pn.url("US", tc.path))
+		if code != tc.code || !strings.Contains(body, tc.want) {
+			t.Errorf("GET %s: %d (want %d), has %q: %v", tc.path, code, tc.code, tc.want, strings.Contains(body, tc.want))
+		}
+	}
+}

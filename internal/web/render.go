@@ -1,0 +1,148 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/art35/art35/internal/users"
+)
+
+var pages = []string{"signin", "error", "inbox", "request", "compose_index", "compose", "preview", "directory", "party"}
+
+func (s *Server) parseTemplates() error {
+	s.tmpl = map[string]*template.Template{}
+	for _, p := range pages {
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/rows.html", "templates/"+p+".html")
+		if err != nil {
+			return fmt.Errorf("web: template %s: %w", p, err)
+		}
+		s.tmpl[p] = t
+	}
+	return nil
+}
+
+// view is what every page template receives.
+type view struct {
+	Party   string
+	Session *users.Session
+	Zone    *time.Location // the viewer's
+	Now     time.Time
+	Data    map[string]any
+	Title   string
+	Page    string
+}
+
+// render executes a page into a buffer first, so a template error becomes
+// a clean 500 instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, sess *users.Session, page string, data map[string]any) {
+	v := view{Party: s.d.Party, Session: sess, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page}
+	if t, ok := data["Title"].(string); ok {
+		v.Title = t
+	}
+	var buf bytes.Buffer
+	if err := s.tmpl[page].ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		s.d.Log.Error("portal: render", "page", page, "err", err)
+		http.Error(w, "internal error: the page could not be drawn; details are in the node's log", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(buf.Bytes())
+}
+
+// renderPart executes one named template (an htmx fragment).
+func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, page, name string, data map[string]any) {
+	v := view{Party: s.d.Party, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page}
+	var buf bytes.Buffer
+	if err := s.tmpl[page].ExecuteTemplate(&buf, name, v); err != nil {
+		s.d.Log.Error("portal: render", "part", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write(buf.Bytes())
+}
+
+// viewerZone is the zone the browser reported (portal.js sets the
+// cookie), or UTC when it did not or named no real zone.
+func (s *Server) viewerZone(r *http.Request) *time.Location {
+	if c, err := r.Cookie(ZoneCookie); err == nil && len(c.Value) < 100 {
+		name, err := url.QueryUnescape(c.Value)
+		if err == nil {
+			if loc := zoneOf(name); loc != nil {
+				return loc
+			}
+		}
+	}
+	return time.UTC
+}
+
+// zoneOf loads an IANA zone, nil when unknown.
+func zoneOf(name string) *time.Location {
+	if name == "" || name == "Local" || len(name) > 64 {
+		return nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil
+	}
+	return loc
+}
+
+const stamp = "2006-01-02 15:04 MST"
+
+// showTimes writes a time in UTC, in the viewer's zone and, when given and
+// different, in the sender's zone (SPEC section 6: all three).
+func showTimes(t time.Time, viewer *time.Location, sender string) template.HTML {
+	if t.IsZero() {
+		return "—"
+	}
+	parts := []string{fmt.Sprintf(`<time datetime="%s">%s</time>`, t.UTC().Format(time.RFC3339), t.UTC().Format("2006-01-02 15:04:05 UTC"))}
+	if viewer != nil && viewer != time.UTC && viewer.String() != "UTC" {
+		parts = append(parts, template.HTMLEscapeString(t.In(viewer).Format(stamp))+" (you)")
+	}
+	if loc := zoneOf(sender); loc != nil && loc.String() != "UTC" && (viewer == nil || loc.String() != viewer.String()) {
+		parts = append(parts, template.HTMLEscapeString(t.In(loc).Format(stamp))+" (sender, "+template.HTMLEscapeString(loc.String())+")")
+	}
+	return template.HTML(`<span class="times">` + strings.Join(parts, ` <span class="sep">·</span> `) + `</span>`)
+}
+
+// countdown says how long until (or since) a deadline, to the minute.
+func countdown(due, now time.Time) string {
+	if due.IsZero() {
+		return ""
+	}
+	d := due.Sub(now)
+	past := d < 0
+	if past {
+		d = -d
+	}
+	var s string
+	switch {
+	case d >= 48*time.Hour:
+		s = fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
+	case d >= time.Hour:
+		s = fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
+	default:
+		s = fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
+	}
+	if past {
+		return "OVERDUE by " + s
+	}
+	return "in " + s
+}
+
+var funcs = template.FuncMap{
+	"times":     showTimes,
+	"countdown": countdown,
+	"overdue":   func(due, now time.Time) bool { return !due.IsZero() && due.Before(now) },
+	"join":      strings.Join,
+	"upper":     strings.ToUpper,
+	"canAct": func(s *users.Session) bool {
+		return s != nil && s.Account.Role.CanAct()
+	},
+}

@@ -1,0 +1,190 @@
+// Package web is the portal of an art35 node: the screen a 24/7 desk works
+// from. Pages are rendered on the server with html/template; htmx (vendored,
+// served by the node, no CDN) refreshes the inbox so new arrivals appear
+// without reloading. Every page except sign-in and the static files needs a
+// session (password and TOTP, package users); cross-site POSTs are refused
+// by the standard library's CrossOriginProtection. Everything a person does
+// goes through the same services as the command line: cases.Submit and
+// cases.Act, so the portal adds no rule of its own.
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cases"
+	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/users"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// SessionCookie is the name of the session cookie.
+const SessionCookie = "art35_session"
+
+// ZoneCookie holds the viewer's IANA time zone, set by portal.js from the
+// browser (or chosen on the page).
+const ZoneCookie = "art35_tz"
+
+// Deps are what the portal works with. ForNode fills them from a node.
+type Deps struct {
+	Party     string // this node's party
+	Cases     *cases.Service
+	Users     *users.Service
+	Directory func(ctx context.Context) (*directory.Snapshot, error)
+	Clock     clock.Clock
+	Log       *slog.Logger
+	// Secure marks the session cookie Secure (HTTPS only). Off only for
+	// plain-HTTP test networks on loopback.
+	Secure bool
+	// PollInterval is how often the inbox refreshes itself; zero is 1 s.
+	PollInterval time.Duration
+}
+
+// Server is the portal's HTTP handler.
+type Server struct {
+	d       Deps
+	tmpl    map[string]*template.Template
+	handler http.Handler
+}
+
+// ForNode returns the portal of a node; mount it with n.Handle("/", ...)
+// before the node runs. secure says whether the node serves HTTPS.
+func ForNode(n *node.Node, secure bool) (*Server, error) {
+	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: users.New(n.DB, n.Clock), Directory: n.Directory,
+		Clock: n.Clock, Log: n.Log, Secure: secure})
+}
+
+// New builds the portal.
+func New(d Deps) (*Server, error) {
+	if d.Cases == nil || d.Users == nil || d.Directory == nil || d.Clock == nil {
+		return nil, errors.New("web: Cases, Users, Directory and Clock are required")
+	}
+	if d.Log == nil {
+		d.Log = slog.New(slog.DiscardHandler)
+	}
+	if d.PollInterval == 0 {
+		d.PollInterval = time.Second
+	}
+	s := &Server{d: d}
+	if err := s.parseTemplates(); err != nil {
+		return nil, err
+	}
+	static, _ := fs.Sub(staticFS, "static")
+	mux := http.NewServeMux()
+	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler(http.FileServerFS(static))))
+	mux.HandleFunc("GET /signin", s.signInPage)
+	mux.HandleFunc("POST /signin", s.signIn)
+	mux.Handle("POST /signout", s.auth(s.signOut))
+	mux.Handle("GET /{$}", s.auth(func(w http.ResponseWriter, r *http.Request, _ *users.Session) {
+		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+	}))
+	mux.Handle("GET /inbox", s.auth(s.inbox))
+	mux.Handle("GET /inbox/rows", s.auth(s.inboxRows))
+	mux.Handle("GET /requests/{id}", s.auth(s.requestView))
+	mux.Handle("GET /requests/{id}/letter", s.auth(s.requestLetter))
+	mux.Handle("POST /requests/{id}/act", s.auth(s.act))
+	mux.Handle("GET /compose", s.auth(s.composeIndex))
+	mux.Handle("GET /compose/{type}", s.auth(s.composeForm))
+	mux.Handle("POST /compose/{type}", s.auth(s.composeCheck))
+	mux.Handle("POST /compose/{type}/send", s.auth(s.composeSend))
+	mux.Handle("GET /directory", s.auth(s.directoryPage))
+	mux.Handle("GET /directory/{code}", s.auth(s.partyPage))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if _, err := s.session(r); err != nil {
+			s.denied(w, r)
+			return
+		}
+		http.NotFound(w, r)
+	})
+	cop := http.NewCrossOriginProtection()
+	s.handler = securityHeaders(cop.Handler(mux))
+	return s, nil
+}
+
+// ServeHTTP serves the portal.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// securityHeaders sets what every page needs: no framing (clickjacking),
+// no scripts or styles from anywhere but the node itself, no referrer
+// leaking case ids to other sites.
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "no-referrer")
+		h.ServeHTTP(w, r)
+	})
+}
+
+func staticHandler(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		h.ServeHTTP(w, r)
+	})
+}
+
+type authedHandler func(w http.ResponseWriter, r *http.Request, sess *users.Session)
+
+func (s *Server) session(r *http.Request) (*users.Session, error) {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil {
+		return nil, apperr.Errorf(apperr.EUnauthorized, "not signed in")
+	}
+	return s.d.Users.Lookup(r.Context(), c.Value)
+}
+
+// denied answers a request without a valid session: a page goes to the
+// sign-in form; an htmx request is told to go there; anything else gets
+// 401 and no content.
+func (s *Server) denied(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if r.Header.Get("HX-Request") == "true" {
+		w.Header().Set("HX-Redirect", "/signin")
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		http.Redirect(w, r, "/signin", http.StatusSeeOther)
+		return
+	}
+	http.Error(w, "not signed in: sign in at /signin", http.StatusUnauthorized)
+}
+
+// auth wraps a handler that needs a signed-in person.
+func (s *Server) auth(h authedHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess, err := s.session(r)
+		if err != nil {
+			s.denied(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r, sess)
+	})
+}
+
+// fail shows an error page with the status of its apperr code.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *users.Session, err error) {
+	code := apperr.Code(err)
+	if code == apperr.EInternal {
+		s.d.Log.Error("portal", "path", r.URL.Path, "err", err)
+	}
+	w.WriteHeader(apperr.HTTPStatus(code))
+	s.render(w, r, sess, "error", map[string]any{"Error": err.Error()})
+}
