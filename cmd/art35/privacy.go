@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/retention"
 )
 
@@ -204,4 +205,70 @@ func init() {
 		}, args)
 	}
 	register(incidentCmd)
+}
+
+var usageCmd = &command{
+	name:  "usage",
+	short: "use conditions and how received data was used (Art. 26, 28; Protocol Art. 14)",
+	usage: "usage <accept-conditions|ask|report|answer> --data DIR REQUEST-ID [--by NAME]",
+	long: `The receiver of data records that it accepts the sender's use conditions;
+every read of received data is recorded with who and why; the sender may ask
+how its data was used, and the receiver answers from its audit log.
+
+	art35 usage accept-conditions --data DIR REQUEST-ID --by NAME   (receiver)
+	art35 usage ask --data DIR REQUEST-ID --by NAME                 (sender)
+	art35 usage report --data DIR REQUEST-ID                        (receiver: what the log says)
+	art35 usage answer --data DIR REQUEST-ID --by NAME              (receiver: send the report)`,
+}
+
+func init() {
+	usageCmd.run = func(ctx context.Context, e *env, args []string) error {
+		step := func(sub string, act func(ctx context.Context, e *env, n *node.Node, id, by string) error) func(ctx context.Context, e *env, args []string) error {
+			return func(ctx context.Context, e *env, args []string) error {
+				var by string
+				n, pos, err := openNode(ctx, e, usageCmd, sub, args, func(fs *flag.FlagSet) { fs.StringVar(&by, "by", "", "who does it") })
+				if err != nil {
+					return err
+				}
+				defer n.Close()
+				if len(pos) != 1 {
+					return usagef("give the request id")
+				}
+				return act(ctx, e, n, pos[0], by)
+			}
+		}
+		return dispatch(ctx, e, usageCmd, []subcommand{
+			{"accept-conditions", "record and tell the sender that its conditions are accepted", step("accept-conditions", func(ctx context.Context, e *env, n *node.Node, id, by string) error {
+				if err := n.Cases.AcceptConditions(ctx, id, by); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "acceptance of the conditions of %s queued for the sender\n", id)
+				return nil
+			})},
+			{"ask", "ask the receiver how the data was used", step("ask", func(ctx context.Context, e *env, n *node.Node, id, by string) error {
+				if err := n.Cases.AskUse(ctx, id, by); err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "usage query on %s queued for the receiver\n", id)
+				return nil
+			})},
+			{"report", "what the audit log says was done with the data", step("report", func(ctx context.Context, e *env, n *node.Node, id, _ string) error {
+				r, err := n.Cases.UsageReport(ctx, id)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(e.stdout, r)
+				return nil
+			})},
+			{"answer", "send the report to the sender", step("answer", func(ctx context.Context, e *env, n *node.Node, id, by string) error {
+				r, err := n.Cases.AnswerUse(ctx, id, by)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(e.stdout, "usage report on %s queued for the sender: %s\n", id, r)
+				return nil
+			})},
+		}, args)
+	}
+	register(usageCmd)
 }

@@ -32,6 +32,10 @@ func TestPurgeAndTransferCommands(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "no incident notices") {
 		t.Fatalf("incident list: %d %q %q", r.code, r.stdout, r.stderr)
 	}
+	r = runCLI(t, "", nil, "usage", "report", "--data", data, "US-1")
+	if r.code != 3 || !strings.Contains(r.stderr, "no request US-1") {
+		t.Fatalf("usage report of an unknown request: %d %q", r.code, r.stderr)
+	}
 	// retention_days is checked.
 	r = runCLI(t, "", nil, "purge", "--data", data)
 	if r.code != 0 {

@@ -248,3 +248,52 @@ func TestIncidentNoticeReachesTheOrigin(t *testing.T) {
 		t.Fatalf("incident audit records at the origin = %+v, %v", recs, err)
 	}
 }
+
+// TestConditionsAndUsage: Italy accepts the US request's use conditions
+// (a signed evidence), reads the request twice (each read recorded with
+// who and why), and, asked by the US how the data was used, answers from
+// its audit log.
+func TestConditionsAndUsage(t *testing.T) {
+	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
+	us, it := net.Node("US").Cases, net.Node("IT").Cases
+	ctx := context.Background()
+	doc, _ := os.ReadFile("testdata/preserve.json")
+	doc = bytes.Replace(doc, []byte(`"code": "H0"`), []byte(`"code": "H3", "conditions": ["use only for case EX-24-7-2026-0412"]`), 1)
+	c, problems, err := us.Submit(ctx, doc, "Alex Example")
+	if err != nil {
+		t.Fatal(err, problems)
+	}
+	id := c.Request.ID
+	waitState(t, it, id, request.StateDelivered)
+	if err := it.AcceptConditions(ctx, id, "Giulia Prova (fictional)"); err != nil {
+		t.Fatal(err)
+	}
+	waitEvidence(t, us, id, cases.KindConditionsAccepted)
+	if _, err := it.Read(ctx, id, "", "x"); !apperr.Is(err, apperr.EInvalid) {
+		t.Fatalf("a read without a reader: %v", err)
+	}
+	for range 2 {
+		if _, err := it.Read(ctx, id, "Giulia Prova (fictional)", "check the request before acknowledging"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := us.AskUse(ctx, id, "Alex Example"); err != nil {
+		t.Fatal(err)
+	}
+	waitEvidence(t, it, id, cases.KindUsageQuery)
+	report, err := it.AnswerUse(ctx, id, "Giulia Prova (fictional)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"data-read by Giulia Prova (fictional): 2 (purpose: check the request before acknowledging)", "condition-accepted by Giulia Prova (fictional): 1"} {
+		if !bytes.Contains([]byte(report), []byte(want)) {
+			t.Fatalf("usage report %q lacks %q", report, want)
+		}
+	}
+	waitEvidence(t, us, id, cases.KindUsageReport)
+	out, _ := us.Get(ctx, id)
+	last := out.Lifecycle.Evidences[len(out.Lifecycle.Evidences)-1]
+	if last.Kind != cases.KindUsageReport || last.Details != report {
+		t.Fatalf("the US holds %+v, want the report", last)
+	}
+}

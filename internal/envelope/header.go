@@ -50,11 +50,12 @@ var Kinds = []Kind{KindRequest, KindEvidence, KindPing, KindWatchEvent, KindDire
 // the acknowledge clock runs out; "incident" notifies a data exposure (SPEC 7);
 // "transfer-request" asks the originating party to authorise passing its
 // data on to a third party, "transfer-granted" is that authorisation
-// (Protocol Art. 14(10)).
+// (Protocol Art. 14(10)); "usage-query" asks how received data was used and
+// "usage-report" answers from the audit log (Art. 26, 28).
 var EvidenceSubkinds = []string{
 	"delivered", "acknowledged", "not-acknowledged", "in-progress", "preserved", "disclosed",
 	"partially-executed", "declined", "postponed", "needs-info", "closed", "conditions-accepted",
-	"incident", "transfer-request", "transfer-granted",
+	"incident", "transfer-request", "transfer-granted", "usage-query", "usage-report",
 }
 
 // Handling is the handling code of SPEC section 7.
