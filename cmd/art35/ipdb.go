@@ -306,7 +306,7 @@ func runIPDBInfo(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return writeJSON(e, map[string]any{"layers": out, "embedded_bytes": ipdb.DefaultSize(), "load_ms": loaded.Milliseconds()})
 	}
-	fmt.Fprintf(e.stdout, "Layers in priority order (embedded snapshot: %d bytes; loaded and merged in %d ms):\n", ipdb.DefaultSize(), loaded.Milliseconds())
+	fmt.Fprintf(e.stdout, "Layers in priority order (embedded snapshot: %d bytes; decoded in %d ms):\n", ipdb.DefaultSize(), loaded.Milliseconds())
 	for _, i := range out {
 		where := "imported"
 		if i.Embedded {

@@ -20,6 +20,8 @@ package ipdb
 import (
 	"net/netip"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,13 +53,15 @@ type DB struct {
 	layers  []*Layer
 	records [][]Record // layers[i].Records, one pointer hop less per lookup
 	asOf    []int64    // layers[i].Source.AsOf in Unix seconds, 0 if unknown
-	f4      flat4
-	f6      flat6
+
+	indexOnce sync.Once
+	indexed   atomic.Bool // f4 and f6 are built
+	f4        flat4
+	f6        flat6
 }
 
-// New returns a DB over the given layers, highest priority first. It
-// merges the layers into one table per family (tens of milliseconds for
-// the default snapshot) so that a lookup is a single search.
+// New returns a DB over the given layers, highest priority first. A
+// lookup searches each layer in turn until Index is called.
 func New(layers ...*Layer) *DB {
 	db := &DB{layers: layers}
 	for _, l := range layers {
@@ -68,10 +72,22 @@ func New(layers ...*Layer) *DB {
 		}
 		db.asOf = append(db.asOf, d)
 	}
-	done := make(chan struct{})
-	go func() { db.f6 = flatten6(layers); close(done) }()
-	db.f4 = flatten4(layers)
-	<-done
+	return db
+}
+
+// Index merges the layers into one table per address family, so that a
+// lookup is a single search answering for every layer at once: worth its
+// cost (about 100 ms and 30 MB for the default snapshot) for bulk work
+// such as triage, not for one attribution. It is safe to call more than
+// once and concurrently with lookups, and returns db.
+func (db *DB) Index() *DB {
+	db.indexOnce.Do(func() {
+		done := make(chan struct{})
+		go func() { db.f6 = flatten6(db.layers); close(done) }()
+		db.f4 = flatten4(db.layers)
+		<-done
+		db.indexed.Store(true)
+	})
 	return db
 }
 
@@ -197,7 +213,7 @@ func (a *Answer) Range() (first, last netip.Addr) {
 const NotCovered = "no source covers this address (unallocated, or allocated after the data's as-of date)"
 
 // Lookup attributes ip. IPv4-mapped IPv6 addresses are looked up as IPv4
-// and zones are ignored. It does not allocate.
+// and zones are ignored. On an indexed DB it does not allocate.
 func (db *DB) Lookup(ip netip.Addr) Answer {
 	ip = ip.Unmap()
 	if ip.Zone() != "" {
@@ -214,12 +230,24 @@ func (db *DB) Lookup(ip netip.Addr) Answer {
 	}
 	L := len(db.layers)
 	var recs []uint32
-	if ip.Is4() {
+	switch {
+	case db.indexed.Load() && ip.Is4():
 		i := db.f4.seg(v4key(ip))
 		recs = db.f4.recs[i*L : i*L+L]
-	} else {
+	case db.indexed.Load():
 		i := db.f6.seg(u128From(ip))
 		recs = db.f6.recs[i*L : i*L+L]
+	default: // not indexed: one search per layer
+		recs = make([]uint32, L)
+		for li, l := range db.layers {
+			if ip.Is4() {
+				if i := l.v4.find(v4key(ip)); i >= 0 {
+					recs[li] = l.v4.rec[i] + 1
+				}
+			} else if i := l.v6.find(u128From(ip)); i >= 0 {
+				recs[li] = l.v6.rec[i] + 1
+			}
+		}
 	}
 	countryLay, opLay, oldest := -1, -1, -1
 	for li, r := range recs {

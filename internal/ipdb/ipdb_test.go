@@ -73,7 +73,12 @@ func fixtureDB(t testing.TB) *DB {
 }
 
 func TestLookup(t *testing.T) {
-	db := fixtureDB(t)
+	for _, db := range []*DB{fixtureDB(t), fixtureDB(t).Index()} {
+		testLookup(t, db)
+	}
+}
+
+func testLookup(t *testing.T, db *DB) {
 	tests := []struct {
 		ip, country string
 		asn         uint32
@@ -279,7 +284,7 @@ func TestFindAgainstBruteForce(t *testing.T) {
 	}
 	lx, _ := bx.Build()
 	lx6, _ := bx6.Build()
-	db4, db6 := New(l, lx), New(l6, lx6)
+	db4, db6 := New(l, lx).Index(), New(l6, lx6).Index()
 	wantRec := func(t *table4, a uint32) uint32 {
 		if i := t.find(a); i >= 0 {
 			return t.rec[i] + 1
@@ -423,6 +428,29 @@ func FuzzDecode(f *testing.F) {
 	})
 }
 
+// TestIndexedLookupMatchesLayerSearch compares, on the default snapshot,
+// the merged-table lookup with the one-search-per-layer lookup for random
+// addresses of both families.
+func TestIndexedLookupMatchesLayerSearch(t *testing.T) {
+	plain, err := Open("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexed := New(plain.Layers()...).Index()
+	rng := rand.New(rand.NewPCG(9, 10))
+	for i := 0; i < 20000; i++ {
+		ip := v4addr(rng.Uint32())
+		if i%3 == 0 {
+			ip = u128{hi: 0x2000000000000000 | rng.Uint64()>>4, lo: rng.Uint64()}.addr()
+		}
+		a, b := plain.Lookup(ip), indexed.Lookup(ip)
+		if a.Country != b.Country || a.ASN != b.ASN || a.Operator != b.Operator || a.Reason != b.Reason ||
+			a.Prefix() != b.Prefix() || a.Disagreement() != b.Disagreement() || !a.AsOf.Equal(b.AsOf) || a.OperatorID() != b.OperatorID() {
+			t.Fatalf("%s: layer search %+v, merged table %+v", ip, a, b)
+		}
+	}
+}
+
 // TestDefaultSnapshot checks the embedded snapshot against the values
 // SOURCES.md gives and a few well-known allocations.
 func TestDefaultSnapshot(t *testing.T) {
@@ -452,6 +480,7 @@ func BenchmarkLookup(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	db.Index()
 	rng := rand.New(rand.NewPCG(3, 4))
 	ips := make([]netip.Addr, 4096)
 	for i := range ips {

@@ -139,6 +139,7 @@ func Summarize(res *Result, db *ipdb.DB, o Options) Report {
 	if o.Type == "" {
 		o.Type = request.TypePreserve
 	}
+	db.Index() // one search per address instead of one per layer
 	rep := Report{Lines: res.Stats.Lines, UniqueIPs: res.Len(), From: o.From, Input: res.Stats, Caveat: ipdb.Caveat}
 	type opAcc struct {
 		op Operator
