@@ -5,10 +5,12 @@ import (
 	"crypto/ed25519"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/clockrun"
@@ -17,6 +19,8 @@ import (
 	"github.com/art35/art35/internal/notify"
 	"github.com/art35/art35/internal/notify/notifytest"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -102,6 +106,17 @@ func notes(t *testing.T, svc *cases.Service, id, kind string) []request.Evidence
 // supervisor is paged by a signed webhook. Every action happens once
 // however many times the runners tick, and acknowledging stops the ladder.
 func TestEmergencyEscalation(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			if backend == store.Postgres {
+				storetest.RequirePostgres(t)
+			}
+			emergencyEscalation(t, backend)
+		})
+	}
+}
+
+func emergencyEscalation(t *testing.T, backend string) {
 	clk := clock.NewManual(t0)
 	srv := notifytest.StartSMTP(t)
 	hook := notifytest.StartHook(t, nil, clk.Now)
@@ -112,11 +127,16 @@ func TestEmergencyEscalation(t *testing.T) {
 		}
 		return &s
 	}
-	net, err := testnet.Start(context.Background(), testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	opt := testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Setup: func(party string, n *node.Node) error {
 			_, err := clockrun.Register(n, clockrun.Options{Interval: 20 * time.Millisecond, Settings: settings(party)})
 			return err
-		}})
+		}}
+	if backend == store.Postgres {
+		dsns := map[string]string{"US": storetest.DSN(t, backend), "IT": storetest.DSN(t, backend)}
+		opt.Database = func(p string) (string, error) { return dsns[p], nil }
+	}
+	net, err := testnet.Start(context.Background(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,5 +307,15 @@ func TestReminderAcrossDST(t *testing.T) {
 	}
 	if n := len(notes(t, us, id, request.NoteLapsed)); n != 1 {
 		t.Fatalf("%d lapsed notes", n)
+	}
+
+	// A node whose notify.toml is wrong does not start its clocks
+	// silently without channels: New names the file and the field.
+	bad := filepath.Join(net.Config("US").DataDir, notify.SettingsFile)
+	if err := os.WriteFile(bad, []byte("[smtp]\naddr = \"nohost\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := clockrun.New(net.Node("US"), clockrun.Options{}); !apperr.Is(err, apperr.EInvalid) || !strings.Contains(err.Error(), "smtp.addr") {
+		t.Fatalf("New with a bad %s: %v", notify.SettingsFile, err)
 	}
 }

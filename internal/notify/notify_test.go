@@ -316,3 +316,27 @@ func TestUndeliverableIsRecorded(t *testing.T) {
 		t.Fatalf("%d audit records, want 1", c)
 	}
 }
+
+// FuzzVerifyWebhook: headers and body come from the network; no input
+// panics, and only the signed request verifies.
+func FuzzVerifyWebhook(f *testing.F) {
+	pub, priv, _ := keys.GenerateSigning()
+	body := []byte(`{"request":"R1"}`)
+	r := httptest.NewRequest(http.MethodPost, "/page", nil)
+	notify.SignWebhook(r, body, priv, "kid", "IT-247", t0)
+	f.Add(r.Header.Get(notify.HeaderTimestamp), r.Header.Get(notify.HeaderSignature), "/page", body)
+	f.Add("", "", "/", []byte{})
+	f.Add("-1", "AAAA", "/page?x=1", []byte("x"))
+	f.Add("99999999999999999999", "////", "/", []byte("{}"))
+	f.Fuzz(func(t *testing.T, ts, sig, path string, b []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/", nil)
+		req.URL.Path = path
+		req.Header.Set(notify.HeaderTimestamp, ts)
+		req.Header.Set(notify.HeaderSignature, sig)
+		err := notify.VerifyWebhook(req, b, pub, t0, 5*time.Minute)
+		signed := ts == r.Header.Get(notify.HeaderTimestamp) && sig == r.Header.Get(notify.HeaderSignature) && req.URL.RequestURI() == "/page" && string(b) == string(body)
+		if err == nil && !signed {
+			t.Fatalf("verified an unsigned request: ts %q sig %q path %q body %q", ts, sig, path, b)
+		}
+	})
+}
