@@ -494,6 +494,15 @@ func BenchmarkLookup(b *testing.B) {
 			i++
 		}
 	})
+	plain := New(db.Layers()...) // not indexed: one search per layer
+	b.Run("v4-per-layer", func(b *testing.B) {
+		i := 0
+		for b.Loop() {
+			a := plain.Lookup(ips[i&4095])
+			_ = a.Country
+			i++
+		}
+	})
 	ips6 := make([]netip.Addr, 4096)
 	for i := range ips6 {
 		ips6[i] = u128{hi: 0x2000000000000000 | rng.Uint64()>>4, lo: rng.Uint64()}.addr()
