@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
@@ -51,20 +52,30 @@ const SubkindLogin = "login"
 // Service is the watch relay of one node.
 type Service struct {
 	Node *node.Node
-	// IPDB attributes addresses; nil means ipdb.Open("") (the embedded
-	// default data).
+	// IPDB attributes addresses.
 	IPDB *ipdb.DB
 }
 
-// Register makes a node relay and receive watch events. Call it before
-// n.Run.
-func Register(n *node.Node, db *ipdb.DB) (*Service, error) {
+// New returns the watch service of a node, attributing with db, or with
+// the node's own IP data (the layers imported into DATA/ipdb over the
+// embedded default) when db is nil.
+func New(n *node.Node, db *ipdb.DB) (*Service, error) {
 	s := &Service{Node: n, IPDB: db}
 	if s.IPDB == nil {
 		var err error
-		if s.IPDB, err = ipdb.Open(""); err != nil {
+		if s.IPDB, err = ipdb.Open(filepath.Join(n.Config.DataDir, "ipdb")); err != nil {
 			return nil, err
 		}
+	}
+	return s, nil
+}
+
+// Register makes a node relay and receive watch events (see New for db).
+// Call it before n.Run.
+func Register(n *node.Node, db *ipdb.DB) (*Service, error) {
+	s, err := New(n, db)
+	if err != nil {
+		return nil, err
 	}
 	n.OnArrival(envelope.KindWatchEvent, s.Arrived)
 	return s, nil
