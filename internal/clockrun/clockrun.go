@@ -131,7 +131,7 @@ func (r *Runner) Run(ctx context.Context) {
 // Performed is one action the runner took.
 type Performed struct {
 	Request string   `json:"request"`
-	Kind    string   `json:"kind"` // a request.Action kind, or "peer-negative-ack"
+	Kind    string   `json:"kind"` // a request.Action kind, or "not-acknowledged" (requesting side told)
 	To      string   `json:"to"`   // roster role or "requester"
 	People  []string `json:"people,omitempty"`
 }
@@ -234,11 +234,14 @@ func zone(r *request.Request, d *directory.Snapshot) *time.Location {
 // applies says which side performs an action (see the package comment).
 func applies(dir cases.Direction, kind string) bool {
 	switch kind {
-	case request.ActionNotify, request.ActionEscalate, request.ActionNegative, request.ActionOverdue:
+	case request.ActionNotify, request.ActionEscalate, request.ActionOverdue:
 		return dir == cases.Incoming
 	case request.ActionRemind, request.ActionSwitchRoute:
 		return dir == cases.Outgoing
-	case request.ActionLapsed:
+	case request.ActionLapsed, request.ActionNegative:
+		// The requesting side acts on a missed acknowledgement too: its
+		// primary is told to phone, even when the peer's node is down and
+		// no negative evidence can arrive.
 		return true
 	}
 	return false
@@ -355,6 +358,11 @@ func (r *Runner) perform(ctx context.Context, c *cases.Case, a request.Action, a
 	case request.ActionNotify, request.ActionEscalate:
 		spec, role = &cases.NoteSpec{Kind: request.NoteEscalated, By: by, Details: a.To}, a.To
 	case request.ActionNegative:
+		if c.Direction == cases.Outgoing {
+			// Told once, whether this clock or the peer's negative
+			// evidence comes first (see peerNegative).
+			return r.tellUnacknowledged(ctx, c, own, a.At, "")
+		}
 		spec = &cases.NoteSpec{Kind: request.NoteNegativeAck, By: by, Details: "requester", Send: true}
 	case request.ActionRemind:
 		details := reminderDetails(a, agenda, r.Policy, zone)
@@ -415,16 +423,27 @@ func (r *Runner) peerNegative(ctx context.Context, c *cases.Case, own *directory
 	if !ok {
 		return nil, nil
 	}
+	return r.tellUnacknowledged(ctx, c, own, ev.At, c.Peer)
+}
+
+// tellUnacknowledged tells the requesting side's primary, once per case,
+// that its request was not acknowledged in time: by its own clock, or by
+// the peer's negative evidence (reporter set), whichever comes first.
+func (r *Runner) tellUnacknowledged(ctx context.Context, c *cases.Case, own *directory.Authority, at time.Time, reporter string) (*Performed, error) {
 	id := c.Request.ID
-	key := strings.Join([]string{id, "peer", request.NoteNegativeAck, ev.At.UTC().Format(time.RFC3339)}, "|")
+	key := strings.Join([]string{id, request.ClockAck, "requester-told"}, "|")
 	told := people(own, string(directory.Primary))
-	msg := notify.Message{RequestID: id, Action: "peer-negative-ack",
+	how := "by this node's clock; no acknowledgement has arrived"
+	if reporter != "" {
+		how = reporter + " reported it with a negative evidence at " + at.UTC().Format(time.RFC3339)
+	}
+	msg := notify.Message{RequestID: id, Action: "not-acknowledged",
 		Subject: fmt.Sprintf("[art35] Not acknowledged: %s to %s", id, c.Request.Requested.Party),
-		Text: fmt.Sprintf("Your request %s (%s, %s) to %s was not acknowledged by a person there in time (%s reported it at %s).\n"+
-			"Call their 24/7 point of contact by phone now.\n\nShow the case: art35 case show %s",
-			id, c.Request.Type, c.Request.Priority, c.Request.Requested.Party, c.Peer, ev.At.Format(time.RFC3339), id)}
+		Text: fmt.Sprintf("Your request %s (%s, %s) to %s was not acknowledged by a person there in time (%s).\n"+
+			"Call their 24/7 point of contact by phone now.\n\nShow the case: art35 case show %s\n",
+			id, c.Request.Type, c.Request.Priority, c.Request.Requested.Party, how, id)}
 	err := r.DB.Tx(ctx, func(tx *sql.Tx) error {
-		ok, err := claim(ctx, tx, key, id, "peer-negative-ack", r.Clock.Now())
+		ok, err := claim(ctx, tx, key, id, "not-acknowledged", r.Clock.Now())
 		if err != nil {
 			return err
 		}
@@ -444,7 +463,7 @@ func (r *Runner) peerNegative(ctx context.Context, c *cases.Case, own *directory
 	if err != nil {
 		return nil, err
 	}
-	p := &Performed{Request: id, Kind: "peer-negative-ack", To: string(directory.Primary)}
+	p := &Performed{Request: id, Kind: "not-acknowledged", To: string(directory.Primary)}
 	for _, x := range told {
 		p.People = append(p.People, x.Name)
 	}

@@ -319,3 +319,55 @@ func TestReminderAcrossDST(t *testing.T) {
 		t.Fatalf("New with a bad %s: %v", notify.SettingsFile, err)
 	}
 }
+
+// TestRequesterToldWhenPeerSilent: when the requested party's node is
+// down, no negative evidence can arrive; the requesting node's own clock
+// tells its primary to phone, once.
+func TestRequesterToldWhenPeerSilent(t *testing.T) {
+	clk := clock.NewManual(t0)
+	srv := notifytest.StartSMTP(t)
+	net, err := testnet.Start(context.Background(), testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { net.Close() })
+	roster(t, net, clk)
+	if err := net.Stop("IT"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	runner, err := clockrun.New(net.Node("US"), clockrun.Options{Settings: &notify.Settings{SMTP: notify.SMTP{Addr: srv.Addr, From: "art35@us.example.org"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, _ := os.ReadFile("testdata/emergency-disclosure.json")
+	if _, _, err := net.Node("US").Cases.Submit(ctx, doc, "Alex Example (fictional)"); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		advance time.Duration
+		want    string
+	}{
+		{0, ""},
+		{14 * time.Minute, ""},
+		{time.Minute, "not-acknowledged"},
+		{time.Hour, ""},
+	} {
+		clk.Advance(step.advance)
+		rep, err := runner.Tick(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []string
+		for _, p := range rep.Performed {
+			kinds = append(kinds, p.Kind)
+		}
+		if strings.Join(kinds, ",") != step.want {
+			t.Fatalf("at %s performed %v, want %q", clk.Now().Format(time.RFC3339), kinds, step.want)
+		}
+	}
+	mails := mailTo(srv, "alex@us.example.org")
+	if len(mails) != 1 || !strings.Contains(mails[0].Body, "by this node's clock") {
+		t.Fatalf("mails to the US primary: %+v", mails)
+	}
+}
