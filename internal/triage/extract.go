@@ -211,11 +211,89 @@ func parseAddr(tok []byte) (netip.Addr, bool) {
 	if i := bytes.IndexByte(tok, '%'); i >= 0 {
 		tok = tok[:i]
 	}
-	a, err := netip.ParseAddr(string(tok))
-	if err != nil {
+	if a, ok := parseV6(tok); ok {
+		return a.Unmap(), true
+	}
+	a, err := netip.ParseAddr(string(tok)) // forms parseV6 leaves out (embedded IPv4)
+	if err != nil || !a.Is6() {
 		return netip.Addr{}, false
 	}
 	return a.Unmap(), true
+}
+
+// parseV6 parses the common IPv6 text forms (hex groups, one "::") from
+// bytes without allocating; it returns false for anything else, including
+// an embedded dotted IPv4 tail, which netip.ParseAddr then handles.
+// FuzzParseV6 checks it against netip.ParseAddr.
+func parseV6(b []byte) (netip.Addr, bool) {
+	var out [16]byte
+	ellipsis := -1 // index in out where "::" was
+	i, j := 0, 0   // position in b, in out
+	if len(b) >= 2 && b[0] == ':' && b[1] == ':' {
+		ellipsis = 0
+		i = 2
+		if i == len(b) {
+			return netip.AddrFrom16(out), true
+		}
+	}
+	for i < len(b) {
+		v, n := 0, 0
+		for n < 4 && i < len(b) {
+			c := b[i]
+			var d int
+			switch {
+			case c >= '0' && c <= '9':
+				d = int(c - '0')
+			case c >= 'a' && c <= 'f':
+				d = int(c-'a') + 10
+			case c >= 'A' && c <= 'F':
+				d = int(c-'A') + 10
+			default:
+				goto group
+			}
+			v = v<<4 | d
+			n++
+			i++
+		}
+	group:
+		if n == 0 || j+2 > 16 {
+			return netip.Addr{}, false
+		}
+		out[j], out[j+1] = byte(v>>8), byte(v)
+		j += 2
+		if i == len(b) {
+			break
+		}
+		if b[i] != ':' {
+			return netip.Addr{}, false
+		}
+		i++
+		if i < len(b) && b[i] == ':' {
+			if ellipsis >= 0 {
+				return netip.Addr{}, false
+			}
+			ellipsis = j
+			i++
+			if i == len(b) {
+				break
+			}
+		} else if i == len(b) {
+			return netip.Addr{}, false
+		}
+	}
+	if ellipsis < 0 {
+		if j != 16 {
+			return netip.Addr{}, false
+		}
+		return netip.AddrFrom16(out), true
+	}
+	if j == 16 {
+		return netip.Addr{}, false // "::" must stand for at least one group
+	}
+	n := j - ellipsis
+	copy(out[16-n:], out[ellipsis:j])
+	clear(out[ellipsis : 16-n])
+	return netip.AddrFrom16(out), true
 }
 
 // leadingV4 parses an IPv4 address (optionally with ":port") at the start

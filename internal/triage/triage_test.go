@@ -645,3 +645,23 @@ func FuzzScanChunks(f *testing.F) {
 		})
 	})
 }
+
+// FuzzParseV6 checks the allocation-free IPv6 parser against netip: it
+// may refuse what netip accepts (the caller then asks netip), but what it
+// accepts must be exactly netip's answer.
+func FuzzParseV6(f *testing.F) {
+	for _, s := range []string{"::", "::1", "2001:db8::1", "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8",
+		"fe80::1:2", "1:2:3:4:5:6:7:8:9", "1::2::3", ":1", "1:", "12345::", "::ffff:1.2.3.4", "g::", "2001:DB8:0:0:0:0:0:1", "1:2:3:4:5:6:7:8::"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		a, ok := parseV6([]byte(s))
+		b, err := netip.ParseAddr(s)
+		if ok && (err != nil || a != b) {
+			t.Fatalf("parseV6(%q) = %s, netip: %s %v", s, a, b, err)
+		}
+		if !ok && err == nil && b.Is6() && b.Zone() == "" && !strings.Contains(s, ".") {
+			t.Fatalf("parseV6(%q) refused what netip reads as %s", s, b)
+		}
+	})
+}
