@@ -167,13 +167,23 @@ func caseList(ctx context.Context, e *env, args []string) error {
 // relative says when t is from now, in words a duty officer reads at a glance.
 func relative(t, now time.Time) string {
 	d := t.Sub(now).Round(time.Minute)
+	stamp := " (" + t.UTC().Format(time.RFC3339) + ")"
 	switch {
 	case d > 0:
-		return "in " + d.String() + " (" + t.UTC().Format(time.RFC3339) + ")"
+		return "in " + span(d) + stamp
 	case d < 0:
-		return (-d).String() + " ago (" + t.UTC().Format(time.RFC3339) + ")"
+		return span(-d) + " ago" + stamp
 	}
-	return "now (" + t.UTC().Format(time.RFC3339) + ")"
+	return "now" + stamp
+}
+
+// span prints a duration as days, hours and minutes ("95d 21h", "2h 0m").
+func span(d time.Duration) string {
+	days, h, m := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
+	if days > 0 {
+		return fmt.Sprintf("%dd %dh", days, h)
+	}
+	return fmt.Sprintf("%dh %dm", h, m)
 }
 
 // caseView is what "case show --json" prints.

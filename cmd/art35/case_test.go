@@ -91,7 +91,7 @@ func TestCaseCommands(t *testing.T) {
 	waitCase(t, us, id, request.StateDelivered)
 
 	r = runCLI(t, "", nil, "case", "list", "--data", it)
-	if r.code != 0 || !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "acknowledge pending in 2h0m0s") {
+	if r.code != 0 || !strings.Contains(r.stdout, id) || !strings.Contains(r.stdout, "acknowledge pending in 2h 0m") {
 		t.Fatalf("list in Italy:\n%s%s", r.stdout, r.stderr)
 	}
 
@@ -134,6 +134,23 @@ func TestCaseCommands(t *testing.T) {
 	for _, want := range []string{"in-progress -> preserved", "provider ref EXH-7781", "preservation-end", "Notifications:"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Fatalf("case show lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestRelative(t *testing.T) {
+	now := testClockTime
+	for _, tc := range []struct {
+		at   time.Time
+		want string
+	}{
+		{now, "now (2026-11-25T03:00:00Z)"},
+		{now.Add(15 * time.Minute), "in 0h 15m (2026-11-25T03:15:00Z)"},
+		{now.Add(-26 * time.Hour), "1d 2h ago (2026-11-24T01:00:00Z)"},
+		{now.Add(95*24*time.Hour + 21*time.Hour), "in 95d 21h (2027-03-01T00:00:00Z)"},
+	} {
+		if got := relative(tc.at, now); got != tc.want {
+			t.Errorf("relative(%s) = %q, want %q", tc.at, got, tc.want)
 		}
 	}
 }
