@@ -195,14 +195,32 @@ type caseView struct {
 }
 
 func caseShow(ctx context.Context, e *env, args []string) error {
-	var asJSON bool
-	n, pos, err := openNode(ctx, e, caseCmd, "show", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
+	var (
+		asJSON      bool
+		by, purpose string
+	)
+	n, pos, err := openNode(ctx, e, caseCmd, "show", args, func(fs *flag.FlagSet) {
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+		fs.StringVar(&by, "by", "", "who reads the case (recorded in the audit log for received requests; default $USER)")
+		fs.StringVar(&purpose, "purpose", "case work", "why (recorded with the read)")
+	})
 	if err != nil {
 		return err
 	}
 	defer n.Close()
 	if len(pos) != 1 {
 		return usagef("show needs one case ID ('art35 case list' shows them)")
+	}
+	if by == "" {
+		by = e.getenv("USER")
+	}
+	if by == "" {
+		by = "cli"
+	}
+	// Reading a received request's content is an access to personal data:
+	// it is recorded with who and why (Protocol Art. 14(8)).
+	if _, err := n.Cases.Read(ctx, pos[0], by, purpose); err != nil {
+		return err
 	}
 	v, err := loadView(ctx, e, n, pos[0])
 	if err != nil {
@@ -291,7 +309,7 @@ func loadView(ctx context.Context, e *env, n *node.Node, id string) (*caseView, 
 	}
 	zone := time.UTC
 	if d, err := n.Directory(ctx); err == nil {
-		zone = zoneFor(c.Request, d)
+		zone = cases.Zone(c.Request, d)
 	}
 	agenda := request.Due(request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: zone}, request.DefaultPolicy(), e.clock.Now())
 	ns, err := notify.List(ctx, n.DB, id)

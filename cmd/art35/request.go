@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
@@ -337,21 +338,6 @@ func requestChain(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// zoneFor returns the zone in which the requested side counts calendar
-// days: the request's own statement, else the directory's, else UTC.
-func zoneFor(r *request.Request, snap *directory.Snapshot) *time.Location {
-	name := r.Requested.TimeZone
-	if name == "" && snap != nil {
-		if a, err := snap.PointOfContact(r.Requested.Party); err == nil {
-			name = a.TimeZone
-		}
-	}
-	if loc, err := time.LoadLocation(name); err == nil && name != "" {
-		return loc
-	}
-	return time.UTC
-}
-
 func requestDue(ctx context.Context, e *env, args []string) error {
 	c := commands["request"]
 	fs := newFlagSet(e, c, "due")
@@ -389,7 +375,7 @@ func requestDue(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return apperr.Wrap(apperr.EInvalid, err, "%s", pos[1])
 	}
-	zone := zoneFor(r, snap)
+	zone := cases.Zone(r, snap)
 	agenda := request.Due(request.Facts{Request: r, Lifecycle: l, Zone: zone}, request.DefaultPolicy(), now)
 	if *asJSON {
 		return writeJSON(e, struct {

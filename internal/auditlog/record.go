@@ -35,13 +35,14 @@ const (
 	Purge             Kind = "purge"              // expired personal data was removed
 	ConditionAccepted Kind = "condition-accepted" // use conditions of a message were accepted
 	Incident          Kind = "incident"           // a security incident was notified or received
+	Notification      Kind = "notification"       // a person was notified (e-mail, webhook) and with what result
 )
 
 // Kinds lists the kinds Append accepts.
 var Kinds = []Kind{
 	EnvelopeSent, EnvelopeReceived, ReceiptSent, ReceiptReceived, Evidence,
 	DataRead, DataExport, DataForward, SignIn, AdminChange, InboxRejection,
-	Purge, ConditionAccepted, Incident,
+	Purge, ConditionAccepted, Incident, Notification,
 }
 
 // Record is one entry of the audit log. It names what happened and to

@@ -485,12 +485,16 @@ func (s *Service) List(ctx context.Context) ([]Summary, error) {
 		return nil, err
 	}
 	now := s.Clock.Now()
+	dir, _ := s.Directory(ctx) // without a directory, clocks count in the request's own zone or UTC
 	out := make([]Summary, 0, len(order))
 	for _, id := range order {
 		x := byID[id]
-		agenda := request.Due(request.Facts{Request: x.r, Lifecycle: x.lc, Zone: time.UTC}, request.DefaultPolicy(), now)
+		agenda := request.Due(request.Facts{Request: x.r, Lifecycle: x.lc, Zone: Zone(x.r, dir)}, request.DefaultPolicy(), now)
 		for i, d := range agenda.Deadlines {
-			if !d.Due.IsZero() && (x.sum.NextDue == nil || d.Due.Before(x.sum.NextDue.Due)) {
+			// Only what still asks for something: a met or suspended
+			// deadline is not "next".
+			open := d.Status == request.DeadlinePending || d.Status == request.DeadlineMissed
+			if open && !d.Due.IsZero() && (x.sum.NextDue == nil || d.Due.Before(x.sum.NextDue.Due)) {
 				x.sum.NextDue = &agenda.Deadlines[i]
 			}
 		}

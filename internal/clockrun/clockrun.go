@@ -212,25 +212,6 @@ func (r *Runner) mlaFollowups(ctx context.Context) (map[string]*request.Lifecycl
 	return out, nil
 }
 
-// zone is where calendar days of a request are counted: the requested
-// authority's time zone from the directory, else the one the request
-// states, else UTC.
-func zone(r *request.Request, d *directory.Snapshot) *time.Location {
-	name := ""
-	if a, err := d.PointOfContact(r.Requested.Party); err == nil {
-		name = a.TimeZone
-	}
-	if name == "" {
-		name = r.Requested.TimeZone
-	}
-	if name != "" {
-		if loc, err := time.LoadLocation(name); err == nil {
-			return loc
-		}
-	}
-	return time.UTC
-}
-
 // applies says which side performs an action (see the package comment).
 func applies(dir cases.Direction, kind string) bool {
 	switch kind {
@@ -253,7 +234,7 @@ func (r *Runner) runCase(ctx context.Context, id string, d *directory.Snapshot, 
 		return nil, err
 	}
 	now := r.Clock.Now()
-	facts := request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: zone(c.Request, d), MLA: mla[id]}
+	facts := request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: cases.Zone(c.Request, d), MLA: mla[id]}
 	agenda := request.Due(facts, r.Policy, now)
 	var done []Performed
 	var errs []error

@@ -48,11 +48,8 @@ const (
 	StatusUndeliverable = "undeliverable" // no channel for the person
 )
 
-// AuditKind is the audit record kind of a notification attempt. The audit
-// log's closed set of kinds has no "notification" yet; a delivery result
-// is evidence that a person was told, so it is recorded as an evidence
-// record with details saying what it is.
-const AuditKind = auditlog.Evidence
+// AuditKind is the audit record kind of a notification attempt.
+const AuditKind = auditlog.Notification
 
 // Message is what a person is told.
 type Message struct {
