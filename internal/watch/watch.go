@@ -15,11 +15,9 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"path/filepath"
-	"sync"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
@@ -171,33 +169,22 @@ func (s *Service) Push(ctx context.Context, requestID string, l Login) (*Outcome
 		return nil, err
 	}
 	hops, _ := json.Marshal(out.Event.Hops)
-	// The envelopes are queued concurrently: on SQLite the node's group
-	// commit then makes them durable with one fsync instead of one each,
-	// which is most of the relay's latency.
-	errs := make([]error, len(recipients))
-	var wg sync.WaitGroup
 	for i, to := range recipients {
 		h := envelope.Header{IdempotencyKey: "watch:" + id, Kind: envelope.KindWatchEvent, Subkind: SubkindLogin,
 			Recipient: to, CaseRef: requestID, Handling: envelope.Handling(c.Request.Handling.Code)}
 		var change func(tx *sql.Tx) error
 		if i == 0 {
-			// The event row commits with the requester's envelope: an
-			// event is never recorded without the relay to the requester.
+			// The event row commits with the first envelope, so there is
+			// never an event recorded as relayed that was not.
 			change = func(tx *sql.Tx) error {
 				return insert(ctx, tx, out.Event, RoleSource, c.Peer, out.Status, out.Note, hops, received)
 			}
 		}
-		wg.Go(func() {
-			if _, err := s.Node.Send(ctx, h, body, change); err != nil {
-				errs[i] = fmt.Errorf("relay event to %s: %w", to, err)
-			}
-		})
+		if _, err := s.Node.Send(ctx, h, body, change); err != nil {
+			return nil, fmt.Errorf("relay event to %s: %w", to, err)
+		}
+		out.SentTo = append(out.SentTo, to)
 	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	out.SentTo = recipients
 	if out.Status == StatusNoRoute {
 		s.log().Warn("watch event not relayed to the address's country: for this node's officers", "request", requestID, "address", ev.Address, "country", ev.Country, "why", out.Note)
 	}
