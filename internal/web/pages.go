@@ -47,14 +47,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, nil, "signin", map[string]any{"Title": "Sign in", "Error": msg, "Username": user})
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", Expires: sess.Expires,
+	http.SetCookie(w, &http.Cookie{Name: s.cookie(), Value: sess.Token, Path: "/", Expires: sess.Expires,
 		HttpOnly: true, Secure: s.d.Secure, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	_ = s.d.Users.SignOut(r.Context(), sess.Token)
-	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.d.Secure, SameSite: http.SameSiteStrictMode})
+	http.SetCookie(w, &http.Cookie{Name: s.cookie(), Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.d.Secure, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 }
 

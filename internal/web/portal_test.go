@@ -177,7 +177,7 @@ func TestUnauthenticatedRefused(t *testing.T) {
 	}
 	// A made-up cookie is no session.
 	u, _ := url.Parse(pn.url("US", "/"))
-	c.Jar.SetCookies(u, []*http.Cookie{{Name: SessionCookie, Value: "forged"}})
+	c.Jar.SetCookies(u, []*http.Cookie{{Name: SessionCookie + "US", Value: "forged"}})
 	if code, _, _ := get(t, c, pn.url("US", "/inbox")); code != http.StatusSeeOther {
 		t.Errorf("forged cookie: %d, want 303", code)
 	}
@@ -240,6 +240,7 @@ var preserveForm = url.Values{
 	"requested.party":                       {"IT"},
 	"sender_ref":                            {"EX-24-7-2026-0412"},
 	"requesting.time_zone":                  {"America/New_York"},
+	"requesting.contact.phone":              {"+00 1 555 0100"},
 	"requesting.office_hours":               {"Mon-Fri 08:00-18:00; duty line 24/7"},
 	"priority":                              {"urgent"},
 	"legal_basis.instrument":                {"budapest"},

@@ -32,8 +32,10 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// SessionCookie is the name of the session cookie.
-const SessionCookie = "art35_session"
+// SessionCookie is the prefix of the session cookie's name; the party code
+// follows, because browsers do not separate cookies by port and the demo
+// runs every node on 127.0.0.1.
+const SessionCookie = "art35_session_"
 
 // ZoneCookie holds the viewer's IANA time zone, set by portal.js from the
 // browser (or chosen on the page).
@@ -139,10 +141,12 @@ func staticHandler(h http.Handler) http.Handler {
 	})
 }
 
+func (s *Server) cookie() string { return SessionCookie + s.d.Party }
+
 type authedHandler func(w http.ResponseWriter, r *http.Request, sess *users.Session)
 
 func (s *Server) session(r *http.Request) (*users.Session, error) {
-	c, err := r.Cookie(SessionCookie)
+	c, err := r.Cookie(s.cookie())
 	if err != nil {
 		return nil, apperr.Errorf(apperr.EUnauthorized, "not signed in")
 	}
