@@ -180,12 +180,14 @@ func (w *Worker) deliverPeer(ctx context.Context, peer string, list []federation
 	for _, o := range list {
 		mu.Lock()
 		stop := down
+		if stop != nil {
+			failed++
+		}
 		mu.Unlock()
 		if stop != nil {
 			// The peer is down or busy: leave the rest of its queue for the
 			// next pass instead of hammering it now.
 			w.fail(ctx, o, stop, true)
-			failed++
 			continue
 		}
 		sem <- struct{}{}
@@ -219,7 +221,9 @@ func (w *Worker) deliverPeer(ctx context.Context, peer string, list []federation
 		})
 	}
 	wg.Wait()
-	return
+	mu.Lock() // the counters were written by the senders under mu
+	defer mu.Unlock()
+	return delivered, failed
 }
 
 func (w *Worker) fail(ctx context.Context, o federation.Outbound, cause error, retry bool) {
