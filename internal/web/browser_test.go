@@ -194,12 +194,17 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 	)
 	shot(t, it, "05-it-acknowledged")
 
-	// Back on US: "acknowledged by Giulia Esempio".
+	// Back on US: "acknowledged by Giulia Esempio", and the request is in
+	// the acknowledged state (the step was applied, not kept as a note).
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		within(t, us, 10*time.Second, "US request view", chromedp.Navigate(pn.url("US", "/requests/"+id)), chromedp.WaitVisible(chromedp.ID("timeline")))
 		text, err := chromedp.Run(us, chromedp.Text(chromedp.ID("timeline")))
+		state, _ := chromedp.Run(us, chromedp.Text(chromedp.ID("state")))
 		if err == nil && strings.Contains(text, "acknowledged by "+pn.names["IT"]) {
+			if strings.Contains(text, "not applied") || !strings.EqualFold(state, "acknowledged") {
+				t.Errorf("US shows the acknowledgement but did not apply it (state %q): %q", state, text)
+			}
 			break
 		}
 		if time.Now().After(deadline) {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
-	"github.com/art35/art35/internal/auditlog"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
@@ -210,29 +209,16 @@ func (s *Server) chain(ctx context.Context, c *cases.Case) []chainBox {
 
 func (s *Server) requestView(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	ctx := r.Context()
-	c, err := s.d.Cases.Get(ctx, r.PathValue("id"))
+	// Read records who looked at a received request, and why (Protocol
+	// Art. 14(8)).
+	c, err := s.d.Cases.Read(ctx, r.PathValue("id"), sess.Account.Username, "case view in the portal")
 	if err != nil {
 		s.fail(w, r, sess, err)
 		return
 	}
 	now := s.d.Clock.Now()
-	if c.Direction == cases.Incoming {
-		// Who read received data, when, for which case (Protocol Art. 14(8)).
-		_, err := auditlog.AppendOne(ctx, s.d.Cases.DB, auditlog.Record{Kind: auditlog.DataRead, Time: now, Actor: sess.Account.Username,
-			Case: c.Request.ID, Purpose: "case view in the portal"})
-		if err != nil {
-			s.fail(w, r, sess, err)
-			return
-		}
-	}
-	zone := time.UTC
-	if z := zoneOf(c.Request.Requested.TimeZone); z != nil {
-		zone = z
-	} else if d, err := s.d.Directory(ctx); err == nil {
-		if poc, err := d.PointOfContact(c.Request.Requested.Party); err == nil && zoneOf(poc.TimeZone) != nil {
-			zone = zoneOf(poc.TimeZone)
-		}
-	}
+	d, _ := s.d.Directory(ctx)
+	zone := cases.Zone(c.Request, d)
 	agenda := request.Due(request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: zone}, request.DefaultPolicy(), now)
 	evs := slices.Clone(c.Lifecycle.Evidences)
 	slices.Reverse(evs) // newest first: what just happened is what matters at 3 a.m.
