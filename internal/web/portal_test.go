@@ -241,6 +241,7 @@ var preserveForm = url.Values{
 	"sender_ref":                            {"EX-24-7-2026-0412"},
 	"requesting.time_zone":                  {"America/New_York"},
 	"requesting.contact.phone":              {"+00 1 555 0100"},
+	"requesting.contact.name":               {"Alex Example"},
 	"requesting.office_hours":               {"Mon-Fri 08:00-18:00; duty line 24/7"},
 	"priority":                              {"urgent"},
 	"legal_basis.instrument":                {"budapest"},
