@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
@@ -119,6 +120,12 @@ func (s *Service) watchable(ctx context.Context, requestID string) (*cases.Case,
 // requester and, when a route exists, to the address's country. The
 // event row and its envelopes are stored in one transaction.
 func (s *Service) Push(ctx context.Context, requestID string, l Login) (*Outcome, error) {
+	return s.push(ctx, requestID, l, "")
+}
+
+// push is Push with the name of the provider that reported the event
+// ("" when an officer or the CLI pushes it), for the first hop.
+func (s *Service) push(ctx context.Context, requestID string, l Login, provider string) (*Outcome, error) {
 	clk := s.Node.Clock
 	received := clk.Now().UTC()
 	addr, err := ParseAddress(l.Address)
@@ -144,7 +151,7 @@ func (s *Service) Push(ctx context.Context, requestID string, l Login) (*Outcome
 	ev := Event{ID: id, Request: requestID, Address: addr.String(), Port: l.Port, Time: l.Time.UTC().Truncate(time.Second),
 		Country: ans.Country, Operator: ans.Operator,
 		Basis: fmt.Sprintf("realtime-traffic request %s (%s)", requestID, basisText(c.Request.LegalBasis)),
-		Hops:  []Hop{{Where: me + " received from provider", At: received}}}
+		Hops:  []Hop{{Where: strings.TrimSpace(me + " received from provider " + provider), At: received}}}
 	out := &Outcome{Event: ev, Status: StatusRelayed}
 	snap, err := s.Node.Directory(ctx)
 	if err != nil {

@@ -2,6 +2,8 @@ package watch_test
 
 import (
 	"context"
+	"io"
+	"net/http"
 	"net/netip"
 	"os"
 	"slices"
@@ -30,6 +32,8 @@ type runningClock struct {
 func (c runningClock) Now() time.Time { return c.base.Add(time.Since(c.start)).UTC() }
 
 var t0 = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
+
+const providerToken = "0123456789abcdef0123456789abcdef-test-only"
 
 // testIPDB is the attribution fixture: a Spanish operator with its
 // law-enforcement desk (a national overlay), and a range in a country
@@ -67,6 +71,14 @@ func startNet(t *testing.T, backend string) *watchNet {
 	opt := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: runningClock{base: t0, start: time.Now()},
 		Setup: func(party string, n *node.Node) error {
 			s, err := watch.Register(n, db)
+			if err != nil {
+				return err
+			}
+			api, err := watch.NewProviderAPI(s, map[string]string{"Example Mail (fictional)": providerToken})
+			if err != nil {
+				return err
+			}
+			n.Handle(watch.ProviderPath, api)
 			mu.Lock()
 			wn.svc[party] = s
 			mu.Unlock()
@@ -227,6 +239,54 @@ func testWatchChain(t *testing.T, backend string) {
 	gbs := events(t, gb, id)
 	if len(gbs) != 2 || gbs[1].Status != watch.StatusNoRoute || gbs[1].Role != watch.RoleSource || gbs[0].Status != watch.StatusRelayed {
 		t.Errorf("GB events = %+v, want the ES one relayed and the CN one marked no-route", gbs)
+	}
+
+	// The UK mail provider pushes the next login through its API.
+	url := "http://" + wn.Node("GB").Addr() + "/v1/watch/events"
+	post := func(token, body string) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	good := `{"request":"` + id + `","address":"80.58.61.251","port":51999,"time":"2026-11-25T02:10:00Z"}`
+	for _, tc := range []struct {
+		name, token, body string
+		status            int
+		want              string
+	}{
+		{"no token", "", good, http.StatusUnauthorized, "bearer token"},
+		{"wrong token", strings.Repeat("x", 40), good, http.StatusUnauthorized, "bearer token"},
+		{"unknown field", providerToken, `{"request":"` + id + `","ip":"1.2.3.4"}`, http.StatusBadRequest, "body must be"},
+		{"bad time", providerToken, `{"request":"` + id + `","address":"80.58.61.251","time":"yesterday"}`, http.StatusBadRequest, "RFC 3339"},
+		{"unknown request", providerToken, `{"request":"NO-0000","address":"80.58.61.251","time":"2026-11-25T02:10:00Z"}`, http.StatusNotFound, "no request"},
+		{"relayed", providerToken, good, http.StatusAccepted, `"status":"relayed"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := post(tc.token, tc.body)
+			if status != tc.status || !strings.Contains(body, tc.want) {
+				t.Errorf("status %d body %s; want %d containing %q", status, body, tc.status, tc.want)
+			}
+		})
+	}
+	eventually(t, "the provider's event at NO", func() bool { return len(events(t, no, id)) == 3 })
+	for _, e := range events(t, no, id) {
+		if e.Address == "80.58.61.251" && e.Hops[0].Where != "GB-247 received from provider Example Mail (fictional)" {
+			t.Errorf("first hop of the provider's event = %q, want it to name the provider", e.Hops[0].Where)
+		}
+	}
+}
+
+func TestProviderTokenLength(t *testing.T) {
+	if _, err := watch.NewProviderAPI(nil, map[string]string{"Short": "abc"}); !apperr.Is(err, apperr.EInvalid) {
+		t.Errorf("short token: err %v, want EInvalid", err)
 	}
 }
 

@@ -1,0 +1,114 @@
+package watch
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/art35/art35/internal/apperr"
+)
+
+// ProviderPath is where a domestic provider's system pushes login events
+// to its country's node.
+const ProviderPath = "POST /v1/watch/events"
+
+// MinTokenLen is the shortest provider token accepted: a token is a
+// shared secret, so it must not be guessable.
+const MinTokenLen = 32
+
+// ProviderAPI is the small authenticated API through which a domestic
+// provider (a mail or access provider) pushes the login events of a
+// watched account to its country's node. Each provider has its own bearer
+// token; the node relays what it receives with watch.Push, and the
+// provider's name goes in the event's first hop.
+type ProviderAPI struct {
+	Service *Service
+	// Tokens maps a provider's bearer token to its name.
+	tokens map[[32]byte]string
+}
+
+// NewProviderAPI returns the API for the given providers (name -> token).
+func NewProviderAPI(s *Service, tokens map[string]string) (*ProviderAPI, error) {
+	api := &ProviderAPI{Service: s, tokens: map[[32]byte]string{}}
+	for name, tok := range tokens {
+		if len(tok) < MinTokenLen {
+			return nil, apperr.Errorf(apperr.EInvalid, "provider %q: token has %d characters, at least %d required (fix: generate 32 random bytes, hex)", name, len(tok), MinTokenLen)
+		}
+		api.tokens[sha256.Sum256([]byte(tok))] = name
+	}
+	return api, nil
+}
+
+// provider returns the name of the provider a request authenticates as.
+// Tokens are compared as SHA-256 digests in constant time, so neither the
+// map lookup nor the comparison leaks a token's prefix.
+func (a *ProviderAPI) provider(r *http.Request) (string, bool) {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || tok == "" {
+		return "", false
+	}
+	d := sha256.Sum256([]byte(tok))
+	var name string
+	found := 0
+	for k, v := range a.tokens {
+		if subtle.ConstantTimeCompare(k[:], d[:]) == 1 {
+			name, found = v, 1
+		}
+	}
+	return name, found == 1
+}
+
+// pushRequest is the JSON a provider posts.
+type pushRequest struct {
+	Request string `json:"request"`
+	Address string `json:"address"`
+	Port    int    `json:"port"`
+	Time    string `json:"time"`
+}
+
+// ServeHTTP takes one event: 202 with the outcome when it was relayed (or
+// kept for lack of a route), 401 without a valid token, 400/404/409 with
+// the reason otherwise.
+func (a *ProviderAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	name, ok := a.provider(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="art35 provider API"`)
+		writeErr(w, apperr.Errorf(apperr.EUnauthorized, "provider API: a valid bearer token is required"))
+		return
+	}
+	var p pushRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, 4<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		writeErr(w, apperr.Wrap(apperr.EInvalid, err, `provider API: body must be {"request","address","port","time"}`))
+		return
+	}
+	t, err := time.Parse(time.RFC3339, p.Time)
+	if err != nil {
+		writeErr(w, evErr("time", "%q is not RFC 3339 (e.g. 2026-11-25T02:00:00Z)", p.Time))
+		return
+	}
+	out, err := a.Service.push(r.Context(), p.Request, Login{Address: p.Address, Port: p.Port, Time: t}, name)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusAccepted)
+	json.NewEncoder(w).Encode(out)
+}
+
+func writeErr(w http.ResponseWriter, err error) {
+	code := apperr.Code(err)
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(apperr.HTTPStatus(code))
+	msg := err.Error()
+	if code == apperr.EInternal {
+		msg = "internal error"
+	}
+	json.NewEncoder(w).Encode(map[string]string{"code": code, "error": msg})
+}
