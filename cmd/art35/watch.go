@@ -125,6 +125,9 @@ func runWatchShow(ctx context.Context, e *env, args []string) error {
 		if ev.Note != "" {
 			fmt.Fprintf(e.stdout, "    note: %s\n", ev.Note)
 		}
+		if ev.Location != "" {
+			fmt.Fprintf(e.stdout, "    LOCATION: %s (answered by %s)\n", ev.Location, ev.LocatedBy)
+		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		for i, h := range ev.Hops {
 			step := "start"

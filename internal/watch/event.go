@@ -18,6 +18,9 @@ const (
 	MaxText    = 256
 	IDLen      = 32
 	MaxRequest = 128
+	// MaxLocation bounds an operator's location answer (an address and
+	// a few words).
+	MaxLocation = 1024
 )
 
 // Hop is one step an event went through, timed to the microsecond by the
@@ -41,6 +44,13 @@ type Event struct {
 	Operator string    `json:"operator,omitempty"`
 	Basis    string    `json:"basis"`
 	Hops     []Hop     `json:"hops"`
+	// Requester is the authority that asked for the watch, so that the
+	// address's country can send the location answer back to it.
+	Requester string `json:"requester,omitempty"`
+	// Location is the operator's answer (subkind "location"): where the
+	// subscriber behind the address was at the time, e.g. a cybercafé.
+	Location  string `json:"location,omitempty"`
+	LocatedBy string `json:"located_by,omitempty"`
 }
 
 // EndToEnd is the time from the first hop to the last.
@@ -101,6 +111,12 @@ func (e Event) Validate() error {
 	}
 	if e.Basis == "" || len(e.Basis) > MaxText || !printable(e.Basis) {
 		return evErr("basis", "must state the legal basis the event travels under (1 to %d printable characters)", MaxText)
+	}
+	if len(e.Requester) > 64 || !printable(e.Requester) {
+		return evErr("requester", "at most 64 printable characters (an authority id)")
+	}
+	if len(e.Location) > MaxLocation || !printable(e.Location) || len(e.LocatedBy) > MaxText || !printable(e.LocatedBy) {
+		return evErr("location", "at most %d printable characters, and located_by at most %d", MaxLocation, MaxText)
 	}
 	if len(e.Hops) == 0 || len(e.Hops) > MaxHops {
 		return evErr("hops", "%d hops; want 1 to %d", len(e.Hops), MaxHops)

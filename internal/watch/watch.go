@@ -47,8 +47,11 @@ const (
 	StatusReceived = "received" // this node received it from the watched side
 )
 
-// SubkindLogin is the subkind of a login event envelope.
-const SubkindLogin = "login"
+// Subkinds of watch-event envelopes.
+const (
+	SubkindLogin    = "login"    // a login event relayed by the watched side
+	SubkindLocation = "location" // the address's operator's location answer, sent to the requester
+)
 
 // Service is the watch relay of one node.
 type Service struct {
@@ -150,8 +153,9 @@ func (s *Service) push(ctx context.Context, requestID string, l Login, provider 
 	}
 	ev := Event{ID: id, Request: requestID, Address: addr.String(), Port: l.Port, Time: l.Time.UTC().Truncate(time.Second),
 		Country: ans.Country, Operator: ans.Operator,
-		Basis: fmt.Sprintf("realtime-traffic request %s (%s)", requestID, basisText(c.Request.LegalBasis)),
-		Hops:  []Hop{{Where: strings.TrimSpace(me + " received from provider " + provider), At: received}}}
+		Basis:     fmt.Sprintf("realtime-traffic request %s (%s)", requestID, basisText(c.Request.LegalBasis)),
+		Hops:      []Hop{{Where: strings.TrimSpace(me + " received from provider " + provider), At: received}},
+		Requester: c.Peer}
 	out := &Outcome{Event: ev, Status: StatusRelayed}
 	snap, err := s.Node.Directory(ctx)
 	if err != nil {
@@ -236,9 +240,9 @@ func basisText(b request.LegalBasis) string {
 }
 
 func insert(ctx context.Context, tx *sql.Tx, e Event, role, peer, status, note string, hops []byte, at time.Time) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO watch_events (id, request_id, role, peer, address, port, observed_at, country, operator, basis, status, note, hops, stored_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING`,
-		e.ID, e.Request, role, peer, e.Address, e.Port, store.FormatTime(e.Time), e.Country, e.Operator, e.Basis, status, note, hops, store.FormatTime(at))
+	_, err := tx.ExecContext(ctx, `INSERT INTO watch_events (id, request_id, role, peer, address, port, observed_at, country, operator, basis, status, note, hops, stored_at, requester)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING`,
+		e.ID, e.Request, role, peer, e.Address, e.Port, store.FormatTime(e.Time), e.Country, e.Operator, e.Basis, status, note, hops, store.FormatTime(at), e.Requester)
 	return err
 }
 
@@ -254,10 +258,14 @@ func (s *Service) Arrived(ctx context.Context, tx *sql.Tx, in *federation.Inboun
 	if err != nil {
 		return err
 	}
-	if h.Subkind != SubkindLogin {
-		return apperr.Errorf(apperr.EInvalid, "watch event envelope %s: subkind %q, want %q", h.ID, h.Subkind, SubkindLogin)
-	}
 	me := s.Node.Config.Authority
+	switch h.Subkind {
+	case SubkindLogin:
+	case SubkindLocation:
+		return s.locationArrived(ctx, tx, h, e, now)
+	default:
+		return apperr.Errorf(apperr.EInvalid, "watch event envelope %s: subkind %q, want %q or %q", h.ID, h.Subkind, SubkindLogin, SubkindLocation)
+	}
 	role, note := RoleLocation, ""
 	if c, err := s.Node.Cases.Get(ctx, e.Request); err == nil && c.Direction == cases.Outgoing {
 		if c.Peer != h.Sender {
@@ -271,6 +279,9 @@ func (s *Service) Arrived(ctx context.Context, tx *sql.Tx, in *federation.Inboun
 	if role == RoleLocation {
 		addr, _ := ParseAddress(e.Address)
 		a := s.IPDB.Lookup(addr)
+		if a.Operator != "" {
+			e.Operator = a.Operator // this country's own data names the operator to ask
+		}
 		switch {
 		case a.Desk != "":
 			note = fmt.Sprintf("for operator %s: desk %s", a.Operator, a.Desk)
@@ -298,7 +309,7 @@ type Stored struct {
 // Events lists the events of a request (all requests when requestID is
 // ""), oldest first.
 func (s *Service) Events(ctx context.Context, requestID string) ([]Stored, error) {
-	rows, err := s.Node.DB.QueryContext(ctx, `SELECT id, request_id, role, peer, address, port, observed_at, country, operator, basis, status, note, hops
+	rows, err := s.Node.DB.QueryContext(ctx, `SELECT id, request_id, role, peer, address, port, observed_at, country, operator, basis, status, note, hops, requester, location, located_by
 		FROM watch_events WHERE ($1 = '' OR request_id = $1) ORDER BY observed_at, stored_at, id`, requestID)
 	if err != nil {
 		return nil, err
@@ -309,7 +320,7 @@ func (s *Service) Events(ctx context.Context, requestID string) ([]Stored, error
 		var st Stored
 		var observed string
 		var hops []byte
-		if err := rows.Scan(&st.ID, &st.Request, &st.Role, &st.Peer, &st.Address, &st.Port, &observed, &st.Country, &st.Operator, &st.Basis, &st.Status, &st.Note, &hops); err != nil {
+		if err := rows.Scan(&st.ID, &st.Request, &st.Role, &st.Peer, &st.Address, &st.Port, &observed, &st.Country, &st.Operator, &st.Basis, &st.Status, &st.Note, &hops, &st.Requester, &st.Location, &st.LocatedBy); err != nil {
 			return nil, err
 		}
 		if st.Time, err = store.ParseTime(observed); err != nil {

@@ -2,6 +2,7 @@ package watch_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/netip"
@@ -33,7 +34,10 @@ func (c runningClock) Now() time.Time { return c.base.Add(time.Since(c.start)).U
 
 var t0 = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
 
-const providerToken = "0123456789abcdef0123456789abcdef-test-only"
+const (
+	providerToken = "0123456789abcdef0123456789abcdef-test-only"
+	operatorToken = "fedcba9876543210fedcba9876543210-test-only"
+)
 
 // testIPDB is the attribution fixture: a Spanish operator with its
 // law-enforcement desk (a national overlay), and a range in a country
@@ -74,11 +78,11 @@ func startNet(t *testing.T, backend string) *watchNet {
 			if err != nil {
 				return err
 			}
-			api, err := watch.NewProviderAPI(s, map[string]string{"Example Mail (fictional)": providerToken})
+			api, err := watch.NewProviderAPI(s, map[string]string{"Example Mail (fictional)": providerToken, "Ejemplo Telecom (fictional)": operatorToken})
 			if err != nil {
 				return err
 			}
-			n.Handle(watch.ProviderPath, api)
+			api.Mount(n)
 			mu.Lock()
 			wn.svc[party] = s
 			mu.Unlock()
@@ -243,8 +247,8 @@ func testWatchChain(t *testing.T, backend string) {
 
 	// The UK mail provider pushes the next login through its API.
 	url := "http://" + wn.Node("GB").Addr() + "/v1/watch/events"
-	post := func(token, body string) (int, string) {
-		req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	call := func(method, url, token, body string) (int, string) {
+		req, _ := http.NewRequest(method, url, strings.NewReader(body))
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
@@ -256,6 +260,7 @@ func testWatchChain(t *testing.T, backend string) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
+	post := func(token, body string) (int, string) { return call(http.MethodPost, url, token, body) }
 	good := `{"request":"` + id + `","address":"80.58.61.251","port":51999,"time":"2026-11-25T02:10:00Z"}`
 	for _, tc := range []struct {
 		name, token, body string
@@ -282,6 +287,50 @@ func testWatchChain(t *testing.T, backend string) {
 			t.Errorf("first hop of the provider's event = %q, want it to name the provider", e.Hops[0].Where)
 		}
 	}
+
+	// The Spanish operator takes its location queries from ES's node and
+	// answers the first: the cybercafé reaches ES's officers and NO.
+	esURL := "http://" + wn.Node("ES").Addr()
+	eventually(t, "both queries at ES", func() bool { return len(events(t, es, id)) == 2 })
+	if status, body := call(http.MethodGet, esURL+"/v1/watch/orders", providerToken, ""); status != http.StatusOK || body != "[]\n" {
+		t.Errorf("orders for the UK mail provider at ES: %d %s; want none", status, body)
+	}
+	status, body := call(http.MethodGet, esURL+"/v1/watch/orders", operatorToken, "")
+	var orders []watch.Order
+	if err := json.Unmarshal([]byte(body), &orders); status != http.StatusOK || err != nil || len(orders) != 2 {
+		t.Fatalf("orders for the Spanish operator: %d %s", status, body)
+	}
+	const cafe = "Cibercafé Ejemplo (fictional), Calle de Ejemplo 1, 29001 Málaga, seat 7"
+	ans := `{"event":"` + e.ID + `","location":"` + cafe + `"}`
+	if status, body := call(http.MethodPost, esURL+"/v1/watch/answers", providerToken, ans); status != http.StatusUnauthorized {
+		t.Errorf("answer by another provider: %d %s, want 401", status, body)
+	}
+	if status, body := call(http.MethodPost, esURL+"/v1/watch/answers", operatorToken, ans); status != http.StatusAccepted {
+		t.Fatalf("answer: %d %s", status, body)
+	}
+	if status, _ := call(http.MethodPost, esURL+"/v1/watch/answers", operatorToken, ans); status != http.StatusConflict {
+		t.Errorf("second answer: %d, want 409", status)
+	}
+	for _, got := range events(t, es, id) {
+		if got.ID == e.ID && got.Location != cafe {
+			t.Errorf("ES officers see location %q, want the cybercafé", got.Location)
+		}
+	}
+	var located watch.Stored
+	eventually(t, "the location at NO", func() bool {
+		for _, got := range events(t, no, id) {
+			if got.ID == e.ID && got.Location != "" {
+				located = got
+				return true
+			}
+		}
+		return false
+	})
+	if located.Location != cafe || located.LocatedBy != "Ejemplo Telecom (fictional)" {
+		t.Errorf("NO event = %+v, want the cybercafé from the Spanish operator", located)
+	}
+	checkHops(t, "NO located", located, []string{"GB-247 received from provider", "GB-247 attributed and relayed", "ES-247 received",
+		"ES-247 routed to operator", "ES-247 answer from Ejemplo Telecom (fictional)", "NO-247 received location"})
 }
 
 func TestProviderTokenLength(t *testing.T) {

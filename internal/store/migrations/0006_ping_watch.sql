@@ -67,6 +67,12 @@ CREATE TABLE watch_events (
 	status TEXT NOT NULL,
 	note TEXT NOT NULL,
 	hops BYTEA NOT NULL,
-	stored_at TEXT NOT NULL
+	stored_at TEXT NOT NULL,
+	-- the requester's authority, and the subscriber location the address's
+	-- operator answered (empty until it does)
+	requester TEXT NOT NULL DEFAULT '',
+	location TEXT NOT NULL DEFAULT '',
+	located_by TEXT NOT NULL DEFAULT ''
 );
+CREATE INDEX watch_events_orders ON watch_events (role, operator, location);
 CREATE INDEX watch_events_request ON watch_events (request_id, observed_at);
