@@ -1,0 +1,27 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestDemoScenariosOnly runs "art35 demo --scenarios-only" in-process: a
+// network of eight real nodes on loopback, story 1 played end to end.
+func TestDemoScenariosOnly(t *testing.T) {
+	r := runCLI(t, "", nil, "demo", "--scenarios-only", "--dir", t.TempDir())
+	if r.code != 0 {
+		t.Fatalf("demo --scenarios-only: exit %d\nstdout: %s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	for _, want := range []string{
+		"8 nodes (FR, US, IT, GB, ES, NO, EE, CN)",
+		"US sent preserve",
+		"IT: acknowledged by Giulia Esempio; US sees it",
+		"IT: preserved by Giulia Esempio; US sees it",
+		"linked to",
+		"story 1 (intrusion trace): ok",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("report lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
