@@ -1,6 +1,7 @@
 package watch
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
@@ -70,6 +71,45 @@ type pushRequest struct {
 	Time    string `json:"time"`
 }
 
+// MaxPushBody bounds a provider's push.
+const MaxPushBody = 4 << 10
+
+// ParsePush reads a provider's push: the request id and the login. It
+// refuses unknown fields, trailing data, a body over MaxPushBody, a bad
+// address, port or time, naming the field.
+func ParsePush(r io.Reader) (string, Login, error) {
+	data, err := io.ReadAll(io.LimitReader(r, MaxPushBody+1))
+	if err != nil {
+		return "", Login{}, apperr.Wrap(apperr.EInvalid, err, "provider API: reading the body")
+	}
+	if len(data) > MaxPushBody {
+		return "", Login{}, apperr.Errorf(apperr.EInvalid, "provider API: body over %d bytes", MaxPushBody)
+	}
+	var p pushRequest
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&p); err != nil {
+		return "", Login{}, apperr.Wrap(apperr.EInvalid, err, `provider API: body must be {"request","address","port","time"}`)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", Login{}, apperr.Errorf(apperr.EInvalid, "provider API: data after the JSON object")
+	}
+	if p.Request == "" || len(p.Request) > MaxRequest || !printable(p.Request) {
+		return "", Login{}, evErr("request", "give the realtime-traffic request id (1 to %d printable characters)", MaxRequest)
+	}
+	if _, err := ParseAddress(p.Address); err != nil {
+		return "", Login{}, err
+	}
+	if p.Port < 0 || p.Port > 65535 {
+		return "", Login{}, evErr("port", "%d is not a port (0 to 65535; 0 when not logged)", p.Port)
+	}
+	t, err := time.Parse(time.RFC3339, p.Time)
+	if err != nil {
+		return "", Login{}, evErr("time", "%q is not RFC 3339 (e.g. 2026-11-25T02:00:00Z)", p.Time)
+	}
+	return p.Request, Login{Address: p.Address, Port: p.Port, Time: t}, nil
+}
+
 // ServeHTTP takes one event: 202 with the outcome when it was relayed (or
 // kept for lack of a route), 401 without a valid token, 400/404/409 with
 // the reason otherwise.
@@ -80,19 +120,12 @@ func (a *ProviderAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, apperr.Errorf(apperr.EUnauthorized, "provider API: a valid bearer token is required"))
 		return
 	}
-	var p pushRequest
-	dec := json.NewDecoder(io.LimitReader(r.Body, 4<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		writeErr(w, apperr.Wrap(apperr.EInvalid, err, `provider API: body must be {"request","address","port","time"}`))
-		return
-	}
-	t, err := time.Parse(time.RFC3339, p.Time)
+	req, l, err := ParsePush(io.LimitReader(r.Body, MaxPushBody+1))
 	if err != nil {
-		writeErr(w, evErr("time", "%q is not RFC 3339 (e.g. 2026-11-25T02:00:00Z)", p.Time))
+		writeErr(w, err)
 		return
 	}
-	out, err := a.Service.push(r.Context(), p.Request, Login{Address: p.Address, Port: p.Port, Time: t}, name)
+	out, err := a.Service.push(r.Context(), req, l, name)
 	if err != nil {
 		writeErr(w, err)
 		return

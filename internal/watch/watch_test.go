@@ -1,6 +1,7 @@
 package watch_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -386,6 +387,27 @@ func FuzzParseEvent(f *testing.F) {
 		}
 		if err := e.Validate(); err != nil {
 			t.Fatalf("accepted an invalid event: %v", err)
+		}
+	})
+}
+
+// FuzzParsePush: a provider's push never panics the node, and an accepted
+// one has a request id, a parseable address, a port and a time.
+func FuzzParsePush(f *testing.F) {
+	f.Add([]byte(`{"request":"NO-2026-000777","address":"80.58.61.251","port":51999,"time":"2026-11-25T02:10:00Z"}`))
+	f.Add([]byte(`{"request":"x","address":"::1","time":"2026-11-25T02:10:00+01:00"}`))
+	f.Add([]byte(`{"request":"x","address":"80.58.61.251","port":-1,"time":"2026-11-25T02:10:00Z"}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		id, l, err := watch.ParsePush(bytes.NewReader(data))
+		if err != nil {
+			if !apperr.Is(err, apperr.EInvalid) {
+				t.Fatalf("error without EInvalid: %v", err)
+			}
+			return
+		}
+		if _, aerr := watch.ParseAddress(l.Address); id == "" || aerr != nil || l.Port < 0 || l.Port > 65535 || l.Time.IsZero() {
+			t.Fatalf("accepted %q as %q %+v", data, id, l)
 		}
 	})
 }
