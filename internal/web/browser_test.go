@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/request"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -215,4 +217,57 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 	shot(t, us, "06-us-request-acknowledged")
 	within(t, us, 10*time.Second, "US inbox", chromedp.Navigate(pn.url("US", "/inbox")), chromedp.WaitVisible(chromedp.CSS(`tr[data-id="`+id+`"]`)))
 	shot(t, us, "07-us-inbox")
+}
+
+// TestDocsScreenshots makes the inbox and request-view pictures of
+// docs/portal.md. It runs only when ART35_DOCS_SCREENSHOTS names the
+// folder to write them to, on a fixed clock so the pictures do not change
+// from run to run more than they must.
+func TestDocsScreenshots(t *testing.T) {
+	out := os.Getenv("ART35_DOCS_SCREENSHOTS")
+	if out == "" {
+		t.Skip("set ART35_DOCS_SCREENSHOTS=DIR to make the documentation screenshots")
+	}
+	ctx := context.Background()
+	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
+	pn := startPortalNetClock(t, clk, "US", "IT", "GB")
+	us, it := pn.Node("US"), pn.Node("IT")
+	send := func(id, to string, priority string) {
+		doc := strings.NewReplacer(`"US-2026-000101"`, `"`+id+`"`, `"party": "IT"`, `"party": "`+to+`"`, `"urgent"`, `"`+priority+`"`,
+			`"created_at": "2026-11-24T10:00:00Z"`, `"created_at": "2026-11-26T02:00:00Z"`).Replace(preserveJSON)
+		if _, problems, err := us.Cases.Submit(ctx, []byte(doc), pn.names["US"]); err != nil {
+			t.Fatalf("submit %s: %v %v", id, err, problems)
+		}
+	}
+	send("US-2026-000101", "IT", "urgent")
+	send("US-2026-000102", "GB", "emergency")
+	waitCase(t, it, "US-2026-000101")
+	for _, st := range []request.Step{
+		{To: request.StateAcknowledged, By: pn.names["IT"]},
+		{To: request.StateInProgress, By: pn.names["IT"], Details: "order sent to Example Hosting (fictional)"},
+		{To: request.StatePreserved, By: pn.names["IT"], ProviderRef: "EXH-PRES-0412", Until: clk.Now().Add(90 * 24 * time.Hour)},
+	} {
+		clk.Advance(3 * time.Minute)
+		if _, err := it.Cases.Act(ctx, "US-2026-000101", st, nil); err != nil {
+			t.Fatal(err)
+		}
+		// One step at a time: evidences sent at once may overtake each
+		// other on the way (see the report on ordering).
+		waitState(t, us, "US-2026-000101", st.To)
+	}
+	clk.Advance(20 * time.Minute) // the emergency to GB is now overdue
+	b := browser(t, "America/New_York")
+	pn.browserSignIn(t, b, "US")
+	save := func(name string) {
+		png, err := chromedp.Run(b, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, name), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	save("portal-inbox.png")
+	within(t, b, 10*time.Second, "request view", chromedp.Navigate(pn.url("US", "/requests/US-2026-000101")), chromedp.WaitVisible(chromedp.ID("timeline")))
+	save("portal-request.png")
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/users"
 )
@@ -24,6 +26,7 @@ const testPassword = "a long enough passphrase"
 // officer on each node.
 type portalNet struct {
 	*testnet.Net
+	clock   clock.Clock
 	secrets map[string]string // party -> TOTP secret of its officer
 	names   map[string]string // party -> officer's display name
 }
@@ -33,8 +36,14 @@ var officerNames = map[string]string{"US": "Alex Example", "IT": "Giulia Esempio
 
 func startPortalNet(t *testing.T, parties ...string) *portalNet {
 	t.Helper()
+	return startPortalNetClock(t, clock.System{}, parties...)
+}
+
+// startPortalNetClock starts the network on a given clock.
+func startPortalNetClock(t *testing.T, clk clock.Clock, parties ...string) *portalNet {
+	t.Helper()
 	ctx := context.Background()
-	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: t.TempDir(),
+	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk,
 		Setup: func(party string, n *node.Node) error {
 			p, err := ForNode(n, false)
 			if err != nil {
@@ -47,10 +56,10 @@ func startPortalNet(t *testing.T, parties ...string) *portalNet {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { net.Close() })
-	pn := &portalNet{Net: net, secrets: map[string]string{}, names: map[string]string{}}
+	pn := &portalNet{Net: net, clock: clk, secrets: map[string]string{}, names: map[string]string{}}
 	for _, party := range parties {
 		n := net.Node(party)
-		svc := &users.Service{DB: n.DB, Clock: clock.System{}, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+		svc := &users.Service{DB: n.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
 		name := officerNames[party]
 		secret, err := svc.Add(ctx, users.Account{Username: "officer", Name: name, Role: users.Officer}, testPassword, "test")
 		if err != nil {
@@ -77,10 +86,14 @@ var usedSteps = map[string]uint64{}
 
 func (pn *portalNet) code(t *testing.T, party string) string {
 	t.Helper()
-	now := time.Now()
+	now := pn.clock.Now()
 	for usedSteps[pn.secrets[party]] == users.TOTPStep(now) {
-		time.Sleep(time.Until(time.Unix((now.Unix()/30+1)*30, 0)))
-		now = time.Now()
+		if m, ok := pn.clock.(*clock.Manual); ok {
+			m.Advance(users.TOTPPeriod)
+		} else {
+			time.Sleep(time.Until(time.Unix((now.Unix()/30+1)*30, 0)))
+		}
+		now = pn.clock.Now()
 	}
 	usedSteps[pn.secrets[party]] = users.TOTPStep(now)
 	c, err := users.TOTPCode(pn.secrets[party], now)
@@ -383,5 +396,51 @@ func TestDirectoryPages(t *testing.T) {
 		if code != tc.code || !strings.Contains(body, tc.want) {
 			t.Errorf("GET %s: %d (want %d), has %q: %v", tc.path, code, tc.code, tc.want, strings.Contains(body, tc.want))
 		}
+	}
+}
+
+// preserveJSON is a complete preserve request from US to IT.
+var preserveJSON = func() string {
+	b, err := os.ReadFile("testdata/preserve.json")
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}()
+
+func waitCase(t *testing.T, n *node.Node, id string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, err := n.Cases.Get(context.Background(), id); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never reached %s", id, n.Config.Party)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func waitState(t *testing.T, n *node.Node, id string, want request.State) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, err := n.Cases.Get(context.Background(), id)
+		if err == nil && c.Lifecycle.State == want {
+			return
+		}
+		if time.Now().After(deadline) {
+			var mid string
+			_ = n.DB.QueryRow(`SELECT message_id FROM requests WHERE id = $1`, id).Scan(&mid)
+			ob, _ := n.DB.Outbox(context.Background())
+			t.Fatalf("%s on %s: not %s (%v); state %v, message_id %q, outbox %+v", id, n.Config.Party, want, err, func() any {
+				if c != nil {
+					return c.Lifecycle.State
+				}
+				return nil
+			}(), mid, ob)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
