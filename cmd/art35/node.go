@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/art35/art35/internal/clockrun"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/node"
 )
@@ -131,8 +130,7 @@ func runNodeRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer n.Close()
-	// The clocks: acknowledgement escalation, reminders, negative evidences.
-	if _, err := clockrun.Register(n, clockrun.Options{Getenv: e.getenv}); err != nil {
+	if _, err := mountServices(n, e.getenv); err != nil {
 		return err
 	}
 	return n.Run(ctx)

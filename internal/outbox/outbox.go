@@ -280,11 +280,14 @@ func (w *Worker) checkAlerts(ctx context.Context, due []federation.Outbound, now
 	}
 }
 
-// IsEmergency reports whether an envelope carries an emergency: a request
-// of an emergency type (Protocol Art. 9 and 10), or an evidence or ping
-// answering one is not. Callers pass it to store.Enqueue so that the queue
-// serves emergencies first.
+// IsEmergency reports whether an envelope jumps the queue: a request of
+// an emergency type (Protocol Art. 9 and 10), and every watch event (a
+// live login relayed while officers wait in the street: seconds matter).
+// Callers pass it to store.Enqueue so that the queue serves these first.
 func IsEmergency(h envelope.Header) bool {
+	if h.Kind == envelope.KindWatchEvent {
+		return true
+	}
 	return h.Kind == envelope.KindRequest && (h.Subkind == "emergency-disclosure" || h.Subkind == "emergency-mla")
 }
 

@@ -29,4 +29,7 @@ func TestIsEmergency(t *testing.T) {
 	if IsEmergency(envelope.Header{Kind: envelope.KindEvidence, Subkind: "acknowledged"}) {
 		t.Error("an evidence is not an emergency request")
 	}
+	if !IsEmergency(envelope.Header{Kind: envelope.KindWatchEvent}) {
+		t.Error("a watch event must jump the queue")
+	}
 }
