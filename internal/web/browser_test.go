@@ -172,6 +172,7 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 	)
 	shot(t, us, "03-us-preview")
 	within(t, us, 15*time.Second, "confirm and send",
+		chromedp.ScrollIntoView(chromedp.ID("send")),
 		chromedp.Click(chromedp.ID("confirm")),
 		chromedp.Click(chromedp.ID("send")),
 		chromedp.WaitVisible(chromedp.ID("timeline")),

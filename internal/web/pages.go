@@ -16,6 +16,7 @@ import (
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/users"
 )
 
@@ -262,11 +263,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, sess *users.Session
 		step.Until = t.Add(23*time.Hour + 59*time.Minute)
 	}
 	d, _ := s.d.Directory(r.Context())
-	var res request.Reservations
-	if d != nil {
-		res = reservations{d}
-	}
-	if _, err := s.d.Cases.Act(r.Context(), id, step, res); err != nil {
+	if _, err := s.d.Cases.Act(r.Context(), id, step, route.Reservations{Snapshot: d}); err != nil {
 		s.redirectErr(w, r, id, err.Error())
 		return
 	}
@@ -275,22 +272,6 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, sess *users.Session
 
 func (s *Server) redirectErr(w http.ResponseWriter, r *http.Request, id, msg string) {
 	http.Redirect(w, r, "/requests/"+url.PathEscape(id)+"?error="+url.QueryEscape(msg), http.StatusSeeOther)
-}
-
-// reservations answers the lifecycle's question from the directory.
-type reservations struct{ d *directory.Snapshot }
-
-func (r reservations) HoldsDualCriminality(party string) bool {
-	p, ok := r.d.Party(party)
-	if !ok {
-		return false
-	}
-	for _, res := range p.Reservations {
-		if res.Kind == directory.DualCriminality {
-			return true
-		}
-	}
-	return false
 }
 
 // --- compose ---
@@ -378,7 +359,13 @@ func (s *Server) composed(r *http.Request, t request.Type) ([]Field, []byte, []r
 			}
 		}
 	}
-	_, problems := request.Check(doc, s.d.Clock.Now())
+	now := s.d.Clock.Now()
+	req, problems := request.Check(doc, now)
+	// The legal route between the two parties for this type: warnings
+	// beside the legal basis, for the person to weigh (route.Check).
+	if d, err := s.d.Directory(r.Context()); err == nil && req != nil {
+		problems = append(problems, route.Check(d, req, now)...)
+	}
 	return fields, doc, problems, nil
 }
 
@@ -395,12 +382,18 @@ func (s *Server) composeCheck(w http.ResponseWriter, r *http.Request, sess *user
 		return
 	}
 	req, _ := request.Decode(doc)
+	var decision *route.Decision
+	if d, err := s.d.Directory(r.Context()); err == nil && req != nil {
+		if dec, err := route.Decide(d, req.Requesting.Party, req.Requested.Party, req.Type, s.d.Clock.Now()); err == nil {
+			decision = &dec
+		}
+	}
 	var letter bytes.Buffer
 	if req != nil {
 		_ = request.RenderLetter(&letter, req, request.LetterOptions{Now: s.d.Clock.Now()})
 	}
 	s.render(w, r, sess, "preview", map[string]any{"Title": "Preview", "Type": t, "Doc": string(doc), "Letter": letter.String(),
-		"Warnings": problems, "Fields": fields, "Request": req})
+		"Warnings": problems, "Fields": fields, "Request": req, "Route": decision})
 }
 
 func (s *Server) composeSend(w http.ResponseWriter, r *http.Request, sess *users.Session) {

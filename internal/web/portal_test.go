@@ -317,6 +317,9 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 	// Fixed: the preview shows the letter and asks for confirmation.
 	form.Set("preserve.custodian", "Example Hosting (fictional), Milan")
 	code, body, _ = post(t, us, pn.url("US", "/compose/preserve"), form, nil)
+	if !strings.Contains(body, "Legal route US → IT for preserve") {
+		t.Error("the preview does not show the legal route")
+	}
 	if code != http.StatusOK || !strings.Contains(body, `id="confirm"`) || !strings.Contains(body, "srcdoc=") {
 		t.Fatalf("preview: %d %v", code, regexp.MustCompile(`(<li>|class="problem")[^<]*`).FindAllString(body, -1))
 	}
