@@ -136,7 +136,20 @@ func countdown(due, now time.Time) string {
 	return "in " + s
 }
 
+// verbs label the action buttons with what the person does.
+var verbs = map[string]string{
+	"acknowledged": "Acknowledge", "in-progress": "Mark in progress", "preserved": "Mark preserved",
+	"disclosed": "Mark disclosed", "partially-executed": "Mark partly executed", "declined": "Decline",
+	"postponed": "Postpone", "needs-info": "Ask for information", "closed": "Close",
+}
+
 var funcs = template.FuncMap{
+	"verb": func(state any) string {
+		if v, ok := verbs[fmt.Sprint(state)]; ok {
+			return v
+		}
+		return fmt.Sprint(state)
+	},
 	"times":     showTimes,
 	"countdown": countdown,
 	"overdue":   func(due, now time.Time) bool { return !due.IsZero() && due.Before(now) },
