@@ -57,6 +57,9 @@ func FormFields(t request.Type) ([]Field, error) {
 	}
 	var out []Field
 	walkStruct(reflect.TypeFor[request.Request](), "", t, &out, 0)
+	// One link, filled in when the form is opened from another request
+	// (answer with a traffic path, extend, MLA follow-up).
+	out = append(out, Field{Path: "links[0].rel", Kind: "hidden"}, Field{Path: "links[0].id", Kind: "hidden"})
 	return out, nil
 }
 

@@ -224,7 +224,7 @@ func (s *Server) requestView(w http.ResponseWriter, r *http.Request, sess *users
 	evs := slices.Clone(c.Lifecycle.Evidences)
 	slices.Reverse(evs) // newest first: what just happened is what matters at 3 a.m.
 	s.render(w, r, sess, "request", map[string]any{"Title": c.Request.ID, "Case": c, "Agenda": agenda, "Evidences": evs,
-		"Actions": actionsFor(c), "Chain": s.chain(ctx, c), "Sender": c.Request.Requesting.TimeZone, "Error": r.URL.Query().Get("error")})
+		"Actions": actionsFor(c), "FollowUps": followUps(c), "Chain": s.chain(ctx, c), "Sender": c.Request.Requesting.TimeZone, "Error": r.URL.Query().Get("error")})
 }
 
 func (s *Server) requestLetter(w http.ResponseWriter, r *http.Request, sess *users.Session) {
@@ -274,6 +274,42 @@ func (s *Server) redirectErr(w http.ResponseWriter, r *http.Request, id, msg str
 	http.Redirect(w, r, "/requests/"+url.PathEscape(id)+"?error="+url.QueryEscape(msg), http.StatusSeeOther)
 }
 
+// fixedPaths cannot be set from a link.
+var fixedPaths = map[string]bool{"id": true, "type": true, "created_at": true, "requesting.party": true, "requesting.name": true}
+
+// followUp is a link from a request view to a compose form that answers or
+// continues it.
+type followUp struct {
+	Label string
+	URL   string
+}
+
+// followUps are the requests a person may start from this one: the
+// receiver of a preserve answers with a traffic path (Art. 30); the sender
+// of a preserved request extends it or sends the MLA follow-up.
+func followUps(c *cases.Case) []followUp {
+	r := c.Request
+	if r.Type != request.TypePreserve {
+		return nil
+	}
+	mk := func(label string, t request.Type, v url.Values) followUp {
+		return followUp{label, "/compose/" + string(t) + "?" + v.Encode()}
+	}
+	var out []followUp
+	switch {
+	case c.Direction == cases.Incoming && slices.Contains([]request.State{request.StateAcknowledged, request.StateInProgress, request.StatePreserved}, c.Lifecycle.State):
+		out = append(out, mk("Answer with a traffic path (Art. 30)", request.TypeTrafficPath, url.Values{
+			"requested.party": {r.Requesting.Party}, "traffic_path.preservation_id": {r.ID}, "links[0].rel": {request.RelAnswers}, "links[0].id": {r.ID}}))
+	case c.Direction == cases.Outgoing && c.Lifecycle.State == request.StatePreserved:
+		out = append(out,
+			mk("Extend the preservation", request.TypePreserve, url.Values{"requested.party": {r.Requested.Party}, "preserve.status": {"extension"},
+				"preserve.extends_ref": {r.ID}, "links[0].rel": {request.RelExtends}, "links[0].id": {r.ID}}),
+			mk("Send the MLA follow-up", request.TypeMLAFollowup, url.Values{"requested.party": {r.Requested.Party},
+				"mla_followup.preservation_id": {r.ID}, "links[0].rel": {request.RelFollowsUp}, "links[0].id": {r.ID}}))
+	}
+	return out
+}
+
 // --- compose ---
 
 func (s *Server) composeIndex(w http.ResponseWriter, r *http.Request, sess *users.Session) {
@@ -314,6 +350,15 @@ func (s *Server) composeForm(w http.ResponseWriter, r *http.Request, sess *users
 		return
 	}
 	s.defaults(r.Context(), fields, t, sess)
+	// A form opened from a request view arrives with values to start
+	// from (the linked request, the party to answer); the id, type and
+	// requesting authority stay this node's.
+	q := r.URL.Query()
+	for i := range fields {
+		if v := q.Get(fields[i].Path); v != "" && !fixedPaths[fields[i].Path] {
+			fields[i].Value = v
+		}
+	}
 	s.renderCompose(w, r, sess, t, fields, nil, http.StatusOK)
 }
 

@@ -447,3 +447,60 @@ func waitState(t *testing.T, n *node.Node, id string, want request.State) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestFollowUps: the receiver of a preserve can answer with a traffic
+// path, the sender of a preserved request can extend it or send the MLA
+// follow-up; each opens a compose form with the link and the party filled
+// in, and the link survives into the document.
+func TestFollowUps(t *testing.T) {
+	ctx := context.Background()
+	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
+	pn := startPortalNetClock(t, clk, "US", "IT")
+	us, it := pn.Node("US"), pn.Node("IT")
+	if _, problems, err := us.Cases.Submit(ctx, []byte(preserveJSON), pn.names["US"]); err != nil {
+		t.Fatal(err, problems)
+	}
+	const id = "US-2026-000101"
+	waitCase(t, it, id)
+	waitState(t, us, id, request.StateDelivered)
+	itc := pn.signIn(t, "IT")
+	_, body, _ := get(t, itc, pn.url("IT", "/requests/"+id))
+	if strings.Contains(body, "Answer with a traffic path") {
+		t.Error("traffic-path answer offered before the request was acknowledged")
+	}
+	for _, st := range []request.Step{{To: request.StateAcknowledged, By: pn.names["IT"]}, {To: request.StateInProgress, By: pn.names["IT"]},
+		{To: request.StatePreserved, By: pn.names["IT"], ProviderRef: "R-1", Until: clk.Now().Add(90 * 24 * time.Hour)}} {
+		clk.Advance(time.Minute)
+		if _, err := it.Cases.Act(ctx, id, st, nil); err != nil {
+			t.Fatal(err)
+		}
+		waitState(t, us, id, st.To)
+	}
+	tests := []struct {
+		party, label string
+		want         []string
+	}{
+		{"IT", "Answer with a traffic path", []string{`name="links[0].rel" value="answers"`, `name="links[0].id" value="` + id + `"`, `value="` + id + `"`, `<option value="US" selected>`}},
+		{"US", "Extend the preservation", []string{`name="links[0].rel" value="extends"`, `<option selected>extension</option>`, `<option value="IT" selected>`}},
+		{"US", "Send the MLA follow-up", []string{`name="links[0].rel" value="follows-up"`, `name="mla_followup.preservation_id" type="text" value="` + id + `"`}},
+	}
+	usc := pn.signIn(t, "US")
+	for _, tc := range tests {
+		c := map[string]*http.Client{"US": usc, "IT": itc}[tc.party]
+		_, view, _ := get(t, c, pn.url(tc.party, "/requests/"+id))
+		m := regexp.MustCompile(`<a class="button" href="([^"]+)">` + tc.label).FindStringSubmatch(view)
+		if m == nil {
+			t.Errorf("%s: %q not offered", tc.party, tc.label)
+			continue
+		}
+		code, form, _ := get(t, c, pn.url(tc.party, htmlUnescape(m[1])))
+		if code != http.StatusOK {
+			t.Errorf("%s: form %d", tc.label, code)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(form, w) {
+				t.Errorf("%s: form lacks %s", tc.label, w)
+			}
+		}
+	}
+}
