@@ -504,3 +504,36 @@ func TestFollowUps(t *testing.T) {
 		}
 	}
 }
+
+// TestAuditorReadsOnly: an auditor sees the inbox but cannot send or act.
+func TestAuditorReadsOnly(t *testing.T) {
+	ctx := context.Background()
+	pn := startPortalNet(t, "US")
+	n := pn.Node("US")
+	svc := &users.Service{DB: n.DB, Clock: pn.clock, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+	secret, err := svc.Add(ctx, users.Account{Username: "auditor", Name: "Ada Auditor", Role: users.Auditor}, testPassword, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := users.TOTPCode(secret, pn.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client(t)
+	st, _, _ := post(t, c, pn.url("US", "/signin"), url.Values{"username": {"auditor"}, "password": {testPassword}, "code": {code}}, nil)
+	if st != http.StatusSeeOther {
+		t.Fatalf("auditor sign-in: %d", st)
+	}
+	if st, _, _ := get(t, c, pn.url("US", "/inbox")); st != http.StatusOK {
+		t.Errorf("auditor inbox: %d", st)
+	}
+	for _, p := range []string{"/requests/US-2026-000101/act", "/compose/preserve/send"} {
+		st, body, _ := post(t, c, pn.url("US", p), url.Values{"to": {"closed"}, "confirm": {"yes"}, "doc": {preserveJSON}}, nil)
+		if st != http.StatusUnauthorized || !strings.Contains(body, "reads only") {
+			t.Errorf("POST %s as auditor: %d", p, st)
+		}
+	}
+	if _, err := n.Cases.Get(ctx, "US-2026-000101"); err == nil {
+		t.Error("an auditor sent a request")
+	}
+}
