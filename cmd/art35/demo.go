@@ -14,7 +14,6 @@ import (
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/users"
-	"github.com/art35/art35/internal/web"
 )
 
 var demoCmd = &command{
@@ -82,12 +81,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	parties := demoParties
 	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: folder, Clock: e.clock,
 		Setup: func(party string, n *node.Node) error {
-			p, err := web.ForNode(n, false)
-			if err != nil {
-				return err
-			}
-			n.Handle("/", p)
-			return nil
+			// The same services as "node run": portal, clocks, pings, watch.
+			_, err := mountServices(n, e.getenv, false)
+			return err
 		}})
 	if err != nil {
 		return fmt.Errorf("demo network: %w", err)

@@ -130,7 +130,7 @@ func runNodeRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer n.Close()
-	if _, err := mountServices(n, e.getenv); err != nil {
+	if _, err := mountServices(n, e.getenv, !*plain); err != nil {
 		return err
 	}
 	return n.Run(ctx)

@@ -13,27 +13,34 @@ import (
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/watch"
+	"github.com/art35/art35/internal/web"
 )
 
 // ProviderTokensFile lists, in a node's data folder, the bearer tokens of
 // the country's providers allowed to use the watch API (one per provider).
 const ProviderTokensFile = "provider-tokens.toml"
 
-// services is what a running node offers besides federation: the clocks,
-// ping tests, the watch relay and the providers' API. "node run" and the
-// demo wire the same set.
+// services is what a running node offers besides federation: the portal,
+// the clocks, ping tests, the watch relay and the providers' API. "node
+// run" and the demo wire the same set.
 type services struct {
-	Ping  *ping.Service
-	Watch *watch.Service
+	Portal *web.Server
+	Ping   *ping.Service
+	Watch  *watch.Service
 }
 
 // mountServices registers the node's services; call it before n.Run.
-func mountServices(n *node.Node, getenv func(string) string) (*services, error) {
+// secure says whether the node serves HTTPS (the portal's cookies).
+func mountServices(n *node.Node, getenv func(string) string, secure bool) (*services, error) {
 	if _, err := clockrun.Register(n, clockrun.Options{Getenv: getenv}); err != nil {
 		return nil, err
 	}
 	s := &services{Ping: ping.Register(n)}
 	var err error
+	if s.Portal, err = web.ForNode(n, secure); err != nil {
+		return nil, err
+	}
+	n.Handle("/", s.Portal)
 	if s.Watch, err = watch.Register(n, nil); err != nil {
 		return nil, err
 	}

@@ -47,7 +47,7 @@ func TestMountServices(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	if _, err := mountServices(n, e.getenv); err == nil || !strings.Contains(err.Error(), "token") {
+	if _, err := mountServices(n, e.getenv, false); err == nil || !strings.Contains(err.Error(), "token") {
 		t.Fatalf("weak token accepted: %v", err)
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
@@ -112,22 +113,26 @@ func (s *Service) Submit(ctx context.Context, doc []byte, by string) (*Case, []r
 		return nil, problems, err
 	}
 	c := &Case{Request: r, Direction: Outgoing, Peer: poc.ID, Lifecycle: lc, Updated: now, Document: doc}
-	h := envelope.Header{
-		IdempotencyKey: requestKey(r.ID), Kind: envelope.KindRequest, Subkind: string(r.Type),
-		Recipient: poc.ID, CaseRef: r.SenderRef, Handling: envelope.Handling(r.Handling.Code),
-	}
-	env, err := s.Send(ctx, h, doc, func(tx *sql.Tx) error {
-		if err := insertRequest(ctx, tx, c, ""); err != nil {
-			return err
-		}
-		return insertEvidence(ctx, tx, r.ID, 0, ev, "")
-	})
+	// The envelope's id is chosen here so that the request row names it in
+	// the same transaction: a receipt arriving at once finds its request.
+	msgID, err := envelope.NewID(nil)
 	if err != nil {
 		return nil, problems, err
 	}
-	c.MessageID = env.Header.ID
-	_, err = s.DB.ExecContext(ctx, `UPDATE requests SET message_id = $1 WHERE id = $2`, env.Header.ID, r.ID)
-	return c, problems, store.MapError(err)
+	h := envelope.Header{
+		ID: msgID, IdempotencyKey: requestKey(r.ID), Kind: envelope.KindRequest, Subkind: string(r.Type),
+		Recipient: poc.ID, CaseRef: r.SenderRef, Handling: envelope.Handling(r.Handling.Code),
+	}
+	if _, err := s.Send(ctx, h, doc, func(tx *sql.Tx) error {
+		if err := insertRequest(ctx, tx, c, msgID); err != nil {
+			return err
+		}
+		return insertEvidence(ctx, tx, r.ID, 0, ev, "")
+	}); err != nil {
+		return nil, problems, err
+	}
+	c.MessageID = msgID
+	return c, problems, nil
 }
 
 func countErrors(ps []request.Problem) int {
@@ -185,8 +190,8 @@ func (s *Service) Delivered(ctx context.Context, tx *sql.Tx, messageID string, r
 	if err != nil {
 		return err
 	}
-	ev, err := lc.Apply(request.Step{To: request.StateDelivered, At: r.ReceivedAt, By: r.Receiver, As: request.BySystem,
-		Details: fmt.Sprintf("signed transport receipt from %s, key %s", r.Receiver, r.ReceiverKeyID)}, nil)
+	ev, err := lc.Apply(request.Step{To: request.StateDelivered, At: notBefore(r.ReceivedAt, lc), By: r.Receiver, As: request.BySystem,
+		Details: fmt.Sprintf("signed transport receipt from %s, key %s, received at %s", r.Receiver, r.ReceiverKeyID, r.ReceivedAt.Format(time.RFC3339))}, nil)
 	if err != nil {
 		return err
 	}
@@ -266,6 +271,18 @@ func (s *Service) arrivedEvidence(ctx context.Context, tx *sql.Tx, in *federatio
 	if err != nil {
 		return err
 	}
+	if ev.Kind == "transition" && ev.As == request.ByReceiver && lc.State == request.StateSent {
+		// The receiver acted on the request before its transport receipt
+		// reached us: its step proves delivery, so record that first.
+		d, err := lc.Apply(request.Step{To: request.StateDelivered, At: notBefore(ev.At, lc), By: h.Sender, As: request.BySystem,
+			Details: "delivery shown by the receiver's step " + string(ev.To)}, nil)
+		if err != nil {
+			return err
+		}
+		if err := insertEvidence(ctx, tx, ev.RequestID, len(lc.Evidences)-1, d, h.ID); err != nil {
+			return err
+		}
+	}
 	seq := len(lc.Evidences)
 	switch ev.Kind {
 	case KindTransferGranted:
@@ -278,7 +295,14 @@ func (s *Service) arrivedEvidence(ctx context.Context, tx *sql.Tx, in *federatio
 		}
 	}
 	if ev.Kind == "transition" {
-		applied, err := lc.Apply(request.Step{To: ev.To, At: ev.At, By: ev.By, As: ev.As, Code: ev.Code, Details: ev.Details,
+		// The peer's clock is not ours: a step stamped a little before our
+		// last evidence is applied at that evidence's time, with its own
+		// time kept in the details.
+		at, details := notBefore(ev.At, lc), ev.Details
+		if !at.Equal(ev.At) {
+			details = strings.TrimSpace(details + " (peer time " + ev.At.Format(time.RFC3339Nano) + ")")
+		}
+		applied, err := lc.Apply(request.Step{To: ev.To, At: at, By: ev.By, As: ev.As, Code: ev.Code, Details: details,
 			ProviderRef: ev.ProviderRef, Until: ev.Until, LinkedID: ev.LinkedID}, nil)
 		if err != nil {
 			// The peer's node let through a step our table refuses: keep
@@ -342,6 +366,16 @@ func (s *Service) Act(ctx context.Context, id string, step request.Step, res req
 		return nil, err
 	}
 	return &ev, nil
+}
+
+// notBefore returns t, or the time of the lifecycle's last evidence if
+// that is later: times from another clock (a receipt stamped to the whole
+// second, a peer's step) must not put a step before the one it follows.
+func notBefore(t time.Time, lc *request.Lifecycle) time.Time {
+	if n := len(lc.Evidences); n > 0 && t.Before(lc.Evidences[n-1].At) {
+		return lc.Evidences[n-1].At
+	}
+	return t
 }
 
 // Get returns a stored case with its lifecycle.

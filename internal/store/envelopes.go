@@ -133,19 +133,30 @@ func Enqueue(ctx context.Context, tx *sql.Tx, env *envelope.Envelope, emergency 
 	if emergency {
 		em = 1
 	}
+	// Envelopes answering the same message form a stream delivered in
+	// order (an "acknowledged" must not arrive after the "preserved" that
+	// follows it); independent envelopes have no stream.
+	var seq int64
+	if err := tx.QueryRowContext(ctx, `UPDATE outbox_counter SET value = value + 1 WHERE id = 1 RETURNING value`).Scan(&seq); err != nil {
+		return MapError(err)
+	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO outbound_envelopes
-		(message_id, recipient, idempotency_key, kind, subkind, emergency, raw, created_at, state, next_attempt_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9)`,
-		h.ID, h.Recipient, h.IdempotencyKey, string(h.Kind), h.Subkind, em, raw, FormatTime(now), FormatTime(now))
+		(message_id, recipient, idempotency_key, kind, subkind, emergency, raw, created_at, state, next_attempt_at, stream, seq)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10, $11)`,
+		h.ID, h.Recipient, h.IdempotencyKey, string(h.Kind), h.Subkind, em, raw, FormatTime(now), FormatTime(now), h.InReplyTo, seq)
 	return MapError(err)
 }
 
 // DueOutbound returns up to limit queued envelopes whose next attempt is
-// due at now, emergencies first, then oldest first.
+// due at now, emergencies first, then oldest first. Of a stream, only the
+// oldest envelope still queued is returned, so streams arrive in order.
 func (db *DB) DueOutbound(ctx context.Context, now time.Time, limit int) ([]federation.Outbound, error) {
-	rows, err := db.QueryContext(ctx, `SELECT raw, attempts, created_at FROM outbound_envelopes
-		WHERE state = 'queued' AND next_attempt_at <= $1
-		ORDER BY emergency DESC, created_at, message_id LIMIT $2`, FormatTime(now), limit)
+	rows, err := db.QueryContext(ctx, `SELECT o.raw, o.attempts, o.created_at FROM outbound_envelopes o
+		WHERE o.state = 'queued' AND o.next_attempt_at <= $1
+		AND (o.stream = '' OR NOT EXISTS (SELECT 1 FROM outbound_envelopes p
+			WHERE p.recipient = o.recipient AND p.stream = o.stream AND p.state = 'queued'
+			AND p.seq < o.seq))
+		ORDER BY o.emergency DESC, o.seq LIMIT $2`, FormatTime(now), limit)
 	if err != nil {
 		return nil, MapError(err)
 	}

@@ -196,3 +196,55 @@ func TestRejectionsRecorded(t *testing.T) {
 		}
 	})
 }
+
+// TestOutboxStreamsStayInOrder: envelopes answering the same message are
+// handed out one at a time, oldest first, even when queued in the same
+// instant and when the first has to wait for a retry; other streams and
+// independent envelopes are not held up.
+func TestOutboxStreamsStayInOrder(t *testing.T) {
+	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		queue := func(idem, inReplyTo string) *envelope.Envelope {
+			env, _ := sealed(t, idem, envelope.KindEvidence, "acknowledged")
+			env.Header.InReplyTo = inReplyTo
+			if err := db.Tx(ctx, func(tx *sql.Tx) error { return store.Enqueue(ctx, tx, env, false, t0) }); err != nil {
+				t.Fatal(err)
+			}
+			return env
+		}
+		streamA := "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		a1, a2, a3 := queue("a/1", streamA), queue("a/2", streamA), queue("a/3", streamA)
+		b1 := queue("b/1", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
+		lone := queue("lone", "")
+		ids := func() map[string]bool {
+			due, err := db.DueOutbound(ctx, t0.Add(time.Hour), 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[string]bool{}
+			for _, o := range due {
+				m[o.Envelope.Header.ID] = true
+			}
+			return m
+		}
+		got := ids()
+		if len(got) != 3 || !got[a1.Header.ID] || !got[b1.Header.ID] || !got[lone.Header.ID] {
+			t.Fatalf("due = %v, want the head of each stream and the lone envelope", got)
+		}
+		// a1 fails and waits for a retry: a2 must still wait behind it.
+		if err := db.MarkAttempt(ctx, a1.Header.ID, t0, "connection refused", t0.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(); got[a2.Header.ID] || got[a1.Header.ID] {
+			t.Fatalf("a later envelope overtook one waiting for its retry: %v", got)
+		}
+		_, rs, _ := keys.GenerateSigning()
+		r, _ := envelope.NewReceipt(a1, t0, rs)
+		if err := db.MarkDelivered(ctx, a1.Header.ID, r); err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(); !got[a2.Header.ID] || got[a3.Header.ID] {
+			t.Fatalf("after the first is delivered, the second (only) is due: %v", got)
+		}
+	})
+}

@@ -104,7 +104,7 @@ func within(t *testing.T, ctx context.Context, d time.Duration, what string, ste
 
 func (pn *portalNet) browserSignIn(t *testing.T, ctx context.Context, party string) {
 	t.Helper()
-	within(t, ctx, 15*time.Second, "sign in on "+party,
+	within(t, ctx, 60*time.Second, "sign in on "+party,
 		chromedp.Navigate(pn.url(party, "/inbox")),
 		chromedp.WaitVisible(chromedp.ID("signin")),
 		chromedp.SendKeys(chromedp.ID("username"), "officer"),
@@ -149,7 +149,7 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 	}
 	fill = append(fill, chromedp.Click(chromedp.ID("check")),
 		chromedp.WaitVisible(chromedp.CSS(`.has-problem p.problem[data-field="preserve.custodian"]`)))
-	within(t, us, 20*time.Second, "compose with a missing field", fill...)
+	within(t, us, 60*time.Second, "compose with a missing field", fill...)
 	msg, err := chromedp.Run(us, chromedp.Text(chromedp.CSS(`p.problem[data-field="preserve.custodian"]`)))
 	if err != nil || !strings.Contains(msg, "Art. 29(2)(d)") {
 		t.Errorf("problem beside the custodian field: %q, %v", msg, err)
@@ -165,13 +165,13 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 	if err != nil || id == "" {
 		t.Fatalf("request id on the form: %q, %v", id, err)
 	}
-	within(t, us, 15*time.Second, "fix and preview",
+	within(t, us, 60*time.Second, "fix and preview",
 		chromedp.SetValue(chromedp.ID("f-preserve-custodian"), "Example Hosting (fictional), Milan"),
 		chromedp.Click(chromedp.ID("check")),
 		chromedp.WaitVisible(chromedp.ID("confirm")),
 	)
 	shot(t, us, "03-us-preview")
-	within(t, us, 15*time.Second, "confirm and send",
+	within(t, us, 60*time.Second, "confirm and send",
 		chromedp.ScrollIntoView(chromedp.ID("send")),
 		chromedp.Click(chromedp.ID("confirm")),
 		chromedp.Click(chromedp.ID("send")),
@@ -189,7 +189,7 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 	}
 	t.Logf("arrived in IT's open inbox %v after send", time.Since(sent).Round(time.Millisecond))
 	shot(t, it, "04-it-inbox-arrived")
-	within(t, it, 15*time.Second, "acknowledge on IT",
+	within(t, it, 60*time.Second, "acknowledge on IT",
 		chromedp.Click(chromedp.CSS(`tr[data-id="`+id+`"] a`)),
 		chromedp.WaitVisible(chromedp.ID("act-acknowledged")),
 		chromedp.Click(chromedp.ID("act-acknowledged")),
@@ -199,9 +199,9 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 
 	// Back on US: "acknowledged by Giulia Esempio", and the request is in
 	// the acknowledged state (the step was applied, not kept as a note).
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
-		within(t, us, 10*time.Second, "US request view", chromedp.Navigate(pn.url("US", "/requests/"+id)), chromedp.WaitVisible(chromedp.ID("timeline")))
+		within(t, us, 30*time.Second, "US request view", chromedp.Navigate(pn.url("US", "/requests/"+id)), chromedp.WaitVisible(chromedp.ID("timeline")))
 		text, err := chromedp.Run(us, chromedp.Text(chromedp.ID("timeline")))
 		state, _ := chromedp.Run(us, chromedp.Text(chromedp.ID("state")))
 		if err == nil && strings.Contains(text, "acknowledged by "+pn.names["IT"]) {
@@ -216,7 +216,7 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	shot(t, us, "06-us-request-acknowledged")
-	within(t, us, 10*time.Second, "US inbox", chromedp.Navigate(pn.url("US", "/inbox")), chromedp.WaitVisible(chromedp.CSS(`tr[data-id="`+id+`"]`)))
+	within(t, us, 30*time.Second, "US inbox", chromedp.Navigate(pn.url("US", "/inbox")), chromedp.WaitVisible(chromedp.CSS(`tr[data-id="`+id+`"]`)))
 	shot(t, us, "07-us-inbox")
 }
 
@@ -269,6 +269,6 @@ func TestDocsScreenshots(t *testing.T) {
 		}
 	}
 	save("portal-inbox.png")
-	within(t, b, 10*time.Second, "request view", chromedp.Navigate(pn.url("US", "/requests/US-2026-000101")), chromedp.WaitVisible(chromedp.ID("timeline")))
+	within(t, b, 30*time.Second, "request view", chromedp.Navigate(pn.url("US", "/requests/US-2026-000101")), chromedp.WaitVisible(chromedp.ID("timeline")))
 	save("portal-request.png")
 }
