@@ -19,6 +19,9 @@ func TestDemoScenariosOnly(t *testing.T) {
 		"IT: preserved by Giulia Esempio; US sees it",
 		"linked to",
 		"story 1 (intrusion trace): ok",
+		"EE triaged a 20000-line flood log",
+		"CN: ",
+		"story 3 (Estonia 2007: a DDoS log triaged): ok",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("report lacks %q:\n%s", want, r.stdout)

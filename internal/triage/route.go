@@ -1,6 +1,7 @@
 package triage
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -46,6 +47,8 @@ func RouteFor(s *directory.Snapshot, from, to string, t request.Type, now time.T
 		if strings.EqualFold(from, to) {
 			r.Reason = "the address is in the requesting country itself: a domestic case, no international request is needed"
 			r.Remains = nil
+		} else if _, listed := s.Party(to); !listed {
+			r.Reason = fmt.Sprintf("%s is not in the network's directory (as of %s): not known to be bound by the Budapest Convention, its Second Protocol or the UN 2024 Convention, and no point of contact is listed", to, s.AsOf)
 		}
 		return r
 	}
