@@ -22,17 +22,7 @@ var t0 = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
 
 func start(t *testing.T, backend string, clk clock.Clock) *testnet.Net {
 	t.Helper()
-	opt := testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk}
-	if backend == store.Postgres {
-		dsns := map[string]string{"US": storetest.DSN(t, backend), "IT": storetest.DSN(t, backend)}
-		opt.Database = func(p string) (string, error) { return dsns[p], nil }
-	}
-	n, err := testnet.Start(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Close() })
-	return n
+	return startParties(t, backend, clk, "US", "IT")
 }
 
 func waitState(t *testing.T, svc *cases.Service, id string, want request.State) *cases.Case {
