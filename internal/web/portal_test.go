@@ -151,7 +151,7 @@ func TestUnauthenticatedRefused(t *testing.T) {
 	pn := startPortalNet(t, "US", "IT")
 	c := client(t)
 	gets := []string{"/", "/inbox", "/inbox/rows", "/requests/US-2026-000101", "/requests/US-2026-000101/letter",
-		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/no-such-page"}
+		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/sources", "/no-such-page"}
 	for _, p := range gets {
 		t.Run("GET "+p, func(t *testing.T) {
 			code, body, h := get(t, c, pn.url("US", p))
@@ -393,6 +393,8 @@ func TestDirectoryPages(t *testing.T) {
 		{"/compose", 200, "type-preserve"},
 		{"/compose/nonsense", 400, "unknown"},
 		{"/requests/NOPE-1", 404, "no request NOPE-1"},
+		{"/sources", 200, `<a href="https://db-ip.com">`},
+		{"/sources", 200, "RouteViews"},
 	}
 	for _, tc := range tests {
 		code, body, _ := get(t, c, pn.url("US", tc.path))

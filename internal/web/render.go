@@ -12,7 +12,7 @@ import (
 	"github.com/art35/art35/internal/users"
 )
 
-var pages = []string{"signin", "error", "inbox", "request", "compose_index", "compose", "preview", "directory", "party"}
+var pages = []string{"signin", "error", "inbox", "request", "compose_index", "compose", "preview", "directory", "party", "sources"}
 
 func (s *Server) parseTemplates() error {
 	s.tmpl = map[string]*template.Template{}

@@ -54,6 +54,9 @@ type Deps struct {
 	Secure bool
 	// PollInterval is how often the inbox refreshes itself; zero is 1 s.
 	PollInterval time.Duration
+	// IPData is the folder of the node's imported IP data (DATA/ipdb); ""
+	// means the data shipped in the binary alone.
+	IPData string
 }
 
 // Server is the portal's HTTP handler.
@@ -67,7 +70,7 @@ type Server struct {
 // before the node runs. secure says whether the node serves HTTPS.
 func ForNode(n *node.Node, secure bool) (*Server, error) {
 	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: users.New(n.DB, n.Clock), Directory: n.Directory,
-		Clock: n.Clock, Log: n.Log, Secure: secure})
+		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb")})
 }
 
 // New builds the portal.
@@ -105,6 +108,7 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("POST /compose/{type}/send", s.auth(s.composeSend))
 	mux.Handle("GET /directory", s.auth(s.directoryPage))
 	mux.Handle("GET /directory/{code}", s.auth(s.partyPage))
+	mux.Handle("GET /sources", s.auth(s.sourcesPage))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.session(r); err != nil {
 			s.denied(w, r)
