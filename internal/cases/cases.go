@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -82,8 +83,21 @@ func evidenceKey(id string, seq int) string { return fmt.Sprintf("%s/evidence/%d
 // severity refuse the request (all of them are returned); warnings are
 // returned with the sent request.
 func (s *Service) Submit(ctx context.Context, doc []byte, by string) (*Case, []request.Problem, error) {
+	return s.SubmitTo(ctx, doc, by, "")
+}
+
+// SubmitTo is Submit to a chosen authority of the requested party (a
+// provider's node, a central authority) instead of its point of contact;
+// "" means the point of contact.
+func (s *Service) SubmitTo(ctx context.Context, doc []byte, by, recipient string) (*Case, []request.Problem, error) {
 	now := s.Clock.Now()
 	r, problems := request.Check(doc, now)
+	if r != nil && recipient != "" && s.isOwnProvider(ctx, recipient) {
+		// An order passed by this country's point of contact to one of its
+		// own providers is domestic: the rule that the two parties of a
+		// request differ does not apply to it.
+		problems = slices.DeleteFunc(problems, func(p request.Problem) bool { return p.Rule == "same-party" })
+	}
 	for _, p := range problems {
 		if p.Severity == request.SeverityError {
 			return nil, problems, apperr.Errorf(apperr.EInvalid, "request refused: %d problem(s) to fix before it can be sent (run 'art35 request validate FILE' to see them)", countErrors(problems))
@@ -100,6 +114,13 @@ func (s *Service) Submit(ctx context.Context, doc []byte, by string) (*Case, []r
 		return nil, problems, err
 	}
 	poc, err := d.PointOfContact(r.Requested.Party)
+	if recipient != "" {
+		p, a, ok := d.AuthorityByID(recipient)
+		if !ok || p.Code != r.Requested.Party {
+			return nil, problems, apperr.Errorf(apperr.EInvalid, "recipient %s is not an authority of the requested party %s in the directory", recipient, r.Requested.Party)
+		}
+		poc, err = a, nil
+	}
 	if err != nil {
 		return nil, problems, fmt.Errorf("requested party %s: %w", r.Requested.Party, err)
 	}
@@ -133,6 +154,17 @@ func (s *Service) Submit(ctx context.Context, doc []byte, by string) (*Case, []r
 	}
 	c.MessageID = msgID
 	return c, problems, nil
+}
+
+// isOwnProvider reports whether authority is a service provider's node of
+// this node's own party.
+func (s *Service) isOwnProvider(ctx context.Context, authority string) bool {
+	d, err := s.Directory(ctx)
+	if err != nil {
+		return false
+	}
+	p, a, ok := d.AuthorityByID(authority)
+	return ok && p.Code == s.Party && a.Role == directory.RoleProvider
 }
 
 func countErrors(ps []request.Problem) int {

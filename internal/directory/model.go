@@ -195,10 +195,11 @@ const (
 	RoleSending          Role = "p2-art8-sending"      // Protocol Art. 8 sending authority
 	RoleReceiving        Role = "p2-art8-receiving"    // Protocol Art. 8 receiving authority
 	RoleConsultation     Role = "p2-art6-consultation" // Protocol Art. 6 consultation authority
+	RoleProvider         Role = "provider"             // a service provider's node (ISP, mail provider) in the party
 )
 
 // Roles lists the authority roles in display order.
-var Roles = []Role{RolePointOfContact, RoleCentralAuthority, RoleExtradition, RoleNotification, RoleSending, RoleReceiving, RoleConsultation}
+var Roles = []Role{RolePointOfContact, RoleCentralAuthority, RoleExtradition, RoleNotification, RoleSending, RoleReceiving, RoleConsultation, RoleProvider}
 
 // Valid reports whether r is one of the known roles.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }

@@ -149,13 +149,14 @@ const (
 	CodeFutureTimestamp     Code = "future_timestamp"      // created is further ahead of our clock than the allowed skew
 	CodeReplayed            Code = "replayed"              // a different envelope with a message id we already hold
 	CodeUndecryptable       Code = "undecryptable"         // signed correctly, but the body does not decrypt
+	CodeNotAdmitted         Code = "not_admitted"          // a genuine sender this node does not take orders from (a provider takes them from its own country's authorities only)
 )
 
 // Codes lists every rejection code, for documentation and tests.
 var Codes = []Code{
 	CodeMalformed, CodeUnsupportedVersion, CodeOversized, CodeWrongRecipient, CodeUnknownRecipientKey,
 	CodeUnknownSender, CodeBadSignature, CodeKeyNotValid, CodeKeyRevoked, CodeExpired,
-	CodeFutureTimestamp, CodeReplayed, CodeUndecryptable,
+	CodeFutureTimestamp, CodeReplayed, CodeUndecryptable, CodeNotAdmitted,
 }
 
 // Rejection is the error the inbox returns when it refuses an envelope.
@@ -183,7 +184,7 @@ func (r *Rejection) Unwrap() []error {
 // AppCode maps a rejection to an application error code.
 func (r *Rejection) AppCode() string {
 	switch r.Code {
-	case CodeUnknownSender, CodeBadSignature, CodeKeyNotValid, CodeKeyRevoked:
+	case CodeUnknownSender, CodeBadSignature, CodeKeyNotValid, CodeKeyRevoked, CodeNotAdmitted:
 		return apperr.EUnauthorized
 	case CodeReplayed:
 		return apperr.EConflict
@@ -199,7 +200,7 @@ func (c Code) HTTPStatus() int {
 		return http.StatusRequestEntityTooLarge
 	case CodeWrongRecipient, CodeUnknownRecipientKey:
 		return http.StatusMisdirectedRequest
-	case CodeUnknownSender, CodeBadSignature, CodeKeyNotValid, CodeKeyRevoked:
+	case CodeUnknownSender, CodeBadSignature, CodeKeyNotValid, CodeKeyRevoked, CodeNotAdmitted:
 		return http.StatusForbidden
 	case CodeReplayed:
 		return http.StatusConflict

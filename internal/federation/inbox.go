@@ -29,6 +29,10 @@ type Inbox struct {
 	MaxBody int
 	// MaxSkew is how far in the future created may be; 0 means DefaultMaxSkew.
 	MaxSkew time.Duration
+	// Admit, if set, decides whether this node takes an envelope from its
+	// (authenticated) sender; an error refuses it with CodeNotAdmitted. A
+	// provider's node admits orders from its own country's authorities only.
+	Admit func(ctx context.Context, h envelope.Header) error
 }
 
 // Result is the outcome of an accepted (or already accepted) envelope.
@@ -124,6 +128,11 @@ func (in *Inbox) receive(ctx context.Context, raw []byte, via string, now time.T
 
 	if res, err := in.duplicate(ctx, env); res != nil || err != nil {
 		return res, err
+	}
+	if in.Admit != nil {
+		if err := in.Admit(ctx, *h); err != nil {
+			return nil, reject(CodeNotAdmitted, err, "%s", err.Error())
+		}
 	}
 
 	if !key.Revoked.IsZero() && (!now.Before(key.Revoked) || !h.Created.Before(key.Revoked)) {

@@ -6,6 +6,7 @@ import (
 	"crypto/ecdh"
 	"crypto/ed25519"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -166,6 +167,12 @@ func rejectionCases() []rejectionCase {
 		{"sealed to a key we do not hold", func(t *testing.T, f *fixture) []byte {
 			return f.seal(t, header(1), nil, f.us, xkey(t, 0x0b).PublicKey())
 		}, CodeUnknownRecipientKey},
+		{"sender not admitted by this node's policy", func(t *testing.T, f *fixture) []byte {
+			f.inbox.Admit = func(ctx context.Context, h envelope.Header) error {
+				return fmt.Errorf("this provider takes orders only from its own country's authorities, not from %s", h.Sender)
+			}
+			return f.seal(t, header(1), nil, f.us, nil)
+		}, CodeNotAdmitted},
 		{"unknown sender authority", func(t *testing.T, f *fixture) []byte {
 			h := header(1)
 			h.Sender = "XX-POC"

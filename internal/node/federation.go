@@ -34,7 +34,11 @@ func (e PublicEntry) Apply(s *directory.Snapshot) error {
 		}
 	}
 	if a == nil {
-		p.Authorities = append(p.Authorities, directory.Authority{ID: e.Authority, Role: directory.RolePointOfContact})
+		role := directory.RolePointOfContact
+		if e.Role != "" {
+			role = directory.Role(e.Role)
+		}
+		p.Authorities = append(p.Authorities, directory.Authority{ID: e.Authority, Role: role})
 		a = &p.Authorities[len(p.Authorities)-1]
 	}
 	a.Endpoint, a.TLSFingerprint = e.Endpoint, e.TLSFingerprint
@@ -195,4 +199,29 @@ func (n *Node) peerSigningKey(ctx context.Context, authority string) (ed25519.Pu
 		return nil, apperr.Errorf(apperr.ENotFound, "the directory lists no valid signing key for %s", authority)
 	}
 	return keys.ParseSigningPublic(k.Public)
+}
+
+// admit is the inbox's admission policy. A service provider's node (its
+// authority has the provider role in the directory) takes orders only
+// from its own country's authorities: a foreign authority must go through
+// that country's point of contact (SPEC story 7: a provider trusts what
+// its own authorities vouch for). Everyone else admits every authenticated
+// sender.
+func (n *Node) admit(ctx context.Context, h envelope.Header) error {
+	if h.Kind != envelope.KindRequest {
+		return nil
+	}
+	d, err := n.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	_, me, ok := d.AuthorityByID(n.Config.Authority)
+	if !ok || me.Role != directory.RoleProvider {
+		return nil
+	}
+	if p, _, ok := d.AuthorityByID(h.Sender); ok && p.Code == n.Config.Party {
+		return nil
+	}
+	return fmt.Errorf("%s is a service provider's node in %s: it takes orders only from %s's own authorities; %s must send its request to %s's point of contact",
+		n.Config.Authority, n.Config.Party, n.Config.Party, h.Sender, n.Config.Party)
 }

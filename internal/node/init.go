@@ -32,8 +32,11 @@ import (
 // the directory: who it speaks for, where it is reached, and its public
 // keys. It holds nothing secret.
 type PublicEntry struct {
-	Party          string     `json:"party"`
-	Authority      string     `json:"authority"`
+	Party     string `json:"party"`
+	Authority string `json:"authority"`
+	// Role is the authority's role in the directory; empty means the 24/7
+	// point of contact ("provider" for a service provider's node).
+	Role           string     `json:"role,omitempty"`
 	Endpoint       string     `json:"endpoint"`
 	TLSFingerprint string     `json:"tls_fingerprint"`
 	Keys           []EntryKey `json:"keys"`

@@ -150,7 +150,7 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 		Decrypt:   map[string]*ecdh.PrivateKey{keys.ID(keys.FormatEncryptionPublic(n.Encryption.PublicKey())): n.Encryption},
 	})
 	dk := dirKeys{n}
-	n.Inbox = &federation.Inbox{Keys: dk, Store: n.DB, Clock: n.Clock, Audit: auditedRejections{n}}
+	n.Inbox = &federation.Inbox{Keys: dk, Store: n.DB, Clock: n.Clock, Audit: auditedRejections{n}, Admit: n.admit}
 	n.Client = &federation.Client{Keys: dk, AllowInsecure: opt.PlainHTTP}
 	n.outboxWake = make(chan struct{}, 1)
 	n.Outbox = &outbox.Worker{Store: n.DB, Sender: n.Client, Peers: dk, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}

@@ -38,11 +38,21 @@ type Options struct {
 	Clock clock.Clock
 	// Logger receives the nodes' logs; nil discards them.
 	Logger *slog.Logger
+	// Providers are service providers' nodes to run besides the parties'
+	// points of contact, listed in the directory with the provider role.
+	Providers []Provider
 	// Setup, when set, is called for each party's node after node.New and
 	// before Run (also on Restart), so callers can register arrival
 	// handlers, HTTP routes (the portal) and workers, which a node accepts
 	// only before it runs.
 	Setup func(party string, n *node.Node) error
+}
+
+// Provider is a service provider's node of a party: Name is its
+// authority id in the directory (e.g. "ES-ISP-EXAMPLE") and its key in
+// Net.Nodes.
+type Provider struct {
+	Name, Party string
 }
 
 // Net is a running test network.
@@ -86,7 +96,16 @@ func Start(ctx context.Context, opt Options) (*Net, error) {
 			l.Close()
 		}
 	}()
-	for _, party := range opt.Parties {
+	type spec struct{ key, party, authority string }
+	var specs []spec
+	for _, p := range opt.Parties {
+		specs = append(specs, spec{key: p, party: p})
+	}
+	for _, p := range opt.Providers {
+		specs = append(specs, spec{key: p.Name, party: p.Party, authority: p.Name})
+	}
+	for _, sp := range specs {
+		party := sp.key
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			return nil, err
@@ -94,7 +113,8 @@ func Start(ctx context.Context, opt Options) (*Net, error) {
 		listeners[party] = l
 		c := config.Defaults()
 		c.DataDir = filepath.Join(opt.Dir, party)
-		c.Party = party
+		c.Party = sp.party
+		c.Authority = sp.authority
 		c.Listen = l.Addr().String()
 		c.PublicURL = "http://" + l.Addr().String() + "/v1/inbox"
 		c.SecretariatKey = keys.FormatSigningPublic(secPub)
@@ -106,6 +126,9 @@ func Start(ctx context.Context, opt Options) (*Net, error) {
 		entry, err := node.Init(c, opt.Clock.Now())
 		if err != nil {
 			return nil, fmt.Errorf("init %s: %w", party, err)
+		}
+		if sp.authority != "" {
+			entry.Role = string(directory.RoleProvider)
 		}
 		if err := entry.Apply(snap); err != nil {
 			return nil, err
@@ -119,7 +142,8 @@ func Start(ctx context.Context, opt Options) (*Net, error) {
 		return nil, err
 	}
 	net_.cfgs = cfgs
-	for _, party := range opt.Parties {
+	for _, sp := range specs {
+		party := sp.key
 		l := listeners[party]
 		delete(listeners, party) // the node owns it now
 		if err := net_.start(ctx, party, l); err != nil {
