@@ -79,10 +79,12 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		folder = tmp
 	}
 	parties := demoParties
+	svcs := map[string]*services{}
 	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: folder, Clock: e.clock,
 		Setup: func(party string, n *node.Node) error {
 			// The same services as "node run": portal, clocks, pings, watch.
-			_, err := mountServices(n, e.getenv, false)
+			s, err := mountServices(n, e.getenv, false)
+			svcs[party] = s
 			return err
 		}})
 	if err != nil {
@@ -103,6 +105,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 
 	report, storyErr := playStory1(ctx, e, net)
 	report3, story3Err := playStory3(ctx, e, net)
+	report5, story5Err := playPings(ctx, e, net, svcs)
 	if *scenariosOnly {
 		fmt.Fprintf(e.stdout, "art35 demo: %d nodes (%s) on 127.0.0.1\n", len(parties), strings.Join(parties, ", "))
 		failed := false
@@ -110,7 +113,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			name  string
 			lines []string
 			err   error
-		}{{"story 1 (intrusion trace)", report, storyErr}, {"story 3 (Estonia 2007: a DDoS log triaged)", report3, story3Err}} {
+		}{{"story 1 (intrusion trace)", report, storyErr}, {"story 3 (Estonia 2007: a DDoS log triaged)", report3, story3Err},
+			{"story 5 (a ping test of the network)", report5, story5Err}} {
 			for _, line := range st.lines {
 				fmt.Fprintln(e.stdout, "  "+line)
 			}
@@ -132,6 +136,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if story3Err != nil {
 		fmt.Fprintf(e.stderr, "warning: story 3 did not complete: %v\n", story3Err)
 	}
+	if story5Err != nil {
+		fmt.Fprintf(e.stderr, "warning: story 5 did not complete: %v\n", story5Err)
+	}
 	fmt.Fprintln(e.stdout, "art35 demo network is running (demo data only; Ctrl-C stops it and removes its data).")
 	fmt.Fprintln(e.stdout)
 	now := e.clock.Now()
@@ -149,6 +156,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, "Story 3 (Estonia 2007: a DDoS log triaged):")
 	for _, line := range report3 {
+		fmt.Fprintln(e.stdout, "  "+line)
+	}
+	fmt.Fprintln(e.stdout, "Story 5 (a ping test of the network; answer the others in each portal or with 'art35 ping answer'):")
+	for _, line := range report5 {
 		fmt.Fprintln(e.stdout, "  "+line)
 	}
 	fmt.Fprintln(e.stdout)

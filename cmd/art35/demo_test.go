@@ -22,6 +22,8 @@ func TestDemoScenariosOnly(t *testing.T) {
 		"EE triaged a 20000-line flood log",
 		"CN: ",
 		"story 3 (Estonia 2007: a DDoS log triaged): ok",
+		"FR (secretariat) pinged 7 points of contact: 7 machine receipts",
+		"story 5 (a ping test of the network): ok",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("report lacks %q:\n%s", want, r.stdout)
