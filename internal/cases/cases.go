@@ -32,6 +32,7 @@ import (
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/store"
 )
 
@@ -365,6 +366,13 @@ func (s *Service) Act(ctx context.Context, id string, step request.Step, res req
 	}
 	if step.At.IsZero() {
 		step.At = s.Clock.Now()
+	}
+	if res == nil {
+		// The Art. 29(4) reservation that allows a dual-criminality refusal
+		// is read from the directory the node works with.
+		if d, err := s.Directory(ctx); err == nil {
+			res = route.Reservations{Snapshot: d}
+		}
 	}
 	ev, err := c.Lifecycle.Apply(step, res)
 	if err != nil {

@@ -297,3 +297,26 @@ func TestConditionsAndUsage(t *testing.T) {
 		t.Fatalf("the US holds %+v, want the report", last)
 	}
 }
+
+// TestDualCriminalityNeedsTheReservation: Italy holds no Art. 29(4)
+// reservation in the directory, so it cannot decline on dual criminality;
+// the refusal names the rule. (Act reads the reservation from the node's
+// directory when the caller gives none.)
+func TestDualCriminalityNeedsTheReservation(t *testing.T) {
+	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
+	us, it := net.Node("US").Cases, net.Node("IT").Cases
+	ctx := context.Background()
+	doc, _ := os.ReadFile("testdata/preserve.json")
+	c, _, err := us.Submit(ctx, doc, "Alex Example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, it, c.Request.ID, request.StateDelivered)
+	if _, err := it.Act(ctx, c.Request.ID, request.Step{To: request.StateAcknowledged, By: "Giulia Prova (fictional)"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = it.Act(ctx, c.Request.ID, request.Step{To: request.StateDeclined, By: "Giulia Prova (fictional)", Code: request.CodeDualCriminality}, nil)
+	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("29(4)")) {
+		t.Fatalf("dual-criminality refusal without the reservation: %v", err)
+	}
+}
