@@ -13,7 +13,7 @@ import (
 	"github.com/art35/art35/internal/apperr"
 )
 
-//go:generate go run ./gen -src ../../../shared/data/ipdata -out data/default.a35ip
+//go:generate go run ./gen -src $ART35_IPDATA -out data/default.a35ip
 
 // defaultData is the embedded default snapshot built by ./gen from the
 // ip-location-db and IPFire files (see data/README.md for sources,

@@ -3,7 +3,9 @@
 // only ("go generate ./internal/ipdb"); art35 itself never reads the
 // source folder.
 //
-//	go run ./internal/ipdb/gen -src ../shared/data/ipdata -out internal/ipdb/data/default.a35ip
+//	go run ./internal/ipdb/gen -src DIR -out internal/ipdb/data/default.a35ip
+//
+// where DIR holds the snapshot files listed in internal/ipdb/data/README.md.
 package main
 
 import (
