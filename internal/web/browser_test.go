@@ -98,7 +98,12 @@ func within(t *testing.T, ctx context.Context, d time.Duration, what string, ste
 	c, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	if err := chromedp.Do(c, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
+		// Say where the page was and what it showed, and keep a picture:
+		// a step that times out says nothing by itself.
+		url, _ := chromedp.Run(ctx, chromedp.Location())
+		text, _ := chromedp.Run(ctx, chromedp.Text("body"))
+		shot(t, ctx, "failed-"+strings.ReplaceAll(what, " ", "-"))
+		t.Fatalf("%s: %v (page %s: %.600s)", what, err, url, text)
 	}
 }
 
@@ -171,9 +176,23 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("confirm")),
 	)
 	shot(t, us, "03-us-preview")
-	within(t, us, 60*time.Second, "confirm and send",
-		chromedp.ScrollIntoView(chromedp.ID("send")),
-		chromedp.Click(chromedp.ID("confirm")),
+	// Tick the confirmation as a person would, and make sure the tick took
+	// before pressing Send: on a loaded machine a click can land while the
+	// page is still being laid out, and a required box left unticked would
+	// make the browser refuse the form silently.
+	for try := 0; ; try++ {
+		within(t, us, 60*time.Second, "tick the confirmation",
+			chromedp.ScrollIntoView(chromedp.ID("confirm")),
+			chromedp.Click(chromedp.ID("confirm")))
+		checked, err := chromedp.Run(us, chromedp.Evaluate[bool](`document.getElementById('confirm').checked`))
+		if err == nil && checked {
+			break
+		}
+		if try == 5 {
+			t.Fatalf("the confirmation box does not stay ticked: %v", err)
+		}
+	}
+	within(t, us, 60*time.Second, "send",
 		chromedp.Click(chromedp.ID("send")),
 		chromedp.WaitVisible(chromedp.ID("timeline")),
 	)
