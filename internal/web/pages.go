@@ -47,9 +47,21 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.render(w, r, nil, "signin", map[string]any{"Title": "Sign in", "Error": msg, "Username": user})
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: s.cookie(), Value: sess.Token, Path: "/", Expires: sess.Expires,
+	// Max-Age, not Expires: the lifetime is relative, so a browser whose
+	// clock differs from the node's (or a test on a manual clock) keeps the
+	// cookie exactly as long as the node keeps the session.
+	http.SetCookie(w, &http.Cookie{Name: s.cookie(), Value: sess.Token, Path: "/", MaxAge: cookieMaxAge(sess.Expires.Sub(s.d.Clock.Now())),
 		HttpOnly: true, Secure: s.d.Secure, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/inbox", http.StatusSeeOther)
+}
+
+// cookieMaxAge turns a session's remaining life into a cookie Max-Age of at
+// least one second (0 would mean "no Max-Age" to net/http, a session cookie).
+func cookieMaxAge(d time.Duration) int {
+	if sec := int(d / time.Second); sec > 0 {
+		return sec
+	}
+	return 1
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request, sess *users.Session) {

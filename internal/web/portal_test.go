@@ -2,12 +2,14 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -537,5 +539,40 @@ func TestAuditorReadsOnly(t *testing.T) {
 	}
 	if _, err := n.Cases.Get(ctx, "US-2026-000101"); err == nil {
 		t.Error("an auditor sent a request")
+	}
+}
+
+// TestPortalOnAnyDate: the node's clock and the client's (the cookie jar
+// reads the real one) may be years apart, as they are in every test on a
+// manual clock. Sign-in, the inbox, a request view and an action must work
+// with the node five years ahead of the real date and five years behind it.
+// It guards against the 2026-11-26 failure, when the session cookie's
+// Expires came from the node's clock and the jar dropped it.
+func TestPortalOnAnyDate(t *testing.T) {
+	for _, years := range []int{5, -5} {
+		t.Run(fmt.Sprintf("%+d years", years), func(t *testing.T) {
+			ctx := context.Background()
+			clk := clock.NewManual(time.Now().UTC().AddDate(years, 0, 0).Truncate(time.Second))
+			pn := startPortalNetClock(t, clk, "US", "IT")
+			us, it := pn.Node("US"), pn.Node("IT")
+			doc := strings.ReplaceAll(preserveJSON, "2026", strconv.Itoa(clk.Now().Year()))
+			id := fmt.Sprintf("US-%d-000101", clk.Now().Year())
+			if _, problems, err := us.Cases.Submit(ctx, []byte(doc), pn.names["US"]); err != nil {
+				t.Fatal(err, problems)
+			}
+			waitCase(t, it, id)
+			itc := pn.signIn(t, "IT")
+			if st, body, _ := get(t, itc, pn.url("IT", "/inbox")); st != http.StatusOK || !strings.Contains(body, id) {
+				t.Fatalf("inbox on a clock %+d years away: status %d, lists %s: %v", years, st, id, strings.Contains(body, id))
+			}
+			if st, _, _ := get(t, itc, pn.url("IT", "/requests/"+id)); st != http.StatusOK {
+				t.Fatalf("request view: status %d", st)
+			}
+			st, _, _ := post(t, itc, pn.url("IT", "/requests/"+id+"/act"), url.Values{"to": {"acknowledged"}}, nil)
+			if st != http.StatusSeeOther && st != http.StatusOK {
+				t.Fatalf("acknowledge: status %d", st)
+			}
+			waitState(t, us, id, request.StateAcknowledged)
+		})
 	}
 }
