@@ -328,10 +328,10 @@ func (s *Source) cases(ctx context.Context, from, to time.Time) ([]*caseFacts, e
 	)
 	for rows.Next() {
 		var (
-			c                caseFacts
-			exercise         int64
+			c                 caseFacts
+			exercise          int64
 			kind, toState, at string
-			doc              []byte
+			doc               []byte
 		)
 		if err := rows.Scan(&c.id, &c.direction, &c.typ, &c.requesting, &c.requested, &c.priority, &exercise, &kind, &toState, &at, &doc); err != nil {
 			return nil, err
