@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/art35/art35/internal/stats"
+	"github.com/art35/art35/internal/stats/statstest"
+	"github.com/art35/art35/internal/store/storetest"
+)
+
+// TestStatsCLI plays the statistics history between two real nodes and
+// reads the US figures through the command in JSON, CSV and text: they
+// are the history's timeline.
+func TestStatsCLI(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			h := statstest.Start(t, backend, statstest.Options{})
+			h.Play(t)
+			us := h.Net.Config("US").DataDir
+			cli := func(args ...string) cliResult {
+				var out, errb bytes.Buffer
+				e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, clock: h.Clock}
+				code := run(context.Background(), e, append([]string{"stats", "--data", us}, args...))
+				return cliResult{stdout: out.String(), stderr: errb.String(), code: code}
+			}
+			r := cli("--json")
+			if r.code != 0 {
+				t.Fatalf("stats --json: %d %s", r.code, r.stderr)
+			}
+			var rep stats.Report
+			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+				t.Fatal(err)
+			}
+			if rep.Sent.Requests != 4 || rep.Sent.ToAcknowledgement.MaxSeconds != statstest.AckB.Seconds() ||
+				rep.Sent.ToReceipt.MaxSeconds != statstest.ReceiptC.Seconds() || rep.Sent.FollowedByMLA != 1 {
+				t.Errorf("stats --json sent = %+v", rep.Sent)
+			}
+
+			r = cli("--csv", "--by", "type", "--from", "2026-11-25", "--to", "2026-11-25")
+			if r.code != 0 {
+				t.Fatalf("stats --csv: %d %s", r.code, r.stderr)
+			}
+			recs, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+			if err != nil {
+				t.Fatal(err)
+			}
+			col := map[string]int{}
+			for i, c := range recs[0] {
+				col[c] = i
+			}
+			got := map[string]string{}
+			for _, rec := range recs[1:] {
+				got[rec[col["direction"]]+"/"+rec[col["key"]]] = rec[col["requests"]]
+			}
+			if len(recs) != 5 || got["sent/ALL"] != "4" || got["sent/preserve"] != "3" || got["sent/mla-followup"] != "1" || got["received/ALL"] != "0" {
+				t.Errorf("stats --csv by type: %v\n%s", got, r.stdout)
+			}
+			if v := recs[1][col["declines_by_code"]]; v != string(statstest.DeclineCode)+"=1" {
+				t.Errorf("declines_by_code = %q", v)
+			}
+
+			r = cli("--csv", "--pings")
+			if r.code != 0 || !strings.Contains(r.stdout, "sent,IT,1,1,1,1,0,0,1,420,420,420") {
+				t.Errorf("stats --csv --pings: %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			r = cli()
+			if r.code != 0 || !strings.Contains(r.stdout, "30m / 40m / 40m") || !strings.Contains(r.stdout, "67% (2/3)") {
+				t.Errorf("stats (text): %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			// Nothing of November 24th.
+			r = cli("--json", "--from", "2026-11-24", "--to", "2026-11-24")
+			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Sent.Requests != 0 {
+				t.Errorf("stats of the day before: %v %+v", err, rep.Sent)
+			}
+			for _, bad := range [][]string{{"--by", "person"}, {"--from", "yesterday"}, {"--json", "--csv"}, {"--pings"},
+				{"--from", "2026-11-25", "--to", "2026-11-24"}} {
+				if r := cli(bad...); r.code != exitUsage {
+					t.Errorf("stats %v: code %d, want %d; %s", bad, r.code, exitUsage, r.stderr)
+				}
+			}
+		})
+	}
+}
