@@ -101,7 +101,7 @@ func TestStatsPage(t *testing.T) {
 			if err := json.Unmarshal([]byte(body), &got); err != nil {
 				t.Fatal(err)
 			}
-			direct, err := stats.New(us.DB, h.Clock).Compute(ctx, stats.Query{From: statstest.T0.Truncate(24 * time.Hour), To: statstest.T0.Truncate(24 * time.Hour).AddDate(0, 0, 1)})
+			direct, err := stats.New(us.DB, h.Clock).Compute(ctx, stats.Query{From: statstest.T0.Truncate(24 * time.Hour), To: statstest.T0.Truncate(24*time.Hour).AddDate(0, 0, 1)})
 			if err != nil {
 				t.Fatal(err)
 			}
