@@ -10,6 +10,7 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clockrun"
+	"github.com/art35/art35/internal/metrics"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/watch"
@@ -36,6 +37,9 @@ func mountServices(n *node.Node, getenv func(string) string, secure bool) (*serv
 		return nil, err
 	}
 	s := &services{Ping: ping.Register(n)}
+	if _, err := metrics.Register(n); err != nil {
+		return nil, err
+	}
 	var err error
 	if s.Portal, err = web.ForNode(n, secure); err != nil {
 		return nil, err
