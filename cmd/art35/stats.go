@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
+	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/art35/art35/internal/stats"
@@ -12,7 +15,7 @@ import (
 var statsCmd = &command{
 	name:  "stats",
 	short: "statistics of this node's casework: volumes, response times, ack clock, MLA follow-up, declines, pings",
-	usage: "stats --data DIR [--from DATE] [--to DATE] [--by country|type|priority] [--exercise] [--json|--csv [--pings]]",
+	usage: "stats --data DIR [--from DATE] [--to DATE] [--by country|type|priority] [--exercise] [--json|--csv [--pings]]\n       art35 stats share --data DIR --from DATE --to DATE [--out FILE]\n       art35 stats network --data DIR --from DATE --to DATE [--json] SHARE...",
 	long: `Stats computes, from this node's own casework, per partner country, request
 type or priority over a period: the requests sent and received; the time from
 sending to the machine receipt, to a person's acknowledgement, to preservation
@@ -32,11 +35,24 @@ requests) are never counted with real work; --exercise reports the exercises
 alone. --csv prints the request figures (durations in seconds); with --pings it
 prints the ping rows instead. See docs/stats.md.
 
+"stats share" writes this node's aggregate for a period (counts and durations
+per partner country and its pings, with the period and the node's authority),
+signed with the node's key, for the secretariat. "stats network", run at the
+secretariat, checks each share against the directory (the authority's signing
+key) and combines those of the period into the network's figures: per party,
+its own figures and how its partners saw it (their requests to it, the share
+acknowledged in time as they measured it, each one's median time to
+acknowledge). A party whose node shared nothing is shown as such; a share that
+does not verify, is for another period or repeats a party is listed and not
+counted.
+
 Examples:
 	art35 stats --data ./us-node
 	art35 stats --data ./us-node --from 2026-01-01 --to 2026-12-31 --by type
 	art35 stats --data ./us-node --json
-	art35 stats --data ./us-node --csv --pings`,
+	art35 stats --data ./us-node --csv --pings
+	art35 stats share --data ./us-node --from 2026-01-01 --to 2026-12-31 --out us-2026.share.json
+	art35 stats network --data ./secretariat --from 2026-01-01 --to 2026-12-31 us-2026.share.json it-2026.share.json fr-2026.share.json`,
 }
 
 func init() {
@@ -45,6 +61,14 @@ func init() {
 }
 
 func runStats(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "share":
+			return runStatsShare(ctx, e, args[1:])
+		case "network":
+			return runStatsNetwork(ctx, e, args[1:])
+		}
+	}
 	var from, to, by string
 	var asJSON, asCSV, pings, exercise bool
 	n, pos, err := openNode(ctx, e, statsCmd, "", args, func(fs *flag.FlagSet) {
@@ -126,4 +150,120 @@ func quoteShort(s string) string {
 		s = s[:40] + "..."
 	}
 	return `"` + s + `"`
+}
+
+// statsPeriod reads the required --from and --to of share and network.
+func statsPeriod(from, to string) (time.Time, time.Time, error) {
+	if from == "" || to == "" {
+		return time.Time{}, time.Time{}, usagef("--from and --to are required: a share is for a period, e.g. --from 2026-01-01 --to 2026-12-31")
+	}
+	f, err := parseStatsTime(from, false)
+	if err != nil {
+		return f, f, usagef("--from: %v", err)
+	}
+	t, err := parseStatsTime(to, true)
+	if err != nil {
+		return f, t, usagef("--to: %v", err)
+	}
+	if !t.After(f) {
+		return f, t, usagef("--to must be after --from")
+	}
+	return f, t, nil
+}
+
+func runStatsShare(ctx context.Context, e *env, args []string) error {
+	var from, to, out string
+	n, pos, err := openNode(ctx, e, statsCmd, "share", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&from, "from", "", "start of the period: a date (UTC) or an RFC 3339 time (required)")
+		fs.StringVar(&to, "to", "", "end of the period: a date (that whole day) or an RFC 3339 time (required)")
+		fs.StringVar(&out, "out", "", "file to write the signed share to (default: standard output)")
+	})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	f, t, err := statsPeriod(from, to)
+	if err != nil {
+		return err
+	}
+	sh, err := stats.New(n.DB, n.Clock).NewShare(ctx, n.Config.Authority, n.Config.Party, f, t)
+	if err != nil {
+		return err
+	}
+	signed, err := sh.Sign(n.Signing)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		_, err = e.stdout.Write(append(signed, '\n'))
+		return err
+	}
+	if err := os.WriteFile(out, append(signed, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "wrote the signed share of %s for %s to %s: %s\n", n.Config.Authority, f.Format(time.DateOnly), t.Add(-time.Second).Format(time.DateOnly), out)
+	return nil
+}
+
+func runStatsNetwork(ctx context.Context, e *env, args []string) error {
+	var from, to string
+	var asJSON bool
+	n, files, err := openNode(ctx, e, statsCmd, "network", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&from, "from", "", "start of the period the shares must cover (required)")
+		fs.StringVar(&to, "to", "", "end of that period (required)")
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	f, t, err := statsPeriod(from, to)
+	if err != nil {
+		return err
+	}
+	if len(files) == 0 {
+		return usagef("name the share files to combine (written by 'art35 stats share' on each node)")
+	}
+	var shares [][]byte
+	for _, name := range files {
+		b, err := readArg(e, name, stats.MaxShare)
+		if err != nil {
+			return err
+		}
+		shares = append(shares, b)
+	}
+	d, err := n.Directory(ctx)
+	if err != nil {
+		return err
+	}
+	net := stats.Combine(shares, d, f, t, n.Clock.Now())
+	if asJSON {
+		return pingJSON(e, net)
+	}
+	fmt.Fprintf(e.stdout, "network figures from %s to %s: %d share(s) counted, %d refused\n", f.Format(time.RFC3339), t.Format(time.RFC3339), len(shares)-len(net.Refused), len(net.Refused))
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "\nPARTY\tSHARED\tSENT\tRECEIVED\tOWN TIME TO ACK (RECEIVED)\tPARTNERS' REQUESTS\tACK IN TIME (AS PARTNERS SAW IT)\tMEDIAN ACK BY PARTNER\tPINGS IN TIME")
+	for _, r := range net.Rows {
+		shared := "no share"
+		if r.Shared {
+			shared = "yes"
+		}
+		var seen []string
+		for _, s := range r.SeenBy.MedianAckBySeers {
+			seen = append(seen, s.Reporter+" "+stats.FormatSeconds(s.MedianSeconds))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\t%s (%d/%d)\t%s\t%d/%d\n", r.Party, shared, r.Sent.Requests, r.Received.Requests,
+			r.Received.ToAcknowledgement.Brief(), r.SeenBy.Requests, stats.Percent(r.SeenBy.AckInTimeShare), r.SeenBy.AckInTime, r.SeenBy.AckDecided,
+			strings.Join(seen, ", "), r.Pings.InTime, r.Pings.Pings)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, r := range net.Refused {
+		fmt.Fprintf(e.stdout, "refused: %s\n", r)
+	}
+	return nil
 }

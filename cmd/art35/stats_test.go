@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -84,5 +85,57 @@ func TestStatsCLI(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStatsShareAndNetworkCLI: three nodes write their signed shares with
+// the command, the secretariat's command combines them; the fourth node,
+// which shared nothing, is shown as such, and a share of another period
+// is refused.
+func TestStatsShareAndNetworkCLI(t *testing.T) {
+	h := statstest.Start(t, "sqlite", statstest.Options{Extra: []string{"FR", "GB"}})
+	h.Play(t)
+	dir := t.TempDir()
+	cli := func(party string, args ...string) cliResult {
+		var out, errb bytes.Buffer
+		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, clock: h.Clock}
+		code := run(context.Background(), e, append([]string{"stats", args[0], "--data", h.Net.Config(party).DataDir}, args[1:]...))
+		return cliResult{stdout: out.String(), stderr: errb.String(), code: code}
+	}
+	var files []string
+	for _, p := range []string{"US", "IT", "FR"} {
+		f := dir + "/" + p + ".share.json"
+		if r := cli(p, "share", "--from", "2026-01-01", "--to", "2026-12-31", "--out", f); r.code != 0 {
+			t.Fatalf("share %s: %d %s", p, r.code, r.stderr)
+		}
+		files = append(files, f)
+	}
+	if r := cli("US", "share", "--from", "2026-01-01", "--to", "2026-11-30", "--out", dir+"/early.json"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r := cli("US", append([]string{"network", "--json", "--from", "2026-01-01", "--to", "2026-12-31"}, append(files, dir+"/early.json")...)...)
+	if r.code != 0 {
+		t.Fatalf("network: %d %s", r.code, r.stderr)
+	}
+	var net stats.Network
+	if err := json.Unmarshal([]byte(r.stdout), &net); err != nil {
+		t.Fatal(err)
+	}
+	shared := map[string]bool{}
+	for _, row := range net.Rows {
+		shared[row.Party] = row.Shared
+		if row.Party == "IT" && (row.SeenBy.Requests != 4 || row.Received.Requests != 4) {
+			t.Errorf("IT row = %+v", row)
+		}
+	}
+	if len(shared) != 4 || !shared["US"] || !shared["IT"] || !shared["FR"] || shared["GB"] || len(net.Refused) != 1 {
+		t.Errorf("network: shared %v, refused %v", shared, net.Refused)
+	}
+	r = cli("US", append([]string{"network", "--from", "2026-01-01", "--to", "2026-12-31"}, files...)...)
+	if r.code != 0 || !regexp.MustCompile(`(?m)^GB\s+no share`).MatchString(r.stdout) || !regexp.MustCompile(`(?m)^IT\s+yes\s+0\s+4`).MatchString(r.stdout) {
+		t.Errorf("network (text): %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := cli("US", "share", "--out", dir+"/x.json"); r.code != exitUsage {
+		t.Errorf("share without a period: %d", r.code)
 	}
 }

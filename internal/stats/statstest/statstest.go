@@ -81,13 +81,17 @@ type Options struct {
 	// Setup, when set, is called for each node before it runs, after ping
 	// tests are registered (mount the portal, metrics...).
 	Setup func(party string, n *node.Node) error
+	// Extra are more parties to run nodes for (they take no part in the
+	// history), e.g. for network figures.
+	Extra []string
 }
 
 // Start starts US and IT on backend with a manual clock at T0.
 func Start(t *testing.T, backend string, opt Options) *History {
 	t.Helper()
 	clk := clock.NewManual(T0)
-	to := testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	parties := append([]string{"US", "IT"}, opt.Extra...)
+	to := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Setup: func(party string, n *node.Node) error {
 			ping.Register(n)
 			if opt.Setup != nil {
@@ -97,7 +101,10 @@ func Start(t *testing.T, backend string, opt Options) *History {
 		}}
 	if backend == store.Postgres {
 		storetest.RequirePostgres(t)
-		dsns := map[string]string{"US": storetest.DSN(t, store.Postgres), "IT": storetest.DSN(t, store.Postgres)}
+		dsns := map[string]string{}
+		for _, p := range parties {
+			dsns[p] = storetest.DSN(t, store.Postgres)
+		}
 		to.Database = func(p string) (string, error) { return dsns[p], nil }
 	}
 	net, err := testnet.Start(context.Background(), to)
@@ -230,16 +237,39 @@ func (h *History) Play(t *testing.T) {
 
 func doc(t *testing.T, id, priority, ref string) []byte {
 	t.Helper()
+	return Doc(t, id, priority, ref, "US", "IT")
+}
+
+// Doc returns a preservation request from party from to party to.
+func Doc(t *testing.T, id, priority, ref, from, to string) []byte {
+	t.Helper()
 	m := map[string]any{}
 	if err := json.Unmarshal(preserveDoc, &m); err != nil {
 		t.Fatal(err)
 	}
 	m["id"], m["priority"], m["sender_ref"] = id, priority, ref
+	m["requesting"].(map[string]any)["party"] = from
+	m["requested"].(map[string]any)["party"] = to
 	b, err := json.Marshal(m)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Submit sends a request from a node and waits until both sides hold
+// its delivery.
+func Submit(t *testing.T, from, to *cases.Service, doc []byte, by, id string) {
+	t.Helper()
+	submit(t, from, doc, by)
+	waitState(t, to, id, request.StateDelivered)
+	waitState(t, from, id, request.StateDelivered)
+}
+
+// WaitState waits until a node holds a request in a state.
+func WaitState(t *testing.T, s *cases.Service, id string, want request.State) {
+	t.Helper()
+	waitState(t, s, id, want)
 }
 
 func submit(t *testing.T, s *cases.Service, doc []byte, by string) {
