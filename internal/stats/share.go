@@ -276,7 +276,9 @@ func Combine(shares [][]byte, d *directory.Snapshot, from, to, now time.Time) *N
 	for _, r := range rows {
 		r.SeenBy.AckInTimeShare = share(r.SeenBy.AckInTime, r.SeenBy.AckDecided)
 		slices.Sort(r.SeenBy.Reporters)
-		sort.Slice(r.SeenBy.MedianAckBySeers, func(i, j int) bool { return r.SeenBy.MedianAckBySeers[i].Reporter < r.SeenBy.MedianAckBySeers[j].Reporter })
+		sort.Slice(r.SeenBy.MedianAckBySeers, func(i, j int) bool {
+			return r.SeenBy.MedianAckBySeers[i].Reporter < r.SeenBy.MedianAckBySeers[j].Reporter
+		})
 		n.Rows = append(n.Rows, *r)
 	}
 	sort.Slice(n.Rows, func(i, j int) bool { return n.Rows[i].Party < n.Rows[j].Party })
