@@ -24,7 +24,7 @@ no personal data; exercises and tests are not counted.
 
 It writes annual-YEAR-PARTY.html and, printed by Chromium (Debian package
 chromium), annual-YEAR-PARTY.pdf into --out (default: the current folder).
-Without Chromium the HTML is written and the command fails with exit status 4
+Without Chromium the HTML is written and the command fails with exit status 3
 (not found); --no-pdf writes the HTML alone.
 
 Examples:

@@ -15,7 +15,7 @@ import (
 var statsCmd = &command{
 	name:  "stats",
 	short: "statistics of this node's casework: volumes, response times, ack clock, MLA follow-up, declines, pings",
-	usage: "stats --data DIR [--from DATE] [--to DATE] [--by country|type|priority] [--exercise] [--json|--csv [--pings]]\n       art35 stats share --data DIR --from DATE --to DATE [--out FILE]\n       art35 stats network --data DIR --from DATE --to DATE [--json] SHARE...",
+	usage: "stats --data DIR [--from DATE] [--to DATE] [--by country|type|priority] [--exercise] [--json|--csv [--pings]]\n       art35 stats share --data DIR --from DATE --to DATE [--out FILE]\n       art35 stats network --data DIR --from DATE --to DATE [--json] SHARE...\n       art35 stats classify ID --data DIR --offence CLASS[,CLASS...] --by NAME",
 	long: `Stats computes, from this node's own casework, per partner country, request
 type or priority over a period: the requests sent and received; the time from
 sending to the machine receipt, to a person's acknowledgement, to preservation
@@ -46,6 +46,14 @@ acknowledge). A party whose node shared nothing is shown as such; a share that
 does not verify, is for another period or repeats a party is listed and not
 counted.
 
+"stats classify" records the offence classes a case concerns (Budapest
+Convention Arts. 2-11 and the UN Convention of 2024, one list: illegal-access,
+illegal-interception, data-interference, system-interference,
+misuse-of-devices, computer-related-forgery, computer-related-fraud,
+child-sexual-abuse-material, copyright-infringement, attempt-aiding,
+solicitation-of-children, intimate-images, laundering), replacing those it had;
+--by offence groups the figures by class, and shares carry them.
+
 Examples:
 	art35 stats --data ./us-node
 	art35 stats --data ./us-node --from 2026-01-01 --to 2026-12-31 --by type
@@ -67,6 +75,8 @@ func runStats(ctx context.Context, e *env, args []string) error {
 			return runStatsShare(ctx, e, args[1:])
 		case "network":
 			return runStatsNetwork(ctx, e, args[1:])
+		case "classify":
+			return runStatsClassify(ctx, e, args[1:])
 		}
 	}
 	var from, to, by string
@@ -74,7 +84,7 @@ func runStats(ctx context.Context, e *env, args []string) error {
 	n, pos, err := openNode(ctx, e, statsCmd, "", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "start of the period: a date (UTC) or an RFC 3339 time (default: the beginning)")
 		fs.StringVar(&to, "to", "", "end of the period: a date (that whole day, UTC) or an RFC 3339 time (default: now)")
-		fs.StringVar(&by, "by", "country", "group rows by country, type or priority")
+		fs.StringVar(&by, "by", "country", "group rows by country, type, priority or offence")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 		fs.BoolVar(&asCSV, "csv", false, "print CSV")
 		fs.BoolVar(&pings, "pings", false, "with --csv: print the ping rows instead of the request figures")
@@ -98,7 +108,7 @@ func runStats(ctx context.Context, e *env, args []string) error {
 		q.Scope = stats.ScopeExercise
 	}
 	if q.By, err = stats.ParseDimension(by); err != nil {
-		return usagef("--by: %q is not a grouping; use country, type or priority", by)
+		return usagef("--by: %q is not a grouping; use country, type, priority or offence", by)
 	}
 	if q.From, err = parseStatsTime(from, false); err != nil {
 		return usagef("--from: %v", err)
@@ -265,5 +275,31 @@ func runStatsNetwork(ctx context.Context, e *env, args []string) error {
 	for _, r := range net.Refused {
 		fmt.Fprintf(e.stdout, "refused: %s\n", r)
 	}
+	return nil
+}
+
+func runStatsClassify(ctx context.Context, e *env, args []string) error {
+	var offences, by string
+	n, pos, err := openNode(ctx, e, statsCmd, "classify", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&offences, "offence", "", "comma-separated offence classes (see -h); empty clears them")
+		fs.StringVar(&by, "by", "", "your name: who classifies the case (required)")
+	})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if len(pos) != 1 {
+		return usagef("give one request id: art35 stats classify ID --offence illegal-access --by NAME")
+	}
+	var classes []string
+	for c := range strings.SplitSeq(offences, ",") {
+		if c = strings.TrimSpace(c); c != "" {
+			classes = append(classes, c)
+		}
+	}
+	if err := (stats.Classifier{DB: n.DB}).Classify(ctx, pos[0], classes, by, n.Clock.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: offence classes %s\n", pos[0], strings.Join(append([]string{}, classes...), ", "))
 	return nil
 }

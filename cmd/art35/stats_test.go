@@ -26,7 +26,11 @@ func TestStatsCLI(t *testing.T) {
 			cli := func(args ...string) cliResult {
 				var out, errb bytes.Buffer
 				e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, clock: h.Clock}
-				code := run(context.Background(), e, append([]string{"stats", "--data", us}, args...))
+				full := []string{"stats"}
+				if len(args) > 0 && args[0] == "classify" {
+					full, args = append(full, args[0]), args[1:]
+				}
+				code := run(context.Background(), e, append(append(full, "--data", us), args...))
 				return cliResult{stdout: out.String(), stderr: errb.String(), code: code}
 			}
 			r := cli("--json")
@@ -65,6 +69,16 @@ func TestStatsCLI(t *testing.T) {
 				t.Errorf("declines_by_code = %q", v)
 			}
 
+			if r := cli("classify", statstest.IDA, "--offence", "illegal-access,computer-related-fraud", "--by", "Alex Example"); r.code != 0 {
+				t.Fatalf("classify: %d %s", r.code, r.stderr)
+			}
+			if r := cli("classify", statstest.IDA, "--offence", "hacking", "--by", "Alex Example"); r.code != 1 {
+				t.Errorf("classify with an unknown class: %d %s", r.code, r.stderr)
+			}
+			r = cli("--csv", "--by", "offence")
+			if r.code != 0 || !strings.Contains(r.stdout, "sent,offence,illegal-access,1,") || !strings.Contains(r.stdout, "sent,offence,unclassified,3,") {
+				t.Errorf("stats --by offence: %d\n%s%s", r.code, r.stdout, r.stderr)
+			}
 			r = cli("--csv", "--pings")
 			if r.code != 0 || !strings.Contains(r.stdout, "sent,IT,1,1,1,1,0,0,1,420,420,420") {
 				t.Errorf("stats --csv --pings: %d\n%s%s", r.code, r.stdout, r.stderr)

@@ -46,6 +46,9 @@ type Share struct {
 	Partners []Row `json:"partners"`
 	// Pings are the pings this node sent, per party pinged.
 	Pings []PingRow `json:"pings"`
+	// Offences are the figures per offence class (key), each direction,
+	// so that the network compares like with like.
+	Offences []Row `json:"offences"`
 }
 
 type signedShare struct {
@@ -69,6 +72,11 @@ func (s *Source) NewShare(ctx context.Context, authority, party string, from, to
 			sh.Pings = append(sh.Pings, p)
 		}
 	}
+	byOffence, err := s.Compute(ctx, Query{From: from, To: to, By: ByOffence, Scope: ScopeReal})
+	if err != nil {
+		return nil, err
+	}
+	sh.Offences = byOffence.Rows
 	return sh, nil
 }
 
@@ -184,6 +192,9 @@ type NetworkRow struct {
 	SeenBy PartnersView `json:"seen_by"`
 	// Pings are the pings the other nodes sent to this party.
 	Pings PingRow `json:"pings"`
+	// Offences counts the party's own cases (sent and received) by
+	// offence class, from its share.
+	Offences map[string]int `json:"offences"`
 }
 
 // PartnersView is how the other nodes saw a party.
@@ -234,7 +245,7 @@ func Combine(shares [][]byte, d *directory.Snapshot, from, to, now time.Time) *N
 		if r == nil {
 			r = &NetworkRow{Party: party, Sent: newAcc().figures(), Received: newAcc().figures(),
 				SeenBy: PartnersView{Reporters: []string{}, MedianAckBySeers: []Seen{}, AckInTimeShare: -1, WorstMedianAck: -1},
-				Pings:  PingRow{Key: party, Direction: Received}}
+				Pings:  PingRow{Key: party, Direction: Received}, Offences: map[string]int{}}
 			rows[party] = r
 		}
 		return r
@@ -249,6 +260,9 @@ func Combine(shares [][]byte, d *directory.Snapshot, from, to, now time.Time) *N
 	for party, sh := range byParty {
 		r := row(party)
 		r.Shared, r.Authority, r.Sent, r.Received = true, sh.Authority, sh.Sent, sh.Received
+		for _, o := range sh.Offences {
+			r.Offences[o.Key] += o.Requests
+		}
 		for _, pr := range sh.Partners {
 			if pr.Direction != Sent || pr.Key == party {
 				continue

@@ -78,6 +78,9 @@ func TestNetworkFigures(t *testing.T) {
 			if len(seen.MedianAckBySeers) != 2 || seen.MedianAckBySeers[0].Reporter != "FR" || seen.MedianAckBySeers[0].MedianSeconds != (20*time.Minute).Seconds() {
 				t.Errorf("IT as seen by each = %+v", seen.MedianAckBySeers)
 			}
+			if itr.Offences[stats.Unclassified] != 5 {
+				t.Errorf("IT's cases by offence class = %v, want 5 unclassified", itr.Offences)
+			}
 			if itr.Pings.Pings != 1 || itr.Pings.InTime != 1 {
 				t.Errorf("pings to IT = %+v", itr.Pings)
 			}

@@ -62,17 +62,20 @@ const (
 	ByCountry  Dimension = "country"  // the partner party: requested party of a sent request, requesting party of a received one
 	ByType     Dimension = "type"     // the request type
 	ByPriority Dimension = "priority" // emergency, urgent, routine
+	// ByOffence groups by offence class (Offences): a case of several
+	// classes counts in each, a case of none under Unclassified.
+	ByOffence Dimension = "offence"
 )
 
 // ParseDimension reads a dimension given on a command line or in a URL.
 func ParseDimension(s string) (Dimension, error) {
 	switch d := Dimension(s); d {
-	case ByCountry, ByType, ByPriority:
+	case ByCountry, ByType, ByPriority, ByOffence:
 		return d, nil
 	case "":
 		return ByCountry, nil
 	}
-	return "", apperr.Errorf(apperr.EInvalid, "by: %q is not a dimension; use country, type or priority", s)
+	return "", apperr.Errorf(apperr.EInvalid, "by: %q is not a dimension; use country, type, priority or offence", s)
 }
 
 // Scope says whether a report counts real work or exercises.
@@ -227,6 +230,10 @@ func (s *Source) Compute(ctx context.Context, q Query) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("statistics: read MLA follow-ups: %w", err)
 	}
+	classes, err := s.offences(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("statistics: read offence classes: %w", err)
+	}
 	r := &Report{From: q.From.UTC(), To: q.To.UTC(), Computed: now, By: q.By, Scope: q.Scope, Rows: []Row{}}
 	totals := map[string]*acc{Sent: newAcc(), Received: newAcc()}
 	groups := map[[2]string]*acc{}
@@ -249,14 +256,16 @@ func (s *Source) Compute(ctx context.Context, q Query) (*Report, error) {
 		if c.direction == "in" {
 			dir = Received
 		}
-		key := c.key(q.By)
-		g := groups[[2]string{dir, key}]
-		if g == nil {
-			g = newAcc()
-			groups[[2]string{dir, key}] = g
-		}
+		c.offences = classes[c.id]
 		totals[dir].add(c, s.Policy, now)
-		g.add(c, s.Policy, now)
+		for _, key := range c.keys(q.By) {
+			g := groups[[2]string{dir, key}]
+			if g == nil {
+				g = newAcc()
+				groups[[2]string{dir, key}] = g
+			}
+			g.add(c, s.Policy, now)
+		}
 	}
 	r.Sent, r.Received = totals[Sent].figures(), totals[Received].figures()
 	keys := make([][2]string, 0, len(groups))
@@ -294,19 +303,27 @@ type caseFacts struct {
 	declined                                            bool
 	declineCode                                         string
 	mla, followed                                       bool
+	offences                                            []string
 }
 
-func (c *caseFacts) key(d Dimension) string {
+// keys returns the row keys of c in dimension d: one, except by offence,
+// where a case counts once per class.
+func (c *caseFacts) keys(d Dimension) []string {
 	switch d {
 	case ByType:
-		return c.typ
+		return []string{c.typ}
 	case ByPriority:
-		return c.priority
+		return []string{c.priority}
+	case ByOffence:
+		if len(c.offences) == 0 {
+			return []string{Unclassified}
+		}
+		return c.offences
 	}
 	if c.direction == "in" {
-		return c.requesting
+		return []string{c.requesting}
 	}
-	return c.requested
+	return []string{c.requested}
 }
 
 // cases reads the requests that left their sender in [from, to) with the

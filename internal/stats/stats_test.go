@@ -168,7 +168,7 @@ func TestParseDimension(t *testing.T) {
 			t.Errorf("ParseDimension(%q) = %q, %v", in, got, err)
 		}
 	}
-	if _, err := stats.ParseDimension("person"); err == nil || !strings.Contains(err.Error(), "country, type or priority") {
+	if _, err := stats.ParseDimension("person"); err == nil || !strings.Contains(err.Error(), "country, type, priority or offence") {
 		t.Errorf("ParseDimension(person) = %v", err)
 	}
 }

@@ -56,7 +56,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *users.S
 		return
 	}
 	s.render(w, r, sess, "stats", map[string]any{"Title": "Statistics", "Report": rep, "Form": form,
-		"Dimensions": []stats.Dimension{stats.ByCountry, stats.ByType, stats.ByPriority}})
+		"Dimensions": []stats.Dimension{stats.ByCountry, stats.ByType, stats.ByPriority, stats.ByOffence}})
 }
 
 // statsForm is what the page's filter form shows.
