@@ -108,6 +108,13 @@ type InstrumentInfo struct {
 	InForce Date   `json:"in_force,omitzero"`
 	Rule    string `json:"rule"` // how entry into force for a later party is computed, with the article
 	Note    string `json:"note,omitempty"`
+	// Ratifications is how many parties of the snapshot have deposited an
+	// instrument of ratification or accession (filled in by Complete).
+	Ratifications int `json:"ratifications,omitempty"`
+	// State says in words whether the instrument itself is in force, e.g.
+	// "in force since 2004-07-01" or "not in force (3 of 5 ratifications)"
+	// (filled in by Complete).
+	State string `json:"state,omitempty"`
 }
 
 // InstrumentStatus is one party's standing under one instrument.
@@ -419,8 +426,11 @@ type Party struct {
 	// Confidence is how sure the source is of this entry, as the source
 	// says it (e.g. "confirmed", "party status unconfirmed").
 	Confidence string `json:"confidence"`
-	Since      Date   `json:"since,omitzero"` // date of this entry
-	Note       string `json:"note,omitempty"`
+	// Sources are the source tags of the entry (see the snapshot's Source
+	// and internal/directory/data/SOURCES-parties.md).
+	Sources []string `json:"sources,omitempty"`
+	Since   Date     `json:"since,omitzero"` // date of this entry
+	Note    string   `json:"note,omitempty"`
 }
 
 // Status returns the party's standing under an instrument. For EU it
@@ -435,7 +445,9 @@ func (p Party) Status(in Instrument) InstrumentStatus {
 		return p.UN2024
 	case EU:
 		if p.EU.BoundBy20231543 {
-			return InstrumentStatus{Status: StatusParty, InForceUndated: true, Note: p.EU.Note}
+			// A regulation binds from its date of application, the same
+			// for every member state bound by it (Art. 34(2)).
+			return InstrumentStatus{Status: StatusParty, InForce: EUApplication, Note: p.EU.Note}
 		}
 		return InstrumentStatus{Status: StatusNone, Note: p.EU.Note}
 	}

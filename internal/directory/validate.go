@@ -15,6 +15,11 @@ import (
 // Given in-force dates are kept; a deposit without one gets the date the
 // instrument's rule gives, or stays unknown when the rule cannot be applied.
 func (s *Snapshot) Complete() error {
+	defer func() {
+		for i := range s.Instruments {
+			s.describeInstrument(&s.Instruments[i])
+		}
+	}()
 	for i := range s.Parties {
 		p := &s.Parties[i]
 		for _, in := range []Instrument{Budapest, Protocol2, UN2024} {
