@@ -493,6 +493,34 @@ type Snapshot struct {
 	SourceNotes []SourceNote     `json:"source_notes,omitempty"`
 	Instruments []InstrumentInfo `json:"instruments"`
 	Parties     []Party          `json:"parties"`
+	// Treaties are bilateral mutual legal assistance treaties the
+	// secretariat has entered, so that routing can name them (SPEC
+	// section 9: what remains when no multilateral instrument applies).
+	Treaties []Treaty `json:"treaties,omitempty"`
+}
+
+// Treaty is a bilateral treaty between two parties, as entered by the
+// secretariat: which request types it provides for and under which
+// articles, and whom requests go to (normally the central authorities).
+type Treaty struct {
+	ID      string   `json:"id"`      // unique in the snapshot, e.g. "IT-US-MLAT"
+	Title   string   `json:"title"`   // as published, e.g. "Treaty on Mutual Assistance in Criminal Matters"
+	Parties []string `json:"parties"` // the two ISO 3166-1 alpha-2 codes
+	InForce Date     `json:"in_force"`
+	// Types are the request types (request.Type values, e.g. "preserve",
+	// "mla-followup", "emergency-mla") the treaty provides for.
+	Types   []string `json:"types"`
+	Article string   `json:"article,omitempty"` // e.g. "Arts. 1, 18"
+	Channel string   `json:"channel,omitempty"` // e.g. "central authorities (Art. 2)"
+	Source  string   `json:"source,omitempty"`
+	AsOf    Date     `json:"as_of,omitzero"`
+}
+
+// Between reports whether the treaty binds parties a and b to each other
+// at the instant at.
+func (t Treaty) Between(a, b string, at time.Time) bool {
+	return len(t.Parties) == 2 && !t.InForce.IsZero() && !at.Before(t.InForce.Time()) &&
+		((t.Parties[0] == a && t.Parties[1] == b) || (t.Parties[0] == b && t.Parties[1] == a))
 }
 
 // Party returns the party with the given code (case-insensitive).

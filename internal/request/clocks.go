@@ -68,6 +68,19 @@ const (
 	ClockArt7         = "protocol-art7"
 	ClockArt8Serve    = "protocol-art8-serve"
 	ClockArt8Data     = "protocol-art8-data"
+	// ClockEUProduction: a European Production Order is answered within
+	// 10 days of receipt of the EPOC (Reg. 2023/1543 Art. 10(2)).
+	ClockEUProduction = "eu-production"
+	// ClockEUEmergency: in an emergency case, within 8 hours of receipt
+	// of the EPOC (Reg. 2023/1543 Art. 10(4)).
+	ClockEUEmergency = "eu-emergency"
+	// ClockEUPreservation: a European Preservation Order holds the data
+	// 60 days, extended by 30 when the issuing authority confirms a
+	// production request is coming (Reg. 2023/1543 Art. 11(1)).
+	ClockEUPreservation = "eu-preservation-end"
+	// ClockDomestic: a domestic preservation order lasts at most 90 days,
+	// renewable (Art. 16(2)).
+	ClockDomestic = "domestic-order"
 )
 
 // Deadline states.

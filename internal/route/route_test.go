@@ -79,7 +79,7 @@ func TestDecide(t *testing.T) {
 		{"US to CN: Budapest names CN not a party", starter, "US", "CN", request.TypePreserve, testDate, false, nil,
 			request.InstrumentBudapest, "CN is not a party", ""},
 		{"emergency disclosure, Protocol not in force at all", starter, "US", "JP", request.TypeEmergencyDisclosure, testDate, false, nil,
-			request.InstrumentProtocol2, "JP ratified 2023-08-10, but the Protocol is not in force (needs 5 ratifications)", ""},
+			request.InstrumentProtocol2, "JP ratified 2023-08-10, but the Protocol is not in force (3 of 5 ratifications)", ""},
 		{"emergency disclosure, Protocol not in force for the requester", withProtocolInForce, "US", "JP", request.TypeEmergencyDisclosure, testDate, false, nil,
 			request.InstrumentProtocol2, "US signed on 2022-05-12 but has not ratified", ""},
 		{"emergency disclosure, Protocol not in force for the requested party (signatory)", withProtocolInForce, "JP", "IT", request.TypeEmergencyDisclosure, testDate, false, nil,
