@@ -116,7 +116,7 @@ func TestLegalMatrix(t *testing.T) {
 		article   string             // part of the applying finding's article
 		recipient Recipient
 		clock     string
-		why       string             // part of the reasons (either case)
+		why       string // part of the reasons (either case)
 		caveat    string
 		not       request.Instrument // must not apply
 		cites     string             // the article the row rests on, found in the finding
