@@ -119,7 +119,7 @@ var Matrix = map[request.Instrument]map[request.Type]Entry{
 		request.TypePing:        {PointOfContact, "24/7 network point of contact (UN Art. 41)", request.ClockAck, ackNote},
 	},
 	request.InstrumentEU: {
-		request.TypePreserve:            {Provider, "the provider's designated establishment or legal representative (Reg. 2023/1543 Art. 7), by EPOC-PR (Annex II)", request.ClockEUPreservation, "preserved 60 days, +30 days on extension (Reg. 2023/1543 Art. 11(1))"},
+		request.TypePreserve:            {Provider, "the provider's designated establishment or legal representative (Reg. 2023/1543 Art. 7), by EPOC-PR (Annex II)", request.ClockPreservation, "preserved 60 days, +30 days on extension (Reg. 2023/1543 Art. 11(1))"},
 		request.TypeProductionOrder:     {Provider, "the provider's designated establishment or legal representative (Reg. 2023/1543 Art. 7), by EPOC (Annex I)", request.ClockEUProduction, "data within 10 days of receipt of the EPOC (Reg. 2023/1543 Art. 10(2))"},
 		request.TypeSubscriberDirect:    {Provider, "the provider's designated establishment or legal representative (Reg. 2023/1543 Art. 7), by EPOC (Annex I)", request.ClockEUProduction, "data within 10 days of receipt of the EPOC (Reg. 2023/1543 Art. 10(2))"},
 		request.TypeEmergencyDisclosure: {Provider, "the provider's designated establishment or legal representative (Reg. 2023/1543 Art. 7), by EPOC (Annex I), emergency case; the enforcing authority is notified (Art. 8)", request.ClockEUEmergency, "data within 8 hours of receipt of the EPOC (Reg. 2023/1543 Art. 10(4))"},
