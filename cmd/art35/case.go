@@ -20,7 +20,7 @@ import (
 var caseCmd = &command{
 	name:  "case",
 	short: "send requests and work the cases of a node: list, show, acknowledge, preserve, answer",
-	usage: "case <send|list|show|served|ack|start|preserved|disclosed|decline|needs-info|close> --data DIR ...",
+	usage: "case <send|list|show|served|renew|ack|start|preserved|disclosed|decline|needs-info|close> --data DIR ...",
 	long: `Case works on a node's database (--data DIR, or ART35_DATA). The node may be
 running: what these commands queue, the running node delivers within a second.
 
@@ -43,6 +43,9 @@ Steps, each sent to the other side as a signed evidence:
   art35 case served ID --by NAME
                                       a production order (Protocol Art. 8) was served on
                                       the provider: starts the 20/45-day clock for the data
+  art35 case renew ID --by NAME --until DATE
+                                      an interception's authorised period was renewed (Art. 34);
+                                      content never flows through art35
 
 --details TEXT adds a free-text explanation to any step. Codes: ` + strings.Join(answerCodeNames(), ", ") + `.
 The clocks (acknowledgement, preservation end held while an MLA request is pending,
@@ -80,6 +83,7 @@ func init() {
 			{"list", "every case, due soonest first", caseList},
 			{"show", "timeline, clocks and notifications of a case", caseShow},
 			{"served", "record that a Protocol Art. 8 order was served on the provider (starts the 20/45-day data clock)", caseServed},
+			{"renew", "record the renewal of an interception's authorised period (Art. 34)", caseRenew},
 		}
 		for _, st := range caseStepOrder {
 			subs = append(subs, subcommand{st.name, "move the case to " + string(st.to), func(ctx context.Context, e *env, args []string) error {

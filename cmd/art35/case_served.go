@@ -59,3 +59,45 @@ func caseServed(ctx context.Context, e *env, args []string) error {
 	}
 	return nil
 }
+
+// caseRenew records the renewal of an Art. 34 interception's authorised
+// period: the note's Until is the new end, which the interception clock
+// reads.
+func caseRenew(ctx context.Context, e *env, args []string) error {
+	var by, until, details string
+	n, pos, err := openNode(ctx, e, caseCmd, "renew", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&by, "by", "", "the name of the person recording the renewal (required)")
+		fs.StringVar(&until, "until", "", "the new end of the authorised period (YYYY-MM-DD or RFC 3339)")
+		fs.StringVar(&details, "details", "", "the renewing decision, e.g. the court order's reference")
+	})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if len(pos) != 1 {
+		return usagef("renew needs one case ID ('art35 case list' shows them)")
+	}
+	if strings.TrimSpace(by) == "" || until == "" {
+		return usagef("renew needs --by NAME and --until DATE (the new end of the authorised period)")
+	}
+	end, err := parseUntil(until)
+	if err != nil {
+		return err
+	}
+	c, err := n.Cases.Get(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if c.Request.Type != request.TypeInterception {
+		return usagef("renew applies to an interception (Art. 34); %s is a %s", pos[0], c.Request.Type)
+	}
+	if !end.After(e.clock.Now()) {
+		return usagef("--until %s is not in the future", until)
+	}
+	ev, err := n.Cases.Note(ctx, pos[0], cases.NoteSpec{Kind: request.NoteRenewed, By: by, As: request.ByReceiver, Details: details, Until: end}, nil)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%s: authorised period renewed until %s, recorded by %s at %s\n", pos[0], end.Format(time.RFC3339), ev.By, ev.At.Format(time.RFC3339))
+	return nil
+}

@@ -74,6 +74,9 @@ const (
 	// ClockEUEmergency: in an emergency case, within 8 hours of receipt
 	// of the EPOC (Reg. 2023/1543 Art. 10(4)).
 	ClockEUEmergency = "eu-emergency"
+	// ClockInterception: the authorised period of an Art. 34 interception,
+	// moved by each renewal; content never flows through art35.
+	ClockInterception = "interception-period"
 	// ClockDomestic: a domestic preservation order lasts at most 90 days,
 	// renewable (Art. 16(2)).
 	ClockDomestic = "domestic-order"
@@ -199,6 +202,8 @@ func Due(f Facts, p Policy, now time.Time) Agenda {
 		}
 	case TypeSubscriberDirect:
 		art7Clock(&a, f, p, now)
+	case TypeInterception:
+		interceptionClock(&a, f, now)
 	case TypeProductionOrder:
 		art8Clocks(&a, f, p, now)
 	}
@@ -290,6 +295,38 @@ func euProductionClock(a *Agenda, f Facts, now time.Time) {
 		d.Status = DeadlineMissed
 		a.Actions = append(a.Actions, Action{Kind: ActionOverdue, Clock: d.Clock, At: d.Due, To: "requested",
 			Message: fmt.Sprintf("European Production Order %s: no data by %s (%s)", f.Request.ID, d.Due.Format(time.RFC3339), d.Source)})
+	}
+	a.Deadlines = append(a.Deadlines, d)
+}
+
+// interceptionClock tracks an Art. 34 interception as a case: its
+// authorised period (interception.period.to), each renewal (a "renewed"
+// note whose Until is the new end) and its end (the case closed). When the
+// period ends with the case still open, the requested party is told that
+// the interception must stop unless renewed.
+func interceptionClock(a *Agenda, f Facts, now time.Time) {
+	in := f.Request.Interception
+	if in == nil || !in.Period.To.Valid() {
+		return
+	}
+	l := f.Lifecycle
+	end := in.Period.To.T
+	source := "Art. 34: the authorised period ends " + end.UTC().Format(time.RFC3339)
+	for _, e := range l.All(NoteRenewed) {
+		if e.Until.After(end) {
+			end, source = e.Until, "Art. 34: renewed on "+e.At.UTC().Format("2006-01-02")+" until "+e.Until.UTC().Format(time.RFC3339)
+		}
+	}
+	d := Deadline{Clock: ClockInterception, Due: end, Status: DeadlinePending, Source: source}
+	switch {
+	case l.State == StateClosed || l.State == StateDeclined:
+		d.Status, d.Note = DeadlineMet, "ended ("+string(l.State)+")"
+	case !now.Before(end):
+		d.Status, d.Note = DeadlineMissed, "the authorised period is over: the interception must stop unless renewed"
+		if l.State == StateInProgress {
+			a.Actions = append(a.Actions, Action{Kind: ActionOverdue, Clock: ClockInterception, At: end, To: "requested",
+				Message: fmt.Sprintf("interception %s: the authorised period ended %s; stop it or record the renewal", f.Request.ID, end.UTC().Format(time.RFC3339))})
+		}
 	}
 	a.Deadlines = append(a.Deadlines, d)
 }

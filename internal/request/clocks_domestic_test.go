@@ -65,3 +65,26 @@ func TestEUProductionClocks(t *testing.T) {
 		}
 	}
 }
+
+// TestInterceptionPeriod: an Art. 34 interception is tracked with its
+// authorised period, moved by a renewal, and ends when the case closes.
+func TestInterceptionPeriod(t *testing.T) {
+	start := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	r := req(TypeInterception, PriorityUrgent)
+	r.Interception = &Interception{Period: Period{From: NewTimestamp(start), To: NewTimestamp(start.Add(30 * day))}}
+	l := lc(t, TypeInterception, start, StateSent, time.Duration(0), StateDelivered, time.Minute, StateAcknowledged, time.Hour, StateInProgress, 2*time.Hour)
+	f := Facts{Request: r, Lifecycle: l, Zone: time.UTC}
+	if d := deadline(t, Due(f, DefaultPolicy(), start.Add(day)), ClockInterception); !d.Due.Equal(start.Add(30*day)) || d.Status != DeadlinePending {
+		t.Fatalf("period %+v", d)
+	}
+	a := Due(f, DefaultPolicy(), start.Add(31*day))
+	if d := deadline(t, a, ClockInterception); d.Status != DeadlineMissed || len(a.Actions) == 0 {
+		t.Fatalf("after the period %+v %v", d, actionKinds(a))
+	}
+	if _, err := l.Note(NoteRenewed, start.Add(29*day), "n", ByReceiver, "", start.Add(60*day)); err != nil {
+		t.Fatal(err)
+	}
+	if d := deadline(t, Due(f, DefaultPolicy(), start.Add(31*day)), ClockInterception); !d.Due.Equal(start.Add(60*day)) || d.Status != DeadlinePending {
+		t.Fatalf("after renewal %+v", d)
+	}
+}
