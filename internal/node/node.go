@@ -31,6 +31,7 @@ import (
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/users"
 	"github.com/art35/art35/internal/witness"
 )
 
@@ -82,6 +83,9 @@ type Node struct {
 	// Witness checks the peers' logs with every exchange and keeps their
 	// cosignatures of ours.
 	Witness *witness.Witness
+	// Users are the portal's accounts, with TOTP secrets sealed by the
+	// node's keys/secrets.key.
+	Users *users.Service
 
 	mux      *http.ServeMux
 	arrivals map[envelope.Kind]ArrivalHandler
@@ -130,6 +134,9 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 	if n.Log == nil {
 		n.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	if err := checkFiles(cfg); err != nil {
+		return nil, fmt.Errorf("node %s: %w", cfg.DataDir, err)
+	}
 	var err error
 	if n.Signing, err = keys.LoadSigning(cfg.Path(config.SigningKeyFile)); err != nil {
 		return nil, fmt.Errorf("node %s: %w", cfg.DataDir, err)
@@ -141,6 +148,10 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 		return nil, err
 	}
 	if err := n.checkParty(ctx); err != nil {
+		n.DB.Close()
+		return nil, err
+	}
+	if err := n.openUsers(ctx); err != nil {
 		n.DB.Close()
 		return nil, err
 	}

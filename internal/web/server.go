@@ -69,7 +69,7 @@ type Server struct {
 // ForNode returns the portal of a node; mount it with n.Handle("/", ...)
 // before the node runs. secure says whether the node serves HTTPS.
 func ForNode(n *node.Node, secure bool) (*Server, error) {
-	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: users.New(n.DB, n.Clock), Directory: n.Directory,
+	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
 		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb")})
 }
 
