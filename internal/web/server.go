@@ -22,6 +22,7 @@ import (
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/httperr"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/users"
 )
@@ -189,10 +190,8 @@ func (s *Server) auth(h authedHandler) http.Handler {
 
 // fail shows an error page with the status of its apperr code.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *users.Session, err error) {
-	code := apperr.Code(err)
-	if code == apperr.EInternal {
-		s.d.Log.Error("portal", "path", r.URL.Path, "err", err)
-	}
-	w.WriteHeader(apperr.HTTPStatus(code))
-	s.render(w, r, sess, "error", map[string]any{"Error": err.Error()})
+	// httperr logs a fault of ours with a request id and shows only the id.
+	status, _, msg := httperr.Public(w, r, s.d.Log, err)
+	w.WriteHeader(status)
+	s.render(w, r, sess, "error", map[string]any{"Error": msg})
 }
