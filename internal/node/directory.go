@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
-	"github.com/art35/art35/internal/httperr"
 	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/httperr"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/store"
 )

@@ -23,7 +23,7 @@ import (
 // address. A real peer's envelopes verify and never spend the latter.
 var (
 	InboxBudget       int64 = 4*envelope.MaxWire + 16<<20 // four of the largest envelopes at once, and room for small ones
-	InboxRefusalRate        = rate.Limit(10)               // a second, per source address
+	InboxRefusalRate        = rate.Limit(10)              // a second, per source address
 	InboxRefusalBurst       = 100
 )
 

@@ -94,8 +94,8 @@ type Node struct {
 	unauth unauthRefusals
 	// The routes of the three listeners (listeners.go).
 	peerMux, portalMux, adminMux *http.ServeMux
-	arrivals map[envelope.Kind]ArrivalHandler
-	workers  []func(ctx context.Context)
+	arrivals                     map[envelope.Kind]ArrivalHandler
+	workers                      []func(ctx context.Context)
 }
 
 // ArrivalHandler reacts to an accepted envelope of one kind, inside the
