@@ -95,7 +95,8 @@ type Service struct {
 // New returns a Service with the default argon2id cost whose TOTP
 // secrets are sealed with secretKey (32 bytes, keys.LoadOrCreateSecret).
 func New(db *store.DB, c clock.Clock, secretKey []byte) *Service {
-	return &Service{DB: db, Clock: c, Params: DefaultParams, SecretKey: secretKey}
+	return &Service{DB: db, Clock: c, Params: DefaultParams, SecretKey: secretKey,
+		SourceLimit: ratelimit.NewPerSource(SignInRate, SignInBurst)}
 }
 
 func (s *Service) params() Params {
