@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -115,10 +116,13 @@ func HashMemoryBudget() int64 {
 }
 
 // GateFor returns a gate sized so that hashes of cost p in flight stay
-// within HashMemoryBudget (8 at the default cost).
+// within HashMemoryBudget (8 at the default cost) and use at most half
+// the CPUs: a flood of sign-ins must leave the peers' deliveries their
+// share of the machine (one slot on 2 cores, about 27 sign-ins a second,
+// far more than a desk needs).
 func GateFor(p Params) *ratelimit.Gate {
 	per := int64(max(p.Memory, 1)) << 10
-	return ratelimit.NewGate(int(min(HashMemoryBudget()/per, 256)), HashWait)
+	return ratelimit.NewGate(int(min(HashMemoryBudget()/per, int64(max(runtime.NumCPU()/2, 1)))), HashWait)
 }
 
 var defaultGate = GateFor(DefaultParams)

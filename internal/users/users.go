@@ -387,16 +387,23 @@ func (s *Service) verify(ctx context.Context, pw, phc string) error {
 
 // dummyHashes are checked against when the user does not exist (or may
 // not sign in now), one per cost, so that the time spent is a real
-// check's at the node's cost.
-var dummyHashes sync.Map // Params -> string
+// check's at the node's cost. It is made once, under a lock: a flood of
+// first sign-ins must not make one each.
+var (
+	dummyMu     sync.Mutex
+	dummyHashes = map[Params]string{}
+)
 
 func (s *Service) dummyHash() string {
 	p := s.params()
-	if h, ok := dummyHashes.Load(p); ok {
-		return h.(string)
+	dummyMu.Lock()
+	defer dummyMu.Unlock()
+	h, ok := dummyHashes[p]
+	if !ok {
+		h = HashPassword("not a real password", p)
+		dummyHashes[p] = h
 	}
-	h, _ := dummyHashes.LoadOrStore(p, HashPassword("not a real password", p))
-	return h.(string)
+	return h
 }
 
 func clean(s string) string {
