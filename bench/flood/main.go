@@ -150,15 +150,14 @@ func clientFrom(ip string, timeout time.Duration) *http.Client {
 // memSampler reads the child's RSS from /proc and its Go heap from
 // /metrics every 100 ms, keeping the peaks.
 type memSampler struct {
-	pid       int
-	metrics   string
-	mu        sync.Mutex
-	peakRSS   int64
-	peakHeap  int64
-	stop      chan struct{}
-	done      chan struct{}
-	hc        *http.Client
-	heapError error
+	pid      int
+	metrics  string
+	mu       sync.Mutex
+	peakRSS  int64
+	peakHeap int64
+	stop     chan struct{}
+	done     chan struct{}
+	hc       *http.Client
 }
 
 func startSampler(pid int, metricsURL string) *memSampler {
