@@ -109,7 +109,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	limit := int64(h.Inbox.MaxWire())
 	if r.ContentLength > limit {
 		// Refused before a byte of the body is read.
-		h.reject(ctx, w, log, reject(CodeOversized, nil, "envelope has %d bytes; this inbox accepts at most %d", r.ContentLength, limit), via, int(min(r.ContentLength, 1<<30)), source)
+		h.reject(ctx, w, log, reject(CodeOversized, nil, "envelope has %d bytes; this inbox accepts at most %d", r.ContentLength, limit), via, int(min(r.ContentLength, 1<<30)), 0, source)
 		return
 	}
 	want := limit + 1
@@ -133,7 +133,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	raw, err := readLimited(w, r, want, limit)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		h.reject(ctx, w, log, reject(CodeOversized, nil, "envelope has more than %d bytes; this inbox accepts at most %d", limit, limit), via, int(limit)+1, source)
+		h.reject(ctx, w, log, reject(CodeOversized, nil, "envelope has more than %d bytes; this inbox accepts at most %d", limit, limit), via, int(limit)+1, int(limit)+1, source)
 		return
 	}
 	if err != nil {
@@ -144,7 +144,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.Inbox.Receive(ctx, raw, via)
 	if rej, ok := AsRejection(err); ok {
-		h.answerRejection(w, log, rej, source)
+		h.answerRejection(w, log, rej, source, len(raw))
 		return
 	}
 	if err != nil {
@@ -175,22 +175,28 @@ func readLimited(w http.ResponseWriter, r *http.Request, want, limit int64) ([]b
 }
 
 // reject records a refusal the handler made itself (before Inbox.Receive
-// saw the body) and answers it.
-func (h *Handler) reject(ctx context.Context, w http.ResponseWriter, log *slog.Logger, rej *Rejection, via string, size int, source string) {
+// saw the body) and answers it; size is the body's size as far as known,
+// read how much of it was read.
+func (h *Handler) reject(ctx context.Context, w http.ResponseWriter, log *slog.Logger, rej *Rejection, via string, size, read int, source string) {
 	if h.Inbox.Audit != nil {
 		rec := RejectionRecord{At: h.Inbox.Clock.Now().UTC(), Code: rej.Code, Message: rej.Message, Via: via, Size: size}
 		if err := h.Inbox.Audit.RecordRejection(ctx, rec); err != nil {
 			log.Error("inbox: record rejection", "code", rej.Code, "err", err)
 		}
 	}
-	h.answerRejection(w, log, rej, source)
+	h.answerRejection(w, log, rej, source, read)
 }
 
-func (h *Handler) answerRejection(w http.ResponseWriter, log *slog.Logger, rej *Rejection, source string) {
+// bytesPerToken is what reading a refused body costs a source's
+// allowance: one token per started mebibyte, so a source sending
+// oversized bodies runs out after a few.
+const bytesPerToken = 1 << 20
+
+func (h *Handler) answerRejection(w http.ResponseWriter, log *slog.Logger, rej *Rejection, source string, read int) {
 	h.refused(rej.Code)
 	if rej.Code.Unauthenticated() {
 		if h.Refusals != nil {
-			h.Refusals.Allow(source, time.Now())
+			h.Refusals.Charge(source, time.Now(), 1+read/bytesPerToken)
 		}
 		log.Debug("inbox: unauthenticated envelope refused", "code", rej.Code, "remote", source)
 	} else {

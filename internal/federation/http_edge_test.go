@@ -163,3 +163,23 @@ func TestInboxFailureSendsNoInternalText(t *testing.T) {
 		t.Fatalf("%d %s", w.Code, w.Body.String())
 	}
 }
+
+// Oversized bodies that had to be read cost a source its allowance by the
+// mebibyte: a flood of them from one address is cut off after a few.
+func TestOversizedReadsSpendTheAllowance(t *testing.T) {
+	f := newFixture(t)
+	h := &Handler{Inbox: f.inbox, Refusals: ratelimit.NewPerSource(rate.Every(time.Hour), 100)}
+	limit := int64(f.inbox.MaxWire())
+	perBody := 1 + int(limit+1)/bytesPerToken
+	served := 0
+	for range 20 {
+		w, _ := post(h, "203.0.113.5:1", &countingBody{n: limit + 1<<20}, -1)
+		if w.Code == http.StatusTooManyRequests {
+			break
+		}
+		served++
+	}
+	if want := (100 + perBody - 1) / perBody; served != want {
+		t.Errorf("%d oversized bodies read before 429, want %d (%d tokens each)", served, want, perBody)
+	}
+}

@@ -103,10 +103,25 @@ func (p *PerSource) sweep(now time.Time) {
 }
 
 // Allow takes one token from key's bucket and reports whether there was one.
-func (p *PerSource) Allow(key string, now time.Time) bool {
+func (p *PerSource) Allow(key string, now time.Time) bool { return p.AllowN(key, now, 1) }
+
+// AllowN takes n tokens from key's bucket if it holds that many and
+// reports whether it did.
+func (p *PerSource) AllowN(key string, now time.Time, n int) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.get(key, now).AllowN(now, 1)
+	return p.get(key, now).AllowN(now, n)
+}
+
+// Charge takes n tokens from key's bucket (at most the burst) whether or
+// not it holds them, leaving it in debt: for a cost already paid, such as
+// a refused body that had to be read. Exhausted is then true until the
+// bucket has refilled past the debt.
+func (p *PerSource) Charge(key string, now time.Time, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	l := p.get(key, now)
+	l.ReserveN(now, min(max(n, 1), max(l.Burst(), 1)))
 }
 
 // Exhausted reports whether key's bucket is empty now, without taking a
