@@ -32,6 +32,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"os"
 	"os/exec"
@@ -55,21 +56,27 @@ import (
 
 func main() {
 	serve := flag.String("serve", "", "internal: run the node under test from this data folder")
+	attack := flag.String("attack", "", "internal: run the floods against the node in this data folder")
 	secs := flag.Int("seconds", 10, "length of the quiet run and of the flood")
 	rate := flag.Int("rate", 20, "legitimate deliveries a second from the real peer")
 	signins := flag.Int("signins", 200, "parallel sign-in clients with unknown names")
 	bodies := flag.Int("bodies", 40, "parallel clients sending 11 MB bodies")
 	forged := flag.Int("forged", 2000, "unsigned envelopes a second")
+	pprofDir := flag.String("pprof", "", "write the node's goroutine dump and CPU profile under flood to this folder")
 	flag.Parse()
 	if *serve != "" {
 		runNode(*serve)
+		return
+	}
+	if *attack != "" {
+		runAttack(*attack, *secs, *signins, *bodies, *forged)
 		return
 	}
 	if *secs > 30 || *rate > 200 || *signins > 400 || *bodies > 80 || *forged > 4000 {
 		fmt.Fprintln(os.Stderr, "refusing: the benchmark is bounded (seconds <= 30, rate <= 200, signins <= 400, bodies <= 80, forged <= 4000)")
 		os.Exit(2)
 	}
-	if err := drive(*secs, *rate, *signins, *bodies, *forged); err != nil {
+	if err := drive(*secs, *rate, *signins, *bodies, *forged, *pprofDir); err != nil {
 		fmt.Fprintln(os.Stderr, "flood:", err)
 		os.Exit(1)
 	}
@@ -132,6 +139,13 @@ func runNode(dir string) {
 	check(err)
 	_, err = n.AcceptSnapshot(ctx, signed)
 	check(err)
+	if addr := os.Getenv("ART35_FLOOD_PPROF"); addr != "" {
+		// -pprof: the node's profiles, for finding what a flood costs.
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		go http.ListenAndServe(addr, mux)
+	}
 	ping.Register(n)
 	p, err := web.ForNode(n, false)
 	check(err)
@@ -334,6 +348,35 @@ func outcome(resp *http.Response, err error) string {
 	return strconv.Itoa(resp.StatusCode)
 }
 
+// runAttack is the attacker's process: at the lowest CPU priority, so
+// that on one machine it stands in for attackers elsewhere as far as it
+// can; it floods for secs (plus a second of build-up) and prints what the
+// node answered.
+func runAttack(dir string, secs, signins, bodies, forgedRate int) {
+	_ = syscall.Setpriority(syscall.PRIO_PROCESS, 0, 19)
+	it, err := config.Load(dir, func(string) string { return "" })
+	check(err)
+	// Forged envelopes: valid format, claiming US-247, signed by a key
+	// that is not US's, sealed to IT's public encryption key.
+	_, rogue, _ := ed25519.GenerateKey(rand.Reader)
+	itEnc, err := keys.LoadEncryption(it.Path(config.EncryptionKeyFile))
+	check(err)
+	var forgedWire [][]byte
+	for range 64 {
+		id, _ := envelope.NewID(rand.Reader)
+		env, err := envelope.Seal(envelope.Header{ID: id, IdempotencyKey: "forged-" + id, Kind: envelope.KindPing, Subkind: ping.TypeChallenge,
+			Sender: "US-247", Recipient: "IT-247", Created: time.Now().UTC().Truncate(time.Second), Expires: time.Now().Add(time.Hour).UTC().Truncate(time.Second),
+			Handling: envelope.H0}, []byte(`{"forged":true}`), rogue, itEnc.PublicKey())
+		check(err)
+		w, _ := env.Marshal()
+		forgedWire = append(forgedWire, w)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(secs+1)*time.Second)
+	defer cancel()
+	sign, body, forged := flood(ctx, it, signins, bodies, forgedRate, forgedWire)
+	fmt.Printf("  sign-ins:  %s\n  11 MB:     %s\n  unsigned:  %s\n", sign, body, forged)
+}
+
 // flood runs the three floods until ctx ends.
 func flood(ctx context.Context, it config.Config, signins, bodies, perSecond int, forgedWire [][]byte) (sign, body, forged *counts) {
 	sign, body, forged = &counts{}, &counts{}, &counts{}
@@ -423,7 +466,7 @@ func summarize(lats []time.Duration, errs []error) stats {
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/1e6) }
 func mb(b int64) string         { return fmt.Sprintf("%.0f MB", float64(b)/(1<<20)) }
 
-func drive(secs, rate, signins, bodies, forgedRate int) error {
+func drive(secs, rate, signins, bodies, forgedRate int, pprofDir string) error {
 	dir, err := os.MkdirTemp("", "art35-flood")
 	if err != nil {
 		return err
@@ -437,6 +480,10 @@ func drive(secs, rate, signins, bodies, forgedRate int) error {
 	}
 	var logs bytes.Buffer
 	child := exec.Command(exe, "-serve", it.DataDir)
+	pprofAddr := freePort()
+	if pprofDir != "" {
+		child.Env = append(os.Environ(), "ART35_FLOOD_PPROF="+pprofAddr)
+	}
 	child.Stdout, child.Stderr = &logs, &logs
 	if err := child.Start(); err != nil {
 		return err
@@ -475,26 +522,6 @@ func drive(secs, rate, signins, bodies, forgedRate int) error {
 		return fmt.Errorf("warm-up delivery: %w", err)
 	}
 
-	// Forged envelopes: valid format, claiming US-247, signed by a key
-	// that is not US's.
-	_, rogue, _ := ed25519.GenerateKey(rand.Reader)
-	itEnc, err := keys.LoadEncryption(it.Path(config.EncryptionKeyFile))
-	if err != nil {
-		return err
-	}
-	var forgedWire [][]byte
-	for range 64 {
-		id, _ := envelope.NewID(rand.Reader)
-		env, err := envelope.Seal(envelope.Header{ID: id, IdempotencyKey: "forged-" + id, Kind: envelope.KindPing, Subkind: ping.TypeChallenge,
-			Sender: "US-247", Recipient: "IT-247", Created: time.Now().UTC().Truncate(time.Second), Expires: time.Now().Add(time.Hour).UTC().Truncate(time.Second),
-			Handling: envelope.H0}, []byte(`{"forged":true}`), rogue, itEnc.PublicKey())
-		if err != nil {
-			return err
-		}
-		w, _ := env.Marshal()
-		forgedWire = append(forgedWire, w)
-	}
-
 	fmt.Printf("art35 flood benchmark (issue 11), loopback, node under test in its own process (pid %d), %d-second runs\n", child.Process.Pid, secs)
 	fmt.Printf("legitimate traffic: %d ping deliveries/s from a real peer (key in the directory) at 127.0.0.1\n", rate)
 	fmt.Printf("flood: %d parallel unknown sign-ins (200 source addresses), %d parallel 11 MB bodies, %d unsigned envelopes/s (20 sources)\n\n", signins, bodies, forgedRate)
@@ -507,17 +534,31 @@ func drive(secs, rate, signins, bodies, forgedRate int) error {
 
 	// Flood run.
 	sf := startSampler(child.Process.Pid, admin+"/metrics")
-	fctx, cancel := context.WithTimeout(ctx, time.Duration(secs)*time.Second+2*time.Second)
-	var sign, body, forged *counts
-	floodDone := make(chan struct{})
-	go func() {
-		sign, body, forged = flood(fctx, it, signins, bodies, forgedRate, forgedWire)
-		close(floodDone)
-	}()
+	var attackOut bytes.Buffer
+	attacker := exec.Command(exe, "-attack", it.DataDir, "-seconds", strconv.Itoa(secs), "-signins", strconv.Itoa(signins),
+		"-bodies", strconv.Itoa(bodies), "-forged", strconv.Itoa(forgedRate))
+	attacker.Stdout, attacker.Stderr = &attackOut, &attackOut
+	if err := attacker.Start(); err != nil {
+		return err
+	}
 	time.Sleep(time.Second) // let the floods build up
+	if pprofDir != "" {
+		go func() {
+			time.Sleep(time.Duration(secs) * time.Second / 2)
+			for _, q := range []string{"goroutine?debug=1", "profile?seconds=3"} {
+				if resp, err := http.Get("http://" + pprofAddr + "/debug/pprof/" + q); err == nil {
+					b, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					name, _, _ := strings.Cut(q, "?")
+					_ = os.WriteFile(filepath.Join(pprofDir, name+".pprof"), b, 0o600)
+				}
+			}
+		}()
+	}
 	fl, fe := p.legit(secs, rate)
-	cancel()
-	<-floodDone
+	if err := attacker.Wait(); err != nil {
+		return fmt.Errorf("attacker: %w: %s", err, attackOut.String())
+	}
 	fRSS, fHeap := sf.finish()
 	under := summarize(fl, fe)
 
@@ -532,7 +573,7 @@ func drive(secs, rate, signins, bodies, forgedRate int) error {
 	}
 	ratio := float64(under.p99) / float64(max(quiet.p99, 1))
 	fmt.Printf("%-22s %10s %10s %10s\n\n", "ratio flood/quiet", "", fmt.Sprintf("%.2fx", float64(under.p50)/float64(max(quiet.p50, 1))), fmt.Sprintf("%.2fx", ratio))
-	fmt.Printf("flood answers:\n  sign-ins:  %s\n  11 MB:     %s\n  unsigned:  %s\n\n", sign, body, forged)
+	fmt.Printf("flood answers (the attacker runs in its own process at nice 19):\n%s\n", attackOut.String())
 	for i, e := range fe {
 		if i == 5 {
 			fmt.Printf("  ... %d more failed deliveries\n", len(fe)-5)

@@ -68,6 +68,12 @@ type Handler struct {
 	// Refused, if set, is told of every refusal, for metrics: the
 	// rejection code, or "rate_limited" and "busy" for the edge's own.
 	Refused func(code Code)
+	// Witness, if set, adds headers to the answer to an envelope whose
+	// signature verified (accepted, duplicate, or refused after the
+	// check): the node's audit-log checkpoint (internal/witness). It is
+	// not run for unauthenticated input, which must cost the node nothing
+	// but its refusal.
+	Witness func(r *http.Request, out http.Header)
 }
 
 // Edge answers that are not rejections of an envelope: the sender retries.
@@ -144,6 +150,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.Inbox.Receive(ctx, raw, via)
 	if rej, ok := AsRejection(err); ok {
+		if !rej.Code.Unauthenticated() && h.Witness != nil {
+			h.Witness(r, w.Header())
+		}
 		h.answerRejection(w, log, rej, source, len(raw))
 		return
 	}
@@ -158,6 +167,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if res.Duplicate {
 		w.Header().Set(DuplicateHeader, "true")
+	}
+	if h.Witness != nil {
+		h.Witness(r, w.Header())
 	}
 	w.Header().Set("Content-Type", ContentType)
 	w.WriteHeader(http.StatusOK)

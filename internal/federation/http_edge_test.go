@@ -183,3 +183,25 @@ func TestOversizedReadsSpendTheAllowance(t *testing.T) {
 		t.Errorf("%d oversized bodies read before 429, want %d (%d tokens each)", served, want, perBody)
 	}
 }
+
+// The witness headers (a database read, and a cosignature to check) are
+// for envelopes whose signature verified; forged input never costs them.
+func TestWitnessOnlyForSignedEnvelopes(t *testing.T) {
+	f := newFixture(t)
+	var calls atomic.Int64
+	h := &Handler{Inbox: f.inbox, Witness: func(_ *http.Request, out http.Header) { calls.Add(1); out.Set("Art35-Test-Witness", "yes") }}
+	forged := f.sealEnv(t, header(1), nil)
+	forged.Signature = make([]byte, 64)
+	for _, body := range [][]byte{[]byte("garbage"), wire(t, forged)} {
+		if w, _ := post(h, "203.0.113.1:1", io.NopCloser(bytes.NewReader(body)), int64(len(body))); w.Header().Get("Art35-Test-Witness") != "" {
+			t.Errorf("witness headers on a refusal of %.20q", body)
+		}
+	}
+	raw := f.seal(t, header(2), []byte("genuine"), f.us, nil)
+	if w, _ := post(h, "198.51.100.1:1", io.NopCloser(bytes.NewReader(raw)), int64(len(raw))); w.Code != 200 || w.Header().Get("Art35-Test-Witness") != "yes" {
+		t.Errorf("genuine: %d, witness %q", w.Code, w.Header().Get("Art35-Test-Witness"))
+	}
+	if calls.Load() != 1 {
+		t.Errorf("witness ran %d times, want 1", calls.Load())
+	}
+}
