@@ -101,3 +101,16 @@ func TestBudget(t *testing.T) {
 		t.Fatalf("in use %d, want 50", b.InUse())
 	}
 }
+
+// Source reads a remote address: it must never panic, and equal inputs
+// map to one key.
+func FuzzSource(f *testing.F) {
+	for _, s := range []string{"192.0.2.1:80", "[2001:db8::1]:443", "[::ffff:1.2.3.4]:1", "", ":", "[", "%zone", "[fe80::1%eth0]:22"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if Source(s) != Source(s) {
+			t.Fatal("not deterministic")
+		}
+	})
+}
