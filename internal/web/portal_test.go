@@ -61,7 +61,7 @@ func startPortalNetClock(t *testing.T, clk clock.Clock, parties ...string) *port
 	pn := &portalNet{Net: net, clock: clk, secrets: map[string]string{}, names: map[string]string{}}
 	for _, party := range parties {
 		n := net.Node(party)
-		svc := &users.Service{DB: n.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+		svc := &users.Service{DB: n.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: n.Users.SecretKey}
 		name := officerNames[party]
 		secret, err := svc.Add(ctx, users.Account{Username: "officer", Name: name, Role: users.Officer}, testPassword, "test")
 		if err != nil {
@@ -518,7 +518,7 @@ func TestAuditorReadsOnly(t *testing.T) {
 	ctx := context.Background()
 	pn := startPortalNet(t, "US")
 	n := pn.Node("US")
-	svc := &users.Service{DB: n.DB, Clock: pn.clock, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+	svc := &users.Service{DB: n.DB, Clock: pn.clock, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: n.Users.SecretKey}
 	secret, err := svc.Add(ctx, users.Account{Username: "auditor", Name: "Ada Auditor", Role: users.Auditor}, testPassword, "test")
 	if err != nil {
 		t.Fatal(err)
