@@ -247,6 +247,10 @@ func New(db *store.DB, authority string, key ed25519.PrivateKey, clk clock.Clock
 // blessed by a new signature). It blocks appends for the moment it takes.
 func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	var c Checkpoint
+	// Records staged until now belong in the checkpoint.
+	if _, err := l.Sequence(ctx); err != nil {
+		return c, err
+	}
 	err := l.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var size int64
 		// A no-op update: it takes the same lock as Append, so the size
@@ -300,6 +304,9 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 // what the node calls on a ticker; the clock decides, so tests move time by
 // hand.
 func (l *Log) CheckpointIfDue(ctx context.Context, interval time.Duration) (c Checkpoint, made bool, err error) {
+	if _, err := l.Sequence(ctx); err != nil {
+		return c, false, err
+	}
 	n, err := Size(ctx, l.DB)
 	if err != nil || n == 0 {
 		return c, false, err
@@ -316,7 +323,8 @@ func (l *Log) CheckpointIfDue(ctx context.Context, interval time.Duration) (c Ch
 	return c, err == nil, err
 }
 
-// Run calls CheckpointIfDue until ctx ends, polling at most once a minute
+// Run sequences staged records (RunSequencer, in a goroutine of its own)
+// and calls CheckpointIfDue until ctx ends, polling at most once a minute
 // (more often for short intervals), and logs failures. The node starts it
 // in a goroutine.
 func (l *Log) Run(ctx context.Context, interval time.Duration) error {
@@ -324,6 +332,12 @@ func (l *Log) Run(ctx context.Context, interval time.Duration) error {
 	if poll <= 0 {
 		return apperr.Errorf(apperr.EInvalid, "audit checkpoint interval %s: must be positive (e.g. 1h)", interval)
 	}
+	seqDone := make(chan struct{})
+	go func() {
+		defer close(seqDone)
+		_ = l.RunSequencer(ctx)
+	}()
+	defer func() { <-seqDone }()
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {

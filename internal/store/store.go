@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -47,6 +48,36 @@ type DB struct {
 	txq     chan txRequest
 	stop    chan struct{}
 	stopped chan struct{}
+	// commitHooks run after every transaction Tx commits (see OnCommit).
+	commitHooks atomic.Pointer[[]func()]
+}
+
+// OnCommit registers fn to run after every transaction committed through
+// Tx (once per group on SQLite). It is a wake-up, not a notification of
+// what changed: fn must be quick and must not block (a non-blocking send
+// on a channel), and transactions opened with BeginTx directly do not call
+// it. The audit log's sequencer uses it to integrate staged records soon
+// after they commit instead of polling the database.
+func (db *DB) OnCommit(fn func()) {
+	for {
+		old := db.commitHooks.Load()
+		var hooks []func()
+		if old != nil {
+			hooks = append(hooks, *old...)
+		}
+		hooks = append(hooks, fn)
+		if db.commitHooks.CompareAndSwap(old, &hooks) {
+			return
+		}
+	}
+}
+
+func (db *DB) committed() {
+	if hooks := db.commitHooks.Load(); hooks != nil {
+		for _, fn := range *hooks {
+			fn()
+		}
+	}
 }
 
 // Backend returns SQLite or Postgres.
@@ -143,7 +174,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	delay := 10 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		err := db.tx(ctx, fn)
-		if err == nil || !isBusy(err) || attempt >= 8 {
+		if err == nil {
+			db.committed()
+			return nil
+		}
+		if !isBusy(err) || attempt >= 8 {
 			return MapError(err)
 		}
 		select {
