@@ -60,6 +60,11 @@ func TestSequenceSignsHead(t *testing.T) {
 		if n := mustSize(t, db); n != 0 {
 			t.Fatalf("size %d before sequencing, want 0", n)
 		}
+		// The audit view shows staged records at once, without an index.
+		got, err := List(ctx, db, Query{MessageID: "msg-1"})
+		if err != nil || len(got) != 3 || got[0].Index != -1 || got[0].Digest != recordN(5).Digest {
+			t.Fatalf("List of staged records = %+v, %v; want records 5, 4, 3 with index -1", got, err)
+		}
 		if _, err := Head(ctx, db); !apperr.Is(err, apperr.ENotFound) {
 			t.Fatalf("Head before sequencing = %v, want ENotFound", err)
 		}
