@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -296,8 +298,25 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 			seq+1, c.Size, c.Root[:], store.FormatTime(c.Time), string(msg))
 		return err
 	})
+	if err == nil {
+		generation(l.DB).Add(1)
+	}
 	return c, err
 }
+
+// generations counts, per database, the checkpoints made in this process.
+var generations sync.Map // *store.DB -> *atomic.Int64
+
+func generation(db *store.DB) *atomic.Int64 {
+	g, _ := generations.LoadOrStore(db, new(atomic.Int64))
+	return g.(*atomic.Int64)
+}
+
+// Generation returns a number that changes whenever this process makes a
+// checkpoint of db's log: a cache of Latest (the witness keeps one) stays
+// valid while it is unchanged. Checkpoints made by another process do not
+// change it; such a cache must also expire.
+func Generation(db *store.DB) int64 { return generation(db).Load() }
 
 // CheckpointIfDue makes a checkpoint when the log has grown since the last
 // one and that one is at least interval old (or there is none yet). It is

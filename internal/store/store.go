@@ -140,10 +140,12 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "synchronous(FULL)")
 		q.Set("_txlock", "immediate")
-		sdb, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		// Statements are prepared once per connection (stmtcache.go).
+		conn, err := newSQLiteConnector("file:" + path + "?" + q.Encode())
 		if err != nil {
 			return nil, apperr.Wrap(apperr.EInvalid, err, "database: bad SQLite path %q", path)
 		}
+		sdb = sql.OpenDB(conn)
 		// One writer at a time is SQLite's model; a small pool of readers is
 		// enough for a node.
 		sdb.SetMaxOpenConns(8)
