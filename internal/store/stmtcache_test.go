@@ -38,6 +38,12 @@ func TestStatementReuse(t *testing.T) {
 					return fmt.Errorf("outer row %d = %s %s", n, k, v)
 				}
 				// The same query, inside: it must not disturb the outer rows.
+				// (PostgreSQL connections cannot run a query while rows
+				// are open at all; the cache is SQLite's.)
+				if db.Backend() == store.Postgres {
+					n++
+					continue
+				}
 				var ik, iv string
 				if err := tx.QueryRowContext(ctx, q, fmt.Sprintf("reuse-4%d", n)).Scan(&ik, &iv); err != nil {
 					return fmt.Errorf("inner query %d: %w", n, err)
