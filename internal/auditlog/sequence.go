@@ -133,7 +133,7 @@ func (l *Log) sequenceBatch(ctx context.Context) (int, error) {
 		if errTestCrash != nil {
 			return errTestCrash
 		}
-		c, err := l.signHead(r, newSize, size, headRoot, headNote)
+		c, err := l.signHead(r, newSize, headRoot, headNote)
 		if err != nil {
 			return err
 		}
@@ -151,27 +151,32 @@ func (l *Log) sequenceBatch(ctx context.Context) (int, error) {
 }
 
 // signHead signs the tree head of newSize records after checking that the
-// tree still extends the previous head (of oldSize records): a past
-// rewritten in the tables must not be blessed by a new signature.
-func (l *Log) signHead(r tlog.HashReader, newSize, oldSize int64, oldRoot []byte, oldNote sql.NullString) (Checkpoint, error) {
+// tree still extends the previous head: a past rewritten in the tables
+// must not be blessed by a new signature. The previous head may be of
+// fewer records than the log had before this batch (AppendOne moves the
+// size without signing); its size is read from its note.
+func (l *Log) signHead(r tlog.HashReader, newSize int64, oldRoot []byte, oldNote sql.NullString) (Checkpoint, error) {
 	root, err := tlog.TreeHash(newSize, r)
 	if err != nil {
 		return Checkpoint{}, apperr.Wrap(apperr.EInvalid, err, "audit sequencer: compute the root of %d records", newSize)
 	}
-	if oldNote.Valid && oldSize > 0 {
-		origin, _, _ := strings.Cut(oldNote.String, "\n")
-		if origin != l.Origin {
-			return Checkpoint{}, apperr.Errorf(apperr.EConflict, "audit log: this log was started as %s but the node now signs as %s; restore the authority in the node's config (a log keeps its name for life)", origin, l.Origin)
+	if oldNote.Valid {
+		old, err := parseSignedText(oldNote.String)
+		if err != nil {
+			return Checkpoint{}, apperr.Wrap(apperr.EConflict, err, "audit sequencer: the stored tree head")
 		}
-		if len(oldRoot) != tlog.HashSize {
-			return Checkpoint{}, apperr.Errorf(apperr.EConflict, "audit sequencer: the stored tree head's root has %d bytes (audit_head was changed; run 'art35 audit verify')", len(oldRoot))
+		if old.Origin != l.Origin {
+			return Checkpoint{}, apperr.Errorf(apperr.EConflict, "audit log: this log was started as %s but the node now signs as %s; restore the authority in the node's config (a log keeps its name for life)", old.Origin, l.Origin)
 		}
-		proof, err := tlog.ProveTree(newSize, oldSize, r)
+		if len(oldRoot) != tlog.HashSize || tlog.Hash(oldRoot) != old.Root || old.Size > newSize {
+			return Checkpoint{}, apperr.Errorf(apperr.EConflict, "audit sequencer: the stored tree head's row disagrees with its note (audit_head was changed; run 'art35 audit verify')")
+		}
+		proof, err := tlog.ProveTree(newSize, old.Size, r)
 		if err == nil {
-			err = tlog.CheckTree(proof, newSize, root, oldSize, tlog.Hash(oldRoot))
+			err = tlog.CheckTree(proof, newSize, root, old.Size, old.Root)
 		}
 		if err != nil {
-			return Checkpoint{}, apperr.Errorf(apperr.EConflict, "audit sequencer: the log is not consistent with its signed tree head (size %d): its past was rewritten; refusing to sign (run 'art35 audit verify')", oldSize)
+			return Checkpoint{}, apperr.Errorf(apperr.EConflict, "audit sequencer: the log is not consistent with its signed tree head (size %d): its past was rewritten; refusing to sign (run 'art35 audit verify')", old.Size)
 		}
 	}
 	c := Checkpoint{Origin: l.Origin, Size: newSize, Root: root, Time: l.Clock.Now().UTC().Truncate(time.Second)}

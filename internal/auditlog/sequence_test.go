@@ -100,12 +100,20 @@ func TestSequenceSignsHead(t *testing.T) {
 		if _, err := CheckBundle(enc, l.pub); err != nil {
 			t.Fatalf("bundle from the tree head: %v", err)
 		}
-		// A second batch extends the first head.
-		stage(t, db, 10, 13)
+		// A record appended at once (a sign-in) moves the size past the
+		// head; the next batch still extends the head, and Verify checks
+		// the head at its own size.
+		if idx, err := AppendOne(ctx, db, recordN(10)); err != nil || idx != 10 {
+			t.Fatalf("AppendOne = %d, %v", idx, err)
+		}
+		if rep, err := Verify(ctx, db, l.verifier(t)); err != nil || rep.Size != 11 {
+			t.Fatalf("Verify after AppendOne = %+v, %v", rep, err)
+		}
+		stage(t, db, 11, 14)
 		if n, err := l.Sequence(ctx); err != nil || n != 3 {
 			t.Fatalf("Sequence = %d, %v; want 3", n, err)
 		}
-		if rep, err := Verify(ctx, db, l.verifier(t)); err != nil || rep.Size != 13 {
+		if rep, err := Verify(ctx, db, l.verifier(t)); err != nil || rep.Size != 14 {
 			t.Fatalf("Verify = %+v, %v", rep, err)
 		}
 	})
