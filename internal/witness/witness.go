@@ -351,22 +351,29 @@ func (w *Witness) Serve(r *http.Request, out http.Header) {
 // most once per cacheFresh, and again at once after this process made a
 // checkpoint.
 func (w *Witness) latest(ctx context.Context) (auditlog.Checkpoint, error) {
-	w.cache.mu.Lock()
 	gen := auditlog.Generation(w.DB)
-	if w.cache.latest != nil && w.cache.latestGen == gen && time.Since(w.cache.latestAt) < cacheFresh {
-		cp := *w.cache.latest
-		w.cache.mu.Unlock()
-		return cp, nil
+	w.cache.mu.Lock()
+	if w.cache.latestGen == gen && !w.cache.latestAt.IsZero() && time.Since(w.cache.latestAt) < cacheFresh {
+		defer w.cache.mu.Unlock()
+		if w.cache.latest == nil {
+			return auditlog.Checkpoint{}, apperr.Errorf(apperr.ENotFound, "no checkpoint yet")
+		}
+		return *w.cache.latest, nil
 	}
 	w.cache.mu.Unlock()
 	cp, err := auditlog.Latest(ctx, w.DB)
-	if err != nil {
+	if err != nil && !apperr.Is(err, apperr.ENotFound) {
 		return cp, err
 	}
 	w.cache.mu.Lock()
-	w.cache.latest, w.cache.latestAt, w.cache.latestGen = &cp, time.Now(), gen
+	// "None yet" is cached too: a young node has no checkpoint for its
+	// first interval, and must not look for one with every delivery.
+	w.cache.latest, w.cache.latestAt, w.cache.latestGen = nil, time.Now(), gen
+	if err == nil {
+		w.cache.latest = &cp
+	}
 	w.cache.mu.Unlock()
-	return cp, nil
+	return cp, err
 }
 
 // keepCosignature verifies a peer's cosignature over one of this node's
