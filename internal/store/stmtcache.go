@@ -158,12 +158,10 @@ func (s *cachedStmt) Close() error  { s.busy = false; return nil }
 func (s *cachedStmt) NumInput() int { return s.inner.NumInput() }
 
 func (s *cachedStmt) Exec(args []driver.Value) (driver.Result, error) {
-	//lint:ignore SA1019 driver.Stmt requires Exec
 	return s.inner.Exec(args)
 }
 
 func (s *cachedStmt) Query(args []driver.Value) (driver.Rows, error) {
-	//lint:ignore SA1019 driver.Stmt requires Query
 	return s.inner.Query(args)
 }
 
