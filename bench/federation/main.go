@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"sort"
@@ -56,8 +57,12 @@ func main() {
 	if os.Getenv("ART35_TEST_POSTGRES") != "" {
 		backends = append(backends, store.Postgres)
 	}
-	fmt.Printf("art35 federation benchmark: %d envelopes x %d senders; latency at %d/s for %ds; %d rounds; 2-core machine\n\n",
-		*count, *workers, *rate, *secs, *rounds)
+	fmt.Printf("art35 federation benchmark: %d envelopes x %d senders; latency at %d/s for %ds; %d rounds; %d CPUs\n",
+		*count, *workers, *rate, *secs, *rounds, runtime.NumCPU())
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("load average at the start (1, 5, 15 min): %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	}
+	fmt.Println()
 
 	floor := measureFloor(dir, *count, *workers, *rate, *secs, *rounds)
 	rows := []row{floor}
@@ -78,7 +83,10 @@ func main() {
 				fmt.Sprintf("%.2fx", r.tput.med/floor.tput.med), fmt.Sprintf("%.2fx", r.p50.med/floor.p50.med), fmt.Sprintf("%.2fx", r.p99.med/floor.p99.med))
 		}
 	}
-	fmt.Println("\ntargets (issue 4): >= 1000 envelopes/s per receiving node on SQLite; p50 <= 3x the floor")
+	fmt.Println("\ntargets (issue 15): SQLite >= 2000 envelopes/s per receiving node, p50 <= 2x the floor; PostgreSQL (one replica) >= the SQLite figure")
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		fmt.Printf("load average at the end (1, 5, 15 min): %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
+	}
 }
 
 // stat is a figure over several rounds.
