@@ -222,15 +222,15 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 	for {
 		within(t, us, 30*time.Second, "US request view", chromedp.Navigate(pn.url("US", "/requests/"+id)), chromedp.WaitVisible(chromedp.ID("timeline")))
 		text, err := chromedp.Run(us, chromedp.Text(chromedp.ID("timeline")))
-		state, _ := chromedp.Run(us, chromedp.Text(chromedp.ID("state")))
-		if err == nil && strings.Contains(text, "acknowledged by "+pn.names["IT"]) {
-			if strings.Contains(text, "not applied") || !strings.EqualFold(state, "acknowledged") {
+		state, _ := chromedp.Run(us, chromedp.Evaluate[string](`document.getElementById("state").dataset.state`))
+		if err == nil && strings.Contains(text, "Acknowledged by "+pn.names["IT"]) {
+			if strings.Contains(text, "ot applied") || state != "acknowledged" {
 				t.Errorf("US shows the acknowledgement but did not apply it (state %q): %q", state, text)
 			}
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("US timeline lacks \"acknowledged by %s\": %q %v", pn.names["IT"], text, err)
+			t.Fatalf("US timeline lacks \"Acknowledged by %s\": %q %v", pn.names["IT"], text, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"context"
 	"fmt"
 	"html/template"
@@ -126,16 +128,40 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, sess *users.Sessi
 		return
 	}
 	s.render(w, r, sess, "inbox", map[string]any{"Title": "Inbox", "Rows": rows, "Filter": f, "Parties": parties,
-		"Types": request.Types, "States": request.States, "Poll": fmt.Sprintf("every %dms", s.d.PollInterval.Milliseconds())})
+		"Types": request.Types, "States": request.States, "Poll": s.poll(), "Version": rowsVersion(rows)})
 }
 
+func (s *Server) poll() string { return fmt.Sprintf("every %dms", s.d.PollInterval.Milliseconds()) }
+
+// inboxRows answers the inbox's poll: 204 (nothing swapped, so the
+// officer's focus and scroll stay) while the list is the same, the new
+// table body when it changed.
 func (s *Server) inboxRows(w http.ResponseWriter, r *http.Request, _ *users.Session) {
-	rows, _, err := s.rows(r.Context(), filterOf(r.URL.Query()))
+	f := filterOf(r.URL.Query())
+	rows, _, err := s.rows(r.Context(), f)
 	if err != nil {
 		http.Error(w, "the inbox could not be read", http.StatusInternalServerError)
 		return
 	}
-	s.renderPart(w, r, "inbox", "rows", map[string]any{"Rows": rows})
+	v := rowsVersion(rows)
+	if v == r.URL.Query().Get("v") {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	s.renderPart(w, r, "inbox", "rows", map[string]any{"Rows": rows, "Filter": f, "Poll": s.poll(), "Version": v})
+}
+
+// rowsVersion changes when a line of the inbox would change (countdowns
+// excepted: portal.js moves them).
+func rowsVersion(rows []row) string {
+	h := sha256.New()
+	for _, r := range rows {
+		fmt.Fprintf(h, "%s|%s|%s|%d|", r.ID, r.State, r.Priority, r.Updated.UnixNano())
+		if r.NextDue != nil {
+			fmt.Fprintf(h, "%s|%d|", r.NextDue.Clock, r.NextDue.Due.Unix())
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // --- request view ---
@@ -220,25 +246,6 @@ func (s *Server) chain(ctx context.Context, c *cases.Case) []chainBox {
 	return boxes
 }
 
-func (s *Server) requestView(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	ctx := r.Context()
-	// Read records who looked at a received request, and why (Protocol
-	// Art. 14(8)).
-	c, err := s.d.Cases.Read(ctx, r.PathValue("id"), sess.Account.Username, "case view in the portal")
-	if err != nil {
-		s.fail(w, r, sess, err)
-		return
-	}
-	now := s.d.Clock.Now()
-	d, _ := s.d.Directory(ctx)
-	zone := cases.Zone(c.Request, d)
-	agenda := request.Due(request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: zone}, request.DefaultPolicy(), now)
-	evs := slices.Clone(c.Lifecycle.Evidences)
-	slices.Reverse(evs) // newest first: what just happened is what matters at 3 a.m.
-	s.render(w, r, sess, "request", map[string]any{"Title": c.Request.ID, "Case": c, "Agenda": agenda, "Evidences": evs,
-		"Actions": actionsFor(c), "FollowUps": followUps(c), "Chain": s.chain(ctx, c), "Sender": c.Request.Requesting.TimeZone, "Error": r.URL.Query().Get("error")})
-}
-
 func (s *Server) requestLetter(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	c, err := s.d.Cases.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
@@ -252,38 +259,6 @@ func (s *Server) requestLetter(w http.ResponseWriter, r *http.Request, sess *use
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = w.Write(buf.Bytes())
-}
-
-func (s *Server) act(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	id := r.PathValue("id")
-	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s reads only; an officer, supervisor or admin takes steps", sess.Account.Role))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "bad form"))
-		return
-	}
-	step := request.Step{To: request.State(r.PostForm.Get("to")), By: sess.Account.Name, Code: request.AnswerCode(r.PostForm.Get("code")),
-		Details: strings.TrimSpace(r.PostForm.Get("details")), ProviderRef: strings.TrimSpace(r.PostForm.Get("provider_ref"))}
-	if u := strings.TrimSpace(r.PostForm.Get("until")); u != "" {
-		t, err := time.Parse("2006-01-02", u)
-		if err != nil {
-			s.redirectErr(w, r, id, "preserved until: "+u+" is not a date; give YYYY-MM-DD")
-			return
-		}
-		step.Until = t.Add(23*time.Hour + 59*time.Minute)
-	}
-	d, _ := s.d.Directory(r.Context())
-	if _, err := s.d.Cases.Act(r.Context(), id, step, route.Reservations{Snapshot: d}); err != nil {
-		s.redirectErr(w, r, id, err.Error())
-		return
-	}
-	http.Redirect(w, r, "/requests/"+url.PathEscape(id), http.StatusSeeOther)
-}
-
-func (s *Server) redirectErr(w http.ResponseWriter, r *http.Request, id, msg string) {
-	http.Redirect(w, r, "/requests/"+url.PathEscape(id)+"?error="+url.QueryEscape(msg), http.StatusSeeOther)
 }
 
 // fixedPaths cannot be set from a link.
@@ -479,7 +454,7 @@ func (s *Server) composeSend(w http.ResponseWriter, r *http.Request, sess *users
 		s.fail(w, r, sess, err)
 		return
 	}
-	http.Redirect(w, r, "/requests/"+url.PathEscape(c.Request.ID), http.StatusSeeOther)
+	http.Redirect(w, r, "/requests/"+url.PathEscape(c.Request.ID)+"?sent=1", http.StatusSeeOther)
 }
 
 // --- directory ---

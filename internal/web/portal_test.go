@@ -336,7 +336,7 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 		t.Fatal("a request was stored without confirmation")
 	}
 	code, _, h := post(t, us, pn.url("US", "/compose/preserve/send"), url.Values{"doc": {doc}, "confirm": {"yes"}}, nil)
-	if code != http.StatusSeeOther || h.Get("Location") != "/requests/"+id {
+	if code != http.StatusSeeOther || h.Get("Location") != "/requests/"+id+"?sent=1" {
 		t.Fatalf("send: %d %q", code, h.Get("Location"))
 	}
 
@@ -362,15 +362,15 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 		t.Fatalf("acknowledge: %d", code)
 	}
 	// A step not allowed now is refused with the lifecycle's message.
-	_, _, h = post(t, it, pn.url("IT", "/requests/"+id+"/act"), url.Values{"to": {"closed"}}, nil)
-	if !strings.Contains(h.Get("Location"), "error=") {
-		t.Errorf("closing by the receiver was not refused: %q", h.Get("Location"))
+	code, body, _ = post(t, it, pn.url("IT", "/requests/"+id+"/act"), url.Values{"to": {"closed"}, "confirm": {"yes"}}, nil)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="act-error"`) {
+		t.Errorf("closing by the receiver was not refused: %d", code)
 	}
 	// US sees "acknowledged by Giulia Esempio".
 	deadline = time.Now().Add(5 * time.Second)
 	for {
 		_, body, _ = get(t, us, pn.url("US", "/requests/"+id))
-		if regexp.MustCompile(`<strong>acknowledged</strong> by <span class="by">Giulia Esempio</span>`).MatchString(body) {
+		if regexp.MustCompile(`<strong>Acknowledged</strong> by <span class="by">Giulia Esempio</span>`).MatchString(body) {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -394,7 +394,7 @@ func TestDirectoryPages(t *testing.T) {
 		{"/directory/ZZ", 404, "not in the directory"},
 		{"/compose", 200, "type-preserve"},
 		{"/compose/nonsense", 400, "unknown"},
-		{"/requests/NOPE-1", 404, "no request NOPE-1"},
+		{"/requests/NOPE-1", 404, "no request &#34;NOPE-1&#34; on this node"},
 		{"/sources", 200, `<a href="https://db-ip.com">`},
 		{"/sources", 200, "RouteViews"},
 	}

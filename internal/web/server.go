@@ -101,6 +101,7 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /inbox/rows", s.auth(s.inboxRows))
 	mux.Handle("GET /requests/{id}", s.auth(s.requestView))
 	mux.Handle("GET /requests/{id}/letter", s.auth(s.requestLetter))
+	mux.Handle("GET /requests/{id}/live", s.auth(s.requestLive))
 	mux.Handle("POST /requests/{id}/act", s.auth(s.act))
 	mux.Handle("GET /compose", s.auth(s.composeIndex))
 	mux.Handle("GET /compose/{type}", s.auth(s.composeForm))
