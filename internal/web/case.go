@@ -26,7 +26,7 @@ import (
 
 // nextStep is what the officer looking at the case should do now.
 type nextStep struct {
-	Text string
+	Text  string
 	Due   time.Time // zero: no deadline for it
 	Since time.Time // when the step became due, for a clock that counts up
 	Note  string

@@ -174,10 +174,10 @@ var funcs = template.FuncMap{
 	"since": func(t, now time.Time) string {
 		return strings.TrimPrefix(strings.TrimPrefix(countdown(now, t), "in "), "OVERDUE by ")
 	},
-	"headline": func(e request.Evidence) string { h, _ := eventHeadline(e); return h },
+	"headline":    func(e request.Evidence) string { h, _ := eventHeadline(e); return h },
 	"showDetails": func(e request.Evidence) bool { _, d := eventHeadline(e); return d },
-	"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"dateIn":    func(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2 Jan 2006") },
+	"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"dateIn":      func(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2 Jan 2006") },
 	"posted": func(v any, to, name string) string {
 		f, ok := v.(url.Values)
 		if !ok || f.Get("to") != to {
