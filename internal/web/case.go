@@ -179,7 +179,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, sess *users.Session
 // what the officer typed still in the form.
 func (s *Server) actError(w http.ResponseWriter, r *http.Request, sess *users.Session, c *cases.Case, msg string) {
 	data := s.caseData(r, c)
-	data["Error"] = msg
+	data["Error"] = plainError(msg)
 	data["Posted"] = r.PostForm
 	w.WriteHeader(http.StatusUnprocessableEntity)
 	s.render(w, r, sess, "request", data)

@@ -176,8 +176,15 @@ var funcs = template.FuncMap{
 	},
 	"headline":    func(e request.Evidence) string { h, _ := eventHeadline(e); return h },
 	"showDetails": func(e request.Evidence) bool { _, d := eventHeadline(e); return d },
-	"iso":         func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"dateIn":      func(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2 Jan 2006") },
+	"plain":       plainError,
+	"orNot": func(v any) string {
+		if s := strings.TrimSpace(fmt.Sprint(v)); s != "" && s != "<nil>" {
+			return s
+		}
+		return "not stated"
+	},
+	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"dateIn": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2 Jan 2006") },
 	"posted": func(v any, to, name string) string {
 		f, ok := v.(url.Values)
 		if !ok || f.Get("to") != to {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -212,4 +213,20 @@ func eventHeadline(e request.Evidence) (headline string, details bool) {
 		return "Step not applied: " + strings.ToLower(word(eventNames, string(e.To))), true
 	}
 	return word(noteNames, e.Kind), true
+}
+
+// stepPrefix is how the lifecycle names a refused move ("in-progress ->
+// preserved: "): the officer already knows which step they took.
+var stepPrefix = regexp.MustCompile(`(request \S+: )?[a-z-]+ -> [a-z-]+(: )?`)
+
+// plainError drops the lifecycle's wire prefix from a message.
+func plainError(msg string) string {
+	msg = stepPrefix.ReplaceAllString(msg, "")
+	if strings.HasPrefix(msg, "is taken by") {
+		msg = "This step " + msg
+	}
+	if msg != "" {
+		msg = strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	return strings.ReplaceAll(msg, "SPEC section 6", "network rule")
 }
