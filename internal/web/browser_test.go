@@ -147,8 +147,10 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 		}
 		id := Field{Path: path}.ID()
 		if path == "preserve.mla_will_follow" {
-			fill = append(fill, chromedp.Click(chromedp.ID(id)))
-			continue
+			continue // ticked already: the form starts with it
+		}
+		if path == "preserve.data[0].identifiers[0].time" {
+			v = []string{"2026-11-20T09:02:07"} // in the browser's zone, New York: 14:02:07 UTC
 		}
 		fill = append(fill, chromedp.SetValue(chromedp.ID(id), v[0]))
 	}
@@ -163,6 +165,11 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 	n, err := chromedp.Run(us, chromedp.Evaluate[int](`document.getElementById("f-preserve-custodian").closest(".field").querySelectorAll("p.problem").length`))
 	if err != nil || n != 1 {
 		t.Errorf("problems in the custodian's block: %d, %v", n, err)
+	}
+	// Focus went to the summary of problems at the top, which links to
+	// the field.
+	if a, err := chromedp.Run(us, chromedp.Evaluate[string](`document.activeElement.id + " " + document.querySelector("#error-summary a").getAttribute("href")`)); err != nil || a != "error-summary #f-preserve-custodian" {
+		t.Errorf("focus and summary after the check: %q, %v", a, err)
 	}
 	shot(t, us, "02-us-compose-missing-field")
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -307,10 +309,17 @@ func (s *Server) composeIndex(w http.ResponseWriter, r *http.Request, sess *user
 // person composing as contact, and the usual choices.
 func (s *Server) defaults(ctx context.Context, fields []Field, t request.Type, sess *users.Session) {
 	now := s.d.Clock.Now()
-	var pocName, pocZone, pocHours string
+	var pocName, pocZone, pocHours, phone, email string
 	if d, err := s.d.Directory(ctx); err == nil {
 		if poc, err := d.PointOfContact(s.d.Party); err == nil {
-			pocName, pocZone, pocHours = poc.Name, poc.TimeZone, poc.DutyHours
+			pocName, pocZone, pocHours, phone, email = poc.Name, poc.TimeZone, poc.DutyHours, poc.Phone, poc.Email
+			// The officer's own line when the roster lists them, the
+			// desk's 24/7 line otherwise.
+			for _, p := range poc.People {
+				if p.Name == sess.Account.Name {
+					phone, email = cmp.Or(p.Phone, phone), cmp.Or(p.Email, email)
+				}
+			}
 		}
 	}
 	if pocName == "" {
@@ -321,6 +330,14 @@ func (s *Server) defaults(ctx context.Context, fields []Field, t request.Type, s
 		"created_at": now.UTC().Format(time.RFC3339), "requesting.party": s.d.Party, "requesting.name": pocName,
 		"requesting.time_zone": pocZone, "requesting.office_hours": pocHours, "requesting.contact.name": sess.Account.Name,
 		"priority": "urgent", "legal_basis.instrument": "budapest", "language": "en", "handling.code": "H0",
+		"requesting.contact.phone": phone, "requesting.contact.email": email,
+	}
+	// Whom to call back: the officer composing, unless they change it.
+	for _, c := range []string{"preserve.confirmation_contact", "subscriber_direct.reply_contact", "production_order.supporting.reply_contact"} {
+		vals[c+".name"], vals[c+".phone"], vals[c+".email"] = sess.Account.Name, phone, email
+	}
+	if t == request.TypePreserve {
+		vals["preserve.status"], vals["preserve.mla_will_follow"], vals["preserve.reply_channel"] = "new", "true", "node"
 	}
 	for i := range fields {
 		if v, ok := vals[fields[i].Path]; ok {
@@ -358,9 +375,20 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, sess *use
 			}
 		}
 	}
+	// The summary at the top lists every problem, each linked to its
+	// field; focus goes there (portal.js) so a screen reader reads it.
+	type summaryLine struct{ ID, Label, Message string }
+	var summary []summaryLine
+	for _, f := range fields {
+		for _, p := range f.Problems {
+			if p.Severity == request.SeverityError {
+				summary = append(summary, summaryLine{f.ID(), f.Label, plainError(p.Message)})
+			}
+		}
+	}
 	w.WriteHeader(status)
-	s.render(w, r, sess, "compose", map[string]any{"Title": "Compose " + string(t), "Type": t, "Fields": fields,
-		"General": general, "Parties": parties})
+	s.render(w, r, sess, "compose", map[string]any{"Title": "Compose: " + word(typeNames, string(t)), "Type": t, "Fields": fields,
+		"General": general, "Parties": parties, "Summary": summary})
 }
 
 // composed builds the document from a posted form and checks it.
@@ -373,9 +401,23 @@ func (s *Server) composed(r *http.Request, t request.Type) ([]Field, []byte, []r
 		return nil, nil, nil, apperr.Errorf(apperr.EInvalid, "bad form")
 	}
 	Fill(fields, r.PostForm)
+	zonedTimes(fields, s.viewerZone(r))
+	// Every problem at once: a bad number is reported beside its field
+	// and left out, so the checklist still runs on everything else.
+	var early []request.Problem
+	for i := range fields {
+		if fields[i].Kind == "number" && fields[i].Value != "" {
+			if _, err := strconv.Atoi(fields[i].Value); err != nil {
+				early = append(early, request.Problem{Field: fields[i].Path, Rule: "whole-number", Severity: request.SeverityError,
+					Message: fmt.Sprintf("%q is not a whole number; type digits only", fields[i].Value)})
+				fields[i].Value = ""
+			}
+		}
+	}
+	early = append(early, phoneProblems(fields)...)
 	doc, err := Document(fields)
 	if err != nil {
-		return fields, nil, []request.Problem{{Field: "form", Rule: "form", Message: err.Error(), Severity: request.SeverityError}}, nil
+		return fields, nil, append(early, request.Problem{Field: "form", Rule: "form", Message: err.Error(), Severity: request.SeverityError}), nil
 	}
 	// The requested authority's name comes from the directory.
 	if d, err := s.d.Directory(r.Context()); err == nil {
@@ -393,6 +435,7 @@ func (s *Server) composed(r *http.Request, t request.Type) ([]Field, []byte, []r
 	}
 	now := s.d.Clock.Now()
 	req, problems := request.Check(doc, now)
+	problems = append(early, problems...)
 	// The legal route between the two parties for this type: warnings
 	// beside the legal basis, for the person to weigh (route.Check).
 	if d, err := s.d.Directory(r.Context()); err == nil && req != nil {

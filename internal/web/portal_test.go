@@ -485,7 +485,7 @@ func TestFollowUps(t *testing.T) {
 		want         []string
 	}{
 		{"IT", "Answer with a traffic path", []string{`name="links[0].rel" value="answers"`, `name="links[0].id" value="` + id + `"`, `value="` + id + `"`, `<option value="US" selected>`}},
-		{"US", "Extend the preservation", []string{`name="links[0].rel" value="extends"`, `<option selected>extension</option>`, `<option value="IT" selected>`}},
+		{"US", "Extend the preservation", []string{`name="links[0].rel" value="extends"`, `<option value="extension" selected>extension of an earlier preservation</option>`, `<option value="IT" selected>`}},
 		{"US", "Send the MLA follow-up", []string{`name="links[0].rel" value="follows-up"`, `name="mla_followup.preservation_id" type="text" value="` + id + `"`}},
 	}
 	usc := pn.signIn(t, "US")

@@ -177,6 +177,10 @@ var funcs = template.FuncMap{
 	"headline":    func(e request.Evidence) string { h, _ := eventHeadline(e); return h },
 	"showDetails": func(e request.Evidence) bool { _, d := eventHeadline(e); return d },
 	"plain":       plainError,
+	"inputTime":   inputTime,
+	"optWord":     optionWords,
+	"add":         func(a, b int) int { return a + b },
+	"hasSuffix":   strings.HasSuffix,
 	"orNot": func(v any) string {
 		if s := strings.TrimSpace(fmt.Sprint(v)); s != "" && s != "<nil>" {
 			return s

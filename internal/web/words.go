@@ -228,5 +228,7 @@ func plainError(msg string) string {
 	if msg != "" {
 		msg = strings.ToUpper(msg[:1]) + msg[1:]
 	}
-	return strings.ReplaceAll(msg, "SPEC section 6", "network rule")
+	return specRef.ReplaceAllString(msg, "network rule")
 }
+
+var specRef = regexp.MustCompile(`SPEC section \d+`)
