@@ -16,6 +16,7 @@ import (
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/users"
@@ -47,6 +48,7 @@ func startPortalNetClock(t *testing.T, clk clock.Clock, parties ...string) *port
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk,
 		Setup: func(party string, n *node.Node) error {
+			ping.Register(n) // as the art35 command does: pings arrive and are swept
 			p, err := ForNode(n, false)
 			if err != nil {
 				return err
@@ -153,7 +155,7 @@ func TestUnauthenticatedRefused(t *testing.T) {
 	pn := startPortalNet(t, "US", "IT")
 	c := client(t)
 	gets := []string{"/", "/inbox", "/inbox/rows", "/requests/US-2026-000101", "/requests/US-2026-000101/letter",
-		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/sources", "/no-such-page"}
+		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/sources", "/pings", "/requests/US-2026-000101/live", "/no-such-page"}
 	for _, p := range gets {
 		t.Run("GET "+p, func(t *testing.T) {
 			code, body, h := get(t, c, pn.url("US", p))
@@ -177,7 +179,7 @@ func TestUnauthenticatedRefused(t *testing.T) {
 			t.Errorf("status %d, HX-Redirect %q", resp.StatusCode, resp.Header.Get("HX-Redirect"))
 		}
 	})
-	for _, p := range []string{"/signout", "/requests/US-2026-000101/act", "/compose/preserve", "/compose/preserve/send"} {
+	for _, p := range []string{"/signout", "/requests/US-2026-000101/act", "/compose/preserve", "/compose/preserve/send", "/pings/X/answer"} {
 		t.Run("POST "+p, func(t *testing.T) {
 			code, _, _ := post(t, c, pn.url("US", p), url.Values{"to": {"acknowledged"}, "confirm": {"yes"}, "doc": {"{}"}}, nil)
 			if code != http.StatusUnauthorized {

@@ -23,6 +23,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/users"
 )
 
@@ -54,6 +55,9 @@ type Deps struct {
 	Secure bool
 	// PollInterval is how often the inbox refreshes itself; zero is 1 s.
 	PollInterval time.Duration
+	// Pings answers the availability checks other points of contact send
+	// (package ping); nil hides the pings page.
+	Pings *ping.Service
 	// IPData is the folder of the node's imported IP data (DATA/ipdb); ""
 	// means the data shipped in the binary alone.
 	IPData string
@@ -70,7 +74,7 @@ type Server struct {
 // before the node runs. secure says whether the node serves HTTPS.
 func ForNode(n *node.Node, secure bool) (*Server, error) {
 	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: users.New(n.DB, n.Clock), Directory: n.Directory,
-		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb")})
+		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb"), Pings: ping.New(n)})
 }
 
 // New builds the portal.
@@ -110,6 +114,8 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /directory", s.auth(s.directoryPage))
 	mux.Handle("GET /directory/{code}", s.auth(s.partyPage))
 	mux.Handle("GET /sources", s.auth(s.sourcesPage))
+	mux.Handle("GET /pings", s.auth(s.pingsPage))
+	mux.Handle("POST /pings/{id}/answer", s.auth(s.pingAnswer))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.session(r); err != nil {
 			s.denied(w, r)
