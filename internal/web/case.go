@@ -190,7 +190,8 @@ func nextFor(c *cases.Case, a request.Agenda, now time.Time) nextStep {
 	r := c.Request
 	pending := func(clock string) time.Time {
 		for _, d := range a.Deadlines {
-			if d.Clock == clock && d.Status == request.DeadlinePending {
+			// A missed clock still shows its time: "OVERDUE by ...".
+			if d.Clock == clock && (d.Status == request.DeadlinePending || (d.Status == request.DeadlineMissed && d.Note == "")) {
 				return d.Due
 			}
 		}
