@@ -130,7 +130,8 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, sess *users.Sessi
 		return
 	}
 	s.render(w, r, sess, "inbox", map[string]any{"Title": "Inbox", "Rows": rows, "Filter": f, "Parties": parties,
-		"Types": request.Types, "States": request.States, "Poll": s.poll(), "Version": rowsVersion(rows)})
+		"Types": request.Types, "States": request.States, "Poll": s.poll(), "Version": rowsVersion(rows),
+		"CSV": template.URL("/inbox.csv?" + f.Query())})
 }
 
 func (s *Server) poll() string { return fmt.Sprintf("every %dms", s.d.PollInterval.Milliseconds()) }

@@ -132,6 +132,8 @@ func TestBrowserEveryPage(t *testing.T) {
 		{name: "directory-empty-search", path: "/directory?q=zzzz", ready: "td.empty"},
 		{name: "party", path: "/directory/IT", ready: "main h1"},
 		{name: "pings", path: "/pings", ready: "#pending-h"},
+		{name: "search", path: "/search?q=121.16.109.40", ready: "table.results"},
+		{name: "search-nothing", path: "/search?q=198.51.100.7", ready: "#no-hits"},
 		{name: "sources", path: "/sources", ready: "main h1"},
 		{name: "not-found", path: "/requests/US-2026-999999", ready: "main h1"},
 	}

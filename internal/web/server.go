@@ -115,6 +115,8 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /directory/{code}", s.auth(s.partyPage))
 	mux.Handle("GET /sources", s.auth(s.sourcesPage))
 	mux.Handle("GET /pings", s.auth(s.pingsPage))
+	mux.Handle("GET /search", s.auth(s.searchPage))
+	mux.Handle("GET /inbox.csv", s.auth(s.inboxCSV))
 	mux.Handle("POST /pings/{id}/answer", s.auth(s.pingAnswer))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.session(r); err != nil {
