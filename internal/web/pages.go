@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -354,6 +355,7 @@ func (s *Server) composeForm(w http.ResponseWriter, r *http.Request, sess *users
 		s.fail(w, r, sess, err)
 		return
 	}
+	fields = expandFields(fields, slices.Collect(maps.Keys(r.URL.Query())))
 	s.defaults(r.Context(), fields, t, sess)
 	// A form opened from a request view arrives with values to start
 	// from (the linked request, the party to answer); the id, type and
@@ -401,6 +403,7 @@ func (s *Server) composed(r *http.Request, t request.Type) ([]Field, []byte, []r
 	if err := r.ParseForm(); err != nil {
 		return nil, nil, nil, apperr.Errorf(apperr.EInvalid, "bad form")
 	}
+	fields = expandFields(fields, slices.Collect(maps.Keys(r.PostForm)))
 	Fill(fields, r.PostForm)
 	zonedTimes(fields, s.viewerZone(r))
 	// Every problem at once: a bad number is reported beside its field

@@ -13,7 +13,7 @@ import (
 	"github.com/art35/art35/internal/users"
 )
 
-var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search"}
+var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute"}
 
 func (s *Server) parseTemplates() error {
 	s.tmpl = map[string]*template.Template{}
@@ -181,6 +181,7 @@ var funcs = template.FuncMap{
 	"optWord":     optionWords,
 	"add":         func(a, b int) int { return a + b },
 	"hasSuffix":   strings.HasSuffix,
+	"unix":        func(sec int64) time.Time { return time.Unix(sec, 0).UTC() },
 	"orNot": func(v any) string {
 		if s := strings.TrimSpace(fmt.Sprint(v)); s != "" && s != "<nil>" {
 			return s

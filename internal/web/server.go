@@ -116,6 +116,9 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /sources", s.auth(s.sourcesPage))
 	mux.Handle("GET /pings", s.auth(s.pingsPage))
 	mux.Handle("GET /search", s.auth(s.searchPage))
+	mux.Handle("GET /attribute", s.auth(s.attributePage))
+	mux.Handle("POST /attribute", s.auth(s.attribute))
+	mux.Handle("POST /compose/preserve/draft", s.auth(s.composeDraft))
 	mux.Handle("GET /inbox.csv", s.auth(s.inboxCSV))
 	mux.Handle("POST /pings/{id}/answer", s.auth(s.pingAnswer))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
