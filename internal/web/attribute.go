@@ -31,9 +31,11 @@ const (
 
 // attributedCountry is one country of the attribution page.
 type attributedCountry struct {
-	triage.Country
-	IPs   []triage.IPRow
-	Draft string // the draft request (JSON) when a route exists
+	Code, Name string
+	UniqueIPs  int
+	Route      *triage.Route
+	IPs        []triage.IPRow
+	Draft      string // the draft request (JSON) when a route exists
 }
 
 func (s *Server) attributePage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
@@ -75,7 +77,7 @@ func (s *Server) attribute(w http.ResponseWriter, r *http.Request, sess *users.S
 	requesting := triage.Requesting(snap, s.d.Party)
 	var countries []attributedCountry
 	for _, c := range rep.Countries {
-		ac := attributedCountry{Country: c, IPs: c.IPs()}
+		ac := attributedCountry{Code: c.Country, Name: c.Name, UniqueIPs: c.UniqueIPs, Route: c.Route, IPs: c.IPs()}
 		if d, ok := triage.Draft(rep, c, requesting, now); ok {
 			d.Preserve.Relation, d.Preserve.Necessity = draftRelation, draftNecessity
 			if doc, err := json.Marshal(d); err == nil {
@@ -109,7 +111,7 @@ func (s *Server) composeDraft(w http.ResponseWriter, r *http.Request, sess *user
 		keys = append(keys, k)
 	}
 	fields = expandFields(fields, keys)
-	s.defaults(r.Context(), fields, t, sess)
+	s.defaults(r.Context(), fields, t, sess, s.viewerZone(r))
 	for i := range fields {
 		if v, ok := vals[fields[i].Path]; ok && v != "" && !fixedPaths[fields[i].Path] && !strings.HasPrefix(fields[i].Path, "requesting.") {
 			fields[i].Value = v

@@ -309,7 +309,7 @@ func (s *Server) composeIndex(w http.ResponseWriter, r *http.Request, sess *user
 
 // defaults fills a new form: a fresh id, this node's authority, the
 // person composing as contact, and the usual choices.
-func (s *Server) defaults(ctx context.Context, fields []Field, t request.Type, sess *users.Session) {
+func (s *Server) defaults(ctx context.Context, fields []Field, t request.Type, sess *users.Session, zone *time.Location) {
 	now := s.d.Clock.Now()
 	var pocName, pocZone, pocHours, phone, email string
 	if d, err := s.d.Directory(ctx); err == nil {
@@ -324,9 +324,17 @@ func (s *Server) defaults(ctx context.Context, fields []Field, t request.Type, s
 			}
 		}
 	}
+	// The officer's own profile wins over the directory.
+	if p, err := loadProfile(ctx, s.d.Users.DB, sess.Account.Username); err == nil {
+		phone, email = cmp.Or(p.Phone, phone), cmp.Or(p.Email, email)
+	}
 	if pocName == "" {
 		pocName = s.d.Party + " 24/7 point of contact"
 	}
+	// A point of contact is on duty round the clock (Art. 35); the zone
+	// is the officer's own when the directory gives none.
+	pocHours = cmp.Or(pocHours, "24/7 point of contact (Art. 35)")
+	pocZone = cmp.Or(pocZone, zone.String())
 	vals := map[string]string{
 		"id": fmt.Sprintf("%s-%d-%06d", s.d.Party, now.Year(), now.UnixNano()/1000%1000000), "type": string(t),
 		"created_at": now.UTC().Format(time.RFC3339), "requesting.party": s.d.Party, "requesting.name": pocName,
@@ -334,6 +342,7 @@ func (s *Server) defaults(ctx context.Context, fields []Field, t request.Type, s
 		"priority": "urgent", "legal_basis.instrument": "budapest", "language": "en", "handling.code": "H0",
 		"requesting.contact.phone": phone, "requesting.contact.email": email,
 	}
+	vals["sender_ref"] = vals["id"] // the officer may put their own file number instead
 	// Whom to call back: the officer composing, unless they change it.
 	for _, c := range []string{"preserve.confirmation_contact", "subscriber_direct.reply_contact", "production_order.supporting.reply_contact"} {
 		vals[c+".name"], vals[c+".phone"], vals[c+".email"] = sess.Account.Name, phone, email
@@ -356,7 +365,7 @@ func (s *Server) composeForm(w http.ResponseWriter, r *http.Request, sess *users
 		return
 	}
 	fields = expandFields(fields, slices.Collect(maps.Keys(r.URL.Query())))
-	s.defaults(r.Context(), fields, t, sess)
+	s.defaults(r.Context(), fields, t, sess, s.viewerZone(r))
 	// A form opened from a request view arrives with values to start
 	// from (the linked request, the party to answer); the id, type and
 	// requesting authority stay this node's.

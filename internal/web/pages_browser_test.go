@@ -134,6 +134,13 @@ func TestBrowserEveryPage(t *testing.T) {
 		{name: "pings", path: "/pings", ready: "#pending-h"},
 		{name: "search", path: "/search?q=121.16.109.40", ready: "table.results"},
 		{name: "search-nothing", path: "/search?q=198.51.100.7", ready: "#no-hits"},
+		{name: "profile", path: "/profile", ready: "#save-profile"},
+		{name: "attribute", path: "/attribute", ready: "#attribute"},
+		{name: "attribute-result", path: "/attribute", ready: "#result", open: func(ctx context.Context) error {
+			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/attribute")), chromedp.WaitVisible(chromedp.ID("addresses")),
+				chromedp.SetValue(chromedp.ID("addresses"), "79.20.0.1 2026-11-20T14:02:07Z\n81.2.69.142 2026-11-20T14:05:00Z\n121.16.109.40 2026-11-20T14:06:00Z"),
+				chromedp.Click(chromedp.ID("attribute")), chromedp.WaitVisible(chromedp.ID("result")))
+		}},
 		{name: "sources", path: "/sources", ready: "main h1"},
 		{name: "not-found", path: "/requests/US-2026-999999", ready: "main h1"},
 	}

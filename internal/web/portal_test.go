@@ -155,7 +155,7 @@ func TestUnauthenticatedRefused(t *testing.T) {
 	pn := startPortalNet(t, "US", "IT")
 	c := client(t)
 	gets := []string{"/", "/inbox", "/inbox/rows", "/requests/US-2026-000101", "/requests/US-2026-000101/letter",
-		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/sources", "/pings", "/search?q=1.2.3.4", "/inbox.csv", "/requests/US-2026-000101/live", "/no-such-page"}
+		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/sources", "/pings", "/search?q=1.2.3.4", "/inbox.csv", "/attribute", "/profile", "/requests/US-2026-000101/live", "/no-such-page"}
 	for _, p := range gets {
 		t.Run("GET "+p, func(t *testing.T) {
 			code, body, h := get(t, c, pn.url("US", p))
@@ -179,7 +179,7 @@ func TestUnauthenticatedRefused(t *testing.T) {
 			t.Errorf("status %d, HX-Redirect %q", resp.StatusCode, resp.Header.Get("HX-Redirect"))
 		}
 	})
-	for _, p := range []string{"/signout", "/requests/US-2026-000101/act", "/compose/preserve", "/compose/preserve/send", "/pings/X/answer"} {
+	for _, p := range []string{"/signout", "/requests/US-2026-000101/act", "/compose/preserve", "/compose/preserve/send", "/pings/X/answer", "/attribute", "/compose/preserve/draft", "/profile"} {
 		t.Run("POST "+p, func(t *testing.T) {
 			code, _, _ := post(t, c, pn.url("US", p), url.Values{"to": {"acknowledged"}, "confirm": {"yes"}, "doc": {"{}"}}, nil)
 			if code != http.StatusUnauthorized {

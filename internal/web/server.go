@@ -116,6 +116,8 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /sources", s.auth(s.sourcesPage))
 	mux.Handle("GET /pings", s.auth(s.pingsPage))
 	mux.Handle("GET /search", s.auth(s.searchPage))
+	mux.Handle("GET /profile", s.auth(s.profilePage))
+	mux.Handle("POST /profile", s.auth(s.profileSave))
 	mux.Handle("GET /attribute", s.auth(s.attributePage))
 	mux.Handle("POST /attribute", s.auth(s.attribute))
 	mux.Handle("POST /compose/preserve/draft", s.auth(s.composeDraft))
