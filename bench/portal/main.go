@@ -198,7 +198,6 @@ func check(err error) {
 	}
 }
 
-
 // tick clicks a checkbox as a person would, and again if the click landed
 // while the page was still being laid out (one interaction: the box ends
 // up ticked once).
@@ -211,7 +210,7 @@ func tick(sel string) chromedp.Action[chromedp.Void] {
 			if _, err := chromedp.Click(sel, chromedp.NodeVisible)(ctx, t); err != nil {
 				return chromedp.Void{}, err
 			}
-			if ok, err := chromedp.Evaluate[bool](`document.querySelector(` + "`" + sel + "`" + `).checked`)(ctx, t); err == nil && ok {
+			if ok, err := chromedp.Evaluate[bool](`document.querySelector(`+"`"+sel+"`"+`).checked`)(ctx, t); err == nil && ok {
 				return chromedp.Void{}, nil
 			}
 		}

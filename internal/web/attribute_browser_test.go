@@ -96,7 +96,7 @@ func tick(sel string) chromedp.Action[chromedp.Void] {
 			if _, err := chromedp.Click(sel, chromedp.NodeVisible)(ctx, t); err != nil {
 				return chromedp.Void{}, err
 			}
-			if ok, err := chromedp.Evaluate[bool](`document.querySelector(` + "`" + sel + "`" + `).checked`)(ctx, t); err == nil && ok {
+			if ok, err := chromedp.Evaluate[bool](`document.querySelector(`+"`"+sel+"`"+`).checked`)(ctx, t); err == nil && ok {
 				return chromedp.Void{}, nil
 			}
 		}
