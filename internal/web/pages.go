@@ -280,6 +280,9 @@ type followUp struct {
 // of a preserved request extends it or sends the MLA follow-up.
 func followUps(c *cases.Case) []followUp {
 	r := c.Request
+	if r.Type == request.TypeTrafficPath && r.TrafficPath != nil && c.Direction == cases.Incoming {
+		return onwardPreserve(r)
+	}
 	if r.Type != request.TypePreserve {
 		return nil
 	}
@@ -598,3 +601,36 @@ func (s *Server) partyPage(w http.ResponseWriter, r *http.Request, sess *users.S
 
 // html marks trusted markup (the letter made by request.RenderLetter).
 var _ = template.HTML("")
+
+// onwardPreserve is story 1's second half: from a traffic-path answer
+// that names a provider in a third country, the preservation request to
+// that country, in one click, with the provider, the identifiers and
+// their times filled in and linked to the answer.
+func onwardPreserve(r *request.Request) []followUp {
+	tp := r.TrafficPath
+	to := strings.ToUpper(tp.Provider.Country)
+	if to == "" {
+		return nil
+	}
+	v := url.Values{"requested.party": {to}, "links[0].rel": {request.RelTrafficPath}, "links[0].id": {r.ID},
+		"preserve.custodian":           {strings.Join(slices.DeleteFunc([]string{tp.Provider.Name, tp.Provider.Address, to}, func(x string) bool { return x == "" }), ", ")},
+		"preserve.data[0].category":    {"traffic"},
+		"preserve.data[0].description": {"connection records of the identifiers below, as shown by the traffic path " + r.ID + " from " + r.Requesting.Party},
+		"preserve.provider.name":       {tp.Provider.Name}, "preserve.provider.address": {tp.Provider.Address}, "preserve.provider.country": {to},
+	}
+	for i, id := range tp.Identifiers {
+		if i == maxElements {
+			break
+		}
+		p := fmt.Sprintf("preserve.data[0].identifiers[%d].", i)
+		v.Set(p+"kind", id.Kind)
+		v.Set(p+"value", id.Value)
+		if id.Port != 0 {
+			v.Set(p+"port", strconv.Itoa(id.Port))
+		}
+		if !id.Time.T.IsZero() {
+			v.Set(p+"time", id.Time.T.UTC().Format(time.RFC3339))
+		}
+	}
+	return []followUp{{"Ask " + to + " to preserve (the provider this answer names)", "/compose/" + string(request.TypePreserve) + "?" + v.Encode()}}
+}
