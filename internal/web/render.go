@@ -13,7 +13,7 @@ import (
 	"github.com/art35/art35/internal/users"
 )
 
-var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile"}
+var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile", "audit"}
 
 func (s *Server) parseTemplates() error {
 	s.tmpl = map[string]*template.Template{}
@@ -177,6 +177,7 @@ var funcs = template.FuncMap{
 	"headline":    func(e request.Evidence) string { h, _ := eventHeadline(e); return h },
 	"showDetails": func(e request.Evidence) bool { _, d := eventHeadline(e); return d },
 	"plain":       plainError,
+	"auditKind":   func(k string) string { return word(auditKinds, k) },
 	"inputTime":   inputTime,
 	"optWord":     optionWords,
 	"add":         func(a, b int) int { return a + b },

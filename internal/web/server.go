@@ -106,6 +106,8 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /requests/{id}", s.auth(s.requestView))
 	mux.Handle("GET /requests/{id}/letter", s.auth(s.requestLetter))
 	mux.Handle("GET /requests/{id}/live", s.auth(s.requestLive))
+	mux.Handle("GET /requests/{id}/audit", s.auth(s.auditPage))
+	mux.Handle("GET /requests/{id}/proof", s.auth(s.proofBundle))
 	mux.Handle("POST /requests/{id}/act", s.auth(s.act))
 	mux.Handle("GET /compose", s.auth(s.composeIndex))
 	mux.Handle("GET /compose/{type}", s.auth(s.composeForm))
