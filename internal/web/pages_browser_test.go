@@ -135,6 +135,7 @@ func TestBrowserEveryPage(t *testing.T) {
 		{name: "search", path: "/search?q=121.16.109.40", ready: "table.results"},
 		{name: "search-nothing", path: "/search?q=198.51.100.7", ready: "#no-hits"},
 		{name: "profile", path: "/profile", ready: "#save-profile"},
+		{name: "roster", path: "/roster", ready: "table.duty"},
 		{name: "audit", path: "/requests/US-2026-000101/audit", ready: "table.audit"},
 		{name: "attribute", path: "/attribute", ready: "#attribute"},
 		{name: "attribute-result", path: "/attribute", ready: "#result", open: func(ctx context.Context) error {

@@ -155,7 +155,7 @@ func TestUnauthenticatedRefused(t *testing.T) {
 	pn := startPortalNet(t, "US", "IT")
 	c := client(t)
 	gets := []string{"/", "/inbox", "/inbox/rows", "/requests/US-2026-000101", "/requests/US-2026-000101/letter",
-		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/sources", "/pings", "/search?q=1.2.3.4", "/inbox.csv", "/attribute", "/profile", "/requests/US-2026-000101/audit", "/requests/US-2026-000101/proof", "/requests/US-2026-000101/live", "/no-such-page"}
+		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/sources", "/pings", "/search?q=1.2.3.4", "/inbox.csv", "/attribute", "/profile", "/supervisor", "/roster", "/requests/US-2026-000101/audit", "/requests/US-2026-000101/proof", "/requests/US-2026-000101/live", "/no-such-page"}
 	for _, p := range gets {
 		t.Run("GET "+p, func(t *testing.T) {
 			code, body, h := get(t, c, pn.url("US", p))

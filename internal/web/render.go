@@ -13,12 +13,12 @@ import (
 	"github.com/art35/art35/internal/users"
 )
 
-var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile", "audit"}
+var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile", "audit", "supervisor", "roster"}
 
 func (s *Server) parseTemplates() error {
 	s.tmpl = map[string]*template.Template{}
 	for _, p := range pages {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/rows.html", "templates/"+p+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/rows.html", "templates/roster_table.html", "templates/"+p+".html")
 		if err != nil {
 			return fmt.Errorf("web: template %s: %w", p, err)
 		}

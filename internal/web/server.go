@@ -119,6 +119,8 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /pings", s.auth(s.pingsPage))
 	mux.Handle("GET /search", s.auth(s.searchPage))
 	mux.Handle("GET /profile", s.auth(s.profilePage))
+	mux.Handle("GET /supervisor", s.auth(s.supervisorPage))
+	mux.Handle("GET /roster", s.auth(s.rosterPage))
 	mux.Handle("POST /profile", s.auth(s.profileSave))
 	mux.Handle("GET /attribute", s.auth(s.attributePage))
 	mux.Handle("POST /attribute", s.auth(s.attribute))
