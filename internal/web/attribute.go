@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 
@@ -43,12 +44,28 @@ func (s *Server) attributePage(w http.ResponseWriter, r *http.Request, sess *use
 }
 
 func (s *Server) attribute(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxPaste+4096)
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "addresses: more than 1 MiB pasted; give a log that big to 'art35 triage' instead"))
+	r.Body = http.MaxBytesReader(w, r.Body, 2*maxPaste+64<<10)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(maxPaste)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "addresses: more than 1 MiB given; give a log that big to 'art35 triage' instead"))
 		return
 	}
 	text := r.PostForm.Get("addresses")
+	// A log file dropped on the page (or chosen) is read as if pasted.
+	if f, _, err := r.FormFile("log"); err == nil {
+		b, err := io.ReadAll(io.LimitReader(f, maxPaste+1))
+		f.Close()
+		if err != nil || len(b) > maxPaste {
+			s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "log file: more than 1 MiB; give a log that big to 'art35 triage' instead"))
+			return
+		}
+		text = strings.TrimSpace(text + "\n" + string(b))
+	}
 	data := map[string]any{"Title": "Attribute IP addresses", "Addresses": text}
 	if strings.TrimSpace(text) == "" {
 		data["Error"] = "Paste at least one IP address with its date, time and zone, e.g. 79.20.0.1 2026-11-20T14:02:07Z"

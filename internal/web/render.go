@@ -182,6 +182,7 @@ var funcs = template.FuncMap{
 	"optWord":     optionWords,
 	"add":         func(a, b int) int { return a + b },
 	"hasSuffix":   strings.HasSuffix,
+	"trimPrefix":  strings.TrimPrefix,
 	"unix":        func(sec int64) time.Time { return time.Unix(sec, 0).UTC() },
 	"orNot": func(v any) string {
 		if s := strings.TrimSpace(fmt.Sprint(v)); s != "" && s != "<nil>" {
