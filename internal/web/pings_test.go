@@ -42,6 +42,10 @@ func TestPingsPage(t *testing.T) {
 	if !regexp.MustCompile(`class="countdown" data-due="[^"]+">in (29|30)m`).MatchString(body) || !strings.Contains(body, "<title>Pings (1 waiting)") {
 		t.Error("the pending ping has no countdown, or the title does not count it")
 	}
+	// Every page's navigation says a ping is waiting.
+	if _, inbox, _ := get(t, it, pn.url("IT", "/inbox")); !strings.Contains(inbox, `<span class="badge" id="pings-waiting">1 waiting</span>`) {
+		t.Error("the navigation does not say a ping is waiting")
+	}
 	code, _, h := post(t, it, pn.url("IT", "/pings/"+id+"/answer"), nil, nil)
 	if code != http.StatusSeeOther || !strings.Contains(h.Get("Location"), "answered=") {
 		t.Fatalf("answer: %d %q", code, h.Get("Location"))

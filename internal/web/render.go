@@ -36,6 +36,9 @@ type view struct {
 	Data    map[string]any
 	Title   string
 	Page    string
+	// Pings waiting for an answer on this node, shown in the navigation
+	// of every page so nobody misses one.
+	Pings int
 }
 
 // render executes a page into a buffer first, so a template error becomes
@@ -44,6 +47,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, sess *users.Sess
 	v := view{Party: s.d.Party, Session: sess, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page}
 	if t, ok := data["Title"].(string); ok {
 		v.Title = t
+	}
+	if sess != nil && s.d.Pings != nil {
+		if list, err := s.d.Pings.Challenges(r.Context(), false); err == nil {
+			v.Pings = len(list)
+		}
 	}
 	var buf bytes.Buffer
 	if err := s.tmpl[page].ExecuteTemplate(&buf, "layout.html", v); err != nil {
