@@ -111,7 +111,7 @@ func recordGrant(ctx context.Context, tx *sql.Tx, id, to, purpose, by string, at
 func (s *Service) sendNote(ctx context.Context, c *Case, ev request.Evidence, also func(tx *sql.Tx) error) error {
 	ev.At = s.Clock.Now()
 	seq := len(c.Lifecycle.Evidences)
-	body, err := json.Marshal(ev)
+	body, err := json.Marshal(wireEvidence(ev, c))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,21 @@
+package node
+
+import (
+	"context"
+
+	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/federation"
+)
+
+// applyRules installs the rule book (docs/protocol.md, "Rule book"): the
+// inbox asks the casework whether an authentic sender may say what it
+// says before anything is stored, and a peer's final refusal of one of
+// our envelopes is shown on its case.
+func (n *Node) applyRules() {
+	n.Inbox.Judge = n.Cases.Judge
+	n.Outbox.OnRefused = func(ctx context.Context, env *envelope.Envelope, rej *federation.Rejection) {
+		if err := n.Cases.RefusedByPeer(ctx, env, rej); err != nil {
+			n.Log.Error("cannot record a peer's refusal on its case", "id", env.Header.ID, "code", rej.Code, "err", err)
+		}
+	}
+}
