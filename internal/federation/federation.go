@@ -236,11 +236,12 @@ func (c Code) HTTPStatus() int {
 
 // RetryLater reports whether a sender should try the same envelope again
 // later after this rejection: the receiver's directory may not know a new
-// sender or key yet, or the two clocks may disagree. All other rejections
-// are final for that envelope.
+// sender or key yet, the two clocks may disagree, or an evidence overtook
+// the request it answers (envelopes to one peer travel in parallel). All
+// other rejections are final for that envelope.
 func (c Code) RetryLater() bool {
 	switch c {
-	case CodeUnknownSender, CodeUnknownRecipientKey, CodeFutureTimestamp:
+	case CodeUnknownSender, CodeUnknownRecipientKey, CodeFutureTimestamp, CodeUnknownCase:
 		return true
 	}
 	return false
