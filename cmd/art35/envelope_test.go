@@ -19,8 +19,8 @@ import (
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/node"
-	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/testnet"
 )
 
 // envelopeNodes makes two node data folders (US sender, IT recipient) with
