@@ -382,6 +382,9 @@ func (s *Service) Act(ctx context.Context, id string, step request.Step, res req
 			res = route.Reservations{Snapshot: d}
 		}
 	}
+	if err := s.checkExecution(ctx, c, step.To); err != nil {
+		return nil, err
+	}
 	ev, err := c.Lifecycle.Apply(step, res)
 	if err != nil {
 		return nil, err

@@ -149,6 +149,7 @@ var sideNotes = map[string]request.Actor{
 	KindTransferGranted:     request.BySender,
 	KindUsageQuery:          request.BySender,
 	request.NoteExtended:    request.BySender,
+	KindCountersigned:       request.BySender,
 }
 
 // judgeEvidence checks a received evidence: it must name a case held
@@ -183,6 +184,11 @@ func (s *Service) judgeEvidence(ctx context.Context, q querier, h envelope.Heade
 		}
 		if owner != as {
 			return nil, federation.Reject(federation.CodeWrongSide, "a %q evidence comes from the %s side of a request; %s is the %s side of %s", ev.Kind, sideName(owner), h.Sender, sideName(as), ev.RequestID)
+		}
+		if ev.Kind == KindCountersigned {
+			if err := s.checkCountersignature(ctx, q, key, h, ev, d); err != nil {
+				return nil, err
+			}
 		}
 		return &judged{key: key, ev: ev, lc: lc, dir: d}, nil
 	}

@@ -107,6 +107,7 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 		return nil, err
 	}
 	n.Log.Info("directory snapshot accepted", "serial", signed.Serial(), "parties", len(signed.Snapshot.Parties), "valid_until", signed.Snapshot.ValidUntil)
+	n.directoryAccepted(ctx) // rules.go
 	return signed, nil
 }
 

@@ -19,3 +19,16 @@ func (n *Node) applyRules() {
 		}
 	}
 }
+
+// directoryAccepted runs when the node accepts a newer directory: a
+// received emergency request whose signing key that directory revokes is
+// flagged on its case at once (SPEC story 7), not when someone next
+// tries to execute it.
+func (n *Node) directoryAccepted(ctx context.Context) {
+	if n.Cases == nil {
+		return
+	}
+	if _, err := n.Cases.FlagRevoked(ctx); err != nil {
+		n.Log.Error("cannot flag requests signed with revoked keys", "err", err)
+	}
+}
