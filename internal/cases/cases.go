@@ -316,6 +316,15 @@ func (s *Service) arrivedEvidence(ctx context.Context, tx *sql.Tx, in *federatio
 	if err != nil {
 		return err
 	}
+	// Lock the case and judge again under the lock: a local step or note
+	// may have been written since (judging takes no lock, so that an
+	// evidence for an unknown case costs no write).
+	if _, err := nextSeq(ctx, tx, j.key); err != nil {
+		return err
+	}
+	if j, err = s.judgeEvidence(ctx, tx, h, in.Body); err != nil {
+		return err
+	}
 	ev, lc := j.ev, j.lc
 	if ev.Kind == "transition" && ev.As == request.ByReceiver && lc.State == request.StateSent {
 		// The receiver acted on the request before its transport receipt

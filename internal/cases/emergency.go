@@ -181,6 +181,10 @@ func (s *Service) Callback(ctx context.Context, id string, cb CallbackRecord) (*
 	}
 	cb.RequestID, cb.Number, cb.Authority = id, a.Phone, c.Peer
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		seq, err := nextSeq(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM request_callbacks WHERE request_id = $1`, id).Scan(&n); err != nil {
 			return err
@@ -189,16 +193,12 @@ func (s *Service) Callback(ctx context.Context, id string, cb CallbackRecord) (*
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, id, n, cb.CalledBy, store.FormatTime(cb.CalledAt), cb.Number, cb.Authority, cb.Outcome, store.FormatTime(now)); err != nil {
 			return store.MapError(err)
 		}
-		var seq int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM evidences WHERE request_id = $1`, id).Scan(&seq); err != nil {
-			return err
-		}
 		ev := request.Evidence{Kind: KindCallback, RequestID: id, At: now, By: cb.CalledBy, As: request.ByReceiver,
 			Details: fmt.Sprintf("called %s back on %s (the directory's number) at %s: %s", cb.Authority, cb.Number, cb.CalledAt.Format(time.RFC3339), cb.Outcome)}
 		if err := insertEvidence(ctx, tx, id, seq, ev, ""); err != nil {
 			return err
 		}
-		_, err := auditlog.Append(ctx, tx, auditlog.Record{Kind: auditlog.Evidence, Time: now, Actor: cb.CalledBy, Case: c.Request.SenderRef,
+		_, err = auditlog.Append(ctx, tx, auditlog.Record{Kind: auditlog.Evidence, Time: now, Actor: cb.CalledBy, Case: c.Request.SenderRef,
 			Details: map[string]string{"note": KindCallback, "request": id, "number": cb.Number, "authority": cb.Authority}})
 		return err
 	})
@@ -341,8 +341,8 @@ func (s *Service) FlagRevoked(ctx context.Context) ([]string, error) {
 			continue
 		}
 		err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
-			var seq int
-			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM evidences WHERE request_id = $1`, id).Scan(&seq); err != nil {
+			seq, err := nextSeq(ctx, tx, id)
+			if err != nil {
 				return err
 			}
 			ev := request.Evidence{Kind: KindSignerRevoked, RequestID: id, At: s.Clock.Now().UTC(), By: s.Authority, As: request.BySystem,

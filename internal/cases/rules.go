@@ -323,8 +323,8 @@ func (s *Service) RefusedByPeer(ctx context.Context, env *envelope.Envelope, rej
 		if err != nil {
 			return store.MapError(err)
 		}
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM evidences WHERE request_id = $1`, key).Scan(&n); err != nil {
+		n, err := nextSeq(ctx, tx, key)
+		if err != nil {
 			return err
 		}
 		now := s.Clock.Now().UTC()
@@ -336,6 +336,21 @@ func (s *Service) RefusedByPeer(ctx context.Context, env *envelope.Envelope, rej
 		_, err = tx.ExecContext(ctx, `UPDATE requests SET updated_at = $1 WHERE id = $2`, store.FormatTime(now), key)
 		return err
 	})
+}
+
+// nextSeq locks a case's row for the rest of the transaction (an UPDATE
+// takes the row lock on PostgreSQL; SQLite serialises writers anyway) and
+// returns the position of its next evidence, so that a local note and an
+// arrival writing at once cannot take the same position.
+func nextSeq(ctx context.Context, tx *sql.Tx, key string) (int, error) {
+	if _, err := tx.ExecContext(ctx, `UPDATE requests SET updated_at = updated_at WHERE id = $1`, key); err != nil {
+		return 0, store.MapError(err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM evidences WHERE request_id = $1`, key).Scan(&n); err != nil {
+		return 0, store.MapError(err)
+	}
+	return n, nil
 }
 
 func what(h envelope.Header) string {

@@ -123,8 +123,8 @@ func (s *Service) sendNote(ctx context.Context, c *Case, ev request.Evidence, al
 	h := envelope.Header{IdempotencyKey: c.Request.ID + "/" + ev.Kind + "/" + nonce, Kind: envelope.KindEvidence, Subkind: ev.Kind,
 		Recipient: c.Peer, InReplyTo: c.MessageID, CaseRef: c.Request.SenderRef, Handling: envelope.Handling(c.Request.Handling.Code)}
 	_, err = s.Send(ctx, h, body, func(tx *sql.Tx) error {
-		var seq int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM evidences WHERE request_id = $1`, c.Request.ID).Scan(&seq); err != nil {
+		seq, err := nextSeq(ctx, tx, c.Request.ID)
+		if err != nil {
 			return err
 		}
 		if err := insertEvidence(ctx, tx, c.Request.ID, seq, ev, ""); err != nil {
