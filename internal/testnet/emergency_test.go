@@ -173,4 +173,3 @@ func TestEmergencyNeedsConfirmation(t *testing.T) {
 		})
 	}
 }
-
