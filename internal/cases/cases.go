@@ -52,6 +52,10 @@ type Service struct {
 	Log       *slog.Logger
 	// Party and Authority are the node's own.
 	Party, Authority string
+	// InboxJudges says that the node's inbox runs Judge on every envelope
+	// before storing it: Arrived then repeats only the rules another
+	// envelope may have changed meanwhile, not the whole checklist.
+	InboxJudges bool
 }
 
 // Direction says whether a request was sent or received here.
@@ -283,7 +287,7 @@ func (s *Service) arrivedRequest(ctx context.Context, tx *sql.Tx, in *federation
 	h := in.Envelope.Header
 	// The rule book again, inside the transaction: the inbox's Judge ran
 	// before it, but another envelope may have been stored since.
-	r, err := s.judgeRequest(ctx, tx, h, in.Body)
+	r, err := s.judgeRequest(ctx, tx, h, in.Body, !s.InboxJudges)
 	if err != nil {
 		return err
 	}

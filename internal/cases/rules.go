@@ -32,7 +32,7 @@ import (
 func (s *Service) Judge(ctx context.Context, h envelope.Header, body []byte) error {
 	switch h.Kind {
 	case envelope.KindRequest:
-		_, err := s.judgeRequest(ctx, s.DB, h, body)
+		_, err := s.judgeRequest(ctx, s.DB, h, body, true)
 		return err
 	case envelope.KindEvidence:
 		_, err := s.judgeEvidence(ctx, s.DB, h, body)
@@ -58,12 +58,24 @@ func (s *Service) senderParty(ctx context.Context, authority string) (*directory
 // judgeRequest checks a received request: its checklist, that it speaks
 // for its signer's party, that it is addressed to this node's party, and
 // that its id is new for that party. It returns the decoded request.
-func (s *Service) judgeRequest(ctx context.Context, q querier, h envelope.Header, body []byte) (*request.Request, error) {
+//
+// checklist says whether to run the whole checklist: Judge does, before
+// the envelope is stored; the storing transaction (Arrived) repeats only
+// what another envelope may have changed meanwhile, and decodes.
+func (s *Service) judgeRequest(ctx context.Context, q querier, h envelope.Header, body []byte, checklist bool) (*request.Request, error) {
 	d, party, err := s.senderParty(ctx, h.Sender)
 	if err != nil {
 		return nil, err
 	}
-	r, problems := request.Check(body, s.Clock.Now())
+	var (
+		r        *request.Request
+		problems []request.Problem
+	)
+	if checklist {
+		r, problems = request.Check(body, s.Clock.Now())
+	} else {
+		r, problems = request.Decode(body)
+	}
 	if r != nil && party == s.Party && s.isProviderNode(d) {
 		// An order from this country's own point of contact to its
 		// provider is domestic: both parties are the same on purpose.

@@ -13,6 +13,7 @@ import (
 // our envelopes is shown on its case.
 func (n *Node) applyRules() {
 	n.Inbox.Judge = n.Cases.Judge
+	n.Cases.InboxJudges = true
 	n.Outbox.OnRefused = func(ctx context.Context, env *envelope.Envelope, rej *federation.Rejection) {
 		if err := n.Cases.RefusedByPeer(ctx, env, rej); err != nil {
 			n.Log.Error("cannot record a peer's refusal on its case", "id", env.Header.ID, "code", rej.Code, "err", err)
