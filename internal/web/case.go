@@ -47,7 +47,13 @@ func (s *Server) caseData(r *http.Request, c *cases.Case) map[string]any {
 	now := s.d.Clock.Now()
 	d, _ := s.d.Directory(ctx)
 	zone := cases.Zone(c.Request, d)
-	agenda := request.Due(request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: zone}, request.DefaultPolicy(), now)
+	// The same computation as the clock runner and the CLI (cases.Clocks):
+	// MLA hold, extensions applied to the original, served steps.
+	agenda, _, err := s.d.Cases.Clocks(ctx, c, request.DefaultPolicy(), now)
+	if err != nil {
+		s.d.Log.Error("portal: clocks of a case", "id", c.Request.ID, "err", err)
+		agenda = request.Due(request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: zone}, request.DefaultPolicy(), now)
+	}
 	evs := slices.Clone(c.Lifecycle.Evidences)
 	slices.Reverse(evs) // newest first: what just happened is what matters at 3 a.m.
 	chain := s.chain(ctx, c)

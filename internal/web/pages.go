@@ -20,6 +20,7 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/httperr"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/users"
@@ -43,12 +44,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	user := strings.TrimSpace(r.PostForm.Get("username"))
 	sess, err := s.d.Users.SignIn(r.Context(), user, r.PostForm.Get("password"), r.PostForm.Get("code"), r.RemoteAddr)
 	if err != nil {
-		msg := err.Error()
-		if !apperr.Is(err, apperr.EUnauthorized) {
-			s.d.Log.Error("portal: sign-in", "err", err)
-			msg = "sign-in failed: internal error; details are in the node's log"
+		// One message for every refusal (users.ErrSignIn), 429 with a wait
+		// for too many attempts, and a reference, never the text, for a
+		// fault of ours.
+		status, _, msg := httperr.Public(w, r, s.d.Log, err)
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "30")
 		}
-		w.WriteHeader(http.StatusUnauthorized)
+		w.WriteHeader(status)
 		s.render(w, r, nil, "signin", map[string]any{"Title": "Sign in", "Error": msg, "Username": user})
 		return
 	}
@@ -251,7 +254,9 @@ func (s *Server) chain(ctx context.Context, c *cases.Case) []chainBox {
 }
 
 func (s *Server) requestLetter(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	c, err := s.d.Cases.Get(r.Context(), r.PathValue("id"))
+	// The letter shows the request's content: its reading is recorded like
+	// the case view's (Protocol Art. 14(8)).
+	c, err := s.d.Cases.Read(r.Context(), r.PathValue("id"), sess.Account.Username, "request letter in the portal")
 	if err != nil {
 		s.fail(w, r, sess, err)
 		return

@@ -63,7 +63,7 @@ func startPortalNetClock(t *testing.T, clk clock.Clock, parties ...string) *port
 	pn := &portalNet{Net: net, clock: clk, secrets: map[string]string{}, names: map[string]string{}}
 	for _, party := range parties {
 		n := net.Node(party)
-		svc := &users.Service{DB: n.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+		svc := &users.Service{DB: n.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: n.Users.SecretKey}
 		name := officerNames[party]
 		secret, err := svc.Add(ctx, users.Account{Username: "officer", Name: name, Role: users.Officer}, testPassword, "test")
 		if err != nil {
@@ -324,6 +324,10 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 	if !strings.Contains(body, "Legal route US → IT for preserve") {
 		t.Error("the preview does not show the legal route")
 	}
+	// The same decision as 'art35 route' (route.DecideFor): article, recipient and clock.
+	if !strings.Contains(body, "recipient: point-of-contact") || !strings.Contains(body, "clock: preserved at least 60 days (Art. 29(7))") || !strings.Contains(body, "G7 24/7 network") {
+		t.Error("the preview does not show the route's recipient and clock")
+	}
 	if code != http.StatusOK || !strings.Contains(body, `id="confirm"`) || !strings.Contains(body, "srcdoc=") {
 		t.Fatalf("preview: %d %v", code, regexp.MustCompile(`(<li>|class="problem")[^<]*`).FindAllString(body, -1))
 	}
@@ -516,7 +520,7 @@ func TestAuditorReadsOnly(t *testing.T) {
 	ctx := context.Background()
 	pn := startPortalNet(t, "US")
 	n := pn.Node("US")
-	svc := &users.Service{DB: n.DB, Clock: pn.clock, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+	svc := &users.Service{DB: n.DB, Clock: pn.clock, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: n.Users.SecretKey}
 	secret, err := svc.Add(ctx, users.Account{Username: "auditor", Name: "Ada Auditor", Role: users.Auditor}, testPassword, "test")
 	if err != nil {
 		t.Fatal(err)

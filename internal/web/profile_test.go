@@ -19,7 +19,7 @@ func TestProfileStore(t *testing.T) {
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
-		svc := &users.Service{DB: db, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+		svc := &users.Service{DB: db, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: make([]byte, 32)}
 		if _, err := svc.Add(ctx, users.Account{Username: "a.rossi", Name: "Anna Esempio", Role: users.Officer}, testPassword, "test"); err != nil {
 			t.Fatal(err)
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/httperr"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/users"
@@ -74,7 +75,7 @@ type Server struct {
 // ForNode returns the portal of a node; mount it with n.Handle("/", ...)
 // before the node runs. secure says whether the node serves HTTPS.
 func ForNode(n *node.Node, secure bool) (*Server, error) {
-	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: users.New(n.DB, n.Clock), Directory: n.Directory,
+	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
 		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb"), Pings: ping.New(n)})
 }
 
@@ -117,6 +118,7 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /directory", s.auth(s.directoryPage))
 	mux.Handle("GET /directory/{code}", s.auth(s.partyPage))
 	mux.Handle("GET /sources", s.auth(s.sourcesPage))
+	mux.Handle("GET /stats", s.auth(s.statsPage))
 	mux.Handle("GET /pings", s.auth(s.pingsPage))
 	mux.Handle("GET /search", s.auth(s.searchPage))
 	mux.Handle("GET /profile", s.auth(s.profilePage))
@@ -208,10 +210,8 @@ func (s *Server) auth(h authedHandler) http.Handler {
 
 // fail shows an error page with the status of its apperr code.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *users.Session, err error) {
-	code := apperr.Code(err)
-	if code == apperr.EInternal {
-		s.d.Log.Error("portal", "path", r.URL.Path, "err", err)
-	}
-	w.WriteHeader(apperr.HTTPStatus(code))
-	s.render(w, r, sess, "error", map[string]any{"Error": err.Error()})
+	// httperr logs a fault of ours with a request id and shows only the id.
+	status, _, msg := httperr.Public(w, r, s.d.Log, err)
+	w.WriteHeader(status)
+	s.render(w, r, sess, "error", map[string]any{"Error": msg})
 }

@@ -37,7 +37,7 @@ func TestSupervisorAndRoster(t *testing.T) {
 		t.Errorf("roster: %d", code)
 	}
 
-	svc := &users.Service{DB: pn.Node("IT").DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+	svc := &users.Service{DB: pn.Node("IT").DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: pn.Node("IT").Users.SecretKey}
 	secret, err := svc.Add(ctx, users.Account{Username: "chief", Name: "Paola Esempio", Role: users.Supervisor}, testPassword, "test")
 	if err != nil {
 		t.Fatal(err)
