@@ -239,7 +239,7 @@ func (s *Server) requestView(w http.ResponseWriter, r *http.Request, sess *users
 	evs := slices.Clone(c.Lifecycle.Evidences)
 	slices.Reverse(evs) // newest first: what just happened is what matters at 3 a.m.
 	s.render(w, r, sess, "request", map[string]any{"Title": c.Request.ID, "Case": c, "Agenda": agenda, "Evidences": evs,
-		"Actions": actionsFor(c), "FollowUps": followUps(c), "Chain": s.chain(ctx, c), "Sender": c.Request.Requesting.TimeZone, "Error": r.URL.Query().Get("error")})
+		"Actions": actionsFor(c), "CanServe": canServe(c), "FollowUps": followUps(c), "Chain": s.chain(ctx, c), "Sender": c.Request.Requesting.TimeZone, "Error": r.URL.Query().Get("error")})
 }
 
 func (s *Server) requestLetter(w http.ResponseWriter, r *http.Request, sess *users.Session) {
