@@ -96,7 +96,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	for _, party := range parties {
 		n := net.Node(party)
 		u := demoUser{Party: party, Username: "officer", Name: demoOfficers[party], Password: randomPassword()}
-		svc := users.New(n.DB, n.Clock)
+		svc := n.Users
 		if u.Secret, err = svc.Add(ctx, users.Account{Username: u.Username, Name: u.Name, Role: users.Officer}, u.Password, "demo"); err != nil {
 			return fmt.Errorf("demo user on %s: %w", party, err)
 		}

@@ -162,6 +162,9 @@ func (n *Node) Send(ctx context.Context, h envelope.Header, body []byte, change 
 				return err
 			}
 		}
+		if err := markExercise(ctx, tx, env.Header); err != nil {
+			return err
+		}
 		if err := store.Enqueue(ctx, tx, env, outbox.IsEmergency(env.Header), n.Clock.Now()); err != nil {
 			return err
 		}

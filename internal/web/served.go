@@ -43,12 +43,12 @@ func (s *Server) served(w http.ResponseWriter, r *http.Request, sess *users.Sess
 		return
 	}
 	if !canServe(c) {
-		s.redirectErr(w, r, id, "served: only a production order received here, acknowledged or in progress and not yet served, can be recorded as served")
+		s.actError(w, r, sess, c, "Served on the provider: only a production order received here, acknowledged or in progress and not yet served, can be recorded as served; nothing was done.")
 		return
 	}
 	if _, err := s.d.Cases.Note(r.Context(), id, cases.NoteSpec{Kind: request.NoteServed, By: sess.Account.Name, As: request.ByReceiver,
 		Details: strings.TrimSpace(r.PostForm.Get("details"))}, nil); err != nil {
-		s.redirectErr(w, r, id, err.Error())
+		s.actError(w, r, sess, c, err.Error())
 		return
 	}
 	http.Redirect(w, r, "/requests/"+url.PathEscape(id), http.StatusSeeOther)
