@@ -45,6 +45,9 @@ func (n *Node) arrived(ctx context.Context, tx *sql.Tx, in *federation.Inbound) 
 	} else if err := n.Cases.Arrived(ctx, tx, in); err != nil {
 		return err
 	}
+	if err := markExercise(ctx, tx, h); err != nil {
+		return err
+	}
 	rd := in.Receipt.Digest
 	_, err := auditlog.Append(ctx, tx, auditlog.Record{
 		Kind: auditlog.EnvelopeReceived, Time: in.Receipt.ReceivedAt, Actor: h.Sender, Case: h.CaseRef,
@@ -103,5 +106,16 @@ func (n *Node) auditDirectory(ctx context.Context, tx *sql.Tx, serial uint64, di
 		Kind: auditlog.AdminChange, Time: n.Clock.Now(), Actor: "system", Digest: "sha256:" + digest,
 		Details: map[string]string{"change": "directory snapshot accepted", "serial": fmt.Sprint(serial)},
 	})
+	return err
+}
+
+// markExercise flags the request an exercise envelope carried, in the
+// transaction that stores it, so that statistics never count a drill as
+// real work (package stats), even after the envelope itself is purged.
+func markExercise(ctx context.Context, tx *sql.Tx, h envelope.Header) error {
+	if !h.Exercise || h.Kind != envelope.KindRequest {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE requests SET exercise = 1 WHERE message_id = $1`, h.ID)
 	return err
 }

@@ -233,9 +233,12 @@ func (s *Server) requestView(w http.ResponseWriter, r *http.Request, sess *users
 		return
 	}
 	now := s.d.Clock.Now()
-	d, _ := s.d.Directory(ctx)
-	zone := cases.Zone(c.Request, d)
-	agenda := request.Due(request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: zone}, request.DefaultPolicy(), now)
+	// The same computation as the clock runner and the CLI (cases.Clocks).
+	agenda, _, err := s.d.Cases.Clocks(ctx, c, request.DefaultPolicy(), now)
+	if err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
 	evs := slices.Clone(c.Lifecycle.Evidences)
 	slices.Reverse(evs) // newest first: what just happened is what matters at 3 a.m.
 	s.render(w, r, sess, "request", map[string]any{"Title": c.Request.ID, "Case": c, "Agenda": agenda, "Evidences": evs,

@@ -110,6 +110,7 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /directory", s.auth(s.directoryPage))
 	mux.Handle("GET /directory/{code}", s.auth(s.partyPage))
 	mux.Handle("GET /sources", s.auth(s.sourcesPage))
+	mux.Handle("GET /stats", s.auth(s.statsPage))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.session(r); err != nil {
 			s.denied(w, r)
