@@ -71,11 +71,19 @@ func (n *Node) delivered(ctx context.Context, tx *sql.Tx, messageID string, r *e
 	return err
 }
 
-// auditedRejections records each inbox refusal in the rejection table and
-// the audit log together.
+// auditedRejections records each inbox refusal of an authenticated
+// envelope (its signature verified) in the rejection table and the audit
+// log together. A refusal of unauthenticated input is only a claim of
+// anyone at all: it is counted (metrics) and aggregated into one audit
+// record per source address and minute (edge.go), never recorded as the
+// claimed sender's act.
 type auditedRejections struct{ n *Node }
 
 func (a auditedRejections) RecordRejection(ctx context.Context, r federation.RejectionRecord) error {
+	if r.Code.Unauthenticated() {
+		a.n.unauth.add(federation.RemoteFrom(ctx), r)
+		return nil
+	}
 	return a.n.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if err := store.InsertRejection(ctx, tx, r); err != nil {
 			return err

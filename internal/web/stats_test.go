@@ -39,7 +39,7 @@ func TestStatsPage(t *testing.T) {
 			ctx := context.Background()
 			us := h.Net.Node("US")
 			base := "http://" + us.Addr()
-			svc := &users.Service{DB: us.DB, Clock: h.Clock, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+			svc := &users.Service{DB: us.DB, Clock: h.Clock, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: us.Users.SecretKey}
 			secret, err := svc.Add(ctx, users.Account{Username: "supervisor", Name: "Sam Sample", Role: users.Officer}, testPassword, "test")
 			if err != nil {
 				t.Fatal(err)
