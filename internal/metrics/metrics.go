@@ -1,9 +1,10 @@
 // Package metrics exports the Prometheus series an operator alerts on:
 // the outbox (depth and oldest age per peer, deliveries and failures per
-// peer, emergency alerts), inbox refusals by code, open clocks due and
+// peer, emergency alerts), open clocks due and
 // overdue by kind, escalations, ping results, watch hop latency, the
 // audit log's size and last checkpoint, and the directory's serial and
-// age.
+// age. (Inbox refusals by code, art35_inbox_refusals_total, are counted
+// by the node's inbox itself, package node.)
 //
 // Almost everything is read from the node's state when Prometheus
 // scrapes (a collector, not counters sprinkled through the code): the
@@ -64,7 +65,7 @@ type Collector struct {
 	alerts map[string]float64 // per peer
 
 	outboxDepth, outboxOldest, outboxGivenUp, deliveries, failures, alertsDesc *prometheus.Desc
-	refusals, clocksDue, clocksOverdue, escalations, pings                     *prometheus.Desc
+	clocksDue, clocksOverdue, escalations, pings                               *prometheus.Desc
 	hopLatency, endToEnd                                                       *prometheus.Desc
 	auditSize, auditCheckpointSize, auditCheckpointTime                        *prometheus.Desc
 	dirSerial, dirIssued, dirAge, dirValidUntil                                *prometheus.Desc
@@ -86,7 +87,6 @@ func New(src Sources) *Collector {
 		deliveries:          d("outbox_deliveries_total", "Envelopes delivered to a peer (signed receipt stored) since the node started.", "peer"),
 		failures:            d("outbox_delivery_failures_total", "Failed delivery attempts to a peer since the node started.", "peer"),
 		alertsDesc:          d("outbox_emergency_alerts_total", "Emergency envelopes that waited longer than the alert threshold, since the node started.", "peer"),
-		refusals:            d("inbox_refusals_total", "Envelopes the inbox refused, by rejection code.", "code"),
 		clocksDue:           d("clocks_due", "Open cases whose next deadline is pending, by clock.", "clock"),
 		clocksOverdue:       d("clocks_overdue", "Open cases whose next deadline has passed, by clock.", "clock"),
 		escalations:         d("escalations_total", "Escalation evidences recorded (escalated, negative-ack), by kind.", "kind"),
@@ -130,7 +130,7 @@ func (c *Collector) Alert(a outbox.Alert) {
 // Describe sends the descriptions of every series.
 func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{c.outboxDepth, c.outboxOldest, c.outboxGivenUp, c.deliveries, c.failures, c.alertsDesc,
-		c.refusals, c.clocksDue, c.clocksOverdue, c.escalations, c.pings, c.hopLatency, c.endToEnd,
+		c.clocksDue, c.clocksOverdue, c.escalations, c.pings, c.hopLatency, c.endToEnd,
 		c.auditSize, c.auditCheckpointSize, c.auditCheckpointTime, c.dirSerial, c.dirIssued, c.dirAge, c.dirValidUntil, c.scrapeErrors} {
 		ch <- d
 	}
@@ -146,7 +146,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 		name string
 		fn   func(context.Context, chan<- prometheus.Metric, time.Time) error
 	}{
-		{"outbox", c.collectOutbox}, {"inbox", c.collectRefusals}, {"clocks", c.collectClocks},
+		{"outbox", c.collectOutbox}, {"clocks", c.collectClocks},
 		{"escalations", c.collectEscalations}, {"pings", c.collectPings}, {"watch", c.collectWatch},
 		{"audit", c.collectAudit}, {"directory", c.collectDirectory},
 	} {
@@ -204,18 +204,6 @@ func (c *Collector) collectOutbox(ctx context.Context, ch chan<- prometheus.Metr
 		}
 	}
 	return err
-}
-
-func (c *Collector) collectRefusals(ctx context.Context, ch chan<- prometheus.Metric, _ time.Time) error {
-	return c.rows(ctx, `SELECT code, COUNT(*) FROM inbox_rejections GROUP BY code`, func(r *sql.Rows) error {
-		var code string
-		var n int64
-		if err := r.Scan(&code, &n); err != nil {
-			return err
-		}
-		ch <- prometheus.MustNewConstMetric(c.refusals, prometheus.CounterValue, float64(n), code)
-		return nil
-	})
 }
 
 func (c *Collector) collectClocks(ctx context.Context, ch chan<- prometheus.Metric, _ time.Time) error {
