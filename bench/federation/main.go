@@ -12,13 +12,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"flag"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -31,6 +28,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/art35/art35/bench/internal/floor"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/store"
@@ -110,40 +108,12 @@ type row struct {
 // body to a file and fsyncs it: what durable receipt of a message costs
 // with no checks, no crypto and no database.
 func measureFloor(dir string, count, workers, rate, secs, rounds int) row {
-	f, err := os.Create(filepath.Join(dir, "floor.log"))
+	srv, err := floor.Start(filepath.Join(dir, "floor.log"))
 	check(err)
-	defer f.Close()
-	var mu sync.Mutex
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		mu.Lock()
-		_, err := f.Write(body)
-		if err == nil {
-			err = f.Sync()
-		}
-		mu.Unlock()
-		if err != nil {
-			http.Error(w, err.Error(), 500)
-			return
-		}
-		w.Write([]byte("ok"))
-	})}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	check(err)
-	go srv.Serve(l)
 	defer srv.Close()
 	wire := sampleWire(dir)
-	url := "http://" + l.Addr().String() + "/"
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
-	post := func(int) error {
-		resp, err := client.Post(url, "application/json", bytes.NewReader(wire))
-		if err != nil {
-			return err
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return nil
-	}
+	post := func(int) error { return floor.Post(client, srv.URL, wire) }
 	return measure("floor: HTTP POST + fsync", count, workers, rate, secs, rounds, post)
 }
 

@@ -14,6 +14,7 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/httperr"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/store"
 )
@@ -134,7 +135,7 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 func (n *Node) handleDirectory(w http.ResponseWriter, r *http.Request) {
 	rec, err := n.DB.LatestSnapshot(r.Context())
 	if err != nil {
-		http.Error(w, err.Error(), apperr.HTTPStatus(apperr.Code(err)))
+		httperr.JSON(w, r, n.Log, err)
 		return
 	}
 	etag := `"` + rec.Digest + `"`

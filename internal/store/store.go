@@ -127,6 +127,9 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 				return nil, fmt.Errorf("database: create folder %s: %w", dir, err)
 			}
 		}
+		if err := createPrivate(path); err != nil {
+			return nil, err
+		}
 		// WAL lets readers go on while one writer writes; foreign keys are
 		// off by default in SQLite; busy_timeout makes a writer wait for the
 		// lock instead of failing at once; _txlock=immediate takes the write
