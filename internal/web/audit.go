@@ -37,6 +37,12 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, sess *users.S
 		s.caseFail(w, r, sess, err)
 		return
 	}
+	// Records staged by the reads just made are integrated first, so the
+	// page shows them (the node's sequencer would within moments).
+	if _, err := auditlog.Flush(ctx, s.d.Cases.DB); err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
 	rows, err := s.d.Cases.DB.QueryContext(ctx, `SELECT idx, kind, at, actor, message_id, digest FROM audit_records
 		WHERE message_id = $1 OR (case_ref <> '' AND case_ref IN ($2, $3)) ORDER BY idx LIMIT 1000`, c.MessageID, c.Request.ID, c.Request.SenderRef)
 	if err != nil {

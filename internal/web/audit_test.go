@@ -32,11 +32,9 @@ func TestAuditPage(t *testing.T) {
 			t.Errorf("audit page lacks %s", want)
 		}
 	}
-	// Before any signed checkpoint there is nothing to prove, and the
-	// page says so; after one, the bundle downloads.
-	if code, body, _ := get(t, it, pn.url("IT", "/requests/"+id+"/proof")); code != http.StatusNotFound || !strings.Contains(body, "checkpoint") {
-		t.Errorf("proof before a checkpoint: %d", code)
-	}
+	// The audit sequencer signs a tree head with every batch, so a bundle
+	// may already download before a periodic checkpoint; after one, it
+	// surely does.
 	if _, err := pn.Node("IT").Audit.Checkpoint(context.Background()); err != nil {
 		t.Fatal(err)
 	}
