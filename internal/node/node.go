@@ -180,6 +180,7 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 	n.Outbox = &outbox.Worker{Store: n.DB, Sender: n.Client, Peers: dk, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}
 	n.Cases = &cases.Service{DB: n.DB, Send: n.Send, Directory: n.Directory, Clock: n.Clock, Log: n.Log,
 		Party: cfg.Party, Authority: cfg.Authority}
+	n.applyRules() // rules.go
 	n.DB.SetInboundHook(n.arrived)
 	n.DB.SetDeliveredHook(n.delivered)
 	if n.Audit, err = auditlog.New(n.DB, cfg.Authority, n.Signing, n.Clock); err != nil {

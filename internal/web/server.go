@@ -69,6 +69,7 @@ type Server struct {
 	d       Deps
 	tmpl    map[string]*template.Template
 	handler http.Handler
+	ips     ipCache // the IP data, opened once and reopened now and then
 }
 
 // ForNode returns the portal of a node; mount it with n.Handle("/", ...)
