@@ -63,19 +63,22 @@ func (s *Service) senderParty(ctx context.Context, authority string) (*directory
 // the envelope is stored; the storing transaction (Arrived) repeats only
 // what another envelope may have changed meanwhile, and decodes.
 func (s *Service) judgeRequest(ctx context.Context, q querier, h envelope.Header, body []byte, checklist bool) (*request.Request, error) {
+	if !checklist {
+		// Judge passed these very bytes: what it decided from them and the
+		// directory stands; only a duplicate can have appeared since, and
+		// insertRequest finds it. (No directory look-up here: it takes the
+		// node's directory lock and a query, for every arrival.)
+		r, _ := request.Decode(body)
+		if r == nil || r.ID == "" {
+			return nil, federation.Reject(federation.CodeRequestInvalid, "the request cannot be read")
+		}
+		return r, nil
+	}
 	d, party, err := s.senderParty(ctx, h.Sender)
 	if err != nil {
 		return nil, err
 	}
-	var (
-		r        *request.Request
-		problems []request.Problem
-	)
-	if checklist {
-		r, problems = request.Check(body, s.Clock.Now())
-	} else {
-		r, problems = request.Decode(body)
-	}
+	r, problems := request.Check(body, s.Clock.Now())
 	if r != nil && party == s.Party && s.isProviderNode(d) {
 		// An order from this country's own point of contact to its
 		// provider is domestic: both parties are the same on purpose.
@@ -92,11 +95,6 @@ func (s *Service) judgeRequest(ctx context.Context, q querier, h envelope.Header
 	}
 	if r.Requested.Party != s.Party {
 		return nil, federation.Reject(federation.CodeNotAddressedHere, "requested.party is %q but this node (%s) speaks for %s: send it to %s's point of contact from the directory", r.Requested.Party, s.Authority, s.Party, r.Requested.Party)
-	}
-	if !checklist {
-		// In the storing transaction, insertRequest finds a duplicate
-		// itself (one query fewer per arrival).
-		return r, nil
 	}
 	var n int
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM requests WHERE requesting_party = $1 AND ref = $2`, party, r.ID).Scan(&n); err != nil {
