@@ -10,7 +10,9 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clockrun"
+	"github.com/art35/art35/internal/metrics"
 	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/openapi"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/watch"
 	"github.com/art35/art35/internal/web"
@@ -36,6 +38,10 @@ func mountServices(n *node.Node, getenv func(string) string, secure bool) (*serv
 		return nil, err
 	}
 	s := &services{Ping: ping.Register(n)}
+	if _, err := metrics.Register(n); err != nil {
+		return nil, err
+	}
+	n.Handle(openapi.Path, openapi.Handler())
 	var err error
 	if s.Portal, err = web.ForNode(n, secure); err != nil {
 		return nil, err
