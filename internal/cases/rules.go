@@ -63,19 +63,22 @@ func (s *Service) senderParty(ctx context.Context, authority string) (*directory
 // the envelope is stored; the storing transaction (Arrived) repeats only
 // what another envelope may have changed meanwhile, and decodes.
 func (s *Service) judgeRequest(ctx context.Context, q querier, h envelope.Header, body []byte, checklist bool) (*request.Request, error) {
+	if !checklist {
+		// Judge passed these very bytes: what it decided from them and the
+		// directory stands; only a duplicate can have appeared since, and
+		// insertRequest finds it. (No directory look-up here: it takes the
+		// node's directory lock and a query, for every arrival.)
+		r, _ := request.Decode(body)
+		if r == nil || r.ID == "" {
+			return nil, federation.Reject(federation.CodeRequestInvalid, "the request cannot be read")
+		}
+		return r, nil
+	}
 	d, party, err := s.senderParty(ctx, h.Sender)
 	if err != nil {
 		return nil, err
 	}
-	var (
-		r        *request.Request
-		problems []request.Problem
-	)
-	if checklist {
-		r, problems = request.Check(body, s.Clock.Now())
-	} else {
-		r, problems = request.Decode(body)
-	}
+	r, problems := request.Check(body, s.Clock.Now())
 	if r != nil && party == s.Party && s.isProviderNode(d) {
 		// An order from this country's own point of contact to its
 		// provider is domestic: both parties are the same on purpose.
