@@ -200,15 +200,15 @@ func runNodeStatus(ctx context.Context, e *env, args []string) error {
 		DirectorySerial: d.Serial, DirectorySource: d.Source, DirectoryParties: len(d.Parties),
 		SecretariatPinned: n.Config.SecretariatKey != "",
 	}
-	out, err := n.DB.Outbox(ctx)
+	out, err := n.Envelopes.Outbox(ctx)
 	if err != nil {
 		return err
 	}
 	st.OutboxWaiting = len(out)
-	if st.InboundStored, err = n.DB.CountInbound(ctx); err != nil {
+	if st.InboundStored, err = n.Envelopes.CountInbound(ctx); err != nil {
 		return err
 	}
-	if st.RejectionsByCode, err = n.DB.RejectionCounts(ctx); err != nil {
+	if st.RejectionsByCode, err = n.Envelopes.RejectionCounts(ctx); err != nil {
 		return err
 	}
 	if asJSON {

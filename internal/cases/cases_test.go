@@ -169,7 +169,7 @@ func TestSubmitRefusesIncompleteRequest(t *testing.T) {
 	if !found {
 		t.Fatalf("problems %+v do not name art29-2-f", problems)
 	}
-	if out, _ := us.DB.Outbox(context.Background()); len(out) != 0 {
+	if out, _ := us.Envelopes.Outbox(context.Background()); len(out) != 0 {
 		t.Fatal("a refused request was queued")
 	}
 	if _, err := us.Cases.Get(context.Background(), "US-2026-000101"); !apperr.Is(err, apperr.ENotFound) {

@@ -68,7 +68,7 @@ func TestOnwardTransferNeedsAuthorisation(t *testing.T) {
 			if !apperr.Is(err, apperr.EUnauthorized) || !bytes.Contains([]byte(err.Error()), []byte("Art. 14(10)")) {
 				t.Fatalf("forward without authorisation: %v", err)
 			}
-			if out, _ := net.Node("IT").DB.Outbox(ctx); len(out) != 0 {
+			if out, _ := net.Node("IT").Envelopes.Outbox(ctx); len(out) != 0 {
 				t.Fatalf("a refused forward was queued: %+v", out)
 			}
 			if err := it.RequestTransfer(ctx, c.Request.ID, "DE", "German case on the same address", "Giulia Prova (fictional)"); err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/art35/art35/internal/auditlog"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
-	"github.com/art35/art35/internal/store"
 )
 
 // The node records in its audit log, inside the transaction of each change:
@@ -74,7 +73,7 @@ type auditedRejections struct{ n *Node }
 
 func (a auditedRejections) RecordRejection(ctx context.Context, r federation.RejectionRecord) error {
 	return a.n.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := store.InsertRejection(ctx, tx, r); err != nil {
+		if err := federation.InsertRejection(ctx, tx, r); err != nil {
 			return err
 		}
 		actor := r.Sender

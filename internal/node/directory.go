@@ -15,7 +15,6 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/keys"
-	"github.com/art35/art35/internal/store"
 )
 
 // MaxSnapshotSize bounds a fetched directory snapshot. The real directory
@@ -40,7 +39,7 @@ func (n *Node) Directory(ctx context.Context) (*directory.Snapshot, error) {
 	// every envelope, and re-reading the whole snapshot each time would cost
 	// more than the envelope itself. Another process (the CLI) may accept a
 	// newer snapshot at any time; the serial check notices.
-	serial, err := n.DB.LatestSnapshotSerial(ctx)
+	serial, err := n.snapshots.LatestSerial(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +55,7 @@ func (n *Node) Directory(ctx context.Context) (*directory.Snapshot, error) {
 		n.keys.SetSnapshot(s)
 		return s, nil
 	}
-	rec, err := n.DB.LatestSnapshot(ctx)
+	rec, err := n.snapshots.Latest(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +84,7 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 		return nil, fmt.Errorf("secretariat_key: %w", err)
 	}
 	var held uint64
-	rec, err := n.DB.LatestSnapshot(ctx)
+	rec, err := n.snapshots.Latest(ctx)
 	switch {
 	case err == nil:
 		held = rec.Serial
@@ -99,7 +98,7 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 	}
 	sum := sha256.Sum256(signed.Raw)
 	digest := hex.EncodeToString(sum[:])
-	err = n.DB.SaveSnapshotWith(ctx, store.SnapshotRecord{
+	err = n.snapshots.SaveWith(ctx, SnapshotRecord{
 		Serial: signed.Serial(), IssuedAt: signed.Snapshot.IssuedAt, ValidUntil: signed.Snapshot.ValidUntil,
 		Digest: digest, Signed: signed.Raw, AcceptedAt: now,
 	}, func(tx *sql.Tx) error { return n.auditDirectory(ctx, tx, signed.Serial(), digest) })
@@ -115,7 +114,7 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 // signed bytes, so pollers ask with If-None-Match and get 304 when nothing
 // changed.
 func (n *Node) handleDirectory(w http.ResponseWriter, r *http.Request) {
-	rec, err := n.DB.LatestSnapshot(r.Context())
+	rec, err := n.snapshots.Latest(r.Context())
 	if err != nil {
 		http.Error(w, err.Error(), apperr.HTTPStatus(apperr.Code(err)))
 		return
@@ -147,7 +146,7 @@ func (n *Node) PollDirectory(ctx context.Context, client *http.Client, url strin
 	if err != nil {
 		return res, apperr.Wrap(apperr.EInvalid, err, "directory_url %q", url)
 	}
-	rec, err := n.DB.LatestSnapshot(ctx)
+	rec, err := n.snapshots.Latest(ctx)
 	switch {
 	case err == nil:
 		req.Header.Set("If-None-Match", `"`+rec.Digest+`"`)

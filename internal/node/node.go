@@ -61,6 +61,12 @@ type Node struct {
 	Signing    ed25519.PrivateKey
 	Encryption *ecdh.PrivateKey
 	Metrics    *prometheus.Registry
+	// Envelopes is the delivery's storage: inbound and outbound envelopes
+	// and refused ones.
+	Envelopes *federation.Envelopes
+
+	snapshots *Snapshots
+	meta      *Meta
 
 	listener net.Listener
 	server   *http.Server
@@ -140,6 +146,8 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 	if n.DB, err = store.Open(ctx, cfg.DatabaseDSN()); err != nil {
 		return nil, err
 	}
+	n.snapshots, n.meta = NewSnapshots(n.DB), NewMeta(n.DB)
+	n.Envelopes = federation.NewEnvelopes(n.DB, federation.Hooks{Inbound: n.arrived, Delivered: n.delivered})
 	if err := n.checkParty(ctx); err != nil {
 		n.DB.Close()
 		return nil, err
@@ -150,14 +158,12 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 		Decrypt:   map[string]*ecdh.PrivateKey{keys.ID(keys.FormatEncryptionPublic(n.Encryption.PublicKey())): n.Encryption},
 	})
 	dk := dirKeys{n}
-	n.Inbox = &federation.Inbox{Keys: dk, Store: n.DB, Clock: n.Clock, Audit: auditedRejections{n}, Admit: n.admit}
+	n.Inbox = &federation.Inbox{Keys: dk, Store: n.Envelopes, Clock: n.Clock, Audit: auditedRejections{n}, Admit: n.admit}
 	n.Client = &federation.Client{Keys: dk, AllowInsecure: opt.PlainHTTP}
 	n.outboxWake = make(chan struct{}, 1)
-	n.Outbox = &outbox.Worker{Store: n.DB, Sender: n.Client, Peers: dk, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}
+	n.Outbox = &outbox.Worker{Store: n.Envelopes, Sender: n.Client, Peers: dk, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}
 	n.Cases = &cases.Service{DB: n.DB, Send: n.Send, Directory: n.Directory, Clock: n.Clock, Log: n.Log,
 		Party: cfg.Party, Authority: cfg.Authority}
-	n.DB.SetInboundHook(n.arrived)
-	n.DB.SetDeliveredHook(n.delivered)
 	if n.Audit, err = auditlog.New(n.DB, cfg.Authority, n.Signing, n.Clock); err != nil {
 		n.DB.Close()
 		return nil, err
@@ -188,10 +194,10 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 // database that was made for another party: pointing a node at the wrong
 // database must not go unnoticed.
 func (n *Node) checkParty(ctx context.Context) error {
-	held, err := n.DB.Meta(ctx, "party")
+	held, err := n.meta.Get(ctx, "party")
 	switch {
 	case apperr.Is(err, apperr.ENotFound):
-		return n.DB.SetMeta(ctx, "party", n.Config.Party)
+		return n.meta.Set(ctx, "party", n.Config.Party)
 	case err != nil:
 		return err
 	case held != n.Config.Party:

@@ -37,9 +37,7 @@ const (
 // DB is an open art35 database.
 type DB struct {
 	*sql.DB
-	backend       string
-	inboundHook   InboundHook
-	deliveredHook DeliveredHook
+	backend string
 	// On SQLite, write transactions go through one group committer
 	// (group.go): SQLite has one writer at a time, and letting connections
 	// collide in its busy handler makes them sleep for milliseconds. Other
@@ -245,4 +243,16 @@ func ParseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
 	}
 	return t, nil
+}
+
+// ParseTimes parses stored times src[i] into dst[i].
+func ParseTimes(src []string, dst ...*time.Time) error {
+	for i, s := range src {
+		t, err := ParseTime(s)
+		if err != nil {
+			return err
+		}
+		*dst[i] = t
+	}
+	return nil
 }

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/store"
@@ -99,7 +98,7 @@ func TestLoadMigrationsErrors(t *testing.T) {
 
 func TestErrorMapping(t *testing.T) {
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
-		if _, err := db.Meta(ctx, "absent"); !apperr.Is(err, apperr.ENotFound) {
+		if _, err := meta(db, "absent"); !apperr.Is(err, apperr.ENotFound) {
 			t.Errorf("missing row: got %v, want not_found", err)
 		}
 		err := db.Tx(ctx, func(tx *sql.Tx) error {
@@ -139,91 +138,8 @@ func TestTxRollsBackOnError(t *testing.T) {
 		if !errors.Is(err, boom) {
 			t.Fatalf("got %v, want boom", err)
 		}
-		if _, err := db.Meta(ctx, "half"); !apperr.Is(err, apperr.ENotFound) {
+		if _, err := meta(db, "half"); !apperr.Is(err, apperr.ENotFound) {
 			t.Fatalf("row of a failed transaction is visible: %v", err)
-		}
-	})
-}
-
-func TestMetaUpsert(t *testing.T) {
-	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
-		for _, v := range []string{"IT", "FR"} {
-			if err := db.SetMeta(ctx, "party", v); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if v, err := db.Meta(ctx, "party"); err != nil || v != "FR" {
-			t.Fatalf("got %q, %v", v, err)
-		}
-	})
-}
-
-func TestSnapshotHistoryAndNoRollback(t *testing.T) {
-	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
-		if _, err := db.LatestSnapshot(ctx); !apperr.Is(err, apperr.ENotFound) {
-			t.Fatalf("empty store: got %v", err)
-		}
-		base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-		rec := func(serial uint64) store.SnapshotRecord {
-			return store.SnapshotRecord{
-				Serial: serial, IssuedAt: base.Add(time.Duration(serial) * time.Hour),
-				ValidUntil: base.AddDate(0, 1, 0), Digest: "d" + string(rune('0'+serial)),
-				Signed: []byte{byte(serial), 0, 255}, AcceptedAt: base.Add(time.Duration(serial)*time.Hour + time.Minute),
-			}
-		}
-		for _, s := range []uint64{1, 2, 5} {
-			if err := db.SaveSnapshot(ctx, rec(s)); err != nil {
-				t.Fatalf("save %d: %v", s, err)
-			}
-		}
-		for _, s := range []uint64{5, 3} {
-			if err := db.SaveSnapshot(ctx, rec(s)); !apperr.Is(err, apperr.EConflict) {
-				t.Errorf("serial %d after 5: got %v, want conflict", s, err)
-			}
-		}
-		latest, err := db.LatestSnapshot(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := rec(5)
-		if latest.Serial != 5 || string(latest.Signed) != string(want.Signed) || !latest.IssuedAt.Equal(want.IssuedAt) || !latest.AcceptedAt.Equal(want.AcceptedAt) {
-			t.Fatalf("latest = %+v, want %+v", latest, want)
-		}
-		hist, err := db.SnapshotHistory(ctx)
-		if err != nil || len(hist) != 3 || hist[0].Serial != 5 || hist[2].Serial != 1 {
-			t.Fatalf("history = %+v, %v", hist, err)
-		}
-	})
-}
-
-// TestConcurrentSnapshotSaves checks that the no-rollback rule holds when
-// several writers race: exactly one of them can store each serial.
-func TestConcurrentSnapshotSaves(t *testing.T) {
-	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
-		var wg sync.WaitGroup
-		errs := make([]error, 8)
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs[i] = db.SaveSnapshot(ctx, store.SnapshotRecord{
-					Serial: 7, Digest: "same-serial-" + string(rune('a'+i)), Signed: []byte{1},
-					IssuedAt: time.Unix(0, 0), ValidUntil: time.Unix(0, 0), AcceptedAt: time.Unix(0, 0),
-				})
-			}()
-		}
-		wg.Wait()
-		ok := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case !apperr.Is(err, apperr.EConflict):
-				t.Errorf("unexpected error: %v", err)
-			}
-		}
-		if ok != 1 {
-			t.Fatalf("%d writers stored serial 7, want exactly 1", ok)
 		}
 	})
 }
@@ -255,7 +171,7 @@ func TestConcurrentTransactionsFailAlone(t *testing.T) {
 		}
 		wg.Wait()
 		for i, err := range errs {
-			_, got := db.Meta(ctx, fmt.Sprint("k", i))
+			_, got := meta(db, fmt.Sprint("k", i))
 			switch i % 3 {
 			case 0, 1:
 				if err == nil || got == nil {
@@ -268,4 +184,12 @@ func TestConcurrentTransactionsFailAlone(t *testing.T) {
 			}
 		}
 	})
+}
+
+// meta reads a node_meta value the way a repository would: a missing row
+// comes back as ENotFound through store.MapError.
+func meta(db *store.DB, key string) (string, error) {
+	var v string
+	err := db.QueryRowContext(ctx, `SELECT value FROM node_meta WHERE key = $1`, key).Scan(&v)
+	return v, store.MapError(err)
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
@@ -142,7 +143,7 @@ func crashTest(t *testing.T, backend, victim string) {
 			if err != nil {
 				return err
 			}
-			if err := store.Enqueue(ctx, tx, env, false, time.Now()); err != nil {
+			if err := federation.Enqueue(ctx, tx, env, false, time.Now()); err != nil {
 				return err
 			}
 		}

@@ -62,7 +62,7 @@ func TestProviderTakesOrdersFromItsOwnCountryOnly(t *testing.T) {
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		out, _ := net.Node("US").DB.Outbox(ctx)
+		out, _ := net.Node("US").Envelopes.Outbox(ctx)
 		if len(out) == 1 && out[0].State == "failed" {
 			if !strings.Contains(out[0].LastError, "not_admitted") || !strings.Contains(out[0].LastError, "point of contact") {
 				t.Fatalf("refusal reason %q", out[0].LastError)
@@ -77,7 +77,7 @@ func TestProviderTakesOrdersFromItsOwnCountryOnly(t *testing.T) {
 	if _, err := isp.Cases.Get(ctx, direct.Request.ID); err == nil {
 		t.Fatal("the provider stored an order sent directly by a foreign authority")
 	}
-	counts, _ := isp.DB.RejectionCounts(ctx)
+	counts, _ := isp.Envelopes.RejectionCounts(ctx)
 	if counts["not_admitted"] != 1 {
 		t.Fatalf("provider rejections = %v", counts)
 	}

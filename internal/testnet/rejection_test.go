@@ -148,7 +148,7 @@ func TestInboxRejectsEachClass(t *testing.T) {
 			if status, body := post(cases[len(cases)-1].wire); status != 403 || !strings.Contains(body, `"code":"key_revoked"`) {
 				t.Errorf("revoked key: answered %d %.200s", status, body)
 			}
-			counts, err := it.DB.RejectionCounts(ctx)
+			counts, err := it.Envelopes.RejectionCounts(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -161,7 +161,7 @@ func TestInboxRejectsEachClass(t *testing.T) {
 			if err != nil || len(recs) != len(cases) {
 				t.Errorf("%d inbox-rejection audit records, want %d (%v)", len(recs), len(cases), err)
 			}
-			if n, _ := it.DB.CountInbound(ctx); n != 1 {
+			if n, _ := it.Envelopes.CountInbound(ctx); n != 1 {
 				t.Errorf("Italy stored %d envelopes, want only the genuine one", n)
 			}
 		})

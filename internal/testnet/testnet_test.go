@@ -82,13 +82,13 @@ func TestRequestCrossesTheNetwork(t *testing.T) {
 				}
 			}
 			eventually(t, "all delivered", func() bool {
-				out, _ := us.DB.Outbox(ctx)
+				out, _ := us.Envelopes.Outbox(ctx)
 				if len(out) > 0 && out[0].LastError != "" {
 					t.Logf("waiting: %d, first: %s", len(out), out[0].LastError)
 				}
 				return len(out) == 0
 			})
-			if got, _ := it.DB.CountInbound(ctx); got != n {
+			if got, _ := it.Envelopes.CountInbound(ctx); got != n {
 				t.Fatalf("Italy stored %d envelopes, want %d", got, n)
 			}
 			h := us.Outbox.Health()
@@ -128,7 +128,7 @@ func TestPeerDownThenBack(t *testing.T) {
 				sent[env.Header.ID] = true
 			}
 			eventually(t, "failed attempts recorded", func() bool {
-				out, _ := us.DB.Outbox(ctx)
+				out, _ := us.Envelopes.Outbox(ctx)
 				for _, o := range out {
 					if o.Attempts == 0 {
 						return false
@@ -148,7 +148,7 @@ func TestPeerDownThenBack(t *testing.T) {
 				t.Fatalf("alerts = %+v, want one for the emergency", alerts)
 			}
 			mu.Unlock()
-			if out, _ := us.DB.Outbox(ctx); len(out) != 3 {
+			if out, _ := us.Envelopes.Outbox(ctx); len(out) != 3 {
 				t.Fatalf("%d queued while Italy is down, want 3", len(out))
 			}
 			if err := net.Restart(ctx, "IT"); err != nil {
@@ -157,15 +157,15 @@ func TestPeerDownThenBack(t *testing.T) {
 			eventually(t, "queue drained after Italy returns", func() bool {
 				clk.Advance(5 * time.Minute)
 				us.Outbox.Pass(ctx)
-				out, _ := us.DB.Outbox(ctx)
+				out, _ := us.Envelopes.Outbox(ctx)
 				return len(out) == 0
 			})
 			it := net.Node("IT")
-			if got, _ := it.DB.CountInbound(ctx); got != 3 {
+			if got, _ := it.Envelopes.CountInbound(ctx); got != 3 {
 				t.Fatalf("Italy stored %d, want 3", got)
 			}
 			for id := range sent {
-				if _, err := it.DB.InboundEnvelope(ctx, id); err != nil {
+				if _, err := it.Envelopes.InboundEnvelope(ctx, id); err != nil {
 					t.Errorf("envelope %s not stored in Italy: %v", id, err)
 				}
 			}
@@ -198,7 +198,7 @@ func TestRejectionIsAudited(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("forged envelope answered %d, want 403", resp.StatusCode)
 	}
-	counts, _ := it.DB.RejectionCounts(ctx)
+	counts, _ := it.Envelopes.RejectionCounts(ctx)
 	if counts["bad_signature"] != 1 {
 		t.Fatalf("rejections = %v", counts)
 	}
@@ -206,7 +206,7 @@ func TestRejectionIsAudited(t *testing.T) {
 	if err != nil || len(recs) != 1 || recs[0].Details["code"] != "bad_signature" || recs[0].MessageID != env.Header.ID {
 		t.Fatalf("audit records = %+v, %v", recs, err)
 	}
-	if n, _ := it.DB.CountInbound(ctx); n != 0 {
+	if n, _ := it.Envelopes.CountInbound(ctx); n != 0 {
 		t.Fatal("a forged envelope was stored")
 	}
 }

@@ -39,7 +39,7 @@ func TestWitnessingDetectsARewrittenLog(t *testing.T) {
 				if firstID == "" {
 					firstID = env.Header.ID
 				}
-				eventually(t, "delivered", func() bool { out, _ := us.DB.Outbox(ctx); return len(out) == 0 })
+				eventually(t, "delivered", func() bool { out, _ := us.Envelopes.Outbox(ctx); return len(out) == 0 })
 			}
 			seen := func() int64 {
 				var size int64

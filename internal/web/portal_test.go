@@ -440,7 +440,7 @@ func waitState(t *testing.T, n *node.Node, id string, want request.State) {
 		if time.Now().After(deadline) {
 			var mid string
 			_ = n.DB.QueryRow(`SELECT message_id FROM requests WHERE id = $1`, id).Scan(&mid)
-			ob, _ := n.DB.Outbox(context.Background())
+			ob, _ := n.Envelopes.Outbox(context.Background())
 			t.Fatalf("%s on %s: not %s (%v); state %v, message_id %q, outbox %+v", id, n.Config.Party, want, err, func() any {
 				if c != nil {
 					return c.Lifecycle.State

@@ -1,4 +1,4 @@
-package store
+package federation
 
 import (
 	"context"
@@ -10,57 +10,74 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/envelope"
-	"github.com/art35/art35/internal/federation"
+	"github.com/art35/art35/internal/store"
 )
 
-// The DB implements the federation package's storage interfaces.
+// Envelopes is the delivery's own storage: the inbound and outbound
+// envelope tables and the log of refused envelopes. It implements the
+// inbox's and the outbox's storage interfaces over a *store.DB; no other
+// package writes SQL against these tables.
+type Envelopes struct {
+	db        *store.DB
+	inbound   InboundHook
+	delivered DeliveredHook
+}
+
+// Hooks are what the host runs inside the delivery's transactions; either
+// may be nil.
+type Hooks struct {
+	// Inbound runs in the transaction that stores an accepted envelope.
+	Inbound InboundHook
+	// Delivered runs in the transaction that stores a peer's receipt.
+	Delivered DeliveredHook
+}
+
+// NewEnvelopes returns the envelope store over db, running hooks inside
+// its transactions.
+func NewEnvelopes(db *store.DB, hooks Hooks) *Envelopes {
+	return &Envelopes{db: db, inbound: hooks.Inbound, delivered: hooks.Delivered}
+}
+
+// Envelopes implements the inbox's and the outbox's storage interfaces.
 var (
-	_ federation.InboxStore   = (*DB)(nil)
-	_ federation.OutboxStore  = (*DB)(nil)
-	_ federation.RejectionLog = (*DB)(nil)
+	_ InboxStore   = (*Envelopes)(nil)
+	_ OutboxStore  = (*Envelopes)(nil)
+	_ RejectionLog = (*Envelopes)(nil)
 )
 
 // InboundHook runs inside the transaction that stores an accepted
 // envelope: whatever the node does on arrival (the request row, the audit
 // record) commits or rolls back with the envelope itself.
-type InboundHook func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error
+type InboundHook func(ctx context.Context, tx *sql.Tx, in *Inbound) error
 
 // DeliveredHook runs inside the transaction that stores a peer's receipt
 // for an outgoing envelope (the request it carried becomes "delivered").
 type DeliveredHook func(ctx context.Context, tx *sql.Tx, messageID string, r *envelope.Receipt) error
 
-// SetDeliveredHook sets the hook MarkDelivered runs. Set it once, before
-// the node starts delivering.
-func (db *DB) SetDeliveredHook(h DeliveredHook) { db.deliveredHook = h }
-
-// SetInboundHook sets the hook SaveInbound runs. Set it once, before the
-// node starts serving.
-func (db *DB) SetInboundHook(h InboundHook) { db.inboundHook = h }
-
 // InboundByID returns what is stored under a message id, or nil, nil.
-func (db *DB) InboundByID(ctx context.Context, messageID string) (*federation.Stored, error) {
-	return db.storedInbound(ctx, `SELECT digest, receipt FROM inbound_envelopes WHERE message_id = $1`, messageID)
+func (e *Envelopes) InboundByID(ctx context.Context, messageID string) (*Stored, error) {
+	return e.storedInbound(ctx, `SELECT digest, receipt FROM inbound_envelopes WHERE message_id = $1`, messageID)
 }
 
 // InboundByIdempotencyKey returns what is stored for a sender's business
 // key, or nil, nil.
-func (db *DB) InboundByIdempotencyKey(ctx context.Context, sender, key string) (*federation.Stored, error) {
-	return db.storedInbound(ctx, `SELECT digest, receipt FROM inbound_envelopes WHERE sender = $1 AND idempotency_key = $2`, sender, key)
+func (e *Envelopes) InboundByIdempotencyKey(ctx context.Context, sender, key string) (*Stored, error) {
+	return e.storedInbound(ctx, `SELECT digest, receipt FROM inbound_envelopes WHERE sender = $1 AND idempotency_key = $2`, sender, key)
 }
 
-func (db *DB) storedInbound(ctx context.Context, q string, args ...any) (*federation.Stored, error) {
+func (e *Envelopes) storedInbound(ctx context.Context, q string, args ...any) (*Stored, error) {
 	var (
 		digest  string
 		receipt []byte
 	)
-	err := db.QueryRowContext(ctx, q, args...).Scan(&digest, &receipt)
+	err := e.db.QueryRowContext(ctx, q, args...).Scan(&digest, &receipt)
 	if err == sql.ErrNoRows {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, MapError(err)
+		return nil, store.MapError(err)
 	}
-	var s federation.Stored
+	var s Stored
 	d, err := hex.DecodeString(digest)
 	if err != nil || len(d) != 32 {
 		return nil, fmt.Errorf("stored digest %q is not a SHA-256", digest)
@@ -75,25 +92,25 @@ func (db *DB) storedInbound(ctx context.Context, q string, args ...any) (*federa
 // SaveInbound stores an accepted envelope, its body and its receipt in one
 // transaction with the inbound hook. A message id or (sender, idempotency
 // key) already stored gives EConflict and stores nothing.
-func (db *DB) SaveInbound(ctx context.Context, in *federation.Inbound) error {
+func (e *Envelopes) SaveInbound(ctx context.Context, in *Inbound) error {
 	receipt, err := in.Receipt.Marshal()
 	if err != nil {
 		return fmt.Errorf("encode receipt: %w", err)
 	}
 	h := in.Envelope.Header
 	digest := in.Envelope.Digest()
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	return e.db.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO inbound_envelopes
 			(message_id, sender, recipient, idempotency_key, kind, subkind, case_ref, digest, raw, body, receipt, via, received_at, expires_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			h.ID, h.Sender, h.Recipient, h.IdempotencyKey, string(h.Kind), h.Subkind, h.CaseRef,
 			hex.EncodeToString(digest[:]), in.Raw, in.Body, receipt, in.Via,
-			FormatTime(in.Receipt.ReceivedAt), FormatTime(h.Expires))
+			store.FormatTime(in.Receipt.ReceivedAt), store.FormatTime(h.Expires))
 		if err != nil {
-			return MapError(err)
+			return store.MapError(err)
 		}
-		if db.inboundHook != nil {
-			return db.inboundHook(ctx, tx, in)
+		if e.inbound != nil {
+			return e.inbound(ctx, tx, in)
 		}
 		return nil
 	})
@@ -101,23 +118,23 @@ func (db *DB) SaveInbound(ctx context.Context, in *federation.Inbound) error {
 
 // InboundEnvelope returns the raw wire bytes of a stored inbound envelope
 // (for export and for proofs).
-func (db *DB) InboundEnvelope(ctx context.Context, messageID string) ([]byte, error) {
+func (e *Envelopes) InboundEnvelope(ctx context.Context, messageID string) ([]byte, error) {
 	var raw []byte
-	err := db.QueryRowContext(ctx, `SELECT raw FROM inbound_envelopes WHERE message_id = $1`, messageID).Scan(&raw)
+	err := e.db.QueryRowContext(ctx, `SELECT raw FROM inbound_envelopes WHERE message_id = $1`, messageID).Scan(&raw)
 	if err != nil {
 		if err == sql.ErrNoRows {
 			return nil, apperr.Errorf(apperr.ENotFound, "no received envelope with message id %s", messageID)
 		}
-		return nil, MapError(err)
+		return nil, store.MapError(err)
 	}
 	return raw, nil
 }
 
 // CountInbound returns the number of stored inbound envelopes.
-func (db *DB) CountInbound(ctx context.Context) (int, error) {
+func (e *Envelopes) CountInbound(ctx context.Context) (int, error) {
 	var n int
-	err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbound_envelopes`).Scan(&n)
-	return n, MapError(err)
+	err := e.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbound_envelopes`).Scan(&n)
+	return n, store.MapError(err)
 }
 
 // Enqueue writes an envelope to the outbox inside tx, the transaction of
@@ -138,30 +155,30 @@ func Enqueue(ctx context.Context, tx *sql.Tx, env *envelope.Envelope, emergency 
 	// follows it); independent envelopes have no stream.
 	var seq int64
 	if err := tx.QueryRowContext(ctx, `UPDATE outbox_counter SET value = value + 1 WHERE id = 1 RETURNING value`).Scan(&seq); err != nil {
-		return MapError(err)
+		return store.MapError(err)
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO outbound_envelopes
 		(message_id, recipient, idempotency_key, kind, subkind, emergency, raw, created_at, state, next_attempt_at, stream, seq)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'queued', $9, $10, $11)`,
-		h.ID, h.Recipient, h.IdempotencyKey, string(h.Kind), h.Subkind, em, raw, FormatTime(now), FormatTime(now), h.InReplyTo, seq)
-	return MapError(err)
+		h.ID, h.Recipient, h.IdempotencyKey, string(h.Kind), h.Subkind, em, raw, store.FormatTime(now), store.FormatTime(now), h.InReplyTo, seq)
+	return store.MapError(err)
 }
 
 // DueOutbound returns up to limit queued envelopes whose next attempt is
 // due at now, emergencies first, then oldest first. Of a stream, only the
 // oldest envelope still queued is returned, so streams arrive in order.
-func (db *DB) DueOutbound(ctx context.Context, now time.Time, limit int) ([]federation.Outbound, error) {
-	rows, err := db.QueryContext(ctx, `SELECT o.raw, o.attempts, o.created_at FROM outbound_envelopes o
+func (e *Envelopes) DueOutbound(ctx context.Context, now time.Time, limit int) ([]Outbound, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT o.raw, o.attempts, o.created_at FROM outbound_envelopes o
 		WHERE o.state = 'queued' AND o.next_attempt_at <= $1
 		AND (o.stream = '' OR NOT EXISTS (SELECT 1 FROM outbound_envelopes p
 			WHERE p.recipient = o.recipient AND p.stream = o.stream AND p.state = 'queued'
 			AND p.seq < o.seq))
-		ORDER BY o.emergency DESC, o.seq LIMIT $2`, FormatTime(now), limit)
+		ORDER BY o.emergency DESC, o.seq LIMIT $2`, store.FormatTime(now), limit)
 	if err != nil {
-		return nil, MapError(err)
+		return nil, store.MapError(err)
 	}
 	defer rows.Close()
-	var out []federation.Outbound
+	var out []Outbound
 	for rows.Next() {
 		var (
 			raw      []byte
@@ -175,32 +192,32 @@ func (db *DB) DueOutbound(ctx context.Context, now time.Time, limit int) ([]fede
 		if err != nil {
 			return nil, fmt.Errorf("stored outbound envelope: %w", err)
 		}
-		ct, err := ParseTime(created)
+		ct, err := store.ParseTime(created)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, federation.Outbound{Envelope: env, Attempts: attempts, Created: ct})
+		out = append(out, Outbound{Envelope: env, Attempts: attempts, Created: ct})
 	}
 	return out, rows.Err()
 }
 
 // MarkDelivered stores the peer's receipt and takes the envelope out of the queue.
-func (db *DB) MarkDelivered(ctx context.Context, messageID string, r *envelope.Receipt) error {
+func (e *Envelopes) MarkDelivered(ctx context.Context, messageID string, r *envelope.Receipt) error {
 	receipt, err := r.Marshal()
 	if err != nil {
 		return fmt.Errorf("encode receipt: %w", err)
 	}
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	return e.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbound_envelopes SET state = 'delivered', delivered_at = $2, receipt = $3
-			WHERE message_id = $1`, messageID, FormatTime(r.ReceivedAt), receipt)
+			WHERE message_id = $1`, messageID, store.FormatTime(r.ReceivedAt), receipt)
 		if err != nil {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.Errorf(apperr.ENotFound, "no outbound envelope %s", messageID)
 		}
-		if db.deliveredHook != nil {
-			return db.deliveredHook(ctx, tx, messageID, r)
+		if e.delivered != nil {
+			return e.delivered(ctx, tx, messageID, r)
 		}
 		return nil
 	})
@@ -208,15 +225,15 @@ func (db *DB) MarkDelivered(ctx context.Context, messageID string, r *envelope.R
 
 // MarkAttempt records a failed attempt; a zero next gives up on the
 // envelope (state failed).
-func (db *DB) MarkAttempt(ctx context.Context, messageID string, at time.Time, reason string, next time.Time) error {
-	state, nextText := "queued", FormatTime(next)
+func (e *Envelopes) MarkAttempt(ctx context.Context, messageID string, at time.Time, reason string, next time.Time) error {
+	state, nextText := "queued", store.FormatTime(next)
 	if next.IsZero() {
-		state, nextText = "failed", FormatTime(at)
+		state, nextText = "failed", store.FormatTime(at)
 	}
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+	return e.db.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE outbound_envelopes
 			SET attempts = attempts + 1, last_attempt_at = $2, last_error = $3, next_attempt_at = $4, state = $5
-			WHERE message_id = $1 AND state = 'queued'`, messageID, FormatTime(at), reason, nextText, state)
+			WHERE message_id = $1 AND state = 'queued'`, messageID, store.FormatTime(at), reason, nextText, state)
 		if err != nil {
 			return err
 		}
@@ -242,11 +259,11 @@ type OutboundStatus struct {
 }
 
 // Outbox lists the envelopes not yet delivered, oldest first.
-func (db *DB) Outbox(ctx context.Context) ([]OutboundStatus, error) {
-	rows, err := db.QueryContext(ctx, `SELECT message_id, recipient, kind, subkind, state, last_error, emergency, attempts, created_at, next_attempt_at
+func (e *Envelopes) Outbox(ctx context.Context) ([]OutboundStatus, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT message_id, recipient, kind, subkind, state, last_error, emergency, attempts, created_at, next_attempt_at
 		FROM outbound_envelopes WHERE state <> 'delivered' ORDER BY created_at, message_id`)
 	if err != nil {
-		return nil, MapError(err)
+		return nil, store.MapError(err)
 	}
 	defer rows.Close()
 	var out []OutboundStatus
@@ -260,7 +277,7 @@ func (db *DB) Outbox(ctx context.Context) ([]OutboundStatus, error) {
 			return nil, err
 		}
 		s.Emergency = em != 0
-		if err := parseTimes([]string{created, next}, &s.Created, &s.NextAttempt); err != nil {
+		if err := store.ParseTimes([]string{created, next}, &s.Created, &s.NextAttempt); err != nil {
 			return nil, err
 		}
 		out = append(out, s)
@@ -269,26 +286,26 @@ func (db *DB) Outbox(ctx context.Context) ([]OutboundStatus, error) {
 }
 
 // RecordRejection stores one refused envelope.
-func (db *DB) RecordRejection(ctx context.Context, r federation.RejectionRecord) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error { return InsertRejection(ctx, tx, r) })
+func (e *Envelopes) RecordRejection(ctx context.Context, r RejectionRecord) error {
+	return e.db.Tx(ctx, func(tx *sql.Tx) error { return InsertRejection(ctx, tx, r) })
 }
 
 // InsertRejection stores one refused envelope inside tx (the node records
 // it in its audit log in the same transaction).
-func InsertRejection(ctx context.Context, tx *sql.Tx, r federation.RejectionRecord) error {
+func InsertRejection(ctx context.Context, tx *sql.Tx, r RejectionRecord) error {
 	var id [12]byte
 	_, _ = rand.Read(id[:])
 	_, err := tx.ExecContext(ctx, `INSERT INTO inbox_rejections (id, at, code, message, via, message_id, sender, recipient, size)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		hex.EncodeToString(id[:]), FormatTime(r.At), string(r.Code), r.Message, r.Via, r.MessageID, r.Sender, r.Recipient, r.Size)
+		hex.EncodeToString(id[:]), store.FormatTime(r.At), string(r.Code), r.Message, r.Via, r.MessageID, r.Sender, r.Recipient, r.Size)
 	return err
 }
 
 // RejectionCounts returns how many envelopes were refused, by code.
-func (db *DB) RejectionCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT code, COUNT(*) FROM inbox_rejections GROUP BY code`)
+func (e *Envelopes) RejectionCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT code, COUNT(*) FROM inbox_rejections GROUP BY code`)
 	if err != nil {
-		return nil, MapError(err)
+		return nil, store.MapError(err)
 	}
 	defer rows.Close()
 	out := map[string]int{}
@@ -307,14 +324,14 @@ func (db *DB) RejectionCounts(ctx context.Context) (map[string]int, error) {
 
 // OutboundEnvelope returns the wire bytes of an envelope this node queued
 // (for "art35 envelope export", carrying it by another channel).
-func (db *DB) OutboundEnvelope(ctx context.Context, messageID string) ([]byte, error) {
+func (e *Envelopes) OutboundEnvelope(ctx context.Context, messageID string) ([]byte, error) {
 	var raw []byte
-	err := db.QueryRowContext(ctx, `SELECT raw FROM outbound_envelopes WHERE message_id = $1`, messageID).Scan(&raw)
+	err := e.db.QueryRowContext(ctx, `SELECT raw FROM outbound_envelopes WHERE message_id = $1`, messageID).Scan(&raw)
 	if err != nil {
 		if err == sql.ErrNoRows {
 			return nil, apperr.Errorf(apperr.ENotFound, "no outgoing envelope with message id %s", messageID)
 		}
-		return nil, MapError(err)
+		return nil, store.MapError(err)
 	}
 	return raw, nil
 }
