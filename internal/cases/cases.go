@@ -210,11 +210,8 @@ func setState(ctx context.Context, tx *sql.Tx, id string, state request.State, a
 func (s *Service) Delivered(ctx context.Context, tx *sql.Tx, messageID string, r *envelope.Receipt) error {
 	var id, state string
 	err := tx.QueryRowContext(ctx, `SELECT id, state FROM requests WHERE message_id = $1 AND direction = 'out'`, messageID).Scan(&id, &state)
-	if err == sql.ErrNoRows {
-		return nil
-	}
-	if err != nil {
-		return err
+	if found, err := store.Found(err); !found {
+		return err // no request carried by this envelope (an evidence, a ping): nil
 	}
 	if request.State(state) != request.StateSent {
 		return nil // already further along (an evidence overtook the receipt)
@@ -288,12 +285,13 @@ func (s *Service) arrivedEvidence(ctx context.Context, tx *sql.Tx, in *federatio
 	}
 	var peer string
 	err := tx.QueryRowContext(ctx, `SELECT peer FROM requests WHERE id = $1`, ev.RequestID).Scan(&peer)
-	if err == sql.ErrNoRows {
-		s.Log.Warn("evidence for a request this node does not hold", "request", ev.RequestID, "sender", h.Sender)
-		return nil
-	}
+	found, err := store.Found(err)
 	if err != nil {
 		return err
+	}
+	if !found {
+		s.Log.Warn("evidence for a request this node does not hold", "request", ev.RequestID, "sender", h.Sender)
+		return nil
 	}
 	if peer != h.Sender {
 		// Only the other side of a request may move it.
@@ -427,11 +425,12 @@ func (s *Service) Get(ctx context.Context, id string) (*Case, error) {
 	)
 	err := s.DB.QueryRowContext(ctx, `SELECT direction, peer, message_id, state, updated_at, document FROM requests WHERE id = $1`, id).
 		Scan(&dir, &c.Peer, &c.MessageID, &state, &updated, &doc)
-	if err == sql.ErrNoRows {
-		return nil, apperr.Errorf(apperr.ENotFound, "no request %s on this node ('art35 case list' shows what is here)", id)
-	}
+	found, err := store.Found(err)
 	if err != nil {
-		return nil, store.MapError(err)
+		return nil, err
+	}
+	if !found {
+		return nil, apperr.Errorf(apperr.ENotFound, "no request %s on this node ('art35 case list' shows what is here)", id)
 	}
 	c.Direction, c.Document = Direction(dir), doc
 	if c.Updated, err = store.ParseTime(updated); err != nil {

@@ -70,12 +70,9 @@ func (e *Envelopes) storedInbound(ctx context.Context, q string, args ...any) (*
 		digest  string
 		receipt []byte
 	)
-	err := e.db.QueryRowContext(ctx, q, args...).Scan(&digest, &receipt)
-	if err == sql.ErrNoRows {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, store.MapError(err)
+	found, err := store.Found(e.db.QueryRowContext(ctx, q, args...).Scan(&digest, &receipt))
+	if !found {
+		return nil, err // nil, nil when nothing is stored under the key
 	}
 	var s Stored
 	d, err := hex.DecodeString(digest)
@@ -120,14 +117,11 @@ func (e *Envelopes) SaveInbound(ctx context.Context, in *Inbound) error {
 // (for export and for proofs).
 func (e *Envelopes) InboundEnvelope(ctx context.Context, messageID string) ([]byte, error) {
 	var raw []byte
-	err := e.db.QueryRowContext(ctx, `SELECT raw FROM inbound_envelopes WHERE message_id = $1`, messageID).Scan(&raw)
-	if err != nil {
-		if err == sql.ErrNoRows {
-			return nil, apperr.Errorf(apperr.ENotFound, "no received envelope with message id %s", messageID)
-		}
-		return nil, store.MapError(err)
+	found, err := store.Found(e.db.QueryRowContext(ctx, `SELECT raw FROM inbound_envelopes WHERE message_id = $1`, messageID).Scan(&raw))
+	if found || err != nil {
+		return raw, err
 	}
-	return raw, nil
+	return nil, apperr.Errorf(apperr.ENotFound, "no received envelope with message id %s", messageID)
 }
 
 // CountInbound returns the number of stored inbound envelopes.
@@ -326,12 +320,9 @@ func (e *Envelopes) RejectionCounts(ctx context.Context) (map[string]int, error)
 // (for "art35 envelope export", carrying it by another channel).
 func (e *Envelopes) OutboundEnvelope(ctx context.Context, messageID string) ([]byte, error) {
 	var raw []byte
-	err := e.db.QueryRowContext(ctx, `SELECT raw FROM outbound_envelopes WHERE message_id = $1`, messageID).Scan(&raw)
-	if err != nil {
-		if err == sql.ErrNoRows {
-			return nil, apperr.Errorf(apperr.ENotFound, "no outgoing envelope with message id %s", messageID)
-		}
-		return nil, store.MapError(err)
+	found, err := store.Found(e.db.QueryRowContext(ctx, `SELECT raw FROM outbound_envelopes WHERE message_id = $1`, messageID).Scan(&raw))
+	if found || err != nil {
+		return raw, err
 	}
-	return raw, nil
+	return nil, apperr.Errorf(apperr.ENotFound, "no outgoing envelope with message id %s", messageID)
 }

@@ -18,7 +18,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -367,11 +366,12 @@ func (s *Service) answered(ctx context.Context, tx *sql.Tx, h envelope.Header, b
 	var authority, msgID, code, state, sentAt, deadline string
 	err := tx.QueryRowContext(ctx, `SELECT authority, message_id, code, state, sent_at, deadline FROM pings_out WHERE id = $1`, b.ID).
 		Scan(&authority, &msgID, &code, &state, &sentAt, &deadline)
-	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.Errorf(apperr.EInvalid, "ping answer %s: no ping %s was sent by this node (fix: answer the challenge id you received)", h.ID, b.ID)
-	}
+	found, err := store.Found(err)
 	if err != nil {
 		return err
+	}
+	if !found {
+		return apperr.Errorf(apperr.EInvalid, "ping answer %s: no ping %s was sent by this node (fix: answer the challenge id you received)", h.ID, b.ID)
 	}
 	switch {
 	case authority != h.Sender:
@@ -475,11 +475,12 @@ func (s *Service) Answer(ctx context.Context, id, by string) (*Challenge, error)
 	var code, state string
 	err := s.DB.QueryRowContext(ctx, `SELECT id, sender, message_id, code, state FROM pings_in WHERE id = $1`, id).
 		Scan(&c.ID, &c.From, &c.MessageID, &code, &state)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.Errorf(apperr.ENotFound, "no ping challenge %q on this node (fix: see the ids with \"art35 ping pending\")", id)
-	}
+	found, err := store.Found(err)
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return nil, apperr.Errorf(apperr.ENotFound, "no ping challenge %q on this node (fix: see the ids with \"art35 ping pending\")", id)
 	}
 	if state != "pending" {
 		return nil, apperr.Errorf(apperr.EConflict, "ping challenge %s is already answered", id)

@@ -228,6 +228,25 @@ func MapError(err error) error {
 	return err
 }
 
+// Found reads the error of a single-row query: (true, nil) when a row was
+// read, (false, nil) when there was none (sql.ErrNoRows), and (false, the
+// mapped error) otherwise. It is the one place that looks for
+// sql.ErrNoRows, so that each caller decides in one line what a missing row
+// means to it (not found, ignored, an invalid reference):
+//
+//	ok, err := store.Found(row.Scan(&v))
+//	if err != nil { return err }
+//	if !ok { return apperr.Errorf(apperr.ENotFound, "no request %s ...", id) }
+func Found(err error) (bool, error) {
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	}
+	return false, MapError(err)
+}
+
 // TimeFormat is how times are stored: fixed-width UTC text, so that string
 // order is time order on both engines and a person reading the table with
 // sqlite3 or psql sees a real date.

@@ -193,3 +193,24 @@ func meta(db *store.DB, key string) (string, error) {
 	err := db.QueryRowContext(ctx, `SELECT value FROM node_meta WHERE key = $1`, key).Scan(&v)
 	return v, store.MapError(err)
 }
+
+func TestFound(t *testing.T) {
+	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		var v string
+		ok, err := store.Found(db.QueryRowContext(ctx, `SELECT value FROM node_meta WHERE key = 'absent'`).Scan(&v))
+		if ok || err != nil {
+			t.Fatalf("missing row: got %v, %v; want false, nil", ok, err)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ('present', 'v')`); err != nil {
+			t.Fatal(err)
+		}
+		ok, err = store.Found(db.QueryRowContext(ctx, `SELECT value FROM node_meta WHERE key = 'present'`).Scan(&v))
+		if !ok || err != nil || v != "v" {
+			t.Fatalf("present row: got %v, %v, %q", ok, err, v)
+		}
+		_, err = store.Found(db.QueryRowContext(ctx, `SELECT value FROM no_such_table`).Scan(&v))
+		if err == nil {
+			t.Fatal("a failing query gave no error")
+		}
+	})
+}

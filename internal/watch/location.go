@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -71,11 +70,12 @@ func (s *Service) Answer(ctx context.Context, eventID, operator, location string
 	err := s.Node.DB.QueryRowContext(ctx, `SELECT id, request_id, address, port, observed_at, country, operator, basis, hops, requester, location
 		FROM watch_events WHERE id = $1 AND role = 'location'`, eventID).
 		Scan(&e.ID, &e.Request, &e.Address, &e.Port, &observed, &e.Country, &op, &e.Basis, &hops, &requester, &answered)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.Errorf(apperr.ENotFound, "no location query %q on this node (fix: take the id from GET /v1/watch/orders)", eventID)
-	}
+	found, err := store.Found(err)
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return nil, apperr.Errorf(apperr.ENotFound, "no location query %q on this node (fix: take the id from GET /v1/watch/orders)", eventID)
 	}
 	if op != operator {
 		return nil, apperr.Errorf(apperr.EUnauthorized, "location query %s is for operator %q, not for %q", eventID, op, operator)

@@ -145,11 +145,12 @@ func (w *Witness) observe(ctx context.Context, peer string, h http.Header) error
 		oldMsg  []byte
 	)
 	err = w.DB.QueryRowContext(ctx, `SELECT size, note FROM witnessed_checkpoints WHERE origin = $1`, origin).Scan(&oldSize, &oldMsg)
-	switch {
-	case err == sql.ErrNoRows:
+	found, err := store.Found(err)
+	if err != nil {
+		return err
+	}
+	if !found {
 		return w.store(ctx, origin, cp, false)
-	case err != nil:
-		return store.MapError(err)
 	}
 	old, err := auditlog.OpenCheckpoint(oldMsg, v)
 	if err != nil {
