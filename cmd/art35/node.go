@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/node"
 )
@@ -130,7 +131,7 @@ func runNodeRun(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer n.Close()
-	if _, err := mountServices(n, e.getenv, !*plain); err != nil {
+	if _, err := app.Mount(n, app.Options{Getenv: e.getenv, Secure: !*plain}); err != nil {
 		return err
 	}
 	return n.Run(ctx)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/ping"
@@ -21,7 +22,7 @@ import (
 func TestPingCLI(t *testing.T) {
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime),
-		Setup: func(_ string, n *node.Node) error { ping.Register(n); return nil }})
+		Setup: func(_ string, n *node.Node) error { app.RegisterPing(n); return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}

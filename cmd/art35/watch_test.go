@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
@@ -20,7 +21,7 @@ import (
 func TestWatchCLI(t *testing.T) {
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"NO", "GB", "ES"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime),
-		Setup: func(_ string, n *node.Node) error { _, err := watch.Register(n, nil); return err }})
+		Setup: func(_ string, n *node.Node) error { _, err := app.RegisterWatch(n, nil); return err }})
 	if err != nil {
 		t.Fatal(err)
 	}

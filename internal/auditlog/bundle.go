@@ -130,20 +130,11 @@ func Prove(ctx context.Context, db *store.DB, messageID string) (*Bundle, error)
 		return nil, apperr.Errorf(apperr.ENotFound, "audit prove: the records of message %q are newer than the latest checkpoint (size %d); make a checkpoint ('art35 audit checkpoint') and try again", messageID, cp.Size)
 	}
 	// Peers that witnessed this checkpoint sent their cosignatures
-	// (internal/witness keeps them in audit_cosignatures).
-	rows, err = db.QueryContext(ctx, `SELECT witness, signature FROM audit_cosignatures WHERE size = $1 ORDER BY witness`, cp.Size)
-	if err != nil {
-		return nil, store.MapError(err)
+	// (internal/witness checks them, AddCosignature keeps them).
+	if b.Cosignatures, err = Cosignatures(ctx, db, cp.Size); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var c Cosignature
-		if err := rows.Scan(&c.Witness, &c.Signature); err != nil {
-			return nil, err
-		}
-		b.Cosignatures = append(b.Cosignatures, c)
-	}
-	return b, rows.Err()
+	return b, nil
 }
 
 func b64(h tlog.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/clockrun"
 	"github.com/art35/art35/internal/notify"
@@ -46,7 +47,7 @@ func BenchmarkTick(b *testing.B) {
 				}
 				time.Sleep(50 * time.Millisecond)
 			}
-			r, err := clockrun.New(net.Node("IT"), clockrun.Options{Settings: &notify.Settings{}})
+			r, err := app.Clocks(net.Node("IT"), clockrun.Options{Settings: &notify.Settings{}})
 			if err != nil {
 				b.Fatal(err)
 			}

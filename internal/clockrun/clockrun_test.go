@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
@@ -129,7 +130,7 @@ func emergencyEscalation(t *testing.T, backend string) {
 	}
 	opt := testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Setup: func(party string, n *node.Node) error {
-			_, err := clockrun.Register(n, clockrun.Options{Interval: 20 * time.Millisecond, Settings: settings(party)})
+			_, err := app.RegisterClocks(n, clockrun.Options{Interval: 20 * time.Millisecond, Settings: settings(party)})
 			return err
 		}}
 	if backend == store.Postgres {
@@ -228,7 +229,7 @@ func TestReminderAcrossDST(t *testing.T) {
 	roster(t, net, clk)
 	ctx := context.Background()
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
-	runner, err := clockrun.New(net.Node("US"), clockrun.Options{Settings: &notify.Settings{SMTP: notify.SMTP{Addr: srv.Addr, From: "art35@us.example.org"}}})
+	runner, err := app.Clocks(net.Node("US"), clockrun.Options{Settings: &notify.Settings{SMTP: notify.SMTP{Addr: srv.Addr, From: "art35@us.example.org"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -315,7 +316,7 @@ func TestReminderAcrossDST(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("[smtp]\naddr = \"nohost\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := clockrun.New(net.Node("US"), clockrun.Options{}); !apperr.Is(err, apperr.EInvalid) || !strings.Contains(err.Error(), "smtp.addr") {
+	if _, err := app.Clocks(net.Node("US"), clockrun.Options{}); !apperr.Is(err, apperr.EInvalid) || !strings.Contains(err.Error(), "smtp.addr") {
 		t.Fatalf("New with a bad %s: %v", notify.SettingsFile, err)
 	}
 }
@@ -336,7 +337,7 @@ func TestRequesterToldWhenPeerSilent(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	runner, err := clockrun.New(net.Node("US"), clockrun.Options{Settings: &notify.Settings{SMTP: notify.SMTP{Addr: srv.Addr, From: "art35@us.example.org"}}})
+	runner, err := app.Clocks(net.Node("US"), clockrun.Options{Settings: &notify.Settings{SMTP: notify.SMTP{Addr: srv.Addr, From: "art35@us.example.org"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

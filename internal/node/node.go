@@ -96,7 +96,10 @@ type Node struct {
 
 // ArrivalHandler reacts to an accepted envelope of one kind, inside the
 // transaction that stores it: what it writes commits with the envelope.
-type ArrivalHandler func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error
+//
+// It is an alias, not a new type, so that a service can declare the same
+// signature in its own small Host interface without importing node.
+type ArrivalHandler = func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error
 
 // OnArrival registers the handler of an envelope kind other than requests
 // and evidences (which the casework handles): pings, watch events. Call

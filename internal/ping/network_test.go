@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
@@ -44,7 +45,7 @@ func startNet(t *testing.T, backend string, parties ...string) *pingNet {
 		Setup: func(party string, n *node.Node) error {
 			mu.Lock()
 			defer mu.Unlock()
-			pn.svc[party] = ping.Register(n)
+			pn.svc[party] = app.RegisterPing(n)
 			return nil
 		}}
 	if backend == store.Postgres {

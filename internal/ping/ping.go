@@ -29,7 +29,6 @@ import (
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
-	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/store"
 )
 
@@ -59,7 +58,7 @@ const (
 	OfficeUnknown = "unknown" // the directory has no time zone or duty hours
 )
 
-// Sender is what the service needs of a node to send: node.Node.Send.
+// Sender is what the service needs of a node to send (the node's Send).
 type Sender func(ctx context.Context, h envelope.Header, body []byte, change func(tx *sql.Tx) error) (*envelope.Envelope, error)
 
 // Service is the ping service of one node.
@@ -73,19 +72,20 @@ type Service struct {
 	Log       *slog.Logger
 }
 
-// New returns the ping service of a node.
-func New(n *node.Node) *Service {
-	return &Service{DB: n.DB, Clock: n.Clock, Send: n.Send, Directory: n.Directory,
-		Party: n.Config.Party, Authority: n.Config.Authority, Log: n.Log}
+// Host is what the ping service needs of the node that runs it: a
+// handler for arriving pings, and a background worker. *node.Node is one;
+// internal/app wires them.
+type Host interface {
+	OnArrival(kind envelope.Kind, h func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error)
+	Go(worker func(ctx context.Context))
 }
 
 // Register makes a node take part in ping tests: it stores challenges and
 // answers on arrival and closes expired windows in the background. Call it
-// before n.Run.
-func Register(n *node.Node) *Service {
-	s := New(n)
-	n.OnArrival(envelope.KindPing, s.Arrived)
-	n.Go(func(ctx context.Context) { s.Run(ctx, SweepInterval) })
+// before the host runs.
+func (s *Service) Register(h Host) *Service {
+	h.OnArrival(envelope.KindPing, s.Arrived)
+	h.Go(func(ctx context.Context) { s.Run(ctx, SweepInterval) })
 	return s
 }
 

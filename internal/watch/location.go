@@ -35,7 +35,7 @@ type Order struct {
 // node received as the address's country whose operator (by this node's
 // IP data) is the provider and that it has not answered yet.
 func (s *Service) Orders(ctx context.Context, operator string) ([]Order, error) {
-	rows, err := s.Node.DB.QueryContext(ctx, `SELECT id, address, port, observed_at FROM watch_events
+	rows, err := s.DB.QueryContext(ctx, `SELECT id, address, port, observed_at FROM watch_events
 		WHERE role = 'location' AND operator = $1 AND location = '' ORDER BY stored_at, id`, operator)
 	if err != nil {
 		return nil, err
@@ -67,7 +67,7 @@ func (s *Service) Answer(ctx context.Context, eventID, operator, location string
 	var e Event
 	var op, answered, requester, observed string
 	var hops []byte
-	err := s.Node.DB.QueryRowContext(ctx, `SELECT id, request_id, address, port, observed_at, country, operator, basis, hops, requester, location
+	err := s.DB.QueryRowContext(ctx, `SELECT id, request_id, address, port, observed_at, country, operator, basis, hops, requester, location
 		FROM watch_events WHERE id = $1 AND role = 'location'`, eventID).
 		Scan(&e.ID, &e.Request, &e.Address, &e.Port, &observed, &e.Country, &op, &e.Basis, &hops, &requester, &answered)
 	found, err := store.Found(err)
@@ -93,7 +93,7 @@ func (s *Service) Answer(ctx context.Context, eventID, operator, location string
 		return nil, err
 	}
 	e.Operator, e.Requester, e.Location, e.LocatedBy = op, requester, location, operator
-	e.Hops = append(e.Hops, Hop{Where: s.Node.Config.Authority + " answer from " + operator, At: s.Node.Clock.Now().UTC()})
+	e.Hops = append(e.Hops, Hop{Where: s.Authority + " answer from " + operator, At: s.Clock.Now().UTC()})
 	body, err := json.Marshal(e)
 	if err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func (s *Service) Answer(ctx context.Context, eventID, operator, location string
 	newHops, _ := json.Marshal(e.Hops)
 	h := envelope.Header{IdempotencyKey: "watch-location:" + e.ID, Kind: envelope.KindWatchEvent, Subkind: SubkindLocation,
 		Recipient: requester, CaseRef: e.Request}
-	_, err = s.Node.Send(ctx, h, body, func(tx *sql.Tx) error {
+	_, err = s.Send(ctx, h, body, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE watch_events SET location = $2, located_by = $3, hops = $4 WHERE id = $1 AND location = ''`,
 			e.ID, location, operator, newHops)
 		if err != nil {
@@ -121,14 +121,14 @@ func (s *Service) Answer(ctx context.Context, eventID, operator, location string
 // locationArrived records, at the requester, the location answer of an
 // event it already holds, with the hops of the whole chain.
 func (s *Service) locationArrived(ctx context.Context, tx *sql.Tx, h envelope.Header, e Event, now time.Time) error {
-	c, err := s.Node.Cases.Get(ctx, e.Request)
-	if err != nil || c.Direction != cases.Outgoing || e.Requester != s.Node.Config.Authority {
+	c, err := s.Cases.Get(ctx, e.Request)
+	if err != nil || c.Direction != cases.Outgoing || e.Requester != s.Authority {
 		return apperr.Errorf(apperr.EInvalid, "location answer %s: request %s is not a watch this node asked for", h.ID, e.Request)
 	}
 	if e.Location == "" {
 		return apperr.Errorf(apperr.EInvalid, "location answer %s carries no location", h.ID)
 	}
-	e.Hops = append(e.Hops, Hop{Where: s.Node.Config.Authority + " received location", At: now})
+	e.Hops = append(e.Hops, Hop{Where: s.Authority + " received location", At: now})
 	hops, _ := json.Marshal(e.Hops)
 	res, err := tx.ExecContext(ctx, `UPDATE watch_events SET location = $2, located_by = $3, hops = $4, note = $5
 		WHERE id = $1 AND role = 'requester' AND location = ''`, e.ID, e.Location, e.LocatedBy, hops, "location from "+h.Sender)

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/node"
@@ -75,7 +76,7 @@ func startNet(t *testing.T, backend string) *watchNet {
 	parties := []string{"NO", "GB", "ES"}
 	opt := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: runningClock{base: t0, start: time.Now()},
 		Setup: func(party string, n *node.Node) error {
-			s, err := watch.Register(n, db)
+			s, err := app.RegisterWatch(n, db)
 			if err != nil {
 				return err
 			}

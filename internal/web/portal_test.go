@@ -47,7 +47,7 @@ func startPortalNetClock(t *testing.T, clk clock.Clock, parties ...string) *port
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk,
 		Setup: func(party string, n *node.Node) error {
-			p, err := ForNode(n, false)
+			p, err := forNode(n)
 			if err != nil {
 				return err
 			}
@@ -575,4 +575,11 @@ func TestPortalOnAnyDate(t *testing.T) {
 			waitState(t, us, id, request.StateAcknowledged)
 		})
 	}
+}
+
+// forNode builds the portal of a test node the way internal/app does (the
+// portal's own tests cannot import app, which imports web).
+func forNode(n *node.Node) (*Server, error) {
+	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: users.New(n.DB, n.Clock), Directory: n.Directory,
+		Clock: n.Clock, Log: n.Log, IPData: n.Config.Path("ipdb")})
 }
