@@ -14,6 +14,7 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/strict"
 )
 
 // BundleFormat names version 1 of the proof bundle.
@@ -166,9 +167,7 @@ func CheckBundle(data []byte, keys ...ed25519.PublicKey) (*Checked, error) {
 		return bad("%d bytes is too large for a bundle", len(data))
 	}
 	var b Bundle
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
+	if err := strict.DecodeJSON(data, &b); err != nil {
 		return bad("not a bundle: %v", err)
 	}
 	canon, err := b.Encode()

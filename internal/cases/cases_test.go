@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -27,21 +29,13 @@ func start(t *testing.T, backend string, clk clock.Clock) *testnet.Net {
 
 func waitState(t *testing.T, svc *cases.Service, id string, want request.State) *cases.Case {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c, err := svc.Get(context.Background(), id)
-		if err == nil && c.Lifecycle.State == want {
-			return c
-		}
-		if time.Now().After(deadline) {
-			state := "absent"
-			if c != nil {
-				state = string(c.Lifecycle.State)
-			}
-			t.Fatalf("request %s: waited for %s, it is %s (%v)", id, want, state, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var c *cases.Case
+	testkit.Eventually(t, fmt.Sprintf("request %s to be %s", id, want), func() bool {
+		got, err := svc.Get(context.Background(), id)
+		c = got
+		return err == nil && got.Lifecycle.State == want
+	})
+	return c
 }
 
 // TestPreservationRoundTrip is the network's basic exchange between two

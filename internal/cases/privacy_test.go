@@ -3,6 +3,7 @@ package cases_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/art35/art35/internal/retention"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -78,17 +80,10 @@ func TestOnwardTransferNeedsAuthorisation(t *testing.T) {
 			if err := us.GrantTransfer(ctx, c.Request.ID, "DE", "German case on the same address", "Alex Example"); err != nil {
 				t.Fatal(err)
 			}
-			deadline := time.Now().Add(30 * time.Second)
-			for {
+			testkit.Eventually(t, "Italy to record the authorisation to DE by Alex Example", func() bool {
 				auths, _ := it.Authorisations(ctx)
-				if len(auths) == 1 && auths[0].To == "DE" && auths[0].GrantedBy == "Alex Example" {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("Italy never recorded the authorisation: %+v", auths)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+				return len(auths) == 1 && auths[0].To == "DE" && auths[0].GrantedBy == "Alex Example"
+			})
 			sent, _, err := it.Submit(ctx, onward, "Giulia Prova (fictional)")
 			if err != nil {
 				t.Fatalf("forward after authorisation: %v", err)
@@ -100,20 +95,16 @@ func TestOnwardTransferNeedsAuthorisation(t *testing.T) {
 
 func waitEvidence(t *testing.T, svc *cases.Service, id, kind string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	testkit.Eventually(t, fmt.Sprintf("a %s evidence on request %s", kind, id), func() bool {
 		if c, err := svc.Get(context.Background(), id); err == nil {
 			for _, ev := range c.Lifecycle.Evidences {
 				if ev.Kind == kind {
-					return
+					return true
 				}
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("request %s: no %s evidence arrived", id, kind)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return false
+	})
 }
 
 // TestPurgeRemovesPersonalData: once a received request is finished and

@@ -22,6 +22,7 @@ import (
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -65,17 +66,6 @@ func roster(t *testing.T, net *testnet.Net, clk clock.Clock) {
 		if _, err := net.Node(p).AcceptSnapshot(ctx, signed); err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 30 s for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -156,7 +146,7 @@ func emergencyEscalation(t *testing.T, backend string) {
 		t.Fatal(err)
 	}
 	id := c.Request.ID
-	waitFor(t, "the primary's e-mail", func() bool { return len(mailTo(srv, "paola@it.example.org")) == 1 })
+	testkit.Eventually(t, "the primary's e-mail", func() bool { return len(mailTo(srv, "paola@it.example.org")) == 1 })
 	if m := mailTo(srv, "paola@it.example.org")[0]; !strings.Contains(m.Subject, id) || !strings.Contains(m.Body, "art35 case ack "+id) {
 		t.Fatalf("primary's mail: %q\n%s", m.Subject, m.Body)
 	}
@@ -165,18 +155,18 @@ func emergencyEscalation(t *testing.T, backend string) {
 	}
 
 	clk.Advance(15 * time.Minute)
-	waitFor(t, "the backup's e-mail", func() bool { return len(mailTo(srv, "bruno@it.example.org")) == 1 })
+	testkit.Eventually(t, "the backup's e-mail", func() bool { return len(mailTo(srv, "bruno@it.example.org")) == 1 })
 	if m := mailTo(srv, "bruno@it.example.org")[0]; !strings.Contains(m.Subject, "ESCALATED to backup") {
 		t.Fatalf("backup's mail subject %q", m.Subject)
 	}
-	waitFor(t, "the negative evidence at the requester", func() bool { return len(notes(t, us, id, request.NoteNegativeAck)) == 1 })
-	waitFor(t, "the US primary's e-mail", func() bool { return len(mailTo(srv, "alex@us.example.org")) == 1 })
+	testkit.Eventually(t, "the negative evidence at the requester", func() bool { return len(notes(t, us, id, request.NoteNegativeAck)) == 1 })
+	testkit.Eventually(t, "the US primary's e-mail", func() bool { return len(mailTo(srv, "alex@us.example.org")) == 1 })
 	if len(hook.Calls()) != 0 {
 		t.Fatal("the supervisor was paged at the first deadline")
 	}
 
 	clk.Advance(15 * time.Minute)
-	waitFor(t, "the supervisor's page", func() bool { return len(hook.Calls()) == 1 })
+	testkit.Eventually(t, "the supervisor's page", func() bool { return len(hook.Calls()) == 1 })
 	if call := hook.Calls()[0]; call.Err != nil || !strings.Contains(string(call.Body), id) {
 		t.Fatalf("page: %+v", call)
 	}
@@ -239,7 +229,7 @@ func TestReminderAcrossDST(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := c.Request.ID
-	waitFor(t, "delivery in Italy", func() bool { _, err := it.Get(ctx, id); return err == nil })
+	testkit.Eventually(t, "delivery in Italy", func() bool { _, err := it.Get(ctx, id); return err == nil })
 	for _, st := range []request.Step{
 		{To: request.StateAcknowledged, By: "Paola Primo (fictional)"},
 		{To: request.StateInProgress, By: "Paola Primo (fictional)"},
@@ -250,7 +240,7 @@ func TestReminderAcrossDST(t *testing.T) {
 		}
 		// Wait for the evidence to reach the US before the clock jumps
 		// (an envelope left undelivered for weeks would expire).
-		waitFor(t, string(st.To)+" in the US", func() bool {
+		testkit.Eventually(t, string(st.To)+" in the US", func() bool {
 			c, err := us.Get(ctx, id)
 			return err == nil && c.Lifecycle.State == st.To
 		})
@@ -260,7 +250,7 @@ func TestReminderAcrossDST(t *testing.T) {
 	if _, err := it.Act(ctx, id, request.Step{To: request.StatePreserved, By: "Paola Primo (fictional)", ProviderRef: "EXH-1"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the preserved evidence in the US", func() bool {
+	testkit.Eventually(t, "the preserved evidence in the US", func() bool {
 		c, err := us.Get(ctx, id)
 		return err == nil && c.Lifecycle.State == request.StatePreserved
 	})

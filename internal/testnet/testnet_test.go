@@ -15,6 +15,7 @@ import (
 	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -42,23 +43,6 @@ func start(t *testing.T, backend string, clk clock.Clock, parties ...string) *te
 	return n
 }
 
-// eventually waits (bounded) for cond; it is a wait, not a timing assertion.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	eventuallyWithin(t, 30*time.Second, what, cond)
-}
-
-func eventuallyWithin(t *testing.T, limit time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
-}
-
 func request(idem string, subkind string) envelope.Header {
 	return envelope.Header{IdempotencyKey: idem, Kind: envelope.KindRequest, Subkind: subkind, Recipient: "IT-247", CaseRef: "US-2026-0001"}
 }
@@ -81,7 +65,7 @@ func TestRequestCrossesTheNetwork(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			eventually(t, "all delivered", func() bool {
+			testkit.Eventually(t, "all delivered", func() bool {
 				out, _ := us.Envelopes.Outbox(ctx)
 				if len(out) > 0 && out[0].LastError != "" {
 					t.Logf("waiting: %d, first: %s", len(out), out[0].LastError)
@@ -127,7 +111,7 @@ func TestPeerDownThenBack(t *testing.T) {
 				}
 				sent[env.Header.ID] = true
 			}
-			eventually(t, "failed attempts recorded", func() bool {
+			testkit.Eventually(t, "failed attempts recorded", func() bool {
 				out, _ := us.Envelopes.Outbox(ctx)
 				for _, o := range out {
 					if o.Attempts == 0 {
@@ -154,7 +138,7 @@ func TestPeerDownThenBack(t *testing.T) {
 			if err := net.Restart(ctx, "IT"); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, "queue drained after Italy returns", func() bool {
+			testkit.Eventually(t, "queue drained after Italy returns", func() bool {
 				clk.Advance(5 * time.Minute)
 				us.Outbox.Pass(ctx)
 				out, _ := us.Envelopes.Outbox(ctx)

@@ -11,6 +11,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 )
 
 // TestWitnessingDetectsARewrittenLog: the US node sees Italy's signed
@@ -39,7 +40,7 @@ func TestWitnessingDetectsARewrittenLog(t *testing.T) {
 				if firstID == "" {
 					firstID = env.Header.ID
 				}
-				eventually(t, "delivered", func() bool { out, _ := us.Envelopes.Outbox(ctx); return len(out) == 0 })
+				testkit.Eventually(t, "delivered", func() bool { out, _ := us.Envelopes.Outbox(ctx); return len(out) == 0 })
 			}
 			seen := func() int64 {
 				var size int64

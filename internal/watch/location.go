@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/strict"
 )
 
 // Paths of the provider API for location queries, on the node of the
@@ -177,9 +177,7 @@ func (a *ProviderAPI) ServeAnswer(w http.ResponseWriter, r *http.Request) {
 		Event    string `json:"event"`
 		Location string `json:"location"`
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, 4<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	if err := strict.ReadJSON(r.Body, 4<<10, &p); err != nil {
 		writeErr(w, apperr.Wrap(apperr.EInvalid, err, `provider API: body must be {"event","location"}`))
 		return
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/users"
 )
@@ -342,17 +343,10 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 
 	// IT sees it arrive in the inbox rows (what htmx polls).
 	it := pn.signIn(t, "IT")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	testkit.Eventually(t, "request "+id+" in IT's inbox", func() bool {
 		_, rows, _ := get(t, it, pn.url("IT", "/inbox/rows"))
-		if strings.Contains(rows, id) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("request %s did not reach IT's inbox", id)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return strings.Contains(rows, id)
+	})
 	code, body, _ = get(t, it, pn.url("IT", "/requests/"+id))
 	if code != http.StatusOK || !strings.Contains(body, `id="act-acknowledged"`) {
 		t.Fatalf("IT request view: %d, acknowledge offered: %v", code, strings.Contains(body, `id="act-acknowledged"`))
@@ -367,17 +361,11 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 		t.Errorf("closing by the receiver was not refused: %q", h.Get("Location"))
 	}
 	// US sees "acknowledged by Giulia Esempio".
-	deadline = time.Now().Add(5 * time.Second)
-	for {
+	ackBy := regexp.MustCompile(`<strong>acknowledged</strong> by <span class="by">Giulia Esempio</span>`)
+	testkit.Eventually(t, "US to show the acknowledgement by Giulia Esempio", func() bool {
 		_, body, _ = get(t, us, pn.url("US", "/requests/"+id))
-		if regexp.MustCompile(`<strong>acknowledged</strong> by <span class="by">Giulia Esempio</span>`).MatchString(body) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("US does not show the acknowledgement: %s", body)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return ackBy.MatchString(body)
+	})
 }
 
 func TestDirectoryPages(t *testing.T) {
@@ -417,39 +405,18 @@ var preserveJSON = func() string {
 
 func waitCase(t *testing.T, n *node.Node, id string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := n.Cases.Get(context.Background(), id); err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never reached %s", id, n.Config.Party)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(t, id+" to reach "+n.Config.Party, func() bool {
+		_, err := n.Cases.Get(context.Background(), id)
+		return err == nil
+	})
 }
 
 func waitState(t *testing.T, n *node.Node, id string, want request.State) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testkit.Eventually(t, fmt.Sprintf("%s on %s to be %s", id, n.Config.Party, want), func() bool {
 		c, err := n.Cases.Get(context.Background(), id)
-		if err == nil && c.Lifecycle.State == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			var mid string
-			_ = n.DB.QueryRow(`SELECT message_id FROM requests WHERE id = $1`, id).Scan(&mid)
-			ob, _ := n.Envelopes.Outbox(context.Background())
-			t.Fatalf("%s on %s: not %s (%v); state %v, message_id %q, outbox %+v", id, n.Config.Party, want, err, func() any {
-				if c != nil {
-					return c.Lifecycle.State
-				}
-				return nil
-			}(), mid, ob)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err == nil && c.Lifecycle.State == want
+	})
 }
 
 // TestFollowUps: the receiver of a preserve can answer with a traffic
