@@ -40,6 +40,7 @@ func proveSetup(t *testing.T, db *store.DB) (testLog, []byte) {
 }
 
 func TestProveAndCheck(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		l, data := proveSetup(t, db)
 		_, stranger, _ := ed25519.GenerateKey(rand.Reader)
@@ -77,6 +78,7 @@ func TestProveAndCheck(t *testing.T) {
 }
 
 func TestProveWithoutCheckpoint(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		appendN(t, db, 0, 3)
 		if _, err := Prove(ctx, db, "msg-0"); !apperr.Is(err, apperr.ENotFound) {
@@ -88,6 +90,7 @@ func TestProveWithoutCheckpoint(t *testing.T) {
 // TestBundleEveryByte changes each byte of a bundle in turn: every change
 // must make CheckBundle fail.
 func TestBundleEveryByte(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
 	l, data := proveSetup(t, db)
 	for i := range data {
@@ -112,6 +115,7 @@ func TestBundleEveryByte(t *testing.T) {
 // TestBundleForgeries covers changes that keep the bundle well-formed: a
 // forger who re-encodes canonically after changing the content.
 func TestBundleForgeries(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
 	l, data := proveSetup(t, db)
 	_, otherKey, _ := ed25519.GenerateKey(rand.Reader)

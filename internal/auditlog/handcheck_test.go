@@ -18,6 +18,7 @@ import (
 // it must accept the bundle, and refuse it with a changed leaf or another
 // key. It skips where python3 or openssl is not installed.
 func TestHandCheckScript(t *testing.T) {
+	t.Parallel()
 	for _, tool := range []string{"python3", "openssl"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("%s not installed: %v", tool, err)

@@ -81,6 +81,7 @@ func appendN(t *testing.T, db *store.DB, from, to int) {
 // from scratch, and Verify's recomputed root against tlog.TreeHash, for
 // every size up to 40 (all shapes of small trees).
 func TestAppendMatchesTlog(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		l := newTestLog(t, db, "IT-247")
 		var mem []tlog.Hash
@@ -119,6 +120,7 @@ func TestAppendMatchesTlog(t *testing.T) {
 // transaction that fails disappears with it, and that the next append
 // takes the same index.
 func TestAppendRollsBackWithCaller(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		appendN(t, db, 0, 2)
 		boom := errors.New("business change failed")
@@ -143,6 +145,7 @@ func TestAppendRollsBackWithCaller(t *testing.T) {
 }
 
 func TestAppendRefusesInvalid(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		r := sampleRecord()
 		r.Purpose = ""
@@ -162,6 +165,7 @@ var errBusiness = errors.New("business change failed")
 // of which fail after appending: every committed record must get its own
 // index, every failed one must leave no trace, and the tree must verify.
 func TestConcurrentAppends(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		const workers, each = 6, 15
 		var wg sync.WaitGroup
@@ -222,6 +226,7 @@ func TestConcurrentAppends(t *testing.T) {
 }
 
 func TestCheckpointIfDue(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		l := newTestLog(t, db, "IT-247")
 		const every = time.Hour
@@ -266,6 +271,7 @@ func TestCheckpointIfDue(t *testing.T) {
 // TestCheckpointKeepsOrigin: a node whose authority id changed must not
 // sign its old log under a new name.
 func TestCheckpointKeepsOrigin(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		appendN(t, db, 0, 2)
 		if _, err := newTestLog(t, db, "IT-247").Checkpoint(ctx); err != nil {
@@ -280,6 +286,7 @@ func TestCheckpointKeepsOrigin(t *testing.T) {
 }
 
 func TestCheckpointEmptyLog(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		l := newTestLog(t, db, "IT-247")
 		if _, err := l.Checkpoint(ctx); !apperr.Is(err, apperr.EInvalid) {
@@ -292,6 +299,7 @@ func TestCheckpointEmptyLog(t *testing.T) {
 }
 
 func TestCheckpointNote(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		l := newTestLog(t, db, "IT-247")
 		appendN(t, db, 0, 5)
@@ -321,6 +329,7 @@ func TestCheckpointNote(t *testing.T) {
 }
 
 func TestOriginRules(t *testing.T) {
+	t.Parallel()
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	for _, a := range []string{"", "IT 247", "IT+247", "IT\n247"} {
 		if _, err := New(nil, a, priv, nil); !apperr.Is(err, apperr.EInvalid) {
@@ -333,6 +342,7 @@ func TestOriginRules(t *testing.T) {
 }
 
 func TestParseCheckpointRejects(t *testing.T) {
+	t.Parallel()
 	good := "art35/IT-247\n5\n" + b64(tlog.Hash{1}) + "\ntime 2026-11-25T03:00:00Z\n"
 	if _, err := ParseCheckpoint(good); err != nil {
 		t.Fatal(err)
@@ -367,6 +377,7 @@ func FuzzParseCheckpoint(f *testing.F) {
 }
 
 func TestList(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		appendN(t, db, 0, 10)
 		r := sampleRecord()

@@ -34,6 +34,7 @@ detail.rows: 3
 `
 
 func TestEncodeGolden(t *testing.T) {
+	t.Parallel()
 	got, err := sampleRecord().Encode()
 	if err != nil {
 		t.Fatal(err)
@@ -54,6 +55,7 @@ func TestEncodeGolden(t *testing.T) {
 }
 
 func TestDecodeRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, r := range []Record{
 		sampleRecord(),
 		{Kind: SignIn, Time: t0, Actor: "officer-17"},
@@ -78,6 +80,7 @@ func TestDecodeRoundTrip(t *testing.T) {
 }
 
 func TestDecodeRejects(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct{ leaf, want string }{
 		"empty":            {"", "end with a newline"},
 		"no final newline": {strings.TrimSuffix(sampleLeaf, "\n"), "end with a newline"},
@@ -109,6 +112,7 @@ func TestDecodeRejects(t *testing.T) {
 }
 
 func TestValidate(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("x", MaxField+1)
 	many := map[string]string{}
 	for i := 0; i <= MaxDetails; i++ {

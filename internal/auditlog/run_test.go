@@ -19,6 +19,7 @@ import (
 // the test only waits (up to a generous bound, asserting nothing about
 // time) for the loop to have acted.
 func TestRun(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		appendN(t, db, 0, 3)
 		l := newTestLog(t, db, "IT-247")
@@ -46,6 +47,7 @@ func TestRun(t *testing.T) {
 }
 
 func TestRunRefusesBadInterval(t *testing.T) {
+	t.Parallel()
 	l := &Log{}
 	if err := l.Run(context.Background(), 0); !apperr.Is(err, apperr.EInvalid) {
 		t.Fatalf("Run(0) = %v, want EInvalid", err)

@@ -82,6 +82,7 @@ func rewriteHashes(t *testing.T, db *store.DB) {
 // with access to the database could, and checks that Verify names the
 // place.
 func TestTamper(t *testing.T) {
+	t.Parallel()
 	other := func(t *testing.T, db *store.DB) {
 		// Re-sign the second checkpoint's exact text with a key that is
 		// not the node's.
@@ -188,6 +189,7 @@ func TestTamper(t *testing.T) {
 // TestCheckpointRefusesRewrittenPast: after a record was changed and every
 // hash recomputed, the node must not sign a new checkpoint over it.
 func TestCheckpointRefusesRewrittenPast(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		l := tamperSetup(t, db)
 		leaf := bytes.Replace(leafOf(t, db, 3), []byte("to: FR-247"), []byte("to: XX-247"), 1)
@@ -212,6 +214,7 @@ func TestCheckpointRefusesRewrittenPast(t *testing.T) {
 // history, signed with the same key, that shares the first 4 records and
 // then differs.
 func TestConsistency(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, dbA *store.DB) {
 		a := newTestLog(t, dbA, "IT-247")
 		appendN(t, dbA, 0, 7)

@@ -44,6 +44,7 @@ func waitState(t *testing.T, svc *cases.Service, id string, want request.State) 
 // starts and reports it preserved with the provider's reference and end
 // date; each step reaches the US as a signed evidence. The US then closes.
 func TestPreservationRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {
@@ -148,6 +149,7 @@ func TestPreservationRoundTrip(t *testing.T) {
 // TestSubmitRefusesIncompleteRequest: a preserve without the Art.
 // 29(2)(f) statement is not sent, and nothing is stored or queued.
 func TestSubmitRefusesIncompleteRequest(t *testing.T) {
+	t.Parallel()
 	net := start(t, store.SQLite, clock.NewManual(t0))
 	us := net.Node("US")
 	doc, _ := os.ReadFile("testdata/preserve.json")
@@ -173,6 +175,7 @@ func TestSubmitRefusesIncompleteRequest(t *testing.T) {
 
 // TestSubmitOnlyOwnParty: a node sends only its own party's requests.
 func TestSubmitOnlyOwnParty(t *testing.T) {
+	t.Parallel()
 	net := start(t, store.SQLite, clock.NewManual(t0))
 	doc, _ := os.ReadFile("testdata/preserve.json")
 	_, _, err := net.Node("IT").Cases.Submit(context.Background(), doc, "x")

@@ -21,6 +21,7 @@ import (
 // that the protocol cannot carry is refused before anything is stored;
 // and a failing change rolls the note back.
 func TestNotes(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(t0)
 	net := start(t, store.SQLite, clk)
 	us, it := net.Node("US").Cases, net.Node("IT").Cases

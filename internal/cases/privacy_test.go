@@ -22,20 +22,7 @@ import (
 
 func startParties(t *testing.T, backend string, clk clock.Clock, parties ...string) *testnet.Net {
 	t.Helper()
-	opt := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk}
-	if backend == store.Postgres {
-		dsns := map[string]string{}
-		for _, p := range parties {
-			dsns[p] = storetest.DSN(t, backend)
-		}
-		opt.Database = func(p string) (string, error) { return dsns[p], nil }
-	}
-	n, err := testnet.Start(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Close() })
-	return n
+	return testnet.StartTest(t, backend, testnet.Options{Parties: parties, Clock: clk})
 }
 
 // TestOnwardTransferNeedsAuthorisation: Italy received data from the US
@@ -43,6 +30,7 @@ func startParties(t *testing.T, backend string, clk clock.Clock, parties ...stri
 // request is refused and nothing leaves; Italy asks, the US grants (both
 // as signed evidences between the nodes), and then it goes.
 func TestOnwardTransferNeedsAuthorisation(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {
@@ -112,6 +100,7 @@ func waitEvidence(t *testing.T, svc *cases.Service, id, kind string) {
 // from the tables for real (read back with SQL on both engines), keeps an
 // open case for review, and records the purge in the audit log.
 func TestPurgeRemovesPersonalData(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {
@@ -214,6 +203,7 @@ func tablesContain(t *testing.T, db *store.DB, b []byte) bool {
 // from the US was exposed; the signed notice arrives at the US as an
 // incident on the request, in its audit log.
 func TestIncidentNoticeReachesTheOrigin(t *testing.T) {
+	t.Parallel()
 	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
 	ctx := context.Background()
@@ -245,6 +235,7 @@ func TestIncidentNoticeReachesTheOrigin(t *testing.T) {
 // who and why), and, asked by the US how the data was used, answers from
 // its audit log.
 func TestConditionsAndUsage(t *testing.T) {
+	t.Parallel()
 	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
 	ctx := context.Background()
@@ -294,6 +285,7 @@ func TestConditionsAndUsage(t *testing.T) {
 // the refusal names the rule. (Act reads the reservation from the node's
 // directory when the caller gives none.)
 func TestDualCriminalityNeedsTheReservation(t *testing.T) {
+	t.Parallel()
 	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
 	ctx := context.Background()

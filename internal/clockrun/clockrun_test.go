@@ -118,20 +118,12 @@ func emergencyEscalation(t *testing.T, backend string) {
 		}
 		return &s
 	}
-	opt := testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	opt := testnet.Options{Parties: []string{"US", "IT"}, Clock: clk, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Setup: func(party string, n *node.Node) error {
 			_, err := app.RegisterClocks(n, clockrun.Options{Interval: 20 * time.Millisecond, Settings: settings(party)})
 			return err
 		}}
-	if backend == store.Postgres {
-		dsns := map[string]string{"US": storetest.DSN(t, backend), "IT": storetest.DSN(t, backend)}
-		opt.Database = func(p string) (string, error) { return dsns[p], nil }
-	}
-	net, err := testnet.Start(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
+	net := testnet.StartTest(t, backend, opt)
 	hook.Pub = net.Node("IT").Signing.Public().(ed25519.PublicKey)
 	roster(t, net, clk)
 	ctx := context.Background()
@@ -211,11 +203,7 @@ func emergencyEscalation(t *testing.T, backend string) {
 func TestReminderAcrossDST(t *testing.T) {
 	clk := clock.NewManual(t0)
 	srv := notifytest.StartSMTP(t)
-	net, err := testnet.Start(context.Background(), testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"US", "IT"}, Clock: clk})
 	roster(t, net, clk)
 	ctx := context.Background()
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
@@ -317,11 +305,7 @@ func TestReminderAcrossDST(t *testing.T) {
 func TestRequesterToldWhenPeerSilent(t *testing.T) {
 	clk := clock.NewManual(t0)
 	srv := notifytest.StartSMTP(t)
-	net, err := testnet.Start(context.Background(), testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"US", "IT"}, Clock: clk})
 	roster(t, net, clk)
 	if err := net.Stop("IT"); err != nil {
 		t.Fatal(err)

@@ -63,6 +63,7 @@ func mustSeal(t testing.TB, k testKeys, h Header, body []byte) *Envelope {
 }
 
 func TestSealOpenRoundTrip(t *testing.T) {
+	t.Parallel()
 	k := fixedKeys(t)
 	for _, body := range [][]byte{nil, []byte("{}"), bytes.Repeat([]byte("x"), 100_000)} {
 		env := mustSeal(t, k, testHeader(), body)
@@ -94,6 +95,7 @@ func TestSealOpenRoundTrip(t *testing.T) {
 // TestTamperIsDetected changes each signed part of a sealed envelope and
 // checks that Verify refuses it as a bad signature.
 func TestTamperIsDetected(t *testing.T) {
+	t.Parallel()
 	k := fixedKeys(t)
 	pub := k.signer.Public().(ed25519.PublicKey)
 	tests := []struct {
@@ -134,6 +136,7 @@ func TestTamperIsDetected(t *testing.T) {
 // re-signs it (as a sender, or anyone holding a sender key, could): the
 // HPKE additional data no longer matches, so decryption fails.
 func TestBodyBoundToHeader(t *testing.T) {
+	t.Parallel()
 	k := fixedKeys(t)
 	a := mustSeal(t, k, testHeader(), []byte("for case A"))
 	h := testHeader()
@@ -149,6 +152,7 @@ func TestBodyBoundToHeader(t *testing.T) {
 }
 
 func TestWrongKeys(t *testing.T) {
+	t.Parallel()
 	k := fixedKeys(t)
 	other := ed25519.NewKeyFromSeed(seed(0x09))
 	otherX, _ := ecdh.X25519().NewPrivateKey(seed(0x0a))
@@ -175,6 +179,7 @@ func TestWrongKeys(t *testing.T) {
 }
 
 func TestHeaderValidate(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		change func(h *Header)
@@ -220,6 +225,7 @@ func TestHeaderValidate(t *testing.T) {
 }
 
 func TestParseStrict(t *testing.T) {
+	t.Parallel()
 	k := fixedKeys(t)
 	wire, err := mustSeal(t, k, testHeader(), []byte("body")).Marshal()
 	if err != nil {
@@ -276,6 +282,7 @@ func TestParseStrict(t *testing.T) {
 }
 
 func TestReceipt(t *testing.T) {
+	t.Parallel()
 	k := fixedKeys(t)
 	env := mustSeal(t, k, testHeader(), []byte("body"))
 	r, err := NewReceipt(env, t0.Add(1500*time.Millisecond), k.receiver)
@@ -334,6 +341,7 @@ func TestReceipt(t *testing.T) {
 }
 
 func TestNewID(t *testing.T) {
+	t.Parallel()
 	a, err := NewID(nil)
 	if err != nil {
 		t.Fatal(err)

@@ -87,6 +87,7 @@ func vectorHeaders() []struct {
 }
 
 func TestVectors(t *testing.T) {
+	t.Parallel()
 	if *update {
 		writeVectors(t)
 	}

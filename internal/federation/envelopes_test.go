@@ -56,6 +56,7 @@ func inbound(t *testing.T, env *envelope.Envelope, raw []byte) *federation.Inbou
 }
 
 func TestInboundStoredOnce(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		es := federation.NewEnvelopes(db, federation.Hooks{})
 		ctx := context.Background()
@@ -97,6 +98,7 @@ func TestInboundStoredOnce(t *testing.T) {
 // TestInboundHookIsAtomic checks that a failing arrival hook rolls the
 // envelope back with it: nothing is half-written.
 func TestInboundHookIsAtomic(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		boom := errors.New("request row refused")
@@ -114,6 +116,7 @@ func TestInboundHookIsAtomic(t *testing.T) {
 }
 
 func TestOutboxLifecycle(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		es := federation.NewEnvelopes(db, federation.Hooks{})
 		ctx := context.Background()
@@ -187,6 +190,7 @@ func TestOutboxLifecycle(t *testing.T) {
 }
 
 func TestRejectionsRecorded(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		es := federation.NewEnvelopes(db, federation.Hooks{})
 		ctx := context.Background()
@@ -207,6 +211,7 @@ func TestRejectionsRecorded(t *testing.T) {
 // instant and when the first has to wait for a retry; other streams and
 // independent envelopes are not held up.
 func TestOutboxStreamsStayInOrder(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		es := federation.NewEnvelopes(db, federation.Hooks{})
 		ctx := context.Background()

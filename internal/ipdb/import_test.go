@@ -43,6 +43,7 @@ func itoa(n uint32) string {
 }
 
 func TestImportRanges(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, in, want   string
 		ranges, bad, skp int
@@ -102,6 +103,7 @@ func TestImportRanges(t *testing.T) {
 }
 
 func TestImportRIR(t *testing.T) {
+	t.Parallel()
 	in := `2|ripencc|20261125|3|19830705|20261124|+0100
 ripencc|*|ipv4|*|2|summary
 ripencc|*|ipv6|*|1|summary
@@ -129,6 +131,7 @@ ripencc|XYZ|ipv4|2.58.0.0|256|20191007|allocated|a5
 }
 
 func TestImportOverlay(t *testing.T) {
+	t.Parallel()
 	in := `prefix,operator,desk,country,asn
 # domestic operators of Exampleland
 5.1.2.0/25,Example Kabel Reseller,lea-desk@example.org +00 30 5550100,DE,
@@ -200,6 +203,7 @@ func buildMMDB(t testing.TB) []byte {
 }
 
 func TestImportMMDB(t *testing.T) {
+	t.Parallel()
 	b := NewBuilder(Source{Name: "mmdb", Kind: KindCountry})
 	st, err := ImportMMDB(buildMMDB(t), b)
 	if err != nil {

@@ -73,6 +73,7 @@ func fixtureDB(t testing.TB) *DB {
 }
 
 func TestLookup(t *testing.T) {
+	t.Parallel()
 	for _, db := range []*DB{fixtureDB(t), fixtureDB(t).Index()} {
 		testLookup(t, db)
 	}
@@ -133,6 +134,7 @@ func testLookup(t *testing.T, db *DB) {
 }
 
 func TestLookupAsOfIsOldestSource(t *testing.T) {
+	t.Parallel()
 	a := fixtureDB(t).Lookup(netip.MustParseAddr("1.0.0.1"))
 	if want := srcASN.AsOf; !a.AsOf.Equal(want) {
 		t.Fatalf("as-of %v, want the oldest contributing source's date %v", a.AsOf, want)
@@ -147,6 +149,7 @@ func TestLookupAsOfIsOldestSource(t *testing.T) {
 }
 
 func TestLookupAsOfIgnoresUndatedLayers(t *testing.T) {
+	t.Parallel()
 	undated := build(t, Source{Name: "undated", Label: "U", Kind: KindOverlay}, [][3]string{{"1.0.0.0", "1.0.0.255", ""}},
 		func(string) Record { return Record{Operator: "Example Undated"} })
 	layers := append([]*Layer{undated}, fixtureDB(t).Layers()[1:]...)
@@ -161,6 +164,7 @@ func TestLookupAsOfIgnoresUndatedLayers(t *testing.T) {
 }
 
 func TestSpecialReason(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ ip, want string }{
 		{"0.1.2.3", "this network"},
 		{"10.0.0.1", "private"},
@@ -203,6 +207,7 @@ func TestSpecialReason(t *testing.T) {
 }
 
 func TestBuilderOverlapAndMerge(t *testing.T) {
+	t.Parallel()
 	b := NewBuilder(srcNRO)
 	mustAdd(t, b, "1.0.0.0", "1.0.0.255", Record{Country: "AU"})
 	mustAdd(t, b, "1.0.1.0", "1.0.1.255", Record{Country: "AU"}) // adjacent, same: merged
@@ -232,6 +237,7 @@ func TestBuilderOverlapAndMerge(t *testing.T) {
 // linear scan over random disjoint ranges, for both families, including
 // ranges that span several index buckets.
 func TestFindAgainstBruteForce(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	type rr struct{ s, e uint32 }
 	var rs []rr
@@ -325,6 +331,7 @@ func TestFindAgainstBruteForce(t *testing.T) {
 }
 
 func TestPrefixWithinRange(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ ip, first, last, want string }{
 		{"121.16.109.40", "121.16.0.0", "121.29.25.255", "121.16.0.0/13"},
 		{"121.29.25.1", "121.16.0.0", "121.29.25.255", "121.29.24.0/23"},
@@ -363,6 +370,7 @@ func layerDump(ls []*Layer) string {
 }
 
 func TestEncodeDecodeRoundTrip(t *testing.T) {
+	t.Parallel()
 	db := fixtureDB(t)
 	b := NewBuilder(srcNRO)
 	mustAdd(t, b, "255.255.255.0", "255.255.255.255", Record{Country: "ZY"})
@@ -390,6 +398,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 }
 
 func TestDecodeRejects(t *testing.T) {
+	t.Parallel()
 	var good bytes.Buffer
 	if err := Encode(&good, fixtureDB(t).Layers()...); err != nil {
 		t.Fatal(err)
@@ -432,6 +441,7 @@ func FuzzDecode(f *testing.F) {
 // the merged-table lookup with the one-search-per-layer lookup for random
 // addresses of both families.
 func TestIndexedLookupMatchesLayerSearch(t *testing.T) {
+	t.Parallel()
 	plain, err := Open("")
 	if err != nil {
 		t.Fatal(err)
@@ -454,6 +464,7 @@ func TestIndexedLookupMatchesLayerSearch(t *testing.T) {
 // TestDefaultSnapshot checks the embedded snapshot against the values
 // SOURCES.md gives and a few well-known allocations.
 func TestDefaultSnapshot(t *testing.T) {
+	t.Parallel()
 	db, err := Open(t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 var ctx = context.Background()
 
 func TestMetaUpsert(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		for _, v := range []string{"IT", "FR"} {
 			if err := node.NewMeta(db).Set(ctx, "party", v); err != nil {
@@ -28,6 +29,7 @@ func TestMetaUpsert(t *testing.T) {
 }
 
 func TestSnapshotHistoryAndNoRollback(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		if _, err := node.NewSnapshots(db).Latest(ctx); !apperr.Is(err, apperr.ENotFound) {
 			t.Fatalf("empty store: got %v", err)
@@ -68,6 +70,7 @@ func TestSnapshotHistoryAndNoRollback(t *testing.T) {
 // TestConcurrentSnapshotSaves checks that the no-rollback rule holds when
 // several writers race: exactly one of them can store each serial.
 func TestConcurrentSnapshotSaves(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		var wg sync.WaitGroup
 		errs := make([]error, 8)

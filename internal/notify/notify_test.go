@@ -71,6 +71,7 @@ var backup = directory.Person{Name: "Bruno Esempio (fictional)", Role: directory
 // over the standard library client, with the subject and text intact, and
 // its delivery is recorded in the table and the audit log.
 func TestEmailReachesServer(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		srv := notifytest.StartSMTP(t)
 		s := settings(t, `[smtp]
@@ -104,6 +105,7 @@ from = "art35 IT-247 <art35@it.example.org>"
 // the password from the named environment variable; a wrong password is a
 // failed delivery with the server's reason, not a lost one.
 func TestEmailAuthentication(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
 	srv := notifytest.StartSMTP(t)
 	srv.Password = "s3cret"
@@ -139,6 +141,7 @@ password_env = "SMTP_PW"
 // called with a body the paging system can verify with the node's key;
 // the e-mail-less supervisor is still reached.
 func TestWebhookSignedAndRouted(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
 	clk := clock.NewManual(t0)
 	hook := notifytest.StartHook(t, nil, clk.Now)
@@ -182,6 +185,7 @@ person = "Someone Else (fictional)"
 // TestVerifyWebhook: the signature covers method, path, timestamp and
 // body; changing any of them, or replaying it late, fails.
 func TestVerifyWebhook(t *testing.T) {
+	t.Parallel()
 	pub, priv, _ := keys.GenerateSigning()
 	otherPub, _, _ := keys.GenerateSigning()
 	body := []byte(`{"request":"R1"}`)
@@ -242,6 +246,7 @@ func TestVerifyWebhook(t *testing.T) {
 // a delivery that keeps failing is given up after MaxAttempts, each
 // attempt in the audit log.
 func TestRetryWithBackoffThenGiveUp(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
 	srv := notifytest.StartSMTP(t)
 	srv.SetRefuse(true)
@@ -296,6 +301,7 @@ func TestRetryWithBackoffThenGiveUp(t *testing.T) {
 // TestUndeliverableIsRecorded: a person with no e-mail and no webhook
 // cannot be told; that is recorded (table and audit log), not skipped.
 func TestUndeliverableIsRecorded(t *testing.T) {
+	t.Parallel()
 	db := storetest.Open(t, store.SQLite)
 	n, _ := newNotifier(t, db, clock.NewManual(t0), notify.Settings{})
 	p := directory.Person{Name: "Paolo Muto (fictional)", Role: directory.Primary, Phone: "+00 39 555 0100"}

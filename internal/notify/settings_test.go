@@ -9,6 +9,7 @@ import (
 )
 
 func TestParseSettings(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, toml string
 		wantErr    string // substring; empty: valid

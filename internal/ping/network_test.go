@@ -42,29 +42,14 @@ func startNet(t *testing.T, backend string, parties ...string) *pingNet {
 	t.Helper()
 	pn := &pingNet{svc: map[string]*ping.Service{}, clk: clock.NewManual(t0)}
 	var mu sync.Mutex
-	opt := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: pn.clk,
+	opt := testnet.Options{Parties: parties, Clock: pn.clk,
 		Setup: func(party string, n *node.Node) error {
 			mu.Lock()
 			defer mu.Unlock()
 			pn.svc[party] = app.RegisterPing(n)
 			return nil
 		}}
-	if backend == store.Postgres {
-		dsns := map[string]string{}
-		for _, p := range parties {
-			dsns[p] = storetest.DSN(t, store.Postgres)
-		}
-		opt.Database = func(p string) (string, error) { return dsns[p], nil }
-	}
-	n, err := testnet.Start(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	n := testnet.StartTest(t, backend, opt)
 	pn.Net = n
 	return pn
 }

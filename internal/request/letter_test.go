@@ -7,6 +7,7 @@ import (
 )
 
 func TestLetterEveryType(t *testing.T) {
+	t.Parallel()
 	for _, typ := range Types {
 		t.Run(string(typ), func(t *testing.T) {
 			r := loadFixture(t, typ)
@@ -25,6 +26,7 @@ func TestLetterEveryType(t *testing.T) {
 }
 
 func TestLetterForProviderWithholdsSupportingInfo(t *testing.T) {
+	t.Parallel()
 	r := loadFixture(t, TypeProductionOrder)
 	secret := r.ProductionOrder.Supporting.Facts
 	tests := []struct {
@@ -55,6 +57,7 @@ func TestLetterForProviderWithholdsSupportingInfo(t *testing.T) {
 }
 
 func TestLetterEscapesContent(t *testing.T) {
+	t.Parallel()
 	r := loadFixture(t, TypeAssistance)
 	r.Assistance.Question = `<script>alert(1)</script>`
 	var b bytes.Buffer

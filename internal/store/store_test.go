@@ -17,6 +17,7 @@ import (
 var ctx = context.Background()
 
 func TestMigrationsRecorded(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		got, err := db.AppliedMigrations(ctx)
 		if err != nil {
@@ -43,6 +44,7 @@ func TestMigrationsRecorded(t *testing.T) {
 // TestFailingMigrationRollsBack plants a migration whose second statement
 // fails: its first statement must not survive, nor its record.
 func TestFailingMigrationRollsBack(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			db, err := store.OpenNoMigrate(ctx, storetest.DSN(t, backend))
@@ -75,6 +77,7 @@ func TestFailingMigrationRollsBack(t *testing.T) {
 }
 
 func TestLoadMigrationsErrors(t *testing.T) {
+	t.Parallel()
 	for name, fsys := range map[string]fstest.MapFS{
 		"bad name":  {"init.sql": {Data: []byte("SELECT 1")}},
 		"duplicate": {"0001_a.sql": {Data: []byte("SELECT 1")}, "0001_b.sql": {Data: []byte("SELECT 1")}},
@@ -97,6 +100,7 @@ func TestLoadMigrationsErrors(t *testing.T) {
 }
 
 func TestErrorMapping(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		if _, err := meta(db, "absent"); !apperr.Is(err, apperr.ENotFound) {
 			t.Errorf("missing row: got %v, want not_found", err)
@@ -127,6 +131,7 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestTxRollsBackOnError(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		boom := errors.New("boom")
 		err := db.Tx(ctx, func(tx *sql.Tx) error {
@@ -148,6 +153,7 @@ func TestTxRollsBackOnError(t *testing.T) {
 // SQLite they share group commits): each failing one leaves nothing
 // behind, and each succeeding one is stored, whatever its neighbours did.
 func TestConcurrentTransactionsFailAlone(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		var wg sync.WaitGroup
 		errs := make([]error, 60)
@@ -195,6 +201,7 @@ func meta(db *store.DB, key string) (string, error) {
 }
 
 func TestFound(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		var v string
 		ok, err := store.Found(db.QueryRowContext(ctx, `SELECT value FROM node_meta WHERE key = 'absent'`).Scan(&v))

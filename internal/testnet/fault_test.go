@@ -156,7 +156,7 @@ func crashTest(t *testing.T, backend, victim string) {
 	}
 	procs := map[string]*proc{"IT": startProc(t, net, "IT"), "US": startProc(t, net, "US")}
 	delivered := `SELECT COUNT(*) FROM outbound_envelopes WHERE state = 'delivered'`
-	testkit.Eventually(t, "part of the burst delivered", func() bool { return countQuery(t, net, "US", delivered) >= burst/5 })
+	testkit.EventuallyWithin(t, 2*time.Minute, "part of the burst delivered", func() bool { return countQuery(t, net, "US", delivered) >= burst/5 })
 	procs[victim].kill(t)
 	t.Logf("killed %s with %d of %d delivered", victim, countQuery(t, net, "US", delivered), burst)
 	procs[victim] = startProc(t, net, victim)

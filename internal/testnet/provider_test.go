@@ -24,6 +24,7 @@ import (
 // refused at the provider's inbox with its own code, and the US is told
 // to go through Spain's point of contact.
 func TestProviderTakesOrdersFromItsOwnCountryOnly(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "ES"}, Dir: t.TempDir(), Clock: clock.System{},
 		Providers: []testnet.Provider{{Name: "ES-ISP-EXAMPLE", Party: "ES"}}})

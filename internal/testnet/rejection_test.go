@@ -27,6 +27,7 @@ import (
 // and HTTP status, recorded in the rejection table and the audit log, and
 // nothing stored. A genuine envelope sent twice is stored once.
 func TestInboxRejectsEachClass(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {

@@ -23,23 +23,8 @@ var t0 = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
 
 func start(t *testing.T, backend string, clk clock.Clock, parties ...string) *testnet.Net {
 	t.Helper()
-	opt := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk}
-	if backend == store.Postgres {
-		dsns := map[string]string{}
-		for _, p := range parties {
-			dsns[p] = storetest.DSN(t, store.Postgres)
-		}
-		opt.Database = func(p string) (string, error) { return dsns[p], nil }
-	}
-	n, err := testnet.Start(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	opt := testnet.Options{Parties: parties, Clock: clk}
+	n := testnet.StartTest(t, backend, opt)
 	return n
 }
 
@@ -51,6 +36,7 @@ func request(idem string, subkind string) envelope.Header {
 // US node to the Italian node over real HTTP: each is stored once in
 // Italy and the US holds Italy's signed receipt for each.
 func TestRequestCrossesTheNetwork(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {
@@ -88,6 +74,7 @@ func TestRequestCrossesTheNetwork(t *testing.T) {
 // alert fired, then brings Italy back and checks every request arrives
 // exactly once.
 func TestPeerDownThenBack(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {
@@ -161,6 +148,7 @@ func TestPeerDownThenBack(t *testing.T) {
 // body swapped) to the Italian inbox: it is refused with its code, and
 // the refusal is in the rejection table and in the audit log.
 func TestRejectionIsAudited(t *testing.T) {
+	t.Parallel()
 	net := start(t, store.SQLite, clock.System{}, "US", "IT")
 	ctx := context.Background()
 	us, it := net.Node("US"), net.Node("IT")

@@ -20,6 +20,7 @@ import (
 // (its audit tables replaced by another history and a new checkpoint
 // signed over it), the US raises an alarm on its next delivery.
 func TestWitnessingDetectsARewrittenLog(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {

@@ -24,6 +24,7 @@ import (
 var now = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
 
 func TestExtract(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		x     Extractor
@@ -249,6 +250,7 @@ func scan(t *testing.T, s Scanner, inputs ...Input) *Result {
 // independently by a linear scan over the fixture ranges, must equal
 // triage's output exactly.
 func TestCountsMatchBruteForce(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	log, truth := fx.genLog(20000, 1)
 	type cnt struct {
@@ -296,6 +298,7 @@ func TestCountsMatchBruteForce(t *testing.T) {
 }
 
 func TestFirstLastSeen(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	a := fx.ranges[0].first.Next()
 	log := fmt.Sprintf("%s - - [20/Nov/2026:14:02:07 +0100] \"GET /\"\n%s - - [20/Nov/2026:13:00:00 +0000] \"GET /\"\n%s 2026-11-21T00:00:00Z\n%s\n", a, a, a, a)
@@ -326,6 +329,7 @@ func gz(t *testing.T, b []byte) []byte {
 }
 
 func TestScanRobustness(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	log, truth := fx.genLog(5000, 2)
 	plain := scan(t, Scanner{}, Input{Name: "p", R: bytes.NewReader(log)})
@@ -395,6 +399,7 @@ func starter(t testing.TB) *directory.Snapshot {
 }
 
 func TestRouteFor(t *testing.T) {
+	t.Parallel()
 	s := starter(t)
 	cn := RouteFor(s, "US", "CN", request.TypePreserve, now)
 	if cn.Available || !strings.Contains(cn.Reason, "UN 2024 Convention") || !strings.Contains(cn.Reason, "not in force") || len(cn.Remains) == 0 {
@@ -413,6 +418,7 @@ func TestRouteFor(t *testing.T) {
 }
 
 func TestReportRoutesAndDrafts(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	log, _ := fx.genLog(3000, 3)
 	res := scan(t, Scanner{}, Input{Name: "x", R: bytes.NewReader(log)})
@@ -498,6 +504,7 @@ func BenchmarkScan(b *testing.B) {
 // TestMkTimeMatchesTimeDate checks the hand-written calendar arithmetic
 // against the standard library over random dates and offsets.
 func TestMkTimeMatchesTimeDate(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(11, 12))
 	for i := 0; i < 100000; i++ {
 		y, m, d := 1+rng.IntN(9999), 1+rng.IntN(12), 1+rng.IntN(31)
@@ -520,6 +527,7 @@ func TestMkTimeMatchesTimeDate(t *testing.T) {
 // TestTab4AgainstMap checks the open-addressing table against a Go map
 // through several growths, with keys 0 and 0xffffffff included.
 func TestTab4AgainstMap(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(21, 22))
 	tab := newTab4()
 	type agg struct{ lines, first, last int64 }
@@ -560,6 +568,7 @@ func TestTab4AgainstMap(t *testing.T) {
 }
 
 func TestProgress(t *testing.T) {
+	t.Parallel()
 	fx := newFixture(t)
 	log, _ := fx.genLog(50000, 6)
 	clock := time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
@@ -589,6 +598,7 @@ func TestProgress(t *testing.T) {
 }
 
 func TestTextClipsLongLabels(t *testing.T) {
+	t.Parallel()
 	rep := Report{Caveat: ipdb.Caveat, Countries: []Country{{
 		Country: "US", Events: 3, UniqueIPs: 1,
 		Operators:     []Operator{{ASN: 64500, Operator: strings.Repeat("Very Long Example Operator Name ", 10), Events: 3, UniqueIPs: 1}},

@@ -75,7 +75,7 @@ func startNet(t *testing.T, backend string) *watchNet {
 	wn := &watchNet{svc: map[string]*watch.Service{}}
 	var mu sync.Mutex
 	parties := []string{"NO", "GB", "ES"}
-	opt := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: runningClock{base: t0, start: time.Now()},
+	opt := testnet.Options{Parties: parties, Clock: runningClock{base: t0, start: time.Now()},
 		Setup: func(party string, n *node.Node) error {
 			s, err := app.RegisterWatch(n, db)
 			if err != nil {
@@ -91,22 +91,7 @@ func startNet(t *testing.T, backend string) *watchNet {
 			mu.Unlock()
 			return err
 		}}
-	if backend == store.Postgres {
-		dsns := map[string]string{}
-		for _, p := range parties {
-			dsns[p] = storetest.DSN(t, store.Postgres)
-		}
-		opt.Database = func(p string) (string, error) { return dsns[p], nil }
-	}
-	n, err := testnet.Start(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	n := testnet.StartTest(t, backend, opt)
 	wn.Net = n
 	return wn
 }
