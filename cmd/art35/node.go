@@ -126,15 +126,13 @@ func runNodeRun(ctx context.Context, e *env, args []string) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	n, err := node.New(ctx, c, node.Options{Clock: e.clock, Logger: newLogger(e, c), PlainHTTP: *plain})
-	if err != nil {
+	m := &app.Main{Config: c, Node: node.Options{Clock: e.clock, Logger: newLogger(e, c), PlainHTTP: *plain},
+		Services: app.Options{Getenv: e.getenv, Secure: !*plain}}
+	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	defer n.Close()
-	if _, err := app.Mount(n, app.Options{Getenv: e.getenv, Secure: !*plain}); err != nil {
-		return err
-	}
-	return n.Run(ctx)
+	defer m.Close()
+	return m.Run(ctx)
 }
 
 func newLogger(e *env, c config.Config) *slog.Logger {

@@ -80,7 +80,7 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 // Ping returns the ping service of a node, not yet registered on it
 // (commands use it to start campaigns and answer challenges).
 func Ping(n *node.Node) *ping.Service {
-	return &ping.Service{DB: n.DB, Clock: n.Clock, Send: n.Send, Directory: n.Directory,
+	return &ping.Service{DB: n.DB, Clock: n.Clock, Send: n.Send, Directory: n.Directory, Delivered: n.Envelopes.DeliveredSince,
 		Party: n.Config.Party, Authority: n.Config.Authority, Log: n.Log}
 }
 

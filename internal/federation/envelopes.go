@@ -326,3 +326,29 @@ func (e *Envelopes) OutboundEnvelope(ctx context.Context, messageID string) ([]b
 	}
 	return nil, apperr.Errorf(apperr.ENotFound, "no outgoing envelope with message id %s", messageID)
 }
+
+// DeliveredSince returns, by message id, when each outgoing envelope of
+// kind queued at or after since was delivered (the peer's receipt time);
+// envelopes not delivered are absent. Services that show delivery (ping
+// results) ask here rather than read the outbox table.
+func (e *Envelopes) DeliveredSince(ctx context.Context, kind envelope.Kind, since time.Time) (map[string]time.Time, error) {
+	rows, err := e.db.QueryContext(ctx, `SELECT message_id, delivered_at FROM outbound_envelopes
+		WHERE kind = $1 AND created_at >= $2 AND state = 'delivered'`, string(kind), store.FormatTime(since))
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	defer rows.Close()
+	out := map[string]time.Time{}
+	for rows.Next() {
+		var id, at string
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, store.MapError(err)
+		}
+		t, err := store.ParseTime(at)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = t
+	}
+	return out, store.MapError(rows.Err())
+}

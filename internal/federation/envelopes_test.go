@@ -154,6 +154,18 @@ func TestOutboxLifecycle(t *testing.T) {
 		if err := es.MarkDelivered(ctx, envs[2].Header.ID, r); err != nil {
 			t.Fatal(err)
 		}
+		// Only the delivered one is known delivered, at the receipt's time;
+		// a later "since" or another kind leaves it out.
+		got, err := es.DeliveredSince(ctx, envelope.KindRequest, t0)
+		if err != nil || len(got) != 1 || !got[envs[2].Header.ID].Equal(t0.Add(time.Minute)) {
+			t.Fatalf("delivered since t0: %v, %v", got, err)
+		}
+		if got, _ := es.DeliveredSince(ctx, envelope.KindRequest, t0.Add(3*time.Second)); len(got) != 0 {
+			t.Fatalf("delivered since after the queueing: %v", got)
+		}
+		if got, _ := es.DeliveredSince(ctx, envelope.KindPing, t0); len(got) != 0 {
+			t.Fatalf("delivered pings: %v", got)
+		}
 		due, _ = es.DueOutbound(ctx, t0.Add(90*time.Second), 10)
 		if len(due) != 0 {
 			t.Fatalf("%d due before the retry time, want 0", len(due))

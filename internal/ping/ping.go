@@ -70,6 +70,10 @@ type Service struct {
 	Party     string // this node's party
 	Authority string // this node's authority id
 	Log       *slog.Logger
+	// Delivered tells when the node's outgoing envelopes of a kind queued
+	// since a time were delivered, by message id (the node's
+	// federation.Envelopes.DeliveredSince); nil means none is known.
+	Delivered func(ctx context.Context, kind envelope.Kind, since time.Time) (map[string]time.Time, error)
 }
 
 // Host is what the ping service needs of the node that runs it: a
