@@ -352,3 +352,33 @@ func (e *Envelopes) DeliveredSince(ctx context.Context, kind envelope.Kind, sinc
 	}
 	return out, store.MapError(rows.Err())
 }
+
+// InboundReceivedAt returns when the inbound envelope messageID was
+// received, and false when this node holds none with that id.
+func InboundReceivedAt(ctx context.Context, db *store.DB, messageID string) (time.Time, bool, error) {
+	var at string
+	found, err := store.Found(db.QueryRowContext(ctx, `SELECT received_at FROM inbound_envelopes WHERE message_id = $1`, messageID).Scan(&at))
+	if !found {
+		return time.Time{}, false, err
+	}
+	t, err := store.ParseTime(at)
+	return t, err == nil, err
+}
+
+// PurgeInbound removes, inside tx, the wire bytes and body of the inbound
+// envelopes with the given message ids not purged yet, stamping them
+// purged at stamp; ids, digests and dates stay. It returns how many it
+// purged.
+func PurgeInbound(ctx context.Context, tx *sql.Tx, messageIDs []string, stamp string) (int, error) {
+	n := 0
+	for _, id := range messageIDs {
+		r, err := tx.ExecContext(ctx, `UPDATE inbound_envelopes SET body = $1, raw = $1, purged_at = $2
+			WHERE purged_at = '' AND message_id = $3`, []byte{}, stamp, id)
+		if err != nil {
+			return n, store.MapError(err)
+		}
+		k, _ := r.RowsAffected()
+		n += int(k)
+	}
+	return n, nil
+}
