@@ -18,13 +18,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -32,6 +29,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/art35/art35/bench/internal/floor"
 	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
@@ -187,37 +185,13 @@ func runFloor(dir string, wire []byte, rate, secs int) result {
 	check(os.MkdirAll(dir, 0o700))
 	var urls []string
 	for _, name := range []string{"no", "es"} {
-		f, err := os.Create(filepath.Join(dir, name+".log"))
+		srv, err := floor.Start(filepath.Join(dir, name+".log"))
 		check(err)
-		defer f.Close()
-		var mu sync.Mutex
-		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			body, _ := io.ReadAll(r.Body)
-			mu.Lock()
-			_, err := f.Write(body)
-			if err == nil {
-				err = f.Sync()
-			}
-			mu.Unlock()
-			if err != nil {
-				http.Error(w, err.Error(), 500)
-				return
-			}
-			w.Write([]byte("ok"))
-		})}
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		check(err)
-		go srv.Serve(l)
 		defer srv.Close()
-		urls = append(urls, "http://"+l.Addr().String()+"/")
+		urls = append(urls, srv.URL)
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	post := func(url string) {
-		resp, err := client.Post(url, "application/json", bytes.NewReader(wire))
-		check(err)
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-	}
+	post := func(url string) { check(floor.Post(client, url, wire)) }
 	total := rate * secs
 	lat := make([]time.Duration, total)
 	tick := time.NewTicker(time.Second / time.Duration(rate))

@@ -101,6 +101,12 @@ func openAudit(ctx context.Context, e *env, data string) (*auditNode, error) {
 		db.Close()
 		return nil, err
 	}
+	// Records staged by commands run without the node (or while it was
+	// down) are sequenced now, so every audit command sees the whole log.
+	if _, err := l.Sequence(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return &auditNode{cfg: cfg, db: db, key: key, log: l}, nil
 }
 

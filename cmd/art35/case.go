@@ -20,7 +20,7 @@ import (
 var caseCmd = &command{
 	name:  "case",
 	short: "send requests and work the cases of a node: list, show, acknowledge, preserve, answer",
-	usage: "case <send|list|show|ack|start|preserved|disclosed|decline|needs-info|close> --data DIR ...",
+	usage: "case <send|list|show|served|renew|ack|start|preserved|disclosed|decline|needs-info|close> --data DIR ...",
 	long: `Case works on a node's database (--data DIR, or ART35_DATA). The node may be
 running: what these commands queue, the running node delivers within a second.
 
@@ -40,10 +40,17 @@ Steps, each sent to the other side as a signed evidence:
   art35 case decline ID --by NAME --code CODE [--linked ID]
   art35 case needs-info ID --by NAME --code CODE
   art35 case close ID --by NAME       the sender closes (or withdraws) the request
+  art35 case served ID --by NAME
+                                      a production order (Protocol Art. 8) was served on
+                                      the provider: starts the 20/45-day clock for the data
+  art35 case renew ID --by NAME --until DATE
+                                      an interception's authorised period was renewed (Art. 34);
+                                      content never flows through art35
 
 --details TEXT adds a free-text explanation to any step. Codes: ` + strings.Join(answerCodeNames(), ", ") + `.
-The clocks (acknowledgement, preservation end, Protocol Art. 7 and 8) run on the
-node itself; see docs/cases.md and docs/notifications.md.`,
+The clocks (acknowledgement, preservation end held while an MLA request is pending,
+extensions, Protocol Art. 7 and 8, EU 2023/1543, domestic 90 days) are computed the
+same way here, in the portal and by the running node; see docs/cases.md.`,
 }
 
 func answerCodeNames() []string {
@@ -75,6 +82,8 @@ func init() {
 			{"send", "validate a request and send it to the requested party", caseSend},
 			{"list", "every case, due soonest first", caseList},
 			{"show", "timeline, clocks and notifications of a case", caseShow},
+			{"served", "record that a Protocol Art. 8 order was served on the provider (starts the 20/45-day data clock)", caseServed},
+			{"renew", "record the renewal of an interception's authorised period (Art. 34)", caseRenew},
 		}
 		for _, st := range caseStepOrder {
 			subs = append(subs, subcommand{st.name, "move the case to " + string(st.to), func(ctx context.Context, e *env, args []string) error {
@@ -156,6 +165,9 @@ func caseList(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintln(tw, "ID\tDIR\tTYPE\tPRIORITY\tPEER\tSTATE\tNEXT DUE")
 	for _, s := range list {
 		due := "-"
+		if s.Held != "" {
+			due = s.Held
+		}
 		if s.NextDue != nil {
 			due = fmt.Sprintf("%s %s %s", s.NextDue.Clock, s.NextDue.Status, relative(s.NextDue.Due, now))
 		}
@@ -307,11 +319,12 @@ func loadView(ctx context.Context, e *env, n *node.Node, id string) (*caseView, 
 	if err != nil {
 		return nil, err
 	}
-	zone := time.UTC
-	if d, err := n.Directory(ctx); err == nil {
-		zone = cases.Zone(c.Request, d)
+	// The same computation as the clock runner and the portal (cases.Clocks).
+	agenda, facts, err := n.Cases.Clocks(ctx, c, request.DefaultPolicy(), e.clock.Now())
+	if err != nil {
+		return nil, err
 	}
-	agenda := request.Due(request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: zone}, request.DefaultPolicy(), e.clock.Now())
+	zone := facts.Zone
 	ns, err := notify.List(ctx, n.DB, id)
 	if err != nil {
 		return nil, err

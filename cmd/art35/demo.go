@@ -97,7 +97,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	for _, party := range parties {
 		n := net.Node(party)
 		u := demoUser{Party: party, Username: "officer", Name: demoOfficers[party], Password: randomPassword()}
-		svc := users.New(n.DB, n.Clock)
+		svc := n.Users
 		if u.Secret, err = svc.Add(ctx, users.Account{Username: u.Username, Name: u.Name, Role: users.Officer}, u.Password, "demo"); err != nil {
 			return fmt.Errorf("demo user on %s: %w", party, err)
 		}
@@ -106,6 +106,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 
 	report, storyErr := playStory1(ctx, e, net)
 	report3, story3Err := playStory3(ctx, e, net)
+	report4, story4Err := playStory4(ctx, e, net) // demo_story4.go
 	report5, story5Err := playPings(ctx, e, net, svcs)
 	if *scenariosOnly {
 		fmt.Fprintf(e.stdout, "art35 demo: %d nodes (%s) on 127.0.0.1\n", len(parties), strings.Join(parties, ", "))
@@ -115,6 +116,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			lines []string
 			err   error
 		}{{"story 1 (intrusion trace)", report, storyErr}, {"story 3 (Estonia 2007: a DDoS log triaged)", report3, story3Err},
+			{"story 4 (life and limb: an emergency request)", report4, story4Err},
 			{"story 5 (a ping test of the network)", report5, story5Err}} {
 			for _, line := range st.lines {
 				fmt.Fprintln(e.stdout, "  "+line)
@@ -137,6 +139,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if story3Err != nil {
 		fmt.Fprintf(e.stderr, "warning: story 3 did not complete: %v\n", story3Err)
 	}
+	if story4Err != nil {
+		fmt.Fprintf(e.stderr, "warning: story 4 did not complete: %v\n", story4Err)
+	}
 	if story5Err != nil {
 		fmt.Fprintf(e.stderr, "warning: story 5 did not complete: %v\n", story5Err)
 	}
@@ -157,6 +162,10 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, "Story 3 (Estonia 2007: a DDoS log triaged):")
 	for _, line := range report3 {
+		fmt.Fprintln(e.stdout, "  "+line)
+	}
+	fmt.Fprintln(e.stdout, "Story 4 (life and limb: an emergency request):")
+	for _, line := range report4 {
 		fmt.Fprintln(e.stdout, "  "+line)
 	}
 	fmt.Fprintln(e.stdout, "Story 5 (a ping test of the network; answer the others in each portal or with 'art35 ping answer'):")

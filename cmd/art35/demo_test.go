@@ -22,6 +22,10 @@ func TestDemoScenariosOnly(t *testing.T) {
 		"EE triaged a 20000-line flood log",
 		"CN: ",
 		"story 3 (Estonia 2007: a DDoS log triaged): ok",
+		"route US->IT emergency-mla today: Budapest Convention (Art. 25(3), 27(9))",
+		"within its 15-minute clock (met)",
+		"escalate -> backup",
+		"story 4 (life and limb: an emergency request): ok",
 		"FR (secretariat) pinged 7 points of contact: 7 machine receipts",
 		"story 5 (a ping test of the network): ok",
 	} {

@@ -243,7 +243,11 @@ func dirStatusLine(snap *directory.Snapshot, in directory.Instrument, st directo
 		parts = append(parts, "in force (date not known)")
 	}
 	if info, ok := snap.Instrument(in); ok && info.InForce.IsZero() && in != directory.EU {
-		parts = append(parts, "the instrument itself is not in force")
+		state := info.State
+		if state == "" {
+			state = "not in force"
+		}
+		parts = append(parts, "the instrument itself is "+state)
 	}
 	if inForceNow {
 		parts = append(parts, "BINDS NOW")
@@ -267,7 +271,13 @@ func dirPrintParty(w io.Writer, snap *directory.Snapshot, v dirShowJSON) {
 			if p.EU.Member {
 				eu = "member, not bound by Regulation 2023/1543"
 				if p.EU.BoundBy20231543 {
-					eu = "member, bound"
+					eu = "member, bound from " + directory.EUApplication.String() + " (Art. 34(2))"
+					if v.InForceNow[in] {
+						eu += "; BINDS NOW"
+					}
+				}
+				if p.EU.Note != "" {
+					eu += " (" + p.EU.Note + ")"
 				}
 			}
 			fmt.Fprintf(w, "  %-40s %s\n", instrumentTitles[in]+":", eu)
@@ -280,6 +290,9 @@ func dirPrintParty(w io.Writer, snap *directory.Snapshot, v dirShowJSON) {
 		g7 = map[bool]string{true: "member", false: "not a member"}[*p.G7Network]
 	}
 	fmt.Fprintf(w, "  %-40s %s\n", "G7 24/7 network:", g7)
+	if len(p.Sources) > 0 {
+		fmt.Fprintf(w, "  %-40s %s\n", "Sources:", strings.Join(p.Sources, "; "))
+	}
 	if len(p.Reservations) == 0 {
 		fmt.Fprintf(w, "  %-40s %s\n", "Reservations and declarations:", "none known")
 	}

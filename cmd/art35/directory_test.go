@@ -78,9 +78,56 @@ func TestDirectoryShowItalyAndChina(t *testing.T) {
 	}
 }
 
+// TestDirectoryShowUSDates: the shipped directory has the Convention's
+// dates from the Council of Europe chart and says why the Protocol binds
+// nobody (issue 12).
+func TestDirectoryShowUSDates(t *testing.T) {
+	r := runCLI(t, "", nil, "directory", "show", "US", "--json")
+	var v struct {
+		Party struct {
+			Budapest struct {
+				Deposited string `json:"deposited"`
+				InForce   string `json:"in_force"`
+				Undated   bool   `json:"in_force_undated"`
+			} `json:"budapest"`
+			G7 *bool `json:"g7_network"`
+		} `json:"party"`
+		Instruments []struct {
+			ID            string `json:"id"`
+			State         string `json:"state"`
+			Ratifications int    `json:"ratifications"`
+		} `json:"instruments"`
+	}
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &v) != nil {
+		t.Fatalf("show US: code %d %s", r.code, r.stderr)
+	}
+	if b := v.Party.Budapest; b.Deposited != "2006-09-29" || b.InForce != "2007-01-01" || b.Undated {
+		t.Errorf("US Budapest %+v, want deposit 2006-09-29, in force 2007-01-01", b)
+	}
+	if v.Party.G7 == nil || !*v.Party.G7 {
+		t.Errorf("US G7 membership %v, want true", v.Party.G7)
+	}
+	found := false
+	for _, in := range v.Instruments {
+		if in.ID == "protocol2" {
+			found = true
+			if in.State != "not in force (3 of 5 ratifications)" || in.Ratifications != 3 {
+				t.Errorf("Protocol state %q (%d ratifications)", in.State, in.Ratifications)
+			}
+		}
+	}
+	if !found {
+		t.Error("no protocol2 instrument in show --json")
+	}
+	text := runCLI(t, "", nil, "directory", "show", "US").stdout
+	if !strings.Contains(text, "in force for it since 2007-01-01") || !strings.Contains(text, "not in force (3 of 5 ratifications)") {
+		t.Errorf("show US text:\n%s", text)
+	}
+}
+
 func TestDirectoryShowText(t *testing.T) {
 	r := runCLI(t, "", nil, "directory", "show", "CN")
-	for _, want := range []string{"China (CN)", "UN Convention against Cybercrime (2024):", "signatory; signed 2025-10-25; the instrument itself is not in force; does not bind now", "none in the directory", "Legal profile:\n  not known"} {
+	for _, want := range []string{"China (CN)", "UN Convention against Cybercrime (2024):", "signatory; signed 2025-10-25; the instrument itself is not in force (0 of 40 ratifications); does not bind now", "none in the directory", "Legal profile:\n  not known"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("show CN lacks %q:\n%s", want, r.stdout)
 		}
@@ -120,8 +167,8 @@ func TestDirectoryList(t *testing.T) {
 		count int
 		has   string
 	}{
-		{nil, 93, "IT"},
-		{[]string{"--instrument", "un2024"}, 14, "CN"}, // the 14 UN signatures in the reference list
+		{nil, 106, "IT"},
+		{[]string{"--instrument", "un2024"}, 34, "CN"}, // 20 dated UN signatures and 14 reported without their day (GB, CA, ...) in parties-v2.csv
 		{[]string{"--instrument", "eu", "--in-force"}, 26, "FR"},
 		{[]string{"--instrument", "protocol2", "--in-force"}, 0, ""},
 	} {

@@ -24,7 +24,7 @@ to the network's secretariat; "node run" serves it.
 
 Configuration comes from defaults, then DIR/art35.toml, then ART35_*
 environment variables (ART35_DATA, ART35_PARTY, ART35_DATABASE, ART35_LISTEN,
-ART35_PUBLIC_URL, ART35_LOG_LEVEL, ART35_LOG_FORMAT, ART35_SECRETARIAT_KEY,
+ART35_PORTAL_LISTEN, ART35_ADMIN_LISTEN, ART35_PUBLIC_URL, ART35_LOG_LEVEL, ART35_LOG_FORMAT, ART35_SECRETARIAT_KEY,
 ART35_DIRECTORY_URL), then flags.
 
 Examples:
@@ -49,7 +49,7 @@ func init() {
 
 // nodeFlags are the configuration flags shared by the node subcommands.
 type nodeFlags struct {
-	data, party, authority, database, listen, publicURL, logLevel, logFormat string
+	data, party, authority, database, listen, portalListen, adminListen, publicURL, logLevel, logFormat string
 }
 
 func (f *nodeFlags) bind(fs *flag.FlagSet) {
@@ -57,7 +57,9 @@ func (f *nodeFlags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.party, "party", "", "ISO 3166-1 alpha-2 code of the party this node speaks for")
 	fs.StringVar(&f.authority, "authority", "", "the node's authority id in the directory (default CC-247)")
 	fs.StringVar(&f.database, "database", "", "SQLite file (inside the data folder) or postgres:// URL")
-	fs.StringVar(&f.listen, "listen", "", "address to listen on (default 127.0.0.1:8435)")
+	fs.StringVar(&f.listen, "listen", "", "address of the peers' API, /v1/... (default 127.0.0.1:8435)")
+	fs.StringVar(&f.portalListen, "portal-listen", "", "address of the officers' portal (default 127.0.0.1:8436)")
+	fs.StringVar(&f.adminListen, "admin-listen", "", "address of /metrics, /healthz, /readyz (default 127.0.0.1:8437, loopback)")
 	fs.StringVar(&f.publicURL, "public-url", "", "inbox URL peers reach this node at")
 	fs.StringVar(&f.logLevel, "log-level", "", "debug, info, warn or error")
 	fs.StringVar(&f.logFormat, "log-format", "", "text or json")
@@ -77,7 +79,7 @@ func (f *nodeFlags) config(e *env) (config.Config, error) {
 		flag string
 		dst  *string
 	}{
-		{f.party, &c.Party}, {f.authority, &c.Authority}, {f.database, &c.Database}, {f.listen, &c.Listen},
+		{f.party, &c.Party}, {f.authority, &c.Authority}, {f.database, &c.Database}, {f.listen, &c.Listen}, {f.portalListen, &c.PortalListen}, {f.adminListen, &c.AdminListen},
 		{f.publicURL, &c.PublicURL}, {f.logLevel, &c.LogLevel}, {f.logFormat, &c.LogFormat},
 	} {
 		if o.flag != "" {
@@ -105,7 +107,11 @@ func runNodeInit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "created node %s for party %s in %s\nsend this public entry to the network's secretariat:\n", entry.Authority, entry.Party, c.DataDir)
+	c = c.Derived()
+	fmt.Fprintf(e.stderr, "created node %s for party %s in %s\n", entry.Authority, entry.Party, c.DataDir)
+	fmt.Fprintf(e.stderr, "it will serve (TLS unless --insecure-plain-http):\n  peers' API  %s  (publish: %s)\n  portal      https://%s/\n  admin       http://%s/metrics, /healthz, /readyz\n",
+		c.Listen, entry.Endpoint, c.PortalListen, c.AdminListen)
+	fmt.Fprintf(e.stderr, "send this public entry to the network's secretariat:\n")
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(entry)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +26,7 @@ func init() {
                                          (warnings from the directory: route, language)
   art35 request schema TYPE              print the JSON Schema of a request type
   art35 request new TYPE                 print a template to fill in
-  art35 request letter [--for-provider] FILE
+  art35 request letter [--for-provider] [--lang en|fr] FILE
                                          print the formal letter as print-ready HTML
   art35 request next-preserve --id ID ORIGINAL ANSWER
                                          turn a traffic-path ANSWER to the preserve ORIGINAL
@@ -189,6 +190,7 @@ func requestLetter(ctx context.Context, e *env, args []string) error {
 	c := commands["request"]
 	fs := newFlagSet(e, c, "letter")
 	forProvider := fs.Bool("for-provider", false, "print what the provider may see (Art. 8 supporting information left out without consent)")
+	lang := fs.String("lang", "", "language of the letter: "+strings.Join(request.LetterLanguages(), ", ")+" (default: the request's language; English where no catalogue exists)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -219,7 +221,10 @@ func requestLetter(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
-	return request.RenderLetter(e.stdout, r, request.LetterOptions{Now: e.clock.Now(), ForProvider: *forProvider})
+	if *lang != "" && !slices.Contains(request.LetterLanguages(), strings.ToLower(*lang)) {
+		return usagef("--lang %q: no letter catalogue for it; use one of %s (a translator adds internal/request/letters/%s.json)", *lang, strings.Join(request.LetterLanguages(), ", "), strings.ToLower(*lang))
+	}
+	return request.RenderLetter(e.stdout, r, request.LetterOptions{Now: e.clock.Now(), ForProvider: *forProvider, Language: strings.ToLower(*lang)})
 }
 
 // loadValid reads and validates a request file; errors list every problem.

@@ -129,7 +129,7 @@ func TestRoute(t *testing.T) {
 		code int
 		want []string
 	}{
-		{[]string{"route", "US", "IT", "preserve"}, 0, []string{"Budapest Convention: APPLIES", "date of entry into force not known"}},
+		{[]string{"route", "US", "IT", "preserve"}, 0, []string{"Budapest Convention: APPLIES", "US is a party, in force for it since 2007-01-01", "G7 24/7 network: APPLIES"}},
 		{[]string{"route", "US", "CN", "preserve"}, 1, []string{"No route", "CN signed 2025-10-25, but the Convention is not in force (needs 40 ratifications)", "INTERPOL"}},
 		{[]string{"route", "US", "JP", "emergency-disclosure", "--date", "2026-11-25"}, 1, []string{"Protocol is not in force"}},
 		{[]string{"route", "US", "IT", "preserve", "--json"}, 0, []string{`"allowed": true`}},

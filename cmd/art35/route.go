@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
-	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
 )
@@ -15,14 +14,25 @@ func init() {
 	register(&command{
 		name:  "route",
 		short: "say which legal instrument allows a request between two parties",
-		usage: "route FROM TO TYPE [--date YYYY-MM-DD] [--json]",
+		usage: "route FROM TO TYPE [--date YYYY-MM-DD] [--recipient authority|provider|registrar] [--snapshot FILE --pubkey KEY] [--json]",
 		long: `Evaluate the decision table of internal/route for a request of TYPE from
 party FROM to party TO (ISO 3166-1 alpha-2 codes) on a date (default today,
 UTC), against the directory snapshot shipped with art35. Every instrument is
 listed with the reason it applies or does not; when none applies, the
 answer is "no route" with what remains (bilateral treaty, INTERPOL,
-letters rogatory). Exit status 0 when a route exists, 1 when none does.
-Routing proposes; a person confirms before anything is sent.`,
+letters rogatory). Each route names its article, the recipient (point of
+contact, central authority, provider, registrar) and the clock it starts.
+--recipient limits the answer to routes to an authority of TO, or to a
+provider or registrar there directly (Protocol Art. 6, 7; EU 2023/1543).
+--snapshot/--pubkey read a signed directory (with the bilateral treaties the
+secretariat entered) instead of the shipped one.
+Exit status 0 when a route exists, 1 when none does.
+Routing proposes; a person confirms before anything is sent.
+
+Examples:
+	art35 route US IT emergency-mla
+	art35 route FR DE emergency-disclosure --date 2026-12-02 --recipient provider
+	art35 route JP US preserve --json`,
 		run: runRoute,
 	})
 }
@@ -32,6 +42,9 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, c, "")
 	dateFlag := fs.String("date", "", "date of the request, YYYY-MM-DD (default: today, UTC)")
 	asJSON := fs.Bool("json", false, "print the decision as JSON")
+	recipient := fs.String("recipient", "", "who receives the request: authority, provider or registrar (default: any)")
+	var src dirSource
+	src.bind(fs)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -46,11 +59,15 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 			return usagef("--date %q is not a date; write YYYY-MM-DD, e.g. 2026-11-25", *dateFlag)
 		}
 	}
-	snap, err := directory.Starter()
+	addr, err := route.ParseAddressee(*recipient)
 	if err != nil {
-		return apperr.Wrap(apperr.EInternal, err, "load the shipped directory")
+		return usagef("--recipient: %v", err)
 	}
-	d, err := route.Decide(snap, pos[0], pos[1], request.Type(pos[2]), at)
+	snap, _, err := src.load(e)
+	if err != nil {
+		return err
+	}
+	d, err := route.DecideFor(snap, route.Question{From: pos[0], To: pos[1], Type: request.Type(pos[2]), At: at, Addressee: addr})
 	if err != nil {
 		return err
 	}

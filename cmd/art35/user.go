@@ -62,7 +62,7 @@ func openUsers(ctx context.Context, e *env, sub string, args []string, extra fun
 	if err != nil {
 		return nil, nil, nil, "", err
 	}
-	return n, users.New(n.DB, n.Clock), pos, by, nil
+	return n, n.Users, pos, by, nil
 }
 
 func oneUser(sub string, pos []string) (string, error) {

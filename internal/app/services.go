@@ -12,9 +12,11 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clockrun"
 	"github.com/art35/art35/internal/ipdb"
+	"github.com/art35/art35/internal/metrics"
 	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/openapi"
+	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/ping"
-	"github.com/art35/art35/internal/users"
 	"github.com/art35/art35/internal/watch"
 	"github.com/art35/art35/internal/web"
 )
@@ -52,6 +54,10 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 		opt.Clocks.Getenv = opt.Getenv
 	}
 	s := &Services{Ping: RegisterPing(n)}
+	if _, err := RegisterMetrics(n); err != nil {
+		return nil, err
+	}
+	n.Handle(openapi.Path, openapi.Handler())
 	var err error
 	if s.Clocks, err = RegisterClocks(n, opt.Clocks); err != nil {
 		return nil, err
@@ -108,8 +114,8 @@ func Clocks(n *node.Node, opt clockrun.Options) (*clockrun.Runner, error) {
 // Portal returns the web portal of a node; mount it with n.Handle("/", ...).
 // secure says whether the node serves HTTPS (the portal's cookies).
 func Portal(n *node.Node, secure bool) (*web.Server, error) {
-	return web.New(web.Deps{Party: n.Config.Party, Cases: n.Cases, Users: users.New(n.DB, n.Clock), Directory: n.Directory,
-		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb")})
+	return web.New(web.Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
+		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb"), Pings: Ping(n)})
 }
 
 // providerTokens reads DATA/provider-tokens.toml ([tokens] name = "token"),
@@ -160,4 +166,19 @@ func RegisterClocks(n *node.Node, opt clockrun.Options) (*clockrun.Runner, error
 	}
 	n.Go(r.Run)
 	return r, nil
+}
+
+// RegisterMetrics adds the node's operational metrics to its registry and
+// wires the outbox's emergency alert to a counter (the outbox logs each
+// alert itself). Call it before the node runs.
+func RegisterMetrics(n *node.Node) (*metrics.Collector, error) {
+	c := metrics.New(metrics.Sources{DB: n.DB, Clock: n.Clock, Log: n.Log, Outbox: n.Outbox.Health, Cases: n.Cases.List, Directory: n.Directory})
+	prev := n.Outbox.OnAlert
+	n.Outbox.OnAlert = func(a outbox.Alert) {
+		c.Alert(a)
+		if prev != nil {
+			prev(a)
+		}
+	}
+	return c, n.Metrics.Register(c)
 }

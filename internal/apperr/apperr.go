@@ -18,6 +18,7 @@ const (
 	EConflict     = "conflict"     // it exists already, or a concurrent change won
 	EUnauthorized = "unauthorized" // the caller is not who it claims or may not do this
 	EInternal     = "internal"     // a bug or an environment failure; details are logged
+	ELimited      = "limited"      // too many requests or too much load now; retry after a while
 )
 
 // Error is an application error with a code, a human message and the error
@@ -81,6 +82,8 @@ func HTTPStatus(code string) int {
 		return http.StatusConflict
 	case EUnauthorized:
 		return http.StatusUnauthorized
+	case ELimited:
+		return http.StatusTooManyRequests
 	case "":
 		return http.StatusOK
 	}
@@ -89,7 +92,7 @@ func HTTPStatus(code string) int {
 
 // ExitCode maps a code to the process exit status of the art35 command:
 // 1 for a rule the input broke, 3 for not found, 4 for conflict, 5 for
-// unauthorized, 10 for internal. 2 is kept for command-line usage errors.
+// unauthorized, 6 for limited, 10 for internal. 2 is kept for command-line usage errors.
 func ExitCode(code string) int {
 	switch code {
 	case "":
@@ -102,6 +105,8 @@ func ExitCode(code string) int {
 		return 4
 	case EUnauthorized:
 		return 5
+	case ELimited:
+		return 6
 	}
 	return 10
 }

@@ -73,8 +73,10 @@ func (b *Bundle) Encode() ([]byte, error) {
 
 // Prove builds the bundle for messageID: every record with that message id
 // that the latest checkpoint covers, each with its inclusion proof in that
-// checkpoint. Records newer than the latest checkpoint are not in it: make
-// a checkpoint first (the CLI does).
+// checkpoint. The checkpoint is the latest periodic one when it covers all
+// the message's records, else the tree head of the last sequenced batch.
+// Records still staged are in neither: wait for the sequencer
+// (WaitSequenced) or make a checkpoint first (the CLI does).
 func Prove(ctx context.Context, db *store.DB, messageID string) (*Bundle, error) {
 	if messageID == "" {
 		return nil, apperr.Errorf(apperr.EInvalid, "audit prove: give a message id")
@@ -106,7 +108,15 @@ func Prove(ctx context.Context, db *store.DB, messageID string) (*Bundle, error)
 	if len(found) > MaxBundleEntries {
 		return nil, apperr.Errorf(apperr.EInvalid, "audit prove: message %q has more than %d records; a bundle holds at most %d", messageID, MaxBundleEntries, MaxBundleEntries)
 	}
+	// The latest periodic checkpoint carries peers' cosignatures: use it
+	// when it covers the message's records; otherwise the sequencer's tree
+	// head, signed with the batch that sequenced them.
 	cp, err := Latest(ctx, db)
+	if last := found[len(found)-1].idx; err != nil || cp.Size <= last {
+		if h, herr := Head(ctx, db); herr == nil && (err != nil || h.Size > cp.Size) {
+			cp, err = h, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 
@@ -247,6 +249,10 @@ func New(db *store.DB, authority string, key ed25519.PrivateKey, clk clock.Clock
 // blessed by a new signature). It blocks appends for the moment it takes.
 func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	var c Checkpoint
+	// Records staged until now belong in the checkpoint.
+	if _, err := l.Sequence(ctx); err != nil {
+		return c, err
+	}
 	err := l.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var size int64
 		// A no-op update: it takes the same lock as Append, so the size
@@ -292,14 +298,34 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 			seq+1, c.Size, c.Root[:], store.FormatTime(c.Time), string(msg))
 		return err
 	})
+	if err == nil {
+		generation(l.DB).Add(1)
+	}
 	return c, err
 }
+
+// generations counts, per database, the checkpoints made in this process.
+var generations sync.Map // *store.DB -> *atomic.Int64
+
+func generation(db *store.DB) *atomic.Int64 {
+	g, _ := generations.LoadOrStore(db, new(atomic.Int64))
+	return g.(*atomic.Int64)
+}
+
+// Generation returns a number that changes whenever this process makes a
+// checkpoint of db's log: a cache of Latest (the witness keeps one) stays
+// valid while it is unchanged. Checkpoints made by another process do not
+// change it; such a cache must also expire.
+func Generation(db *store.DB) int64 { return generation(db).Load() }
 
 // CheckpointIfDue makes a checkpoint when the log has grown since the last
 // one and that one is at least interval old (or there is none yet). It is
 // what the node calls on a ticker; the clock decides, so tests move time by
 // hand.
 func (l *Log) CheckpointIfDue(ctx context.Context, interval time.Duration) (c Checkpoint, made bool, err error) {
+	if _, err := l.Sequence(ctx); err != nil {
+		return c, false, err
+	}
 	n, err := Size(ctx, l.DB)
 	if err != nil || n == 0 {
 		return c, false, err
@@ -316,7 +342,8 @@ func (l *Log) CheckpointIfDue(ctx context.Context, interval time.Duration) (c Ch
 	return c, err == nil, err
 }
 
-// Run calls CheckpointIfDue until ctx ends, polling at most once a minute
+// Run sequences staged records (RunSequencer, in a goroutine of its own)
+// and calls CheckpointIfDue until ctx ends, polling at most once a minute
 // (more often for short intervals), and logs failures. The node starts it
 // in a goroutine.
 func (l *Log) Run(ctx context.Context, interval time.Duration) error {
@@ -324,6 +351,12 @@ func (l *Log) Run(ctx context.Context, interval time.Duration) error {
 	if poll <= 0 {
 		return apperr.Errorf(apperr.EInvalid, "audit checkpoint interval %s: must be positive (e.g. 1h)", interval)
 	}
+	seqDone := make(chan struct{})
+	go func() {
+		defer close(seqDone)
+		_ = l.RunSequencer(ctx)
+	}()
+	defer func() { <-seqDone }()
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {

@@ -22,9 +22,16 @@ type Query struct {
 
 // Listed is one record of the audit view with its index in the log.
 type Listed struct {
+	// Index is the record's index in the log, or -1 for a record staged
+	// but not sequenced yet (it gets its index within moments).
 	Index int64
 	Record
 }
+
+// maxStagedScan bounds the staged records List reads. With the node
+// running they are a few batches at most; a larger backlog means no
+// sequencer runs, and List says so instead of reading it all.
+const maxStagedScan = 100000
 
 // MaxListLimit bounds one page of the audit view.
 const MaxListLimit = 10000
@@ -51,6 +58,16 @@ func List(ctx context.Context, db *store.DB, q Query) ([]Listed, error) {
 			where = append(where, fmt.Sprintf("%s = $%d", c.col, len(args)))
 		}
 	}
+	// Records staged but not yet sequenced are the newest: the audit view
+	// shows them too, so that what was just done is visible at once.
+	out, err := listStaged(ctx, db, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) >= q.Limit {
+		return out[:q.Limit], nil
+	}
+	q.Limit -= len(out)
 	sqlText := `SELECT idx, leaf FROM audit_records`
 	if len(where) > 0 {
 		sqlText += ` WHERE ` + strings.Join(where, " AND ")
@@ -62,7 +79,6 @@ func List(ctx context.Context, db *store.DB, q Query) ([]Listed, error) {
 		return nil, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit list")
 	}
 	defer rows.Close()
-	var out []Listed
 	for rows.Next() {
 		var (
 			l    Listed
@@ -75,6 +91,42 @@ func List(ctx context.Context, db *store.DB, q Query) ([]Listed, error) {
 			return nil, apperr.Wrap(apperr.EInvalid, err, "audit list: record %d is damaged (run 'art35 audit verify')", l.Index)
 		}
 		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// listStaged returns the staged records matching q, newest first, decoded
+// from their leaves (the staging table has no query columns).
+func listStaged(ctx context.Context, db *store.DB, q Query) ([]Listed, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, leaf FROM audit_staged ORDER BY id DESC LIMIT $1`, maxStagedScan+1)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit list: read staged records")
+	}
+	defer rows.Close()
+	var (
+		out  []Listed
+		seen int
+	)
+	for rows.Next() {
+		var (
+			id   int64
+			leaf []byte
+		)
+		if err := rows.Scan(&id, &leaf); err != nil {
+			return nil, err
+		}
+		if seen++; seen > maxStagedScan {
+			return nil, apperr.Errorf(apperr.EInternal, "audit list: more than %d records wait to be sequenced; is the node (its audit sequencer) running? 'art35 audit verify' sequences them", maxStagedScan)
+		}
+		r, err := Decode(leaf)
+		if err != nil {
+			return nil, apperr.Wrap(apperr.EInvalid, err, "audit list: staged record %d is damaged", id)
+		}
+		if (q.MessageID != "" && r.MessageID != q.MessageID) || (q.Case != "" && r.Case != q.Case) ||
+			(q.Actor != "" && r.Actor != q.Actor) || (q.Kind != "" && r.Kind != q.Kind) {
+			continue
+		}
+		out = append(out, Listed{Index: -1, Record: r})
 	}
 	return out, rows.Err()
 }

@@ -5,8 +5,11 @@
 //
 // Every envelope sent or received (by digest, never its content), every
 // access to personal data, every sign-in, administrative change and inbox
-// rejection is appended with Append in the same transaction as the change
+// rejection is staged with Append in the same transaction as the change
 // it records, so the record and the change commit or roll back together.
+// One sequencer (Log.Run) integrates staged records into the tree in
+// batches and signs a tree head per batch, as transparency logs do
+// (sequence.go): writers never queue on the log.
 //
 // Verify recomputes every hash from the records and checks every stored
 // checkpoint; Prove exports a self-contained bundle for one message that
@@ -33,13 +36,20 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// Append adds rec to the log inside the caller's transaction tx and returns
-// its index. The caller's business change and the record commit together or
-// not at all. Appends are serialised by the audit_head row, which Append
-// updates first: concurrent appenders on PostgreSQL wait on its row lock
-// (tx must be READ COMMITTED, the default), and on SQLite the write lock
-// taken at BEGIN does the same.
-func Append(ctx context.Context, tx *sql.Tx, rec Record) (index int64, err error) {
+// Append stages rec inside the caller's transaction tx. The caller's
+// business change and the record commit together or not at all, and a
+// committed record is never lost: it waits in audit_staged until the
+// sequencer (Log.Sequence, run by Log.Run) integrates it into the Merkle
+// log in a batch, in the order records were staged, and signs a new tree
+// head for the batch. Staging is one insert that touches no shared row, so
+// concurrent transactions do not wait for each other on the log (on
+// PostgreSQL they used to queue on the audit_head row lock, which kept
+// commits from grouping).
+//
+// The returned ticket identifies the staged record; it is not the record's
+// index in the log, which is only known once it is sequenced (see
+// WaitSequenced; records are found by message id, case or actor).
+func Append(ctx context.Context, tx *sql.Tx, rec Record) (ticket int64, err error) {
 	if err := rec.Validate(); err != nil {
 		return -1, err
 	}
@@ -47,6 +57,36 @@ func Append(ctx context.Context, tx *sql.Tx, rec Record) (index int64, err error
 	if err != nil {
 		return -1, err
 	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO audit_staged (leaf) VALUES ($1) RETURNING id`, leaf).Scan(&ticket); err != nil {
+		return -1, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit log: stage a record")
+	}
+	return ticket, nil
+}
+
+// AppendOne appends rec in a transaction of its own and integrates it into
+// the log at once, returning its index: for rare events that change
+// nothing else in the database (a sign-in) and for tools and tests that
+// need the index. It takes the log's head lock like the sequencer, so it
+// is not for hot paths; records staged by others before it may be
+// sequenced after it.
+func AppendOne(ctx context.Context, db *store.DB, rec Record) (index int64, err error) {
+	if err := rec.Validate(); err != nil {
+		return -1, err
+	}
+	leaf, err := rec.Encode()
+	if err != nil {
+		return -1, err
+	}
+	err = db.Tx(ctx, func(tx *sql.Tx) error {
+		index, err = appendNow(ctx, tx, rec, leaf)
+		return err
+	})
+	return index, err
+}
+
+// appendNow integrates one record into the log inside tx, taking the next
+// index under the audit_head lock.
+func appendNow(ctx context.Context, tx *sql.Tx, rec Record, leaf []byte) (int64, error) {
 	var size int64
 	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET size = size + 1 WHERE id = 1 RETURNING size`).Scan(&size); err != nil {
 		return -1, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit log: take the next index")
@@ -69,16 +109,6 @@ func Append(ctx context.Context, tx *sql.Tx, rec Record) (index int64, err error
 		return -1, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit log: store record %d", n)
 	}
 	return n, nil
-}
-
-// AppendOne appends rec in a transaction of its own, for events that change
-// nothing else in the database (a sign-in, a read).
-func AppendOne(ctx context.Context, db *store.DB, rec Record) (index int64, err error) {
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
-		index, err = Append(ctx, tx, rec)
-		return err
-	})
-	return index, err
 }
 
 // Size returns the number of records in the log.

@@ -169,6 +169,7 @@ func TestTamper(t *testing.T) {
 		}, -1, 2, "invalid"},
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // each case tampers with databases of its own
 			storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 				l := tamperSetup(t, db)
 				tc.tamper(t, db)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -78,9 +79,16 @@ func Verify(ctx context.Context, db *store.DB, verifiers ...note.Verifier) (Repo
 	if len(verifiers) == 0 {
 		return rep, apperr.Errorf(apperr.EInvalid, "audit verify: no public key to check checkpoints with; give the node's signing key")
 	}
-	size, err := Size(ctx, db)
-	if err != nil {
-		return rep, err
+	// The size and the sequencer's tree head in one statement: they
+	// change together.
+	var (
+		size     int64
+		headRoot []byte
+		headAt   sql.NullString
+		headNote sql.NullString
+	)
+	if err := db.QueryRowContext(ctx, `SELECT size, root, made_at, note FROM audit_head WHERE id = 1`).Scan(&size, &headRoot, &headAt, &headNote); err != nil {
+		return rep, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit verify: read the log's size (is the database migrated?)")
 	}
 	rep.Size = size
 	cps, err := loadCheckpoints(ctx, db, size, verifiers)
@@ -91,6 +99,18 @@ func Verify(ctx context.Context, db *store.DB, verifiers ...note.Verifier) (Repo
 	if len(cps) > 0 {
 		last := cps[len(cps)-1].Checkpoint
 		rep.Latest = &last
+	}
+	if headNote.Valid {
+		// The tree head is checked like a checkpoint, at its size.
+		head, err := checkHead(headRoot, headAt, headNote.String, size, cps, verifiers)
+		if err != nil {
+			return rep, err
+		}
+		at := len(cps)
+		for at > 0 && cps[at-1].Size > head.Size {
+			at--
+		}
+		cps = slices.Insert(cps, at, storedCheckpoint{seq: 0, Checkpoint: head})
 	}
 
 	var (
@@ -165,6 +185,27 @@ func Verify(ctx context.Context, db *store.DB, verifiers ...note.Verifier) (Repo
 		return rep, broken(stray.Int64, 0, "record %d lies beyond the end of the log: it was inserted into the table directly, not appended", stray.Int64)
 	}
 	return rep, nil
+}
+
+// checkHead checks the sequencer's signed tree head: its signature, that
+// the row agrees with the note, that it is of the same log as the
+// checkpoints and not beyond the log's end. Its root is checked by Verify's
+// recomputation like a checkpoint's.
+func checkHead(root []byte, at sql.NullString, msg string, size int64, cps []storedCheckpoint, verifiers []note.Verifier) (Checkpoint, error) {
+	c, err := OpenCheckpoint([]byte(msg), verifiers...)
+	if err != nil {
+		return c, broken(-1, 0, "the tree head in audit_head: %v", err)
+	}
+	if !bytes.Equal(c.Root[:], root) || !at.Valid || store.FormatTime(c.Time) != at.String {
+		return c, broken(-1, 0, "the tree head row (time %s) disagrees with its signed note (time %s): audit_head was changed", at.String, store.FormatTime(c.Time))
+	}
+	if len(cps) > 0 && cps[0].Origin != c.Origin {
+		return c, broken(-1, 0, "the tree head is of log %s among checkpoints of %s", c.Origin, cps[0].Origin)
+	}
+	if c.Size > size {
+		return c, broken(size, 0, "the tree head covers %d records but the log has only %d: records %d to %d were removed after it was signed", c.Size, size, size, c.Size-1)
+	}
+	return c, nil
 }
 
 // foldRoot returns the root hash of the tree whose complete subtrees are

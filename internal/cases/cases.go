@@ -489,6 +489,8 @@ type Summary struct {
 	SenderRef string            `json:"sender_ref"`
 	Updated   time.Time         `json:"updated"`
 	NextDue   *request.Deadline `json:"next_due,omitempty"`
+	// Held says a clock is held, e.g. request.HeldForMLA (Art. 29(7)).
+	Held string `json:"held,omitempty"`
 }
 
 // List returns the cases, the one due soonest first (cases with no open
@@ -560,12 +562,19 @@ func (s *Service) List(ctx context.Context) ([]Summary, error) {
 	now := s.Clock.Now()
 	dir, _ := s.Directory(ctx) // without a directory, clocks count in the request's own zone or UTC
 	out := make([]Summary, 0, len(order))
+	links := &clockLinks{mla: map[string]*request.Lifecycle{}, ext: map[string][]request.Evidence{}} // clocks.go
+	for _, id := range order {
+		links.linkOne(byID[id].r, byID[id].lc)
+	}
 	for _, id := range order {
 		x := byID[id]
-		agenda := request.Due(request.Facts{Request: x.r, Lifecycle: x.lc, Zone: Zone(x.r, dir)}, request.DefaultPolicy(), now)
+		agenda := request.Due(links.facts(x.r, x.lc, Zone(x.r, dir)), request.DefaultPolicy(), now)
 		for i, d := range agenda.Deadlines {
 			// Only what still asks for something: a met or suspended
 			// deadline is not "next".
+			if d.Status == request.DeadlineSuspended && d.Clock == request.ClockPreservation {
+				x.sum.Held = request.HeldForMLA
+			}
 			open := d.Status == request.DeadlinePending || d.Status == request.DeadlineMissed
 			if open && !d.Due.IsZero() && (x.sum.NextDue == nil || d.Due.Before(x.sum.NextDue.Due)) {
 				x.sum.NextDue = &agenda.Deadlines[i]

@@ -47,9 +47,14 @@ func (s *Service) checkOnwardTransfer(ctx context.Context, r *request.Request) e
 		if Direction(dir) != Incoming || requesting == r.Requested.Party {
 			continue // our own data, or going back to where it came from
 		}
-		if src, _ := request.Decode(doc); src != nil && r.Handling.Code.Weaker(src.Handling.Code) {
+		src, _ := request.Decode(doc)
+		if src != nil && r.Handling.Code.Weaker(src.Handling.Code) {
 			return apperr.Errorf(apperr.EInvalid, "handling.code %s is weaker than %s on request %s, whose data this request passes on: a handling code never weakens when data is forwarded (SPEC section 7); use %s or stricter",
 				r.Handling.Code, src.Handling.Code, l.ID, src.Handling.Code)
+		}
+		need, basis := s.transferNeedsAuthorisation(ctx, src, requesting, r)
+		if !need {
+			continue // Convention alone, no Art. 28(2) condition against it: Protocol Art. 14(10) does not apply
 		}
 		var n int
 		if err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM transfer_authorisations WHERE request_id = $1 AND to_party = $2`, l.ID, r.Requested.Party).Scan(&n); err != nil {
@@ -57,8 +62,8 @@ func (s *Service) checkOnwardTransfer(ctx context.Context, r *request.Request) e
 		}
 		if n == 0 {
 			return apperr.Errorf(apperr.EUnauthorized,
-				"request %s passes on data received from %s in request %s to %s, and %s has not authorised that (Protocol Art. 14(10)); ask first: art35 transfer request --data DIR %s --to %s --purpose \"...\"",
-				r.ID, requesting, l.ID, r.Requested.Party, requesting, l.ID, r.Requested.Party)
+				"request %s passes on data received from %s in request %s to %s, and %s has not authorised that (%s); ask first: art35 transfer request --data DIR %s --to %s --purpose \"...\"",
+				r.ID, requesting, l.ID, r.Requested.Party, requesting, basis, l.ID, r.Requested.Party)
 		}
 	}
 	return nil

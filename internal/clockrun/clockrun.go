@@ -160,16 +160,12 @@ func (r *Runner) Tick(ctx context.Context) (Report, error) {
 	if err != nil {
 		return rep, err
 	}
-	mla, err := r.mlaFollowups(ctx)
-	if err != nil {
-		return rep, err
-	}
 	var errs []error
 	for _, id := range ids {
 		if ctx.Err() != nil {
 			return rep, ctx.Err()
 		}
-		done, err := r.runCase(ctx, id, d, own, mla)
+		done, err := r.runCase(ctx, id, d, own)
 		rep.Performed = append(rep.Performed, done...)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("request %s: %w", id, err))
@@ -180,27 +176,6 @@ func (r *Runner) Tick(ctx context.Context) (Report, error) {
 		errs = append(errs, err)
 	}
 	return rep, errors.Join(errs...)
-}
-
-// mlaFollowups maps a preservation's id to the lifecycle of the
-// mla-followup request held here that follows it up (Art. 29(7): its
-// arrival keeps the data preserved until it is decided).
-func (r *Runner) mlaFollowups(ctx context.Context) (map[string]*request.Lifecycle, error) {
-	ids, err := r.Cases.IDsOfType(ctx, request.TypeMLAFollowup)
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]*request.Lifecycle{}
-	for _, id := range ids {
-		c, err := r.Cases.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		if f := c.Request.MLAFollowup; f != nil && f.PreservationID != "" {
-			out[f.PreservationID] = c.Lifecycle
-		}
-	}
-	return out, nil
 }
 
 // applies says which side performs an action (see the package comment).
@@ -219,13 +194,18 @@ func applies(dir cases.Direction, kind string) bool {
 	return false
 }
 
-func (r *Runner) runCase(ctx context.Context, id string, d *directory.Snapshot, own *directory.Authority, mla map[string]*request.Lifecycle) ([]Performed, error) {
+func (r *Runner) runCase(ctx context.Context, id string, d *directory.Snapshot, own *directory.Authority) ([]Performed, error) {
 	c, err := r.Cases.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	now := r.Clock.Now()
-	facts := request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: cases.Zone(c.Request, d), MLA: mla[id]}
+	// The same facts as the CLI and the portal (cases.ClockFacts): the
+	// linked MLA follow-up, extensions applied to the original.
+	facts, err := r.Cases.ClockFacts(ctx, c, d)
+	if err != nil {
+		return nil, err
+	}
 	agenda := request.Due(facts, r.Policy, now)
 	var done []Performed
 	var errs []error

@@ -38,8 +38,15 @@ type Config struct {
 	// Database is a SQLite file path (relative to DataDir) or a
 	// postgres:// URL.
 	Database string `toml:"database"`
-	// Listen is the address the node's HTTP server listens on.
+	// Listen is the address of the peers' API (/v1/inbox, /v1/directory,
+	// the providers' /v1/watch/...): the only listener other nodes reach.
 	Listen string `toml:"listen"`
+	// PortalListen is the address of the officers' portal. Keep it on an
+	// internal network or behind a reverse proxy (docs/operations.md).
+	PortalListen string `toml:"portal_listen"`
+	// AdminListen is the address of /metrics, /healthz and /readyz, on
+	// loopback by default: it is for the host's monitoring, not the world.
+	AdminListen string `toml:"admin_listen"`
 	// PublicURL is the inbox endpoint peers reach this node at; it is what
 	// the node's directory entry publishes.
 	PublicURL string `toml:"public_url"`
@@ -82,15 +89,19 @@ const (
 	EncryptionKeyFile = "keys/encryption.key"
 	TLSCertFile       = "keys/tls.crt"
 	TLSKeyFile        = "keys/tls.key"
+	// SecretKeyFile encrypts secrets kept in the database (TOTP secrets).
+	SecretKeyFile = "keys/secrets.key"
 )
 
 // Defaults returns the built-in configuration.
 func Defaults() Config {
 	return Config{
-		Database:  "art35.db",
-		Listen:    "127.0.0.1:8435",
-		LogLevel:  "info",
-		LogFormat: "text",
+		Database:     "art35.db",
+		Listen:       "127.0.0.1:8435",
+		PortalListen: "127.0.0.1:8436",
+		AdminListen:  "127.0.0.1:8437",
+		LogLevel:     "info",
+		LogFormat:    "text",
 		// Hourly: a peer or a court can then be shown a signed state of
 		// the log that is at most an hour old.
 		AuditCheckpointInterval: Duration{time.Hour},
@@ -106,6 +117,8 @@ var Env = map[string]func(c *Config) *string{
 	"ART35_AUTHORITY":       func(c *Config) *string { return &c.Authority },
 	"ART35_DATABASE":        func(c *Config) *string { return &c.Database },
 	"ART35_LISTEN":          func(c *Config) *string { return &c.Listen },
+	"ART35_PORTAL_LISTEN":   func(c *Config) *string { return &c.PortalListen },
+	"ART35_ADMIN_LISTEN":    func(c *Config) *string { return &c.AdminListen },
 	"ART35_PUBLIC_URL":      func(c *Config) *string { return &c.PublicURL },
 	"ART35_LOG_LEVEL":       func(c *Config) *string { return &c.LogLevel },
 	"ART35_LOG_FORMAT":      func(c *Config) *string { return &c.LogFormat },
@@ -139,8 +152,11 @@ func Load(dataDir string, getenv func(string) string) (Config, error) {
 		}
 		return c, apperr.Wrap(apperr.EInvalid, err, "config %s", path)
 	default:
+		if err := checkSecretFile(path, c.Database); err != nil {
+			return c, err
+		}
 		if und := md.Undecoded(); len(und) > 0 {
-			return c, apperr.Errorf(apperr.EInvalid, "config %s: unknown setting %q (known: party, authority, database, listen, public_url, log_level, log_format, secretariat_key, directory_url, audit_checkpoint_interval, retention_days)", path, und[0].String())
+			return c, apperr.Errorf(apperr.EInvalid, "config %s: unknown setting %q (known: party, authority, database, listen, portal_listen, admin_listen, public_url, log_level, log_format, secretariat_key, directory_url, audit_checkpoint_interval, retention_days)", path, und[0].String())
 		}
 	}
 	for name, field := range Env {
@@ -169,8 +185,12 @@ func (c Config) Validate() error {
 	if !partyRE.MatchString(c.Party) {
 		problems = append(problems, fmt.Sprintf("party %q: must be an ISO 3166-1 alpha-2 code in capitals, e.g. IT (set party in %s, ART35_PARTY or --party)", c.Party, FileName))
 	}
-	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-		problems = append(problems, fmt.Sprintf("listen %q: must be host:port, e.g. 127.0.0.1:8435", c.Listen))
+	for _, l := range []struct{ name, addr, eg string }{
+		{"listen", c.Listen, "0.0.0.0:8435"}, {"portal_listen", c.PortalListen, "127.0.0.1:8436"}, {"admin_listen", c.AdminListen, "127.0.0.1:8437"},
+	} {
+		if _, _, err := net.SplitHostPort(l.addr); err != nil {
+			problems = append(problems, fmt.Sprintf("%s %q: must be host:port, e.g. %s", l.name, l.addr, l.eg))
+		}
 	}
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -200,13 +220,14 @@ func (c Config) Validate() error {
 
 // Derived fills the settings whose defaults follow from others: the
 // authority id (CC-247, the party's 24/7 point of contact) and the public
-// inbox URL (on the listen address).
+// inbox URL (https:// on the listen address, because a node serves TLS;
+// a plain-HTTP test node sets public_url itself).
 func (c Config) Derived() Config {
 	if c.Authority == "" {
 		c.Authority = c.Party + "-247"
 	}
 	if c.PublicURL == "" {
-		c.PublicURL = "http://" + c.Listen + "/v1/inbox"
+		c.PublicURL = "https://" + c.Listen + "/v1/inbox"
 	}
 	return c
 }
@@ -240,4 +261,25 @@ func (c Config) Write() error {
 		return fmt.Errorf("write config: %w", err)
 	}
 	return f.Close()
+}
+
+// checkSecretFile refuses a config file that holds a database password
+// (in a postgres:// URL) while its group or others may read it.
+func checkSecretFile(path, database string) error {
+	u, err := url.Parse(database)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") || u.User == nil {
+		if !strings.Contains(database, "password=") {
+			return nil
+		}
+	} else if _, has := u.User.Password(); !has && !strings.Contains(u.RawQuery, "password=") {
+		return nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("stat config: %w", err)
+	}
+	if perm := st.Mode().Perm(); perm&0o077 != 0 {
+		return apperr.Errorf(apperr.EInvalid, "config %s holds a database password and has mode %04o: group or others may read it (fix: chmod 600 %s, or give the password in ART35_DATABASE instead)", path, perm, path)
+	}
+	return nil
 }

@@ -1,6 +1,9 @@
 package directory
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Dates on which the instruments themselves entered into force, and the
 // number of ratifications each needs. Sources: Council of Europe Treaty
@@ -10,8 +13,8 @@ import "time"
 var budapestInForce = NewDate(2004, time.July, 1)
 
 // DefaultInstruments returns what is known of each instrument itself. The
-// Second Protocol's own entry into force is left unknown: our source list
-// does not confirm five ratifications, and we do not guess.
+// Second Protocol is not in force: three ratifications of the five it
+// needs as of 2026-02-05 (data/SOURCES-parties.md).
 func DefaultInstruments() []InstrumentInfo {
 	return []InstrumentInfo{
 		{
@@ -22,16 +25,18 @@ func DefaultInstruments() []InstrumentInfo {
 		{
 			ID: Protocol2, Title: "Second Additional Protocol on enhanced co-operation and disclosure of electronic evidence (CETS No. 224)", RatificationsNeeded: 5,
 			Rule: "Art. 16(3)-(4): first day of the month following three months after the fifth consent, then after each later deposit",
-			Note: "not known to be in force as of the source's date: the list we hold confirms fewer than five ratifications",
+			Note: "not in force as of 2026-02-05: three ratifications (Serbia 2023-02-09, Japan 2023-08-10, Hungary 2026-02-05) of the five it needs",
 		},
 		{
 			ID: UN2024, Title: "United Nations Convention against Cybercrime (2024)", RatificationsNeeded: 40,
 			Rule: "in force on the ninetieth day after the fortieth ratification; for a later party on the thirtieth day after its deposit (final clauses, as we understand the adopted text; check before relying on it)",
-			Note: "not in force: it needs 40 ratifications; opened for signature 2025-10-25",
+			Note: "not in force: it needs 40 ratifications; opened for signature 2025-10-25; no instrument of ratification is recorded in our sources (one unverified report of two, April 2026)",
 		},
 		{
 			ID: EU, Title: "Regulation (EU) 2023/1543 on European Production and Preservation Orders",
-			Rule: "binds EU member states except Denmark (Protocol No 22 to the Treaties)",
+			InForce: EUApplication,
+			Rule:    "applies from 2026-08-18 (Art. 34(2)) to EU member states except Denmark (Protocol No 22 to the Treaties); Ireland takes part",
+			Note:    "entered into force 2023-08-17; orders may be issued only from its date of application",
 		},
 	}
 }
@@ -71,4 +76,26 @@ func EntryIntoForce(info InstrumentInfo, deposit Date) (Date, bool) {
 		d = info.InForce
 	}
 	return d, true
+}
+
+// describeInstrument fills in the number of ratifications the snapshot
+// holds for the instrument and says in words whether it is in force.
+func (s *Snapshot) describeInstrument(info *InstrumentInfo) {
+	n := 0
+	for _, p := range s.Parties {
+		if in := p.Status(info.ID); info.ID != EU && in.Status == StatusParty && (!in.Deposited.IsZero() || in.InForceUndated) {
+			n++
+		}
+	}
+	info.Ratifications = n
+	switch {
+	case info.ID == EU:
+		info.State = "applies from " + info.InForce.String() + " (Art. 34(2))"
+	case !info.InForce.IsZero():
+		info.State = "in force since " + info.InForce.String()
+	case info.RatificationsNeeded > 0:
+		info.State = fmt.Sprintf("not in force (%d of %d ratifications)", n, info.RatificationsNeeded)
+	default:
+		info.State = "not known to be in force"
+	}
 }

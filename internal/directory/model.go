@@ -108,6 +108,13 @@ type InstrumentInfo struct {
 	InForce Date   `json:"in_force,omitzero"`
 	Rule    string `json:"rule"` // how entry into force for a later party is computed, with the article
 	Note    string `json:"note,omitempty"`
+	// Ratifications is how many parties of the snapshot have deposited an
+	// instrument of ratification or accession (filled in by Complete).
+	Ratifications int `json:"ratifications,omitempty"`
+	// State says in words whether the instrument itself is in force, e.g.
+	// "in force since 2004-07-01" or "not in force (3 of 5 ratifications)"
+	// (filled in by Complete).
+	State string `json:"state,omitempty"`
 }
 
 // InstrumentStatus is one party's standing under one instrument.
@@ -419,8 +426,11 @@ type Party struct {
 	// Confidence is how sure the source is of this entry, as the source
 	// says it (e.g. "confirmed", "party status unconfirmed").
 	Confidence string `json:"confidence"`
-	Since      Date   `json:"since,omitzero"` // date of this entry
-	Note       string `json:"note,omitempty"`
+	// Sources are the source tags of the entry (see the snapshot's Source
+	// and internal/directory/data/SOURCES-parties.md).
+	Sources []string `json:"sources,omitempty"`
+	Since   Date     `json:"since,omitzero"` // date of this entry
+	Note    string   `json:"note,omitempty"`
 }
 
 // Status returns the party's standing under an instrument. For EU it
@@ -435,7 +445,9 @@ func (p Party) Status(in Instrument) InstrumentStatus {
 		return p.UN2024
 	case EU:
 		if p.EU.BoundBy20231543 {
-			return InstrumentStatus{Status: StatusParty, InForceUndated: true, Note: p.EU.Note}
+			// A regulation binds from its date of application, the same
+			// for every member state bound by it (Art. 34(2)).
+			return InstrumentStatus{Status: StatusParty, InForce: EUApplication, Note: p.EU.Note}
 		}
 		return InstrumentStatus{Status: StatusNone, Note: p.EU.Note}
 	}
@@ -481,6 +493,34 @@ type Snapshot struct {
 	SourceNotes []SourceNote     `json:"source_notes,omitempty"`
 	Instruments []InstrumentInfo `json:"instruments"`
 	Parties     []Party          `json:"parties"`
+	// Treaties are bilateral mutual legal assistance treaties the
+	// secretariat has entered, so that routing can name them (SPEC
+	// section 9: what remains when no multilateral instrument applies).
+	Treaties []Treaty `json:"treaties,omitempty"`
+}
+
+// Treaty is a bilateral treaty between two parties, as entered by the
+// secretariat: which request types it provides for and under which
+// articles, and whom requests go to (normally the central authorities).
+type Treaty struct {
+	ID      string   `json:"id"`      // unique in the snapshot, e.g. "IT-US-MLAT"
+	Title   string   `json:"title"`   // as published, e.g. "Treaty on Mutual Assistance in Criminal Matters"
+	Parties []string `json:"parties"` // the two ISO 3166-1 alpha-2 codes
+	InForce Date     `json:"in_force"`
+	// Types are the request types (request.Type values, e.g. "preserve",
+	// "mla-followup", "emergency-mla") the treaty provides for.
+	Types   []string `json:"types"`
+	Article string   `json:"article,omitempty"` // e.g. "Arts. 1, 18"
+	Channel string   `json:"channel,omitempty"` // e.g. "central authorities (Art. 2)"
+	Source  string   `json:"source,omitempty"`
+	AsOf    Date     `json:"as_of,omitzero"`
+}
+
+// Between reports whether the treaty binds parties a and b to each other
+// at the instant at.
+func (t Treaty) Between(a, b string, at time.Time) bool {
+	return len(t.Parties) == 2 && !t.InForce.IsZero() && !at.Before(t.InForce.Time()) &&
+		((t.Parties[0] == a && t.Parties[1] == b) || (t.Parties[0] == b && t.Parties[1] == a))
 }
 
 // Party returns the party with the given code (case-insensitive).

@@ -14,6 +14,8 @@ import (
 // partiesCSV is the reference list of parties shipped with art35 (see
 // data/README.md for its sources, as-of dates and confidence flags).
 //
+// It is kept for its notes (the starter is built from parties-v2.csv).
+//
 //go:embed data/parties.csv
 var partiesCSV []byte
 
@@ -29,7 +31,7 @@ var partiesColumns = []string{"iso2", "name", "budapest", "budapest_note", "prot
 // list. It is unsigned (serial 0): a node uses it until it accepts a signed
 // snapshot from the secretariat.
 func Starter() (*Snapshot, error) {
-	s, err := ReadPartiesCSV("data/parties.csv", partiesCSV)
+	s, err := ReadPartiesCSV("data/parties-v2.csv", partiesV2CSV)
 	if err != nil {
 		return nil, fmt.Errorf("embedded starter directory: %w", err)
 	}
@@ -50,10 +52,35 @@ var (
 // lists are partial. Deposit and in-force dates are read from the
 // budapest_note column ("deposit 2024-06-20; in force 2024-11-01"); a
 // given in-force date must agree with the Convention's rule.
+//
+// A list in the second-edition layout (parties-v2.csv: budapest_deposit,
+// budapest_in_force, g7_247_member, sources, ...) is recognised by its
+// header and read by readPartiesV2.
 func ReadPartiesCSV(file string, data []byte) (*Snapshot, error) {
-	tab, err := readTable(file, data, partiesColumns, nil)
+	tab, err := readTable(file, data, []string{"iso2"}, union(partiesColumns, partiesV2Columns))
 	if err != nil {
 		return nil, err
+	}
+	required := partiesColumns
+	if isV2(tab) {
+		required = partiesV2Columns
+	}
+	for _, h := range required {
+		if _, ok := tab.cols[h]; !ok {
+			return nil, apperr.Errorf(apperr.EInvalid, "%s: line 1: the header has no column %q; it needs %s", file, h, strings.Join(required, ","))
+		}
+	}
+	for _, h := range tab.header {
+		if !slices.Contains(required, h) {
+			return nil, apperr.Errorf(apperr.EInvalid, "%s: line 1: column %q belongs to the other layout; a parties list has either the columns %s or %s", file, h, strings.Join(partiesColumns, ","), strings.Join(partiesV2Columns, ","))
+		}
+	}
+	if isV2(tab) {
+		s, err := readPartiesV2(file, tab)
+		if err != nil {
+			return nil, err
+		}
+		return finishParties(file, s)
 	}
 	s := &Snapshot{
 		Format: FormatVersion,
@@ -80,6 +107,23 @@ func ReadPartiesCSV(file string, data []byte) (*Snapshot, error) {
 		seen[p.Code] = r.line
 		s.Parties = append(s.Parties, p)
 	}
+	return finishParties(file, s)
+}
+
+// union returns the names in a, then those of b not in a.
+func union(a, b []string) []string {
+	out := slices.Clone(a)
+	for _, x := range b {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// finishParties sorts the parties, computes what follows from the dates
+// and validates the snapshot.
+func finishParties(file string, s *Snapshot) (*Snapshot, error) {
 	if len(s.Parties) == 0 {
 		return nil, apperr.Errorf(apperr.EInvalid, "%s: no parties: the file has a header but no rows; add one row per party", file)
 	}

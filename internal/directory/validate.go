@@ -15,6 +15,11 @@ import (
 // Given in-force dates are kept; a deposit without one gets the date the
 // instrument's rule gives, or stays unknown when the rule cannot be applied.
 func (s *Snapshot) Complete() error {
+	defer func() {
+		for i := range s.Instruments {
+			s.describeInstrument(&s.Instruments[i])
+		}
+	}()
 	for i := range s.Parties {
 		p := &s.Parties[i]
 		for _, in := range []Instrument{Budapest, Protocol2, UN2024} {
@@ -74,6 +79,32 @@ func (s *Snapshot) Validate() error {
 		seenInst[in.ID] = true
 	}
 	codes := map[string]bool{}
+	for _, p := range s.Parties {
+		codes[p.Code] = false
+	}
+	treaties := map[string]bool{}
+	for i, t := range s.Treaties {
+		where := fmt.Sprintf("treaties[%d]", i)
+		if t.ID == "" || treaties[t.ID] {
+			return apperr.Errorf(apperr.EInvalid, "%s.id: %q is empty or used twice; give each treaty a unique id, e.g. IT-US-MLAT", where, t.ID)
+		}
+		treaties[t.ID] = true
+		if len(t.Parties) != 2 || t.Parties[0] == t.Parties[1] {
+			return apperr.Errorf(apperr.EInvalid, "%s.parties: %v; a bilateral treaty names two different parties", where, t.Parties)
+		}
+		for _, c := range t.Parties {
+			if _, ok := codes[c]; !ok {
+				return apperr.Errorf(apperr.EInvalid, "%s.parties: %q is not a party of the snapshot; add the party first", where, c)
+			}
+		}
+		if t.InForce.IsZero() {
+			return apperr.Errorf(apperr.EInvalid, "%s.in_force: empty; give the date the treaty entered into force (routing relies on it)", where)
+		}
+		if len(t.Types) == 0 || t.Title == "" {
+			return apperr.Errorf(apperr.EInvalid, "%s: title and types are required; list the request types it provides for, e.g. [\"preserve\", \"mla-followup\"]", where)
+		}
+	}
+	codes = map[string]bool{}
 	ids := map[string]string{}
 	for _, p := range s.Parties {
 		where := fmt.Sprintf("parties[%s]", p.Code)

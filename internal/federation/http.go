@@ -21,6 +21,8 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/httperr"
+	"github.com/art35/art35/internal/ratelimit"
 )
 
 // InboxPath is where a node receives envelopes (docs/protocol.md, "HTTP exchange").
@@ -45,9 +47,45 @@ type errorBody struct {
 // Handler serves POST /v1/inbox: it reads one envelope, runs the inbox
 // checks and answers 200 with the signed receipt, or a refusal status with
 // {"code", "message"}, or 503 when this node failed (the sender retries).
+//
+// It holds under a flood: a body is read through a limit and refused on
+// the first byte past it (at once when Content-Length says so); the bytes
+// of bodies being read across all connections stay within Budget; and a
+// source address whose unauthenticated refusals exceed Refusals is
+// answered 429 before its body is read.
 type Handler struct {
 	Inbox *Inbox
 	Log   *slog.Logger // nil: slog.Default()
+	// Budget, if set, bounds the body bytes in flight across connections;
+	// a request that finds no room within BudgetWait gets 503 and retries.
+	Budget     *ratelimit.Budget
+	BudgetWait time.Duration // 0 means 5 seconds
+	// Refusals, if set, limits unauthenticated refusals (Code.
+	// Unauthenticated) per source address: each takes a token, and a
+	// source with none left is answered 429 without reading its body.
+	// Authenticated peers never spend tokens.
+	Refusals *ratelimit.PerSource
+	// Refused, if set, is told of every refusal, for metrics: the
+	// rejection code, or "rate_limited" and "busy" for the edge's own.
+	Refused func(code Code)
+	// Witness, if set, adds headers to the answer to an envelope whose
+	// signature verified (accepted, duplicate, or refused after the
+	// check): the node's audit-log checkpoint (internal/witness). It is
+	// not run for unauthenticated input, which must cost the node nothing
+	// but its refusal.
+	Witness func(r *http.Request, out http.Header)
+}
+
+// Edge answers that are not rejections of an envelope: the sender retries.
+const (
+	CodeRateLimited Code = "rate_limited" // 429: too many unauthenticated refusals from this source address
+	CodeBusy        Code = "busy"         // 503: too many bytes in flight; retry later
+)
+
+func (h *Handler) refused(code Code) {
+	if h.Refused != nil {
+		h.Refused(code)
+	}
 }
 
 // ServeHTTP implements http.Handler.
@@ -61,46 +99,135 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusMethodNotAllowed, errorBody{Code: "method_not_allowed", Message: "POST an envelope to " + InboxPath})
 		return
 	}
-	limit := h.Inbox.MaxWire()
-	// Read one byte more than allowed, so an oversized envelope is seen
-	// (and refused with its code) without reading all of it.
-	raw, err := io.ReadAll(io.LimitReader(r.Body, int64(limit)+1))
-	if err != nil {
-		log.Warn("inbox: read request body", "remote", r.RemoteAddr, "err", err)
-		writeJSON(w, http.StatusBadRequest, errorBody{Code: string(CodeMalformed), Message: "could not read the request body"})
+	source := ratelimit.Source(r.RemoteAddr)
+	ctx := WithRemote(r.Context(), source)
+	if h.Refusals != nil && h.Refusals.Exhausted(source, time.Now()) {
+		h.refused(CodeRateLimited)
+		w.Header().Set("Retry-After", "60")
+		w.Header().Set("Connection", "close")
+		writeJSON(w, http.StatusTooManyRequests, errorBody{Code: string(CodeRateLimited), Message: "too many refused envelopes from your address; retry in a minute"})
 		return
 	}
 	via := "http"
 	if r.TLS != nil {
 		via = "https"
 	}
-	res, err := h.Inbox.Receive(r.Context(), raw, via)
-	if rej, ok := AsRejection(err); ok {
-		log.Info("inbox: envelope refused", "code", rej.Code, "remote", r.RemoteAddr, "reason", rej.Message)
-		if rej.Code == CodeOversized {
-			w.Header().Set("Connection", "close")
+	limit := int64(h.Inbox.MaxWire())
+	if r.ContentLength > limit {
+		// Refused before a byte of the body is read.
+		h.reject(ctx, w, log, reject(CodeOversized, nil, "envelope has %d bytes; this inbox accepts at most %d", r.ContentLength, limit), via, int(min(r.ContentLength, 1<<30)), 0, source)
+		return
+	}
+	want := limit + 1
+	if r.ContentLength >= 0 {
+		want = r.ContentLength
+	}
+	if h.Budget != nil {
+		wait := h.BudgetWait
+		if wait <= 0 {
+			wait = 5 * time.Second
 		}
-		writeJSON(w, rej.Code.HTTPStatus(), errorBody{Code: string(rej.Code), Message: rej.Message})
+		release, ok := h.Budget.Reserve(want, wait)
+		if !ok {
+			h.refused(CodeBusy)
+			w.Header().Set("Retry-After", "5")
+			writeJSON(w, http.StatusServiceUnavailable, errorBody{Code: string(CodeBusy), Message: "the receiving node is reading many envelopes now; retry later"})
+			return
+		}
+		defer release()
+	}
+	raw, err := readLimited(w, r, want, limit)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		h.reject(ctx, w, log, reject(CodeOversized, nil, "envelope has more than %d bytes; this inbox accepts at most %d", limit, limit), via, int(limit)+1, int(limit)+1, source)
 		return
 	}
 	if err != nil {
-		log.Error("inbox: failed to receive envelope", "remote", r.RemoteAddr, "err", err)
-		w.Header().Set("Retry-After", "5")
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Code: "unavailable", Message: "the receiving node could not store the envelope now; retry later"})
+		log.Warn("inbox: read request body", "remote", r.RemoteAddr, "err", err)
+		h.refused(CodeMalformed)
+		writeJSON(w, http.StatusBadRequest, errorBody{Code: string(CodeMalformed), Message: "could not read the request body"})
+		return
+	}
+	res, err := h.Inbox.Receive(ctx, raw, via)
+	if rej, ok := AsRejection(err); ok {
+		if !rej.Code.Unauthenticated() && h.Witness != nil {
+			h.Witness(r, w.Header())
+		}
+		h.answerRejection(w, log, rej, source, len(raw))
+		return
+	}
+	if err != nil {
+		h.unavailable(w, r, log, "inbox: failed to receive envelope", err)
 		return
 	}
 	out, err := res.Receipt.Marshal()
 	if err != nil {
-		log.Error("inbox: encode receipt", "err", err)
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Code: "unavailable", Message: "retry later"})
+		h.unavailable(w, r, log, "inbox: encode receipt", err)
 		return
 	}
 	if res.Duplicate {
 		w.Header().Set(DuplicateHeader, "true")
 	}
+	if h.Witness != nil {
+		h.Witness(r, w.Header())
+	}
 	w.Header().Set("Content-Type", ContentType)
 	w.WriteHeader(http.StatusOK)
 	w.Write(out)
+}
+
+// readLimited reads the body into a buffer of the expected size, and
+// fails with *http.MaxBytesError on the first byte past limit.
+func readLimited(w http.ResponseWriter, r *http.Request, want, limit int64) ([]byte, error) {
+	body := http.MaxBytesReader(w, r.Body, limit)
+	var buf bytes.Buffer
+	buf.Grow(int(min(want, limit)) + bytes.MinRead)
+	_, err := buf.ReadFrom(body)
+	return buf.Bytes(), err
+}
+
+// reject records a refusal the handler made itself (before Inbox.Receive
+// saw the body) and answers it; size is the body's size as far as known,
+// read how much of it was read.
+func (h *Handler) reject(ctx context.Context, w http.ResponseWriter, log *slog.Logger, rej *Rejection, via string, size, read int, source string) {
+	if h.Inbox.Audit != nil {
+		rec := RejectionRecord{At: h.Inbox.Clock.Now().UTC(), Code: rej.Code, Message: rej.Message, Via: via, Size: size}
+		if err := h.Inbox.Audit.RecordRejection(ctx, rec); err != nil {
+			log.Error("inbox: record rejection", "code", rej.Code, "err", err)
+		}
+	}
+	h.answerRejection(w, log, rej, source, read)
+}
+
+// bytesPerToken is what reading a refused body costs a source's
+// allowance: one token per started mebibyte, so a source sending
+// oversized bodies runs out after a few.
+const bytesPerToken = 1 << 20
+
+func (h *Handler) answerRejection(w http.ResponseWriter, log *slog.Logger, rej *Rejection, source string, read int) {
+	h.refused(rej.Code)
+	if rej.Code.Unauthenticated() {
+		if h.Refusals != nil {
+			h.Refusals.Charge(source, time.Now(), 1+read/bytesPerToken)
+		}
+		log.Debug("inbox: unauthenticated envelope refused", "code", rej.Code, "remote", source)
+	} else {
+		log.Info("inbox: envelope refused", "code", rej.Code, "remote", source, "reason", rej.Message)
+	}
+	if rej.Code == CodeOversized {
+		w.Header().Set("Connection", "close")
+	}
+	writeJSON(w, rej.Code.HTTPStatus(), errorBody{Code: string(rej.Code), Message: rej.Message})
+}
+
+// unavailable answers a failure of this node: 503, the sender retries.
+// The error is logged with a request id and only the id is sent
+// (package httperr's rule).
+func (h *Handler) unavailable(w http.ResponseWriter, r *http.Request, log *slog.Logger, what string, err error) {
+	id := httperr.RequestID(w, r)
+	log.Error(what, "request_id", id, "remote", r.RemoteAddr, "err", err)
+	w.Header().Set("Retry-After", "5")
+	writeJSON(w, http.StatusServiceUnavailable, errorBody{Code: "unavailable", Message: "the receiving node could not store the envelope now; retry later (reference " + id + ")"})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -300,7 +427,9 @@ func (c *Client) Send(ctx context.Context, p Peer, env *envelope.Envelope) (*env
 	}
 	if resp.StatusCode != http.StatusOK {
 		var eb errorBody
-		if resp.StatusCode >= 400 && resp.StatusCode < 500 && json.Unmarshal(body, &eb) == nil && eb.Code != "" {
+		// 429 (rate limited) is the edge's, not a judgement of the
+		// envelope: like a 5xx, it is retried later.
+		if resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests && json.Unmarshal(body, &eb) == nil && eb.Code != "" {
 			return nil, &Rejection{Code: Code(eb.Code), Message: eb.Message,
 				Err: fmt.Errorf("peer %s answered %s", p.Authority, resp.Status)}
 		}

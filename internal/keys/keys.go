@@ -76,17 +76,8 @@ func WritePrivate(path string, key any) error {
 
 // readPrivate reads a PEM PKCS#8 key file after checking its permissions.
 func readPrivate(path string) (any, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, apperr.Errorf(apperr.ENotFound, "key file %s does not exist; run 'art35 node init' to create the node's keys", path)
-		}
-		return nil, fmt.Errorf("stat key file: %w", err)
-	}
-	if perm := st.Mode().Perm(); perm&0o077 != 0 {
-		return nil, apperr.Errorf(apperr.EInvalid,
-			"key file %s has mode %04o: it is readable or writable by group or others; a private key must be 0600 (fix: chmod 600 %s)",
-			path, perm, path)
+	if err := CheckPrivateFile(path, "key file"); err != nil {
+		return nil, err
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {

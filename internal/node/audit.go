@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/art35/art35/internal/auditlog"
+	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
 )
@@ -44,6 +45,9 @@ func (n *Node) arrived(ctx context.Context, tx *sql.Tx, in *federation.Inbound) 
 	} else if err := n.Cases.Arrived(ctx, tx, in); err != nil {
 		return err
 	}
+	if err := markExercise(ctx, tx, h); err != nil {
+		return err
+	}
 	rd := in.Receipt.Digest
 	_, err := auditlog.Append(ctx, tx, auditlog.Record{
 		Kind: auditlog.EnvelopeReceived, Time: in.Receipt.ReceivedAt, Actor: h.Sender, Case: h.CaseRef,
@@ -67,11 +71,19 @@ func (n *Node) delivered(ctx context.Context, tx *sql.Tx, messageID string, r *e
 	return err
 }
 
-// auditedRejections records each inbox refusal in the rejection table and
-// the audit log together.
+// auditedRejections records each inbox refusal of an authenticated
+// envelope (its signature verified) in the rejection table and the audit
+// log together. A refusal of unauthenticated input is only a claim of
+// anyone at all: it is counted (metrics) and aggregated into one audit
+// record per source address and minute (edge.go), never recorded as the
+// claimed sender's act.
 type auditedRejections struct{ n *Node }
 
 func (a auditedRejections) RecordRejection(ctx context.Context, r federation.RejectionRecord) error {
+	if r.Code.Unauthenticated() {
+		a.n.unauth.add(federation.RemoteFrom(ctx), r)
+		return nil
+	}
 	return a.n.DB.Tx(ctx, func(tx *sql.Tx) error {
 		if err := federation.InsertRejection(ctx, tx, r); err != nil {
 			return err
@@ -95,4 +107,14 @@ func (n *Node) auditDirectory(ctx context.Context, tx *sql.Tx, serial uint64, di
 		Details: map[string]string{"change": "directory snapshot accepted", "serial": fmt.Sprint(serial)},
 	})
 	return err
+}
+
+// markExercise flags the request an exercise envelope carried, in the
+// transaction that stores it, so that statistics never count a drill as
+// real work (package stats), even after the envelope itself is purged.
+func markExercise(ctx context.Context, tx *sql.Tx, h envelope.Header) error {
+	if !h.Exercise || h.Kind != envelope.KindRequest {
+		return nil
+	}
+	return cases.MarkExerciseTx(ctx, tx, h.ID)
 }

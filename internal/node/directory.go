@@ -14,6 +14,7 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/httperr"
 	"github.com/art35/art35/internal/keys"
 )
 
@@ -27,7 +28,17 @@ type directoryCache struct {
 	mu     sync.Mutex
 	serial uint64 // 0 = the starter snapshot shipped in the binary
 	snap   *directory.Snapshot
+	// checked is when the serial was last read from the database
+	// (monotonic process time, not the node's clock: it bounds how stale
+	// the cache may be, it is not a business time).
+	checked time.Time
 }
+
+// DirectoryRecheck is how long Directory trusts its cached snapshot before
+// reading the newest serial again. A snapshot accepted by this process is
+// seen at once; one accepted by another process (the CLI beside a running
+// node, another replica) within this time.
+const DirectoryRecheck = time.Second
 
 // Directory returns the directory this node works with: the newest signed
 // snapshot it accepted, or, until it has accepted one, the starter snapshot
@@ -35,14 +46,18 @@ type directoryCache struct {
 func (n *Node) Directory(ctx context.Context) (*directory.Snapshot, error) {
 	n.dir.mu.Lock()
 	defer n.dir.mu.Unlock()
-	// Only the serial is read on every call: the directory is consulted for
-	// every envelope, and re-reading the whole snapshot each time would cost
-	// more than the envelope itself. Another process (the CLI) may accept a
-	// newer snapshot at any time; the serial check notices.
+	// The directory is consulted for every envelope: the serial is read at
+	// most once per DirectoryRecheck, and the whole snapshot only when the
+	// serial changed. Another process (the CLI) may accept a newer snapshot
+	// at any time; the serial check notices.
+	if n.dir.snap != nil && time.Since(n.dir.checked) < DirectoryRecheck {
+		return n.dir.snap, nil
+	}
 	serial, err := n.snapshots.LatestSerial(ctx)
 	if err != nil {
 		return nil, err
 	}
+	n.dir.checked = time.Now()
 	if n.dir.snap != nil && n.dir.serial == serial {
 		return n.dir.snap, nil
 	}
@@ -105,6 +120,9 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 	if err != nil {
 		return nil, err
 	}
+	n.dir.mu.Lock()
+	n.dir.checked = time.Time{} // read the new serial at the next use
+	n.dir.mu.Unlock()
 	n.Log.Info("directory snapshot accepted", "serial", signed.Serial(), "parties", len(signed.Snapshot.Parties), "valid_until", signed.Snapshot.ValidUntil)
 	return signed, nil
 }
@@ -116,7 +134,7 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 func (n *Node) handleDirectory(w http.ResponseWriter, r *http.Request) {
 	rec, err := n.snapshots.Latest(r.Context())
 	if err != nil {
-		http.Error(w, err.Error(), apperr.HTTPStatus(apperr.Code(err)))
+		httperr.JSON(w, r, n.Log, err)
 		return
 	}
 	etag := `"` + rec.Digest + `"`

@@ -161,6 +161,9 @@ func (n *Node) Send(ctx context.Context, h envelope.Header, body []byte, change 
 				return err
 			}
 		}
+		if err := markExercise(ctx, tx, env.Header); err != nil {
+			return err
+		}
 		if err := federation.Enqueue(ctx, tx, env, outbox.IsEmergency(env.Header), n.Clock.Now()); err != nil {
 			return err
 		}
@@ -201,11 +204,11 @@ func (n *Node) peerSigningKey(ctx context.Context, authority string) (ed25519.Pu
 }
 
 // admit is the inbox's admission policy. A service provider's node (its
-// authority has the provider role in the directory) takes orders only
-// from its own country's authorities: a foreign authority must go through
-// that country's point of contact (SPEC story 7: a provider trusts what
-// its own authorities vouch for). Everyone else admits every authenticated
-// sender.
+// authority has the provider role in the directory) takes orders from its
+// own country's authorities, and from another party's authority only where
+// the route table allows a direct order of that type (admit_direct.go);
+// anyone else must go through that country's point of contact (SPEC story
+// 7). Everyone else admits every authenticated sender.
 func (n *Node) admit(ctx context.Context, h envelope.Header) error {
 	if h.Kind != envelope.KindRequest {
 		return nil
@@ -218,9 +221,5 @@ func (n *Node) admit(ctx context.Context, h envelope.Header) error {
 	if !ok || me.Role != directory.RoleProvider {
 		return nil
 	}
-	if p, _, ok := d.AuthorityByID(h.Sender); ok && p.Code == n.Config.Party {
-		return nil
-	}
-	return fmt.Errorf("%s is a service provider's node in %s: it takes orders only from %s's own authorities; %s must send its request to %s's point of contact",
-		n.Config.Authority, n.Config.Party, n.Config.Party, h.Sender, n.Config.Party)
+	return n.admitDirect(d, h)
 }

@@ -80,6 +80,11 @@ func Init(cfg config.Config, now time.Time) (entry PublicEntry, err error) {
 		} else {
 			created = append(created, d)
 		}
+		// A folder that existed keeps its mode unless made private: the
+		// node refuses to start from one that others may open.
+		if err := os.Chmod(d, 0o700); err != nil {
+			return entry, fmt.Errorf("make %s private: %w", d, err)
+		}
 	}
 	sigPub, sigPriv, err := keys.GenerateSigning()
 	if err != nil {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"crypto/ecdh"
 	"crypto/ed25519"
-	"crypto/tls"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -31,6 +29,7 @@ import (
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/users"
 	"github.com/art35/art35/internal/witness"
 )
 
@@ -46,8 +45,13 @@ type Options struct {
 	Clock  clock.Clock
 	Logger *slog.Logger
 	// Listener, when set, is used instead of listening on Config.Listen
-	// (tests pass a 127.0.0.1:0 listener to learn the port first).
+	// (tests pass a 127.0.0.1:0 listener to learn the port first). Given
+	// alone, without PortalListener and AdminListener, it serves all
+	// three: the peers' API, the portal and the admin paths.
 	Listener net.Listener
+	// PortalListener and AdminListener, when set, are used instead of
+	// Config.PortalListen and Config.AdminListen.
+	PortalListener, AdminListener net.Listener
 	// PlainHTTP serves without TLS. Only for loopback tests and the demo.
 	PlainHTTP bool
 }
@@ -68,10 +72,10 @@ type Node struct {
 	snapshots *Snapshots
 	meta      *Meta
 
-	listener net.Listener
-	server   *http.Server
-	plain    bool
-	dir      directoryCache
+	opt    Options
+	served []*served // the open listeners (listeners.go)
+	plain  bool
+	dir    directoryCache
 
 	// Federation: the inbox that checks what peers send, the client that
 	// delivers to them, and the outbox worker.
@@ -88,10 +92,16 @@ type Node struct {
 	// Witness checks the peers' logs with every exchange and keeps their
 	// cosignatures of ours.
 	Witness *witness.Witness
+	// Users are the portal's accounts, with TOTP secrets sealed by the
+	// node's keys/secrets.key.
+	Users *users.Service
 
-	mux      *http.ServeMux
-	arrivals map[envelope.Kind]ArrivalHandler
-	workers  []func(ctx context.Context)
+	// unauth aggregates refusals of unauthenticated input (edge.go).
+	unauth unauthRefusals
+	// The routes of the three listeners (listeners.go).
+	peerMux, portalMux, adminMux *http.ServeMux
+	arrivals                     map[envelope.Kind]ArrivalHandler
+	workers                      []func(ctx context.Context)
 }
 
 // ArrivalHandler reacts to an accepted envelope of one kind, inside the
@@ -111,10 +121,17 @@ func (n *Node) OnArrival(kind envelope.Kind, h ArrivalHandler) {
 	n.arrivals[kind] = h
 }
 
-// Handle registers an extra HTTP handler on the node's server (the
-// portal, a provider API). Call it before Run. Patterns follow
-// http.ServeMux ("GET /inbox", "/static/").
-func (n *Node) Handle(pattern string, h http.Handler) { n.mux.Handle(pattern, h) }
+// Handle registers an extra HTTP handler (the portal, a provider API).
+// A pattern under /v1/ goes to the peers' listener, any other to the
+// portal's. Call it before Run. Patterns follow http.ServeMux
+// ("GET /inbox", "/static/").
+func (n *Node) Handle(pattern string, h http.Handler) {
+	if isPeerPattern(pattern) {
+		n.peerMux.Handle(pattern, h)
+		return
+	}
+	n.portalMux.Handle(pattern, h)
+}
 
 // Go registers a background worker that Run starts and stops with the
 // node (a clock runner, a ping campaign). Call it before Run.
@@ -132,12 +149,15 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 		return nil, err
 	}
 	cfg = cfg.Derived()
-	n := &Node{Config: cfg, Clock: opt.Clock, Log: opt.Logger, plain: opt.PlainHTTP, listener: opt.Listener}
+	n := &Node{Config: cfg, Clock: opt.Clock, Log: opt.Logger, plain: opt.PlainHTTP, opt: opt}
 	if n.Clock == nil {
 		n.Clock = clock.System{}
 	}
 	if n.Log == nil {
 		n.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if err := checkFiles(cfg); err != nil {
+		return nil, fmt.Errorf("node %s: %w", cfg.DataDir, err)
 	}
 	var err error
 	if n.Signing, err = keys.LoadSigning(cfg.Path(config.SigningKeyFile)); err != nil {
@@ -152,6 +172,10 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 	n.snapshots, n.meta = NewSnapshots(n.DB), NewMeta(n.DB)
 	n.Envelopes = federation.NewEnvelopes(n.DB, federation.Hooks{Inbound: n.arrived, Delivered: n.delivered})
 	if err := n.checkParty(ctx); err != nil {
+		n.DB.Close()
+		return nil, err
+	}
+	if err := n.openUsers(ctx); err != nil {
 		n.DB.Close()
 		return nil, err
 	}
@@ -179,16 +203,13 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 	n.Client.Exchange = n.Witness
 	n.Metrics = prometheus.NewRegistry()
 	n.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	n.mux = n.routes()
-	n.server = &http.Server{
-		Handler:           n.mux,
-		ReadHeaderTimeout: 10 * time.Second,
-		// A slow or stalled sender must not hold inbox connections open:
-		// an envelope is at most a few megabytes.
-		ReadTimeout:  2 * time.Minute,
-		WriteTimeout: 2 * time.Minute,
-		IdleTimeout:  5 * time.Minute,
-		ErrorLog:     slog.NewLogLogger(n.Log.Handler(), slog.LevelWarn),
+	n.routes()
+	if opt.Listener != nil || opt.PortalListener != nil || opt.AdminListener != nil {
+		// Given listeners are the node's at once, so Addr answers before Run.
+		if err := n.openListeners(opt); err != nil {
+			n.DB.Close()
+			return nil, err
+		}
 	}
 	return n, nil
 }
@@ -209,19 +230,20 @@ func (n *Node) checkParty(ctx context.Context) error {
 	return nil
 }
 
-func (n *Node) routes() *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", n.handleHealth)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics, promhttp.HandlerOpts{}))
+// routes fills the three listeners' muxes (listeners.go).
+func (n *Node) routes() {
+	n.adminMux, n.peerMux, n.portalMux = http.NewServeMux(), http.NewServeMux(), http.NewServeMux()
+	n.adminMux.HandleFunc("GET /healthz", n.handleHealth)
+	n.adminMux.HandleFunc("GET /readyz", n.handleReady)
+	n.adminMux.Handle("GET /metrics", promhttp.HandlerFor(n.Metrics, promhttp.HandlerOpts{}))
+	mux := n.peerMux
 	mux.HandleFunc("GET /v1/directory", n.handleDirectory)
-	inbox := &federation.Handler{Inbox: n.Inbox, Log: n.Log}
-	mux.HandleFunc("POST /v1/inbox", func(w http.ResponseWriter, r *http.Request) {
-		// Every answer also shows this node's latest signed checkpoint to
-		// the sender, which checks it extends what it saw before.
-		n.Witness.Serve(r, w.Header())
-		inbox.ServeHTTP(w, r)
-	})
-	return mux
+	// Every answer to a signed envelope also shows this node's latest
+	// signed checkpoint to the sender, which checks it extends what it saw
+	// before (the handler runs it once the signature verified).
+	inbox := n.inboxHandler()
+	inbox.Witness = n.Witness.Serve
+	mux.Handle("POST /v1/inbox", inbox)
 }
 
 func (n *Node) handleHealth(w http.ResponseWriter, r *http.Request) {
@@ -234,43 +256,23 @@ func (n *Node) handleHealth(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(map[string]string{"status": status, "party": n.Config.Party, "time": n.Clock.Now().Format(time.RFC3339)})
 }
 
-// Addr returns the address the node listens on (after Listen).
-func (n *Node) Addr() string {
-	if n.listener == nil {
-		return ""
-	}
-	return n.listener.Addr().String()
-}
+// Addr returns the address of the peers' API (after Listen).
+func (n *Node) Addr() string { return n.addrOf(PeersListener) }
 
-// Listen opens the node's listening socket, if the caller did not give one.
-func (n *Node) Listen() error {
-	if n.listener != nil {
-		return nil
-	}
-	l, err := net.Listen("tcp", n.Config.Listen)
-	if err != nil {
-		return apperr.Wrap(apperr.EInvalid, err, "listen on %s (change listen in the config, ART35_LISTEN or --listen)", n.Config.Listen)
-	}
-	n.listener = l
-	return nil
-}
+// Listen opens the node's listening sockets (listeners.go), those the
+// caller did not give.
+func (n *Node) Listen() error { return n.openListeners(n.opt) }
 
 // Run serves HTTP until ctx is cancelled, then shuts down gracefully.
 func (n *Node) Run(ctx context.Context) error {
 	if err := n.Listen(); err != nil {
 		return err
 	}
-	l := n.listener
-	if !n.plain {
-		cert, err := tls.LoadX509KeyPair(n.Config.Path(config.TLSCertFile), n.Config.Path(config.TLSKeyFile))
-		if err != nil {
-			return fmt.Errorf("load TLS certificate: %w", err)
-		}
-		l = tls.NewListener(l, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS13})
+	errc, err := n.serve()
+	if err != nil {
+		n.closeListeners()
+		return err
 	}
-	n.Log.Info("node listening", "party", n.Config.Party, "addr", n.listener.Addr().String(), "tls", !n.plain, "database", n.DB.Backend())
-	errc := make(chan error, 1)
-	go func() { errc <- n.server.Serve(l) }()
 	// Background workers stop with ctx; Run waits for them so that Close
 	// never pulls the database from under a delivery in flight.
 	var wg sync.WaitGroup
@@ -280,6 +282,7 @@ func (n *Node) Run(ctx context.Context) error {
 	wg.Go(func() { n.Outbox.Run(workCtx, OutboxInterval, n.outboxWake) })
 	wg.Go(func() { _ = n.Audit.Run(workCtx, n.Config.AuditCheckpointInterval.Duration) })
 	wg.Go(func() { n.purgeDaily(workCtx) })
+	wg.Go(func() { n.flushRefusalsEvery(workCtx) })
 	for _, w := range n.workers {
 		wg.Go(func() { w(workCtx) })
 	}
@@ -293,7 +296,7 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := n.server.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := n.shutdown(shutdownCtx); err != nil {
 		return err
 	}
 	n.Log.Info("node stopped", "party", n.Config.Party)

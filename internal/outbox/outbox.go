@@ -78,6 +78,9 @@ type Health struct {
 	LastError           string    `json:"last_error,omitempty"`
 	ConsecutiveFailures int       `json:"consecutive_failures"`
 	Delivered           int       `json:"delivered"`
+	// Failed counts failed delivery attempts since the worker started
+	// (the metric art35_outbox_delivery_failures_total).
+	Failed int `json:"failed"`
 }
 
 // Alert is raised for an emergency envelope undelivered too long.
@@ -244,6 +247,7 @@ func (w *Worker) fail(ctx context.Context, o federation.Outbound, cause error, r
 	h := w.peerHealth(o.Envelope.Header.Recipient)
 	h.LastFailure, h.LastError = now, cause.Error()
 	h.ConsecutiveFailures++
+	h.Failed++
 	w.lastErr[id] = cause.Error()
 }
 

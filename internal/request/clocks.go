@@ -68,6 +68,18 @@ const (
 	ClockArt7         = "protocol-art7"
 	ClockArt8Serve    = "protocol-art8-serve"
 	ClockArt8Data     = "protocol-art8-data"
+	// ClockEUProduction: a European Production Order is answered within
+	// 10 days of receipt of the EPOC (Reg. 2023/1543 Art. 10(2)).
+	ClockEUProduction = "eu-production"
+	// ClockEUEmergency: in an emergency case, within 8 hours of receipt
+	// of the EPOC (Reg. 2023/1543 Art. 10(4)).
+	ClockEUEmergency = "eu-emergency"
+	// ClockInterception: the authorised period of an Art. 34 interception,
+	// moved by each renewal; content never flows through art35.
+	ClockInterception = "interception-period"
+	// ClockDomestic: a domestic preservation order lasts at most 90 days,
+	// renewable (Art. 16(2)).
+	ClockDomestic = "domestic-order"
 )
 
 // Deadline states.
@@ -177,11 +189,21 @@ func Due(f Facts, p Policy, now time.Time) Agenda {
 		return a
 	}
 	ackClock(&a, f, p, now)
+	if f.Request.LegalBasis.Instrument == InstrumentEU && f.Request.Type != TypePreserve {
+		euProductionClock(&a, f, now)
+		return a
+	}
 	switch f.Request.Type {
 	case TypePreserve:
-		preservationClock(&a, f, p, now)
+		if domestic(f.Request) {
+			domesticClock(&a, f, now)
+		} else {
+			preservationClock(&a, f, p, now)
+		}
 	case TypeSubscriberDirect:
 		art7Clock(&a, f, p, now)
+	case TypeInterception:
+		interceptionClock(&a, f, now)
 	case TypeProductionOrder:
 		art8Clocks(&a, f, p, now)
 	}
@@ -240,6 +262,121 @@ func ackClock(a *Agenda, f Facts, p Policy, now time.Time) {
 				Message: fmt.Sprintf("request %s was not acknowledged by %s (deadline %s)", f.Request.ID, f.Request.Requested.Party, due.Format(time.RFC3339))})
 		}
 	}
+}
+
+// EU production order deadlines (Reg. 2023/1543 Art. 10(2) and 10(4)).
+const (
+	EUProductionDays    = 10
+	EUEmergencyDuration = 8 * time.Hour
+)
+
+// euProductionClock: the addressee of a European Production Order
+// transmits the data within 10 days of receiving the EPOC, or within 8
+// hours in an emergency case (Reg. 2023/1543 Art. 10(2), 10(4)). The
+// clock starts on delivery.
+func euProductionClock(a *Agenda, f Facts, now time.Time) {
+	l := f.Lifecycle
+	recv, ok := l.First("transition", StateDelivered)
+	if !ok {
+		return
+	}
+	d := Deadline{Clock: ClockEUProduction, Due: addDays(recv.At, EUProductionDays, f.Zone), Status: DeadlinePending,
+		Source: fmt.Sprintf("Regulation (EU) 2023/1543 Art. 10(2): data within %d days of receipt of the EPOC", EUProductionDays)}
+	if f.Request.Type == TypeEmergencyDisclosure || f.Request.Priority == PriorityEmergency {
+		d.Clock, d.Due = ClockEUEmergency, recv.At.Add(EUEmergencyDuration)
+		d.Source = "Regulation (EU) 2023/1543 Art. 10(4): emergency case, data within 8 hours of receipt of the EPOC"
+	}
+	if e, ok := firstOf(l, StateDisclosed, StatePartiallyExecuted); ok {
+		d.Status = DeadlineMet
+		if e.At.After(d.Due) {
+			d.Note = "disclosed after the deadline, at " + e.At.Format(time.RFC3339)
+		}
+	} else if !now.Before(d.Due) && l.State != StateClosed && l.State != StateDeclined {
+		d.Status = DeadlineMissed
+		a.Actions = append(a.Actions, Action{Kind: ActionOverdue, Clock: d.Clock, At: d.Due, To: "requested",
+			Message: fmt.Sprintf("European Production Order %s: no data by %s (%s)", f.Request.ID, d.Due.Format(time.RFC3339), d.Source)})
+	}
+	a.Deadlines = append(a.Deadlines, d)
+}
+
+// interceptionClock tracks an Art. 34 interception as a case: its
+// authorised period (interception.period.to), each renewal (a "renewed"
+// note whose Until is the new end) and its end (the case closed). When the
+// period ends with the case still open, the requested party is told that
+// the interception must stop unless renewed.
+func interceptionClock(a *Agenda, f Facts, now time.Time) {
+	in := f.Request.Interception
+	if in == nil || !in.Period.To.Valid() {
+		return
+	}
+	l := f.Lifecycle
+	end := in.Period.To.T
+	source := "Art. 34: the authorised period ends " + end.UTC().Format(time.RFC3339)
+	for _, e := range l.All(NoteRenewed) {
+		if e.Until.After(end) {
+			end, source = e.Until, "Art. 34: renewed on "+e.At.UTC().Format("2006-01-02")+" until "+e.Until.UTC().Format(time.RFC3339)
+		}
+	}
+	d := Deadline{Clock: ClockInterception, Due: end, Status: DeadlinePending, Source: source}
+	switch {
+	case l.State == StateClosed || l.State == StateDeclined:
+		d.Status, d.Note = DeadlineMet, "ended ("+string(l.State)+")"
+	case !now.Before(end):
+		d.Status, d.Note = DeadlineMissed, "the authorised period is over: the interception must stop unless renewed"
+		if l.State == StateInProgress {
+			a.Actions = append(a.Actions, Action{Kind: ActionOverdue, Clock: ClockInterception, At: end, To: "requested",
+				Message: fmt.Sprintf("interception %s: the authorised period ended %s; stop it or record the renewal", f.Request.ID, end.UTC().Format(time.RFC3339))})
+		}
+	}
+	a.Deadlines = append(a.Deadlines, d)
+}
+
+// HeldForMLA is how every view (portal, CLI, runner) says that a
+// preservation's clock is held by a pending MLA request.
+const HeldForMLA = "held until the MLA is decided"
+
+// DomesticOrderDays is the longest a domestic preservation order lasts
+// before it must be renewed (Art. 16(2)).
+const DomesticOrderDays = 90
+
+// domestic reports whether r is a domestic order: a preservation that a
+// party's own authority sends to a provider or authority of the same party
+// (Art. 16), not an international request (Art. 29).
+func domestic(r *Request) bool {
+	return r.Type == TypePreserve && r.Requesting.Party != "" && r.Requesting.Party == r.Requested.Party
+}
+
+// domesticClock: a domestic preservation order lasts at most 90 days from
+// execution, renewable (Art. 16(2)); each renewal (a NoteExtended on the
+// order) starts another period of at most 90 days.
+func domesticClock(a *Agenda, f Facts, now time.Time) {
+	l := f.Lifecycle
+	pres, ok := l.First("transition", StatePreserved)
+	if !ok {
+		return
+	}
+	end := addDays(pres.At, DomesticOrderDays, f.Zone)
+	source := fmt.Sprintf("Art. 16(2): a domestic preservation order lasts at most %d days, renewable", DomesticOrderDays)
+	if !pres.Until.IsZero() && pres.Until.Before(end) {
+		end, source = pres.Until, source+"; the order gave an earlier end"
+	}
+	for _, e := range l.All(NoteExtended) {
+		next := addDays(e.At, DomesticOrderDays, f.Zone)
+		if !e.Until.IsZero() && e.Until.Before(next) {
+			next = e.Until
+		}
+		if next.After(end) {
+			end, source = next, fmt.Sprintf("Art. 16(2): renewed on %s for at most %d days", e.At.Format("2006-01-02"), DomesticOrderDays)
+		}
+	}
+	d := Deadline{Clock: ClockDomestic, Due: end, Status: DeadlinePending, Source: source}
+	switch {
+	case l.State == StateDisclosed || l.State == StateClosed:
+		d.Status = DeadlineMet
+	case !now.Before(end):
+		d.Status, d.Note = DeadlineMissed, "the order ran out without renewal"
+	}
+	a.Deadlines = append(a.Deadlines, d)
 }
 
 // PreservationEnd computes when a preservation ends, and whether it is
@@ -301,7 +438,7 @@ func preservationClock(a *Agenda, f Facts, p Policy, now time.Time) {
 	d := Deadline{Clock: ClockPreservation, Due: end, Status: DeadlinePending, Source: source}
 	if held {
 		d.Due, d.Status = time.Time{}, DeadlineSuspended
-		d.Note = "the requested party holds the data until the MLA request is decided; computed end without it: " + end.Format(time.RFC3339)
+		d.Note = HeldForMLA + " (Art. 29(7)); computed end without it: " + end.Format(time.RFC3339)
 		a.Deadlines = append(a.Deadlines, d)
 		return
 	}

@@ -23,6 +23,10 @@ var Provisions = []Provision{
 	{InstrumentBudapest, TypeSpontaneousInfo, "Art. 26"},
 	{InstrumentBudapest, TypeAssistance, "Art. 35(1)"},
 	{InstrumentBudapest, TypePing, "Art. 35 (network practice)"},
+	// Urgent mutual assistance between Convention parties: expedited means
+	// (Art. 25(3)), directly between judicial authorities or through
+	// INTERPOL (Art. 27(9)(a)-(b)), where no MLA treaty applies (Art. 27(1)).
+	{InstrumentBudapest, TypeEmergencyMLA, "Art. 25(3), 27(9)"},
 
 	{InstrumentProtocol2, TypeEmergencyDisclosure, "Protocol Art. 9"},
 	{InstrumentProtocol2, TypeEmergencyMLA, "Protocol Art. 10"},
@@ -39,6 +43,9 @@ var Provisions = []Provision{
 	{InstrumentEU, TypePreserve, "Reg. 2023/1543 Art. 6 (European Preservation Order)"},
 	{InstrumentEU, TypeProductionOrder, "Reg. 2023/1543 Art. 5 (European Production Order)"},
 	{InstrumentEU, TypeSubscriberDirect, "Reg. 2023/1543 Art. 5 (European Production Order, subscriber data)"},
+	// An emergency case under the Regulation is a European Production
+	// Order answered within 8 hours (Art. 3(18), 10(4)).
+	{InstrumentEU, TypeEmergencyDisclosure, "Reg. 2023/1543 Art. 10(4) (European Production Order, emergency case)"},
 
 	{InstrumentG7, TypePreserve, "G7 24/7 network (informal preservation)"},
 	{InstrumentG7, TypeAssistance, "G7 24/7 network"},

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io"
 	"reflect"
+	"regexp"
 	"strings"
 	"time"
 
@@ -17,24 +18,6 @@ var letterFS embed.FS
 
 var letterTmpl = template.Must(template.New("letter.html").ParseFS(letterFS, "templates/letter.html"))
 
-// Titles of the formal letters, after the Council of Europe T-CY templates
-// (2018) where one exists.
-var letterTitles = map[Type]string{
-	TypePreserve:            "Request for the expedited preservation of stored computer data (Article 29, Budapest Convention)",
-	TypeTrafficPath:         "Expedited disclosure of preserved traffic data (Article 30, Budapest Convention)",
-	TypeMLAFollowup:         "Notice of a request for mutual assistance following a preservation (Articles 29(2)(f) and 31, Budapest Convention)",
-	TypeRealtimeTraffic:     "Request for real-time collection of traffic data (Article 33, Budapest Convention)",
-	TypeInterception:        "Request for interception of content data (Article 34, Budapest Convention)",
-	TypeEmergencyDisclosure: "Emergency request for the expedited disclosure of stored computer data (Article 9, Second Additional Protocol)",
-	TypeEmergencyMLA:        "Emergency mutual assistance request (Article 10, Second Additional Protocol)",
-	TypeSubscriberDirect:    "Order for the disclosure of subscriber information (Article 7, Second Additional Protocol)",
-	TypeProductionOrder:     "Request to give effect to an order for subscriber information or traffic data (Article 8, Second Additional Protocol)",
-	TypeDomainRegistration:  "Request for domain name registration information (Article 6, Second Additional Protocol)",
-	TypeSpontaneousInfo:     "Spontaneous information (Article 26, Budapest Convention)",
-	TypeAssistance:          "Request for assistance (Article 35(1), Budapest Convention)",
-	TypePing:                "Contact point test (24/7 network practice)",
-}
-
 // LetterOptions controls the letter.
 type LetterOptions struct {
 	// Now is the date printed when the request has no creation date.
@@ -43,7 +26,15 @@ type LetterOptions struct {
 	// production order, the supporting information is left out unless the
 	// issuer consented (Protocol Art. 8(3)(b)).
 	ForProvider bool
+	// Language prints the letter in this language (a catalogue in
+	// letters/) instead of the request's own language; English when no
+	// catalogue exists for either.
+	Language string
 }
+
+// LetterTitle is the title of the formal letter for type t in language
+// lang, after the Council of Europe T-CY templates (2018) where one exists.
+func LetterTitle(t Type, lang string) string { return letterLanguage(lang).T("title." + string(t)) }
 
 // Row is a label and a value of the letter, possibly with sub-rows.
 type letterRow struct {
@@ -54,6 +45,7 @@ type letterRow struct {
 }
 
 type letterData struct {
+	L          *Catalogue // the letter's language
 	Title      string
 	Request    *Request
 	Date       string
@@ -77,47 +69,43 @@ func RenderLetter(w io.Writer, r *Request, o LetterOptions) error {
 		return apperr.Errorf(apperr.EInvalid, "cannot print a letter for a request without a valid type")
 	}
 	zone := zoneOf(r.Requesting.TimeZone)
-	d := letterData{Title: letterTitles[r.Type], Request: r, Status: "New request"}
+	lang := o.Language
+	if lang == "" {
+		lang = r.Language
+	}
+	c := letterLanguage(lang)
+	d := letterData{L: c, Title: c.T("title." + string(r.Type)), Request: r, Status: c.T("letter.status.new")}
 	created := r.CreatedAt.T
 	if !r.CreatedAt.Valid() {
 		created = o.Now
 	}
 	d.Date = showTime(created, zone)
 	if p := r.Preserve; p != nil && p.Status == "extension" {
-		d.Status = "Extension of request " + p.ExtendsRef
+		d.Status = c.T("letter.status.extension", "ref", p.ExtendsRef)
 	}
-	d.Requesting = authorityRows(r.Requesting)
-	d.Requested = authorityRows(r.Requested)
+	d.Requesting = authorityRows(c, r.Requesting)
+	d.Requested = authorityRows(c, r.Requested)
 	if p := r.Preserve; p != nil && p.ConfirmationContact != nil {
-		d.Confirm = contactRows(*p.ConfirmationContact)
+		d.Confirm = contactRows(c, *p.ConfirmationContact)
 	} else if r.Requesting.Contact != nil {
-		d.Confirm = contactRows(*r.Requesting.Contact)
-	}
-	basis := string(r.LegalBasis.Instrument)
-	if r.LegalBasis.Article != "" {
-		basis += ", " + r.LegalBasis.Article
-	} else if p, ok := ProvisionFor(r.LegalBasis.Instrument, r.Type); ok {
-		basis += ", " + p.Article
-	}
-	if r.LegalBasis.Text != "" {
-		basis += " (" + r.LegalBasis.Text + ")"
+		d.Confirm = contactRows(c, *r.Requesting.Contact)
 	}
 	d.Header = []letterRow{
-		{Label: "Priority", Value: string(r.Priority)},
-		{Label: "Legal basis", Value: basis},
-		{Label: "Handling code", Value: handlingText(r.Handling)},
-		{Label: "Language", Value: r.Language},
+		{Label: c.T("header.priority"), Value: c.T("priority." + string(r.Priority))},
+		{Label: c.T("header.legal_basis"), Value: c.LegalBasisWords(r)},
+		{Label: c.T("header.handling"), Value: handlingText(c, r.Handling)},
+		{Label: c.T("header.language"), Value: r.Language},
 	}
 	if r.Translation != nil {
-		d.Header = append(d.Header, letterRow{Label: "Translation attached", Value: r.Translation.Language + ": " + r.Translation.Filename})
+		d.Header = append(d.Header, letterRow{Label: c.T("header.translation"), Value: r.Translation.Language + ": " + r.Translation.Filename})
 	}
-	if c := r.Content(); c != nil {
-		v := reflect.ValueOf(c).Elem()
+	if content := r.Content(); content != nil {
+		v := reflect.ValueOf(content).Elem()
 		if r.Type == TypeProductionOrder && o.ForProvider && r.ProductionOrder.Consent == nil {
-			d.Content = structRows(v.FieldByName("Order"), zone)
-			d.Withheld = "The supporting information of this order is not shown to the provider: the issuing authority has not consented (Protocol Art. 8(3)(b))."
+			d.Content = structRows(c, v.FieldByName("Order"), zone)
+			d.Withheld = c.T("letter.withheld")
 		} else {
-			d.Content = structRows(v, zone)
+			d.Content = structRows(c, v, zone)
 		}
 	}
 	d.Links = r.Links
@@ -144,48 +132,42 @@ func showTime(t time.Time, zone *time.Location) string {
 	return s
 }
 
-func handlingText(h Handling) string {
-	meaning := map[HandlingCode]string{
-		H0: "use only for preventing and fighting crime",
-		H1: "not for use in judicial proceedings without the sender's permission",
-		H2: "not to be passed on without the sender's permission",
-		H3: "other conditions, stated below",
-	}
-	s := string(h.Code) + ": " + meaning[h.Code]
+func handlingText(c *Catalogue, h Handling) string {
+	s := string(h.Code) + ": " + c.T("handling."+string(h.Code))
 	if len(h.Conditions) > 0 {
-		s += ". Conditions: " + strings.Join(h.Conditions, "; ")
+		s += ". " + c.T("handling.conditions") + ": " + strings.Join(h.Conditions, "; ")
 	}
 	return s
 }
 
-func authorityRows(a Authority) []letterRow {
-	rows := []letterRow{{Label: "Party", Value: a.Party}, {Label: "Authority", Value: a.Name}}
+func authorityRows(c *Catalogue, a Authority) []letterRow {
+	rows := []letterRow{{Label: c.T("authority.party"), Value: a.Party}, {Label: c.T("authority.name"), Value: a.Name}}
 	add := func(l, v string) {
 		if v != "" {
 			rows = append(rows, letterRow{Label: l, Value: v})
 		}
 	}
-	add("Kind", a.Kind)
-	add("Address", a.Address)
-	add("Office hours", a.OfficeHours)
-	add("Time zone", a.TimeZone)
+	add(c.T("authority.kind"), a.Kind)
+	add(c.T("authority.address"), a.Address)
+	add(c.T("authority.office_hours"), a.OfficeHours)
+	add(c.T("authority.time_zone"), a.TimeZone)
 	if a.Contact != nil {
-		rows = append(rows, letterRow{Label: "Contact", Children: contactRows(*a.Contact)})
+		rows = append(rows, letterRow{Label: c.T("authority.contact"), Children: contactRows(c, *a.Contact)})
 	}
 	return rows
 }
 
-func contactRows(c Contact) []letterRow {
-	rows := []letterRow{{Label: "Name", Value: c.Name}, {Label: "Phone", Value: c.Phone}}
-	if c.Email != "" {
-		rows = append(rows, letterRow{Label: "E-mail", Value: c.Email})
+func contactRows(c *Catalogue, ct Contact) []letterRow {
+	rows := []letterRow{{Label: c.T("contact.name"), Value: ct.Name}, {Label: c.T("contact.phone"), Value: ct.Phone}}
+	if ct.Email != "" {
+		rows = append(rows, letterRow{Label: c.T("contact.email"), Value: ct.Email})
 	}
 	return rows
 }
 
 // structRows turns a content struct into labelled rows, using the `doc`
 // tags as labels, so every type prints without a template of its own.
-func structRows(v reflect.Value, zone *time.Location) []letterRow {
+func structRows(c *Catalogue, v reflect.Value, zone *time.Location) []letterRow {
 	var rows []letterRow
 	t := v.Type()
 	for i := range t.NumField() {
@@ -194,15 +176,22 @@ func structRows(v reflect.Value, zone *time.Location) []letterRow {
 		if !f.IsExported() || isEmpty(fv) {
 			continue
 		}
-		rows = append(rows, valueRow(letterLabel(f), fv, zone))
+		rows = append(rows, valueRow(c, letterLabel(c, f), fv, zone))
 	}
 	return rows
 }
 
-// letterLabel is a field's label in the letter: its `label` tag, else its
-// `doc` description without the parenthetical hints meant for whoever
-// fills in the form.
-func letterLabel(f reflect.StructField) string {
+// letterLabel is a field's label in the letter: the catalogue's
+// "field.<json name>" (the T-CY 2018 template's wording for Arts. 29, 30
+// and 31), else its `label` tag, else its `doc` description without the
+// parenthetical hints meant for whoever fills in the form; followed by the
+// article paragraph the field answers, read from its `rule` tag
+// ("art29-2-b-offence" -> "[Art. 29(2)(b)]").
+func letterLabel(c *Catalogue, f reflect.StructField) string {
+	ref := ruleRef(f.Tag.Get("rule"))
+	if c.has("field." + jsonName(f)) {
+		return c.T("field."+jsonName(f)) + ref
+	}
 	label := f.Tag.Get("label")
 	if label == "" {
 		label, _, _ = strings.Cut(f.Tag.Get("doc"), " (")
@@ -210,7 +199,22 @@ func letterLabel(f reflect.StructField) string {
 	if label == "" {
 		label = jsonName(f)
 	}
-	return strings.ToUpper(label[:1]) + label[1:]
+	return strings.ToUpper(label[:1]) + label[1:] + ref
+}
+
+var reRuleRef = regexp.MustCompile(`^art(29|30|31)(?:-(\d+)-([a-z]))?(?:-|$)`)
+
+// ruleRef turns a field's rule id into the paragraph of the Convention it
+// answers, for the Art. 29, 30 and 31 letters (T-CY templates 2018).
+func ruleRef(rule string) string {
+	m := reRuleRef.FindStringSubmatch(rule)
+	if m == nil {
+		return ""
+	}
+	if m[2] != "" {
+		return fmt.Sprintf(" [Art. %s(%s)(%s)]", m[1], m[2], m[3])
+	}
+	return " [Art. " + m[1] + "]"
 }
 
 // identifierLine prints an identifier on one line, as an officer would
@@ -226,7 +230,7 @@ func identifierLine(id Identifier) string {
 	return s
 }
 
-func valueRow(label string, fv reflect.Value, zone *time.Location) letterRow {
+func valueRow(c *Catalogue, label string, fv reflect.Value, zone *time.Location) letterRow {
 	switch x := fv.Interface().(type) {
 	case Identifier:
 		return letterRow{Label: label, Value: identifierLine(x)}
@@ -240,17 +244,17 @@ func valueRow(label string, fv reflect.Value, zone *time.Location) letterRow {
 	switch fv.Kind() {
 	case reflect.Pointer:
 		if fv.Elem().Kind() == reflect.Bool {
-			return letterRow{Label: label, Value: yesNo(fv.Elem().Bool())}
+			return letterRow{Label: label, Value: yesNo(c, fv.Elem().Bool())}
 		}
-		return valueRow(label, fv.Elem(), zone)
+		return valueRow(c, label, fv.Elem(), zone)
 	case reflect.Bool:
-		return letterRow{Label: label, Value: yesNo(fv.Bool())}
+		return letterRow{Label: label, Value: yesNo(c, fv.Bool())}
 	case reflect.Struct:
-		return letterRow{Label: label, Children: structRows(fv, zone)}
+		return letterRow{Label: label, Children: structRows(c, fv, zone)}
 	case reflect.Slice:
 		row := letterRow{Label: label}
 		for j := range fv.Len() {
-			item := valueRow(fmt.Sprintf("%d", j+1), fv.Index(j), zone)
+			item := valueRow(c, fmt.Sprintf("%d", j+1), fv.Index(j), zone)
 			item.Index = true
 			row.Children = append(row.Children, item)
 		}
@@ -261,9 +265,9 @@ func valueRow(label string, fv reflect.Value, zone *time.Location) letterRow {
 	return letterRow{Label: label, Value: fv.String()}
 }
 
-func yesNo(b bool) string {
+func yesNo(c *Catalogue, b bool) string {
 	if b {
-		return "Yes"
+		return c.T("yes")
 	}
-	return "No"
+	return c.T("no")
 }

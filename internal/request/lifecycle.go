@@ -151,6 +151,7 @@ const (
 	NoteMLAReceived = "mla-received" // the MLA request following a preservation reached the requested party
 	NoteMLADecided  = "mla-decided"  // that MLA request was decided
 	NoteLapsed      = "lapsed"       // a preservation ended without MLA
+	NoteRenewed     = "renewed"      // an interception's authorised period was renewed (Until is the new end; Art. 34)
 )
 
 var noteStates = map[string][]State{
@@ -162,6 +163,7 @@ var noteStates = map[string][]State{
 	NoteMLAReceived: {StatePreserved},
 	NoteMLADecided:  {StatePreserved, StateDisclosed, StateClosed},
 	NoteLapsed:      {StatePreserved},
+	NoteRenewed:     {StateAcknowledged, StateInProgress},
 }
 
 // Lifecycle is the state of one request and the evidences that led there.

@@ -32,6 +32,10 @@ const (
 	BothBound Condition = "both-bound"
 	// BothG7: both parties are members of the G7 24/7 network.
 	BothG7 Condition = "both-g7"
+	// TreatyInForce: a bilateral treaty between the two parties, entered
+	// by the secretariat in the directory, is in force and provides for
+	// the request type.
+	TreatyInForce Condition = "treaty-in-force"
 )
 
 // Effect of a declaration or reservation on a route.
@@ -66,7 +70,7 @@ type Row struct {
 
 // EUApplies is the date Regulation (EU) 2023/1543 applies from (its
 // Art. 34(2)); before it, no European order can be issued.
-var EUApplies = time.Date(2026, time.August, 18, 0, 0, 0, 0, time.UTC)
+var EUApplies = directory.EUApplication.Time()
 
 // Table is the decision table, in order of preference. It is data: adding
 // an instrument or a declaration is a new line here, not a new code path.
@@ -102,6 +106,12 @@ var Table = []Row{
 		Conditions: []Condition{InstrumentInForce, BothBound},
 		Channel:    "the provider's designated establishment or legal representative (European Preservation or Production Order)",
 		Source:     "Regulation (EU) 2023/1543 Art. 5, 6, 34",
+	},
+	{
+		Instrument: request.InstrumentBilateral, Name: "Bilateral treaty",
+		Conditions: []Condition{TreatyInForce},
+		Channel:    "central authorities, as the treaty provides",
+		Source:     "the bilateral treaties entered by the secretariat in the directory (Snapshot.Treaties)",
 	},
 	{
 		Instrument: request.InstrumentG7, Name: "G7 24/7 network",
@@ -142,6 +152,14 @@ type Finding struct {
 	Reasons    []string           `json:"reasons"`
 	Caveats    []string           `json:"caveats,omitempty"`
 	Channel    string             `json:"channel,omitempty"`
+	// Recipient is the kind of body the request goes to under this
+	// instrument; Clock names the clock it starts (a request.Clock* name)
+	// and ClockNote says it in words with its article.
+	Recipient Recipient `json:"recipient,omitempty"`
+	Clock     string    `json:"clock,omitempty"`
+	ClockNote string    `json:"clock_note,omitempty"`
+	// Treaty is the id of the bilateral treaty of a bilateral finding.
+	Treaty string `json:"treaty,omitempty"`
 	// DateUnknown is set when the route rests on a party listed as bound
 	// whose date of entry into force is not known.
 	DateUnknown bool `json:"date_unknown,omitempty"`
@@ -152,6 +170,7 @@ type Decision struct {
 	From      string       `json:"from"`
 	To        string       `json:"to"`
 	Type      request.Type `json:"type"`
+	Addressee Addressee    `json:"addressee,omitempty"`
 	Date      string       `json:"date"`
 	Allowed   bool         `json:"allowed"`
 	Summary   string       `json:"summary"`
@@ -172,9 +191,19 @@ func (d Decision) Routes() []Finding {
 }
 
 // Decide evaluates the decision table for a request of type t from party
-// from to party to on date at, against snapshot s.
+// from to party to on date at, against snapshot s, for any addressee.
 func Decide(s *directory.Snapshot, from, to string, t request.Type, at time.Time) (Decision, error) {
-	from, to = strings.ToUpper(strings.TrimSpace(from)), strings.ToUpper(strings.TrimSpace(to))
+	return DecideFor(s, Question{From: from, To: to, Type: t, At: at})
+}
+
+// DecideFor answers a routing question: it is the one decision that the
+// route command, attribution, the portal's compose preview and the
+// provider's admission (Admit) read.
+func DecideFor(s *directory.Snapshot, q Question) (Decision, error) {
+	from, to, t, at := strings.ToUpper(strings.TrimSpace(q.From)), strings.ToUpper(strings.TrimSpace(q.To)), q.Type, q.At
+	if _, err := ParseAddressee(string(q.Addressee)); err != nil {
+		return Decision{}, apperr.Errorf(apperr.EInvalid, "%v", err)
+	}
 	if !t.Valid() {
 		var names []string
 		for _, x := range request.Types {
@@ -193,9 +222,22 @@ func Decide(s *directory.Snapshot, from, to string, t request.Type, at time.Time
 	if !ok {
 		return Decision{}, apperr.Errorf(apperr.ENotFound, "party %q is not in the directory (as of %s); give an ISO 3166-1 alpha-2 code such as IT, or add the party", to, s.AsOf)
 	}
-	d := Decision{From: from, To: to, Type: t, Date: at.UTC().Format("2006-01-02"), AsOf: s.AsOf.String()}
+	d := Decision{From: from, To: to, Type: t, Addressee: q.Addressee, Date: at.UTC().Format("2006-01-02"), AsOf: s.AsOf.String()}
 	for _, row := range Table {
-		d.Findings = append(d.Findings, evaluate(s, row, pf, pt, t, at))
+		var fs []Finding
+		if row.Instrument == request.InstrumentBilateral {
+			fs = bilateralFindings(s, row, pf, pt, t, at)
+		} else {
+			fs = []Finding{evaluate(s, row, pf, pt, t, at)}
+		}
+		for _, f := range fs {
+			if f.Applies && !q.Addressee.accepts(f.Recipient) {
+				f.Applies = false
+				f.Reasons = append(f.Reasons, fmt.Sprintf("under the %s a %s request goes to the %s, not to a %s", f.Name, t, f.Recipient, q.Addressee))
+				f.Channel = ""
+			}
+			d.Findings = append(d.Findings, f)
+		}
 	}
 	routes := d.Routes()
 	d.Allowed = len(routes) > 0
@@ -222,6 +264,8 @@ func evaluate(s *directory.Snapshot, row Row, from, to *directory.Party, t reque
 		return f
 	}
 	f.Article = prov.Article
+	e := entryFor(row.Instrument, t, row.Channel)
+	f.Recipient, f.Channel, f.Clock, f.ClockNote = e.Recipient, e.Channel, e.Clock, e.ClockNote
 	for _, c := range row.Conditions {
 		ok, reasons, undated := check(s, row, c, from, to, at)
 		f.Reasons = append(f.Reasons, reasons...)
@@ -247,6 +291,12 @@ func evaluate(s *directory.Snapshot, row Row, from, to *directory.Party, t reque
 		}
 	} else {
 		f.Channel = ""
+	}
+	if f.Applies && row.Instrument == request.InstrumentBudapest && t == request.TypeEmergencyMLA {
+		f.Caveats = append(f.Caveats, "Art. 27(9) applies where no mutual assistance treaty is in force between the two parties (Art. 27(1)); otherwise that treaty's urgent channel, Art. 25(3) expedited means still apply")
+	}
+	if f.Applies && row.Instrument == request.InstrumentBudapest && t == request.TypeEmergencyMLA && to.Has(directory.CentralAuthorityOnly) {
+		f.Caveats = append(f.Caveats, "the requested party declared under Art. 27(9)(e) that requests go through its central authority: not directly to judicial authorities")
 	}
 	return f
 }
@@ -301,7 +351,10 @@ func instrumentInForce(s *directory.Snapshot, row Row, from, to *directory.Party
 		}
 	}
 	why := "the " + shortName(row) + " is not in force"
-	if info.RatificationsNeeded > 0 {
+	switch {
+	case info.Ratifications > 0 && info.RatificationsNeeded > 0:
+		why += fmt.Sprintf(" (%d of %d ratifications)", info.Ratifications, info.RatificationsNeeded)
+	case info.RatificationsNeeded > 0:
 		why += fmt.Sprintf(" (needs %d ratifications)", info.RatificationsNeeded)
 	}
 	if !info.InForce.IsZero() {
@@ -414,6 +467,12 @@ func (d Decision) Explain() string {
 			fmt.Fprintf(&b, " [%s]", f.Article)
 		}
 		b.WriteString("\n")
+		if f.Applies {
+			fmt.Fprintf(&b, "  recipient: %s\n", f.Recipient)
+			if f.ClockNote != "" {
+				fmt.Fprintf(&b, "  clock: %s\n", f.ClockNote)
+			}
+		}
 		for _, r := range f.Reasons {
 			fmt.Fprintf(&b, "  - %s\n", r)
 		}

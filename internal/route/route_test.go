@@ -74,13 +74,13 @@ func TestDecide(t *testing.T) {
 		caveat     string
 	}{
 		{"US to IT preserve under Budapest", starter, "US", "IT", request.TypePreserve, testDate, true,
-			[]request.Instrument{request.InstrumentBudapest}, request.InstrumentBudapest, "date of entry into force not known", ""},
+			[]request.Instrument{request.InstrumentBudapest, request.InstrumentG7}, request.InstrumentBudapest, "US is a party, in force for it since 2007-01-01", ""},
 		{"US to CN preserve: no route, UN signed not in force", starter, "US", "CN", request.TypePreserve, testDate, false, nil,
 			request.InstrumentUN2024, "CN signed 2025-10-25, but the Convention is not in force (needs 40 ratifications)", ""},
 		{"US to CN: Budapest names CN not a party", starter, "US", "CN", request.TypePreserve, testDate, false, nil,
 			request.InstrumentBudapest, "CN is not a party", ""},
 		{"emergency disclosure, Protocol not in force at all", starter, "US", "JP", request.TypeEmergencyDisclosure, testDate, false, nil,
-			request.InstrumentProtocol2, "JP ratified 2023-08-10, but the Protocol is not in force (needs 5 ratifications)", ""},
+			request.InstrumentProtocol2, "JP ratified 2023-08-10, but the Protocol is not in force (3 of 5 ratifications)", ""},
 		{"emergency disclosure, Protocol not in force for the requester", withProtocolInForce, "US", "JP", request.TypeEmergencyDisclosure, testDate, false, nil,
 			request.InstrumentProtocol2, "US signed on 2022-05-12 but has not ratified", ""},
 		{"emergency disclosure, Protocol not in force for the requested party (signatory)", withProtocolInForce, "JP", "IT", request.TypeEmergencyDisclosure, testDate, false, nil,
@@ -94,7 +94,7 @@ func TestDecide(t *testing.T) {
 		{"EU Regulation not yet applicable", starter, "FR", "IT", request.TypeProductionOrder, time.Date(2026, 8, 17, 0, 0, 0, 0, time.UTC), false, nil,
 			request.InstrumentEU, "applies only from 2026-08-18", ""},
 		{"EU preserve also open besides Budapest", starter, "FR", "DE", request.TypePreserve, testDate, true,
-			[]request.Instrument{request.InstrumentBudapest, request.InstrumentEU}, request.InstrumentEU, "DE is an EU member state", ""},
+			[]request.Instrument{request.InstrumentBudapest, request.InstrumentEU, request.InstrumentG7}, request.InstrumentEU, "DE is an EU member state", ""},
 		{"G7 informal preservation", func(t *testing.T) *directory.Snapshot { return g7(starter(t), "US", "RU") }, "US", "RU", request.TypePreserve, testDate, true,
 			[]request.Instrument{request.InstrumentG7}, request.InstrumentG7, "RU is a member of the G7 24/7 network", ""},
 		{"Budapest party not yet in force on the date", starter, "US", "CI", request.TypePreserve, time.Date(2024, 9, 1, 0, 0, 0, 0, time.UTC), false, nil,
@@ -108,7 +108,7 @@ func TestDecide(t *testing.T) {
 			p, _ := s.Party("IT")
 			p.Reservations = append(p.Reservations, directory.Reservation{Kind: directory.DualCriminality})
 			return s
-		}, "US", "IT", request.TypePreserve, testDate, true, []request.Instrument{request.InstrumentBudapest}, request.InstrumentBudapest, "Art. 29 provides", "Art. 29(4)"},
+		}, "US", "IT", request.TypePreserve, testDate, true, []request.Instrument{request.InstrumentBudapest, request.InstrumentG7}, request.InstrumentBudapest, "Art. 29 provides", "Art. 29(4)"},
 		{"Art. 9(1)(b) declaration limits emergency disclosure", func(t *testing.T) *directory.Snapshot {
 			s := withProtocolInForce(t)
 			p, _ := s.Party("FR")

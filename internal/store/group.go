@@ -77,6 +77,9 @@ func (db *DB) runGroup(group []txRequest) {
 		time.Sleep(delay)
 		delay *= 2
 	}
+	if err == nil {
+		db.committed()
+	}
 	for i, r := range group {
 		if err != nil && results[i] == nil {
 			results[i] = err

@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -45,6 +46,36 @@ type DB struct {
 	txq     chan txRequest
 	stop    chan struct{}
 	stopped chan struct{}
+	// commitHooks run after every transaction Tx commits (see OnCommit).
+	commitHooks atomic.Pointer[[]func()]
+}
+
+// OnCommit registers fn to run after every transaction committed through
+// Tx (once per group on SQLite). It is a wake-up, not a notification of
+// what changed: fn must be quick and must not block (a non-blocking send
+// on a channel), and transactions opened with BeginTx directly do not call
+// it. The audit log's sequencer uses it to integrate staged records soon
+// after they commit instead of polling the database.
+func (db *DB) OnCommit(fn func()) {
+	for {
+		old := db.commitHooks.Load()
+		var hooks []func()
+		if old != nil {
+			hooks = append(hooks, *old...)
+		}
+		hooks = append(hooks, fn)
+		if db.commitHooks.CompareAndSwap(old, &hooks) {
+			return
+		}
+	}
+}
+
+func (db *DB) committed() {
+	if hooks := db.commitHooks.Load(); hooks != nil {
+		for _, fn := range *hooks {
+			fn()
+		}
+	}
 }
 
 // Backend returns SQLite or Postgres.
@@ -94,6 +125,9 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 				return nil, fmt.Errorf("database: create folder %s: %w", dir, err)
 			}
 		}
+		if err := createPrivate(path); err != nil {
+			return nil, err
+		}
 		// WAL lets readers go on while one writer writes; foreign keys are
 		// off by default in SQLite; busy_timeout makes a writer wait for the
 		// lock instead of failing at once; _txlock=immediate takes the write
@@ -107,10 +141,12 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 		q.Add("_pragma", "busy_timeout(10000)")
 		q.Add("_pragma", "synchronous(FULL)")
 		q.Set("_txlock", "immediate")
-		sdb, err = sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+		// Statements are prepared once per connection (stmtcache.go).
+		conn, err := newSQLiteConnector("file:" + path + "?" + q.Encode())
 		if err != nil {
 			return nil, apperr.Wrap(apperr.EInvalid, err, "database: bad SQLite path %q", path)
 		}
+		sdb = sql.OpenDB(conn)
 		// One writer at a time is SQLite's model; a small pool of readers is
 		// enough for a node.
 		sdb.SetMaxOpenConns(8)
@@ -141,7 +177,11 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	delay := 10 * time.Millisecond
 	for attempt := 0; ; attempt++ {
 		err := db.tx(ctx, fn)
-		if err == nil || !isBusy(err) || attempt >= 8 {
+		if err == nil {
+			db.committed()
+			return nil
+		}
+		if !isBusy(err) || attempt >= 8 {
 			return MapError(err)
 		}
 		select {

@@ -116,6 +116,9 @@ func Start(ctx context.Context, opt Options) (*Net, error) {
 		c.Party = sp.party
 		c.Authority = sp.authority
 		c.Listen = l.Addr().String()
+		// A test node serves its peers' API, portal and admin paths on
+		// one port (equal addresses are served as one listener).
+		c.PortalListen, c.AdminListen = c.Listen, c.Listen
 		c.PublicURL = "http://" + l.Addr().String() + "/v1/inbox"
 		c.SecretariatKey = keys.FormatSigningPublic(secPub)
 		if opt.Database != nil {

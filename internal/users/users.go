@@ -17,11 +17,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/auditlog"
 	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/ratelimit"
 	"github.com/art35/art35/internal/store"
 )
 
@@ -79,11 +81,22 @@ type Service struct {
 	DB     *store.DB
 	Clock  clock.Clock
 	Params Params // argon2id cost; zero means DefaultParams
+	// SecretKey encrypts TOTP secrets at rest (AES-256-GCM); the node
+	// loads it from keys/secrets.key. Without it no account can be made
+	// or signed in with a sealed secret.
+	SecretKey []byte
+	// Gate bounds the password hashes in flight; nil means one shared
+	// gate sized from memory (GateFor). SourceLimit bounds attempts per
+	// source address; nil means one shared limiter of SignInRate.
+	Gate        *ratelimit.Gate
+	SourceLimit *ratelimit.PerSource
 }
 
-// New returns a Service with the default argon2id cost.
-func New(db *store.DB, c clock.Clock) *Service {
-	return &Service{DB: db, Clock: c, Params: DefaultParams}
+// New returns a Service with the default argon2id cost whose TOTP
+// secrets are sealed with secretKey (32 bytes, keys.LoadOrCreateSecret).
+func New(db *store.DB, c clock.Clock, secretKey []byte) *Service {
+	return &Service{DB: db, Clock: c, Params: DefaultParams, SecretKey: secretKey,
+		SourceLimit: ratelimit.NewPerSource(SignInRate, SignInBurst)}
 }
 
 func (s *Service) params() Params {
@@ -133,11 +146,15 @@ func (s *Service) Add(ctx context.Context, a Account, password, by string) (stri
 		return "", err
 	}
 	secret := NewTOTPSecret()
+	sealed, err := s.sealSecret(a.Username, secret)
+	if err != nil {
+		return "", err
+	}
 	hash := HashPassword(password, s.params())
 	now := s.Clock.Now()
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO accounts (username, display_name, role, password_hash, totp_secret, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $6)`, a.Username, a.Name, string(a.Role), hash, secret, store.FormatTime(now))
+			VALUES ($1, $2, $3, $4, $5, $6, $6)`, a.Username, a.Name, string(a.Role), hash, sealed, store.FormatTime(now))
 		if err != nil {
 			if apperr.Is(store.MapError(err), apperr.EConflict) {
 				return apperr.Errorf(apperr.EConflict, "user %s already exists; use 'art35 user passwd' or 'art35 user totp' to change it", a.Username)
@@ -168,6 +185,12 @@ func (s *Service) update(ctx context.Context, username, by, action, q string, ar
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE username = $1`, username); err != nil {
 			return store.MapError(err)
 		}
+		if action == "user-passwd" {
+			// A new password unlocks the account, from every address.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM sign_in_throttle WHERE username = $1`, username); err != nil {
+				return store.MapError(err)
+			}
+		}
 		return audit(ctx, tx, auditlog.AdminChange, now, by, map[string]string{"action": action, "user": username})
 	})
 }
@@ -179,14 +202,18 @@ func (s *Service) SetPassword(ctx context.Context, username, password, by string
 	}
 	hash := HashPassword(password, s.params())
 	return s.update(ctx, username, by, "user-passwd",
-		`UPDATE accounts SET password_hash = $3, failed_count = 0, locked_until = '', updated_at = $2 WHERE username = $1`, hash)
+		`UPDATE accounts SET password_hash = $3, updated_at = $2 WHERE username = $1`, hash)
 }
 
 // ResetTOTP gives the account a new TOTP secret and returns it.
 func (s *Service) ResetTOTP(ctx context.Context, username, by string) (string, error) {
 	secret := NewTOTPSecret()
-	err := s.update(ctx, username, by, "user-totp",
-		`UPDATE accounts SET totp_secret = $3, totp_last_step = 0, updated_at = $2 WHERE username = $1`, secret)
+	sealed, err := s.sealSecret(username, secret)
+	if err != nil {
+		return "", err
+	}
+	err = s.update(ctx, username, by, "user-totp",
+		`UPDATE accounts SET totp_secret = $3, totp_last_step = 0, updated_at = $2 WHERE username = $1`, sealed)
 	return secret, err
 }
 
@@ -240,20 +267,29 @@ func lockFor(failures int64) time.Duration {
 	return min(d, MaxLock)
 }
 
-// SignIn checks the password and the TOTP code and opens a session. A
-// locked account is refused before its password is checked. Every attempt
-// is recorded in the audit log with its result; remote is the client's
-// address, for that record.
+// SignIn checks the password and the TOTP code and opens a session.
+// remote is the client's address ("host:port"): attempts are limited per
+// source address (SignInRate), counted per account and per source before
+// the password is checked (reserve), and recorded in the audit log with
+// their result. Every failure, whatever failed (unknown name, wrong
+// password or code, locked or disabled account), gets the same message
+// (ErrSignIn) after the same work (one password hash), so nobody learns
+// which names exist or which are locked. Too many attempts from one
+// address, or more password hashes in flight than the node's memory
+// allows, are ELimited (429): the caller waits, nothing is allocated.
 func (s *Service) SignIn(ctx context.Context, username, password, code, remote string) (*Session, error) {
 	now := s.Clock.Now()
+	source := ratelimit.Source(remote)
+	if !s.sourceLimit().Allow(source, time.Now()) {
+		return nil, apperr.Errorf(apperr.ELimited, "too many sign-in attempts from your address; wait a minute and try again")
+	}
 	var (
-		a                          Account
-		hash, secret, lockedUntil  string
-		lastStep, failed, disabled int64
+		a                  Account
+		hash, stored       string
+		lastStep, disabled int64
 	)
-	err := s.DB.QueryRowContext(ctx, `SELECT username, display_name, role, password_hash, totp_secret, totp_last_step, disabled, failed_count, locked_until
-		FROM accounts WHERE username = $1`, username).Scan(&a.Username, &a.Name, &a.Role, &hash, &secret, &lastStep, &disabled, &failed, &lockedUntil)
-	actor := username
+	err := s.DB.QueryRowContext(ctx, `SELECT username, display_name, role, password_hash, totp_secret, totp_last_step, disabled
+		FROM accounts WHERE username = $1`, username).Scan(&a.Username, &a.Name, &a.Role, &hash, &stored, &lastStep, &disabled)
 	found, err := store.Found(err)
 	if err != nil {
 		return nil, err
@@ -261,27 +297,37 @@ func (s *Service) SignIn(ctx context.Context, username, password, code, remote s
 	if !found || !usernameRE.MatchString(username) {
 		// Spend the same time as a real check, so timing does not tell
 		// which names exist.
-		_, _ = VerifyPassword(password, dummyHash)
-		actor = "unknown-user"
-		return nil, s.fail(ctx, now, actor, remote, "unknown-user", "", 0)
+		if err := s.verify(ctx, password, s.dummyHash()); err != nil {
+			return nil, err
+		}
+		return nil, s.fail(ctx, now, "unknown-user", remote, "unknown-user")
 	}
 	if disabled != 0 {
-		return nil, s.fail(ctx, now, actor, remote, "disabled", "", 0)
-	}
-	if lockedUntil != "" {
-		if until, err := store.ParseTime(lockedUntil); err == nil && now.Before(until) {
-			if err := s.record(ctx, now, actor, remote, "locked"); err != nil {
-				return nil, err
-			}
-			return nil, apperr.Errorf(apperr.EUnauthorized, "account %s is locked until %s UTC after %d failed sign-ins; wait, or ask an administrator ('art35 user passwd' unlocks it)", username, until.Format("15:04:05"), failed)
+		if err := s.verify(ctx, password, s.dummyHash()); err != nil {
+			return nil, err
 		}
+		return nil, s.fail(ctx, now, username, remote, "disabled")
 	}
-	ok, err := VerifyPassword(password, hash)
+	admitted, err := s.reserve(ctx, username, source, now)
 	if err != nil {
-		return nil, apperr.Wrap(apperr.EInternal, err, "account %s", username)
+		return nil, err
+	}
+	if !admitted {
+		if err := s.verify(ctx, password, s.dummyHash()); err != nil {
+			return nil, err
+		}
+		return nil, s.fail(ctx, now, username, remote, "locked")
+	}
+	ok, err := s.verifyOK(ctx, password, hash)
+	if err != nil {
+		return nil, err
 	}
 	if !ok {
-		return nil, s.fail(ctx, now, actor, remote, "bad-password", username, failed+1)
+		return nil, s.fail(ctx, now, username, remote, "bad-password")
+	}
+	secret, err := s.openSecret(username, stored)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.EInternal, err, "account %s", username)
 	}
 	key, err := DecodeTOTPSecret(secret)
 	if err != nil {
@@ -289,7 +335,7 @@ func (s *Service) SignIn(ctx context.Context, username, password, code, remote s
 	}
 	step, ok := verifyTOTP(key, code, now, uint64(lastStep))
 	if !ok {
-		return nil, s.fail(ctx, now, actor, remote, "bad-code", username, failed+1)
+		return nil, s.fail(ctx, now, username, remote, "bad-code")
 	}
 	tok := make([]byte, 32)
 	_, _ = rand.Read(tok)
@@ -297,12 +343,15 @@ func (s *Service) SignIn(ctx context.Context, username, password, code, remote s
 	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		// The step is re-checked in the update so two sign-ins racing with
 		// the same code cannot both win.
-		res, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_last_step = $2, failed_count = 0, locked_until = '' WHERE username = $1 AND totp_last_step < $2`, username, int64(step))
+		res, err := tx.ExecContext(ctx, `UPDATE accounts SET totp_last_step = $2 WHERE username = $1 AND totp_last_step < $2`, username, int64(step))
 		if err != nil {
 			return store.MapError(err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return apperr.Errorf(apperr.EUnauthorized, "%s", ErrSignIn)
+		}
+		if err := clearAttempts(ctx, tx, username, source); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO sessions (token_hash, username, created_at, expires_at, last_seen) VALUES ($1, $2, $3, $4, $3)`,
 			tokenHash(sess.Token), username, store.FormatTime(now), store.FormatTime(sess.Expires)); err != nil {
@@ -316,8 +365,47 @@ func (s *Service) SignIn(ctx context.Context, username, password, code, remote s
 	return sess, nil
 }
 
-// dummyHash is checked against when the user does not exist.
-var dummyHash = HashPassword("not a real password", DefaultParams)
+// verifyOK checks pw against a PHC hash inside the node's bound on
+// password hashes in flight; a full gate is ELimited.
+func (s *Service) verifyOK(ctx context.Context, pw, phc string) (bool, error) {
+	release, ok := s.gate().Enter(ctx)
+	if !ok {
+		return false, apperr.Errorf(apperr.ELimited, "the node is busy checking other sign-ins; try again in a few seconds")
+	}
+	defer release()
+	ok, err := VerifyPassword(pw, phc)
+	if err != nil {
+		return false, apperr.Wrap(apperr.EInternal, err, "password hash")
+	}
+	return ok, nil
+}
+
+// verify spends a password check whose result does not matter.
+func (s *Service) verify(ctx context.Context, pw, phc string) error {
+	_, err := s.verifyOK(ctx, pw, phc)
+	return err
+}
+
+// dummyHashes are checked against when the user does not exist (or may
+// not sign in now), one per cost, so that the time spent is a real
+// check's at the node's cost. It is made once, under a lock: a flood of
+// first sign-ins must not make one each.
+var (
+	dummyMu     sync.Mutex
+	dummyHashes = map[Params]string{}
+)
+
+func (s *Service) dummyHash() string {
+	p := s.params()
+	dummyMu.Lock()
+	defer dummyMu.Unlock()
+	h, ok := dummyHashes[p]
+	if !ok {
+		h = HashPassword("not a real password", p)
+		dummyHashes[p] = h
+	}
+	return h
+}
 
 func clean(s string) string {
 	s = strings.Map(func(r rune) rune {
@@ -341,22 +429,10 @@ func (s *Service) record(ctx context.Context, now time.Time, actor, remote, resu
 	return err
 }
 
-// fail records a failed attempt (and, for a known account, counts it and
-// locks the account when the count calls for it) and returns ErrSignIn.
-func (s *Service) fail(ctx context.Context, now time.Time, actor, remote, result, username string, failures int64) error {
-	err := s.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if username != "" {
-			locked := ""
-			if d := lockFor(failures); d > 0 {
-				locked = store.FormatTime(now.Add(d))
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE accounts SET failed_count = $2, locked_until = $3 WHERE username = $1`, username, failures, locked); err != nil {
-				return store.MapError(err)
-			}
-		}
-		return audit(ctx, tx, auditlog.SignIn, now, actor, map[string]string{"result": result, "remote": clean(remote)})
-	})
-	if err != nil {
+// fail records a failed attempt (already counted by reserve, for a
+// known account) and returns ErrSignIn.
+func (s *Service) fail(ctx context.Context, now time.Time, actor, remote, result string) error {
+	if err := s.record(ctx, now, actor, remote, result); err != nil {
 		return err
 	}
 	return apperr.Errorf(apperr.EUnauthorized, "%s", ErrSignIn)

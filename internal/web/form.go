@@ -72,6 +72,9 @@ func jsonName(f reflect.StructField) string {
 }
 
 func labelOf(f reflect.StructField, name string) string {
+	if l, ok := fieldWords[name]; ok {
+		return l
+	}
 	if l := f.Tag.Get("label"); l != "" {
 		return l
 	}
@@ -102,6 +105,15 @@ func walkStruct(st reflect.Type, prefix string, t request.Type, out *[]Field, de
 			continue
 		}
 		field := Field{Path: path, Label: labelOf(f, name), Doc: f.Tag.Get("doc"), Required: f.Tag.Get("rule") != ""}
+		if l, ok := pathWords[path]; ok {
+			field.Label = l
+		}
+		if h, ok := hintWords[name]; ok {
+			field.Doc = h
+		}
+		if h, ok := hintWords[path]; ok {
+			field.Doc = h
+		}
 		if hiddenPaths[path] {
 			field.Kind = "hidden"
 			*out = append(*out, field)
@@ -118,10 +130,9 @@ func walkStruct(st reflect.Type, prefix string, t request.Type, out *[]Field, de
 		}
 		switch {
 		case ft == timestampType:
-			field.Kind = "text"
-			if field.Doc == "" {
-				field.Doc = "RFC 3339 with a zone, e.g. 2026-11-20T14:02:07Z"
-			}
+			// Entered as a date and time in the officer's zone (shown
+			// beside it); the portal turns it into UTC.
+			field.Kind = "datetime"
 		case ft.Kind() == reflect.Struct:
 			if depth < 4 {
 				*out = append(*out, Field{Path: path, Label: field.Label, Doc: field.Doc, Kind: "legend", Required: field.Required})

@@ -2,19 +2,25 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/httperr"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/users"
@@ -38,12 +44,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	user := strings.TrimSpace(r.PostForm.Get("username"))
 	sess, err := s.d.Users.SignIn(r.Context(), user, r.PostForm.Get("password"), r.PostForm.Get("code"), r.RemoteAddr)
 	if err != nil {
-		msg := err.Error()
-		if !apperr.Is(err, apperr.EUnauthorized) {
-			s.d.Log.Error("portal: sign-in", "err", err)
-			msg = "sign-in failed: internal error; details are in the node's log"
+		// One message for every refusal (users.ErrSignIn), 429 with a wait
+		// for too many attempts, and a reference, never the text, for a
+		// fault of ours.
+		status, _, msg := httperr.Public(w, r, s.d.Log, err)
+		if status == http.StatusTooManyRequests {
+			w.Header().Set("Retry-After", "30")
 		}
-		w.WriteHeader(http.StatusUnauthorized)
+		w.WriteHeader(status)
 		s.render(w, r, nil, "signin", map[string]any{"Title": "Sign in", "Error": msg, "Username": user})
 		return
 	}
@@ -126,16 +134,41 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, sess *users.Sessi
 		return
 	}
 	s.render(w, r, sess, "inbox", map[string]any{"Title": "Inbox", "Rows": rows, "Filter": f, "Parties": parties,
-		"Types": request.Types, "States": request.States, "Poll": fmt.Sprintf("every %dms", s.d.PollInterval.Milliseconds())})
+		"Types": request.Types, "States": request.States, "Poll": s.poll(), "Version": rowsVersion(rows),
+		"CSV": template.URL("/inbox.csv?" + f.Query())})
 }
 
+func (s *Server) poll() string { return fmt.Sprintf("every %dms", s.d.PollInterval.Milliseconds()) }
+
+// inboxRows answers the inbox's poll: 204 (nothing swapped, so the
+// officer's focus and scroll stay) while the list is the same, the new
+// table body when it changed.
 func (s *Server) inboxRows(w http.ResponseWriter, r *http.Request, _ *users.Session) {
-	rows, _, err := s.rows(r.Context(), filterOf(r.URL.Query()))
+	f := filterOf(r.URL.Query())
+	rows, _, err := s.rows(r.Context(), f)
 	if err != nil {
 		http.Error(w, "the inbox could not be read", http.StatusInternalServerError)
 		return
 	}
-	s.renderPart(w, r, "inbox", "rows", map[string]any{"Rows": rows})
+	v := rowsVersion(rows)
+	if v == r.URL.Query().Get("v") {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	s.renderPart(w, r, "inbox", "rows", map[string]any{"Rows": rows, "Filter": f, "Poll": s.poll(), "Version": v})
+}
+
+// rowsVersion changes when a line of the inbox would change (countdowns
+// excepted: portal.js moves them).
+func rowsVersion(rows []row) string {
+	h := sha256.New()
+	for _, r := range rows {
+		fmt.Fprintf(h, "%s|%s|%s|%d|", r.ID, r.State, r.Priority, r.Updated.UnixNano())
+		if r.NextDue != nil {
+			fmt.Fprintf(h, "%s|%d|", r.NextDue.Clock, r.NextDue.Due.Unix())
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // --- request view ---
@@ -220,27 +253,10 @@ func (s *Server) chain(ctx context.Context, c *cases.Case) []chainBox {
 	return boxes
 }
 
-func (s *Server) requestView(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	ctx := r.Context()
-	// Read records who looked at a received request, and why (Protocol
-	// Art. 14(8)).
-	c, err := s.d.Cases.Read(ctx, r.PathValue("id"), sess.Account.Username, "case view in the portal")
-	if err != nil {
-		s.fail(w, r, sess, err)
-		return
-	}
-	now := s.d.Clock.Now()
-	d, _ := s.d.Directory(ctx)
-	zone := cases.Zone(c.Request, d)
-	agenda := request.Due(request.Facts{Request: c.Request, Lifecycle: c.Lifecycle, Zone: zone}, request.DefaultPolicy(), now)
-	evs := slices.Clone(c.Lifecycle.Evidences)
-	slices.Reverse(evs) // newest first: what just happened is what matters at 3 a.m.
-	s.render(w, r, sess, "request", map[string]any{"Title": c.Request.ID, "Case": c, "Agenda": agenda, "Evidences": evs,
-		"Actions": actionsFor(c), "FollowUps": followUps(c), "Chain": s.chain(ctx, c), "Sender": c.Request.Requesting.TimeZone, "Error": r.URL.Query().Get("error")})
-}
-
 func (s *Server) requestLetter(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	c, err := s.d.Cases.Get(r.Context(), r.PathValue("id"))
+	// The letter shows the request's content: its reading is recorded like
+	// the case view's (Protocol Art. 14(8)).
+	c, err := s.d.Cases.Read(r.Context(), r.PathValue("id"), sess.Account.Username, "request letter in the portal")
 	if err != nil {
 		s.fail(w, r, sess, err)
 		return
@@ -252,38 +268,6 @@ func (s *Server) requestLetter(w http.ResponseWriter, r *http.Request, sess *use
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	_, _ = w.Write(buf.Bytes())
-}
-
-func (s *Server) act(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	id := r.PathValue("id")
-	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s reads only; an officer, supervisor or admin takes steps", sess.Account.Role))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "bad form"))
-		return
-	}
-	step := request.Step{To: request.State(r.PostForm.Get("to")), By: sess.Account.Name, Code: request.AnswerCode(r.PostForm.Get("code")),
-		Details: strings.TrimSpace(r.PostForm.Get("details")), ProviderRef: strings.TrimSpace(r.PostForm.Get("provider_ref"))}
-	if u := strings.TrimSpace(r.PostForm.Get("until")); u != "" {
-		t, err := time.Parse("2006-01-02", u)
-		if err != nil {
-			s.redirectErr(w, r, id, "preserved until: "+u+" is not a date; give YYYY-MM-DD")
-			return
-		}
-		step.Until = t.Add(23*time.Hour + 59*time.Minute)
-	}
-	d, _ := s.d.Directory(r.Context())
-	if _, err := s.d.Cases.Act(r.Context(), id, step, route.Reservations{Snapshot: d}); err != nil {
-		s.redirectErr(w, r, id, err.Error())
-		return
-	}
-	http.Redirect(w, r, "/requests/"+url.PathEscape(id), http.StatusSeeOther)
-}
-
-func (s *Server) redirectErr(w http.ResponseWriter, r *http.Request, id, msg string) {
-	http.Redirect(w, r, "/requests/"+url.PathEscape(id)+"?error="+url.QueryEscape(msg), http.StatusSeeOther)
 }
 
 // fixedPaths cannot be set from a link.
@@ -301,6 +285,9 @@ type followUp struct {
 // of a preserved request extends it or sends the MLA follow-up.
 func followUps(c *cases.Case) []followUp {
 	r := c.Request
+	if r.Type == request.TypeTrafficPath && r.TrafficPath != nil && c.Direction == cases.Incoming {
+		return onwardPreserve(r)
+	}
 	if r.Type != request.TypePreserve {
 		return nil
 	}
@@ -330,22 +317,46 @@ func (s *Server) composeIndex(w http.ResponseWriter, r *http.Request, sess *user
 
 // defaults fills a new form: a fresh id, this node's authority, the
 // person composing as contact, and the usual choices.
-func (s *Server) defaults(ctx context.Context, fields []Field, t request.Type, sess *users.Session) {
+func (s *Server) defaults(ctx context.Context, fields []Field, t request.Type, sess *users.Session, zone *time.Location) {
 	now := s.d.Clock.Now()
-	var pocName, pocZone, pocHours string
+	var pocName, pocZone, pocHours, phone, email string
 	if d, err := s.d.Directory(ctx); err == nil {
 		if poc, err := d.PointOfContact(s.d.Party); err == nil {
-			pocName, pocZone, pocHours = poc.Name, poc.TimeZone, poc.DutyHours
+			pocName, pocZone, pocHours, phone, email = poc.Name, poc.TimeZone, poc.DutyHours, poc.Phone, poc.Email
+			// The officer's own line when the roster lists them, the
+			// desk's 24/7 line otherwise.
+			for _, p := range poc.People {
+				if p.Name == sess.Account.Name {
+					phone, email = cmp.Or(p.Phone, phone), cmp.Or(p.Email, email)
+				}
+			}
 		}
+	}
+	// The officer's own profile wins over the directory.
+	if p, err := loadProfile(ctx, s.d.Users.DB, sess.Account.Username); err == nil {
+		phone, email = cmp.Or(p.Phone, phone), cmp.Or(p.Email, email)
 	}
 	if pocName == "" {
 		pocName = s.d.Party + " 24/7 point of contact"
 	}
+	// A point of contact is on duty round the clock (Art. 35); the zone
+	// is the officer's own when the directory gives none.
+	pocHours = cmp.Or(pocHours, "24/7 point of contact (Art. 35)")
+	pocZone = cmp.Or(pocZone, zone.String())
 	vals := map[string]string{
 		"id": fmt.Sprintf("%s-%d-%06d", s.d.Party, now.Year(), now.UnixNano()/1000%1000000), "type": string(t),
 		"created_at": now.UTC().Format(time.RFC3339), "requesting.party": s.d.Party, "requesting.name": pocName,
 		"requesting.time_zone": pocZone, "requesting.office_hours": pocHours, "requesting.contact.name": sess.Account.Name,
 		"priority": "urgent", "legal_basis.instrument": "budapest", "language": "en", "handling.code": "H0",
+		"requesting.contact.phone": phone, "requesting.contact.email": email,
+	}
+	vals["sender_ref"] = vals["id"] // the officer may put their own file number instead
+	// Whom to call back: the officer composing, unless they change it.
+	for _, c := range []string{"preserve.confirmation_contact", "subscriber_direct.reply_contact", "production_order.supporting.reply_contact"} {
+		vals[c+".name"], vals[c+".phone"], vals[c+".email"] = sess.Account.Name, phone, email
+	}
+	if t == request.TypePreserve {
+		vals["preserve.status"], vals["preserve.mla_will_follow"], vals["preserve.reply_channel"] = "new", "true", "node"
 	}
 	for i := range fields {
 		if v, ok := vals[fields[i].Path]; ok {
@@ -361,7 +372,8 @@ func (s *Server) composeForm(w http.ResponseWriter, r *http.Request, sess *users
 		s.fail(w, r, sess, err)
 		return
 	}
-	s.defaults(r.Context(), fields, t, sess)
+	fields = expandFields(fields, slices.Collect(maps.Keys(r.URL.Query())))
+	s.defaults(r.Context(), fields, t, sess, s.viewerZone(r))
 	// A form opened from a request view arrives with values to start
 	// from (the linked request, the party to answer); the id, type and
 	// requesting authority stay this node's.
@@ -383,9 +395,20 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, sess *use
 			}
 		}
 	}
+	// The summary at the top lists every problem, each linked to its
+	// field; focus goes there (portal.js) so a screen reader reads it.
+	type summaryLine struct{ ID, Label, Message string }
+	var summary []summaryLine
+	for _, f := range fields {
+		for _, p := range f.Problems {
+			if p.Severity == request.SeverityError {
+				summary = append(summary, summaryLine{f.ID(), f.Label, plainError(p.Message)})
+			}
+		}
+	}
 	w.WriteHeader(status)
-	s.render(w, r, sess, "compose", map[string]any{"Title": "Compose " + string(t), "Type": t, "Fields": fields,
-		"General": general, "Parties": parties})
+	s.render(w, r, sess, "compose", map[string]any{"Title": "Compose: " + word(typeNames, string(t)), "Type": t, "Fields": fields,
+		"General": general, "Parties": parties, "Summary": summary})
 }
 
 // composed builds the document from a posted form and checks it.
@@ -397,10 +420,25 @@ func (s *Server) composed(r *http.Request, t request.Type) ([]Field, []byte, []r
 	if err := r.ParseForm(); err != nil {
 		return nil, nil, nil, apperr.Errorf(apperr.EInvalid, "bad form")
 	}
+	fields = expandFields(fields, slices.Collect(maps.Keys(r.PostForm)))
 	Fill(fields, r.PostForm)
+	zonedTimes(fields, s.viewerZone(r))
+	// Every problem at once: a bad number is reported beside its field
+	// and left out, so the checklist still runs on everything else.
+	var early []request.Problem
+	for i := range fields {
+		if fields[i].Kind == "number" && fields[i].Value != "" {
+			if _, err := strconv.Atoi(fields[i].Value); err != nil {
+				early = append(early, request.Problem{Field: fields[i].Path, Rule: "whole-number", Severity: request.SeverityError,
+					Message: fmt.Sprintf("%q is not a whole number; type digits only", fields[i].Value)})
+				fields[i].Value = ""
+			}
+		}
+	}
+	early = append(early, phoneProblems(fields)...)
 	doc, err := Document(fields)
 	if err != nil {
-		return fields, nil, []request.Problem{{Field: "form", Rule: "form", Message: err.Error(), Severity: request.SeverityError}}, nil
+		return fields, nil, append(early, request.Problem{Field: "form", Rule: "form", Message: err.Error(), Severity: request.SeverityError}), nil
 	}
 	// The requested authority's name comes from the directory.
 	if d, err := s.d.Directory(r.Context()); err == nil {
@@ -418,6 +456,7 @@ func (s *Server) composed(r *http.Request, t request.Type) ([]Field, []byte, []r
 	}
 	now := s.d.Clock.Now()
 	req, problems := request.Check(doc, now)
+	problems = append(early, problems...)
 	// The legal route between the two parties for this type: warnings
 	// beside the legal basis, for the person to weigh (route.Check).
 	if d, err := s.d.Directory(r.Context()); err == nil && req != nil {
@@ -479,7 +518,7 @@ func (s *Server) composeSend(w http.ResponseWriter, r *http.Request, sess *users
 		s.fail(w, r, sess, err)
 		return
 	}
-	http.Redirect(w, r, "/requests/"+url.PathEscape(c.Request.ID), http.StatusSeeOther)
+	http.Redirect(w, r, "/requests/"+url.PathEscape(c.Request.ID)+"?sent=1", http.StatusSeeOther)
 }
 
 // --- directory ---
@@ -567,3 +606,36 @@ func (s *Server) partyPage(w http.ResponseWriter, r *http.Request, sess *users.S
 
 // html marks trusted markup (the letter made by request.RenderLetter).
 var _ = template.HTML("")
+
+// onwardPreserve is story 1's second half: from a traffic-path answer
+// that names a provider in a third country, the preservation request to
+// that country, in one click, with the provider, the identifiers and
+// their times filled in and linked to the answer.
+func onwardPreserve(r *request.Request) []followUp {
+	tp := r.TrafficPath
+	to := strings.ToUpper(tp.Provider.Country)
+	if to == "" {
+		return nil
+	}
+	v := url.Values{"requested.party": {to}, "links[0].rel": {request.RelTrafficPath}, "links[0].id": {r.ID},
+		"preserve.custodian":           {strings.Join(slices.DeleteFunc([]string{tp.Provider.Name, tp.Provider.Address, to}, func(x string) bool { return x == "" }), ", ")},
+		"preserve.data[0].category":    {"traffic"},
+		"preserve.data[0].description": {"connection records of the identifiers below, as shown by the traffic path " + r.ID + " from " + r.Requesting.Party},
+		"preserve.provider.name":       {tp.Provider.Name}, "preserve.provider.address": {tp.Provider.Address}, "preserve.provider.country": {to},
+	}
+	for i, id := range tp.Identifiers {
+		if i == maxElements {
+			break
+		}
+		p := fmt.Sprintf("preserve.data[0].identifiers[%d].", i)
+		v.Set(p+"kind", id.Kind)
+		v.Set(p+"value", id.Value)
+		if id.Port != 0 {
+			v.Set(p+"port", strconv.Itoa(id.Port))
+		}
+		if !id.Time.T.IsZero() {
+			v.Set(p+"time", id.Time.T.UTC().Format(time.RFC3339))
+		}
+	}
+	return []followUp{{"Ask " + to + " to preserve (the provider this answer names)", "/compose/" + string(request.TypePreserve) + "?" + v.Encode()}}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/stats/statstest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/users"
@@ -48,6 +49,7 @@ func startPortalNetClock(t *testing.T, clk clock.Clock, parties ...string) *port
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk,
 		Setup: func(party string, n *node.Node) error {
+			statstest.PingService(n).Register(n) // as the art35 command does: pings arrive and are swept
 			p, err := forNode(n)
 			if err != nil {
 				return err
@@ -62,7 +64,7 @@ func startPortalNetClock(t *testing.T, clk clock.Clock, parties ...string) *port
 	pn := &portalNet{Net: net, clock: clk, secrets: map[string]string{}, names: map[string]string{}}
 	for _, party := range parties {
 		n := net.Node(party)
-		svc := &users.Service{DB: n.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+		svc := &users.Service{DB: n.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: n.Users.SecretKey}
 		name := officerNames[party]
 		secret, err := svc.Add(ctx, users.Account{Username: "officer", Name: name, Role: users.Officer}, testPassword, "test")
 		if err != nil {
@@ -154,7 +156,7 @@ func TestUnauthenticatedRefused(t *testing.T) {
 	pn := startPortalNet(t, "US", "IT")
 	c := client(t)
 	gets := []string{"/", "/inbox", "/inbox/rows", "/requests/US-2026-000101", "/requests/US-2026-000101/letter",
-		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/sources", "/no-such-page"}
+		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/sources", "/pings", "/search?q=1.2.3.4", "/inbox.csv", "/attribute", "/profile", "/supervisor", "/roster", "/requests/US-2026-000101/audit", "/requests/US-2026-000101/proof", "/requests/US-2026-000101/live", "/no-such-page"}
 	for _, p := range gets {
 		t.Run("GET "+p, func(t *testing.T) {
 			code, body, h := get(t, c, pn.url("US", p))
@@ -178,7 +180,7 @@ func TestUnauthenticatedRefused(t *testing.T) {
 			t.Errorf("status %d, HX-Redirect %q", resp.StatusCode, resp.Header.Get("HX-Redirect"))
 		}
 	})
-	for _, p := range []string{"/signout", "/requests/US-2026-000101/act", "/compose/preserve", "/compose/preserve/send"} {
+	for _, p := range []string{"/signout", "/requests/US-2026-000101/act", "/compose/preserve", "/compose/preserve/send", "/pings/X/answer", "/attribute", "/compose/preserve/draft", "/profile"} {
 		t.Run("POST "+p, func(t *testing.T) {
 			code, _, _ := post(t, c, pn.url("US", p), url.Values{"to": {"acknowledged"}, "confirm": {"yes"}, "doc": {"{}"}}, nil)
 			if code != http.StatusUnauthorized {
@@ -323,6 +325,10 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 	if !strings.Contains(body, "Legal route US → IT for preserve") {
 		t.Error("the preview does not show the legal route")
 	}
+	// The same decision as 'art35 route' (route.DecideFor): article, recipient and clock.
+	if !strings.Contains(body, "recipient: point-of-contact") || !strings.Contains(body, "clock: preserved at least 60 days (Art. 29(7))") || !strings.Contains(body, "G7 24/7 network") {
+		t.Error("the preview does not show the route's recipient and clock")
+	}
 	if code != http.StatusOK || !strings.Contains(body, `id="confirm"`) || !strings.Contains(body, "srcdoc=") {
 		t.Fatalf("preview: %d %v", code, regexp.MustCompile(`(<li>|class="problem")[^<]*`).FindAllString(body, -1))
 	}
@@ -337,7 +343,7 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 		t.Fatal("a request was stored without confirmation")
 	}
 	code, _, h := post(t, us, pn.url("US", "/compose/preserve/send"), url.Values{"doc": {doc}, "confirm": {"yes"}}, nil)
-	if code != http.StatusSeeOther || h.Get("Location") != "/requests/"+id {
+	if code != http.StatusSeeOther || h.Get("Location") != "/requests/"+id+"?sent=1" {
 		t.Fatalf("send: %d %q", code, h.Get("Location"))
 	}
 
@@ -356,12 +362,12 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 		t.Fatalf("acknowledge: %d", code)
 	}
 	// A step not allowed now is refused with the lifecycle's message.
-	_, _, h = post(t, it, pn.url("IT", "/requests/"+id+"/act"), url.Values{"to": {"closed"}}, nil)
-	if !strings.Contains(h.Get("Location"), "error=") {
-		t.Errorf("closing by the receiver was not refused: %q", h.Get("Location"))
+	code, body, _ = post(t, it, pn.url("IT", "/requests/"+id+"/act"), url.Values{"to": {"closed"}, "confirm": {"yes"}}, nil)
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, `id="act-error"`) {
+		t.Errorf("closing by the receiver was not refused: %d", code)
 	}
 	// US sees "acknowledged by Giulia Esempio".
-	ackBy := regexp.MustCompile(`<strong>acknowledged</strong> by <span class="by">Giulia Esempio</span>`)
+	ackBy := regexp.MustCompile(`<strong>Acknowledged</strong> by <span class="by">Giulia Esempio</span>`)
 	testkit.Eventually(t, "US to show the acknowledgement by Giulia Esempio", func() bool {
 		_, body, _ = get(t, us, pn.url("US", "/requests/"+id))
 		return ackBy.MatchString(body)
@@ -382,7 +388,7 @@ func TestDirectoryPages(t *testing.T) {
 		{"/directory/ZZ", 404, "not in the directory"},
 		{"/compose", 200, "type-preserve"},
 		{"/compose/nonsense", 400, "unknown"},
-		{"/requests/NOPE-1", 404, "no request NOPE-1"},
+		{"/requests/NOPE-1", 404, "no request &#34;NOPE-1&#34; on this node"},
 		{"/sources", 200, `<a href="https://db-ip.com">`},
 		{"/sources", 200, "RouteViews"},
 	}
@@ -452,7 +458,7 @@ func TestFollowUps(t *testing.T) {
 		want         []string
 	}{
 		{"IT", "Answer with a traffic path", []string{`name="links[0].rel" value="answers"`, `name="links[0].id" value="` + id + `"`, `value="` + id + `"`, `<option value="US" selected>`}},
-		{"US", "Extend the preservation", []string{`name="links[0].rel" value="extends"`, `<option selected>extension</option>`, `<option value="IT" selected>`}},
+		{"US", "Extend the preservation", []string{`name="links[0].rel" value="extends"`, `<option value="extension" selected>extension of an earlier preservation</option>`, `<option value="IT" selected>`}},
 		{"US", "Send the MLA follow-up", []string{`name="links[0].rel" value="follows-up"`, `name="mla_followup.preservation_id" type="text" value="` + id + `"`}},
 	}
 	usc := pn.signIn(t, "US")
@@ -481,7 +487,7 @@ func TestAuditorReadsOnly(t *testing.T) {
 	ctx := context.Background()
 	pn := startPortalNet(t, "US")
 	n := pn.Node("US")
-	svc := &users.Service{DB: n.DB, Clock: pn.clock, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+	svc := &users.Service{DB: n.DB, Clock: pn.clock, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: n.Users.SecretKey}
 	secret, err := svc.Add(ctx, users.Account{Username: "auditor", Name: "Ada Auditor", Role: users.Auditor}, testPassword, "test")
 	if err != nil {
 		t.Fatal(err)
@@ -547,6 +553,7 @@ func TestPortalOnAnyDate(t *testing.T) {
 // forNode builds the portal of a test node the way internal/app does (the
 // portal's own tests cannot import app, which imports web).
 func forNode(n *node.Node) (*Server, error) {
-	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: users.New(n.DB, n.Clock), Directory: n.Directory,
-		Clock: n.Clock, Log: n.Log, IPData: n.Config.Path("ipdb")})
+	pings := statstest.PingService(n)
+	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
+		Clock: n.Clock, Log: n.Log, IPData: n.Config.Path("ipdb"), Pings: pings})
 }

@@ -9,15 +9,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/users"
 )
 
-var pages = []string{"signin", "error", "inbox", "request", "compose_index", "compose", "preview", "directory", "party", "sources"}
+var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile", "audit", "supervisor", "roster"}
 
 func (s *Server) parseTemplates() error {
 	s.tmpl = map[string]*template.Template{}
 	for _, p := range pages {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/rows.html", "templates/"+p+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/rows.html", "templates/roster_table.html", "templates/"+p+".html")
 		if err != nil {
 			return fmt.Errorf("web: template %s: %w", p, err)
 		}
@@ -35,6 +36,9 @@ type view struct {
 	Data    map[string]any
 	Title   string
 	Page    string
+	// Pings waiting for an answer on this node, shown in the navigation
+	// of every page so nobody misses one.
+	Pings int
 }
 
 // render executes a page into a buffer first, so a template error becomes
@@ -43,6 +47,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, sess *users.Sess
 	v := view{Party: s.d.Party, Session: sess, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page}
 	if t, ok := data["Title"].(string); ok {
 		v.Title = t
+	}
+	if sess != nil && s.d.Pings != nil {
+		if list, err := s.d.Pings.Challenges(r.Context(), false); err == nil {
+			v.Pings = len(list)
+		}
 	}
 	var buf bytes.Buffer
 	if err := s.tmpl[page].ExecuteTemplate(&buf, "layout.html", v); err != nil {
@@ -56,7 +65,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, sess *users.Sess
 
 // renderPart executes one named template (an htmx fragment).
 func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, page, name string, data map[string]any) {
-	v := view{Party: s.d.Party, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page}
+	s.renderPartSession(w, r, nil, page, name, data)
+}
+
+// renderPartSession is renderPart for a fragment that depends on who is
+// signed in (the actions of a request).
+func (s *Server) renderPartSession(w http.ResponseWriter, r *http.Request, sess *users.Session, page, name string, data map[string]any) {
+	v := view{Party: s.d.Party, Session: sess, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page}
 	var buf bytes.Buffer
 	if err := s.tmpl[page].ExecuteTemplate(&buf, name, v); err != nil {
 		s.d.Log.Error("portal: render", "part", name, "err", err)
@@ -151,10 +166,52 @@ var funcs = template.FuncMap{
 		return fmt.Sprint(state)
 	},
 	"times":     showTimes,
+	"stateName": func(st any) string { return word(stateNames, fmt.Sprint(st)) },
+	"tone":      func(st any) string { return word(stateTone, fmt.Sprint(st)) },
+	"typeName":  func(t any) string { return word(typeNames, fmt.Sprint(t)) },
+	"priority":  func(p any) string { return word(priorityNames, fmt.Sprint(p)) },
+	"codeWords": func(c any) string { return codeWords(request.AnswerCode(fmt.Sprint(c))) },
+	"basis":     legalBasisWords,
+	"handling":  func(h any) string { return word(handlingNames, fmt.Sprint(h)) },
+	"clockName": func(c string) string { return word(clockNames, c) },
+	"clockWhy":  clockSource,
+	"deadline":  func(st string) string { return word(deadlineStatus, st) },
+	"noteName":  func(k string) string { return word(noteNames, k) },
+	"actorName": func(a any) string { return word(actorNames, fmt.Sprint(a)) },
+	"enumWord":  func(v any) string { return word(enumWords, fmt.Sprint(v)) },
+	"since": func(t, now time.Time) string {
+		return strings.TrimPrefix(strings.TrimPrefix(countdown(now, t), "in "), "OVERDUE by ")
+	},
+	"headline":    func(e request.Evidence) string { h, _ := eventHeadline(e); return h },
+	"showDetails": func(e request.Evidence) bool { _, d := eventHeadline(e); return d },
+	"plain":       plainError,
+	"auditKind":   func(k string) string { return word(auditKinds, k) },
+	"inputTime":   inputTime,
+	"optWord":     optionWords,
+	"add":         func(a, b int) int { return a + b },
+	"hasSuffix":   strings.HasSuffix,
+	"trimPrefix":  strings.TrimPrefix,
+	"unix":        func(sec int64) time.Time { return time.Unix(sec, 0).UTC() },
+	"orNot": func(v any) string {
+		if s := strings.TrimSpace(fmt.Sprint(v)); s != "" && s != "<nil>" {
+			return s
+		}
+		return "not stated"
+	},
+	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"dateIn": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2 Jan 2006") },
+	"posted": func(v any, to, name string) string {
+		f, ok := v.(url.Values)
+		if !ok || f.Get("to") != to {
+			return ""
+		}
+		return f.Get(name)
+	},
 	"countdown": countdown,
 	"overdue":   func(due, now time.Time) bool { return !due.IsZero() && due.Before(now) },
 	"join":      strings.Join,
 	"upper":     strings.ToUpper,
+	"lower":     strings.ToLower,
 	"canAct": func(s *users.Session) bool {
 		return s != nil && s.Account.Role.CanAct()
 	},

@@ -22,6 +22,8 @@ import (
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
+	"github.com/art35/art35/internal/httperr"
+	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/users"
 )
 
@@ -53,6 +55,9 @@ type Deps struct {
 	Secure bool
 	// PollInterval is how often the inbox refreshes itself; zero is 1 s.
 	PollInterval time.Duration
+	// Pings answers the availability checks other points of contact send
+	// (package ping); nil hides the pings page.
+	Pings *ping.Service
 	// IPData is the folder of the node's imported IP data (DATA/ipdb); ""
 	// means the data shipped in the binary alone.
 	IPData string
@@ -93,6 +98,9 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /inbox/rows", s.auth(s.inboxRows))
 	mux.Handle("GET /requests/{id}", s.auth(s.requestView))
 	mux.Handle("GET /requests/{id}/letter", s.auth(s.requestLetter))
+	mux.Handle("GET /requests/{id}/live", s.auth(s.requestLive))
+	mux.Handle("GET /requests/{id}/audit", s.auth(s.auditPage))
+	mux.Handle("GET /requests/{id}/proof", s.auth(s.proofBundle))
 	mux.Handle("POST /requests/{id}/act", s.auth(s.act))
 	mux.Handle("GET /compose", s.auth(s.composeIndex))
 	mux.Handle("GET /compose/{type}", s.auth(s.composeForm))
@@ -101,6 +109,18 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /directory", s.auth(s.directoryPage))
 	mux.Handle("GET /directory/{code}", s.auth(s.partyPage))
 	mux.Handle("GET /sources", s.auth(s.sourcesPage))
+	mux.Handle("GET /stats", s.auth(s.statsPage))
+	mux.Handle("GET /pings", s.auth(s.pingsPage))
+	mux.Handle("GET /search", s.auth(s.searchPage))
+	mux.Handle("GET /profile", s.auth(s.profilePage))
+	mux.Handle("GET /supervisor", s.auth(s.supervisorPage))
+	mux.Handle("GET /roster", s.auth(s.rosterPage))
+	mux.Handle("POST /profile", s.auth(s.profileSave))
+	mux.Handle("GET /attribute", s.auth(s.attributePage))
+	mux.Handle("POST /attribute", s.auth(s.attribute))
+	mux.Handle("POST /compose/preserve/draft", s.auth(s.composeDraft))
+	mux.Handle("GET /inbox.csv", s.auth(s.inboxCSV))
+	mux.Handle("POST /pings/{id}/answer", s.auth(s.pingAnswer))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.session(r); err != nil {
 			s.denied(w, r)
@@ -181,10 +201,8 @@ func (s *Server) auth(h authedHandler) http.Handler {
 
 // fail shows an error page with the status of its apperr code.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *users.Session, err error) {
-	code := apperr.Code(err)
-	if code == apperr.EInternal {
-		s.d.Log.Error("portal", "path", r.URL.Path, "err", err)
-	}
-	w.WriteHeader(apperr.HTTPStatus(code))
-	s.render(w, r, sess, "error", map[string]any{"Error": err.Error()})
+	// httperr logs a fault of ours with a request id and shows only the id.
+	status, _, msg := httperr.Public(w, r, s.d.Log, err)
+	w.WriteHeader(status)
+	s.render(w, r, sess, "error", map[string]any{"Error": msg})
 }

@@ -26,6 +26,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -65,6 +67,54 @@ type Witness struct {
 	Log       *slog.Logger
 	// OnAlarm is called for each alarm (the node logs it and counts it).
 	OnAlarm func(Alarm)
+
+	// cache spares each delivery the database reads, signatures and
+	// verifications whose answer has not changed since the last delivery.
+	cache cache
+}
+
+// cacheFresh bounds how long a cached checkpoint is reused before the
+// database is read again. Everything cached is safe to use late: an older
+// checkpoint or seen size is still a true statement about a log, and a
+// consistency proof for two sizes never changes.
+const cacheFresh = time.Second
+
+// cacheMax bounds each of the cache's maps; when full they are emptied.
+const cacheMax = 1024
+
+type cache struct {
+	mu sync.Mutex
+	// Sender side: per peer origin, the headers last sent and when read.
+	headers map[string]cachedHeaders
+	// Sender side: per peer origin, the checkpoint header last accepted.
+	accepted map[string]string
+	// Receiver side: this node's latest checkpoint and when it was read.
+	latest    *auditlog.Checkpoint
+	latestAt  time.Time
+	latestGen int64
+	// Receiver side: consistency proofs already encoded, by "old new".
+	proofs map[[2]int64]string
+	// Receiver side: cosignature headers already verified and kept.
+	kept map[string]bool
+}
+
+type cachedHeaders struct {
+	h  http.Header
+	at time.Time
+}
+
+func (c *cache) forget(origin string) {
+	c.mu.Lock()
+	delete(c.headers, origin)
+	delete(c.accepted, origin)
+	c.mu.Unlock()
+}
+
+func put[K comparable, V any](m *map[K]V, k K, v V) {
+	if *m == nil || len(*m) >= cacheMax {
+		*m = make(map[K]V)
+	}
+	(*m)[k] = v
 }
 
 // New returns the witness of the node of authority, cosigning with key.
@@ -79,6 +129,21 @@ func New(db *store.DB, authority string, key ed25519.PrivateKey, keys Keys, clk 
 // Headers implements federation.Exchange: what this node last saw of the
 // peer's log, and its cosignature of that checkpoint.
 func (w *Witness) Headers(ctx context.Context, peer string) http.Header {
+	origin := auditlog.Origin(peer)
+	w.cache.mu.Lock()
+	c, ok := w.cache.headers[origin]
+	w.cache.mu.Unlock()
+	if ok && time.Since(c.at) < cacheFresh {
+		return c.h.Clone()
+	}
+	h := w.headers(ctx, peer)
+	w.cache.mu.Lock()
+	put(&w.cache.headers, origin, cachedHeaders{h: h, at: time.Now()})
+	w.cache.mu.Unlock()
+	return h.Clone()
+}
+
+func (w *Witness) headers(ctx context.Context, peer string) http.Header {
 	h := http.Header{}
 	var (
 		size int64
@@ -114,9 +179,22 @@ func (w *Witness) Answered(ctx context.Context, peer string, h http.Header) {
 	if h.Get(HeaderCheckpoint) == "" {
 		return
 	}
+	// The same checkpoint as last time: it was verified and stored then.
+	origin, header := auditlog.Origin(peer), h.Get(HeaderCheckpoint)
+	w.cache.mu.Lock()
+	same := w.cache.accepted[origin] == header
+	w.cache.mu.Unlock()
+	if same {
+		return
+	}
 	if err := w.observe(ctx, peer, h); err != nil {
 		w.Log.Warn("witness: peer checkpoint not taken", "peer", peer, "err", err)
+		return
 	}
+	w.cache.forget(origin) // the headers to send change with it
+	w.cache.mu.Lock()
+	put(&w.cache.accepted, origin, header)
+	w.cache.mu.Unlock()
 }
 
 func (w *Witness) observe(ctx context.Context, peer string, h http.Header) error {
@@ -231,21 +309,72 @@ func (w *Witness) Alarms(ctx context.Context) ([]Alarm, error) {
 // handler writes its answer; failures only leave the headers out.
 func (w *Witness) Serve(r *http.Request, out http.Header) {
 	ctx := r.Context()
-	cp, err := auditlog.Latest(ctx, w.DB)
+	cp, err := w.latest(ctx)
 	if err != nil {
 		return // no checkpoint yet: nothing to show
 	}
 	out.Set(HeaderCheckpoint, base64.StdEncoding.EncodeToString(cp.Note))
 	if seen, err := strconv.ParseInt(r.Header.Get(HeaderSeen), 10, 64); err == nil && seen > 0 && seen < cp.Size {
-		if proof, err := auditlog.ProveConsistency(ctx, w.DB, seen, cp.Size); err == nil {
-			out.Set(HeaderProof, encodeProof(proof))
+		key := [2]int64{seen, cp.Size}
+		w.cache.mu.Lock()
+		p, ok := w.cache.proofs[key]
+		w.cache.mu.Unlock()
+		if !ok {
+			if proof, err := auditlog.ProveConsistency(ctx, w.DB, seen, cp.Size); err == nil {
+				p, ok = encodeProof(proof), true
+				w.cache.mu.Lock()
+				put(&w.cache.proofs, key, p)
+				w.cache.mu.Unlock()
+			}
+		}
+		if ok {
+			out.Set(HeaderProof, p)
 		}
 	}
 	if c := r.Header.Get(HeaderCosign); c != "" {
+		w.cache.mu.Lock()
+		kept := w.cache.kept[c]
+		w.cache.mu.Unlock()
+		if kept {
+			return
+		}
 		if err := w.keepCosignature(ctx, c); err != nil {
 			w.Log.Debug("witness: cosignature not kept", "err", err)
+			return
 		}
+		w.cache.mu.Lock()
+		put(&w.cache.kept, c, true)
+		w.cache.mu.Unlock()
 	}
+}
+
+// latest returns this node's latest checkpoint, read from the database at
+// most once per cacheFresh, and again at once after this process made a
+// checkpoint.
+func (w *Witness) latest(ctx context.Context) (auditlog.Checkpoint, error) {
+	gen := auditlog.Generation(w.DB)
+	w.cache.mu.Lock()
+	if w.cache.latestGen == gen && !w.cache.latestAt.IsZero() && time.Since(w.cache.latestAt) < cacheFresh {
+		defer w.cache.mu.Unlock()
+		if w.cache.latest == nil {
+			return auditlog.Checkpoint{}, apperr.Errorf(apperr.ENotFound, "no checkpoint yet")
+		}
+		return *w.cache.latest, nil
+	}
+	w.cache.mu.Unlock()
+	cp, err := auditlog.Latest(ctx, w.DB)
+	if err != nil && !apperr.Is(err, apperr.ENotFound) {
+		return cp, err
+	}
+	w.cache.mu.Lock()
+	// "None yet" is cached too: a young node has no checkpoint for its
+	// first interval, and must not look for one with every delivery.
+	w.cache.latest, w.cache.latestAt, w.cache.latestGen = nil, time.Now(), gen
+	if err == nil {
+		w.cache.latest = &cp
+	}
+	w.cache.mu.Unlock()
+	return cp, err
 }
 
 // keepCosignature verifies a peer's cosignature over one of this node's

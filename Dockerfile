@@ -1,0 +1,33 @@
+# syntax=docker/dockerfile:1
+# SPDX-License-Identifier: Apache-2.0
+#
+# A minimal image of art35: the static binary on distroless/static (CA
+# certificates, time zones, a non-root user; no shell, no package manager).
+#
+#   docker build --build-arg VERSION=$(git describe --tags --always --dirty) -t art35 .
+#   docker run --rm -v art35-data:/data art35 node init --party IT --public-url https://art35.example.org/v1/inbox
+#   docker run -d --name art35 -v art35-data:/data -p 8435:8435 art35
+#
+# See docs/operations.md, section "Container".
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=dev
+# The same command as "make build": CGO_ENABLED=0, -trimpath, -s -w, the version stamped.
+RUN make build VERSION="${VERSION}" && ./art35 version
+# The data folder, owned by the image's non-root user (distroless "nonroot", 65532).
+RUN mkdir -p /out/data
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /src/art35 /art35
+COPY --from=build --chown=65532:65532 /out/data /data
+USER 65532:65532
+ENV ART35_DATA=/data \
+    ART35_LISTEN=0.0.0.0:8435
+VOLUME ["/data"]
+EXPOSE 8435
+ENTRYPOINT ["/art35"]
+CMD ["node", "run"]

@@ -1,0 +1,138 @@
+package web
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/ipdb"
+	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/triage"
+	"github.com/art35/art35/internal/users"
+)
+
+// Compose from what the officer holds: IP addresses with their times,
+// pasted from a log or an e-mail. They are attributed (package ipdb,
+// through triage, the same code as "art35 triage"), grouped by country
+// and operator, the legal route to each country is shown, and each
+// country with a route gets one prefilled preservation request to review.
+
+// maxPaste bounds what one paste may hold; bigger logs go through
+// "art35 triage".
+const maxPaste = 1 << 20
+
+// Wording a preservation from attributed addresses usually needs; the
+// officer reads and may change both before sending.
+const (
+	draftRelation  = "the addresses were used for the offence at the times given; the operator's records show which subscriber used each address at that time"
+	draftNecessity = "operators keep connection records for a short time only; without preservation they are erased before a mutual legal assistance request can arrive"
+)
+
+// attributedCountry is one country of the attribution page.
+type attributedCountry struct {
+	Code, Name string
+	UniqueIPs  int
+	Route      *triage.Route
+	IPs        []triage.IPRow
+	Draft      string // the draft request (JSON) when a route exists
+}
+
+func (s *Server) attributePage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	s.render(w, r, sess, "attribute", map[string]any{"Title": "Attribute IP addresses"})
+}
+
+func (s *Server) attribute(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	r.Body = http.MaxBytesReader(w, r.Body, 2*maxPaste+64<<10)
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(maxPaste)
+	} else {
+		err = r.ParseForm()
+	}
+	if err != nil {
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "addresses: more than 1 MiB given; give a log that big to 'art35 triage' instead"))
+		return
+	}
+	text := r.PostForm.Get("addresses")
+	// A log file dropped on the page (or chosen) is read as if pasted.
+	if f, _, err := r.FormFile("log"); err == nil {
+		b, err := io.ReadAll(io.LimitReader(f, maxPaste+1))
+		f.Close()
+		if err != nil || len(b) > maxPaste {
+			s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "log file: more than 1 MiB; give a log that big to 'art35 triage' instead"))
+			return
+		}
+		text = strings.TrimSpace(text + "\n" + string(b))
+	}
+	data := map[string]any{"Title": "Attribute IP addresses", "Addresses": text}
+	if strings.TrimSpace(text) == "" {
+		data["Error"] = "Paste at least one IP address with its date, time and zone, e.g. 79.20.0.1 2026-11-20T14:02:07Z"
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		s.render(w, r, sess, "attribute", data)
+		return
+	}
+	ctx := r.Context()
+	res, err := (&triage.Scanner{Workers: 1}).Scan(ctx, []triage.Input{{Name: "pasted", R: strings.NewReader(text), Size: int64(len(text))}})
+	if err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
+	db, err := ipdb.Open(s.d.IPData)
+	if err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
+	snap, err := s.d.Directory(ctx)
+	if err != nil {
+		s.fail(w, r, sess, err)
+		return
+	}
+	now := s.d.Clock.Now()
+	rep := triage.Summarize(res, db, triage.Options{From: s.d.Party, Type: request.TypePreserve, Now: now, Directory: snap, Addresses: true})
+	requesting := triage.Requesting(snap, s.d.Party)
+	var countries []attributedCountry
+	for _, c := range rep.Countries {
+		ac := attributedCountry{Code: c.Country, Name: c.Name, UniqueIPs: c.UniqueIPs, Route: c.Route, IPs: c.IPs()}
+		if d, ok := triage.Draft(rep, c, requesting, now); ok {
+			d.Preserve.Relation, d.Preserve.Necessity = draftRelation, draftNecessity
+			if doc, err := json.Marshal(d); err == nil {
+				ac.Draft = string(doc)
+			}
+		}
+		countries = append(countries, ac)
+	}
+	data["Report"], data["Countries"] = rep, countries
+	s.render(w, r, sess, "attribute", data)
+}
+
+// composeDraft opens the compose form filled from a draft request (from
+// the attribution page): every identifier, the country, the legal basis;
+// the officer's defaults fill the rest.
+func (s *Server) composeDraft(w http.ResponseWriter, r *http.Request, sess *users.Session) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxPaste)
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "draft: too large; use 'art35 triage --draft-requests' for it"))
+		return
+	}
+	vals, err := flatten([]byte(r.PostForm.Get("draft")))
+	if err != nil {
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "draft: not a request document (%v); attribute the addresses again", err))
+		return
+	}
+	t := request.TypePreserve
+	fields, _ := FormFields(t)
+	keys := make([]string, 0, len(vals))
+	for k := range vals {
+		keys = append(keys, k)
+	}
+	fields = expandFields(fields, keys)
+	s.defaults(r.Context(), fields, t, sess, s.viewerZone(r))
+	for i := range fields {
+		if v, ok := vals[fields[i].Path]; ok && v != "" && !fixedPaths[fields[i].Path] && !strings.HasPrefix(fields[i].Path, "requesting.") {
+			fields[i].Value = v
+		}
+	}
+	s.renderCompose(w, r, sess, t, fields, nil, http.StatusOK)
+}

@@ -1,0 +1,214 @@
+package web
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/ping"
+	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/stats/statstest"
+)
+
+// axeSource is axe-core, vendored for the tests only (testdata/README.md).
+//
+//go:embed testdata/axe.min.js
+var axeSource string
+
+// axeViolation is one serious or critical finding of axe-core.
+type axeViolation struct {
+	ID     string   `json:"id"`
+	Impact string   `json:"impact"`
+	Help   string   `json:"help"`
+	Nodes  []string `json:"nodes"`
+}
+
+// axeRun checks the page in the browser with axe-core and returns its
+// serious and critical violations.
+func axeRun(ctx context.Context) ([]axeViolation, error) {
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axeSource+";true")); err != nil {
+		return nil, fmt.Errorf("load axe: %w", err)
+	}
+	js := `axe.run(document, {resultTypes: ["violations"]}).then(function (r) {
+		return JSON.stringify(r.violations.filter(function (v) { return v.impact === "serious" || v.impact === "critical"; })
+			.map(function (v) { return {id: v.id, impact: v.impact, help: v.help,
+				nodes: v.nodes.slice(0, 3).map(function (n) { return n.target.join(" ") + " " + (n.failureSummary || "").slice(0, 160); })}; }));
+	})`
+	out, err := chromedp.Run(ctx, chromedp.Evaluate[string](js, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return nil, fmt.Errorf("run axe: %w", err)
+	}
+	var vs []axeViolation
+	if err := json.Unmarshal([]byte(out), &vs); err != nil {
+		return nil, err
+	}
+	return vs, nil
+}
+
+// portalPage is one page to check: where it is and what shows it is drawn.
+type portalPage struct {
+	name, path, ready string
+	// open, when set, reaches the page by clicking instead of by URL
+	// (pages that answer a POST).
+	open func(ctx context.Context) error
+}
+
+// TestBrowserEveryPage opens every page of the portal at 1366 and 390 px
+// in Chromium: axe-core must find no serious or critical violation,
+// headings must not skip a level, and nothing may scroll sideways. With
+// ART35_PORTAL_SCREENSHOTS=DIR it also writes a picture of each page at
+// both widths into DIR (docs/portal.md links to how to make them).
+func TestBrowserEveryPage(t *testing.T) {
+	out := os.Getenv("ART35_PORTAL_SCREENSHOTS")
+	if out != "" {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx := context.Background()
+	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
+	pn := startPortalNetClock(t, clk, "US", "IT", "GB")
+	us, it := pn.Node("US"), pn.Node("IT")
+	send := func(id, to, priority string) {
+		doc := strings.NewReplacer(`"US-2026-000101"`, `"`+id+`"`, `"party": "IT"`, `"party": "`+to+`"`, `"urgent"`, `"`+priority+`"`,
+			`"created_at": "2026-11-24T10:00:00Z"`, `"created_at": "2026-11-26T02:00:00Z"`).Replace(preserveJSON)
+		if _, problems, err := us.Cases.Submit(ctx, []byte(doc), pn.names["US"]); err != nil {
+			t.Fatalf("submit %s: %v %v", id, err, problems)
+		}
+	}
+	send("US-2026-000101", "IT", "urgent")
+	send("US-2026-000102", "GB", "emergency")
+	waitCase(t, it, "US-2026-000101")
+	for _, st := range []request.Step{
+		{To: request.StateAcknowledged, By: pn.names["IT"]},
+		{To: request.StateInProgress, By: pn.names["IT"], Details: "order sent to Example Hosting (fictional)"},
+		{To: request.StatePreserved, By: pn.names["IT"], ProviderRef: "EXH-PRES-0412", Until: clk.Now().Add(90 * 24 * time.Hour)},
+	} {
+		clk.Advance(3 * time.Minute)
+		if _, err := it.Cases.Act(ctx, "US-2026-000101", st, nil); err != nil {
+			t.Fatal(err)
+		}
+		waitState(t, us, "US-2026-000101", st.To)
+	}
+	if _, err := statstest.PingService(it).StartCampaign(ctx, ping.CampaignOptions{To: []string{"US"}, Window: time.Hour, By: pn.names["IT"]}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(20 * time.Minute) // the emergency to GB is now overdue
+
+	b := browser(t, "America/New_York")
+	// The checker itself works: an image without a text alternative on
+	// the sign-in page is found.
+	within(t, b, 60*time.Second, "axe self-check page", chromedp.Navigate(pn.url("US", "/signin")), chromedp.WaitVisible("#signin"))
+	evalString(t, b, `var i = document.createElement("img"); i.src = "/static/none.png"; document.body.appendChild(i); "ok"`)
+	if vs, err := axeRun(b); err != nil || len(vs) == 0 || vs[0].ID != "image-alt" {
+		t.Fatalf("axe does not find an image without alt: %+v %v", vs, err)
+	}
+	pages := []portalPage{
+		{name: "signin", path: "/signin", ready: "#signin"},
+	}
+	signedIn := []portalPage{
+		{name: "inbox", path: "/inbox", ready: "table.inbox"},
+		{name: "inbox-empty-filter", path: "/inbox?state=closed", ready: "td.empty"},
+		{name: "request-preserved", path: "/requests/US-2026-000101", ready: "#timeline"},
+		{name: "request-overdue", path: "/requests/US-2026-000102", ready: "#timeline"},
+		{name: "confirm-close", path: "/requests/US-2026-000101", ready: "#consequence", open: func(ctx context.Context) error {
+			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/requests/US-2026-000101")), chromedp.WaitVisible(chromedp.ID("act-closed")),
+				chromedp.Click(chromedp.ID("act-closed")), chromedp.WaitVisible(chromedp.ID("consequence")))
+		}},
+		{name: "compose-index", path: "/compose", ready: "main h1"},
+		{name: "compose-preserve", path: "/compose/preserve", ready: "#check"},
+		{name: "compose-errors", path: "/compose/preserve", ready: "#error-summary", open: func(ctx context.Context) error {
+			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/compose/preserve")), chromedp.WaitVisible(chromedp.ID("check")),
+				chromedp.Click(chromedp.ID("check")), chromedp.WaitVisible(chromedp.ID("error-summary")))
+		}},
+		{name: "directory", path: "/directory", ready: "table.dir"},
+		{name: "directory-empty-search", path: "/directory?q=zzzz", ready: "td.empty"},
+		{name: "party", path: "/directory/IT", ready: "main h1"},
+		{name: "pings", path: "/pings", ready: "#pending-h"},
+		{name: "search", path: "/search?q=121.16.109.40", ready: "table.results"},
+		{name: "search-nothing", path: "/search?q=198.51.100.7", ready: "#no-hits"},
+		{name: "profile", path: "/profile", ready: "#save-profile"},
+		{name: "roster", path: "/roster", ready: "table.duty"},
+		{name: "audit", path: "/requests/US-2026-000101/audit", ready: "table.audit"},
+		{name: "attribute", path: "/attribute", ready: "#attribute"},
+		{name: "attribute-result", path: "/attribute", ready: "#result", open: func(ctx context.Context) error {
+			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/attribute")), chromedp.WaitVisible(chromedp.ID("addresses")),
+				chromedp.SetValue(chromedp.ID("addresses"), "79.20.0.1 2026-11-20T14:02:07Z\n81.2.69.142 2026-11-20T14:05:00Z\n121.16.109.40 2026-11-20T14:06:00Z"),
+				chromedp.Click(chromedp.ID("attribute")), chromedp.WaitVisible(chromedp.ID("result")))
+		}},
+		{name: "sources", path: "/sources", ready: "main h1"},
+		{name: "not-found", path: "/requests/US-2026-999999", ready: "main h1"},
+	}
+	check := func(p portalPage, width int64) {
+		t.Helper()
+		c, cancel := context.WithTimeout(b, 90*time.Second)
+		defer cancel()
+		if err := chromedp.Do(c, chromedp.EmulateViewport(width, 900)); err != nil {
+			t.Fatal(err)
+		}
+		var err error
+		if p.open != nil {
+			err = p.open(c)
+		} else {
+			err = chromedp.Do(c, chromedp.Navigate(pn.url("US", p.path)), chromedp.WaitVisible(p.ready))
+		}
+		if err != nil {
+			shot(t, b, "failed-page-"+p.name)
+			t.Errorf("%s at %d px: %v", p.name, width, err)
+			return
+		}
+		where := fmt.Sprintf("%s at %d px", p.name, width)
+		vs, err := axeRun(c)
+		if err != nil {
+			t.Errorf("%s: %v", where, err)
+		}
+		for _, v := range vs {
+			t.Errorf("%s: axe %s (%s): %s %v", where, v.ID, v.Impact, v.Help, v.Nodes)
+		}
+		// No sideways scrolling.
+		if over, err := chromedp.Run(c, chromedp.Evaluate[string](`(function () {
+			var d = document.documentElement; if (d.scrollWidth <= d.clientWidth + 1) { return ""; }
+			var wide = []; document.querySelectorAll("body *").forEach(function (e) { var r = e.getBoundingClientRect(); if (r.right > d.clientWidth + 1 && wide.length < 4) { wide.push(e.tagName + (e.id ? "#" + e.id : "") + "." + e.className); } });
+			return d.scrollWidth + " > " + d.clientWidth + ": " + wide.join(", "); })()`)); err != nil || over != "" {
+			t.Errorf("%s scrolls sideways: %s %v", where, over, err)
+		}
+		// Headings in order: one h1, no level skipped going down.
+		if skip, err := chromedp.Run(c, chromedp.Evaluate[string](`(function () {
+			var hs = document.querySelectorAll("h1, h2, h3, h4, h5, h6"), last = 0, bad = [], ones = 0;
+			hs.forEach(function (h) { var l = +h.tagName[1]; if (l === 1) { ones++; } if (l > last + 1) { bad.push(h.tagName + " " + h.textContent.trim().slice(0, 40)); } last = l; });
+			if (ones !== 1) { bad.push(ones + " h1"); } return bad.join("; "); })()`)); err != nil || skip != "" {
+			t.Errorf("%s: headings out of order: %s %v", where, skip, err)
+		}
+		if out != "" {
+			png, err := chromedp.Run(c, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Errorf("%s: screenshot: %v", where, err)
+				return
+			}
+			if err := os.WriteFile(filepath.Join(out, fmt.Sprintf("%s-%d.png", p.name, width)), png, 0o644); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	for _, w := range []int64{1366, 390} {
+		for _, p := range pages {
+			check(p, w)
+		}
+	}
+	within(t, b, 30*time.Second, "restore viewport", chromedp.EmulateViewport(1280, 900))
+	pn.browserSignIn(t, b, "US")
+	for _, w := range []int64{1366, 390} {
+		for _, p := range signedIn {
+			check(p, w)
+		}
+	}
+}
