@@ -125,14 +125,16 @@ func sampleWire(dir string) []byte {
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: filepath.Join(dir, "sample")})
 	check(err)
 	defer net.Close()
-	env, err := net.Node("US").Seal(ctx, header("sample"), body)
+	env, err := net.Node("US").Seal(ctx, header("sample"), body("US-BENCH-SAMPLE"))
 	check(err)
 	wire, err := env.Marshal()
 	check(err)
 	return wire
 }
 
-var body = []byte(`{"type":"preserve","offence":"unauthorised access (fictional)","data":"subscriber and traffic data for 121.16.109.40:51234 at 2026-11-20T14:02:07Z","mla_follows":true}`)
+// body is a preserve request that passes its checklist (the receiving
+// node's rule book refuses any other), with its own id.
+func body(id string) []byte { return testnet.RequestDoc("preserve", id, "US", "IT", time.Now()) }
 
 func header(idem string) envelope.Header {
 	return envelope.Header{IdempotencyKey: idem, Kind: envelope.KindRequest, Subkind: "preserve", Recipient: "IT-247", CaseRef: "BENCH"}
@@ -161,7 +163,7 @@ func measureNodes(dir, backend string, count, workers, rate, secs, rounds int) r
 	send := func(int) error {
 		i := seq.Add(1)
 		h := header(fmt.Sprintf("bench-%s-%d", backend, i))
-		env, err := us.Seal(ctx, h, body)
+		env, err := us.Seal(ctx, h, body(fmt.Sprintf("US-BENCH-%s-%d", backend, i)))
 		if err != nil {
 			return err
 		}

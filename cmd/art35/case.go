@@ -20,7 +20,7 @@ import (
 var caseCmd = &command{
 	name:  "case",
 	short: "send requests and work the cases of a node: list, show, acknowledge, preserve, answer",
-	usage: "case <send|list|show|served|renew|ack|start|preserved|disclosed|decline|needs-info|close> --data DIR ...",
+	usage: "case <send|list|show|served|renew|ack|start|preserved|disclosed|decline|needs-info|close|callback> --data DIR ...",
 	long: `Case works on a node's database (--data DIR, or ART35_DATA). The node may be
 running: what these commands queue, the running node delivers within a second.
 
@@ -46,6 +46,14 @@ Steps, each sent to the other side as a signed evidence:
   art35 case renew ID --by NAME --until DATE
                                       an interception's authorised period was renewed (Art. 34);
                                       content never flows through art35
+
+An emergency request received here is disclosed only once confirmed (SPEC story 7):
+countersigned by a second person of the requesting authority, or called back:
+  art35 case callback ID --by NAME --number NUMBER --outcome TEXT [--at TIME] [--json]
+                                      record the call made to the number the directory
+                                      holds for the requesting authority (any other
+                                      number is refused); without --by it
+                                      prints the confirmation state
 
 --details TEXT adds a free-text explanation to any step. Codes: ` + strings.Join(answerCodeNames(), ", ") + `.
 The clocks (acknowledgement, preservation end held while an MLA request is pending,
@@ -85,6 +93,7 @@ func init() {
 			{"served", "record that a Protocol Art. 8 order was served on the provider (starts the 20/45-day data clock)", caseServed},
 			{"renew", "record the renewal of an interception's authorised period (Art. 34)", caseRenew},
 		}
+		subs = append(subs, subcommand{"callback", "record a call-back confirming a received emergency request", caseCallback})
 		for _, st := range caseStepOrder {
 			subs = append(subs, subcommand{st.name, "move the case to " + string(st.to), func(ctx context.Context, e *env, args []string) error {
 				return caseStep(ctx, e, st.name, st.to, args)
@@ -369,6 +378,64 @@ func caseStep(ctx context.Context, e *env, sub string, to request.State, args []
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%s: %s -> %s by %s at %s; the evidence goes to the other side\n", pos[0], ev.From, ev.To, ev.By, ev.At.Format(time.RFC3339))
+	return nil
+}
+
+// caseCallback records a call-back that confirms a received emergency
+// request, or, without --by, prints how the request stands.
+func caseCallback(ctx context.Context, e *env, args []string) error {
+	var by, number, outcome, at string
+	var asJSON bool
+	n, pos, err := openNode(ctx, e, caseCmd, "callback", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&by, "by", "", "who made the call (required to record one)")
+		fs.StringVar(&number, "number", "", "the number dialled: the one the directory holds for the requesting authority")
+		fs.StringVar(&outcome, "outcome", "", "what the person called confirmed (name, the request's id)")
+		fs.StringVar(&at, "at", "", "when the call was made, RFC 3339 (default now)")
+		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if len(pos) != 1 {
+		return usagef("callback needs one case ID ('art35 case list' shows them)")
+	}
+	if by != "" || number != "" || outcome != "" {
+		cb := cases.CallbackRecord{CalledBy: by, Number: number, Outcome: outcome}
+		if at != "" {
+			if cb.CalledAt, err = time.Parse(time.RFC3339, at); err != nil {
+				return usagef("--at %q: not RFC 3339 (e.g. 2026-11-25T02:00:00Z)", at)
+			}
+		}
+		if _, err := n.Cases.Callback(ctx, pos[0], cb); err != nil {
+			return err
+		}
+	}
+	conf, err := n.Cases.Confirm(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(e, conf)
+	}
+	switch {
+	case !conf.Needed:
+		fmt.Fprintf(e.stdout, "%s: not an emergency request received here; no confirmation is needed\n", pos[0])
+		return nil
+	case conf.Confirmed:
+		fmt.Fprintf(e.stdout, "%s: confirmed; it may be executed\n", pos[0])
+	default:
+		fmt.Fprintf(e.stdout, "%s: NOT confirmed: %s\n", pos[0], conf.Recommendation)
+	}
+	if conf.Countersigned != "" {
+		fmt.Fprintf(e.stdout, "  %s\n", conf.Countersigned)
+	}
+	for _, cb := range conf.Callbacks {
+		fmt.Fprintf(e.stdout, "  called back by %s at %s on %s (%s): %s\n", cb.CalledBy, cb.CalledAt.Format(time.RFC3339), cb.Number, cb.Authority, cb.Outcome)
+	}
+	if conf.SignerRevoked != "" {
+		fmt.Fprintf(e.stdout, "  WARNING: %s\n", conf.SignerRevoked)
+	}
 	return nil
 }
 

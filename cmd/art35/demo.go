@@ -108,6 +108,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	report3, story3Err := playStory3(ctx, e, net)
 	report4, story4Err := playStory4(ctx, e, net) // demo_story4.go
 	report5, story5Err := playPings(ctx, e, net, svcs)
+	report7, story7Err := playStory7(ctx, e, net) // demo_story7.go
 	if *scenariosOnly {
 		fmt.Fprintf(e.stdout, "art35 demo: %d nodes (%s) on 127.0.0.1\n", len(parties), strings.Join(parties, ", "))
 		failed := false
@@ -117,7 +118,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 			err   error
 		}{{"story 1 (intrusion trace)", report, storyErr}, {"story 3 (Estonia 2007: a DDoS log triaged)", report3, story3Err},
 			{"story 4 (life and limb: an emergency request)", report4, story4Err},
-			{"story 5 (a ping test of the network)", report5, story5Err}} {
+			{"story 5 (a ping test of the network)", report5, story5Err},
+			{"story 7 (a forged emergency request)", report7, story7Err}} {
 			for _, line := range st.lines {
 				fmt.Fprintln(e.stdout, "  "+line)
 			}
@@ -144,6 +146,9 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	if story5Err != nil {
 		fmt.Fprintf(e.stderr, "warning: story 5 did not complete: %v\n", story5Err)
+	}
+	if story7Err != nil {
+		fmt.Fprintf(e.stderr, "warning: story 7 did not complete: %v\n", story7Err)
 	}
 	fmt.Fprintln(e.stdout, "art35 demo network is running (demo data only; Ctrl-C stops it and removes its data).")
 	fmt.Fprintln(e.stdout)

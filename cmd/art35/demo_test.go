@@ -28,6 +28,13 @@ func TestDemoScenariosOnly(t *testing.T) {
 		"story 4 (life and limb: an emergency request): ok",
 		"FR (secretariat) pinged 7 points of contact: 7 machine receipts",
 		"story 5 (a ping test of the network): ok",
+		"GB refused forged: a valid format, signed by a key not in the directory: unknown_sender",
+		"GB refused signed with the US key revoked after a mailbox compromise: key_revoked",
+		"GB refused replayed: the genuine envelope's id with another body: replayed",
+		"GB refused from another authority's key: FR's node sends a US request: not_sender_party",
+		"GB may not disclose yet",
+		"GB executed the genuine request",
+		"story 7 (a forged emergency request): ok",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("report lacks %q:\n%s", want, r.stdout)

@@ -20,6 +20,7 @@ import (
 	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/testnet"
 )
 
 // envelopeNodes makes two node data folders (US sender, IT recipient) with
@@ -193,7 +194,7 @@ func TestEnvelopeImportExport(t *testing.T) {
 
 	work := t.TempDir()
 	msg := filepath.Join(work, "msg.json")
-	r := runCLI(t, "preserve this", nil, "envelope", "seal", "--data", dirs["US"], "--from", entries["US"].Authority,
+	r := runCLI(t, string(testnet.RequestDoc("preserve", "US-2026-7", "US", "IT", testClockTime)), nil, "envelope", "seal", "--data", dirs["US"], "--from", entries["US"].Authority,
 		"--to", entries["IT"].Authority, "--recipient-key", pub("IT", "encryption"), "--kind", "request", "--subkind", "preserve",
 		"--idempotency-key", "US-2026-7:send", "--body", "-", "--out", msg)
 	if r.code != 0 {
@@ -264,7 +265,7 @@ func TestEnvelopeImportReceipt(t *testing.T) {
 		t.Fatal(err)
 	}
 	env, err := us.Seal(ctx, envelope.Header{IdempotencyKey: "US-2026-8:send", Kind: envelope.KindRequest, Subkind: "preserve",
-		Recipient: "IT-247", Handling: envelope.H1}, []byte("preserve this"))
+		Recipient: "IT-247", Handling: envelope.H1}, testnet.RequestDoc("preserve", "US-2026-8", "US", "IT", testClockTime))
 	if err != nil {
 		t.Fatal(err)
 	}

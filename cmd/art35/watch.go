@@ -15,7 +15,7 @@ import (
 var watchCmd = &command{
 	name:  "watch",
 	short: "relay and show the events of realtime-traffic watches (Art. 33)",
-	usage: "watch <push|show> --data DIR [flags]",
+	usage: "watch <push|assign|show> --data DIR [flags]",
 	long: `A realtime-traffic watch (Budapest Art. 33) makes the watched side pass each
 login event of an account (address, source port, UTC time to the second) at once
 to the requester and to the country where the address is.
@@ -27,11 +27,16 @@ event is relayed, signed and encrypted, to the requester and, when a route
 exists, to the address's country. With no route, the event is kept here for
 the officers and goes to the requester only.
 
+"watch assign" passes a received realtime-traffic watch to one of the node's
+providers (its name as in provider-tokens.toml): the provider API answers a
+provider's token only for the watches passed to it.
+
 "watch show" lists the events of a request on any of the three sides, each
 with its end-to-end time and the time of every hop.
 
 Examples:
 	art35 watch push NO-2026-000777 --address 80.58.61.250 --port 51234 --time 2026-11-25T02:00:00Z --data ./gb-node
+	art35 watch assign NO-2026-000777 --provider "Example Mail (fictional)" --by "Alice Example" --data ./gb-node
 	art35 watch show NO-2026-000777 --data ./no-node
 	art35 watch show NO-2026-000777 --data ./es-node --json`,
 }
@@ -40,6 +45,7 @@ func init() {
 	watchCmd.run = func(ctx context.Context, e *env, args []string) error {
 		return dispatch(ctx, e, watchCmd, []subcommand{
 			{"push", "relay one login event of an accepted realtime-traffic request", runWatchPush},
+			{"assign", "pass a received watch to a provider of this node (provider API)", runWatchAssign},
 			{"show", "list a request's events with end-to-end and per-hop times", runWatchShow},
 		}, args)
 	}
@@ -90,6 +96,30 @@ func runWatchPush(ctx context.Context, e *env, args []string) error {
 	if out.Note != "" {
 		fmt.Fprintf(e.stdout, "note: %s\n", out.Note)
 	}
+	return nil
+}
+
+func runWatchAssign(ctx context.Context, e *env, args []string) error {
+	var provider, by string
+	n, pos, err := openNode(ctx, e, watchCmd, "assign", args, func(fs *flag.FlagSet) {
+		fs.StringVar(&provider, "provider", "", "the provider's name, as in provider-tokens.toml (required)")
+		fs.StringVar(&by, "by", "", "who passes the watch to the provider (required)")
+	})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if len(pos) != 1 || provider == "" || by == "" {
+		return usagef("give one request id, --provider and --by")
+	}
+	s, err := app.Watch(n, nil)
+	if err != nil {
+		return err
+	}
+	if err := s.Assign(ctx, pos[0], provider, by); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "watch %s passed to %s\n", pos[0], provider)
 	return nil
 }
 

@@ -52,6 +52,10 @@ type Service struct {
 	Log       *slog.Logger
 	// Party and Authority are the node's own.
 	Party, Authority string
+	// InboxJudges says that the node's inbox runs Judge on every envelope
+	// before storing it: Arrived then repeats only the rules another
+	// envelope may have changed meanwhile, not the whole checklist.
+	InboxJudges bool
 }
 
 // Direction says whether a request was sent or received here.
@@ -65,7 +69,12 @@ const (
 
 // Case is a stored request with its lifecycle.
 type Case struct {
-	Request   *request.Request   `json:"request"`
+	Request *request.Request `json:"request"`
+	// Ref is the request's id as its requesting party wrote it (what the
+	// peer calls it); Request.ID is the case's key on this node, which is
+	// Ref unless another party's request already held that key here
+	// (then "PARTY~ref", see insertRequest).
+	Ref       string             `json:"ref"`
 	Direction Direction          `json:"direction"`
 	Peer      string             `json:"peer"` // the other side's authority id
 	MessageID string             `json:"message_id"`
@@ -145,15 +154,18 @@ func (s *Service) SubmitTo(ctx context.Context, doc []byte, by, recipient string
 		ID: msgID, IdempotencyKey: requestKey(r.ID), Kind: envelope.KindRequest, Subkind: string(r.Type),
 		Recipient: poc.ID, CaseRef: r.SenderRef, Handling: envelope.Handling(r.Handling.Code),
 	}
+	key := r.ID
 	if _, err := s.Send(ctx, h, doc, func(tx *sql.Tx) error {
-		if err := insertRequest(ctx, tx, c, msgID); err != nil {
+		var err error
+		if key, err = insertRequest(ctx, tx, c, msgID); err != nil {
 			return err
 		}
-		return insertEvidence(ctx, tx, r.ID, 0, ev, "")
+		ev.RequestID = key
+		return insertEvidence(ctx, tx, key, 0, ev, "")
 	}); err != nil {
 		return nil, problems, err
 	}
-	c.MessageID = msgID
+	c.MessageID, c.Ref, c.Request.ID, c.Lifecycle.RequestID = msgID, r.ID, key, key
 	return c, problems, nil
 }
 
@@ -178,14 +190,37 @@ func countErrors(ps []request.Problem) int {
 	return n
 }
 
-func insertRequest(ctx context.Context, tx *sql.Tx, c *Case, messageID string) error {
+// insertRequest stores a request row and returns its key on this node.
+// A request is identified by (requesting party, id): the same id from two
+// parties never collides. The key is the id itself unless another party's
+// request already holds it here; then it is "PARTY~id" ("~" never occurs
+// in an id, so such a key cannot collide with one). The same (party, id)
+// twice is refused with EConflict.
+func insertRequest(ctx context.Context, tx *sql.Tx, c *Case, messageID string) (string, error) {
 	r := c.Request
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM requests WHERE requesting_party = $1 AND ref = $2`, r.Requesting.Party, r.ID).Scan(&n); err != nil {
+		return "", err
+	}
+	if n > 0 {
+		return "", apperr.Errorf(apperr.EConflict, "request %s of %s is already held here: a new request needs a new id", r.ID, r.Requesting.Party)
+	}
+	key := r.ID
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM requests WHERE id = $1`, key).Scan(&n); err != nil {
+		return "", err
+	}
+	if n > 0 {
+		key = r.Requesting.Party + "~" + r.ID
+	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO requests
-		(id, direction, type, requesting_party, requested_party, peer, priority, state, sender_ref, created_at, updated_at, message_id, document)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		r.ID, string(c.Direction), string(r.Type), r.Requesting.Party, r.Requested.Party, c.Peer, string(r.Priority),
+		(id, ref, direction, type, requesting_party, requested_party, peer, priority, state, sender_ref, created_at, updated_at, message_id, document)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		key, r.ID, string(c.Direction), string(r.Type), r.Requesting.Party, r.Requested.Party, c.Peer, string(r.Priority),
 		string(c.Lifecycle.State), r.SenderRef, store.FormatTime(r.CreatedAt.T), store.FormatTime(c.Updated), messageID, []byte(c.Document))
-	return err
+	if err != nil {
+		return "", store.MapError(err)
+	}
+	return key, nil
 }
 
 func insertEvidence(ctx context.Context, tx *sql.Tx, id string, seq int, ev request.Evidence, messageID string) error {
@@ -247,13 +282,11 @@ func (s *Service) Arrived(ctx context.Context, tx *sql.Tx, in *federation.Inboun
 
 func (s *Service) arrivedRequest(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error {
 	h := in.Envelope.Header
-	r, problems := request.Decode(in.Body)
-	if r == nil || r.ID == "" {
-		// The envelope is authentic but its body is not a request we can
-		// read: keep the envelope (it is stored) and say so in the log; a
-		// person answers through the sender's phone number.
-		s.Log.Warn("received a request envelope whose body is not a readable request", "message_id", h.ID, "sender", h.Sender, "problems", len(problems))
-		return nil
+	// The rule book again, inside the transaction: the inbox's Judge ran
+	// before it, but another envelope may have been stored since.
+	r, err := s.judgeRequest(ctx, tx, h, in.Body, !s.InboxJudges)
+	if err != nil {
+		return err
 	}
 	lc := request.NewLifecycle(r)
 	sent := request.Evidence{Kind: "transition", RequestID: r.ID, From: request.StateDraft, To: request.StateSent, At: h.Created, By: h.Sender, As: request.BySender}
@@ -264,53 +297,44 @@ func (s *Service) arrivedRequest(ctx context.Context, tx *sql.Tx, in *federation
 		return err
 	}
 	c := &Case{Request: r, Direction: Incoming, Peer: h.Sender, Lifecycle: lc, Updated: ev.At, Document: in.Body}
-	if err := insertRequest(ctx, tx, c, h.ID); err != nil {
-		if apperr.Is(store.MapError(err), apperr.EConflict) {
-			return apperr.Errorf(apperr.EConflict, "request %s is already held here (from another envelope)", r.ID)
+	key, err := insertRequest(ctx, tx, c, h.ID)
+	if err != nil {
+		if apperr.Is(err, apperr.EConflict) {
+			return federation.Reject(federation.CodeDuplicateRequest, "%s already sent a request with id %s, in another envelope: a new request needs a new id", r.Requesting.Party, r.ID)
 		}
 		return err
 	}
-	if err := insertEvidence(ctx, tx, r.ID, 0, sent, h.ID); err != nil {
+	sent.RequestID, ev.RequestID = key, key
+	if err := insertEvidence(ctx, tx, key, 0, sent, h.ID); err != nil {
 		return err
 	}
-	return insertEvidence(ctx, tx, r.ID, 1, ev, h.ID)
+	return insertEvidence(ctx, tx, key, 1, ev, h.ID)
 }
 
 func (s *Service) arrivedEvidence(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error {
 	h := in.Envelope.Header
-	var ev request.Evidence
-	if err := json.Unmarshal(in.Body, &ev); err != nil || ev.RequestID == "" {
-		s.Log.Warn("received an evidence envelope whose body is not readable", "message_id", h.ID, "sender", h.Sender)
-		return nil
-	}
-	var peer string
-	err := tx.QueryRowContext(ctx, `SELECT peer FROM requests WHERE id = $1`, ev.RequestID).Scan(&peer)
-	found, err := store.Found(err)
+	j, err := s.judgeEvidence(ctx, tx, h, in.Body)
 	if err != nil {
 		return err
 	}
-	if !found {
-		s.Log.Warn("evidence for a request this node does not hold", "request", ev.RequestID, "sender", h.Sender)
-		return nil
-	}
-	if peer != h.Sender {
-		// Only the other side of a request may move it.
-		s.Log.Warn("evidence from an authority that is not the other side of the request", "request", ev.RequestID, "sender", h.Sender, "peer", peer)
-		return nil
-	}
-	lc, err := loadLifecycle(ctx, tx, ev.RequestID)
-	if err != nil {
+	// Lock the case and judge again under the lock: a local step or note
+	// may have been written since (judging takes no lock, so that an
+	// evidence for an unknown case costs no write).
+	if _, err := nextSeq(ctx, tx, j.key); err != nil {
 		return err
 	}
+	if j, err = s.judgeEvidence(ctx, tx, h, in.Body); err != nil {
+		return err
+	}
+	ev, lc := j.ev, j.lc
 	if ev.Kind == "transition" && ev.As == request.ByReceiver && lc.State == request.StateSent {
 		// The receiver acted on the request before its transport receipt
 		// reached us: its step proves delivery, so record that first.
-		d, err := lc.Apply(request.Step{To: request.StateDelivered, At: notBefore(ev.At, lc), By: h.Sender, As: request.BySystem,
-			Details: "delivery shown by the receiver's step " + string(ev.To)}, nil)
+		d, err := lc.Apply(deliveryShown(ev, h.Sender, lc), nil)
 		if err != nil {
 			return err
 		}
-		if err := insertEvidence(ctx, tx, ev.RequestID, len(lc.Evidences)-1, d, h.ID); err != nil {
+		if err := insertEvidence(ctx, tx, j.key, len(lc.Evidences)-1, d, h.ID); err != nil {
 			return err
 		}
 	}
@@ -329,25 +353,21 @@ func (s *Service) arrivedEvidence(ctx context.Context, tx *sql.Tx, in *federatio
 		// The peer's clock is not ours: a step stamped a little before our
 		// last evidence is applied at that evidence's time, with its own
 		// time kept in the details.
-		at, details := notBefore(ev.At, lc), ev.Details
+		at := notBefore(ev.At, lc)
+		step := stepOf(ev, at)
 		if !at.Equal(ev.At) {
-			details = strings.TrimSpace(details + " (peer time " + ev.At.Format(time.RFC3339Nano) + ")")
+			step.Details = strings.TrimSpace(step.Details + " (peer time " + ev.At.Format(time.RFC3339Nano) + ")")
 		}
-		applied, err := lc.Apply(request.Step{To: ev.To, At: at, By: ev.By, As: ev.As, Code: ev.Code, Details: details,
-			ProviderRef: ev.ProviderRef, Until: ev.Until, LinkedID: ev.LinkedID}, nil)
+		applied, err := lc.Apply(step, reservations(j.dir))
 		if err != nil {
-			// The peer's node let through a step our table refuses: keep
-			// the evidence as a note for a person, do not move the state.
-			s.Log.Warn("peer evidence refused by the lifecycle; kept as a note", "request", ev.RequestID, "err", err)
-			ev.Kind, ev.Details = "refused-step", err.Error()+"; "+ev.Details
-		} else {
-			ev = applied
+			return refusedStep(err, ev, h.Sender, ev.As)
 		}
+		ev = applied
 	}
-	if err := insertEvidence(ctx, tx, ev.RequestID, seq, ev, h.ID); err != nil {
+	if err := insertEvidence(ctx, tx, j.key, seq, ev, h.ID); err != nil {
 		return err
 	}
-	return setState(ctx, tx, ev.RequestID, lc.State, ev.At)
+	return setState(ctx, tx, j.key, lc.State, ev.At)
 }
 
 // Act takes a person's step on a request and sends its evidence to the
@@ -372,17 +392,20 @@ func (s *Service) Act(ctx context.Context, id string, step request.Step, res req
 			res = route.Reservations{Snapshot: d}
 		}
 	}
+	if err := s.checkExecution(ctx, c, step.To); err != nil {
+		return nil, err
+	}
 	ev, err := c.Lifecycle.Apply(step, res)
 	if err != nil {
 		return nil, err
 	}
 	seq := len(c.Lifecycle.Evidences) - 1
-	body, err := json.Marshal(ev)
+	body, err := json.Marshal(wireEvidence(ev, c))
 	if err != nil {
 		return nil, err
 	}
 	h := envelope.Header{
-		IdempotencyKey: evidenceKey(id, seq), Kind: envelope.KindEvidence, Subkind: string(ev.To),
+		IdempotencyKey: evidenceKey(c.Request.ID, seq), Kind: envelope.KindEvidence, Subkind: string(ev.To),
 		Recipient: c.Peer, InReplyTo: c.MessageID, CaseRef: c.Request.SenderRef, Handling: envelope.Handling(c.Request.Handling.Code),
 	}
 	_, err = s.Send(ctx, h, body, func(tx *sql.Tx) error {
@@ -406,6 +429,15 @@ func (s *Service) Act(ctx context.Context, id string, step request.Step, res req
 	return &ev, nil
 }
 
+// wireEvidence is ev as the peer must read it: about the request's own id
+// (Ref), not this node's key for it.
+func wireEvidence(ev request.Evidence, c *Case) request.Evidence {
+	if c.Ref != "" {
+		ev.RequestID = c.Ref
+	}
+	return ev
+}
+
 // notBefore returns t, or the time of the lifecycle's last evidence if
 // that is later: times from another clock (a receipt stamped to the whole
 // second, a peer's step) must not put a step before the one it follows.
@@ -423,8 +455,8 @@ func (s *Service) Get(ctx context.Context, id string) (*Case, error) {
 		dir, state, updated string
 		doc                 []byte
 	)
-	err := s.DB.QueryRowContext(ctx, `SELECT direction, peer, message_id, state, updated_at, document FROM requests WHERE id = $1`, id).
-		Scan(&dir, &c.Peer, &c.MessageID, &state, &updated, &doc)
+	err := s.DB.QueryRowContext(ctx, `SELECT ref, direction, peer, message_id, state, updated_at, document FROM requests WHERE id = $1`, id).
+		Scan(&c.Ref, &dir, &c.Peer, &c.MessageID, &state, &updated, &doc)
 	found, err := store.Found(err)
 	if err != nil {
 		return nil, err
@@ -440,6 +472,8 @@ func (s *Service) Get(ctx context.Context, id string) (*Case, error) {
 	if r == nil {
 		return nil, fmt.Errorf("stored request %s is not readable", id)
 	}
+	// Here the request is known by its key; the peer knows it by Ref.
+	r.ID = id
 	c.Request = r
 	if c.Lifecycle, err = loadLifecycle(ctx, s.DB, id); err != nil {
 		return nil, err

@@ -107,7 +107,7 @@ func (s *Service) Note(ctx context.Context, id string, spec NoteSpec, change fun
 	if !ok {
 		return nil, apperr.Errorf(apperr.EInvalid, "request %s: a %q note is kept on this node only; the envelope protocol carries no such evidence step", id, spec.Kind)
 	}
-	body, err := json.Marshal(ev)
+	body, err := json.Marshal(wireEvidence(ev, c))
 	if err != nil {
 		return nil, err
 	}

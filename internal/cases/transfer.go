@@ -116,14 +116,23 @@ func recordGrant(ctx context.Context, tx *sql.Tx, id, to, purpose, by string, at
 // side, in one transaction with also.
 func (s *Service) sendNote(ctx context.Context, c *Case, ev request.Evidence, also func(tx *sql.Tx) error) error {
 	ev.At = s.Clock.Now()
-	seq := len(c.Lifecycle.Evidences)
-	body, err := json.Marshal(ev)
+	body, err := json.Marshal(wireEvidence(ev, c))
 	if err != nil {
 		return err
 	}
-	h := envelope.Header{IdempotencyKey: evidenceKey(c.Request.ID, seq), Kind: envelope.KindEvidence, Subkind: ev.Kind,
+	// One note, one business event: its key is its own, not its position
+	// in the case, which an arrival may take meanwhile.
+	nonce, err := envelope.NewID(nil)
+	if err != nil {
+		return err
+	}
+	h := envelope.Header{IdempotencyKey: c.Request.ID + "/" + ev.Kind + "/" + nonce, Kind: envelope.KindEvidence, Subkind: ev.Kind,
 		Recipient: c.Peer, InReplyTo: c.MessageID, CaseRef: c.Request.SenderRef, Handling: envelope.Handling(c.Request.Handling.Code)}
 	_, err = s.Send(ctx, h, body, func(tx *sql.Tx) error {
+		seq, err := nextSeq(ctx, tx, c.Request.ID)
+		if err != nil {
+			return err
+		}
 		if err := insertEvidence(ctx, tx, c.Request.ID, seq, ev, ""); err != nil {
 			return err
 		}

@@ -51,11 +51,12 @@ var Kinds = []Kind{KindRequest, KindEvidence, KindPing, KindWatchEvent, KindDire
 // "transfer-request" asks the originating party to authorise passing its
 // data on to a third party, "transfer-granted" is that authorisation
 // (Protocol Art. 14(10)); "usage-query" asks how received data was used and
-// "usage-report" answers from the audit log (Art. 26, 28).
+// "usage-report" answers from the audit log (Art. 26, 28); "countersigned"
+// carries a second person's signature of an emergency request (story 7).
 var EvidenceSubkinds = []string{
 	"delivered", "acknowledged", "not-acknowledged", "in-progress", "preserved", "disclosed",
 	"partially-executed", "declined", "postponed", "needs-info", "closed", "conditions-accepted",
-	"incident", "transfer-request", "transfer-granted", "usage-query", "usage-report",
+	"incident", "transfer-request", "transfer-granted", "usage-query", "usage-report", "countersigned",
 }
 
 // Handling is the handling code of SPEC section 7.

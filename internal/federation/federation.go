@@ -150,6 +150,18 @@ const (
 	CodeReplayed            Code = "replayed"              // a different envelope with a message id we already hold
 	CodeUndecryptable       Code = "undecryptable"         // signed correctly, but the body does not decrypt
 	CodeNotAdmitted         Code = "not_admitted"          // a genuine sender this node does not take orders from (a provider takes them from its own country's authorities only)
+
+	// The rule book (docs/protocol.md, "Rule book"): what an authentic
+	// sender may say. These refusals come after the signature and the
+	// decryption, from the judge the node installs (Inbox.Judge).
+	CodeNotSenderParty   Code = "not_sender_party"   // a request whose requesting.party is not the signer's party
+	CodeNotAddressedHere Code = "not_addressed_here" // a request whose requested.party is not this node's party
+	CodeRequestInvalid   Code = "request_invalid"    // a request that fails its checklist (the problems are in the message)
+	CodeDuplicateRequest Code = "duplicate_request"  // another envelope already brought a request with this id from this party
+	CodeEvidenceInvalid  Code = "evidence_invalid"   // an evidence that cannot be read, or a step without what it needs (code, reference)
+	CodeUnknownCase      Code = "unknown_case"       // an evidence for a request that is not held here between the signer and this node
+	CodeWrongSide        Code = "wrong_side"         // a step the signer's side does not own (a requested side closing, a requesting side preserving)
+	CodeStepNotAllowed   Code = "step_not_allowed"   // a step the lifecycle table does not allow from the case's current state
 )
 
 // Codes lists every rejection code, for documentation and tests.
@@ -157,6 +169,14 @@ var Codes = []Code{
 	CodeMalformed, CodeUnsupportedVersion, CodeOversized, CodeWrongRecipient, CodeUnknownRecipientKey,
 	CodeUnknownSender, CodeBadSignature, CodeKeyNotValid, CodeKeyRevoked, CodeExpired,
 	CodeFutureTimestamp, CodeReplayed, CodeUndecryptable, CodeNotAdmitted,
+}
+
+// RuleCodes lists the rule book's codes: refusals of what an authentic
+// sender says, decided by the node's judge (Inbox.Judge) rather than by
+// the envelope checks above; the test network proves each of them.
+var RuleCodes = []Code{
+	CodeNotSenderParty, CodeNotAddressedHere, CodeRequestInvalid, CodeDuplicateRequest,
+	CodeEvidenceInvalid, CodeUnknownCase, CodeWrongSide, CodeStepNotAllowed,
 }
 
 // Rejection is the error the inbox returns when it refuses an envelope.
@@ -184,9 +204,10 @@ func (r *Rejection) Unwrap() []error {
 // AppCode maps a rejection to an application error code.
 func (r *Rejection) AppCode() string {
 	switch r.Code {
-	case CodeUnknownSender, CodeBadSignature, CodeKeyNotValid, CodeKeyRevoked, CodeNotAdmitted:
+	case CodeUnknownSender, CodeBadSignature, CodeKeyNotValid, CodeKeyRevoked, CodeNotAdmitted,
+		CodeNotSenderParty, CodeWrongSide:
 		return apperr.EUnauthorized
-	case CodeReplayed:
+	case CodeReplayed, CodeDuplicateRequest, CodeStepNotAllowed:
 		return apperr.EConflict
 	}
 	return apperr.EInvalid
@@ -200,24 +221,36 @@ func (c Code) HTTPStatus() int {
 		return http.StatusRequestEntityTooLarge
 	case CodeWrongRecipient, CodeUnknownRecipientKey:
 		return http.StatusMisdirectedRequest
-	case CodeUnknownSender, CodeBadSignature, CodeKeyNotValid, CodeKeyRevoked, CodeNotAdmitted:
+	case CodeUnknownSender, CodeBadSignature, CodeKeyNotValid, CodeKeyRevoked, CodeNotAdmitted,
+		CodeNotSenderParty, CodeWrongSide:
 		return http.StatusForbidden
-	case CodeReplayed:
+	case CodeReplayed, CodeDuplicateRequest, CodeStepNotAllowed:
 		return http.StatusConflict
+	case CodeNotAddressedHere:
+		return http.StatusMisdirectedRequest
+	case CodeRequestInvalid, CodeEvidenceInvalid, CodeUnknownCase:
+		return http.StatusUnprocessableEntity
 	}
 	return http.StatusBadRequest
 }
 
 // RetryLater reports whether a sender should try the same envelope again
 // later after this rejection: the receiver's directory may not know a new
-// sender or key yet, or the two clocks may disagree. All other rejections
-// are final for that envelope.
+// sender or key yet, the two clocks may disagree, or an evidence overtook
+// the request it answers (envelopes to one peer travel in parallel). All
+// other rejections are final for that envelope.
 func (c Code) RetryLater() bool {
 	switch c {
-	case CodeUnknownSender, CodeUnknownRecipientKey, CodeFutureTimestamp:
+	case CodeUnknownSender, CodeUnknownRecipientKey, CodeFutureTimestamp, CodeUnknownCase:
 		return true
 	}
 	return false
+}
+
+// Reject builds a Rejection with a message for the sender (the judge of
+// the rule book, outside this package, refuses with it).
+func Reject(code Code, format string, args ...any) *Rejection {
+	return reject(code, nil, format, args...)
 }
 
 // reject builds a Rejection.

@@ -33,6 +33,12 @@ type Inbox struct {
 	// (authenticated) sender; an error refuses it with CodeNotAdmitted. A
 	// provider's node admits orders from its own country's authorities only.
 	Admit func(ctx context.Context, h envelope.Header) error
+	// Judge, if set, applies the rule book to an authentic, decrypted
+	// envelope before anything is stored: whether its signer may say what
+	// it says (docs/protocol.md, "Rule book"). A *Rejection refuses the
+	// envelope with its code; any other error is a failure of this node
+	// and the sender retries.
+	Judge func(ctx context.Context, h envelope.Header, body []byte) error
 }
 
 // Result is the outcome of an accepted (or already accepted) envelope.
@@ -66,7 +72,8 @@ func (in *Inbox) maxBody() int {
 // size, syntax, recipient, sender key, signature; then duplicates and
 // replays (only once the signature is known good, so that an attacker
 // cannot probe which ids we hold); then key validity and revocation,
-// expiry and future timestamps; then decryption. A duplicate is answered
+// expiry and future timestamps; then decryption; then the rule book
+// (Judge). A duplicate is answered
 // before the time checks, so a retry that arrives after its envelope
 // expired still gets the original receipt instead of a refusal.
 func (in *Inbox) Receive(ctx context.Context, raw []byte, via string) (*Result, error) {
@@ -159,12 +166,25 @@ func (in *Inbox) receive(ctx context.Context, raw []byte, via string, now time.T
 	if err != nil {
 		return nil, reject(CodeUndecryptable, err, "envelope %s is signed by %s but its body does not decrypt with key %s", h.ID, h.Sender, h.RecipientKeyID)
 	}
+	if in.Judge != nil {
+		if err := in.Judge(ctx, *h, body); err != nil {
+			if rej, ok := AsRejection(err); ok {
+				return nil, rej
+			}
+			return nil, fmt.Errorf("judge envelope %s: %w", h.ID, err)
+		}
+	}
 	rcpt, err := envelope.NewReceipt(env, now, id.Signer)
 	if err != nil {
 		return nil, fmt.Errorf("sign receipt: %w", err)
 	}
 	ib := &Inbound{Envelope: env, Raw: raw, Body: body, Receipt: rcpt, Via: via}
 	if err := in.Store.SaveInbound(ctx, ib); err != nil {
+		if rej, ok := AsRejection(err); ok {
+			// The rule book, checked again inside the storing transaction,
+			// refused it (a concurrent envelope changed the case meanwhile).
+			return nil, rej
+		}
 		if apperr.Is(err, apperr.EConflict) {
 			// A concurrent delivery of the same message won the race.
 			if res, derr := in.duplicate(ctx, env); res != nil || derr != nil {

@@ -409,3 +409,27 @@ func FuzzInbox(f *testing.F) {
 		}
 	})
 }
+
+// TestRuleCodesAreRefusals: every rule-book code is a 4xx, has an
+// application code, and only unknown_case (an evidence that overtook its
+// request) is worth retrying.
+func TestRuleCodesAreRefusals(t *testing.T) {
+	seen := map[Code]bool{}
+	for _, c := range RuleCodes {
+		if s := c.HTTPStatus(); s < 400 || s > 499 || s == 400 {
+			t.Errorf("%s maps to HTTP %d, want a 4xx of its own (not the envelope's 400)", c, s)
+		}
+		if (&Rejection{Code: c}).AppCode() == "" || seen[c] {
+			t.Errorf("%s: no application code, or listed twice", c)
+		}
+		seen[c] = true
+		if c.RetryLater() != (c == CodeUnknownCase) {
+			t.Errorf("%s: RetryLater = %v", c, c.RetryLater())
+		}
+		for _, e := range Codes {
+			if e == c {
+				t.Errorf("%s is both an envelope code and a rule code", c)
+			}
+		}
+	}
+}

@@ -124,6 +124,7 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 	n.dir.checked = time.Time{} // read the new serial at the next use
 	n.dir.mu.Unlock()
 	n.Log.Info("directory snapshot accepted", "serial", signed.Serial(), "parties", len(signed.Snapshot.Parties), "valid_until", signed.Snapshot.ValidUntil)
+	n.directoryAccepted(ctx) // rules.go
 	return signed, nil
 }
 

@@ -191,6 +191,7 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 	n.Outbox = &outbox.Worker{Store: n.Envelopes, Sender: n.Client, Peers: dk, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}
 	n.Cases = &cases.Service{DB: n.DB, Send: n.Send, Directory: n.Directory, Clock: n.Clock, Log: n.Log,
 		Party: cfg.Party, Authority: cfg.Authority}
+	n.applyRules() // rules.go
 	if n.Audit, err = auditlog.New(n.DB, cfg.Authority, n.Signing, n.Clock); err != nil {
 		n.DB.Close()
 		return nil, err

@@ -103,6 +103,11 @@ type Worker struct {
 	// Policy.EmergencyAlert (the node logs it, counts it in /metrics and
 	// shows it to the supervisor).
 	OnAlert func(Alert)
+	// OnRefused, if set, is called once when a peer refuses an envelope
+	// for good (a *federation.Rejection that is not RetryLater), after the
+	// worker stopped retrying it: the node shows the code and the peer's
+	// reason on the case, to the officer who sent it.
+	OnRefused func(ctx context.Context, env *envelope.Envelope, rej *federation.Rejection)
 	// Rand returns a number in [0,1) for the jitter; nil uses math/rand.
 	Rand func() float64
 
@@ -241,6 +246,9 @@ func (w *Worker) fail(ctx context.Context, o federation.Outbound, cause error, r
 	}
 	if !retry {
 		w.Log.Error("envelope refused for good; a person must look at it", "id", id, "recipient", o.Envelope.Header.Recipient, "err", cause)
+		if rej, ok := federation.AsRejection(cause); ok && w.OnRefused != nil {
+			w.OnRefused(ctx, o.Envelope, rej)
+		}
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()

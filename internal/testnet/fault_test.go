@@ -140,7 +140,7 @@ func crashTest(t *testing.T, backend, victim string) {
 	}
 	err = us.DB.Tx(ctx, func(tx *sql.Tx) error {
 		for i := range burst {
-			env, err := us.Seal(ctx, request(fmt.Sprintf("burst-%d", i), "preserve"), []byte(`{"n":1}`))
+			env, err := us.Seal(ctx, request(fmt.Sprintf("burst-%d", i), "preserve"), testnet.RequestDoc("preserve", fmt.Sprintf("US-BURST-%d", i), "US", "IT", time.Now()))
 			if err != nil {
 				return err
 			}

@@ -20,6 +20,7 @@ import (
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testnet"
 )
 
 // TestInboxRejectsEachClass crafts, for each class of refusal the inbox
@@ -47,7 +48,7 @@ func TestInboxRejectsEachClass(t *testing.T) {
 			// seal makes a genuine envelope, lets edit change it, and signs
 			// the result again with key (the US key unless a test swaps it).
 			seal := func(idem string, edit func(*envelope.Envelope), key ed25519.PrivateKey) []byte {
-				env, err := us.Seal(ctx, request(idem, "preserve"), []byte(`{"type":"preserve"}`))
+				env, err := us.Seal(ctx, request(idem, "preserve"), testnet.RequestDoc("preserve", "US-REJ-"+idem, "US", "IT", clk.Now()))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -47,7 +47,7 @@ func TestRequestCrossesTheNetwork(t *testing.T) {
 			ctx := context.Background()
 			const n = 50
 			for i := range n {
-				if _, err := us.Send(ctx, request(fmt.Sprintf("req-%d/sent", i), "preserve"), []byte(`{"type":"preserve"}`), nil); err != nil {
+				if _, err := us.Send(ctx, request(fmt.Sprintf("req-%d/sent", i), "preserve"), testnet.RequestDoc("preserve", fmt.Sprintf("US-REQ-%d", i), "US", "IT", time.Now()), nil); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -92,7 +92,7 @@ func TestPeerDownThenBack(t *testing.T) {
 			}
 			sent := map[string]bool{}
 			for i, sub := range []string{"preserve", "emergency-disclosure", "preserve"} {
-				env, err := us.Send(ctx, request(fmt.Sprintf("down-%d", i), sub), []byte(`{}`), nil)
+				env, err := us.Send(ctx, request(fmt.Sprintf("down-%d", i), sub), testnet.RequestDoc(sub, fmt.Sprintf("US-DOWN-%d", i), "US", "IT", clk.Now()), nil)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -12,6 +12,7 @@ import (
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
+	"github.com/art35/art35/internal/testnet"
 )
 
 // TestWitnessingDetectsARewrittenLog: the US node sees Italy's signed
@@ -34,7 +35,7 @@ func TestWitnessingDetectsARewrittenLog(t *testing.T) {
 			send := func() {
 				t.Helper()
 				n++
-				env, err := us.Send(ctx, request(fmt.Sprintf("w-%d", n), "preserve"), []byte(`{}`), nil)
+				env, err := us.Send(ctx, request(fmt.Sprintf("w-%d", n), "preserve"), testnet.RequestDoc("preserve", fmt.Sprintf("US-W-%d", n), "US", "IT", time.Now()), nil)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -2,8 +2,10 @@ package watch
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"database/sql"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -11,6 +13,10 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/auditlog"
+	"github.com/art35/art35/internal/cases"
+	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
 )
 
 // ProviderPath is where a domestic provider's system pushes login events
@@ -125,6 +131,18 @@ func (a *ProviderAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErr(w, err)
 		return
 	}
+	// A token answers only for the watches passed to its provider; an
+	// unknown id and another provider's (or any other request's) id get
+	// the same answer, so a token cannot learn which ids exist.
+	mine, err := a.Service.assignedTo(r.Context(), req, name)
+	if err != nil {
+		writeErr(w, err)
+		return
+	}
+	if !mine {
+		writeErr(w, errNotYours)
+		return
+	}
 	out, err := a.Service.push(r.Context(), req, l, name)
 	if err != nil {
 		writeErr(w, err)
@@ -133,6 +151,52 @@ func (a *ProviderAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusAccepted)
 	json.NewEncoder(w).Encode(out)
+}
+
+// errNotYours is the one answer to a push for a watch not addressed to
+// the provider, whether or not the id exists.
+var errNotYours = apperr.Errorf(apperr.ENotFound, "provider API: no watch with this request id is addressed to you (the node's officers pass each watch to its provider: 'art35 watch assign')")
+
+// Assign passes a realtime-traffic watch this node received to one of its
+// providers (a name in the provider API's token list): from then on that
+// provider's token may push the watch's events. It is recorded in the
+// audit log. Assigning twice is harmless.
+func (s *Service) Assign(ctx context.Context, requestID, provider, by string) error {
+	provider, by = strings.TrimSpace(provider), strings.TrimSpace(by)
+	if provider == "" || by == "" || !printable(provider) || len(provider) > 200 {
+		return apperr.Errorf(apperr.EInvalid, "name the provider (as in %s) and who passes the watch to it (--by)", "provider-tokens.toml")
+	}
+	c, err := s.Cases.Get(ctx, requestID)
+	if err != nil {
+		return err
+	}
+	if c.Direction != cases.Incoming || c.Request.Type != request.TypeRealtimeTraffic {
+		return apperr.Errorf(apperr.EInvalid, "request %s is a %s %s request; only a realtime-traffic request this node received is passed to a provider", requestID, c.Direction, c.Request.Type)
+	}
+	now := s.Clock.Now()
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO watch_assignments (request_id, provider, assigned_by, assigned_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (request_id, provider) DO NOTHING`, c.Request.ID, provider, by, store.FormatTime(now))
+		if err != nil {
+			return store.MapError(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil
+		}
+		_, err = auditlog.Append(ctx, tx, auditlog.Record{Kind: auditlog.AdminChange, Time: now, Actor: by, Case: c.Request.SenderRef,
+			Details: map[string]string{"change": "watch passed to provider", "request": c.Request.ID, "provider": provider}})
+		return err
+	})
+}
+
+// assignedTo reports whether the watch requestID was passed to provider.
+func (s *Service) assignedTo(ctx context.Context, requestID, provider string) (bool, error) {
+	var n int
+	err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM watch_assignments WHERE request_id = $1 AND provider = $2`, requestID, provider).Scan(&n)
+	if err != nil {
+		return false, store.MapError(err)
+	}
+	return n > 0, nil
 }
 
 func writeErr(w http.ResponseWriter, err error) {

@@ -239,6 +239,22 @@ func testWatchChain(t *testing.T, backend string) {
 	}
 	post := func(token, body string) (int, string) { return call(http.MethodPost, url, token, body) }
 	good := `{"request":"` + id + `","address":"80.58.61.251","port":51999,"time":"2026-11-25T02:10:00Z"}`
+	// Until the UK's officers pass the watch to its provider, the
+	// provider's token gets the very answer an unknown id gets: it cannot
+	// learn which ids exist nor push to a watch that is not its own.
+	unknownStatus, unknownBody := post(providerToken, `{"request":"NO-0000","address":"80.58.61.251","time":"2026-11-25T02:10:00Z"}`)
+	if status, body := post(providerToken, strings.Replace(good, id, "NO-0000", 1)); status != unknownStatus || body != unknownBody {
+		t.Fatalf("unknown id answered differently: %d %s vs %d %s", status, body, unknownStatus, unknownBody)
+	}
+	if status, body := post(providerToken, good); status != unknownStatus || body != unknownBody || status != http.StatusNotFound {
+		t.Errorf("a watch not passed to the provider: %d %s; want the unknown id's %d %s", status, body, unknownStatus, unknownBody)
+	}
+	if err := gb.Assign(ctx, id, "Example Mail (fictional)", "Alice Example"); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := post(operatorToken, good); status != unknownStatus || body != unknownBody {
+		t.Errorf("another provider's watch: %d %s; want the unknown id's %d %s", status, body, unknownStatus, unknownBody)
+	}
 	for _, tc := range []struct {
 		name, token, body string
 		status            int
@@ -248,7 +264,7 @@ func testWatchChain(t *testing.T, backend string) {
 		{"wrong token", strings.Repeat("x", 40), good, http.StatusUnauthorized, "bearer token"},
 		{"unknown field", providerToken, `{"request":"` + id + `","ip":"1.2.3.4"}`, http.StatusBadRequest, "body must be"},
 		{"bad time", providerToken, `{"request":"` + id + `","address":"80.58.61.251","time":"yesterday"}`, http.StatusBadRequest, "RFC 3339"},
-		{"unknown request", providerToken, `{"request":"NO-0000","address":"80.58.61.251","time":"2026-11-25T02:10:00Z"}`, http.StatusNotFound, "no request"},
+		{"unknown request", providerToken, `{"request":"NO-0000","address":"80.58.61.251","time":"2026-11-25T02:10:00Z"}`, http.StatusNotFound, "no watch with this request id"},
 		{"relayed", providerToken, good, http.StatusAccepted, `"status":"relayed"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
