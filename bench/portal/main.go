@@ -64,7 +64,7 @@ func main() {
 	check(err)
 	defer net.Close()
 	us := net.Node("US")
-	svc := &users.Service{DB: us.DB, Clock: clock.System{}, Params: users.Params{Memory: 64, Time: 1, Threads: 1}}
+	svc := &users.Service{DB: us.DB, Clock: clock.System{}, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: us.Users.SecretKey}
 	secret, err := svc.Add(ctx, users.Account{Username: "officer", Name: "Alex Example", Role: users.Officer}, password, "bench")
 	check(err)
 	base := "http://" + us.Addr()

@@ -317,3 +317,29 @@ func ExampleWaitSequenced() {
 	}
 	fmt.Println(err)
 }
+
+// TestFlush: Flush integrates staged records without a key; the next
+// signed batch signs a head over them too.
+func TestFlush(t *testing.T) {
+	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		l := newTestLog(t, db, "IT-247")
+		stage(t, db, 0, 3)
+		if n, err := Flush(ctx, db); err != nil || n != 3 {
+			t.Fatalf("Flush = %d, %v", n, err)
+		}
+		if _, err := Head(ctx, db); !apperr.Is(err, apperr.ENotFound) {
+			t.Fatalf("Head after Flush = %v, want ENotFound (nothing signed)", err)
+		}
+		stage(t, db, 3, 5)
+		if _, err := l.Sequence(ctx); err != nil {
+			t.Fatal(err)
+		}
+		head, err := Head(ctx, db)
+		if err != nil || head.Size != 5 {
+			t.Fatalf("head %d, %v; want 5", head.Size, err)
+		}
+		if rep, err := Verify(ctx, db, l.verifier(t)); err != nil || rep.Root != head.Root {
+			t.Fatalf("Verify = %+v, %v", rep, err)
+		}
+	})
+}

@@ -85,7 +85,7 @@ func New(src Sources) *Collector {
 		deliveries:          d("outbox_deliveries_total", "Envelopes delivered to a peer (signed receipt stored) since the node started.", "peer"),
 		failures:            d("outbox_delivery_failures_total", "Failed delivery attempts to a peer since the node started.", "peer"),
 		alertsDesc:          d("outbox_emergency_alerts_total", "Emergency envelopes that waited longer than the alert threshold, since the node started.", "peer"),
-		refusals:            d("inbox_rejections_recorded_total", "Envelopes the inbox refused and recorded, by rejection code (from the rejection table; the edge counts every refusal in art35_inbox_refusals_total).", "code"),
+		refusals:            d("inbox_refusals_total", "Envelopes the inbox refused, by rejection code.", "code"),
 		clocksDue:           d("clocks_due", "Open cases whose next deadline is pending, by clock.", "clock"),
 		clocksOverdue:       d("clocks_overdue", "Open cases whose next deadline has passed, by clock.", "clock"),
 		escalations:         d("escalations_total", "Escalation evidences recorded (escalated, negative-ack), by kind.", "kind"),

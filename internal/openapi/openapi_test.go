@@ -191,14 +191,15 @@ func TestRealAnswersMatch(t *testing.T) {
 		return nil
 	}})
 	h.Play(t)
-	doc := load(t)
-	v := validator{t, doc}
+	spec := load(t)
+	v := validator{t, spec}
 	ctx := context.Background()
 	us, it := h.Net.Node("US"), h.Net.Node("IT")
 	base := "http://" + it.Addr()
 
 	// The inbox: a real envelope, its receipt, a refusal.
-	env, err := us.Seal(ctx, envelope.Header{IdempotencyKey: "openapi-1", Kind: envelope.KindRequest, Subkind: "preserve", Recipient: "IT-247", CaseRef: "EX-OPENAPI"}, []byte(`{}`))
+	doc := statstest.Doc(t, "US-2026-000900", "routine", "EX-OPENAPI", "US", "IT")
+	env, err := us.Seal(ctx, envelope.Header{IdempotencyKey: "openapi-1", Kind: envelope.KindRequest, Subkind: "preserve", Recipient: "IT-247", CaseRef: "EX-OPENAPI"}, doc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -233,7 +234,7 @@ func TestRealAnswersMatch(t *testing.T) {
 	extra := []byte(`{"request":"US-2026-999999","address":"192.0.2.10","port":1,"time":"2026-11-25T02:00:00Z","name":"x"}`)
 	var value any
 	_ = json.Unmarshal(extra, &value)
-	if doc.ValidateSchemaJSON(v.schema("ProviderPush"), value, openapi3.EnableJSONSchema2020()) == nil {
+	if spec.ValidateSchemaJSON(v.schema("ProviderPush"), value, openapi3.EnableJSONSchema2020()) == nil {
 		t.Error("the document accepts a push with an unknown field")
 	}
 	if _, _, err := watch.ParsePush(bytes.NewReader(extra)); err == nil {

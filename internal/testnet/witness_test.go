@@ -2,6 +2,7 @@ package testnet_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -86,11 +87,19 @@ func TestWitnessingDetectsARewrittenLog(t *testing.T) {
 			// one the US saw, with a fresh signed checkpoint over it. (The
 			// signed tree head and staged records go too: the sequencer
 			// refuses to sign over a past that its last head contradicts.)
-			for _, q := range []string{`DELETE FROM audit_records`, `DELETE FROM audit_hashes`, `DELETE FROM audit_checkpoints`, `DELETE FROM audit_staged`,
-				`UPDATE audit_head SET size = 0, root = NULL, made_at = NULL, note = NULL`} {
-				if _, err := it.DB.ExecContext(ctx, q); err != nil {
-					t.Fatal(err)
+			// One transaction that takes the head lock first, so that a
+			// batch the node's sequencer is committing cannot slip in.
+			err = it.DB.Tx(ctx, func(tx *sql.Tx) error {
+				for _, q := range []string{`UPDATE audit_head SET size = 0, root = NULL, made_at = NULL, note = NULL`,
+					`DELETE FROM audit_records`, `DELETE FROM audit_hashes`, `DELETE FROM audit_checkpoints`, `DELETE FROM audit_staged`} {
+					if _, err := tx.ExecContext(ctx, q); err != nil {
+						return err
+					}
 				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
 			}
 			for i := range cp2.Size + 3 {
 				if _, err := auditlog.AppendOne(ctx, it.DB, auditlog.Record{Kind: auditlog.AdminChange, Time: time.Now().UTC(), Actor: "rewriter",

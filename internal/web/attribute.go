@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/ipdb"
@@ -74,12 +76,13 @@ func (s *Server) attribute(w http.ResponseWriter, r *http.Request, sess *users.S
 		return
 	}
 	ctx := r.Context()
+	now := s.d.Clock.Now()
 	res, err := (&triage.Scanner{Workers: 1}).Scan(ctx, []triage.Input{{Name: "pasted", R: strings.NewReader(text), Size: int64(len(text))}})
 	if err != nil {
 		s.fail(w, r, sess, err)
 		return
 	}
-	db, err := ipdb.Open(s.d.IPData)
+	db, err := s.ips.open(s.d.IPData, now)
 	if err != nil {
 		s.fail(w, r, sess, err)
 		return
@@ -89,7 +92,6 @@ func (s *Server) attribute(w http.ResponseWriter, r *http.Request, sess *users.S
 		s.fail(w, r, sess, err)
 		return
 	}
-	now := s.d.Clock.Now()
 	rep := triage.Summarize(res, db, triage.Options{From: s.d.Party, Type: request.TypePreserve, Now: now, Directory: snap, Addresses: true})
 	requesting := triage.Requesting(snap, s.d.Party)
 	var countries []attributedCountry
@@ -135,4 +137,29 @@ func (s *Server) composeDraft(w http.ResponseWriter, r *http.Request, sess *user
 		}
 	}
 	s.renderCompose(w, r, sess, t, fields, nil, http.StatusOK)
+}
+
+// ipCache keeps the opened IP data: opening decodes megabytes, too slow
+// for every paste. It is reopened after ipReopen so that data imported
+// with "art35 ipdb import" is used without a restart.
+type ipCache struct {
+	mu sync.Mutex
+	db *ipdb.DB
+	at time.Time
+}
+
+const ipReopen = 10 * time.Minute
+
+func (c *ipCache) open(dir string, now time.Time) (*ipdb.DB, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.db != nil && now.Sub(c.at) < ipReopen && !now.Before(c.at) {
+		return c.db, nil
+	}
+	db, err := ipdb.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	c.db, c.at = db, now
+	return db, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestAttributeFromFile: a log file given on the attribution page is read
@@ -25,6 +26,7 @@ func TestAttributeFromFile(t *testing.T) {
 	mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, pn.url("US", "/attribute"), &body)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
+	us.Timeout = 2 * time.Minute // the first attribution opens the IP data (slow under -race)
 	resp, err := us.Do(req)
 	if err != nil {
 		t.Fatal(err)

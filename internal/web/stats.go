@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -20,12 +21,15 @@ func init() {
 	funcs["percent"] = stats.Percent
 	funcs["codes"] = stats.Codes
 	funcs["list"] = func(s ...string) []string { return s }
-	funcs["statsQuery"] = func(f statsForm) string {
-		v := url.Values{"from": {f.From}, "to": {f.To}, "by": {f.By}}
+	// statsJSON is the link to the page's figures as JSON. It is built
+	// here from the parsed form (dates and a known grouping only), so it
+	// is safe to give the template as a URL.
+	funcs["statsJSON"] = func(f statsForm) template.URL {
+		v := url.Values{"from": {f.From}, "to": {f.To}, "by": {f.By}, "format": {"json"}}
 		if f.Exercise {
 			v.Set("scope", string(stats.ScopeExercise))
 		}
-		return v.Encode()
+		return template.URL("/stats?" + v.Encode())
 	}
 }
 

@@ -83,6 +83,9 @@ func TestStatsPage(t *testing.T) {
 			if row[1] != "4" || row[3] != "0s / 6m / 6m" || row[4] != "30m / 40m / 40m" || strings.TrimSpace(row[5]) != "67%" {
 				t.Errorf("IT row = %q, want 4 requests, receipt 0s / 6m / 6m, ack 30m / 40m / 40m, 67%% in time", row[1:])
 			}
+			if !strings.Contains(page, `href="/stats?by=country&amp;format=json&amp;from=2026-11-25&amp;to=2026-11-25"`) {
+				t.Errorf("the page does not link its JSON:\n%s", page)
+			}
 			if !strings.Contains(page, "<td>sent</td><td>IT</td><td>1</td><td>1</td><td>1</td><td>1</td><td>0</td><td>0</td><td>7m / 7m / 7m</td>") {
 				t.Errorf("the ping row is missing:\n%s", page)
 			}

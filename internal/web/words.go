@@ -63,7 +63,9 @@ var handlingNames = map[string]string{
 var clockNames = map[string]string{
 	request.ClockAck: "Acknowledgement by a person", request.ClockPreservation: "Preservation ends",
 	request.ClockArt7: "Provider answers (Protocol Art. 7)", request.ClockArt8Serve: "Order served on the provider (Protocol Art. 8)",
-	request.ClockArt8Data: "Provider produces the data (Protocol Art. 8)",
+	request.ClockArt8Data:     "Provider produces the data (Protocol Art. 8)",
+	request.ClockEUProduction: "Provider produces the data (EU 2023/1543, 10 days)", request.ClockEUEmergency: "Provider produces the data (EU 2023/1543 emergency, 8 hours)",
+	request.ClockDomestic: "Domestic order ends (Art. 16(2), 90 days)", request.ClockInterception: "Interception period ends (Art. 34)",
 }
 
 // deadlineStatus words.
@@ -75,6 +77,7 @@ var noteNames = map[string]string{
 	request.NoteReminder: "Reminder: preservation ends soon", request.NoteExtended: "Preservation extended",
 	request.NoteServed: "Order served on the provider", request.NoteMLAReceived: "MLA request received",
 	request.NoteMLADecided: "MLA request decided", request.NoteLapsed: "Preservation lapsed", "refused-step": "Step not applied",
+	request.NoteRenewed: "Interception period renewed",
 }
 
 // actorNames say as whom a step was taken.
