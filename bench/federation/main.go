@@ -30,6 +30,7 @@ import (
 
 	"github.com/art35/art35/bench/internal/floor"
 	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/testnet"
@@ -166,14 +167,14 @@ func measureNodes(dir, backend string, count, workers, rate, secs, rounds int) r
 		if err != nil {
 			return err
 		}
-		if err := us.DB.Tx(ctx, func(tx *sql.Tx) error { return store.Enqueue(ctx, tx, env, false, time.Now()) }); err != nil {
+		if err := us.DB.Tx(ctx, func(tx *sql.Tx) error { return federation.Enqueue(ctx, tx, env, false, time.Now()) }); err != nil {
 			return err
 		}
 		r, err := us.Client.Send(ctx, peer, env)
 		if err != nil {
 			return err
 		}
-		return us.DB.MarkDelivered(ctx, env.Header.ID, r)
+		return us.Envelopes.MarkDelivered(ctx, env.Header.ID, r)
 	}
 	return measure("art35 node to node, "+backend, count, workers, rate, secs, rounds, send)
 }

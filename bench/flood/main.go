@@ -45,13 +45,13 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/ping"
-	"github.com/art35/art35/internal/web"
 )
 
 func main() {
@@ -146,8 +146,8 @@ func runNode(dir string) {
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 		go http.ListenAndServe(addr, mux)
 	}
-	ping.Register(n)
-	p, err := web.ForNode(n, false)
+	app.RegisterPing(n)
+	p, err := app.Portal(n, false)
 	check(err)
 	n.Handle("/", p)
 	check(n.Run(ctx))

@@ -25,12 +25,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/users"
-	"github.com/art35/art35/internal/web"
-	"github.com/chromedp/chromedp"
 )
 
 const password = "a long enough passphrase"
@@ -53,7 +54,7 @@ func main() {
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: dir, Clock: clock.System{},
 		Setup: func(party string, n *node.Node) error {
-			p, err := web.ForNode(n, false)
+			p, err := app.Portal(n, false)
 			if err != nil {
 				return err
 			}

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/bench/internal/floor"
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/envelope"
@@ -105,7 +106,7 @@ func runChain(dir string, rate, secs int) (result, []byte) {
 	svc := map[string]*watch.Service{}
 	net_, err := testnet.Start(ctx, testnet.Options{Parties: []string{"NO", "GB", "ES"}, Dir: dir,
 		Setup: func(party string, n *node.Node) error {
-			s, err := watch.Register(n, nil)
+			s, err := app.RegisterWatch(n, nil)
 			mu.Lock()
 			svc[party] = s
 			mu.Unlock()
@@ -236,7 +237,7 @@ func runPing(dir string, nodes int) {
 	net_, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: dir, Clock: clock.System{},
 		Setup: func(party string, n *node.Node) error {
 			mu.Lock()
-			svc[party] = ping.Register(n)
+			svc[party] = app.RegisterPing(n)
 			mu.Unlock()
 			return nil
 		}})

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -29,17 +31,13 @@ func caseState(t *testing.T, data, id string) (request.State, caseView) {
 
 func waitCase(t *testing.T, data, id string, want request.State) caseView {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		st, v := caseState(t, data, id)
-		if st == want {
-			return v
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("case %s in %s: waited for %s, it is %q", id, data, want, st)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	var v caseView
+	testkit.Eventually(t, fmt.Sprintf("case %s in %s to be %s", id, data, want), func() bool {
+		var st request.State
+		st, v = caseState(t, data, id)
+		return st == want
+	})
+	return v
 }
 
 // TestCaseCommands drives a preservation between two running nodes only

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/testnet"
@@ -79,11 +80,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		folder = tmp
 	}
 	parties := demoParties
-	svcs := map[string]*services{}
+	svcs := map[string]*app.Services{}
 	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: folder, Clock: e.clock,
 		Setup: func(party string, n *node.Node) error {
 			// The same services as "node run": portal, clocks, pings, watch.
-			s, err := mountServices(n, e.getenv, false)
+			s, err := app.Mount(n, app.Options{Getenv: e.getenv, Secure: false})
 			svcs[party] = s
 			return err
 		}})

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -15,7 +16,7 @@ import (
 // node (FR) pings every point of contact; every node returns its machine
 // receipt at once; the officers on duty in Italy, Spain and the United
 // Kingdom answer, the others have not yet (their window is 30 minutes).
-func playPings(ctx context.Context, e *env, net *testnet.Net, svcs map[string]*services) ([]string, error) {
+func playPings(ctx context.Context, e *env, net *testnet.Net, svcs map[string]*app.Services) ([]string, error) {
 	fr := svcs["FR"].Ping
 	camp, err := fr.StartCampaign(ctx, ping.CampaignOptions{By: demoOfficers["FR"]})
 	if err != nil {

@@ -472,12 +472,6 @@ func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// outboundEnvelopes is implemented by a store that can return the wire
-// bytes of an envelope waiting in (or delivered from) its outbox.
-type outboundEnvelopes interface {
-	OutboundEnvelope(ctx context.Context, messageID string) ([]byte, error)
-}
-
 func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
 	var out string
 	n, pos, err := openNode(ctx, e, envelopeCmd, "export", args, func(fs *flag.FlagSet) {
@@ -494,11 +488,9 @@ func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
 	if len(id) != envelope.IDLen || strings.Trim(id, "0123456789abcdef") != "" {
 		return apperr.Errorf(apperr.EInvalid, "message id %q: want %d hex characters (see 'art35 node status' or the case view)", pos[0], envelope.IDLen)
 	}
-	raw, err := n.DB.InboundEnvelope(ctx, id)
+	raw, err := n.Envelopes.InboundEnvelope(ctx, id)
 	if apperr.Is(err, apperr.ENotFound) {
-		if ob, ok := any(n.DB).(outboundEnvelopes); ok {
-			raw, err = ob.OutboundEnvelope(ctx, id)
-		}
+		raw, err = n.Envelopes.OutboundEnvelope(ctx, id)
 	}
 	if err != nil {
 		return err
@@ -548,7 +540,7 @@ func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error 
 	if err != nil {
 		return err
 	}
-	if err := n.DB.MarkDelivered(ctx, env.Header.ID, r); err != nil {
+	if err := n.Envelopes.MarkDelivered(ctx, env.Header.ID, r); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "envelope %s delivered to %s at %s (receipt signed with key %s)\n",

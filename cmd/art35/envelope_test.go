@@ -17,9 +17,9 @@ import (
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/node"
-	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -269,7 +269,7 @@ func TestEnvelopeImportReceipt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := us.DB.Tx(ctx, func(tx *sql.Tx) error { return store.Enqueue(ctx, tx, env, false, testClockTime) }); err != nil {
+	if err := us.DB.Tx(ctx, func(tx *sql.Tx) error { return federation.Enqueue(ctx, tx, env, false, testClockTime) }); err != nil {
 		t.Fatal(err)
 	}
 	us.Close()
@@ -318,7 +318,7 @@ func outboxLen(t *testing.T, dir string, envVars []string) int {
 		t.Fatal(err)
 	}
 	defer n.Close()
-	out, err := n.DB.Outbox(context.Background())
+	out, err := n.Envelopes.Outbox(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

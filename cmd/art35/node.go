@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/node"
 )
@@ -131,15 +132,13 @@ func runNodeRun(ctx context.Context, e *env, args []string) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	n, err := node.New(ctx, c, node.Options{Clock: e.clock, Logger: newLogger(e, c), PlainHTTP: *plain})
-	if err != nil {
+	m := &app.Main{Config: c, Node: node.Options{Clock: e.clock, Logger: newLogger(e, c), PlainHTTP: *plain},
+		Services: app.Options{Getenv: e.getenv, Secure: !*plain}}
+	if err := m.Open(ctx); err != nil {
 		return err
 	}
-	defer n.Close()
-	if _, err := mountServices(n, e.getenv, !*plain); err != nil {
-		return err
-	}
-	return n.Run(ctx)
+	defer m.Close()
+	return m.Run(ctx)
 }
 
 func newLogger(e *env, c config.Config) *slog.Logger {
@@ -206,15 +205,15 @@ func runNodeStatus(ctx context.Context, e *env, args []string) error {
 		DirectorySerial: d.Serial, DirectorySource: d.Source, DirectoryParties: len(d.Parties),
 		SecretariatPinned: n.Config.SecretariatKey != "",
 	}
-	out, err := n.DB.Outbox(ctx)
+	out, err := n.Envelopes.Outbox(ctx)
 	if err != nil {
 		return err
 	}
 	st.OutboxWaiting = len(out)
-	if st.InboundStored, err = n.DB.CountInbound(ctx); err != nil {
+	if st.InboundStored, err = n.Envelopes.CountInbound(ctx); err != nil {
 		return err
 	}
-	if st.RejectionsByCode, err = n.DB.RejectionCounts(ctx); err != nil {
+	if st.RejectionsByCode, err = n.Envelopes.RejectionCounts(ctx); err != nil {
 		return err
 	}
 	if asJSON {

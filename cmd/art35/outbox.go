@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/federation"
 )
 
 var outboxCmd = &command{
@@ -39,7 +39,7 @@ func init() {
 			return err
 		}
 		defer n.Close()
-		list, err := n.DB.Outbox(ctx)
+		list, err := n.Envelopes.Outbox(ctx)
 		if err != nil {
 			return err
 		}
@@ -48,7 +48,7 @@ func init() {
 			enc := json.NewEncoder(e.stdout)
 			enc.SetIndent("", "  ")
 			if list == nil {
-				list = []store.OutboundStatus{}
+				list = []federation.OutboundStatus{}
 			}
 			return enc.Encode(map[string]any{"envelopes": list, "peers": peers})
 		}
@@ -81,7 +81,7 @@ func init() {
 	register(outboxCmd)
 }
 
-func summarisePeers(list []store.OutboundStatus) []peerQueue {
+func summarisePeers(list []federation.OutboundStatus) []peerQueue {
 	byPeer := map[string]*peerQueue{}
 	for _, o := range list {
 		p := byPeer[o.Recipient]

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/ping"
 )
 
@@ -96,7 +97,7 @@ func runPingCampaign(ctx context.Context, e *env, args []string) error {
 			parties = append(parties, p)
 		}
 	}
-	c, err := ping.New(n).StartCampaign(ctx, ping.CampaignOptions{To: parties, Window: window, By: by})
+	c, err := app.Ping(n).StartCampaign(ctx, ping.CampaignOptions{To: parties, Window: window, By: by})
 	if err != nil {
 		return err
 	}
@@ -134,7 +135,7 @@ func runPingResults(ctx context.Context, e *env, args []string) error {
 	if err := out.check(); err != nil {
 		return err
 	}
-	s := ping.New(n)
+	s := app.Ping(n)
 	// Close the windows that passed, so that results are current even if
 	// the node's own sweeper has not run yet.
 	if _, err := s.Sweep(ctx); err != nil {
@@ -202,7 +203,7 @@ func runPingTable(ctx context.Context, e *env, args []string) error {
 	if days <= 0 || days > 3660 {
 		return usagef("--days %d: give a period of 1 to 3660 days", days)
 	}
-	s := ping.New(n)
+	s := app.Ping(n)
 	if _, err := s.Sweep(ctx); err != nil {
 		return err
 	}
@@ -246,7 +247,7 @@ func runPingPending(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer n.Close()
-	s := ping.New(n)
+	s := app.Ping(n)
 	if _, err := s.Sweep(ctx); err != nil {
 		return err
 	}
@@ -300,7 +301,7 @@ func runPingAnswer(ctx context.Context, e *env, args []string) error {
 	if strings.TrimSpace(by) == "" {
 		return usagef("--by NAME is required: a ping passes only when a person answers")
 	}
-	c, err := ping.New(n).Answer(ctx, pos[0], by)
+	c, err := app.Ping(n).Answer(ctx, pos[0], by)
 	if err != nil {
 		return err
 	}

@@ -7,11 +7,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/ping"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -21,7 +22,7 @@ import (
 func TestPingCLI(t *testing.T) {
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime),
-		Setup: func(_ string, n *node.Node) error { ping.Register(n); return nil }})
+		Setup: func(_ string, n *node.Node) error { app.RegisterPing(n); return nil }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func TestPingCLI(t *testing.T) {
 
 	var challenge string
 	re := regexp.MustCompile(`(?m)^([0-9a-f]{32})\s+US-247`)
-	pingEventually(t, "the challenge at IT", func() bool {
+	testkit.Eventually(t, "the challenge at IT", func() bool {
 		r = runCLI(t, "", nil, "ping", "pending", "--data", it)
 		if m := re.FindStringSubmatch(r.stdout); m != nil {
 			challenge = m[1]
@@ -68,7 +69,7 @@ func TestPingCLI(t *testing.T) {
 	}
 
 	var rs []ping.Result
-	pingEventually(t, "the answer at the US", func() bool {
+	testkit.Eventually(t, "the answer at the US", func() bool {
 		r = runCLI(t, "", nil, "ping", "results", "--data", us, "--json")
 		rs = nil
 		if err := json.Unmarshal([]byte(r.stdout), &rs); err != nil {
@@ -95,17 +96,5 @@ func TestPingCLI(t *testing.T) {
 	r = runCLI(t, "", nil, "ping", "table", "--data", us, "--json", "--csv")
 	if r.code != exitUsage {
 		t.Errorf("--json with --csv: code %d", r.code)
-	}
-}
-
-// pingEventually waits (bounded) for cond; it is a wait, not a timing assertion.
-func pingEventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/watch"
 )
 
@@ -75,7 +76,7 @@ func runWatchPush(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("--time %q: not RFC 3339 (e.g. 2026-11-25T02:00:00Z)", at)
 	}
-	s, err := watch.New(n, nil)
+	s, err := app.Watch(n, nil)
 	if err != nil {
 		return err
 	}
@@ -111,7 +112,10 @@ func runWatchAssign(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 || provider == "" || by == "" {
 		return usagef("give one request id, --provider and --by")
 	}
-	s := &watch.Service{Node: n}
+	s, err := app.Watch(n, nil)
+	if err != nil {
+		return err
+	}
 	if err := s.Assign(ctx, pos[0], provider, by); err != nil {
 		return err
 	}
@@ -131,7 +135,7 @@ func runWatchShow(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("give exactly one request id")
 	}
-	s := &watch.Service{Node: n}
+	s := &watch.Service{DB: n.DB} // reading events needs the database only
 	evs, err := s.Events(ctx, pos[0])
 	if err != nil {
 		return err

@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/watch"
 )
@@ -20,7 +22,7 @@ import (
 func TestWatchCLI(t *testing.T) {
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"NO", "GB", "ES"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime),
-		Setup: func(_ string, n *node.Node) error { _, err := watch.Register(n, nil); return err }})
+		Setup: func(_ string, n *node.Node) error { _, err := app.RegisterWatch(n, nil); return err }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +37,7 @@ func TestWatchCLI(t *testing.T) {
 	}
 	id := c.Request.ID
 	gb := net.Config("GB").DataDir
-	pingEventually(t, "the request at GB", func() bool {
+	testkit.Eventually(t, "the request at GB", func() bool {
 		c, err := net.Node("GB").Cases.Get(ctx, id)
 		return err == nil && c.Lifecycle.State == request.StateDelivered
 	})
@@ -55,7 +57,7 @@ func TestWatchCLI(t *testing.T) {
 		t.Fatalf("push: code %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
 	es := net.Config("ES").DataDir
-	pingEventually(t, "the event at ES", func() bool {
+	testkit.Eventually(t, "the event at ES", func() bool {
 		r = runCLI(t, "", nil, "watch", "show", id, "--data", es, "--json")
 		var evs []watch.Stored
 		return json.Unmarshal([]byte(r.stdout), &evs) == nil && len(evs) == 1

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"time"
 
 	"github.com/art35/art35/internal/witness"
 )
@@ -29,25 +30,10 @@ func init() {
 			return err
 		}
 		defer n.Close()
-		type seen struct {
-			Origin string `json:"origin"`
-			Size   int64  `json:"size"`
-			SeenAt string `json:"seen_at"`
-		}
-		rows, err := n.DB.QueryContext(ctx, `SELECT origin, size, seen_at FROM witnessed_checkpoints ORDER BY origin`)
+		peers, err := n.Witness.Witnessed(ctx)
 		if err != nil {
 			return err
 		}
-		peers := []seen{}
-		for rows.Next() {
-			var s seen
-			if err := rows.Scan(&s.Origin, &s.Size, &s.SeenAt); err != nil {
-				rows.Close()
-				return err
-			}
-			peers = append(peers, s)
-		}
-		rows.Close()
 		alarms, err := n.Witness.Alarms(ctx)
 		if err != nil {
 			return err
@@ -61,7 +47,7 @@ func init() {
 			}
 		} else {
 			for _, p := range peers {
-				fmt.Fprintf(e.stdout, "%-24s size %-8d seen %s\n", p.Origin, p.Size, p.SeenAt)
+				fmt.Fprintf(e.stdout, "%-24s size %-8d seen %s\n", p.Origin, p.Size, p.SeenAt.Format(time.RFC3339))
 			}
 			if len(peers) == 0 {
 				fmt.Fprintln(e.stdout, "no peer checkpoint seen yet")

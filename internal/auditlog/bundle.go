@@ -14,6 +14,7 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/strict"
 )
 
 // BundleFormat names version 1 of the proof bundle.
@@ -140,20 +141,11 @@ func Prove(ctx context.Context, db *store.DB, messageID string) (*Bundle, error)
 		return nil, apperr.Errorf(apperr.ENotFound, "audit prove: the records of message %q are newer than the latest checkpoint (size %d); make a checkpoint ('art35 audit checkpoint') and try again", messageID, cp.Size)
 	}
 	// Peers that witnessed this checkpoint sent their cosignatures
-	// (internal/witness keeps them in audit_cosignatures).
-	rows, err = db.QueryContext(ctx, `SELECT witness, signature FROM audit_cosignatures WHERE size = $1 ORDER BY witness`, cp.Size)
-	if err != nil {
-		return nil, store.MapError(err)
+	// (internal/witness checks them, AddCosignature keeps them).
+	if b.Cosignatures, err = Cosignatures(ctx, db, cp.Size); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var c Cosignature
-		if err := rows.Scan(&c.Witness, &c.Signature); err != nil {
-			return nil, err
-		}
-		b.Cosignatures = append(b.Cosignatures, c)
-	}
-	return b, rows.Err()
+	return b, nil
 }
 
 func b64(h tlog.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }
@@ -185,9 +177,7 @@ func CheckBundle(data []byte, keys ...ed25519.PublicKey) (*Checked, error) {
 		return bad("%d bytes is too large for a bundle", len(data))
 	}
 	var b Bundle
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
+	if err := strict.DecodeJSON(data, &b); err != nil {
 		return bad("not a bundle: %v", err)
 	}
 	canon, err := b.Encode()

@@ -388,11 +388,12 @@ func latest(ctx context.Context, q querier) (Checkpoint, int64, error) {
 	)
 	err := q.QueryRowContext(ctx, `SELECT seq, size, root, made_at, note FROM audit_checkpoints ORDER BY seq DESC LIMIT 1`).
 		Scan(&seq, &c.Size, &root, &at, &msg)
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, 0, apperr.Errorf(apperr.ENotFound, "the audit log has no checkpoint yet; make one with 'art35 audit checkpoint'")
-	}
+	found, err := store.Found(err)
 	if err != nil {
-		return c, 0, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit log: read the latest checkpoint")
+		return c, 0, apperr.Wrap(apperr.EInternal, err, "audit log: read the latest checkpoint")
+	}
+	if !found {
+		return c, 0, apperr.Errorf(apperr.ENotFound, "the audit log has no checkpoint yet; make one with 'art35 audit checkpoint'")
 	}
 	if len(root) != tlog.HashSize {
 		return c, 0, apperr.Errorf(apperr.EInvalid, "audit checkpoint %d: stored root has %d bytes (the table was changed; run 'art35 audit verify')", seq, len(root))

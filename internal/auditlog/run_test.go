@@ -3,12 +3,14 @@ package auditlog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 )
 
 // TestRun checks that the ticker loop makes checkpoints as the injected
@@ -28,12 +30,10 @@ func TestRun(t *testing.T) {
 		go func() { done <- l.Run(ctx, interval) }()
 		waitFor := func(size int64) {
 			t.Helper()
-			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-				if c, err := Latest(ctx, db); err == nil && c.Size == size {
-					return
-				}
-			}
-			t.Fatalf("no checkpoint of size %d was made", size)
+			testkit.Eventually(t, fmt.Sprintf("a checkpoint of size %d", size), func() bool {
+				c, err := Latest(ctx, db)
+				return err == nil && c.Size == size
+			})
 		}
 		waitFor(3) // the first checkpoint is due at once
 		appendN(t, db, 3, 5)

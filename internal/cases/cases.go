@@ -245,11 +245,8 @@ func setState(ctx context.Context, tx *sql.Tx, id string, state request.State, a
 func (s *Service) Delivered(ctx context.Context, tx *sql.Tx, messageID string, r *envelope.Receipt) error {
 	var id, state string
 	err := tx.QueryRowContext(ctx, `SELECT id, state FROM requests WHERE message_id = $1 AND direction = 'out'`, messageID).Scan(&id, &state)
-	if err == sql.ErrNoRows {
-		return nil
-	}
-	if err != nil {
-		return err
+	if found, err := store.Found(err); !found {
+		return err // no request carried by this envelope (an evidence, a ping): nil
 	}
 	if request.State(state) != request.StateSent {
 		return nil // already further along (an evidence overtook the receipt)
@@ -460,11 +457,12 @@ func (s *Service) Get(ctx context.Context, id string) (*Case, error) {
 	)
 	err := s.DB.QueryRowContext(ctx, `SELECT ref, direction, peer, message_id, state, updated_at, document FROM requests WHERE id = $1`, id).
 		Scan(&c.Ref, &dir, &c.Peer, &c.MessageID, &state, &updated, &doc)
-	if err == sql.ErrNoRows {
-		return nil, apperr.Errorf(apperr.ENotFound, "no request %s on this node ('art35 case list' shows what is here)", id)
-	}
+	found, err := store.Found(err)
 	if err != nil {
-		return nil, store.MapError(err)
+		return nil, err
+	}
+	if !found {
+		return nil, apperr.Errorf(apperr.ENotFound, "no request %s on this node ('art35 case list' shows what is here)", id)
 	}
 	c.Direction, c.Document = Direction(dir), doc
 	if c.Updated, err = store.ParseTime(updated); err != nil {

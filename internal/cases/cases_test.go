@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -27,21 +29,13 @@ func start(t *testing.T, backend string, clk clock.Clock) *testnet.Net {
 
 func waitState(t *testing.T, svc *cases.Service, id string, want request.State) *cases.Case {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c, err := svc.Get(context.Background(), id)
-		if err == nil && c.Lifecycle.State == want {
-			return c
-		}
-		if time.Now().After(deadline) {
-			state := "absent"
-			if c != nil {
-				state = string(c.Lifecycle.State)
-			}
-			t.Fatalf("request %s: waited for %s, it is %s (%v)", id, want, state, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var c *cases.Case
+	testkit.Eventually(t, fmt.Sprintf("request %s to be %s", id, want), func() bool {
+		got, err := svc.Get(context.Background(), id)
+		c = got
+		return err == nil && got.Lifecycle.State == want
+	})
+	return c
 }
 
 // TestPreservationRoundTrip is the network's basic exchange between two
@@ -50,6 +44,7 @@ func waitState(t *testing.T, svc *cases.Service, id string, want request.State) 
 // starts and reports it preserved with the provider's reference and end
 // date; each step reaches the US as a signed evidence. The US then closes.
 func TestPreservationRoundTrip(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {
@@ -154,6 +149,7 @@ func TestPreservationRoundTrip(t *testing.T) {
 // TestSubmitRefusesIncompleteRequest: a preserve without the Art.
 // 29(2)(f) statement is not sent, and nothing is stored or queued.
 func TestSubmitRefusesIncompleteRequest(t *testing.T) {
+	t.Parallel()
 	net := start(t, store.SQLite, clock.NewManual(t0))
 	us := net.Node("US")
 	doc, _ := os.ReadFile("testdata/preserve.json")
@@ -169,7 +165,7 @@ func TestSubmitRefusesIncompleteRequest(t *testing.T) {
 	if !found {
 		t.Fatalf("problems %+v do not name art29-2-f", problems)
 	}
-	if out, _ := us.DB.Outbox(context.Background()); len(out) != 0 {
+	if out, _ := us.Envelopes.Outbox(context.Background()); len(out) != 0 {
 		t.Fatal("a refused request was queued")
 	}
 	if _, err := us.Cases.Get(context.Background(), "US-2026-000101"); !apperr.Is(err, apperr.ENotFound) {
@@ -179,6 +175,7 @@ func TestSubmitRefusesIncompleteRequest(t *testing.T) {
 
 // TestSubmitOnlyOwnParty: a node sends only its own party's requests.
 func TestSubmitOnlyOwnParty(t *testing.T) {
+	t.Parallel()
 	net := start(t, store.SQLite, clock.NewManual(t0))
 	doc, _ := os.ReadFile("testdata/preserve.json")
 	_, _, err := net.Node("IT").Cases.Submit(context.Background(), doc, "x")

@@ -291,7 +291,7 @@ func (s *Service) confirmation(ctx context.Context, c *Case) (*Confirmation, err
 // signerRevoked says whether the key that signed a received request's
 // envelope is revoked in the node's current directory.
 func (s *Service) signerRevoked(ctx context.Context, c *Case) (string, error) {
-	raw, err := s.DB.InboundEnvelope(ctx, c.MessageID)
+	raw, err := federation.NewEnvelopes(s.DB, federation.Hooks{}).InboundEnvelope(ctx, c.MessageID)
 	if apperr.Is(err, apperr.ENotFound) {
 		return "", nil
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/testkit"
 )
 
 // TestNotes: a note fits only the states the lifecycle allows it in; a
@@ -20,6 +21,7 @@ import (
 // that the protocol cannot carry is refused before anything is stored;
 // and a failing change rolls the note back.
 func TestNotes(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(t0)
 	net := start(t, store.SQLite, clk)
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
@@ -63,25 +65,19 @@ func TestNotes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		got, err := us.Get(ctx, id)
+	var got *cases.Case
+	testkit.Eventually(t, "the negative evidence to reach the requester", func() bool {
+		got, err = us.Get(ctx, id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := got.Lifecycle.All(request.NoteNegativeAck); len(n) == 1 {
-			if n[0].By != "IT-247" || !n[0].At.Equal(ev.At) || got.Lifecycle.State != request.StateDelivered {
-				t.Fatalf("negative-ack at the requester: %+v, state %s", n[0], got.Lifecycle.State)
-			}
-			if len(got.Lifecycle.All(request.NoteEscalated)) != 0 {
-				t.Fatal("a local escalation note reached the requester")
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the negative evidence did not reach the requester")
-		}
-		time.Sleep(20 * time.Millisecond)
+		return len(got.Lifecycle.All(request.NoteNegativeAck)) == 1
+	})
+	if n := got.Lifecycle.All(request.NoteNegativeAck); n[0].By != "IT-247" || !n[0].At.Equal(ev.At) || got.Lifecycle.State != request.StateDelivered {
+		t.Fatalf("negative-ack at the requester: %+v, state %s", n[0], got.Lifecycle.State)
+	}
+	if len(got.Lifecycle.All(request.NoteEscalated)) != 0 {
+		t.Fatal("a local escalation note reached the requester")
 	}
 	open, err := it.Open(ctx)
 	if err != nil || len(open) != 1 || open[0] != id {

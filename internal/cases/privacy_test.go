@@ -3,6 +3,7 @@ package cases_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"testing"
 	"time"
@@ -15,25 +16,13 @@ import (
 	"github.com/art35/art35/internal/retention"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
 func startParties(t *testing.T, backend string, clk clock.Clock, parties ...string) *testnet.Net {
 	t.Helper()
-	opt := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk}
-	if backend == store.Postgres {
-		dsns := map[string]string{}
-		for _, p := range parties {
-			dsns[p] = storetest.DSN(t, backend)
-		}
-		opt.Database = func(p string) (string, error) { return dsns[p], nil }
-	}
-	n, err := testnet.Start(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { n.Close() })
-	return n
+	return testnet.StartTest(t, backend, testnet.Options{Parties: parties, Clock: clk})
 }
 
 // TestOnwardTransferNeedsAuthorisation: Italy received data from the US
@@ -41,6 +30,7 @@ func startParties(t *testing.T, backend string, clk clock.Clock, parties ...stri
 // request is refused and nothing leaves; Italy asks, the US grants (both
 // as signed evidences between the nodes), and then it goes.
 func TestOnwardTransferNeedsAuthorisation(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {
@@ -70,7 +60,7 @@ func TestOnwardTransferNeedsAuthorisation(t *testing.T) {
 			if !apperr.Is(err, apperr.EUnauthorized) || !bytes.Contains([]byte(err.Error()), []byte("Art. 28(2)")) {
 				t.Fatalf("forward without authorisation: %v", err)
 			}
-			if out, _ := net.Node("IT").DB.Outbox(ctx); len(out) != 0 {
+			if out, _ := net.Node("IT").Envelopes.Outbox(ctx); len(out) != 0 {
 				t.Fatalf("a refused forward was queued: %+v", out)
 			}
 			if err := it.RequestTransfer(ctx, c.Request.ID, "DE", "German case on the same address", "Giulia Prova (fictional)"); err != nil {
@@ -80,17 +70,10 @@ func TestOnwardTransferNeedsAuthorisation(t *testing.T) {
 			if err := us.GrantTransfer(ctx, c.Request.ID, "DE", "German case on the same address", "Alex Example"); err != nil {
 				t.Fatal(err)
 			}
-			deadline := time.Now().Add(30 * time.Second)
-			for {
+			testkit.Eventually(t, "Italy to record the authorisation to DE by Alex Example", func() bool {
 				auths, _ := it.Authorisations(ctx)
-				if len(auths) == 1 && auths[0].To == "DE" && auths[0].GrantedBy == "Alex Example" {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatalf("Italy never recorded the authorisation: %+v", auths)
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+				return len(auths) == 1 && auths[0].To == "DE" && auths[0].GrantedBy == "Alex Example"
+			})
 			sent, _, err := it.Submit(ctx, onward, "Giulia Prova (fictional)")
 			if err != nil {
 				t.Fatalf("forward after authorisation: %v", err)
@@ -102,20 +85,16 @@ func TestOnwardTransferNeedsAuthorisation(t *testing.T) {
 
 func waitEvidence(t *testing.T, svc *cases.Service, id, kind string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	testkit.Eventually(t, fmt.Sprintf("a %s evidence on request %s", kind, id), func() bool {
 		if c, err := svc.Get(context.Background(), id); err == nil {
 			for _, ev := range c.Lifecycle.Evidences {
 				if ev.Kind == kind {
-					return
+					return true
 				}
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("request %s: no %s evidence arrived", id, kind)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return false
+	})
 }
 
 // TestPurgeRemovesPersonalData: once a received request is finished and
@@ -123,6 +102,7 @@ func waitEvidence(t *testing.T, svc *cases.Service, id, kind string) {
 // from the tables for real (read back with SQL on both engines), keeps an
 // open case for review, and records the purge in the audit log.
 func TestPurgeRemovesPersonalData(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {
@@ -225,6 +205,7 @@ func tablesContain(t *testing.T, db *store.DB, b []byte) bool {
 // from the US was exposed; the signed notice arrives at the US as an
 // incident on the request, in its audit log.
 func TestIncidentNoticeReachesTheOrigin(t *testing.T) {
+	t.Parallel()
 	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
 	ctx := context.Background()
@@ -256,6 +237,7 @@ func TestIncidentNoticeReachesTheOrigin(t *testing.T) {
 // who and why), and, asked by the US how the data was used, answers from
 // its audit log.
 func TestConditionsAndUsage(t *testing.T) {
+	t.Parallel()
 	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
 	ctx := context.Background()
@@ -305,6 +287,7 @@ func TestConditionsAndUsage(t *testing.T) {
 // the refusal names the rule. (Act reads the reservation from the node's
 // directory when the caller gives none.)
 func TestDualCriminalityNeedsTheReservation(t *testing.T) {
+	t.Parallel()
 	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
 	ctx := context.Background()

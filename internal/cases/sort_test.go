@@ -10,6 +10,7 @@ import (
 // TestSortByDue: what is due first comes first; cases without an open
 // clock follow, the most recently updated first.
 func TestSortByDue(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
 	due := func(d time.Duration) *request.Deadline { return &request.Deadline{Due: t0.Add(d)} }
 	list := []Summary{

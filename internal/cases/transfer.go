@@ -37,11 +37,12 @@ func (s *Service) checkOnwardTransfer(ctx context.Context, r *request.Request) e
 		var dir, requesting string
 		var doc []byte
 		err := s.DB.QueryRowContext(ctx, `SELECT direction, requesting_party, document FROM requests WHERE id = $1`, l.ID).Scan(&dir, &requesting, &doc)
-		if err == sql.ErrNoRows {
-			continue // a link to a request this node does not hold carries none of its data
-		}
+		found, err := store.Found(err)
 		if err != nil {
-			return store.MapError(err)
+			return err
+		}
+		if !found {
+			continue // a link to a request this node does not hold carries none of its data
 		}
 		if Direction(dir) != Incoming || requesting == r.Requested.Party {
 			continue // our own data, or going back to where it came from

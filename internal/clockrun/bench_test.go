@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/clockrun"
 	"github.com/art35/art35/internal/notify"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -35,18 +37,11 @@ func BenchmarkTick(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
-			deadline := time.Now().Add(2 * time.Minute)
-			for {
+			testkit.EventuallyWithin(b, 2*time.Minute, fmt.Sprintf("%d requests to arrive", n), func() bool {
 				ids, _ := net.Node("IT").Cases.Open(ctx)
-				if len(ids) == n {
-					break
-				}
-				if time.Now().After(deadline) {
-					b.Fatalf("%d of %d requests arrived", len(ids), n)
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-			r, err := clockrun.New(net.Node("IT"), clockrun.Options{Settings: &notify.Settings{}})
+				return len(ids) == n
+			})
+			r, err := app.Clocks(net.Node("IT"), clockrun.Options{Settings: &notify.Settings{}})
 			if err != nil {
 				b.Fatal(err)
 			}

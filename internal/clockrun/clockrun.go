@@ -36,7 +36,6 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/keys"
-	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/notify"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
@@ -69,15 +68,28 @@ type Runner struct {
 	Interval  time.Duration
 }
 
+// Host is what the clocks need of the node they run on; internal/app
+// fills it from a node.
+type Host struct {
+	Cases     *cases.Service
+	DB        *store.DB
+	Directory func(ctx context.Context) (*directory.Snapshot, error)
+	Clock     clock.Clock
+	Log       *slog.Logger
+	Authority string
+	DataDir   string // where notify.toml is read from
+	Signing   ed25519.PrivateKey
+}
+
 // New builds the runner of a node.
-func New(n *node.Node, opt Options) (*Runner, error) {
+func New(n Host, opt Options) (*Runner, error) {
 	settings := opt.Settings
 	if settings == nil {
 		getenv := opt.Getenv
 		if getenv == nil {
 			getenv = os.Getenv
 		}
-		s, err := notify.LoadSettings(n.Config.DataDir, getenv)
+		s, err := notify.LoadSettings(n.DataDir, getenv)
 		if err != nil {
 			return nil, err
 		}
@@ -94,21 +106,10 @@ func New(n *node.Node, opt Options) (*Runner, error) {
 	keyID := keys.ID(keys.FormatSigningPublic(n.Signing.Public().(ed25519.PublicKey)))
 	return &Runner{
 		Cases: n.Cases, DB: n.DB, Directory: n.Directory, Clock: n.Clock, Log: n.Log,
-		Authority: n.Config.Authority, Policy: policy, Interval: interval,
-		Notifier: &notify.Notifier{DB: n.DB, Clock: n.Clock, Log: n.Log, Settings: *settings, Authority: n.Config.Authority,
+		Authority: n.Authority, Policy: policy, Interval: interval,
+		Notifier: &notify.Notifier{DB: n.DB, Clock: n.Clock, Log: n.Log, Settings: *settings, Authority: n.Authority,
 			Signing: n.Signing, KeyID: keyID},
 	}, nil
-}
-
-// Register builds the runner of a node and registers it as one of the
-// node's background workers (call before n.Run).
-func Register(n *node.Node, opt Options) (*Runner, error) {
-	r, err := New(n, opt)
-	if err != nil {
-		return nil, err
-	}
-	n.Go(r.Run)
-	return r, nil
 }
 
 // Run ticks every Interval until ctx ends. A failing tick is logged and

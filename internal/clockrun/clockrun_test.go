@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
@@ -21,6 +22,7 @@ import (
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -64,17 +66,6 @@ func roster(t *testing.T, net *testnet.Net, clk clock.Clock) {
 		if _, err := net.Node(p).AcceptSnapshot(ctx, signed); err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 30 s for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -127,20 +118,12 @@ func emergencyEscalation(t *testing.T, backend string) {
 		}
 		return &s
 	}
-	opt := testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	opt := testnet.Options{Parties: []string{"US", "IT"}, Clock: clk, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Setup: func(party string, n *node.Node) error {
-			_, err := clockrun.Register(n, clockrun.Options{Interval: 20 * time.Millisecond, Settings: settings(party)})
+			_, err := app.RegisterClocks(n, clockrun.Options{Interval: 20 * time.Millisecond, Settings: settings(party)})
 			return err
 		}}
-	if backend == store.Postgres {
-		dsns := map[string]string{"US": storetest.DSN(t, backend), "IT": storetest.DSN(t, backend)}
-		opt.Database = func(p string) (string, error) { return dsns[p], nil }
-	}
-	net, err := testnet.Start(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
+	net := testnet.StartTest(t, backend, opt)
 	hook.Pub = net.Node("IT").Signing.Public().(ed25519.PublicKey)
 	roster(t, net, clk)
 	ctx := context.Background()
@@ -155,7 +138,7 @@ func emergencyEscalation(t *testing.T, backend string) {
 		t.Fatal(err)
 	}
 	id := c.Request.ID
-	waitFor(t, "the primary's e-mail", func() bool { return len(mailTo(srv, "paola@it.example.org")) == 1 })
+	testkit.Eventually(t, "the primary's e-mail", func() bool { return len(mailTo(srv, "paola@it.example.org")) == 1 })
 	if m := mailTo(srv, "paola@it.example.org")[0]; !strings.Contains(m.Subject, id) || !strings.Contains(m.Body, "art35 case ack "+id) {
 		t.Fatalf("primary's mail: %q\n%s", m.Subject, m.Body)
 	}
@@ -164,18 +147,18 @@ func emergencyEscalation(t *testing.T, backend string) {
 	}
 
 	clk.Advance(15 * time.Minute)
-	waitFor(t, "the backup's e-mail", func() bool { return len(mailTo(srv, "bruno@it.example.org")) == 1 })
+	testkit.Eventually(t, "the backup's e-mail", func() bool { return len(mailTo(srv, "bruno@it.example.org")) == 1 })
 	if m := mailTo(srv, "bruno@it.example.org")[0]; !strings.Contains(m.Subject, "ESCALATED to backup") {
 		t.Fatalf("backup's mail subject %q", m.Subject)
 	}
-	waitFor(t, "the negative evidence at the requester", func() bool { return len(notes(t, us, id, request.NoteNegativeAck)) == 1 })
-	waitFor(t, "the US primary's e-mail", func() bool { return len(mailTo(srv, "alex@us.example.org")) == 1 })
+	testkit.Eventually(t, "the negative evidence at the requester", func() bool { return len(notes(t, us, id, request.NoteNegativeAck)) == 1 })
+	testkit.Eventually(t, "the US primary's e-mail", func() bool { return len(mailTo(srv, "alex@us.example.org")) == 1 })
 	if len(hook.Calls()) != 0 {
 		t.Fatal("the supervisor was paged at the first deadline")
 	}
 
 	clk.Advance(15 * time.Minute)
-	waitFor(t, "the supervisor's page", func() bool { return len(hook.Calls()) == 1 })
+	testkit.Eventually(t, "the supervisor's page", func() bool { return len(hook.Calls()) == 1 })
 	if call := hook.Calls()[0]; call.Err != nil || !strings.Contains(string(call.Body), id) {
 		t.Fatalf("page: %+v", call)
 	}
@@ -220,15 +203,11 @@ func emergencyEscalation(t *testing.T, backend string) {
 func TestReminderAcrossDST(t *testing.T) {
 	clk := clock.NewManual(t0)
 	srv := notifytest.StartSMTP(t)
-	net, err := testnet.Start(context.Background(), testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"US", "IT"}, Clock: clk})
 	roster(t, net, clk)
 	ctx := context.Background()
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
-	runner, err := clockrun.New(net.Node("US"), clockrun.Options{Settings: &notify.Settings{SMTP: notify.SMTP{Addr: srv.Addr, From: "art35@us.example.org"}}})
+	runner, err := app.Clocks(net.Node("US"), clockrun.Options{Settings: &notify.Settings{SMTP: notify.SMTP{Addr: srv.Addr, From: "art35@us.example.org"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,7 +217,7 @@ func TestReminderAcrossDST(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := c.Request.ID
-	waitFor(t, "delivery in Italy", func() bool { _, err := it.Get(ctx, id); return err == nil })
+	testkit.Eventually(t, "delivery in Italy", func() bool { _, err := it.Get(ctx, id); return err == nil })
 	for _, st := range []request.Step{
 		{To: request.StateAcknowledged, By: "Paola Primo (fictional)"},
 		{To: request.StateInProgress, By: "Paola Primo (fictional)"},
@@ -249,7 +228,7 @@ func TestReminderAcrossDST(t *testing.T) {
 		}
 		// Wait for the evidence to reach the US before the clock jumps
 		// (an envelope left undelivered for weeks would expire).
-		waitFor(t, string(st.To)+" in the US", func() bool {
+		testkit.Eventually(t, string(st.To)+" in the US", func() bool {
 			c, err := us.Get(ctx, id)
 			return err == nil && c.Lifecycle.State == st.To
 		})
@@ -259,7 +238,7 @@ func TestReminderAcrossDST(t *testing.T) {
 	if _, err := it.Act(ctx, id, request.Step{To: request.StatePreserved, By: "Paola Primo (fictional)", ProviderRef: "EXH-1"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, "the preserved evidence in the US", func() bool {
+	testkit.Eventually(t, "the preserved evidence in the US", func() bool {
 		c, err := us.Get(ctx, id)
 		return err == nil && c.Lifecycle.State == request.StatePreserved
 	})
@@ -315,7 +294,7 @@ func TestReminderAcrossDST(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("[smtp]\naddr = \"nohost\"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := clockrun.New(net.Node("US"), clockrun.Options{}); !apperr.Is(err, apperr.EInvalid) || !strings.Contains(err.Error(), "smtp.addr") {
+	if _, err := app.Clocks(net.Node("US"), clockrun.Options{}); !apperr.Is(err, apperr.EInvalid) || !strings.Contains(err.Error(), "smtp.addr") {
 		t.Fatalf("New with a bad %s: %v", notify.SettingsFile, err)
 	}
 }
@@ -326,17 +305,13 @@ func TestReminderAcrossDST(t *testing.T) {
 func TestRequesterToldWhenPeerSilent(t *testing.T) {
 	clk := clock.NewManual(t0)
 	srv := notifytest.StartSMTP(t)
-	net, err := testnet.Start(context.Background(), testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"US", "IT"}, Clock: clk})
 	roster(t, net, clk)
 	if err := net.Stop("IT"); err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	runner, err := clockrun.New(net.Node("US"), clockrun.Options{Settings: &notify.Settings{SMTP: notify.SMTP{Addr: srv.Addr, From: "art35@us.example.org"}}})
+	runner, err := app.Clocks(net.Node("US"), clockrun.Options{Settings: &notify.Settings{SMTP: notify.SMTP{Addr: srv.Addr, From: "art35@us.example.org"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

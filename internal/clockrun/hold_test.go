@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/clockrun"
@@ -174,7 +175,7 @@ func TestMLAHoldSameEverywhere(t *testing.T) {
 						t.Errorf("%s: case list shows %+v, want held", side, s)
 					}
 				}
-				r, err := clockrun.New(net.Node(side), clockrun.Options{Settings: &notify.Settings{}})
+				r, err := app.Clocks(net.Node(side), clockrun.Options{Settings: &notify.Settings{}})
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLayering(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, FileName), []byte("party = \"IT\"\nlisten = \"127.0.0.1:9000\"\nlog_level = \"debug\"\n"), 0o600)
 	env := map[string]string{"ART35_LISTEN": "127.0.0.1:9100"}
@@ -35,6 +36,7 @@ func TestLayering(t *testing.T) {
 }
 
 func TestBadConfig(t *testing.T) {
+	t.Parallel()
 	for name, tc := range map[string]struct{ file, want string }{
 		"unknown key":  {"party = \"IT\"\nlisen = \"x\"\n", `unknown setting "lisen"`},
 		"syntax":       {"party = \n", "line 1"},
@@ -59,6 +61,7 @@ func TestBadConfig(t *testing.T) {
 }
 
 func TestWriteRefusesOverwrite(t *testing.T) {
+	t.Parallel()
 	c := Defaults()
 	c.DataDir, c.Party = t.TempDir(), "FR"
 	if err := c.Write(); err != nil {

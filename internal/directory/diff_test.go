@@ -5,6 +5,7 @@ import (
 )
 
 func TestDiffSnapshots(t *testing.T) {
+	t.Parallel()
 	old := exampleSnapshot(t)
 	new := exampleSnapshot(t)
 	if d := DiffSnapshots(old, new); !d.Empty() {

@@ -32,6 +32,7 @@ func fixtureMerge(t *testing.T) (*SourceList, *SourceList, *MergeResult) {
 }
 
 func TestReadSourceListLayouts(t *testing.T) {
+	t.Parallel()
 	a, b, _ := fixtureMerge(t)
 	if a.Layout != "g8" || len(a.Entries) != 8 || b.Layout != "coe" || len(b.Entries) != 9 {
 		t.Fatalf("a %s %d, b %s %d", a.Layout, len(a.Entries), b.Layout, len(b.Entries))
@@ -63,6 +64,7 @@ func TestReadSourceListLayouts(t *testing.T) {
 // TestMergePlantedConflicts asserts every conflict planted in the two
 // fixture lists, with both values, and that no entry of either list is lost.
 func TestMergePlantedConflicts(t *testing.T) {
+	t.Parallel()
 	a, b, res := fixtureMerge(t)
 	want := []struct {
 		id, a, b, stale, suggest string
@@ -134,6 +136,7 @@ func TestMergePlantedConflicts(t *testing.T) {
 }
 
 func TestMergeResolveAndApply(t *testing.T) {
+	t.Parallel()
 	_, _, res := fixtureMerge(t)
 	s := starter(t)
 	if err := res.Apply(s); !apperr.Is(err, apperr.EConflict) || !strings.Contains(err.Error(), "4 conflicts are unresolved") {
@@ -182,6 +185,7 @@ func TestMergeResolveAndApply(t *testing.T) {
 }
 
 func TestResolveErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, file, says string }{
 		{"unknown conflict", "conflict,choose,value\nFR:24/7:phone,a,\n", `conflict "FR:24/7:phone" is not in this merge`},
 		{"bad choice", "conflict,choose,value\nTR:24/7:phone,newest,\n", `"newest" is not a choice`},
@@ -208,6 +212,7 @@ func TestResolveErrors(t *testing.T) {
 }
 
 func TestReadSourceListErrors(t *testing.T) {
+	t.Parallel()
 	g8 := "Country,Agency,Type,Phone (24/7),E-mail,Contact,Languages,Hours,Time zone,Updated\n"
 	coe := "Last confirmed;Party;ISO code;Designation;Authority;Telephone;Email;Officer on duty;Working languages;Availability\n"
 	for _, tc := range []struct{ name, in, says string }{
@@ -272,6 +277,7 @@ func FuzzReadResolutions(f *testing.F) {
 }
 
 func TestMergeOneSidedStaleAndApplyMissingParty(t *testing.T) {
+	t.Parallel()
 	a := readList(t, "testdata/g8-list.csv")
 	b := readList(t, "testdata/coe-list.csv")
 	res := Merge(a, b, MergeOptions{Now: time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC)})
@@ -298,6 +304,7 @@ func TestMergeOneSidedStaleAndApplyMissingParty(t *testing.T) {
 }
 
 func TestApplyLeavesSnapshotUnchangedOnRefusal(t *testing.T) {
+	t.Parallel()
 	_, _, res := fixtureMerge(t)
 	rs, _ := ReadResolutions("r.csv", []byte("conflict,choose\nDE:24/7:agency,b\nIT:24/7:phone,b\nTR:24/7:phone,b\nUS:24/7:person,b\n"))
 	if err := res.Resolve(rs); err != nil {

@@ -17,6 +17,7 @@ func d(s string) Date {
 }
 
 func TestFirstDayAfterThreeMonths(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ deposit, want string }{
 		{"2024-11-30", "2025-03-01"}, // period ends 28 Feb, not "2 March"
 		{"2024-06-20", "2024-10-01"}, // Benin, Fiji, Kiribati
@@ -36,6 +37,7 @@ func TestFirstDayAfterThreeMonths(t *testing.T) {
 }
 
 func TestEntryIntoForce(t *testing.T) {
+	t.Parallel()
 	inst := map[Instrument]InstrumentInfo{}
 	for _, i := range DefaultInstruments() {
 		inst[i.ID] = i
@@ -67,6 +69,7 @@ func TestEntryIntoForce(t *testing.T) {
 }
 
 func TestBoundAt(t *testing.T) {
+	t.Parallel()
 	at := time.Date(2024, 9, 30, 23, 59, 0, 0, time.UTC)
 	for _, tc := range []struct {
 		name string
@@ -87,6 +90,7 @@ func TestBoundAt(t *testing.T) {
 }
 
 func TestParseDate(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"2024-13-01", "2024-02-30", "12/05/2022", "2024-5-1"} {
 		if _, err := ParseDate(bad); !apperr.Is(err, apperr.EInvalid) {
 			t.Errorf("%q: got %v, want invalid", bad, err)
@@ -98,6 +102,7 @@ func TestParseDate(t *testing.T) {
 }
 
 func TestOnDuty(t *testing.T) {
+	t.Parallel()
 	// 2026-11-25 is a Wednesday.
 	wed0700Z := time.Date(2026, 11, 25, 7, 0, 0, 0, time.UTC) // 08:00 in Rome, 16:00 in Tokyo
 	for _, tc := range []struct {
@@ -136,6 +141,7 @@ func TestOnDuty(t *testing.T) {
 }
 
 func TestParseDutyHoursErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"Mon-Fri", "no time range"},
 		{"Mon-Fri 08:00", "no \"-\""},
@@ -170,6 +176,7 @@ func FuzzParseDutyHours(f *testing.F) {
 }
 
 func TestEscalationOrder(t *testing.T) {
+	t.Parallel()
 	a := Authority{People: []Person{
 		{Name: "S", Role: Supervisor, Order: 1},
 		{Name: "B2", Role: Backup, Order: 2},
@@ -186,6 +193,7 @@ func TestEscalationOrder(t *testing.T) {
 }
 
 func TestKeyValidAt(t *testing.T) {
+	t.Parallel()
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	k := Key{ValidFrom: t0, ValidUntil: t0.AddDate(1, 0, 0), Revoked: t0.AddDate(0, 6, 0)}
 	for _, tc := range []struct {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/keys"
+	"github.com/art35/art35/internal/strict"
 )
 
 // SignedFormat names the signed-file structure.
@@ -129,13 +130,11 @@ func malformed(format string, args ...any) error {
 // structure and canonical form only. Use Verify before using the contents.
 func Parse(data []byte) (*Signed, error) {
 	var f signedFile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return nil, malformed("not a signed directory file (%v); it must be the JSON written by 'art35 directory sign'", err)
-	}
-	if dec.More() {
+	switch err := strict.DecodeJSON(data, &f); {
+	case errors.Is(err, strict.ErrTrailing):
 		return nil, malformed("data after the signed directory; the file must hold one signed snapshot only")
+	case err != nil:
+		return nil, malformed("not a signed directory file (%v); it must be the JSON written by 'art35 directory sign'", err)
 	}
 	if f.Format != SignedFormat {
 		return nil, malformed("format %q is not %q; this art35 reads only that format (upgrade art35 or ask the secretariat)", f.Format, SignedFormat)

@@ -42,6 +42,7 @@ func signedExample(t testing.TB, serial uint64) ([]byte, ed25519.PublicKey, ed25
 }
 
 func TestExampleSnapshot(t *testing.T) {
+	t.Parallel()
 	s := exampleSnapshot(t)
 	bj, _ := s.Party("BJ")
 	if bj.Budapest.InForce.String() != "2024-10-01" {
@@ -58,6 +59,7 @@ func TestExampleSnapshot(t *testing.T) {
 }
 
 func TestSignVerifyRoundTrip(t *testing.T) {
+	t.Parallel()
 	data, pub, _ := signedExample(t, 7)
 	sf, err := Verify(data, pub, 6, issued.Add(time.Hour))
 	if err != nil {
@@ -85,6 +87,7 @@ func TestSignVerifyRoundTrip(t *testing.T) {
 // turn: each change must be refused, and a change inside a signed value
 // must be refused as a bad signature.
 func TestVerifyRefusesEveryByteChange(t *testing.T) {
+	t.Parallel()
 	// A small snapshot (one authority with a roster, one plain party) keeps
 	// this exhaustive test fast under -race; every kind of field is there.
 	pub, priv, _ := keys.GenerateSigning()
@@ -119,6 +122,7 @@ func TestVerifyRefusesEveryByteChange(t *testing.T) {
 }
 
 func TestVerifyRefusals(t *testing.T) {
+	t.Parallel()
 	data, pub, _ := signedExample(t, 5)
 	other, _, _ := keys.GenerateSigning()
 	until := issued.Add(30 * 24 * time.Hour)
@@ -154,6 +158,7 @@ func TestVerifyRefusals(t *testing.T) {
 }
 
 func TestParseMalformed(t *testing.T) {
+	t.Parallel()
 	data, _, _ := signedExample(t, 1)
 	for _, tc := range []struct {
 		name string
@@ -175,6 +180,7 @@ func TestParseMalformed(t *testing.T) {
 }
 
 func TestSignRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	_, priv, _ := keys.GenerateSigning()
 	for _, tc := range []struct {
 		name     string
@@ -199,6 +205,7 @@ func TestSignRefusesBadInput(t *testing.T) {
 }
 
 func TestReadSnapshotJSONErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, in, says string }{
 		{"syntax", "{\n  \"format\": \"art35-directory/1\",\n  \"serial\": x\n}", "line 3, column"},
 		{"unknown field", `{"format":"art35-directory/1","partys":[]}`, `unknown field "partys"`},

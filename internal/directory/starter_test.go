@@ -18,6 +18,7 @@ func starter(t *testing.T) *Snapshot {
 }
 
 func TestStarterKnownParties(t *testing.T) {
+	t.Parallel()
 	s := starter(t)
 	if len(s.Parties) != 106 {
 		t.Errorf("%d parties, want the 106 rows of parties-v2.csv", len(s.Parties))
@@ -173,6 +174,7 @@ func TestReadPartiesV2Errors(t *testing.T) {
 // TestStarterHasNoContacts guards the rule that shipped data never carries
 // a person, phone or e-mail address.
 func TestStarterHasNoContacts(t *testing.T) {
+	t.Parallel()
 	for _, p := range starter(t).Parties {
 		for _, a := range p.Authorities {
 			if a.Phone != "" || a.Email != "" || len(a.People) != 0 || a.Endpoint != "" || a.ContactKnown {
@@ -185,6 +187,7 @@ func TestStarterHasNoContacts(t *testing.T) {
 const header = "iso2,name,budapest,budapest_note,protocol2_signed,protocol2_ratified,un2024_signed,eu,confidence\n"
 
 func TestReadPartiesCSVErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, csv string
 		want      []string
@@ -223,6 +226,7 @@ func TestReadPartiesCSVErrors(t *testing.T) {
 }
 
 func TestReadPartiesCSVBOMAndQuotes(t *testing.T) {
+	t.Parallel()
 	s, err := ReadPartiesCSV("p.csv", []byte("\ufeff"+header+"CI,\"Côte d'Ivoire\",party,\"deposit 2024-07-29; in force 2024-11-01\",,,,,confirmed\n"))
 	if err != nil {
 		t.Fatal(err)
@@ -254,6 +258,7 @@ func FuzzReadPartiesCSV(f *testing.F) {
 }
 
 func TestLookupCountry(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"Türkiye", "TR"}, {"Turkey", "TR"}, {"TURKIYE", "TR"}, {"Czechia", "CZ"}, {"Czech Republic", "CZ"},
 		{"United States", "US"}, {"USA", "US"}, {"U.S.A.", "US"}, {"United States of America", "US"},

@@ -14,6 +14,7 @@ import (
 )
 
 func TestDirectoryKeys(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	oldX, newX := xkey(t, 0x21), xkey(t, 0x22)
 	usPub := keys.FormatSigningPublic(f.us.Public().(ed25519.PublicKey))

@@ -68,6 +68,7 @@ func (f *fixture) sealEnv(t *testing.T, h envelope.Header, body []byte) *envelop
 }
 
 func TestHTTPSPinnedDelivery(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	url, pin := startTLS(t, &Handler{Inbox: f.inbox})
 	c := &Client{Keys: f.keys}
@@ -91,6 +92,7 @@ func TestHTTPSPinnedDelivery(t *testing.T) {
 }
 
 func TestHTTPSOtherCertificateRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	url, _ := startTLS(t, &Handler{Inbox: f.inbox})
 	_, otherPin := selfSigned(t)
@@ -110,6 +112,7 @@ func TestHTTPSOtherCertificateRefused(t *testing.T) {
 }
 
 func TestPlainHTTPLoopbackOnly(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	srv := httptest.NewServer(&Handler{Inbox: f.inbox})
 	defer srv.Close()
@@ -154,6 +157,7 @@ func TestPlainHTTPLoopbackOnly(t *testing.T) {
 }
 
 func TestHTTPRejectionsReachTheSender(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.inbox.MaxBody = 1000
 	url, pin := startTLS(t, &Handler{Inbox: f.inbox})
@@ -205,6 +209,7 @@ func mustPinned(t *testing.T, pin string) *tls.Config {
 }
 
 func TestHTTPReceiverFailureIsRetryable(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	f.store.failSave = errDisk
 	url, pin := startTLS(t, &Handler{Inbox: f.inbox})
@@ -218,6 +223,7 @@ func TestHTTPReceiverFailureIsRetryable(t *testing.T) {
 // TestClientChecksReceipts: the client accepts only a receipt signed by a
 // key the directory lists for the peer and covering what it sent.
 func TestClientChecksReceipts(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	sent := f.sealEnv(t, header(1), nil)
 	other := f.sealEnv(t, header(2), nil)
@@ -265,6 +271,7 @@ func TestClientChecksReceipts(t *testing.T) {
 }
 
 func TestParsePin(t *testing.T) {
+	t.Parallel()
 	good := "sha256:" + strings.Repeat("0a", 32)
 	if _, err := ParsePin(good); err != nil {
 		t.Fatal(err)

@@ -111,6 +111,7 @@ func wire(t testing.TB, env *envelope.Envelope) []byte {
 }
 
 func TestInboxAccepts(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	raw := f.seal(t, header(1), []byte(`{"type":"preserve"}`), f.us, nil)
 	res, err := f.inbox.Receive(context.Background(), raw, "file")
@@ -234,6 +235,7 @@ func rejectionCases() []rejectionCase {
 // TestInboxRejections crafts one envelope per rejection class and checks
 // that it is refused with its own code, stored nowhere and audited.
 func TestInboxRejections(t *testing.T) {
+	t.Parallel()
 	seen := map[Code]bool{}
 	for _, tt := range rejectionCases() {
 		t.Run(tt.name, func(t *testing.T) {
@@ -265,6 +267,7 @@ func TestInboxRejections(t *testing.T) {
 }
 
 func TestInboxDuplicates(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	raw := f.seal(t, header(1), []byte("body"), f.us, nil)
@@ -305,6 +308,7 @@ func TestInboxDuplicates(t *testing.T) {
 // one message both pass the duplicate lookups: the store refuses the
 // second save, and the inbox answers it with the first one's receipt.
 func TestInboxConcurrentDuplicate(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	raw := f.seal(t, header(1), []byte("body"), f.us, nil)
@@ -341,6 +345,7 @@ func TestInboxConcurrentDuplicate(t *testing.T) {
 }
 
 func TestInboxOwnFailures(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newFixture(t)
 	f.store.failSave = errDisk
@@ -357,6 +362,7 @@ func TestInboxOwnFailures(t *testing.T) {
 }
 
 func TestRetryable(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		err  error
 		want bool

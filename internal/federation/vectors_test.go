@@ -99,6 +99,7 @@ func describeFixture(t *testing.T, f *fixture) rejectionVectors {
 }
 
 func TestRejectionVectors(t *testing.T) {
+	t.Parallel()
 	if *update {
 		v := describeFixture(t, newFixture(t))
 		for _, c := range rejectionCases() {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestSigningKeyRoundTripAndPermissions(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	pub, priv, err := GenerateSigning()
 	if err != nil {
@@ -52,6 +53,7 @@ func TestSigningKeyRoundTripAndPermissions(t *testing.T) {
 }
 
 func TestEncryptionKeyRoundTrip(t *testing.T) {
+	t.Parallel()
 	k, err := GenerateEncryption()
 	if err != nil {
 		t.Fatal(err)
@@ -77,6 +79,7 @@ func TestEncryptionKeyRoundTrip(t *testing.T) {
 }
 
 func TestParsePublicErrors(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"", "ed25519:", "ed25519:!!", "x25519:AAAA", "rsa:AAAA"} {
 		if _, err := ParseSigningPublic(s); err == nil {
 			t.Errorf("ParseSigningPublic(%q) succeeded", s)

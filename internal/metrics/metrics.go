@@ -26,7 +26,6 @@ import (
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
-	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
@@ -102,21 +101,6 @@ func New(src Sources) *Collector {
 		dirValidUntil:       d("directory_valid_until_timestamp_seconds", "When that snapshot stops being valid (Unix time)."),
 		scrapeErrors:        d("metrics_scrape_errors", "Sources that could not be read in this scrape (1 each); see the node's log.", "source"),
 	}
-}
-
-// Register adds the node's operational metrics to its registry and wires
-// the outbox's emergency alert to a counter (the outbox logs each alert
-// itself). Call it before the node runs.
-func Register(n *node.Node) (*Collector, error) {
-	c := New(Sources{DB: n.DB, Clock: n.Clock, Log: n.Log, Outbox: n.Outbox.Health, Cases: n.Cases.List, Directory: n.Directory})
-	prev := n.Outbox.OnAlert
-	n.Outbox.OnAlert = func(a outbox.Alert) {
-		c.Alert(a)
-		if prev != nil {
-			prev(a)
-		}
-	}
-	return c, n.Metrics.Register(c)
 }
 
 // Alert counts an emergency alert of the outbox.

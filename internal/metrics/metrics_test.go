@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/clockrun"
 	"github.com/art35/art35/internal/envelope"
-	"github.com/art35/art35/internal/metrics"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/stats/statstest"
 	"github.com/art35/art35/internal/store/storetest"
@@ -64,7 +64,7 @@ func TestMetricsAfterRealTraffic(t *testing.T) {
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			h := statstest.Start(t, backend, statstest.Options{Setup: func(_ string, n *node.Node) error {
-				_, err := metrics.Register(n)
+				_, err := app.RegisterMetrics(n)
 				return err
 			}})
 			h.Play(t)
@@ -72,7 +72,7 @@ func TestMetricsAfterRealTraffic(t *testing.T) {
 			us, it := h.Net.Node("US"), h.Net.Node("IT")
 
 			// Italy's clocks: the exercise D (emergency) is overdue and escalates.
-			runner, err := clockrun.New(it, clockrun.Options{})
+			runner, err := app.Clocks(it, clockrun.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -119,7 +119,7 @@ func TestMetricsAfterRealTraffic(t *testing.T) {
 			}
 			deadline := time.Now().Add(30 * time.Second)
 			for {
-				out, _ := us.DB.Outbox(ctx)
+				out, _ := us.Envelopes.Outbox(ctx)
 				if len(out) == 1 && out[0].Attempts > 0 {
 					break
 				}

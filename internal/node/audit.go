@@ -8,9 +8,9 @@ import (
 	"strconv"
 
 	"github.com/art35/art35/internal/auditlog"
+	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
-	"github.com/art35/art35/internal/store"
 )
 
 // The node records in its audit log, inside the transaction of each change:
@@ -85,7 +85,7 @@ func (a auditedRejections) RecordRejection(ctx context.Context, r federation.Rej
 		return nil
 	}
 	return a.n.DB.Tx(ctx, func(tx *sql.Tx) error {
-		if err := store.InsertRejection(ctx, tx, r); err != nil {
+		if err := federation.InsertRejection(ctx, tx, r); err != nil {
 			return err
 		}
 		actor := r.Sender
@@ -116,6 +116,5 @@ func markExercise(ctx context.Context, tx *sql.Tx, h envelope.Header) error {
 	if !h.Exercise || h.Kind != envelope.KindRequest {
 		return nil
 	}
-	_, err := tx.ExecContext(ctx, `UPDATE requests SET exercise = 1 WHERE message_id = $1`, h.ID)
-	return err
+	return cases.MarkExerciseTx(ctx, tx, h.ID)
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/httperr"
 	"github.com/art35/art35/internal/keys"
-	"github.com/art35/art35/internal/store"
 )
 
 // MaxSnapshotSize bounds a fetched directory snapshot. The real directory
@@ -54,7 +53,7 @@ func (n *Node) Directory(ctx context.Context) (*directory.Snapshot, error) {
 	if n.dir.snap != nil && time.Since(n.dir.checked) < DirectoryRecheck {
 		return n.dir.snap, nil
 	}
-	serial, err := n.DB.LatestSnapshotSerial(ctx)
+	serial, err := n.snapshots.LatestSerial(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -71,7 +70,7 @@ func (n *Node) Directory(ctx context.Context) (*directory.Snapshot, error) {
 		n.keys.SetSnapshot(s)
 		return s, nil
 	}
-	rec, err := n.DB.LatestSnapshot(ctx)
+	rec, err := n.snapshots.Latest(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +99,7 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 		return nil, fmt.Errorf("secretariat_key: %w", err)
 	}
 	var held uint64
-	rec, err := n.DB.LatestSnapshot(ctx)
+	rec, err := n.snapshots.Latest(ctx)
 	switch {
 	case err == nil:
 		held = rec.Serial
@@ -114,7 +113,7 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 	}
 	sum := sha256.Sum256(signed.Raw)
 	digest := hex.EncodeToString(sum[:])
-	err = n.DB.SaveSnapshotWith(ctx, store.SnapshotRecord{
+	err = n.snapshots.SaveWith(ctx, SnapshotRecord{
 		Serial: signed.Serial(), IssuedAt: signed.Snapshot.IssuedAt, ValidUntil: signed.Snapshot.ValidUntil,
 		Digest: digest, Signed: signed.Raw, AcceptedAt: now,
 	}, func(tx *sql.Tx) error { return n.auditDirectory(ctx, tx, signed.Serial(), digest) })
@@ -134,7 +133,7 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 // signed bytes, so pollers ask with If-None-Match and get 304 when nothing
 // changed.
 func (n *Node) handleDirectory(w http.ResponseWriter, r *http.Request) {
-	rec, err := n.DB.LatestSnapshot(r.Context())
+	rec, err := n.snapshots.Latest(r.Context())
 	if err != nil {
 		httperr.JSON(w, r, n.Log, err)
 		return
@@ -166,7 +165,7 @@ func (n *Node) PollDirectory(ctx context.Context, client *http.Client, url strin
 	if err != nil {
 		return res, apperr.Wrap(apperr.EInvalid, err, "directory_url %q", url)
 	}
-	rec, err := n.DB.LatestSnapshot(ctx)
+	rec, err := n.snapshots.Latest(ctx)
 	switch {
 	case err == nil:
 		req.Header.Set("If-None-Match", `"`+rec.Digest+`"`)

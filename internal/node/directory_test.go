@@ -68,6 +68,7 @@ func signStarter(t *testing.T, priv ed25519.PrivateKey, serial uint64, issued ti
 // accepts a newer snapshot, asks conditionally and gets "not modified",
 // and refuses a tampered or older one while keeping what it holds.
 func TestDirectoryDistribution(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) { testDirectoryDistribution(t, backend) })
 	}
@@ -139,6 +140,7 @@ func testDirectoryDistribution(t *testing.T, backend string) {
 }
 
 func TestAcceptRequiresPinnedKey(t *testing.T) {
+	t.Parallel()
 	c := newConfig(t, "BE")
 	if _, err := node.Init(c, now); err != nil {
 		t.Fatal(err)

@@ -14,7 +14,6 @@ import (
 	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/outbox"
-	"github.com/art35/art35/internal/store"
 )
 
 // Apply writes the entry into a directory snapshot: the party's authority
@@ -165,7 +164,7 @@ func (n *Node) Send(ctx context.Context, h envelope.Header, body []byte, change 
 		if err := markExercise(ctx, tx, env.Header); err != nil {
 			return err
 		}
-		if err := store.Enqueue(ctx, tx, env, outbox.IsEmergency(env.Header), n.Clock.Now()); err != nil {
+		if err := federation.Enqueue(ctx, tx, env, outbox.IsEmergency(env.Header), n.Clock.Now()); err != nil {
 			return err
 		}
 		return n.auditSent(ctx, tx, env)

@@ -244,7 +244,7 @@ func (n *Node) shutdown(ctx context.Context) error {
 // knows no peer). A load balancer sends traffic only to a ready node.
 func (n *Node) handleReady(w http.ResponseWriter, r *http.Request) {
 	status, code := "ready", http.StatusOK
-	serial, err := n.DB.LatestSnapshotSerial(r.Context())
+	serial, err := n.snapshots.LatestSerial(r.Context())
 	switch {
 	case err != nil:
 		status, code = "database unreachable", http.StatusServiceUnavailable

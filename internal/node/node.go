@@ -65,6 +65,12 @@ type Node struct {
 	Signing    ed25519.PrivateKey
 	Encryption *ecdh.PrivateKey
 	Metrics    *prometheus.Registry
+	// Envelopes is the delivery's storage: inbound and outbound envelopes
+	// and refused ones.
+	Envelopes *federation.Envelopes
+
+	snapshots *Snapshots
+	meta      *Meta
 
 	opt    Options
 	served []*served // the open listeners (listeners.go)
@@ -100,7 +106,10 @@ type Node struct {
 
 // ArrivalHandler reacts to an accepted envelope of one kind, inside the
 // transaction that stores it: what it writes commits with the envelope.
-type ArrivalHandler func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error
+//
+// It is an alias, not a new type, so that a service can declare the same
+// signature in its own small Host interface without importing node.
+type ArrivalHandler = func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error
 
 // OnArrival registers the handler of an envelope kind other than requests
 // and evidences (which the casework handles): pings, watch events. Call
@@ -160,6 +169,8 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 	if n.DB, err = store.Open(ctx, cfg.DatabaseDSN()); err != nil {
 		return nil, err
 	}
+	n.snapshots, n.meta = NewSnapshots(n.DB), NewMeta(n.DB)
+	n.Envelopes = federation.NewEnvelopes(n.DB, federation.Hooks{Inbound: n.arrived, Delivered: n.delivered})
 	if err := n.checkParty(ctx); err != nil {
 		n.DB.Close()
 		return nil, err
@@ -174,15 +185,13 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 		Decrypt:   map[string]*ecdh.PrivateKey{keys.ID(keys.FormatEncryptionPublic(n.Encryption.PublicKey())): n.Encryption},
 	})
 	dk := dirKeys{n}
-	n.Inbox = &federation.Inbox{Keys: dk, Store: n.DB, Clock: n.Clock, Audit: auditedRejections{n}, Admit: n.admit}
+	n.Inbox = &federation.Inbox{Keys: dk, Store: n.Envelopes, Clock: n.Clock, Audit: auditedRejections{n}, Admit: n.admit}
 	n.Client = &federation.Client{Keys: dk, AllowInsecure: opt.PlainHTTP}
 	n.outboxWake = make(chan struct{}, 1)
-	n.Outbox = &outbox.Worker{Store: n.DB, Sender: n.Client, Peers: dk, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}
+	n.Outbox = &outbox.Worker{Store: n.Envelopes, Sender: n.Client, Peers: dk, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}
 	n.Cases = &cases.Service{DB: n.DB, Send: n.Send, Directory: n.Directory, Clock: n.Clock, Log: n.Log,
 		Party: cfg.Party, Authority: cfg.Authority}
 	n.applyRules() // rules.go
-	n.DB.SetInboundHook(n.arrived)
-	n.DB.SetDeliveredHook(n.delivered)
 	if n.Audit, err = auditlog.New(n.DB, cfg.Authority, n.Signing, n.Clock); err != nil {
 		n.DB.Close()
 		return nil, err
@@ -210,10 +219,10 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 // database that was made for another party: pointing a node at the wrong
 // database must not go unnoticed.
 func (n *Node) checkParty(ctx context.Context) error {
-	held, err := n.DB.Meta(ctx, "party")
+	held, err := n.meta.Get(ctx, "party")
 	switch {
 	case apperr.Is(err, apperr.ENotFound):
-		return n.DB.SetMeta(ctx, "party", n.Config.Party)
+		return n.meta.Set(ctx, "party", n.Config.Party)
 	case err != nil:
 		return err
 	case held != n.Config.Party:

@@ -34,6 +34,7 @@ func newConfig(t *testing.T, party string) config.Config {
 }
 
 func TestInitCreatesKeysAndEntry(t *testing.T) {
+	t.Parallel()
 	c := newConfig(t, "IT")
 	entry, err := node.Init(c, now)
 	if err != nil {
@@ -71,6 +72,7 @@ func TestInitCreatesKeysAndEntry(t *testing.T) {
 }
 
 func TestInitRefusesBadConfigAndLeavesNothing(t *testing.T) {
+	t.Parallel()
 	c := newConfig(t, "Italy")
 	if _, err := node.Init(c, now); !apperr.Is(err, apperr.EInvalid) {
 		t.Fatalf("got %v, want invalid", err)
@@ -81,6 +83,7 @@ func TestInitRefusesBadConfigAndLeavesNothing(t *testing.T) {
 }
 
 func TestNewRefusesReadableKey(t *testing.T) {
+	t.Parallel()
 	c := newConfig(t, "FR")
 	if _, err := node.Init(c, now); err != nil {
 		t.Fatal(err)
@@ -95,6 +98,7 @@ func TestNewRefusesReadableKey(t *testing.T) {
 // TestNodeServes starts a real node on each backend on a loopback port and
 // reads its health and metrics over real HTTP.
 func TestNodeServes(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			c := newConfig(t, "DE")
@@ -148,6 +152,7 @@ func TestNodeServes(t *testing.T) {
 }
 
 func TestNewRefusesDatabaseOfAnotherParty(t *testing.T) {
+	t.Parallel()
 	c := newConfig(t, "ES")
 	if _, err := node.Init(c, now); err != nil {
 		t.Fatal(err)
@@ -167,6 +172,7 @@ func TestNewRefusesDatabaseOfAnotherParty(t *testing.T) {
 // TestApplyRotatesKeysWithOverlap lists a node, then lists it again with
 // new keys: the old keys stay, valid for the overlap only.
 func TestApplyRotatesKeysWithOverlap(t *testing.T) {
+	t.Parallel()
 	snap, err := directory.Starter()
 	if err != nil {
 		t.Fatal(err)

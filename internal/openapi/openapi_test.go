@@ -13,6 +13,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
@@ -178,7 +179,7 @@ func TestRealAnswersMatch(t *testing.T) {
 		if party != "IT" {
 			return nil
 		}
-		svc, err := watch.Register(n, nil)
+		svc, err := app.RegisterWatch(n, nil)
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,7 @@
 // has waited longer than a minute.
 //
 // The envelopes themselves are written to the queue by the business code,
-// in the same transaction as the change that caused them (store.Enqueue),
+// in the same transaction as the change that caused them (federation.Enqueue),
 // so the worker can crash and restart at any point: at worst it delivers an
 // envelope again, and the receiver answers a duplicate with its original
 // receipt.
@@ -295,7 +295,7 @@ func (w *Worker) checkAlerts(ctx context.Context, due []federation.Outbound, now
 // IsEmergency reports whether an envelope jumps the queue: a request of
 // an emergency type (Protocol Art. 9 and 10), and every watch event (a
 // live login relayed while officers wait in the street: seconds matter).
-// Callers pass it to store.Enqueue so that the queue serves these first.
+// Callers pass it to federation.Enqueue so that the queue serves these first.
 func IsEmergency(h envelope.Header) bool {
 	if h.Kind == envelope.KindWatchEvent {
 		return true

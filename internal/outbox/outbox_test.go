@@ -8,6 +8,7 @@ import (
 )
 
 func TestBackoffDoublesWithJitterAndCaps(t *testing.T) {
+	t.Parallel()
 	p := Policy{First: time.Second, Max: time.Minute}
 	for _, tc := range []struct {
 		attempts int
@@ -21,6 +22,7 @@ func TestBackoffDoublesWithJitterAndCaps(t *testing.T) {
 }
 
 func TestIsEmergency(t *testing.T) {
+	t.Parallel()
 	for sub, want := range map[string]bool{"emergency-disclosure": true, "emergency-mla": true, "preserve": false} {
 		if got := IsEmergency(envelope.Header{Kind: envelope.KindRequest, Subkind: sub}); got != want {
 			t.Errorf("%s: %v", sub, got)

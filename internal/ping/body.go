@@ -1,15 +1,15 @@
 package ping
 
 import (
-	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/strict"
 )
 
 // Body types: the subkind of the ping envelope and the "type" of its body.
@@ -58,13 +58,11 @@ func ParseBody(data []byte) (Body, error) {
 	if len(data) > MaxBody {
 		return b, apperr.Errorf(apperr.EInvalid, "ping body: %d bytes, at most %d allowed (fix: a ping carries only its id, code and times)", len(data), MaxBody)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		return Body{}, apperr.Wrap(apperr.EInvalid, err, "ping body: not a ping JSON object (fix: send {\"type\":\"challenge\"|\"answer\",\"id\":...,\"code\":...})")
-	}
-	if _, err := dec.Token(); err != io.EOF {
+	switch err := strict.DecodeJSON(data, &b); {
+	case errors.Is(err, strict.ErrTrailing):
 		return Body{}, apperr.Errorf(apperr.EInvalid, "ping body: data after the JSON object (fix: send exactly one object)")
+	case err != nil:
+		return Body{}, apperr.Wrap(apperr.EInvalid, err, "ping body: not a ping JSON object (fix: send {\"type\":\"challenge\"|\"answer\",\"id\":...,\"code\":...})")
 	}
 	if err := b.Validate(); err != nil {
 		return Body{}, err
@@ -81,7 +79,7 @@ func (b Body) Validate() error {
 	if b.Type != TypeChallenge && b.Type != TypeAnswer {
 		return bodyErr("type", "%q is not a ping type; want %q or %q", b.Type, TypeChallenge, TypeAnswer)
 	}
-	if !isHex(b.ID, IDLen) {
+	if !strict.LowerHex(b.ID, IDLen) {
 		return bodyErr("id", "%q must be %d lowercase hex characters (fix: use the challenge id as sent)", b.ID, IDLen)
 	}
 	if !isCode(b.Code) {
@@ -111,19 +109,6 @@ func (b Body) Validate() error {
 		}
 	}
 	return nil
-}
-
-func isHex(s string, n int) bool {
-	if len(s) != n {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // codeAlphabet leaves out 0, 1, I and O, which people read wrongly over a

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
@@ -16,6 +17,7 @@ import (
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -40,29 +42,14 @@ func startNet(t *testing.T, backend string, parties ...string) *pingNet {
 	t.Helper()
 	pn := &pingNet{svc: map[string]*ping.Service{}, clk: clock.NewManual(t0)}
 	var mu sync.Mutex
-	opt := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: pn.clk,
+	opt := testnet.Options{Parties: parties, Clock: pn.clk,
 		Setup: func(party string, n *node.Node) error {
 			mu.Lock()
 			defer mu.Unlock()
-			pn.svc[party] = ping.Register(n)
+			pn.svc[party] = app.RegisterPing(n)
 			return nil
 		}}
-	if backend == store.Postgres {
-		dsns := map[string]string{}
-		for _, p := range parties {
-			dsns[p] = storetest.DSN(t, store.Postgres)
-		}
-		opt.Database = func(p string) (string, error) { return dsns[p], nil }
-	}
-	n, err := testnet.Start(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	n := testnet.StartTest(t, backend, opt)
 	pn.Net = n
 	return pn
 }
@@ -106,17 +93,6 @@ func roster(s *directory.Snapshot, code, hours string, people ...directory.Perso
 			p.Authorities[i].DutyHours = hours
 			p.Authorities[i].People = people
 		}
-	}
-}
-
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -194,12 +170,12 @@ func testPingCampaign(t *testing.T, backend string) {
 
 	// Machine receipts come back at once; each challenge is raised to the
 	// person on duty on its side.
-	eventually(t, "receipts from IT, FR and DE", func() bool {
+	testkit.Eventually(t, "receipts from IT, FR and DE", func() bool {
 		rs := resultsByParty(t, us, c.ID)
 		return rs["IT"].Reachable && rs["FR"].Reachable && rs["DE"].Reachable
 	})
 	for party, s := range map[string]*ping.Service{"IT": it, "FR": fr, "DE": de} {
-		eventually(t, party+" challenge pending", func() bool { return len(pendingFrom(t, s)) == 1 })
+		testkit.Eventually(t, party+" challenge pending", func() bool { return len(pendingFrom(t, s)) == 1 })
 	}
 	itc := pendingFrom(t, it)[0]
 	if !strings.Contains(itc.RaisedTo, "Paola Esempio") || itc.From != "US-247" {
@@ -223,7 +199,7 @@ func testPingCampaign(t *testing.T, backend string) {
 	if _, err := it.Answer(ctx, itc.ID, "  "); !apperr.Is(err, apperr.EInvalid) {
 		t.Errorf("answer without a name: err %v, want EInvalid", err)
 	}
-	eventually(t, "IT answer at the US", func() bool { return resultsByParty(t, us, c.ID)["IT"].State == ping.StatePassed })
+	testkit.Eventually(t, "IT answer at the US", func() bool { return resultsByParty(t, us, c.ID)["IT"].State == ping.StatePassed })
 	if r := resultsByParty(t, us, c.ID)["IT"]; r.AnswerSeconds != 300 || r.AnsweredBy != "Paola Esempio" {
 		t.Errorf("IT answered in %vs by %q, want 300s by Paola Esempio", r.AnswerSeconds, r.AnsweredBy)
 	}
@@ -260,7 +236,7 @@ func testPingCampaign(t *testing.T, backend string) {
 	if _, err := fr.Answer(ctx, pendingFrom(t, fr)[0].ID, "Luc Essai"); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "FR late answer at the US", func() bool { return resultsByParty(t, us, c.ID)["FR"].State == ping.StateLate })
+	testkit.Eventually(t, "FR late answer at the US", func() bool { return resultsByParty(t, us, c.ID)["FR"].State == ping.StateLate })
 
 	rs := resultsByParty(t, us, c.ID)
 	if r := rs["FR"]; r.AnswerSeconds != 40*60 || !strings.Contains(r.EscalatedTo, "Luc Essai") {

@@ -18,7 +18,6 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -30,7 +29,6 @@ import (
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
-	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/store"
 )
 
@@ -60,7 +58,7 @@ const (
 	OfficeUnknown = "unknown" // the directory has no time zone or duty hours
 )
 
-// Sender is what the service needs of a node to send: node.Node.Send.
+// Sender is what the service needs of a node to send (the node's Send).
 type Sender func(ctx context.Context, h envelope.Header, body []byte, change func(tx *sql.Tx) error) (*envelope.Envelope, error)
 
 // Service is the ping service of one node.
@@ -72,21 +70,26 @@ type Service struct {
 	Party     string // this node's party
 	Authority string // this node's authority id
 	Log       *slog.Logger
+	// Delivered tells when the node's outgoing envelopes of a kind queued
+	// since a time were delivered, by message id (the node's
+	// federation.Envelopes.DeliveredSince); nil means none is known.
+	Delivered func(ctx context.Context, kind envelope.Kind, since time.Time) (map[string]time.Time, error)
 }
 
-// New returns the ping service of a node.
-func New(n *node.Node) *Service {
-	return &Service{DB: n.DB, Clock: n.Clock, Send: n.Send, Directory: n.Directory,
-		Party: n.Config.Party, Authority: n.Config.Authority, Log: n.Log}
+// Host is what the ping service needs of the node that runs it: a
+// handler for arriving pings, and a background worker. *node.Node is one;
+// internal/app wires them.
+type Host interface {
+	OnArrival(kind envelope.Kind, h func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error)
+	Go(worker func(ctx context.Context))
 }
 
 // Register makes a node take part in ping tests: it stores challenges and
 // answers on arrival and closes expired windows in the background. Call it
-// before n.Run.
-func Register(n *node.Node) *Service {
-	s := New(n)
-	n.OnArrival(envelope.KindPing, s.Arrived)
-	n.Go(func(ctx context.Context) { s.Run(ctx, SweepInterval) })
+// before the host runs.
+func (s *Service) Register(h Host) *Service {
+	h.OnArrival(envelope.KindPing, s.Arrived)
+	h.Go(func(ctx context.Context) { s.Run(ctx, SweepInterval) })
 	return s
 }
 
@@ -367,11 +370,12 @@ func (s *Service) answered(ctx context.Context, tx *sql.Tx, h envelope.Header, b
 	var authority, msgID, code, state, sentAt, deadline string
 	err := tx.QueryRowContext(ctx, `SELECT authority, message_id, code, state, sent_at, deadline FROM pings_out WHERE id = $1`, b.ID).
 		Scan(&authority, &msgID, &code, &state, &sentAt, &deadline)
-	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.Errorf(apperr.EInvalid, "ping answer %s: no ping %s was sent by this node (fix: answer the challenge id you received)", h.ID, b.ID)
-	}
+	found, err := store.Found(err)
 	if err != nil {
 		return err
+	}
+	if !found {
+		return apperr.Errorf(apperr.EInvalid, "ping answer %s: no ping %s was sent by this node (fix: answer the challenge id you received)", h.ID, b.ID)
 	}
 	switch {
 	case authority != h.Sender:
@@ -475,11 +479,12 @@ func (s *Service) Answer(ctx context.Context, id, by string) (*Challenge, error)
 	var code, state string
 	err := s.DB.QueryRowContext(ctx, `SELECT id, sender, message_id, code, state FROM pings_in WHERE id = $1`, id).
 		Scan(&c.ID, &c.From, &c.MessageID, &code, &state)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.Errorf(apperr.ENotFound, "no ping challenge %q on this node (fix: see the ids with \"art35 ping pending\")", id)
-	}
+	found, err := store.Found(err)
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return nil, apperr.Errorf(apperr.ENotFound, "no ping challenge %q on this node (fix: see the ids with \"art35 ping pending\")", id)
 	}
 	if state != "pending" {
 		return nil, apperr.Errorf(apperr.EConflict, "ping challenge %s is already answered", id)

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/store"
 )
 
@@ -58,11 +59,20 @@ func (s *Service) LatestCampaign(ctx context.Context) (string, error) {
 
 // Results lists the pings this node sent that match f, by party.
 func (s *Service) Results(ctx context.Context, f Filter) ([]Result, error) {
-	q := `SELECT p.campaign_id, p.id, p.party, p.authority, p.sent_at, p.deadline, p.office_hours, p.state,
-		p.answered_by, p.answered_at, p.escalated_to, p.escalated_at, COALESCE(o.state, ''), COALESCE(o.delivered_at, '')
-		FROM pings_out p LEFT JOIN outbound_envelopes o ON o.message_id = p.message_id
-		WHERE ($1 = '' OR p.campaign_id = $1) AND p.sent_at >= $2
-		ORDER BY p.party, p.sent_at, p.id`
+	// Whether a ping reached its peer is the delivery's knowledge (the
+	// transport receipt), asked of it rather than read from its tables.
+	delivered := map[string]time.Time{}
+	if s.Delivered != nil {
+		var err error
+		if delivered, err = s.Delivered(ctx, envelope.KindPing, f.Since); err != nil {
+			return nil, err
+		}
+	}
+	q := `SELECT campaign_id, id, party, authority, message_id, sent_at, deadline, office_hours, state,
+		answered_by, answered_at, escalated_to, escalated_at
+		FROM pings_out
+		WHERE ($1 = '' OR campaign_id = $1) AND sent_at >= $2
+		ORDER BY party, sent_at, id`
 	rows, err := s.DB.QueryContext(ctx, q, f.Campaign, store.FormatTime(f.Since))
 	if err != nil {
 		return nil, err
@@ -71,15 +81,15 @@ func (s *Service) Results(ctx context.Context, f Filter) ([]Result, error) {
 	var out []Result
 	for rows.Next() {
 		var r Result
-		var sent, dl, ans, esc, ostate, delivered string
-		if err := rows.Scan(&r.Campaign, &r.ID, &r.Party, &r.Authority, &sent, &dl, &r.OfficeHours, &r.State,
-			&r.AnsweredBy, &ans, &r.EscalatedTo, &esc, &ostate, &delivered); err != nil {
+		var msgID, sent, dl, ans, esc string
+		if err := rows.Scan(&r.Campaign, &r.ID, &r.Party, &r.Authority, &msgID, &sent, &dl, &r.OfficeHours, &r.State,
+			&r.AnsweredBy, &ans, &r.EscalatedTo, &esc); err != nil {
 			return nil, err
 		}
-		if err := parseTimes([]string{sent, dl, ans, esc, delivered}, &r.SentAt, &r.Deadline, &r.AnsweredAt, &r.EscalatedAt, &r.ReceiptAt); err != nil {
+		if err := parseTimes([]string{sent, dl, ans, esc}, &r.SentAt, &r.Deadline, &r.AnsweredAt, &r.EscalatedAt); err != nil {
 			return nil, err
 		}
-		r.Reachable = ostate == "delivered"
+		r.ReceiptAt, r.Reachable = delivered[msgID]
 		r.AnswerSeconds = -1
 		if !r.AnsweredAt.IsZero() {
 			r.AnswerSeconds = r.AnsweredAt.Sub(r.SentAt).Seconds()

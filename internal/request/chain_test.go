@@ -40,6 +40,7 @@ func story1(t *testing.T) (orig, answer, next *Request) {
 }
 
 func TestPreserveFromTrafficPath(t *testing.T) {
+	t.Parallel()
 	orig, answer, next := story1(t)
 	if next.Requested.Party != "FR" || next.Requesting != orig.Requesting || next.Type != TypePreserve {
 		t.Fatalf("new request goes %s -> %s", next.Requesting.Party, next.Requested.Party)
@@ -63,6 +64,7 @@ func TestPreserveFromTrafficPath(t *testing.T) {
 }
 
 func TestPreserveFromTrafficPathErrors(t *testing.T) {
+	t.Parallel()
 	orig := loadFixture(t, TypePreserve)
 	orig.ID = "US-2026-000100"
 	tests := []struct {
@@ -85,6 +87,7 @@ func TestPreserveFromTrafficPathErrors(t *testing.T) {
 }
 
 func TestExtendAndWalk(t *testing.T) {
+	t.Parallel()
 	orig, answer, next := story1(t)
 	ext, err := Extend(orig, "US-2026-000150", testNow)
 	if err != nil {

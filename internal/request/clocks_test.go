@@ -58,6 +58,7 @@ func deadline(t *testing.T, a Agenda, clock string) Deadline {
 }
 
 func TestAcknowledgementClock(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		prio    Priority
 		period  time.Duration
@@ -97,6 +98,7 @@ func TestAcknowledgementClock(t *testing.T) {
 }
 
 func TestEscalationNotRepeatedOnceRecorded(t *testing.T) {
+	t.Parallel()
 	l := lc(t, TypePreserve, t0, StateSent, time.Duration(0), StateDelivered, time.Duration(0))
 	now := t0.Add(20 * time.Minute)
 	for _, n := range []struct{ kind, details string }{{NoteEscalated, "primary"}, {NoteEscalated, "backup"}, {NoteNegativeAck, "requester"}} {
@@ -120,6 +122,7 @@ func preservedSteps() []any {
 }
 
 func TestPreservationClock(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name         string
 		extra        []any // more steps after preservation
@@ -166,6 +169,7 @@ func TestPreservationClock(t *testing.T) {
 }
 
 func TestPreservationReminders(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		now      time.Duration
 		reminded []string // reminders already recorded
@@ -198,6 +202,7 @@ func TestPreservationReminders(t *testing.T) {
 }
 
 func TestMLAAfterLapseDoesNotRevive(t *testing.T) {
+	t.Parallel()
 	l := lc(t, TypePreserve, t0, preservedSteps()...)
 	l.Evidences = append(l.Evidences, Evidence{Kind: NoteMLAReceived, At: t0.Add(65 * day)})
 	a := Due(Facts{Request: req(TypePreserve, PriorityUrgent), Lifecycle: l}, DefaultPolicy(), t0.Add(66*day))
@@ -207,6 +212,7 @@ func TestMLAAfterLapseDoesNotRevive(t *testing.T) {
 }
 
 func TestProtocolClocks(t *testing.T) {
+	t.Parallel()
 	deliver := []any{StateSent, time.Duration(0), StateDelivered, time.Hour}
 	tests := []struct {
 		name    string
@@ -262,6 +268,7 @@ func TestProtocolClocks(t *testing.T) {
 // Europe/Rome DST change they end at the same local time, not a multiple
 // of 24 hours later.
 func TestDaylightSavingEdges(t *testing.T) {
+	t.Parallel()
 	rome, err := time.LoadLocation("Europe/Rome")
 	if err != nil {
 		t.Fatal(err)
@@ -306,6 +313,7 @@ func TestDaylightSavingEdges(t *testing.T) {
 // request (mla-followup) with its own lifecycle; once delivered, it holds
 // the preservation open until it ends.
 func TestPreservationHeldByLinkedMLA(t *testing.T) {
+	t.Parallel()
 	pres := lc(t, TypePreserve, t0, preservedSteps()...)
 	tests := []struct {
 		name   string

@@ -3,6 +3,7 @@ package request
 import "testing"
 
 func TestCheckLanguage(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name        string
 		lang        string

@@ -9,6 +9,7 @@ import (
 )
 
 func TestLetterEveryType(t *testing.T) {
+	t.Parallel()
 	for _, typ := range Types {
 		t.Run(string(typ), func(t *testing.T) {
 			r := loadFixture(t, typ)
@@ -27,6 +28,7 @@ func TestLetterEveryType(t *testing.T) {
 }
 
 func TestLetterForProviderWithholdsSupportingInfo(t *testing.T) {
+	t.Parallel()
 	r := loadFixture(t, TypeProductionOrder)
 	secret := r.ProductionOrder.Supporting.Facts
 	tests := []struct {
@@ -57,6 +59,7 @@ func TestLetterForProviderWithholdsSupportingInfo(t *testing.T) {
 }
 
 func TestLetterEscapesContent(t *testing.T) {
+	t.Parallel()
 	r := loadFixture(t, TypeAssistance)
 	r.Assistance.Question = `<script>alert(1)</script>`
 	var b bytes.Buffer

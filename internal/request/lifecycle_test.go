@@ -35,6 +35,7 @@ func validStep(tr Transition, at time.Time) Step {
 }
 
 func TestEveryLegalTransition(t *testing.T) {
+	t.Parallel()
 	for _, tr := range Transitions {
 		t.Run(string(tr.From)+"->"+string(tr.To), func(t *testing.T) {
 			l := &Lifecycle{RequestID: "R1", Type: TypePreserve, RequestedParty: "IT", State: tr.From}
@@ -50,6 +51,7 @@ func TestEveryLegalTransition(t *testing.T) {
 }
 
 func TestIllegalTransitions(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ from, to State }{
 		{StateDraft, StateDelivered},
 		{StateDraft, StatePreserved},
@@ -82,6 +84,7 @@ func TestIllegalTransitions(t *testing.T) {
 }
 
 func TestStepChecks(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		typ   Type
@@ -124,6 +127,7 @@ func TestStepChecks(t *testing.T) {
 }
 
 func TestNotes(t *testing.T) {
+	t.Parallel()
 	l := &Lifecycle{RequestID: "R1", Type: TypePreserve, State: StateDelivered}
 	if _, err := l.Note(NoteExtended, t0, "n", ByReceiver, "", time.Time{}); apperr.Code(err) != apperr.EConflict {
 		t.Fatalf("extension before preservation: %v", err)
@@ -138,6 +142,7 @@ func TestNotes(t *testing.T) {
 }
 
 func TestReplay(t *testing.T) {
+	t.Parallel()
 	r := &Request{ID: "R1", Type: TypePreserve, Requested: Authority{Party: "IT"}}
 	live := NewLifecycle(r)
 	for i, tr := range []Transition{

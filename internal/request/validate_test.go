@@ -87,6 +87,7 @@ func errorsOf(ps []Problem) []Problem {
 }
 
 func TestMinimalFixturesAreValid(t *testing.T) {
+	t.Parallel()
 	for _, typ := range Types {
 		t.Run(string(typ), func(t *testing.T) {
 			r, ps := Check(readFixture(t, typ), testNow)
@@ -104,6 +105,7 @@ func TestMinimalFixturesAreValid(t *testing.T) {
 // validator agree: a minimal valid fixture holds exactly the schema's
 // required fields, and (next test) removing any of them fails validation.
 func TestSchemaRequiredEqualsMinimalFixture(t *testing.T) {
+	t.Parallel()
 	for _, typ := range Types {
 		t.Run(string(typ), func(t *testing.T) {
 			s, err := Schema(typ)
@@ -159,6 +161,7 @@ func deletePath(doc map[string]any, path string) string {
 }
 
 func TestEachRequiredFieldMissing(t *testing.T) {
+	t.Parallel()
 	for _, typ := range Types {
 		s, _ := Schema(typ)
 		req := map[string]bool{}
@@ -193,6 +196,7 @@ func TestEachRequiredFieldMissing(t *testing.T) {
 }
 
 func TestPreserveArt29_2_f(t *testing.T) {
+	t.Parallel()
 	doc := decodeMap(t, readFixture(t, TypePreserve))
 	tests := []struct {
 		name  string
@@ -236,6 +240,7 @@ func withIdentifier(t *testing.T, id map[string]any) []byte {
 }
 
 func TestIdentifierChecks(t *testing.T) {
+	t.Parallel()
 	const f = "preserve.data[0].identifiers[0]"
 	tests := []struct {
 		name      string
@@ -290,6 +295,7 @@ func TestIdentifierChecks(t *testing.T) {
 }
 
 func TestCGNATWarningIsNotAnError(t *testing.T) {
+	t.Parallel()
 	_, ps := Check(withIdentifier(t, map[string]any{"kind": "ip", "value": "121.16.109.40", "time": "2026-11-20T14:02:07Z"}), testNow)
 	if HasErrors(ps) || len(ps) != 1 || ps[0].Severity != SeverityWarning {
 		t.Fatalf("want one warning, got %v", ps)
@@ -297,6 +303,7 @@ func TestCGNATWarningIsNotAnError(t *testing.T) {
 }
 
 func TestTimestampStoredInUTC(t *testing.T) {
+	t.Parallel()
 	r, ps := Check(withIdentifier(t, map[string]any{"kind": "ip", "value": "121.16.109.40", "port": 5, "time": "2026-11-20T15:02:07+01:00"}), testNow)
 	if len(ps) != 0 {
 		t.Fatal(ps)
@@ -312,6 +319,7 @@ func TestTimestampStoredInUTC(t *testing.T) {
 }
 
 func TestCommonAndTypeSpecificRules(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		typ    Type
@@ -373,6 +381,7 @@ func TestCommonAndTypeSpecificRules(t *testing.T) {
 // TestEveryProblemAtOnce checks that one document with many faults gets
 // all of them, not the first.
 func TestEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
 	doc := decodeMap(t, readFixture(t, TypePreserve))
 	p := doc["preserve"].(map[string]any)
 	delete(p, "offence")
@@ -387,6 +396,7 @@ func TestEveryProblemAtOnce(t *testing.T) {
 }
 
 func TestDecodeProblems(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, doc, rule, field string
 	}{
@@ -409,12 +419,14 @@ func TestDecodeProblems(t *testing.T) {
 }
 
 func TestSchemaUnknownType(t *testing.T) {
+	t.Parallel()
 	if _, err := Schema("freeze"); err == nil || !strings.Contains(err.Error(), "preserve") {
 		t.Fatalf("want an error listing the types, got %v", err)
 	}
 }
 
 func TestRulesAllHaveSources(t *testing.T) {
+	t.Parallel()
 	for id, r := range Rules {
 		if r.Source == "" || r.Text == "" {
 			t.Errorf("rule %s lacks source or text", id)
@@ -472,6 +484,7 @@ func BenchmarkCheck(b *testing.B) {
 // route package for rule ids passed to the problem builders, so that a
 // problem never names a rule without a source and text.
 func TestEveryRuleUsedIsDefined(t *testing.T) {
+	t.Parallel()
 	re := regexp.MustCompile(`(?:v\.add|problem|warn)\([^,()]+, "([a-z0-9-]+)"`)
 	tagRe := regexp.MustCompile("rule:\"([a-z0-9-]+)\"")
 	files, _ := filepath.Glob("*.go")

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/auditlog"
+	"github.com/art35/art35/internal/cases"
+	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
 )
@@ -71,46 +73,30 @@ type tombstone struct {
 // period has passed at now, in one transaction with its audit record.
 func Purge(ctx context.Context, db *store.DB, p Policy, now time.Time, actor string, dryRun bool) (Result, error) {
 	res := Result{DryRun: dryRun}
-	type item struct {
-		id, typ, state, party string
-		received              time.Time
-	}
-	rows, err := db.QueryContext(ctx, `SELECT r.id, r.type, r.state, r.requesting_party, e.received_at
-		FROM requests r JOIN inbound_envelopes e ON e.message_id = r.message_id
-		WHERE r.direction = 'in' AND r.purged_at = ''`)
+	// The tables belong to cases and federation; the purge asks them, and
+	// gives them its transaction, so that all of it commits together.
+	received, err := cases.ReceivedUnpurged(ctx, db)
 	if err != nil {
-		return res, store.MapError(err)
+		return res, err
 	}
-	var due []item
-	for rows.Next() {
-		var (
-			it  item
-			rcv string
-		)
-		if err := rows.Scan(&it.id, &it.typ, &it.state, &it.party, &rcv); err != nil {
-			rows.Close()
+	var due []cases.Received
+	for _, it := range received {
+		at, ok, err := federation.InboundReceivedAt(ctx, db, it.MessageID)
+		if err != nil {
 			return res, err
 		}
-		if it.received, err = store.ParseTime(rcv); err != nil {
-			rows.Close()
-			return res, err
-		}
-		if now.Before(it.received.Add(p.period(request.Type(it.typ)))) {
+		if !ok || now.Before(at.Add(p.period(request.Type(it.Type)))) {
 			continue
 		}
-		if !finished[request.State(it.state)] {
-			res.Review = append(res.Review, it.id)
+		if !finished[request.State(it.State)] {
+			res.Review = append(res.Review, it.ID)
 			continue
 		}
 		due = append(due, it)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return res, err
-	}
 	if dryRun || len(due) == 0 {
 		for _, it := range due {
-			res.Purged = append(res.Purged, it.id)
+			res.Purged = append(res.Purged, it.ID)
 		}
 		return res, nil
 	}
@@ -119,28 +105,20 @@ func Purge(ctx context.Context, db *store.DB, p Policy, now time.Time, actor str
 		res.Purged, res.Envelope = nil, 0
 		for _, it := range due {
 			var ts tombstone
-			ts.ID, ts.Type, ts.Purged, ts.Requests.Party = it.id, it.typ, stamp, it.party
+			ts.ID, ts.Type, ts.Purged, ts.Requests.Party = it.ID, it.Type, stamp, it.RequestingParty
 			doc, _ := json.Marshal(ts)
-			if _, err := tx.ExecContext(ctx, `UPDATE requests SET document = $1, purged_at = $2 WHERE id = $3`, doc, stamp, it.id); err != nil {
-				return err
-			}
 			// Every envelope that concerns the request: the request itself
 			// and the evidences about it.
-			r, err := tx.ExecContext(ctx, `UPDATE inbound_envelopes SET body = $1, raw = $1, purged_at = $2
-				WHERE purged_at = '' AND message_id IN (
-					SELECT message_id FROM evidences WHERE request_id = $3 AND message_id <> ''
-					UNION SELECT message_id FROM requests WHERE id = $3)`, []byte{}, stamp, it.id)
+			ids, err := cases.PurgeTx(ctx, tx, it.ID, doc, stamp)
 			if err != nil {
 				return err
 			}
-			n, _ := r.RowsAffected()
-			res.Envelope += int(n)
-			// Evidence details can name people and references: keep only
-			// the step itself.
-			if _, err := tx.ExecContext(ctx, `UPDATE evidences SET document = $1 WHERE request_id = $2`, []byte(`{"purged":true}`), it.id); err != nil {
+			n, err := federation.PurgeInbound(ctx, tx, ids, stamp)
+			if err != nil {
 				return err
 			}
-			res.Purged = append(res.Purged, it.id)
+			res.Envelope += n
+			res.Purged = append(res.Purged, it.ID)
 		}
 		_, err := auditlog.Append(ctx, tx, auditlog.Record{Kind: auditlog.Purge, Time: now, Actor: actor,
 			Details: map[string]string{"requests": strconv.Itoa(len(res.Purged)), "envelopes": strconv.Itoa(res.Envelope),

@@ -24,6 +24,7 @@ func fixture(t *testing.T, typ request.Type) *request.Request {
 }
 
 func TestCheck(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		snap   func(t *testing.T) *directory.Snapshot

@@ -8,6 +8,7 @@ import (
 )
 
 func TestReservationsAndEscalation(t *testing.T) {
+	t.Parallel()
 	s := starter(t)
 	it, _ := s.Party("IT")
 	it.Reservations = append(it.Reservations, directory.Reservation{Kind: directory.DualCriminality})

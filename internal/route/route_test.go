@@ -52,6 +52,7 @@ func finding(t *testing.T, d Decision, in request.Instrument) Finding {
 }
 
 func TestDecide(t *testing.T) {
+	t.Parallel()
 	g7 := func(s *directory.Snapshot, codes ...string) *directory.Snapshot {
 		yes := true
 		for _, c := range codes {
@@ -147,6 +148,7 @@ func TestDecide(t *testing.T) {
 }
 
 func TestDecideErrors(t *testing.T) {
+	t.Parallel()
 	s := starter(t)
 	tests := []struct {
 		from, to string
@@ -170,6 +172,7 @@ func TestDecideErrors(t *testing.T) {
 // by at least one instrument of the table, so no type is routed nowhere by
 // omission.
 func TestTableCoversEveryType(t *testing.T) {
+	t.Parallel()
 	for _, typ := range request.Types {
 		found := false
 		for _, row := range Table {
@@ -187,6 +190,7 @@ func TestTableCoversEveryType(t *testing.T) {
 // instrument of the table is reported with at least one reason, and an
 // applying instrument names its article and channel.
 func TestEveryFindingIsExplained(t *testing.T) {
+	t.Parallel()
 	s := starter(t)
 	for _, pair := range [][2]string{{"US", "IT"}, {"FR", "DE"}, {"US", "CN"}, {"JP", "KE"}, {"FR", "DK"}} {
 		for _, typ := range request.Types {

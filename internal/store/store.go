@@ -38,9 +38,7 @@ const (
 // DB is an open art35 database.
 type DB struct {
 	*sql.DB
-	backend       string
-	inboundHook   InboundHook
-	deliveredHook DeliveredHook
+	backend string
 	// On SQLite, write transactions go through one group committer
 	// (group.go): SQLite has one writer at a time, and letting connections
 	// collide in its busy handler makes them sleep for milliseconds. Other
@@ -270,6 +268,25 @@ func MapError(err error) error {
 	return err
 }
 
+// Found reads the error of a single-row query: (true, nil) when a row was
+// read, (false, nil) when there was none (sql.ErrNoRows), and (false, the
+// mapped error) otherwise. It is the one place that looks for
+// sql.ErrNoRows, so that each caller decides in one line what a missing row
+// means to it (not found, ignored, an invalid reference):
+//
+//	ok, err := store.Found(row.Scan(&v))
+//	if err != nil { return err }
+//	if !ok { return apperr.Errorf(apperr.ENotFound, "no request %s ...", id) }
+func Found(err error) (bool, error) {
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, sql.ErrNoRows):
+		return false, nil
+	}
+	return false, MapError(err)
+}
+
 // TimeFormat is how times are stored: fixed-width UTC text, so that string
 // order is time order on both engines and a person reading the table with
 // sqlite3 or psql sees a real date.
@@ -285,4 +302,16 @@ func ParseTime(s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("stored time %q: %w", s, err)
 	}
 	return t, nil
+}
+
+// ParseTimes parses stored times src[i] into dst[i].
+func ParseTimes(src []string, dst ...*time.Time) error {
+	for i, s := range src {
+		t, err := ParseTime(s)
+		if err != nil {
+			return err
+		}
+		*dst[i] = t
+	}
+	return nil
 }

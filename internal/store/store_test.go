@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/store"
@@ -18,6 +17,7 @@ import (
 var ctx = context.Background()
 
 func TestMigrationsRecorded(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		got, err := db.AppliedMigrations(ctx)
 		if err != nil {
@@ -44,6 +44,7 @@ func TestMigrationsRecorded(t *testing.T) {
 // TestFailingMigrationRollsBack plants a migration whose second statement
 // fails: its first statement must not survive, nor its record.
 func TestFailingMigrationRollsBack(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			db, err := store.OpenNoMigrate(ctx, storetest.DSN(t, backend))
@@ -76,6 +77,7 @@ func TestFailingMigrationRollsBack(t *testing.T) {
 }
 
 func TestLoadMigrationsErrors(t *testing.T) {
+	t.Parallel()
 	for name, fsys := range map[string]fstest.MapFS{
 		"bad name":  {"init.sql": {Data: []byte("SELECT 1")}},
 		"duplicate": {"0001_a.sql": {Data: []byte("SELECT 1")}, "0001_b.sql": {Data: []byte("SELECT 1")}},
@@ -98,8 +100,9 @@ func TestLoadMigrationsErrors(t *testing.T) {
 }
 
 func TestErrorMapping(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
-		if _, err := db.Meta(ctx, "absent"); !apperr.Is(err, apperr.ENotFound) {
+		if _, err := meta(db, "absent"); !apperr.Is(err, apperr.ENotFound) {
 			t.Errorf("missing row: got %v, want not_found", err)
 		}
 		err := db.Tx(ctx, func(tx *sql.Tx) error {
@@ -128,6 +131,7 @@ func TestErrorMapping(t *testing.T) {
 }
 
 func TestTxRollsBackOnError(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		boom := errors.New("boom")
 		err := db.Tx(ctx, func(tx *sql.Tx) error {
@@ -139,91 +143,8 @@ func TestTxRollsBackOnError(t *testing.T) {
 		if !errors.Is(err, boom) {
 			t.Fatalf("got %v, want boom", err)
 		}
-		if _, err := db.Meta(ctx, "half"); !apperr.Is(err, apperr.ENotFound) {
+		if _, err := meta(db, "half"); !apperr.Is(err, apperr.ENotFound) {
 			t.Fatalf("row of a failed transaction is visible: %v", err)
-		}
-	})
-}
-
-func TestMetaUpsert(t *testing.T) {
-	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
-		for _, v := range []string{"IT", "FR"} {
-			if err := db.SetMeta(ctx, "party", v); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if v, err := db.Meta(ctx, "party"); err != nil || v != "FR" {
-			t.Fatalf("got %q, %v", v, err)
-		}
-	})
-}
-
-func TestSnapshotHistoryAndNoRollback(t *testing.T) {
-	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
-		if _, err := db.LatestSnapshot(ctx); !apperr.Is(err, apperr.ENotFound) {
-			t.Fatalf("empty store: got %v", err)
-		}
-		base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-		rec := func(serial uint64) store.SnapshotRecord {
-			return store.SnapshotRecord{
-				Serial: serial, IssuedAt: base.Add(time.Duration(serial) * time.Hour),
-				ValidUntil: base.AddDate(0, 1, 0), Digest: "d" + string(rune('0'+serial)),
-				Signed: []byte{byte(serial), 0, 255}, AcceptedAt: base.Add(time.Duration(serial)*time.Hour + time.Minute),
-			}
-		}
-		for _, s := range []uint64{1, 2, 5} {
-			if err := db.SaveSnapshot(ctx, rec(s)); err != nil {
-				t.Fatalf("save %d: %v", s, err)
-			}
-		}
-		for _, s := range []uint64{5, 3} {
-			if err := db.SaveSnapshot(ctx, rec(s)); !apperr.Is(err, apperr.EConflict) {
-				t.Errorf("serial %d after 5: got %v, want conflict", s, err)
-			}
-		}
-		latest, err := db.LatestSnapshot(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := rec(5)
-		if latest.Serial != 5 || string(latest.Signed) != string(want.Signed) || !latest.IssuedAt.Equal(want.IssuedAt) || !latest.AcceptedAt.Equal(want.AcceptedAt) {
-			t.Fatalf("latest = %+v, want %+v", latest, want)
-		}
-		hist, err := db.SnapshotHistory(ctx)
-		if err != nil || len(hist) != 3 || hist[0].Serial != 5 || hist[2].Serial != 1 {
-			t.Fatalf("history = %+v, %v", hist, err)
-		}
-	})
-}
-
-// TestConcurrentSnapshotSaves checks that the no-rollback rule holds when
-// several writers race: exactly one of them can store each serial.
-func TestConcurrentSnapshotSaves(t *testing.T) {
-	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
-		var wg sync.WaitGroup
-		errs := make([]error, 8)
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				errs[i] = db.SaveSnapshot(ctx, store.SnapshotRecord{
-					Serial: 7, Digest: "same-serial-" + string(rune('a'+i)), Signed: []byte{1},
-					IssuedAt: time.Unix(0, 0), ValidUntil: time.Unix(0, 0), AcceptedAt: time.Unix(0, 0),
-				})
-			}()
-		}
-		wg.Wait()
-		ok := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case !apperr.Is(err, apperr.EConflict):
-				t.Errorf("unexpected error: %v", err)
-			}
-		}
-		if ok != 1 {
-			t.Fatalf("%d writers stored serial 7, want exactly 1", ok)
 		}
 	})
 }
@@ -232,6 +153,7 @@ func TestConcurrentSnapshotSaves(t *testing.T) {
 // SQLite they share group commits): each failing one leaves nothing
 // behind, and each succeeding one is stored, whatever its neighbours did.
 func TestConcurrentTransactionsFailAlone(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		var wg sync.WaitGroup
 		errs := make([]error, 60)
@@ -255,7 +177,7 @@ func TestConcurrentTransactionsFailAlone(t *testing.T) {
 		}
 		wg.Wait()
 		for i, err := range errs {
-			_, got := db.Meta(ctx, fmt.Sprint("k", i))
+			_, got := meta(db, fmt.Sprint("k", i))
 			switch i % 3 {
 			case 0, 1:
 				if err == nil || got == nil {
@@ -266,6 +188,36 @@ func TestConcurrentTransactionsFailAlone(t *testing.T) {
 					t.Errorf("tx %d: err %v, lookup %v; want stored", i, err, got)
 				}
 			}
+		}
+	})
+}
+
+// meta reads a node_meta value the way a repository would: a missing row
+// comes back as ENotFound through store.MapError.
+func meta(db *store.DB, key string) (string, error) {
+	var v string
+	err := db.QueryRowContext(ctx, `SELECT value FROM node_meta WHERE key = $1`, key).Scan(&v)
+	return v, store.MapError(err)
+}
+
+func TestFound(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		var v string
+		ok, err := store.Found(db.QueryRowContext(ctx, `SELECT value FROM node_meta WHERE key = 'absent'`).Scan(&v))
+		if ok || err != nil {
+			t.Fatalf("missing row: got %v, %v; want false, nil", ok, err)
+		}
+		if _, err := db.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ('present', 'v')`); err != nil {
+			t.Fatal(err)
+		}
+		ok, err = store.Found(db.QueryRowContext(ctx, `SELECT value FROM node_meta WHERE key = 'present'`).Scan(&v))
+		if !ok || err != nil || v != "v" {
+			t.Fatalf("present row: got %v, %v, %q", ok, err, v)
+		}
+		_, err = store.Found(db.QueryRowContext(ctx, `SELECT value FROM no_such_table`).Scan(&v))
+		if err == nil {
+			t.Fatal("a failing query gave no error")
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 	reqpkg "github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -126,8 +127,8 @@ func TestEmergencyNeedsConfirmation(t *testing.T) {
 			if err := us.Cases.Countersign(ctx, signed, "Alex Example", us.Signing); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, "the second refusal", func() bool {
-				out, _ := us.DB.Outbox(ctx)
+			testkit.Eventually(t, "the second refusal", func() bool {
+				out, _ := us.Envelopes.Outbox(ctx)
 				return len(out) == 2 && out[1].State == "failed"
 			})
 			if err := disclose(signed); err == nil {
@@ -136,7 +137,7 @@ func TestEmergencyNeedsConfirmation(t *testing.T) {
 			if err := us.Cases.Countersign(ctx, signed, "Bo Example (fictional)", second); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, "the countersignature at Italy", func() bool {
+			testkit.Eventually(t, "the countersignature at Italy", func() bool {
 				c, _ := it.Cases.Confirm(ctx, signed)
 				return c != nil && c.Countersigned != ""
 			})

@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -67,7 +69,7 @@ func startProc(t *testing.T, net *testnet.Net, party string) *proc {
 	}
 	p := &proc{cmd: cmd, done: make(chan error, 1)}
 	go func() { p.done <- cmd.Wait() }()
-	eventually(t, party+" process serving", func() bool {
+	testkit.Eventually(t, party+" process serving", func() bool {
 		resp, err := http.Get("http://" + c.Listen + "/healthz")
 		if err != nil {
 			return false
@@ -142,7 +144,7 @@ func crashTest(t *testing.T, backend, victim string) {
 			if err != nil {
 				return err
 			}
-			if err := store.Enqueue(ctx, tx, env, false, time.Now()); err != nil {
+			if err := federation.Enqueue(ctx, tx, env, false, time.Now()); err != nil {
 				return err
 			}
 		}
@@ -154,11 +156,11 @@ func crashTest(t *testing.T, backend, victim string) {
 	}
 	procs := map[string]*proc{"IT": startProc(t, net, "IT"), "US": startProc(t, net, "US")}
 	delivered := `SELECT COUNT(*) FROM outbound_envelopes WHERE state = 'delivered'`
-	eventually(t, "part of the burst delivered", func() bool { return countQuery(t, net, "US", delivered) >= burst/5 })
+	testkit.EventuallyWithin(t, 2*time.Minute, "part of the burst delivered", func() bool { return countQuery(t, net, "US", delivered) >= burst/5 })
 	procs[victim].kill(t)
 	t.Logf("killed %s with %d of %d delivered", victim, countQuery(t, net, "US", delivered), burst)
 	procs[victim] = startProc(t, net, victim)
-	eventuallyWithin(t, 5*time.Minute, "whole burst delivered", func() bool { return countQuery(t, net, "US", delivered) == burst })
+	testkit.EventuallyWithin(t, 5*time.Minute, "whole burst delivered", func() bool { return countQuery(t, net, "US", delivered) == burst })
 	for _, p := range procs {
 		p.stop(t)
 	}

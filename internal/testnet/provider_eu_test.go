@@ -68,7 +68,7 @@ func TestProviderAdmitsEUPreservationOrder(t *testing.T) {
 			}
 			deadline := time.Now().Add(30 * time.Second)
 			for {
-				out, _ := net.Node("US").DB.Outbox(ctx)
+				out, _ := net.Node("US").Envelopes.Outbox(ctx)
 				if len(out) == 1 && out[0].State == "failed" {
 					if !strings.Contains(out[0].LastError, "not_admitted") || !strings.Contains(out[0].LastError, "point of contact") {
 						t.Fatalf("refusal reason %q", out[0].LastError)
@@ -83,7 +83,7 @@ func TestProviderAdmitsEUPreservationOrder(t *testing.T) {
 			if _, err := isp.Cases.Get(ctx, direct.Request.ID); err == nil {
 				t.Fatal("the provider stored an order from a non-EU party")
 			}
-			if counts, _ := isp.DB.RejectionCounts(ctx); counts["not_admitted"] != 1 {
+			if counts, _ := isp.Envelopes.RejectionCounts(ctx); counts["not_admitted"] != 1 {
 				t.Fatalf("provider rejections = %v", counts)
 			}
 		})

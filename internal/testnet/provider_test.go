@@ -2,6 +2,7 @@ package testnet_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -9,8 +10,10 @@ import (
 
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/node"
 	reqpkg "github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -21,6 +24,7 @@ import (
 // refused at the provider's inbox with its own code, and the US is told
 // to go through Spain's point of contact.
 func TestProviderTakesOrdersFromItsOwnCountryOnly(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "ES"}, Dir: t.TempDir(), Clock: clock.System{},
 		Providers: []testnet.Provider{{Name: "ES-ISP-EXAMPLE", Party: "ES"}}})
@@ -60,24 +64,18 @@ func TestProviderTakesOrdersFromItsOwnCountryOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		out, _ := net.Node("US").DB.Outbox(ctx)
-		if len(out) == 1 && out[0].State == "failed" {
-			if !strings.Contains(out[0].LastError, "not_admitted") || !strings.Contains(out[0].LastError, "point of contact") {
-				t.Fatalf("refusal reason %q", out[0].LastError)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the direct order was not refused for good: %+v", out)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var out []federation.OutboundStatus
+	testkit.Eventually(t, "the direct order to be refused for good", func() bool {
+		out, _ = net.Node("US").Envelopes.Outbox(ctx)
+		return len(out) == 1 && out[0].State == "failed"
+	})
+	if !strings.Contains(out[0].LastError, "not_admitted") || !strings.Contains(out[0].LastError, "point of contact") {
+		t.Fatalf("refusal reason %q", out[0].LastError)
 	}
 	if _, err := isp.Cases.Get(ctx, direct.Request.ID); err == nil {
 		t.Fatal("the provider stored an order sent directly by a foreign authority")
 	}
-	counts, _ := isp.DB.RejectionCounts(ctx)
+	counts, _ := isp.Envelopes.RejectionCounts(ctx)
 	if counts["not_admitted"] != 1 {
 		t.Fatalf("provider rejections = %v", counts)
 	}
@@ -85,15 +83,11 @@ func TestProviderTakesOrdersFromItsOwnCountryOnly(t *testing.T) {
 
 func waitCase(t *testing.T, nd *node.Node, id string, want reqpkg.State) *cases.Case {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		c, err := nd.Cases.Get(context.Background(), id)
-		if err == nil && c.Lifecycle.State == want {
-			return c
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("request %s on %s never reached %s (%v)", id, nd.Config.Authority, want, err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var c *cases.Case
+	testkit.Eventually(t, fmt.Sprintf("request %s on %s to reach %s", id, nd.Config.Authority, want), func() bool {
+		got, err := nd.Cases.Get(context.Background(), id)
+		c = got
+		return err == nil && got.Lifecycle.State == want
+	})
+	return c
 }

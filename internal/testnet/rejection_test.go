@@ -30,6 +30,7 @@ import (
 // and HTTP status, recorded in the rejection table and the audit log, and
 // nothing stored. A genuine envelope sent twice is stored once.
 func TestInboxRejectsEachClass(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {
@@ -151,7 +152,7 @@ func TestInboxRejectsEachClass(t *testing.T) {
 			if status, body := post(cases[len(cases)-1].wire); status != 403 || !strings.Contains(body, `"code":"key_revoked"`) {
 				t.Errorf("revoked key: answered %d %.200s", status, body)
 			}
-			counts, err := it.DB.RejectionCounts(ctx)
+			counts, err := it.Envelopes.RejectionCounts(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -190,7 +191,7 @@ func TestInboxRejectsEachClass(t *testing.T) {
 			if ofSigned != len(cases)-unauth || aggregated["count"] != strconv.Itoa(unauth) {
 				t.Errorf("%d inbox-rejection records of signed envelopes, want %d; aggregated %v, want count %d", ofSigned, len(cases)-unauth, aggregated, unauth)
 			}
-			if n, _ := it.DB.CountInbound(ctx); n != 1 {
+			if n, _ := it.Envelopes.CountInbound(ctx); n != 1 {
 				t.Errorf("Italy stored %d envelopes, want only the genuine one", n)
 			}
 		})

@@ -18,6 +18,7 @@ import (
 	reqpkg "github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -69,7 +70,7 @@ type refusal struct {
 func expectRefused(t *testing.T, to *node.Node, attacks []refusal) {
 	t.Helper()
 	ctx := context.Background()
-	before, _ := to.DB.CountInbound(ctx)
+	before, _ := to.Envelopes.CountInbound(ctx)
 	beforeAudit, _ := auditlog.List(ctx, to.DB, auditlog.Query{Kind: auditlog.InboxRejection, Limit: 1000})
 	for _, a := range attacks {
 		status, code, msg := deliver(t, to, a.wire)
@@ -80,10 +81,10 @@ func expectRefused(t *testing.T, to *node.Node, attacks []refusal) {
 			t.Errorf("%s: refusal without a reason", a.name)
 		}
 	}
-	if n, _ := to.DB.CountInbound(ctx); n != before {
+	if n, _ := to.Envelopes.CountInbound(ctx); n != before {
 		t.Errorf("%s stored %d envelopes from the attacks", to.Config.Authority, n-before)
 	}
-	counts, _ := to.DB.RejectionCounts(ctx)
+	counts, _ := to.Envelopes.RejectionCounts(ctx)
 	for _, a := range attacks {
 		if counts[a.code] < 1 {
 			t.Errorf("%s: no %s in the rejection table (%v)", a.name, a.code, counts)
@@ -196,8 +197,8 @@ func TestRuleBookRequests(t *testing.T) {
 func waitOutbox(t *testing.T, nd *node.Node) string {
 	t.Helper()
 	var last string
-	eventually(t, "the outbox settles", func() bool {
-		out, _ := nd.DB.Outbox(context.Background())
+	testkit.Eventually(t, "the outbox settles", func() bool {
+		out, _ := nd.Envelopes.Outbox(context.Background())
 		for _, o := range out {
 			if o.State == "failed" {
 				last = o.LastError
@@ -316,8 +317,8 @@ func TestPeerRefusalReachesTheOfficer(t *testing.T) {
 			if _, err := us.Cases.Act(ctx, id, reqpkg.Step{To: reqpkg.StateClosed, By: "Alex Example"}, nil); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, "the withdrawal failed once", func() bool {
-				out, _ := us.DB.Outbox(ctx)
+			testkit.Eventually(t, "the withdrawal failed once", func() bool {
+				out, _ := us.Envelopes.Outbox(ctx)
 				return len(out) == 1 && out[0].Attempts > 0
 			})
 			if err := net.Restart(ctx, "IT"); err != nil {
@@ -333,7 +334,7 @@ func TestPeerRefusalReachesTheOfficer(t *testing.T) {
 				t.Fatalf("Italy's outbox: %q, want a final step_not_allowed", out)
 			}
 			var note *reqpkg.Evidence
-			eventually(t, "the refusal on Italy's case", func() bool {
+			testkit.Eventually(t, "the refusal on Italy's case", func() bool {
 				c, _ := it.Cases.Get(ctx, id)
 				for i, ev := range c.Lifecycle.Evidences {
 					if ev.Kind == cases.KindRefusedByPeer {
@@ -348,7 +349,7 @@ func TestPeerRefusalReachesTheOfficer(t *testing.T) {
 			// Italy is back: the withdrawal arrives and closes its case too.
 			clk.Advance(time.Hour)
 			waitCase(t, it, id, reqpkg.StateClosed)
-			if out, _ := it.DB.Outbox(ctx); len(out) != 1 || out[0].Attempts != 1 {
+			if out, _ := it.Envelopes.Outbox(ctx); len(out) != 1 || out[0].Attempts != 1 {
 				t.Fatalf("the refused envelope was retried: %+v", out)
 			}
 		})

@@ -15,6 +15,7 @@ import (
 	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -22,41 +23,9 @@ var t0 = time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)
 
 func start(t *testing.T, backend string, clk clock.Clock, parties ...string) *testnet.Net {
 	t.Helper()
-	opt := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk}
-	if backend == store.Postgres {
-		dsns := map[string]string{}
-		for _, p := range parties {
-			dsns[p] = storetest.DSN(t, store.Postgres)
-		}
-		opt.Database = func(p string) (string, error) { return dsns[p], nil }
-	}
-	n, err := testnet.Start(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	opt := testnet.Options{Parties: parties, Clock: clk}
+	n := testnet.StartTest(t, backend, opt)
 	return n
-}
-
-// eventually waits (bounded) for cond; it is a wait, not a timing assertion.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	eventuallyWithin(t, 30*time.Second, what, cond)
-}
-
-func eventuallyWithin(t *testing.T, limit time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(limit)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(25 * time.Millisecond)
-	}
 }
 
 func request(idem string, subkind string) envelope.Header {
@@ -67,6 +36,7 @@ func request(idem string, subkind string) envelope.Header {
 // US node to the Italian node over real HTTP: each is stored once in
 // Italy and the US holds Italy's signed receipt for each.
 func TestRequestCrossesTheNetwork(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {
@@ -81,14 +51,14 @@ func TestRequestCrossesTheNetwork(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			eventually(t, "all delivered", func() bool {
-				out, _ := us.DB.Outbox(ctx)
+			testkit.Eventually(t, "all delivered", func() bool {
+				out, _ := us.Envelopes.Outbox(ctx)
 				if len(out) > 0 && out[0].LastError != "" {
 					t.Logf("waiting: %d, first: %s", len(out), out[0].LastError)
 				}
 				return len(out) == 0
 			})
-			if got, _ := it.DB.CountInbound(ctx); got != n {
+			if got, _ := it.Envelopes.CountInbound(ctx); got != n {
 				t.Fatalf("Italy stored %d envelopes, want %d", got, n)
 			}
 			h := us.Outbox.Health()
@@ -104,6 +74,7 @@ func TestRequestCrossesTheNetwork(t *testing.T) {
 // alert fired, then brings Italy back and checks every request arrives
 // exactly once.
 func TestPeerDownThenBack(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {
@@ -127,8 +98,8 @@ func TestPeerDownThenBack(t *testing.T) {
 				}
 				sent[env.Header.ID] = true
 			}
-			eventually(t, "failed attempts recorded", func() bool {
-				out, _ := us.DB.Outbox(ctx)
+			testkit.Eventually(t, "failed attempts recorded", func() bool {
+				out, _ := us.Envelopes.Outbox(ctx)
 				for _, o := range out {
 					if o.Attempts == 0 {
 						return false
@@ -148,24 +119,24 @@ func TestPeerDownThenBack(t *testing.T) {
 				t.Fatalf("alerts = %+v, want one for the emergency", alerts)
 			}
 			mu.Unlock()
-			if out, _ := us.DB.Outbox(ctx); len(out) != 3 {
+			if out, _ := us.Envelopes.Outbox(ctx); len(out) != 3 {
 				t.Fatalf("%d queued while Italy is down, want 3", len(out))
 			}
 			if err := net.Restart(ctx, "IT"); err != nil {
 				t.Fatal(err)
 			}
-			eventually(t, "queue drained after Italy returns", func() bool {
+			testkit.Eventually(t, "queue drained after Italy returns", func() bool {
 				clk.Advance(5 * time.Minute)
 				us.Outbox.Pass(ctx)
-				out, _ := us.DB.Outbox(ctx)
+				out, _ := us.Envelopes.Outbox(ctx)
 				return len(out) == 0
 			})
 			it := net.Node("IT")
-			if got, _ := it.DB.CountInbound(ctx); got != 3 {
+			if got, _ := it.Envelopes.CountInbound(ctx); got != 3 {
 				t.Fatalf("Italy stored %d, want 3", got)
 			}
 			for id := range sent {
-				if _, err := it.DB.InboundEnvelope(ctx, id); err != nil {
+				if _, err := it.Envelopes.InboundEnvelope(ctx, id); err != nil {
 					t.Errorf("envelope %s not stored in Italy: %v", id, err)
 				}
 			}
@@ -177,6 +148,7 @@ func TestPeerDownThenBack(t *testing.T) {
 // body swapped) to the Italian inbox: it is refused with its code, and
 // the refusal is in the audit log, aggregated by source address.
 func TestRejectionIsAudited(t *testing.T) {
+	t.Parallel()
 	net := start(t, store.SQLite, clock.System{}, "US", "IT")
 	ctx := context.Background()
 	us, it := net.Node("US"), net.Node("IT")
@@ -208,10 +180,10 @@ func TestRejectionIsAudited(t *testing.T) {
 	if err != nil || len(recs) != 1 || recs[0].Actor != "unauthenticated 127.0.0.1" || recs[0].Details["codes"] != "bad_signature=1" || recs[0].Details["claimed_senders"] != "US-247" {
 		t.Fatalf("audit records = %+v, %v", recs, err)
 	}
-	if counts, _ := it.DB.RejectionCounts(ctx); counts["bad_signature"] != 0 {
+	if counts, _ := it.Envelopes.RejectionCounts(ctx); counts["bad_signature"] != 0 {
 		t.Fatalf("a forged envelope's refusal was recorded as the claimed sender's: %v", counts)
 	}
-	if n, _ := it.DB.CountInbound(ctx); n != 0 {
+	if n, _ := it.Envelopes.CountInbound(ctx); n != 0 {
 		t.Fatal("a forged envelope was stored")
 	}
 }

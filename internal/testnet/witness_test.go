@@ -12,6 +12,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -21,6 +22,7 @@ import (
 // (its audit tables replaced by another history and a new checkpoint
 // signed over it), the US raises an alarm on its next delivery.
 func TestWitnessingDetectsARewrittenLog(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			if backend == store.Postgres {
@@ -41,7 +43,7 @@ func TestWitnessingDetectsARewrittenLog(t *testing.T) {
 				if firstID == "" {
 					firstID = env.Header.ID
 				}
-				eventually(t, "delivered", func() bool { out, _ := us.DB.Outbox(ctx); return len(out) == 0 })
+				testkit.Eventually(t, "delivered", func() bool { out, _ := us.Envelopes.Outbox(ctx); return len(out) == 0 })
 			}
 			seen := func() int64 {
 				var size int64

@@ -8,6 +8,7 @@ import (
 var fast = Params{Memory: 64, Time: 1, Threads: 1}
 
 func TestPasswordHashRoundTrip(t *testing.T) {
+	t.Parallel()
 	h := HashPassword("correct horse battery", fast)
 	if !strings.HasPrefix(h, "$argon2id$v=19$m=64,t=1,p=1$") {
 		t.Fatalf("not a PHC argon2id string: %s", h)
@@ -32,6 +33,7 @@ func TestPasswordHashRoundTrip(t *testing.T) {
 }
 
 func TestParseHashRefuses(t *testing.T) {
+	t.Parallel()
 	good := HashPassword("x", fast)
 	parts := strings.Split(good, "$")
 	tests := map[string]string{
@@ -55,6 +57,7 @@ func TestParseHashRefuses(t *testing.T) {
 }
 
 func TestCheckPassword(t *testing.T) {
+	t.Parallel()
 	for pw, ok := range map[string]bool{"short": false, "elevenchars": false, "twelve chars": true, strings.Repeat("x", 2000): false} {
 		if err := CheckPassword(pw); (err == nil) != ok {
 			t.Errorf("CheckPassword(%d chars) = %v, want ok=%v", len(pw), err, ok)

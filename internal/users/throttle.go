@@ -69,12 +69,13 @@ func (s *Service) reserve(ctx context.Context, username, source string, now time
 				` WHERE username = $1 AND source = $2 AND locked_until <= $3 RETURNING failed`
 			var failed int64
 			err := tx.QueryRowContext(ctx, q, append([]any{username, k.source, store.FormatTime(now)}, args...)...).Scan(&failed)
-			if err == sql.ErrNoRows {
+			found, err := store.Found(err)
+			if err != nil {
+				return err
+			}
+			if !found {
 				ok = false
 				continue
-			}
-			if err != nil {
-				return store.MapError(err)
 			}
 		}
 		return nil

@@ -8,6 +8,7 @@ import (
 
 // RFC 6238 appendix B, SHA-1 column (8 digits, key "12345678901234567890").
 func TestTOTPRFC6238Vectors(t *testing.T) {
+	t.Parallel()
 	key := []byte("12345678901234567890")
 	tests := []struct {
 		unix int64
@@ -30,6 +31,7 @@ func TestTOTPRFC6238Vectors(t *testing.T) {
 
 // RFC 4226 appendix D: HOTP values for counters 0..9, 6 digits.
 func TestHOTPRFC4226Vectors(t *testing.T) {
+	t.Parallel()
 	want := []string{"755224", "287082", "359152", "969429", "338314", "254676", "287922", "162583", "399871", "520489"}
 	for i, w := range want {
 		if got := hotp([]byte("12345678901234567890"), uint64(i), 6); got != w {
@@ -39,6 +41,7 @@ func TestHOTPRFC4226Vectors(t *testing.T) {
 }
 
 func TestVerifyTOTP(t *testing.T) {
+	t.Parallel()
 	key := []byte("12345678901234567890")
 	secret := base32.StdEncoding.EncodeToString(key)
 	now := time.Unix(1111111111, 0)
@@ -70,6 +73,7 @@ func TestVerifyTOTP(t *testing.T) {
 }
 
 func TestDecodeTOTPSecret(t *testing.T) {
+	t.Parallel()
 	s := NewTOTPSecret()
 	if _, err := DecodeTOTPSecret(s); err != nil {
 		t.Fatalf("fresh secret refused: %v", err)

@@ -290,16 +290,17 @@ func (s *Service) SignIn(ctx context.Context, username, password, code, remote s
 	)
 	err := s.DB.QueryRowContext(ctx, `SELECT username, display_name, role, password_hash, totp_secret, totp_last_step, disabled
 		FROM accounts WHERE username = $1`, username).Scan(&a.Username, &a.Name, &a.Role, &hash, &stored, &lastStep, &disabled)
-	if err == sql.ErrNoRows || !usernameRE.MatchString(username) {
+	found, err := store.Found(err)
+	if err != nil {
+		return nil, err
+	}
+	if !found || !usernameRE.MatchString(username) {
 		// Spend the same time as a real check, so timing does not tell
 		// which names exist.
 		if err := s.verify(ctx, password, s.dummyHash()); err != nil {
 			return nil, err
 		}
 		return nil, s.fail(ctx, now, "unknown-user", remote, "unknown-user")
-	}
-	if err != nil {
-		return nil, store.MapError(err)
 	}
 	if disabled != 0 {
 		if err := s.verify(ctx, password, s.dummyHash()); err != nil {
@@ -460,11 +461,12 @@ func (s *Service) Lookup(ctx context.Context, token string) (*Session, error) {
 	err := s.DB.QueryRowContext(ctx, `SELECT a.username, a.display_name, a.role, a.disabled, a.created_at, s.expires_at, s.last_seen
 		FROM sessions s JOIN accounts a ON a.username = s.username WHERE s.token_hash = $1`, tokenHash(token)).
 		Scan(&sess.Account.Username, &sess.Account.Name, &sess.Account.Role, &disabled, &created, &expires, &lastSeen)
-	if err == sql.ErrNoRows {
-		return nil, denied
-	}
+	found, err := store.Found(err)
 	if err != nil {
-		return nil, store.MapError(err)
+		return nil, err
+	}
+	if !found {
+		return nil, denied
 	}
 	exp, err1 := store.ParseTime(expires)
 	seen, err2 := store.ParseTime(lastSeen)

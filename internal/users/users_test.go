@@ -55,6 +55,7 @@ func signInRecords(t *testing.T, db *store.DB) map[string]int {
 }
 
 func TestSignInAndSession(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s, clk, secret := newService(t, db)
@@ -91,6 +92,7 @@ func TestSignInAndSession(t *testing.T) {
 }
 
 func TestSessionExpiry(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		tests := []struct {
@@ -133,6 +135,7 @@ func TestSessionExpiry(t *testing.T) {
 }
 
 func TestLockoutBacksOff(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s, clk, secret := newService(t, db)
@@ -168,6 +171,7 @@ func TestLockoutBacksOff(t *testing.T) {
 }
 
 func TestLockFor(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		failures int64
 		want     time.Duration
@@ -180,6 +184,7 @@ func TestLockFor(t *testing.T) {
 }
 
 func TestAdminChanges(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		s, clk, secret := newService(t, db)

@@ -166,15 +166,15 @@ func (s *Service) Assign(ctx context.Context, requestID, provider, by string) er
 	if provider == "" || by == "" || !printable(provider) || len(provider) > 200 {
 		return apperr.Errorf(apperr.EInvalid, "name the provider (as in %s) and who passes the watch to it (--by)", "provider-tokens.toml")
 	}
-	c, err := s.Node.Cases.Get(ctx, requestID)
+	c, err := s.Cases.Get(ctx, requestID)
 	if err != nil {
 		return err
 	}
 	if c.Direction != cases.Incoming || c.Request.Type != request.TypeRealtimeTraffic {
 		return apperr.Errorf(apperr.EInvalid, "request %s is a %s %s request; only a realtime-traffic request this node received is passed to a provider", requestID, c.Direction, c.Request.Type)
 	}
-	now := s.Node.Clock.Now()
-	return s.Node.DB.Tx(ctx, func(tx *sql.Tx) error {
+	now := s.Clock.Now()
+	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO watch_assignments (request_id, provider, assigned_by, assigned_at) VALUES ($1, $2, $3, $4)
 			ON CONFLICT (request_id, provider) DO NOTHING`, c.Request.ID, provider, by, store.FormatTime(now))
 		if err != nil {
@@ -192,7 +192,7 @@ func (s *Service) Assign(ctx context.Context, requestID, provider, by string) er
 // assignedTo reports whether the watch requestID was passed to provider.
 func (s *Service) assignedTo(ctx context.Context, requestID, provider string) (bool, error) {
 	var n int
-	err := s.Node.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM watch_assignments WHERE request_id = $1 AND provider = $2`, requestID, provider).Scan(&n)
+	err := s.DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM watch_assignments WHERE request_id = $1 AND provider = $2`, requestID, provider).Scan(&n)
 	if err != nil {
 		return false, store.MapError(err)
 	}

@@ -1,14 +1,13 @@
 package watch
 
 import (
-	"bytes"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"net/netip"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/strict"
 )
 
 // Limits of an event body.
@@ -68,13 +67,11 @@ func ParseEvent(data []byte) (Event, error) {
 	if len(data) > MaxBody {
 		return e, apperr.Errorf(apperr.EInvalid, "watch event: %d bytes, at most %d allowed", len(data), MaxBody)
 	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&e); err != nil {
-		return Event{}, apperr.Wrap(apperr.EInvalid, err, "watch event: not an event JSON object (fix: send {\"id\",\"request\",\"address\",\"port\",\"time\",\"basis\",\"hops\"})")
-	}
-	if _, err := dec.Token(); err != io.EOF {
+	switch err := strict.DecodeJSON(data, &e); {
+	case errors.Is(err, strict.ErrTrailing):
 		return Event{}, apperr.Errorf(apperr.EInvalid, "watch event: data after the JSON object (fix: send exactly one object)")
+	case err != nil:
+		return Event{}, apperr.Wrap(apperr.EInvalid, err, "watch event: not an event JSON object (fix: send {\"id\",\"request\",\"address\",\"port\",\"time\",\"basis\",\"hops\"})")
 	}
 	if err := e.Validate(); err != nil {
 		return Event{}, err
@@ -88,7 +85,7 @@ func evErr(field, rule string, args ...any) error {
 
 // Validate checks an event's fields.
 func (e Event) Validate() error {
-	if !isHex(e.ID) {
+	if !strict.LowerHex(e.ID, IDLen) {
 		return evErr("id", "must be %d lowercase hex characters", IDLen)
 	}
 	if e.Request == "" || len(e.Request) > MaxRequest || !printable(e.Request) {
@@ -136,19 +133,6 @@ func ParseAddress(s string) (netip.Addr, error) {
 		return netip.Addr{}, evErr("address", "%q is not an IPv4 or IPv6 address without zone (e.g. 80.58.61.250)", s)
 	}
 	return a.Unmap(), nil
-}
-
-func isHex(s string) bool {
-	if len(s) != IDLen {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 func printable(s string) bool {

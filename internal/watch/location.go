@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/strict"
 )
 
 // Paths of the provider API for location queries, on the node of the
@@ -36,7 +35,7 @@ type Order struct {
 // node received as the address's country whose operator (by this node's
 // IP data) is the provider and that it has not answered yet.
 func (s *Service) Orders(ctx context.Context, operator string) ([]Order, error) {
-	rows, err := s.Node.DB.QueryContext(ctx, `SELECT id, address, port, observed_at FROM watch_events
+	rows, err := s.DB.QueryContext(ctx, `SELECT id, address, port, observed_at FROM watch_events
 		WHERE role = 'location' AND operator = $1 AND location = '' ORDER BY stored_at, id`, operator)
 	if err != nil {
 		return nil, err
@@ -68,14 +67,15 @@ func (s *Service) Answer(ctx context.Context, eventID, operator, location string
 	var e Event
 	var op, answered, requester, observed string
 	var hops []byte
-	err := s.Node.DB.QueryRowContext(ctx, `SELECT id, request_id, address, port, observed_at, country, operator, basis, hops, requester, location
+	err := s.DB.QueryRowContext(ctx, `SELECT id, request_id, address, port, observed_at, country, operator, basis, hops, requester, location
 		FROM watch_events WHERE id = $1 AND role = 'location'`, eventID).
 		Scan(&e.ID, &e.Request, &e.Address, &e.Port, &observed, &e.Country, &op, &e.Basis, &hops, &requester, &answered)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, apperr.Errorf(apperr.ENotFound, "no location query %q on this node (fix: take the id from GET /v1/watch/orders)", eventID)
-	}
+	found, err := store.Found(err)
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return nil, apperr.Errorf(apperr.ENotFound, "no location query %q on this node (fix: take the id from GET /v1/watch/orders)", eventID)
 	}
 	if op != operator {
 		return nil, apperr.Errorf(apperr.EUnauthorized, "location query %s is for operator %q, not for %q", eventID, op, operator)
@@ -93,7 +93,7 @@ func (s *Service) Answer(ctx context.Context, eventID, operator, location string
 		return nil, err
 	}
 	e.Operator, e.Requester, e.Location, e.LocatedBy = op, requester, location, operator
-	e.Hops = append(e.Hops, Hop{Where: s.Node.Config.Authority + " answer from " + operator, At: s.Node.Clock.Now().UTC()})
+	e.Hops = append(e.Hops, Hop{Where: s.Authority + " answer from " + operator, At: s.Clock.Now().UTC()})
 	body, err := json.Marshal(e)
 	if err != nil {
 		return nil, err
@@ -101,7 +101,7 @@ func (s *Service) Answer(ctx context.Context, eventID, operator, location string
 	newHops, _ := json.Marshal(e.Hops)
 	h := envelope.Header{IdempotencyKey: "watch-location:" + e.ID, Kind: envelope.KindWatchEvent, Subkind: SubkindLocation,
 		Recipient: requester, CaseRef: e.Request}
-	_, err = s.Node.Send(ctx, h, body, func(tx *sql.Tx) error {
+	_, err = s.Send(ctx, h, body, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE watch_events SET location = $2, located_by = $3, hops = $4 WHERE id = $1 AND location = ''`,
 			e.ID, location, operator, newHops)
 		if err != nil {
@@ -121,14 +121,14 @@ func (s *Service) Answer(ctx context.Context, eventID, operator, location string
 // locationArrived records, at the requester, the location answer of an
 // event it already holds, with the hops of the whole chain.
 func (s *Service) locationArrived(ctx context.Context, tx *sql.Tx, h envelope.Header, e Event, now time.Time) error {
-	c, err := s.Node.Cases.Get(ctx, e.Request)
-	if err != nil || c.Direction != cases.Outgoing || e.Requester != s.Node.Config.Authority {
+	c, err := s.Cases.Get(ctx, e.Request)
+	if err != nil || c.Direction != cases.Outgoing || e.Requester != s.Authority {
 		return apperr.Errorf(apperr.EInvalid, "location answer %s: request %s is not a watch this node asked for", h.ID, e.Request)
 	}
 	if e.Location == "" {
 		return apperr.Errorf(apperr.EInvalid, "location answer %s carries no location", h.ID)
 	}
-	e.Hops = append(e.Hops, Hop{Where: s.Node.Config.Authority + " received location", At: now})
+	e.Hops = append(e.Hops, Hop{Where: s.Authority + " received location", At: now})
 	hops, _ := json.Marshal(e.Hops)
 	res, err := tx.ExecContext(ctx, `UPDATE watch_events SET location = $2, located_by = $3, hops = $4, note = $5
 		WHERE id = $1 AND role = 'requester' AND location = ''`, e.ID, e.Location, e.LocatedBy, hops, "location from "+h.Sender)
@@ -177,9 +177,7 @@ func (a *ProviderAPI) ServeAnswer(w http.ResponseWriter, r *http.Request) {
 		Event    string `json:"event"`
 		Location string `json:"location"`
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, 4<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
+	if err := strict.ReadJSON(r.Body, 4<<10, &p); err != nil {
 		writeErr(w, apperr.Wrap(apperr.EInvalid, err, `provider API: body must be {"event","location"}`))
 		return
 	}

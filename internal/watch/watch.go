@@ -17,17 +17,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
+	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/ipdb"
-	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/store"
@@ -55,34 +54,37 @@ const (
 
 // Service is the watch relay of one node.
 type Service struct {
-	Node *node.Node
+	DB        *store.DB
+	Clock     clock.Clock
+	Log       *slog.Logger
+	Party     string // this node's party
+	Authority string // this node's authority id
+	Send      Sender
+	Directory func(ctx context.Context) (*directory.Snapshot, error)
+	Cases     Cases
 	// IPDB attributes addresses.
 	IPDB *ipdb.DB
 }
 
-// New returns the watch service of a node, attributing with db, or with
-// the node's own IP data (the layers imported into DATA/ipdb over the
-// embedded default) when db is nil.
-func New(n *node.Node, db *ipdb.DB) (*Service, error) {
-	s := &Service{Node: n, IPDB: db}
-	if s.IPDB == nil {
-		var err error
-		if s.IPDB, err = ipdb.Open(filepath.Join(n.Config.DataDir, "ipdb")); err != nil {
-			return nil, err
-		}
-	}
-	return s, nil
+// Sender is what the service needs of a node to send (the node's Send).
+type Sender func(ctx context.Context, h envelope.Header, body []byte, change func(tx *sql.Tx) error) (*envelope.Envelope, error)
+
+// Cases is what the service reads of the node's casework.
+type Cases interface {
+	Get(ctx context.Context, id string) (*cases.Case, error)
 }
 
-// Register makes a node relay and receive watch events (see New for db).
-// Call it before n.Run.
-func Register(n *node.Node, db *ipdb.DB) (*Service, error) {
-	s, err := New(n, db)
-	if err != nil {
-		return nil, err
-	}
-	n.OnArrival(envelope.KindWatchEvent, s.Arrived)
-	return s, nil
+// Host is what the service needs of the node that runs it: a handler for
+// arriving watch events. *node.Node is one; internal/app wires them.
+type Host interface {
+	OnArrival(kind envelope.Kind, h func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error)
+}
+
+// Register makes the host relay and receive watch events. Call it before
+// the host runs.
+func (s *Service) Register(h Host) *Service {
+	h.OnArrival(envelope.KindWatchEvent, s.Arrived)
+	return s
 }
 
 // Login is what a provider reports: the address and source port an
@@ -103,7 +105,7 @@ type Outcome struct {
 
 // watchable returns the accepted realtime-traffic case a push belongs to.
 func (s *Service) watchable(ctx context.Context, requestID string) (*cases.Case, error) {
-	c, err := s.Node.Cases.Get(ctx, requestID)
+	c, err := s.Cases.Get(ctx, requestID)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +131,7 @@ func (s *Service) Push(ctx context.Context, requestID string, l Login) (*Outcome
 // push is Push with the name of the provider that reported the event
 // ("" when an officer or the CLI pushes it), for the first hop.
 func (s *Service) push(ctx context.Context, requestID string, l Login, provider string) (*Outcome, error) {
-	clk := s.Node.Clock
+	clk := s.Clock
 	received := clk.Now().UTC()
 	addr, err := ParseAddress(l.Address)
 	if err != nil {
@@ -145,7 +147,7 @@ func (s *Service) push(ctx context.Context, requestID string, l Login, provider 
 	if p := c.Request.RealtimeTraffic.Period; !p.From.T.IsZero() && (l.Time.Before(p.From.T) || !l.Time.Before(p.To.T)) {
 		return nil, evErr("time", "%s is outside the watch period %s to %s of request %s", l.Time.UTC().Format(time.RFC3339), p.From.Raw, p.To.Raw, requestID)
 	}
-	me := s.Node.Config.Authority
+	me := s.Authority
 	ans := s.IPDB.Lookup(addr)
 	id, err := envelope.NewID(rand.Reader)
 	if err != nil {
@@ -157,7 +159,7 @@ func (s *Service) push(ctx context.Context, requestID string, l Login, provider 
 		Hops:      []Hop{{Where: strings.TrimSpace(me + " received from provider " + provider), At: received}},
 		Requester: c.Peer}
 	out := &Outcome{Event: ev, Status: StatusRelayed}
-	snap, err := s.Node.Directory(ctx)
+	snap, err := s.Directory(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +167,7 @@ func (s *Service) push(ctx context.Context, requestID string, l Login, provider 
 	switch {
 	case !ans.Attributable:
 		out.Status, out.Note = StatusNoRoute, "address not attributable: "+ans.Reason
-	case ans.Country == s.Node.Config.Party:
+	case ans.Country == s.Party:
 		out.Status, out.Note = StatusRelayed, "address in this node's own country: for the national desk"
 	default:
 		if reason := s.noRoute(snap, ans.Country, received); reason != "" {
@@ -191,7 +193,7 @@ func (s *Service) push(ctx context.Context, requestID string, l Login, provider 
 				return insert(ctx, tx, out.Event, RoleSource, c.Peer, out.Status, out.Note, hops, received)
 			}
 		}
-		if _, err := s.Node.Send(ctx, h, body, change); err != nil {
+		if _, err := s.Send(ctx, h, body, change); err != nil {
 			return nil, fmt.Errorf("relay event to %s: %w", to, err)
 		}
 		out.SentTo = append(out.SentTo, to)
@@ -207,7 +209,7 @@ func (s *Service) push(ctx context.Context, requestID string, l Login, provider 
 // country on its own initiative (Budapest Art. 26 and the like), and the
 // country's point of contact must list a node.
 func (s *Service) noRoute(snap *directory.Snapshot, country string, at time.Time) string {
-	d, err := route.Decide(snap, s.Node.Config.Party, country, request.TypeSpontaneousInfo, at)
+	d, err := route.Decide(snap, s.Party, country, request.TypeSpontaneousInfo, at)
 	if err != nil {
 		return "no route to " + country + ": " + err.Error()
 	}
@@ -225,10 +227,10 @@ func (s *Service) noRoute(snap *directory.Snapshot, country string, at time.Time
 }
 
 func (s *Service) log() *slog.Logger {
-	if s.Node.Log == nil {
+	if s.Log == nil {
 		return slog.New(slog.DiscardHandler)
 	}
-	return s.Node.Log
+	return s.Log
 }
 
 func basisText(b request.LegalBasis) string {
@@ -252,13 +254,13 @@ func insert(ctx context.Context, tx *sql.Tx, e Event, role, peer, status, note s
 // national overlay names the operator and its desk) and the hop of its
 // arrival.
 func (s *Service) Arrived(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error {
-	now := s.Node.Clock.Now().UTC()
+	now := s.Clock.Now().UTC()
 	h := in.Envelope.Header
 	e, err := ParseEvent(in.Body)
 	if err != nil {
 		return err
 	}
-	me := s.Node.Config.Authority
+	me := s.Authority
 	switch h.Subkind {
 	case SubkindLogin:
 	case SubkindLocation:
@@ -267,7 +269,7 @@ func (s *Service) Arrived(ctx context.Context, tx *sql.Tx, in *federation.Inboun
 		return apperr.Errorf(apperr.EInvalid, "watch event envelope %s: subkind %q, want %q or %q", h.ID, h.Subkind, SubkindLogin, SubkindLocation)
 	}
 	role, note := RoleLocation, ""
-	if c, err := s.Node.Cases.Get(ctx, e.Request); err == nil && c.Direction == cases.Outgoing {
+	if c, err := s.Cases.Get(ctx, e.Request); err == nil && c.Direction == cases.Outgoing {
 		if c.Peer != h.Sender {
 			return apperr.Errorf(apperr.EUnauthorized, "watch event for request %s came from %s, but the request went to %s", e.Request, h.Sender, c.Peer)
 		}
@@ -290,7 +292,7 @@ func (s *Service) Arrived(ctx context.Context, tx *sql.Tx, in *federation.Inboun
 		default:
 			note = "operator not known to this node's IP data"
 		}
-		e.Hops = append(e.Hops, Hop{Where: me + " routed to operator", At: s.Node.Clock.Now().UTC()})
+		e.Hops = append(e.Hops, Hop{Where: me + " routed to operator", At: s.Clock.Now().UTC()})
 	}
 	hops, _ := json.Marshal(e.Hops)
 	return insert(ctx, tx, e, role, h.Sender, StatusReceived, note, hops, now)
@@ -309,7 +311,7 @@ type Stored struct {
 // Events lists the events of a request (all requests when requestID is
 // ""), oldest first.
 func (s *Service) Events(ctx context.Context, requestID string) ([]Stored, error) {
-	rows, err := s.Node.DB.QueryContext(ctx, `SELECT id, request_id, role, peer, address, port, observed_at, country, operator, basis, status, note, hops, requester, location, located_by
+	rows, err := s.DB.QueryContext(ctx, `SELECT id, request_id, role, peer, address, port, observed_at, country, operator, basis, status, note, hops, requester, location, located_by
 		FROM watch_events WHERE ($1 = '' OR request_id = $1) ORDER BY observed_at, stored_at, id`, requestID)
 	if err != nil {
 		return nil, err

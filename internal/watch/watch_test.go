@@ -14,12 +14,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/watch"
 )
@@ -73,9 +75,9 @@ func startNet(t *testing.T, backend string) *watchNet {
 	wn := &watchNet{svc: map[string]*watch.Service{}}
 	var mu sync.Mutex
 	parties := []string{"NO", "GB", "ES"}
-	opt := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: runningClock{base: t0, start: time.Now()},
+	opt := testnet.Options{Parties: parties, Clock: runningClock{base: t0, start: time.Now()},
 		Setup: func(party string, n *node.Node) error {
-			s, err := watch.Register(n, db)
+			s, err := app.RegisterWatch(n, db)
 			if err != nil {
 				return err
 			}
@@ -89,35 +91,9 @@ func startNet(t *testing.T, backend string) *watchNet {
 			mu.Unlock()
 			return err
 		}}
-	if backend == store.Postgres {
-		dsns := map[string]string{}
-		for _, p := range parties {
-			dsns[p] = storetest.DSN(t, store.Postgres)
-		}
-		opt.Database = func(p string) (string, error) { return dsns[p], nil }
-	}
-	n, err := testnet.Start(context.Background(), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	n := testnet.StartTest(t, backend, opt)
 	wn.Net = n
 	return wn
-}
-
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
 }
 
 func events(t *testing.T, s *watch.Service, id string) []watch.Stored {
@@ -176,7 +152,7 @@ func testWatchChain(t *testing.T, backend string) {
 		t.Fatal(err)
 	}
 	id := c.Request.ID
-	eventually(t, "the request at GB", func() bool {
+	testkit.Eventually(t, "the request at GB", func() bool {
 		c, err := wn.Node("GB").Cases.Get(ctx, id)
 		return err == nil && c.Lifecycle.State == request.StateDelivered
 	})
@@ -216,7 +192,7 @@ func testWatchChain(t *testing.T, backend string) {
 	if out.Status != watch.StatusRelayed || !slices.Equal(out.SentTo, []string{"NO-247", "ES-247"}) || out.Event.Country != "ES" {
 		t.Fatalf("outcome = %+v, want relayed to NO-247 and ES-247 with country ES", out)
 	}
-	eventually(t, "the event at NO and ES", func() bool { return len(events(t, no, id)) == 1 && len(events(t, es, id)) == 1 })
+	testkit.Eventually(t, "the event at NO and ES", func() bool { return len(events(t, no, id)) == 1 && len(events(t, es, id)) == 1 })
 	n := events(t, no, id)[0]
 	if n.Role != watch.RoleRequester || n.Address != "80.58.61.250" || n.Port != 51234 || !n.Time.Equal(login.Time) || n.Peer != "GB-247" {
 		t.Errorf("NO event = %+v", n)
@@ -237,7 +213,7 @@ func testWatchChain(t *testing.T, backend string) {
 	if far.Status != watch.StatusNoRoute || !slices.Equal(far.SentTo, []string{"NO-247"}) || !strings.Contains(far.Note, "No route") {
 		t.Errorf("outcome for CN = %+v, want no-route, sent to NO-247 only, with the reason", far)
 	}
-	eventually(t, "the second event at NO", func() bool { return len(events(t, no, id)) == 2 })
+	testkit.Eventually(t, "the second event at NO", func() bool { return len(events(t, no, id)) == 2 })
 	if got := events(t, es, id); len(got) != 1 {
 		t.Errorf("ES holds %d events, want 1: the CN event must not be relayed to Spain", len(got))
 	}
@@ -298,7 +274,7 @@ func testWatchChain(t *testing.T, backend string) {
 			}
 		})
 	}
-	eventually(t, "the provider's event at NO", func() bool { return len(events(t, no, id)) == 3 })
+	testkit.Eventually(t, "the provider's event at NO", func() bool { return len(events(t, no, id)) == 3 })
 	for _, e := range events(t, no, id) {
 		if e.Address == "80.58.61.251" && e.Hops[0].Where != "GB-247 received from provider Example Mail (fictional)" {
 			t.Errorf("first hop of the provider's event = %q, want it to name the provider", e.Hops[0].Where)
@@ -308,7 +284,7 @@ func testWatchChain(t *testing.T, backend string) {
 	// The Spanish operator takes its location queries from ES's node and
 	// answers the first: the cybercafé reaches ES's officers and NO.
 	esURL := "http://" + wn.Node("ES").Addr()
-	eventually(t, "both queries at ES", func() bool { return len(events(t, es, id)) == 2 })
+	testkit.Eventually(t, "both queries at ES", func() bool { return len(events(t, es, id)) == 2 })
 	if status, body := call(http.MethodGet, esURL+"/v1/watch/orders", providerToken, ""); status != http.StatusOK || body != "[]\n" {
 		t.Errorf("orders for the UK mail provider at ES: %d %s; want none", status, body)
 	}
@@ -334,7 +310,7 @@ func testWatchChain(t *testing.T, backend string) {
 		}
 	}
 	var located watch.Stored
-	eventually(t, "the location at NO", func() bool {
+	testkit.Eventually(t, "the location at NO", func() bool {
 		for _, got := range events(t, no, id) {
 			if got.ID == e.ID && got.Location != "" {
 				located = got

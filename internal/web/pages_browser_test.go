@@ -11,10 +11,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/request"
-	"github.com/chromedp/chromedp"
+	"github.com/art35/art35/internal/stats/statstest"
 )
 
 // axeSource is axe-core, vendored for the tests only (testdata/README.md).
@@ -97,7 +99,7 @@ func TestBrowserEveryPage(t *testing.T) {
 		}
 		waitState(t, us, "US-2026-000101", st.To)
 	}
-	if _, err := ping.New(it).StartCampaign(ctx, ping.CampaignOptions{To: []string{"US"}, Window: time.Hour, By: pn.names["IT"]}); err != nil {
+	if _, err := statstest.PingService(it).StartCampaign(ctx, ping.CampaignOptions{To: []string{"US"}, Window: time.Hour, By: pn.names["IT"]}); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(20 * time.Minute) // the emergency to GB is now overdue

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/ping"
+	"github.com/art35/art35/internal/stats/statstest"
 )
 
 // TestPingsPage: the demo tells officers to answer pings "in each
@@ -22,7 +23,7 @@ func TestPingsPage(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, `id="no-pending"`) {
 		t.Fatalf("empty pings page: %d", code)
 	}
-	us := ping.New(pn.Node("US"))
+	us := statstest.PingService(pn.Node("US"))
 	camp, err := us.StartCampaign(ctx, ping.CampaignOptions{To: []string{"IT"}, Window: 30 * time.Minute, By: pn.names["US"]})
 	if err != nil || len(camp.Pings) != 1 {
 		t.Fatalf("campaign: %v %+v", err, camp)

@@ -16,8 +16,9 @@ import (
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
-	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/stats/statstest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/users"
 )
@@ -48,8 +49,8 @@ func startPortalNetClock(t *testing.T, clk clock.Clock, parties ...string) *port
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk,
 		Setup: func(party string, n *node.Node) error {
-			ping.Register(n) // as the art35 command does: pings arrive and are swept
-			p, err := ForNode(n, false)
+			statstest.PingService(n).Register(n) // as the art35 command does: pings arrive and are swept
+			p, err := forNode(n)
 			if err != nil {
 				return err
 			}
@@ -348,17 +349,10 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 
 	// IT sees it arrive in the inbox rows (what htmx polls).
 	it := pn.signIn(t, "IT")
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	testkit.Eventually(t, "request "+id+" in IT's inbox", func() bool {
 		_, rows, _ := get(t, it, pn.url("IT", "/inbox/rows"))
-		if strings.Contains(rows, id) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("request %s did not reach IT's inbox", id)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return strings.Contains(rows, id)
+	})
 	code, body, _ = get(t, it, pn.url("IT", "/requests/"+id))
 	if code != http.StatusOK || !strings.Contains(body, `id="act-acknowledged"`) {
 		t.Fatalf("IT request view: %d, acknowledge offered: %v", code, strings.Contains(body, `id="act-acknowledged"`))
@@ -373,17 +367,11 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 		t.Errorf("closing by the receiver was not refused: %d", code)
 	}
 	// US sees "acknowledged by Giulia Esempio".
-	deadline = time.Now().Add(5 * time.Second)
-	for {
+	ackBy := regexp.MustCompile(`<strong>Acknowledged</strong> by <span class="by">Giulia Esempio</span>`)
+	testkit.Eventually(t, "US to show the acknowledgement by Giulia Esempio", func() bool {
 		_, body, _ = get(t, us, pn.url("US", "/requests/"+id))
-		if regexp.MustCompile(`<strong>Acknowledged</strong> by <span class="by">Giulia Esempio</span>`).MatchString(body) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("US does not show the acknowledgement: %s", body)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return ackBy.MatchString(body)
+	})
 }
 
 func TestDirectoryPages(t *testing.T) {
@@ -423,39 +411,18 @@ var preserveJSON = func() string {
 
 func waitCase(t *testing.T, n *node.Node, id string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if _, err := n.Cases.Get(context.Background(), id); err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never reached %s", id, n.Config.Party)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(t, id+" to reach "+n.Config.Party, func() bool {
+		_, err := n.Cases.Get(context.Background(), id)
+		return err == nil
+	})
 }
 
 func waitState(t *testing.T, n *node.Node, id string, want request.State) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	testkit.Eventually(t, fmt.Sprintf("%s on %s to be %s", id, n.Config.Party, want), func() bool {
 		c, err := n.Cases.Get(context.Background(), id)
-		if err == nil && c.Lifecycle.State == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			var mid string
-			_ = n.DB.QueryRow(`SELECT message_id FROM requests WHERE id = $1`, id).Scan(&mid)
-			ob, _ := n.DB.Outbox(context.Background())
-			t.Fatalf("%s on %s: not %s (%v); state %v, message_id %q, outbox %+v", id, n.Config.Party, want, err, func() any {
-				if c != nil {
-					return c.Lifecycle.State
-				}
-				return nil
-			}(), mid, ob)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return err == nil && c.Lifecycle.State == want
+	})
 }
 
 // TestFollowUps: the receiver of a preserve can answer with a traffic
@@ -581,4 +548,12 @@ func TestPortalOnAnyDate(t *testing.T) {
 			waitState(t, us, id, request.StateAcknowledged)
 		})
 	}
+}
+
+// forNode builds the portal of a test node the way internal/app does (the
+// portal's own tests cannot import app, which imports web).
+func forNode(n *node.Node) (*Server, error) {
+	pings := statstest.PingService(n)
+	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
+		Clock: n.Clock, Log: n.Log, IPData: n.Config.Path("ipdb"), Pings: pings})
 }

@@ -23,7 +23,6 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/httperr"
-	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/users"
 )
@@ -43,7 +42,7 @@ const SessionCookie = "art35_session_"
 // browser (or chosen on the page).
 const ZoneCookie = "art35_tz"
 
-// Deps are what the portal works with. ForNode fills them from a node.
+// Deps are what the portal works with. internal/app fills them from a node.
 type Deps struct {
 	Party     string // this node's party
 	Cases     *cases.Service
@@ -70,13 +69,6 @@ type Server struct {
 	tmpl    map[string]*template.Template
 	handler http.Handler
 	ips     ipCache // the IP data, opened once and reopened now and then
-}
-
-// ForNode returns the portal of a node; mount it with n.Handle("/", ...)
-// before the node runs. secure says whether the node serves HTTPS.
-func ForNode(n *node.Node, secure bool) (*Server, error) {
-	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
-		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb"), Pings: ping.New(n)})
 }
 
 // New builds the portal.

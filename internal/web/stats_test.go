@@ -28,7 +28,7 @@ func TestStatsPage(t *testing.T) {
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			h := statstest.Start(t, backend, statstest.Options{Setup: func(_ string, n *node.Node) error {
-				p, err := ForNode(n, false)
+				p, err := forNode(n)
 				if err != nil {
 					return err
 				}

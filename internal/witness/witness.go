@@ -223,11 +223,12 @@ func (w *Witness) observe(ctx context.Context, peer string, h http.Header) error
 		oldMsg  []byte
 	)
 	err = w.DB.QueryRowContext(ctx, `SELECT size, note FROM witnessed_checkpoints WHERE origin = $1`, origin).Scan(&oldSize, &oldMsg)
-	switch {
-	case err == sql.ErrNoRows:
+	found, err := store.Found(err)
+	if err != nil {
+		return err
+	}
+	if !found {
 		return w.store(ctx, origin, cp, false)
-	case err != nil:
-		return store.MapError(err)
 	}
 	old, err := auditlog.OpenCheckpoint(oldMsg, v)
 	if err != nil {
@@ -384,9 +385,9 @@ func (w *Witness) keepCosignature(ctx context.Context, header string) error {
 	if !ok || err != nil {
 		return fmt.Errorf("malformed cosignature header")
 	}
-	var msg []byte
-	if err := w.DB.QueryRowContext(ctx, `SELECT note FROM audit_checkpoints WHERE size = $1 ORDER BY seq DESC LIMIT 1`, size).Scan(&msg); err != nil {
-		return store.MapError(err)
+	msg, err := auditlog.CheckpointNote(ctx, w.DB, size)
+	if err != nil {
+		return err
 	}
 	text, _, _ := bytes.Cut(msg, []byte("\n\n"))
 	// The signature line names the witness: "— art35/AUTHORITY base64".
@@ -406,30 +407,21 @@ func (w *Witness) keepCosignature(ctx context.Context, header string) error {
 	if _, err := note.Open([]byte(string(text)+"\n\n"+line+"\n"), note.VerifierList(v)); err != nil {
 		return fmt.Errorf("cosignature by %s does not verify: %w", witness, err)
 	}
-	return w.DB.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO audit_cosignatures (size, witness, signature, received_at) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (size, witness) DO NOTHING`, size, witness, line, store.FormatTime(w.Clock.Now()))
-		return err
-	})
+	return auditlog.AddCosignature(ctx, w.DB, size, witness, line, w.Clock.Now())
 }
 
 // Cosignatures returns the witnesses' signature lines over this node's
 // checkpoint of the given size.
 func (w *Witness) Cosignatures(ctx context.Context, size int64) (map[string]string, error) {
-	rows, err := w.DB.QueryContext(ctx, `SELECT witness, signature FROM audit_cosignatures WHERE size = $1`, size)
+	list, err := auditlog.Cosignatures(ctx, w.DB, size)
 	if err != nil {
-		return nil, store.MapError(err)
+		return nil, err
 	}
-	defer rows.Close()
 	out := map[string]string{}
-	for rows.Next() {
-		var wit, sig string
-		if err := rows.Scan(&wit, &sig); err != nil {
-			return nil, err
-		}
-		out[wit] = sig
+	for _, c := range list {
+		out[c.Witness] = c.Signature
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func encodeProof(p tlog.TreeProof) string {

@@ -93,7 +93,7 @@ func Start(t *testing.T, backend string, opt Options) *History {
 	parties := append([]string{"US", "IT"}, opt.Extra...)
 	to := testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Setup: func(party string, n *node.Node) error {
-			ping.Register(n)
+			PingService(n).Register(n)
 			if opt.Setup != nil {
 				return opt.Setup(party, n)
 			}
@@ -179,7 +179,7 @@ func (h *History) Play(t *testing.T) {
 	}
 	submit(t, us(), doc(t, IDC, "routine", SenderRefs[3]), Officers[0])
 	wait(t, "a failed delivery attempt of C", func() bool {
-		out, _ := h.Net.Node("US").DB.Outbox(ctx)
+		out, _ := h.Net.Node("US").Envelopes.Outbox(ctx)
 		return len(out) == 1 && out[0].Attempts > 0
 	})
 	if err := h.Net.Restart(ctx, "IT"); err != nil {
@@ -206,7 +206,7 @@ func (h *History) Play(t *testing.T) {
 
 	// A ping answered by a person seven minutes later.
 	at(PingAt)
-	usPing, itPing := ping.New(h.Net.Node("US")), ping.New(h.Net.Node("IT"))
+	usPing, itPing := PingService(h.Net.Node("US")), PingService(h.Net.Node("IT"))
 	if _, err := usPing.StartCampaign(ctx, ping.CampaignOptions{To: []string{"IT"}, By: Officers[2]}); err != nil {
 		t.Fatal(err)
 	}
@@ -297,4 +297,12 @@ func wait(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// PingService is the ping service of n as internal/app builds it
+// (app.Ping); statstest cannot import app, whose portal's own tests
+// import statstest.
+func PingService(n *node.Node) *ping.Service {
+	return &ping.Service{DB: n.DB, Clock: n.Clock, Send: n.Send, Directory: n.Directory, Delivered: n.Envelopes.DeliveredSince,
+		Party: n.Config.Party, Authority: n.Config.Authority, Log: n.Log}
 }

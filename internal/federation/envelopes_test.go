@@ -1,4 +1,4 @@
-package store_test
+package federation_test
 
 import (
 	"context"
@@ -56,37 +56,39 @@ func inbound(t *testing.T, env *envelope.Envelope, raw []byte) *federation.Inbou
 }
 
 func TestInboundStoredOnce(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		es := federation.NewEnvelopes(db, federation.Hooks{})
 		ctx := context.Background()
 		env, raw := sealed(t, "req-1/sent", envelope.KindRequest, "preserve")
 		in := inbound(t, env, raw)
-		if s, err := db.InboundByID(ctx, env.Header.ID); s != nil || err != nil {
+		if s, err := es.InboundByID(ctx, env.Header.ID); s != nil || err != nil {
 			t.Fatalf("before save: %v, %v", s, err)
 		}
-		if err := db.SaveInbound(ctx, in); err != nil {
+		if err := es.SaveInbound(ctx, in); err != nil {
 			t.Fatal(err)
 		}
-		s, err := db.InboundByID(ctx, env.Header.ID)
+		s, err := es.InboundByID(ctx, env.Header.ID)
 		if err != nil || s == nil || s.Digest != env.Digest() || s.Receipt.MessageID != env.Header.ID {
 			t.Fatalf("by id: %+v, %v", s, err)
 		}
-		s, err = db.InboundByIdempotencyKey(ctx, "US-247", "req-1/sent")
+		s, err = es.InboundByIdempotencyKey(ctx, "US-247", "req-1/sent")
 		if err != nil || s == nil || s.Digest != env.Digest() {
 			t.Fatalf("by idempotency key: %+v, %v", s, err)
 		}
 		// The same envelope again, and another envelope with the same
 		// business key: both conflict, nothing more is stored.
-		if err := db.SaveInbound(ctx, in); !apperr.Is(err, apperr.EConflict) {
+		if err := es.SaveInbound(ctx, in); !apperr.Is(err, apperr.EConflict) {
 			t.Fatalf("same id again: %v", err)
 		}
 		env2, raw2 := sealed(t, "req-1/sent", envelope.KindRequest, "preserve")
-		if err := db.SaveInbound(ctx, inbound(t, env2, raw2)); !apperr.Is(err, apperr.EConflict) {
+		if err := es.SaveInbound(ctx, inbound(t, env2, raw2)); !apperr.Is(err, apperr.EConflict) {
 			t.Fatalf("same idempotency key again: %v", err)
 		}
-		if n, _ := db.CountInbound(ctx); n != 1 {
+		if n, _ := es.CountInbound(ctx); n != 1 {
 			t.Fatalf("%d stored, want 1", n)
 		}
-		back, err := db.InboundEnvelope(ctx, env.Header.ID)
+		back, err := es.InboundEnvelope(ctx, env.Header.ID)
 		if err != nil || string(back) != string(raw) {
 			t.Fatalf("raw bytes changed in storage: %v", err)
 		}
@@ -96,66 +98,83 @@ func TestInboundStoredOnce(t *testing.T) {
 // TestInboundHookIsAtomic checks that a failing arrival hook rolls the
 // envelope back with it: nothing is half-written.
 func TestInboundHookIsAtomic(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		boom := errors.New("request row refused")
-		db.SetInboundHook(func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error { return boom })
+		es := federation.NewEnvelopes(db, federation.Hooks{
+			Inbound: func(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error { return boom },
+		})
 		env, raw := sealed(t, "k", envelope.KindRequest, "preserve")
-		if err := db.SaveInbound(ctx, inbound(t, env, raw)); !errors.Is(err, boom) {
+		if err := es.SaveInbound(ctx, inbound(t, env, raw)); !errors.Is(err, boom) {
 			t.Fatalf("got %v", err)
 		}
-		if s, _ := db.InboundByID(ctx, env.Header.ID); s != nil {
+		if s, _ := es.InboundByID(ctx, env.Header.ID); s != nil {
 			t.Fatal("envelope stored although its hook failed")
 		}
 	})
 }
 
 func TestOutboxLifecycle(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		es := federation.NewEnvelopes(db, federation.Hooks{})
 		ctx := context.Background()
 		var envs []*envelope.Envelope
 		for i := range 3 {
 			env, _ := sealed(t, fmt.Sprintf("req-%d/sent", i), envelope.KindRequest, "preserve")
 			envs = append(envs, env)
 			err := db.Tx(ctx, func(tx *sql.Tx) error {
-				return store.Enqueue(ctx, tx, env, i == 2, t0.Add(time.Duration(i)*time.Second))
+				return federation.Enqueue(ctx, tx, env, i == 2, t0.Add(time.Duration(i)*time.Second))
 			})
 			if err != nil {
 				t.Fatal(err)
 			}
 		}
 		// The same business event twice to the same peer is refused.
-		err := db.Tx(ctx, func(tx *sql.Tx) error { return store.Enqueue(ctx, tx, envs[0], false, t0) })
+		err := db.Tx(ctx, func(tx *sql.Tx) error { return federation.Enqueue(ctx, tx, envs[0], false, t0) })
 		if !apperr.Is(err, apperr.EConflict) {
 			t.Fatalf("duplicate enqueue: %v", err)
 		}
-		due, err := db.DueOutbound(ctx, t0.Add(time.Minute), 10)
+		due, err := es.DueOutbound(ctx, t0.Add(time.Minute), 10)
 		if err != nil || len(due) != 3 {
 			t.Fatalf("due: %d, %v", len(due), err)
 		}
 		if due[0].Envelope.Header.ID != envs[2].Header.ID {
 			t.Fatal("the emergency envelope is not first")
 		}
-		if err := db.MarkAttempt(ctx, envs[0].Header.ID, t0.Add(time.Minute), "connection refused", t0.Add(2*time.Minute)); err != nil {
+		if err := es.MarkAttempt(ctx, envs[0].Header.ID, t0.Add(time.Minute), "connection refused", t0.Add(2*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.MarkAttempt(ctx, envs[1].Header.ID, t0.Add(time.Minute), "bad_signature", time.Time{}); err != nil {
+		if err := es.MarkAttempt(ctx, envs[1].Header.ID, t0.Add(time.Minute), "bad_signature", time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		_, rsigner, _ := keys.GenerateSigning()
 		r, _ := envelope.NewReceipt(envs[2], t0.Add(time.Minute), rsigner)
-		if err := db.MarkDelivered(ctx, envs[2].Header.ID, r); err != nil {
+		if err := es.MarkDelivered(ctx, envs[2].Header.ID, r); err != nil {
 			t.Fatal(err)
 		}
-		due, _ = db.DueOutbound(ctx, t0.Add(90*time.Second), 10)
+		// Only the delivered one is known delivered, at the receipt's time;
+		// a later "since" or another kind leaves it out.
+		got, err := es.DeliveredSince(ctx, envelope.KindRequest, t0)
+		if err != nil || len(got) != 1 || !got[envs[2].Header.ID].Equal(t0.Add(time.Minute)) {
+			t.Fatalf("delivered since t0: %v, %v", got, err)
+		}
+		if got, _ := es.DeliveredSince(ctx, envelope.KindRequest, t0.Add(3*time.Second)); len(got) != 0 {
+			t.Fatalf("delivered since after the queueing: %v", got)
+		}
+		if got, _ := es.DeliveredSince(ctx, envelope.KindPing, t0); len(got) != 0 {
+			t.Fatalf("delivered pings: %v", got)
+		}
+		due, _ = es.DueOutbound(ctx, t0.Add(90*time.Second), 10)
 		if len(due) != 0 {
 			t.Fatalf("%d due before the retry time, want 0", len(due))
 		}
-		due, _ = db.DueOutbound(ctx, t0.Add(2*time.Minute), 10)
+		due, _ = es.DueOutbound(ctx, t0.Add(2*time.Minute), 10)
 		if len(due) != 1 || due[0].Attempts != 1 || due[0].Envelope.Header.ID != envs[0].Header.ID {
 			t.Fatalf("due at retry time: %+v", due)
 		}
-		list, err := db.Outbox(ctx)
+		list, err := es.Outbox(ctx)
 		if err != nil || len(list) != 2 {
 			t.Fatalf("outbox: %+v, %v", list, err)
 		}
@@ -166,31 +185,33 @@ func TestOutboxLifecycle(t *testing.T) {
 		if states[envs[0].Header.ID] != "queued/connection refused" || states[envs[1].Header.ID] != "failed/bad_signature" {
 			t.Fatalf("states = %v", states)
 		}
-		raw, err := db.OutboundEnvelope(ctx, envs[0].Header.ID)
+		raw, err := es.OutboundEnvelope(ctx, envs[0].Header.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if back, err := envelope.Parse(raw); err != nil || !back.Equal(envs[0]) {
 			t.Fatalf("outbound envelope read back differs: %v", err)
 		}
-		if _, err := db.OutboundEnvelope(ctx, "absent"); !apperr.Is(err, apperr.ENotFound) {
+		if _, err := es.OutboundEnvelope(ctx, "absent"); !apperr.Is(err, apperr.ENotFound) {
 			t.Fatalf("absent: %v", err)
 		}
-		if err := db.MarkAttempt(ctx, envs[1].Header.ID, t0, "x", t0); !apperr.Is(err, apperr.ENotFound) {
+		if err := es.MarkAttempt(ctx, envs[1].Header.ID, t0, "x", t0); !apperr.Is(err, apperr.ENotFound) {
 			t.Fatalf("attempt on a failed envelope: %v", err)
 		}
 	})
 }
 
 func TestRejectionsRecorded(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		es := federation.NewEnvelopes(db, federation.Hooks{})
 		ctx := context.Background()
 		for _, c := range []federation.Code{federation.CodeBadSignature, federation.CodeBadSignature, federation.CodeReplayed} {
-			if err := db.RecordRejection(ctx, federation.RejectionRecord{At: t0, Code: c, Message: "m", Via: "http", Sender: "XX-247", Size: 10}); err != nil {
+			if err := es.RecordRejection(ctx, federation.RejectionRecord{At: t0, Code: c, Message: "m", Via: "http", Sender: "XX-247", Size: 10}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		counts, err := db.RejectionCounts(ctx)
+		counts, err := es.RejectionCounts(ctx)
 		if err != nil || counts["bad_signature"] != 2 || counts["replayed"] != 1 {
 			t.Fatalf("counts = %v, %v", counts, err)
 		}
@@ -202,12 +223,14 @@ func TestRejectionsRecorded(t *testing.T) {
 // instant and when the first has to wait for a retry; other streams and
 // independent envelopes are not held up.
 func TestOutboxStreamsStayInOrder(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		es := federation.NewEnvelopes(db, federation.Hooks{})
 		ctx := context.Background()
 		queue := func(idem, inReplyTo string) *envelope.Envelope {
 			env, _ := sealed(t, idem, envelope.KindEvidence, "acknowledged")
 			env.Header.InReplyTo = inReplyTo
-			if err := db.Tx(ctx, func(tx *sql.Tx) error { return store.Enqueue(ctx, tx, env, false, t0) }); err != nil {
+			if err := db.Tx(ctx, func(tx *sql.Tx) error { return federation.Enqueue(ctx, tx, env, false, t0) }); err != nil {
 				t.Fatal(err)
 			}
 			return env
@@ -217,7 +240,7 @@ func TestOutboxStreamsStayInOrder(t *testing.T) {
 		b1 := queue("b/1", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
 		lone := queue("lone", "")
 		ids := func() map[string]bool {
-			due, err := db.DueOutbound(ctx, t0.Add(time.Hour), 10)
+			due, err := es.DueOutbound(ctx, t0.Add(time.Hour), 10)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -232,7 +255,7 @@ func TestOutboxStreamsStayInOrder(t *testing.T) {
 			t.Fatalf("due = %v, want the head of each stream and the lone envelope", got)
 		}
 		// a1 fails and waits for a retry: a2 must still wait behind it.
-		if err := db.MarkAttempt(ctx, a1.Header.ID, t0, "connection refused", t0.Add(2*time.Hour)); err != nil {
+		if err := es.MarkAttempt(ctx, a1.Header.ID, t0, "connection refused", t0.Add(2*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 		if got := ids(); got[a2.Header.ID] || got[a1.Header.ID] {
@@ -240,7 +263,7 @@ func TestOutboxStreamsStayInOrder(t *testing.T) {
 		}
 		_, rs, _ := keys.GenerateSigning()
 		r, _ := envelope.NewReceipt(a1, t0, rs)
-		if err := db.MarkDelivered(ctx, a1.Header.ID, r); err != nil {
+		if err := es.MarkDelivered(ctx, a1.Header.ID, r); err != nil {
 			t.Fatal(err)
 		}
 		if got := ids(); !got[a2.Header.ID] || got[a3.Header.ID] {

@@ -1,4 +1,4 @@
-package store
+package node
 
 import (
 	"context"
@@ -6,7 +6,17 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/store"
 )
+
+// Snapshots is the node's storage of the signed directory snapshots it
+// accepted (table directory_snapshots). The node owns the directory's life
+// (cache, acceptance, polling, serving it to peers), so it owns this table;
+// the directory package itself stays free of storage.
+type Snapshots struct{ db *store.DB }
+
+// NewSnapshots returns the snapshot store over db.
+func NewSnapshots(db *store.DB) *Snapshots { return &Snapshots{db: db} }
 
 // SnapshotRecord is a signed directory snapshot as the node stored it. The
 // store keeps the signed bytes exactly as received, so that the signature
@@ -20,18 +30,18 @@ type SnapshotRecord struct {
 	AcceptedAt time.Time
 }
 
-// SaveSnapshot records an accepted snapshot. The caller has verified the
+// Save records an accepted snapshot. The caller has verified the
 // signature; the store enforces the no-rollback rule inside the transaction,
 // so two processes accepting snapshots at once cannot both win: a serial not
 // higher than the highest held is refused with EConflict.
-func (db *DB) SaveSnapshot(ctx context.Context, r SnapshotRecord) error {
-	return db.SaveSnapshotWith(ctx, r, nil)
+func (s *Snapshots) Save(ctx context.Context, r SnapshotRecord) error {
+	return s.SaveWith(ctx, r, nil)
 }
 
-// SaveSnapshotWith is SaveSnapshot with also running in the same
+// SaveWith is Save with also running in the same
 // transaction (the node's audit record of the change).
-func (db *DB) SaveSnapshotWith(ctx context.Context, r SnapshotRecord, also func(tx *sql.Tx) error) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
+func (s *Snapshots) SaveWith(ctx context.Context, r SnapshotRecord, also func(tx *sql.Tx) error) error {
+	return s.db.Tx(ctx, func(tx *sql.Tx) error {
 		var held sql.NullInt64
 		if err := tx.QueryRowContext(ctx, `SELECT MAX(serial) FROM directory_snapshots`).Scan(&held); err != nil {
 			return err
@@ -43,7 +53,7 @@ func (db *DB) SaveSnapshotWith(ctx context.Context, r SnapshotRecord, also func(
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO directory_snapshots (serial, issued_at, valid_until, digest, signed, accepted_at)
 			VALUES ($1, $2, $3, $4, $5, $6)`,
-			int64(r.Serial), FormatTime(r.IssuedAt), FormatTime(r.ValidUntil), r.Digest, r.Signed, FormatTime(r.AcceptedAt))
+			int64(r.Serial), store.FormatTime(r.IssuedAt), store.FormatTime(r.ValidUntil), r.Digest, r.Signed, store.FormatTime(r.AcceptedAt))
 		if err != nil || also == nil {
 			return err
 		}
@@ -51,10 +61,10 @@ func (db *DB) SaveSnapshotWith(ctx context.Context, r SnapshotRecord, also func(
 	})
 }
 
-// LatestSnapshot returns the snapshot with the highest serial, or an
+// Latest returns the snapshot with the highest serial, or an
 // ENotFound error when the node holds none yet.
-func (db *DB) LatestSnapshot(ctx context.Context) (SnapshotRecord, error) {
-	row := db.QueryRowContext(ctx, `SELECT serial, issued_at, valid_until, digest, signed, accepted_at
+func (s *Snapshots) Latest(ctx context.Context) (SnapshotRecord, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT serial, issued_at, valid_until, digest, signed, accepted_at
 		FROM directory_snapshots ORDER BY serial DESC LIMIT 1`)
 	r, err := scanSnapshot(row)
 	if apperr.Is(err, apperr.ENotFound) {
@@ -63,22 +73,22 @@ func (db *DB) LatestSnapshot(ctx context.Context) (SnapshotRecord, error) {
 	return r, err
 }
 
-// LatestSnapshotSerial returns the highest serial held, 0 when none: a
+// LatestSerial returns the highest serial held, 0 when none: a
 // cheap check of whether a cached directory is still the newest.
-func (db *DB) LatestSnapshotSerial(ctx context.Context) (uint64, error) {
+func (s *Snapshots) LatestSerial(ctx context.Context) (uint64, error) {
 	var held sql.NullInt64
-	if err := db.QueryRowContext(ctx, `SELECT MAX(serial) FROM directory_snapshots`).Scan(&held); err != nil {
-		return 0, MapError(err)
+	if err := s.db.QueryRowContext(ctx, `SELECT MAX(serial) FROM directory_snapshots`).Scan(&held); err != nil {
+		return 0, store.MapError(err)
 	}
 	return uint64(held.Int64), nil
 }
 
-// SnapshotHistory lists the accepted snapshots, newest first, without their bodies.
-func (db *DB) SnapshotHistory(ctx context.Context) ([]SnapshotRecord, error) {
-	rows, err := db.QueryContext(ctx, `SELECT serial, issued_at, valid_until, digest, accepted_at
+// History lists the accepted snapshots, newest first, without their bodies.
+func (s *Snapshots) History(ctx context.Context) ([]SnapshotRecord, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT serial, issued_at, valid_until, digest, accepted_at
 		FROM directory_snapshots ORDER BY serial DESC`)
 	if err != nil {
-		return nil, MapError(err)
+		return nil, store.MapError(err)
 	}
 	defer rows.Close()
 	var out []SnapshotRecord
@@ -92,7 +102,7 @@ func (db *DB) SnapshotHistory(ctx context.Context) ([]SnapshotRecord, error) {
 			return nil, err
 		}
 		r.Serial = uint64(serial)
-		if err := parseTimes([]string{issued, valid, accd}, &r.IssuedAt, &r.ValidUntil, &r.AcceptedAt); err != nil {
+		if err := store.ParseTimes([]string{issued, valid, accd}, &r.IssuedAt, &r.ValidUntil, &r.AcceptedAt); err != nil {
 			return nil, err
 		}
 		out = append(out, r)
@@ -107,39 +117,9 @@ func scanSnapshot(row *sql.Row) (SnapshotRecord, error) {
 		issued, valid, accd string
 	)
 	if err := row.Scan(&serial, &issued, &valid, &r.Digest, &r.Signed, &accd); err != nil {
-		return r, MapError(err)
+		return r, store.MapError(err)
 	}
 	r.Serial = uint64(serial)
-	err := parseTimes([]string{issued, valid, accd}, &r.IssuedAt, &r.ValidUntil, &r.AcceptedAt)
+	err := store.ParseTimes([]string{issued, valid, accd}, &r.IssuedAt, &r.ValidUntil, &r.AcceptedAt)
 	return r, err
-}
-
-func parseTimes(src []string, dst ...*time.Time) error {
-	for i, s := range src {
-		t, err := ParseTime(s)
-		if err != nil {
-			return err
-		}
-		*dst[i] = t
-	}
-	return nil
-}
-
-// SetMeta sets a node_meta value.
-func (db *DB) SetMeta(ctx context.Context, key, value string) error {
-	return db.Tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, $2)
-			ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
-		return err
-	})
-}
-
-// Meta returns a node_meta value, or ENotFound.
-func (db *DB) Meta(ctx context.Context, key string) (string, error) {
-	var v string
-	err := db.QueryRowContext(ctx, `SELECT value FROM node_meta WHERE key = $1`, key).Scan(&v)
-	if err != nil {
-		return "", MapError(err)
-	}
-	return v, nil
 }
