@@ -198,7 +198,7 @@ func (s *Service) Callback(ctx context.Context, id string, cb CallbackRecord) (*
 		if err := insertEvidence(ctx, tx, id, seq, ev, ""); err != nil {
 			return err
 		}
-		_, err = auditlog.Append(ctx, tx, auditlog.Record{Kind: auditlog.Evidence, Time: now, Actor: cb.CalledBy, Case: c.Request.SenderRef,
+		_, err = auditlog.Append(ctx, tx, auditlog.Record{Kind: auditlog.Evidence, Time: now, Actor: cb.CalledBy, Case: auditCase(c),
 			Details: map[string]string{"note": KindCallback, "request": id, "number": cb.Number, "authority": cb.Authority}})
 		return err
 	})

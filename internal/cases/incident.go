@@ -34,7 +34,7 @@ func (s *Service) NotifyIncident(ctx context.Context, id, details, by string) er
 	}
 	return s.sendNote(ctx, c, request.Evidence{Kind: KindIncident, RequestID: id, By: by, As: request.ByReceiver, Details: details},
 		func(tx *sql.Tx) error {
-			_, err := auditlog.Append(ctx, tx, auditlog.Record{Kind: auditlog.Incident, Time: s.Clock.Now(), Actor: by, Case: c.Request.SenderRef,
+			_, err := auditlog.Append(ctx, tx, auditlog.Record{Kind: auditlog.Incident, Time: s.Clock.Now(), Actor: by, Case: auditCase(c),
 				Details: map[string]string{"incident": "notified to the originating party", "request": id, "to": c.Peer}})
 			return err
 		})

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -303,5 +305,30 @@ func TestDualCriminalityNeedsTheReservation(t *testing.T) {
 	_, err = it.Act(ctx, c.Request.ID, request.Step{To: request.StateDeclined, By: "Giulia Prova (fictional)", Code: request.CodeDualCriminality}, nil)
 	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("29(4)")) {
 		t.Fatalf("dual-criminality refusal without the reservation: %v", err)
+	}
+}
+
+// TestNoCaseWithoutSenderRef: a peer's request without sender_ref used to
+// be stored and then could not be opened (the audit log refuses a read
+// record without a case reference). sender_ref is required by the
+// checklist (T-CY 2018 template), which the sender runs before sending and
+// the receiver's rule book runs before storing (request_invalid), so such
+// a case cannot arise; reads of older rows fall back to the request id
+// (auditCase).
+func TestNoCaseWithoutSenderRef(t *testing.T) {
+	t.Parallel()
+	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
+	us := net.Node("US").Cases
+	doc, _ := os.ReadFile("testdata/preserve.json")
+	doc = regexp.MustCompile(`"sender_ref":\s*"[^"]*",\s*`).ReplaceAll(doc, nil)
+	if bytes.Contains(doc, []byte("sender_ref")) {
+		t.Fatal("the fixture still has a sender_ref")
+	}
+	_, problems, err := us.Submit(context.Background(), doc, "Alex Example")
+	if err == nil {
+		t.Fatal("a request without sender_ref was sent")
+	}
+	if !strings.Contains(fmt.Sprint(problems, err), "sender_ref") {
+		t.Fatalf("the refusal does not name sender_ref: %v %v", problems, err)
 	}
 }

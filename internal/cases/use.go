@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -25,6 +26,12 @@ const (
 	KindUsageReport        = "usage-report"
 )
 
+// auditCase is the case reference of a request's audit records: the
+// sender's own reference, or the request id when the sender gave none
+// (sender_ref is optional, and the audit log refuses a data access record
+// without a case).
+func auditCase(c *Case) string { return cmp.Or(c.Request.SenderRef, c.Request.ID) }
+
 // Read returns a case for a person to look at and records the access in
 // the audit log (who, which case, for what purpose). Every screen and
 // command that shows a received request's content goes through it.
@@ -39,7 +46,7 @@ func (s *Service) Read(ctx context.Context, id, actor, purpose string) (*Case, e
 	if c.Direction == Incoming {
 		err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
 			_, err := auditlog.Append(ctx, tx, auditlog.Record{Kind: auditlog.DataRead, Time: s.Clock.Now(), Actor: actor,
-				Case: c.Request.SenderRef, MessageID: c.MessageID, Purpose: purpose, Details: map[string]string{"request": id}})
+				Case: auditCase(c), MessageID: c.MessageID, Purpose: purpose, Details: map[string]string{"request": id}})
 			return err
 		})
 		if err != nil {
@@ -64,7 +71,7 @@ func (s *Service) AcceptConditions(ctx context.Context, id, by string) error {
 	return s.sendNote(ctx, c, request.Evidence{Kind: KindConditionsAccepted, RequestID: id, By: by, As: request.ByReceiver, Details: text},
 		func(tx *sql.Tx) error {
 			_, err := auditlog.Append(ctx, tx, auditlog.Record{Kind: auditlog.ConditionAccepted, Time: s.Clock.Now(), Actor: by,
-				Case: c.Request.SenderRef, MessageID: c.MessageID, Details: map[string]string{"request": id, "handling": string(c.Request.Handling.Code)}})
+				Case: auditCase(c), MessageID: c.MessageID, Details: map[string]string{"request": id, "handling": string(c.Request.Handling.Code)}})
 			return err
 		})
 }
@@ -91,7 +98,7 @@ func (s *Service) UsageReport(ctx context.Context, id string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	recs, err := auditlog.List(ctx, s.DB, auditlog.Query{Case: c.Request.SenderRef, Limit: 1000})
+	recs, err := auditlog.List(ctx, s.DB, auditlog.Query{Case: auditCase(c), Limit: 1000})
 	if err != nil {
 		return "", err
 	}
