@@ -119,6 +119,10 @@ func TestRuleBookRequests(t *testing.T) {
 
 			invalid := testnet.RequestDoc("preserve", "US-2026-000900", "US", "IT", now)
 			invalid = bytes.Replace(invalid, []byte(`"priority":"urgent"`), []byte(`"priority":"whenever"`), 1)
+			noRef := testnet.RequestDoc("preserve", "US-2026-000903", "US", "IT", now)
+			if noRef = bytes.Replace(noRef, []byte(`"sender_ref":"EX-US-2026-000903",`), nil, 1); bytes.Contains(noRef, []byte("sender_ref")) {
+				t.Fatal("the request still has its sender_ref")
+			}
 			expectRefused(t, it, []refusal{
 				// US poses as France and takes France's id.
 				{"requesting party of another", "not_sender_party", 403,
@@ -129,6 +133,10 @@ func TestRuleBookRequests(t *testing.T) {
 				// A request that fails its checklist.
 				{"fails its checklist", "request_invalid", 422,
 					sealed(t, us, reqHeader("invalid", "preserve", "IT-247"), invalid)},
+				// A request without sender_ref: once stored, the portal
+				// could not open it (the read record needs a case reference).
+				{"without sender_ref", "request_invalid", 422,
+					sealed(t, us, reqHeader("no-ref", "preserve", "IT-247"), noRef)},
 				{"not a request at all", "request_invalid", 422,
 					sealed(t, us, reqHeader("junk", "preserve", "IT-247"), []byte(`{"type":"preserve"}`))},
 				{"type other than the envelope says", "request_invalid", 422,
