@@ -80,40 +80,52 @@
   }
 
   // --- focus and scroll across live swaps ---
+  // What the officer types is remembered as it is typed (input and change
+  // events), not read at swap time: a live update may come as several
+  // swaps (out-of-band parts), and by the second one the first has already
+  // redrawn the form. Focus and scroll are those of the view before the
+  // first swap of an update. Submitting a form forgets what was typed in it.
+  var typed = {};
+  function rememberTyped(e) {
+    var el = e.target;
+    if (!el || !el.id || el.type === "hidden" || !("value" in el)) { return; }
+    typed[el.id] = (el.type === "checkbox" || el.type === "radio") ? { checked: el.checked } : { value: el.value };
+  }
+  document.addEventListener("input", rememberTyped, true);
+  document.addEventListener("change", rememberTyped, true);
+  document.addEventListener("submit", function (e) {
+    e.target.querySelectorAll("[id]").forEach(function (el) { delete typed[el.id]; });
+  }, true);
   var kept = null;
-  document.addEventListener("htmx:beforeSwap", function () {
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (kept || (e.detail && e.detail.shouldSwap === false)) { return; }
     var a = document.activeElement;
     kept = { id: a && a !== document.body ? a.id : "", x: window.scrollX, y: window.scrollY,
-      start: a && "selectionStart" in a ? a.selectionStart : null, typed: {} };
-    // What the officer typed in a form that the swap redraws is kept.
-    document.querySelectorAll("input[id], textarea[id], select[id]").forEach(function (el) {
-      if (el.type === "hidden") { return; }
-      if (el.type === "checkbox" || el.type === "radio") {
-        if (el.checked !== el.defaultChecked) { kept.typed[el.id] = { checked: el.checked }; }
-      } else if (el.tagName === "SELECT") {
-        var changed = false;
-        for (var i = 0; i < el.options.length; i++) { changed = changed || el.options[i].selected !== el.options[i].defaultSelected; }
-        if (changed) { kept.typed[el.id] = { value: el.value }; }
-      } else if (el.value !== el.defaultValue) { kept.typed[el.id] = { value: el.value }; }
-    });
+      start: a && "selectionStart" in a ? a.selectionStart : null };
   });
-  document.addEventListener("htmx:afterSettle", function () {
-    if (!kept) { return; }
-    var k = kept; kept = null;
-    Object.keys(k.typed).forEach(function (id) {
-      var el = document.getElementById(id);
+  function restore() {
+    Object.keys(typed).forEach(function (id) {
+      var el = document.getElementById(id), t = typed[id];
       if (!el) { return; }
-      if ("checked" in k.typed[id] && (el.type === "checkbox" || el.type === "radio")) { el.checked = k.typed[id].checked; }
-      else if ("value" in k.typed[id]) { el.value = k.typed[id].value; }
+      if ("checked" in t) { if (el.checked !== t.checked) { el.checked = t.checked; } }
+      else if (el.value !== t.value) { el.value = t.value; }
     });
+    if (!kept) { return; }
+    var k = kept;
     if (k.id && (document.activeElement === document.body || !document.activeElement)) {
       var el = document.getElementById(k.id);
       if (el) {
         el.focus({ preventScroll: true });
-        if (k.start !== null && el.setSelectionRange) { try { el.setSelectionRange(k.start, k.start); } catch (e) { /* not a text input */ } }
+        if (k.start !== null && el.setSelectionRange) { try { el.setSelectionRange(k.start, k.start); } catch (err) { /* not a text input */ } }
       }
     }
     if (window.scrollX !== k.x || window.scrollY !== k.y) { window.scrollTo(k.x, k.y); }
+  }
+  document.addEventListener("htmx:oobAfterSwap", restore);
+  document.addEventListener("htmx:afterSwap", restore);
+  document.addEventListener("htmx:afterSettle", function () {
+    restore();
+    kept = null;
     tick();
   });
 
