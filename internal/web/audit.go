@@ -37,7 +37,36 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, sess *users.S
 		s.caseFail(w, r, sess, err)
 		return
 	}
-	rows, err := s.d.Cases.DB.QueryContext(ctx, `SELECT idx, kind, at, actor, message_id, digest FROM audit_records
+	mine := func(rec auditlog.Record) bool {
+		return (c.MessageID != "" && rec.MessageID == c.MessageID) || (rec.Case != "" && (rec.Case == c.Request.ID || rec.Case == c.Request.SenderRef))
+	}
+	// Records staged by the transactions and not yet sequenced into the
+	// log (the sequencer adds them in batches) are shown too, marked. They
+	// are read first: one the sequencer moves between the two reads is
+	// then seen twice (and shown once, as sequenced), never missed.
+	type stagedRow struct {
+		leaf string
+		row  auditRow
+	}
+	var staged []stagedRow
+	srows, err := s.d.Cases.DB.QueryContext(ctx, `SELECT leaf FROM audit_staged ORDER BY id LIMIT 5000`)
+	if err != nil {
+		s.fail(w, r, sess, store.MapError(err))
+		return
+	}
+	for srows.Next() {
+		var leaf []byte
+		if err := srows.Scan(&leaf); err != nil {
+			srows.Close()
+			s.fail(w, r, sess, store.MapError(err))
+			return
+		}
+		if rec, err := auditlog.Decode(leaf); err == nil && mine(rec) {
+			staged = append(staged, stagedRow{string(leaf), auditRow{Index: -1, Kind: string(rec.Kind), Actor: rec.Actor, MessageID: rec.MessageID, At: rec.Time, Digest: rec.Digest}})
+		}
+	}
+	srows.Close()
+	rows, err := s.d.Cases.DB.QueryContext(ctx, `SELECT idx, kind, at, actor, message_id, digest, leaf FROM audit_records
 		WHERE message_id = $1 OR (case_ref <> '' AND case_ref IN ($2, $3)) ORDER BY idx LIMIT 1000`, c.MessageID, c.Request.ID, c.Request.SenderRef)
 	if err != nil {
 		s.fail(w, r, sess, store.MapError(err))
@@ -45,39 +74,29 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, sess *users.S
 	}
 	defer rows.Close()
 	var list []auditRow
+	sequenced := map[string]int{} // leaves now in the log, each may also have been read as staged
 	for rows.Next() {
 		var a auditRow
 		var at string
-		if err := rows.Scan(&a.Index, &a.Kind, &at, &a.Actor, &a.MessageID, &a.Digest); err != nil {
+		var leaf []byte
+		if err := rows.Scan(&a.Index, &a.Kind, &at, &a.Actor, &a.MessageID, &a.Digest, &leaf); err != nil {
 			s.fail(w, r, sess, err)
 			return
 		}
 		a.At, _ = store.ParseTime(at)
+		sequenced[string(leaf)]++
 		list = append(list, a)
 	}
 	if err := rows.Err(); err != nil {
 		s.fail(w, r, sess, err)
 		return
 	}
-	rows.Close()
-	// Records staged by the transactions and not yet sequenced into the
-	// log (the sequencer adds them in batches) are shown too, marked.
-	staged, err := s.d.Cases.DB.QueryContext(ctx, `SELECT leaf FROM audit_staged ORDER BY id LIMIT 5000`)
-	if err == nil {
-		defer staged.Close()
-		for staged.Next() {
-			var leaf []byte
-			if staged.Scan(&leaf) != nil {
-				break
-			}
-			rec, err := auditlog.Decode(leaf)
-			if err != nil {
-				continue
-			}
-			if (c.MessageID != "" && rec.MessageID == c.MessageID) || (rec.Case != "" && (rec.Case == c.Request.ID || rec.Case == c.Request.SenderRef)) {
-				list = append(list, auditRow{Index: -1, Kind: string(rec.Kind), Actor: rec.Actor, MessageID: rec.MessageID, At: rec.Time, Digest: rec.Digest})
-			}
+	for _, st := range staged {
+		if sequenced[st.leaf] > 0 {
+			sequenced[st.leaf]--
+			continue
 		}
+		list = append(list, st.row)
 	}
 	s.render(w, r, sess, "audit", map[string]any{"Title": "Audit log of " + c.Request.ID, "Case": c, "Rows": list})
 }
