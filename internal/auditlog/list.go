@@ -60,14 +60,17 @@ func List(ctx context.Context, db *store.DB, q Query) ([]Listed, error) {
 	}
 	// Records staged but not yet sequenced are the newest: the audit view
 	// shows them too, so that what was just done is visible at once.
-	out, err := listStaged(ctx, db, q)
+	// They are read before the log: a record the sequencer moves between
+	// the two reads is then seen twice and shown once, as sequenced, and
+	// never missed.
+	staged, stagedLeaves, err := listStaged(ctx, db, q)
 	if err != nil {
 		return nil, err
 	}
-	if len(out) >= q.Limit {
-		return out[:q.Limit], nil
+	if len(staged) >= q.Limit {
+		return staged[:q.Limit], nil
 	}
-	q.Limit -= len(out)
+	q.Limit -= len(staged)
 	sqlText := `SELECT idx, leaf FROM audit_records`
 	if len(where) > 0 {
 		sqlText += ` WHERE ` + strings.Join(where, " AND ")
@@ -79,6 +82,8 @@ func List(ctx context.Context, db *store.DB, q Query) ([]Listed, error) {
 		return nil, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit list")
 	}
 	defer rows.Close()
+	var logged []Listed
+	sequenced := map[string]int{} // leaves read from the log, which may also have been read as staged
 	for rows.Next() {
 		var (
 			l    Listed
@@ -90,22 +95,36 @@ func List(ctx context.Context, db *store.DB, q Query) ([]Listed, error) {
 		if l.Record, err = Decode(leaf); err != nil {
 			return nil, apperr.Wrap(apperr.EInvalid, err, "audit list: record %d is damaged (run 'art35 audit verify')", l.Index)
 		}
+		sequenced[string(leaf)]++
+		logged = append(logged, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := make([]Listed, 0, len(staged)+len(logged))
+	for i, l := range staged {
+		if sequenced[stagedLeaves[i]] > 0 {
+			sequenced[stagedLeaves[i]]--
+			continue
+		}
 		out = append(out, l)
 	}
-	return out, rows.Err()
+	return append(out, logged...), nil
 }
 
 // listStaged returns the staged records matching q, newest first, decoded
-// from their leaves (the staging table has no query columns).
-func listStaged(ctx context.Context, db *store.DB, q Query) ([]Listed, error) {
+// from their leaves (the staging table has no query columns), and their
+// leaves.
+func listStaged(ctx context.Context, db *store.DB, q Query) ([]Listed, []string, error) {
 	rows, err := db.QueryContext(ctx, `SELECT id, leaf FROM audit_staged ORDER BY id DESC LIMIT $1`, maxStagedScan+1)
 	if err != nil {
-		return nil, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit list: read staged records")
+		return nil, nil, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit list: read staged records")
 	}
 	defer rows.Close()
 	var (
-		out  []Listed
-		seen int
+		out    []Listed
+		leaves []string
+		seen   int
 	)
 	for rows.Next() {
 		var (
@@ -113,20 +132,21 @@ func listStaged(ctx context.Context, db *store.DB, q Query) ([]Listed, error) {
 			leaf []byte
 		)
 		if err := rows.Scan(&id, &leaf); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if seen++; seen > maxStagedScan {
-			return nil, apperr.Errorf(apperr.EInternal, "audit list: more than %d records wait to be sequenced; is the node (its audit sequencer) running? 'art35 audit verify' sequences them", maxStagedScan)
+			return nil, nil, apperr.Errorf(apperr.EInternal, "audit list: more than %d records wait to be sequenced; is the node (its audit sequencer) running? 'art35 audit verify' sequences them", maxStagedScan)
 		}
 		r, err := Decode(leaf)
 		if err != nil {
-			return nil, apperr.Wrap(apperr.EInvalid, err, "audit list: staged record %d is damaged", id)
+			return nil, nil, apperr.Wrap(apperr.EInvalid, err, "audit list: staged record %d is damaged", id)
 		}
 		if (q.MessageID != "" && r.MessageID != q.MessageID) || (q.Case != "" && r.Case != q.Case) ||
 			(q.Actor != "" && r.Actor != q.Actor) || (q.Kind != "" && r.Kind != q.Kind) {
 			continue
 		}
 		out = append(out, Listed{Index: -1, Record: r})
+		leaves = append(leaves, string(leaf))
 	}
-	return out, rows.Err()
+	return out, leaves, rows.Err()
 }
