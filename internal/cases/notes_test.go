@@ -32,7 +32,11 @@ func TestNotes(t *testing.T) {
 		t.Fatal(err)
 	}
 	id := c.Request.ID
+	// Both sides: Italy stores the case before it answers the POST, and the
+	// US records "delivered" only when that answer arrives, so Italy being
+	// delivered says nothing yet of the US's state checked below.
 	waitState(t, it, id, request.StateDelivered)
+	waitState(t, us, id, request.StateDelivered)
 	clk.Advance(time.Minute)
 
 	for _, tc := range []struct {
