@@ -259,8 +259,8 @@ func (l *Lifecycle) checkStep(s Step, tr Transition, res Reservations) error {
 	}
 	switch tr.To {
 	case StatePreserved:
-		if l.Type != TypePreserve {
-			return apperr.Errorf(apperr.EInvalid, "%s: only a preserve request can be preserved; a %s request is disclosed or partially executed", fromTo, l.Type)
+		if !l.Type.Preserves() {
+			return apperr.Errorf(apperr.EInvalid, "%s: only a preserve or epoc-pr request can be preserved; a %s request is disclosed or partially executed", fromTo, l.Type)
 		}
 		if strings.TrimSpace(s.ProviderRef) == "" {
 			return apperr.Errorf(apperr.EInvalid, "%s: the provider's reference (provider_ref) is required (SPEC section 6)", fromTo)
