@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"flag"
 	"fmt"
 	"strings"
@@ -79,23 +78,7 @@ func readPassword(e *env) (pw string, generated bool) {
 	if line = strings.TrimRight(line, "\r\n"); line != "" {
 		return line, false
 	}
-	return randomPassword(), true
-}
-
-// randomPassword returns 4 groups of 5 lower-case letters and digits
-// (about 100 bits), easy to read out over a phone.
-func randomPassword() string {
-	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
-	b := make([]byte, 20)
-	_, _ = rand.Read(b)
-	var sb strings.Builder
-	for i, c := range b {
-		if i > 0 && i%5 == 0 {
-			sb.WriteByte('-')
-		}
-		sb.WriteByte(alphabet[int(c)%len(alphabet)])
-	}
-	return sb.String()
+	return users.RandomPassword(), true
 }
 
 func printTOTP(e *env, party, username, secret string) {
