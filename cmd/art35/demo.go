@@ -33,11 +33,6 @@ Everything here is demo data: fictional people, example.org, +00 numbers.
 Never use demo accounts or keys outside the demo.`,
 }
 
-func init() {
-	demoCmd.run = runDemo
-	register(demoCmd)
-}
-
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, demoCmd, "")
 	o := demo.Options{Clock: e.clock, Getenv: e.getenv, Stdout: e.stdout, Stderr: e.stderr}

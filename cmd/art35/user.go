@@ -33,11 +33,6 @@ Changing a password or TOTP secret, or disabling, ends the person's sessions.
 Every change is recorded in the audit log under --by.`,
 }
 
-func init() {
-	userCmd.run = runUser
-	register(userCmd)
-}
-
 func runUser(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, userCmd, []subcommand{
 		{"add", "create an account", userAdd},
