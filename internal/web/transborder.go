@@ -96,9 +96,18 @@ func (s *Server) transborderRender(w http.ResponseWriter, r *http.Request, sess 
 	if status != http.StatusOK {
 		w.WriteHeader(status)
 	}
-	s.render(w, r, sess, "transborder", map[string]any{"Title": "Trans-border access and interceptions", "Accesses": list,
+	s.render(w, r, sess, "transborder", map[string]any{"Title": T(r, "transborder.title"), "Accesses": list,
 		"Interceptions": ints, "Problem": problem, "Form": form, "Recorded": r.URL.Query().Get("recorded"),
 		"Renewed": r.URL.Query().Get("renewed"), "CanAct": sess.Account.Role.CanAct()})
+}
+
+// apperrText is an error's message without its code prefix.
+func apperrText(err error) string {
+	var e *apperr.Error
+	if errors.As(err, &e) && e.Message != "" {
+		return e.Message
+	}
+	return err.Error()
 }
 
 // fieldProblem is one refused input: the field, and the message that
@@ -107,11 +116,7 @@ type fieldProblem struct{ Field, Message string }
 
 // problemOf reads transborder.Access.Validate's "field: message" error.
 func problemOf(err error) *fieldProblem {
-	msg := err.Error()
-	var e *apperr.Error
-	if errors.As(err, &e) && e.Message != "" {
-		msg = e.Message
-	}
+	msg := apperrText(err)
 	field, rest, ok := strings.Cut(msg, ": ")
 	if !ok || strings.ContainsAny(field, " ") {
 		return &fieldProblem{Message: msg}
@@ -121,7 +126,7 @@ func problemOf(err error) *fieldProblem {
 
 func (s *Server) transborderRecord(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s reads only; an officer, supervisor or admin records trans-border access", sess.Account.Role))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "transborder.read-only", sess.Account.Role)))
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -135,7 +140,7 @@ func (s *Server) transborderRecord(w http.ResponseWriter, r *http.Request, sess 
 	if v := strings.TrimSpace(f.Get("accessed_at")); v != "" {
 		t, err := s.formTime(r, v)
 		if err != nil {
-			s.transborderRender(w, r, sess, http.StatusUnprocessableEntity, &fieldProblem{Field: "accessed_at", Message: err.Error()}, f)
+			s.transborderRender(w, r, sess, http.StatusUnprocessableEntity, &fieldProblem{Field: "accessed_at", Message: apperrText(err)}, f)
 			return
 		}
 		a.AccessedAt = t
@@ -167,13 +172,13 @@ func (s *Server) formTime(r *http.Request, v string) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, apperr.Errorf(apperr.EInvalid, "%q is not a date and time; pick one in the field, or type it as 2026-12-02T08:00 (your zone, %s) or with a zone, 2026-12-02T08:00:00Z", v, zone)
+	return time.Time{}, apperr.Errorf(apperr.EInvalid, "%s", T(r, "transborder.time-bad", v, zone.String()))
 }
 
 func (s *Server) interceptionRenew(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	id := r.PathValue("id")
 	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s reads only; an officer, supervisor or admin records renewals", sess.Account.Role))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "transborder.read-only", sess.Account.Role)))
 		return
 	}
 	if err := r.ParseForm(); err != nil {
@@ -190,16 +195,16 @@ func (s *Server) interceptionRenew(w http.ResponseWriter, r *http.Request, sess 
 		s.transborderRender(w, r, sess, http.StatusUnprocessableEntity, &fieldProblem{Field: "until-" + id, Message: msg}, form)
 	}
 	if c.Request.Type != request.TypeInterception || c.Direction != cases.Incoming {
-		bad("Art. 34: only an interception received here is renewed here; " + id + " is not one. Nothing was recorded.")
+		bad(T(r, "transborder.only-received", id))
 		return
 	}
 	end, err := s.formTime(r, strings.TrimSpace(form.Get("until")))
 	if err != nil {
-		bad("Art. 34: the new end of the authorised period: " + err.Error())
+		bad(T(r, "transborder.until-bad", apperrText(err)))
 		return
 	}
 	if !end.After(s.d.Clock.Now()) {
-		bad("Art. 34: the new end of the authorised period must be in the future; give the date the renewing decision sets.")
+		bad(T(r, "transborder.until-past"))
 		return
 	}
 	if _, err := s.d.Cases.Note(r.Context(), id, cases.NoteSpec{Kind: request.NoteRenewed, By: sess.Account.Name, As: request.ByReceiver,

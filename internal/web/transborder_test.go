@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -45,6 +46,18 @@ func TestTransborderPage(t *testing.T) {
 	status, body, _ := get(t, c, pn.url("IT", "/transborder"))
 	if status != http.StatusOK || !strings.Contains(body, `id="no-access"`) || !strings.Contains(body, `id="interception-US-2026-000101"`) {
 		t.Fatalf("page: %d\n%s", status, body)
+	}
+	// In French for a French browser.
+	req, _ := http.NewRequest(http.MethodGet, pn.url("IT", "/transborder"), nil)
+	req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9")
+	if resp, err := c.Do(req); err != nil {
+		t.Fatal(err)
+	} else {
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(b), "Accès transfrontières et interceptions") || !strings.Contains(string(b), "Aucun accès transfrontière enregistré") {
+			t.Errorf("the page is not in French for a French browser")
+		}
 	}
 	// Received and not acknowledged yet: not renewable.
 	if strings.Contains(body, `id="renew-US-2026-000101"`) {
