@@ -78,7 +78,7 @@ var noteNames = map[string]string{
 	request.NoteReminder: "Reminder: preservation ends soon", request.NoteExtended: "Preservation extended",
 	request.NoteServed: "Order served on the provider", request.NoteMLAReceived: "MLA request received",
 	request.NoteMLADecided: "MLA request decided", request.NoteLapsed: "Preservation lapsed", "refused-step": "Step not applied",
-	request.NoteRenewed: "Interception period renewed",
+	request.NoteRenewed:  "Interception period renewed",
 	request.NoteNotified: "Notification copy sent", request.NoteDisclosureStopped: "Disclosure stopped",
 }
 
