@@ -26,7 +26,7 @@ import (
 // test world: today it is not in force), DE requires notification of
 // Art. 7 orders (Art. 7(5)(a)), DE-NOT is DE's notification authority and
 // DE-EUE its enforcing authority under Regulation (EU) 2023/1543.
-func notifyWorld(t *testing.T, net *testnet.Net, now time.Time) {
+func notifyWorld(t testing.TB, net *testnet.Net, now time.Time) {
 	t.Helper()
 	ctx := context.Background()
 	cur, err := net.Node("FR").Directory(ctx)
@@ -70,7 +70,7 @@ func notifyWorld(t *testing.T, net *testnet.Net, now time.Time) {
 
 // order reads a minimal fixture and makes it an order from France to the
 // German provider.
-func order(t *testing.T, typ request.Type, id string, set func(r *request.Request)) []byte {
+func order(t testing.TB, typ request.Type, id string, set func(r *request.Request)) []byte {
 	t.Helper()
 	doc, err := os.ReadFile("../request/testdata/minimal/" + string(typ) + ".json")
 	if err != nil {
