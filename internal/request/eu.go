@@ -230,9 +230,8 @@ var euRules = map[string]Rule{
 
 // judicial kinds of issuing authority (Art. 4).
 var (
-	euJudges     = []string{"judge", "court", "investigating-judge"}
-	euJudicial   = []string{"judge", "court", "investigating-judge", "prosecutor"}
-	euThresholds = []string{"3-years", "listed-offence", "custodial-sentence"}
+	euJudges   = []string{"judge", "court", "investigating-judge"}
+	euJudicial = []string{"judge", "court", "investigating-judge", "prosecutor"}
 )
 
 // euSensitive reports whether data include traffic or content data (the
