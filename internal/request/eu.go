@@ -309,6 +309,12 @@ func (v *validator) euCommon(r *Request, root string, a EUIssuing, b EUAddressee
 
 // euAuthorities applies Art. 4: who may issue, and who must validate.
 func (v *validator) euAuthorities(root, issuing, validating string, is EUAuthorityDetails, va *EUAuthorityDetails, emergency, sensitive bool) {
+	if is.Email != "" && !emailOK(is.Email) {
+		v.add(root+"."+issuing+".email", "email-syntax", SeverityError, fmt.Sprintf("got %q", is.Email))
+	}
+	if va != nil && va.Email != "" && !emailOK(va.Email) {
+		v.add(root+"."+validating+".email", "email-syntax", SeverityError, fmt.Sprintf("got %q", va.Email))
+	}
 	if is.EmergencyWithoutValidation && !emergency {
 		v.add(root+"."+issuing+".emergency_without_validation", "eu-4-5-emergency", SeverityError, "")
 	}

@@ -68,6 +68,7 @@ func TestEUCertificateChecks(t *testing.T) {
 			"identifiers": []any{map[string]any{"kind": "ip", "value": "203.0.113.7", "port": 4711}}}}}, "epoc.section_f.items[0].identifiers[0].time", "ip-time", "UTC time"},
 		{"data category unknown", TypeEPOC, map[string]any{"epoc.section_f.items": []any{map[string]any{"category": "metadata", "description": "x",
 			"identifiers": []any{map[string]any{"kind": "account", "value": "a"}}}}}, "epoc.section_f.items[0].category", "enum", "subscriber, identification, traffic, content"},
+		{"issuer's e-mail", TypeEPOC, map[string]any{"epoc.section_i.email": "prosecutor at example.org"}, "epoc.section_i.email", "email-syntax", "local@domain"},
 		{"section missing", TypeEPOC, map[string]any{"epoc.section_l": nil}, "epoc.section_l", "eu-i-l", "transferred"},
 		{"preservation for a 3-year threshold label", TypeEPOCPR, map[string]any{"epoc_pr.section_d.threshold": "3-years"}, "epoc_pr.section_d.threshold", "eu-6-2", "any-offence or custodial-sentence"},
 		{"EPOC-PR by other authority unvalidated", TypeEPOCPR, map[string]any{"epoc_pr.section_f": other}, "epoc_pr.section_g", "eu-4-validation", "validating authority"},
