@@ -28,43 +28,30 @@ import (
 // DE-EUE its enforcing authority under Regulation (EU) 2023/1543.
 func notifyWorld(t testing.TB, net *testnet.Net, now time.Time) {
 	t.Helper()
-	ctx := context.Background()
-	cur, err := net.Node("FR").Directory(ctx)
+	err := net.Republish(context.Background(), now, func(d *directory.Snapshot) {
+		start := directory.NewDate(2026, time.June, 1)
+		for i := range d.Instruments {
+			if d.Instruments[i].ID == directory.Protocol2 {
+				d.Instruments[i].InForce = start
+			}
+		}
+		for _, code := range []string{"FR", "DE"} {
+			p, _ := d.Party(code)
+			p.Protocol2 = directory.InstrumentStatus{Status: directory.StatusParty, Deposited: directory.NewDate(2026, time.January, 5), InForce: start}
+		}
+		de, _ := d.Party("DE")
+		de.Reservations = append(de.Reservations, directory.Reservation{Kind: directory.NotificationRequired})
+		for i := range de.Authorities {
+			switch de.Authorities[i].ID {
+			case "DE-NOT":
+				de.Authorities[i].Role = directory.RoleNotification
+			case "DE-EUE":
+				de.Authorities[i].Role = directory.RoleEUEnforcing
+			}
+		}
+	})
 	if err != nil {
 		t.Fatal(err)
-	}
-	d, err := cur.Clone()
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := directory.NewDate(2026, time.June, 1)
-	for i := range d.Instruments {
-		if d.Instruments[i].ID == directory.Protocol2 {
-			d.Instruments[i].InForce = start
-		}
-	}
-	for _, code := range []string{"FR", "DE"} {
-		p, _ := d.Party(code)
-		p.Protocol2 = directory.InstrumentStatus{Status: directory.StatusParty, Deposited: directory.NewDate(2026, time.January, 5), InForce: start}
-	}
-	de, _ := d.Party("DE")
-	de.Reservations = append(de.Reservations, directory.Reservation{Kind: directory.NotificationRequired})
-	for i := range de.Authorities {
-		switch de.Authorities[i].ID {
-		case "DE-NOT":
-			de.Authorities[i].Role = directory.RoleNotification
-		case "DE-EUE":
-			de.Authorities[i].Role = directory.RoleEUEnforcing
-		}
-	}
-	signed, err := directory.Sign(d, net.SecretariatKey, net.Serial+1, now, 24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, nd := range net.Nodes {
-		if _, err := nd.AcceptSnapshot(ctx, signed); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
 	}
 }
 

@@ -158,3 +158,27 @@ func TestDisclosureStoppedHeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeEUCertificates: the portal offers the two EU certificates
+// as forms, section by section, and checking an empty one lists what the
+// Annex requires.
+func TestComposeEUCertificates(t *testing.T) {
+	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
+	pn := startPortalNetClock(t, clk, "US", "IT")
+	c := pn.signIn(t, "IT")
+	for typ, section := range map[request.Type]string{request.TypeEPOC: "epoc.section_l.address", request.TypeEPOCPR: "epoc_pr.section_c.items[0].description"} {
+		status, body, _ := get(t, c, pn.url("IT", "/compose/"+string(typ)))
+		if status != http.StatusOK || !strings.Contains(body, `name="`+section+`"`) {
+			t.Errorf("compose %s: %d, no field %s", typ, status, section)
+		}
+		root := strings.ReplaceAll(string(typ), "-", "_")
+		form := composeValues(t, c, pn.url("IT", "/compose/"+string(typ)), url.Values{"sender_ref": {"EX-1"},
+			"requested.party": {"DE"}, "requested.name": {"Example Mail GmbH (fictional)"}, "priority": {"routine"},
+			"legal_basis.instrument": {"eu-2023-1543"}, "language": {"en"}, "handling.code": {"H0"},
+			root + ".section_a.issuing_state": {"IT"}})
+		status, body, _ = post(t, c, pn.url("IT", "/compose/"+string(typ)), form, nil)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Reg. 2023/1543 Annex") {
+			t.Errorf("check an empty %s: %d, no Annex rule in the answer\n%s", typ, status, body)
+		}
+	}
+}
