@@ -140,17 +140,17 @@ type EUTransfer struct {
 // EPOC is the European Production Order Certificate (Regulation (EU)
 // 2023/1543, Annex I).
 type EPOC struct {
-	A EUIssuing           `json:"section_a" rule:"eu-i-a" label:"Section A: issuing and validating authority"`
-	B EUAddressee         `json:"section_b" rule:"eu-i-b" label:"Section B: addressee"`
-	C EPOCDeadline        `json:"section_c" rule:"eu-i-c" label:"Section C: deadlines"`
-	D *EUPriorOrder       `json:"section_d,omitempty" label:"Section D: link to an earlier preservation order or request"`
-	E EUNotification      `json:"section_e" rule:"eu-i-e" label:"Section E: notification of the enforcing authority"`
-	F EUData              `json:"section_f" rule:"eu-i-f" label:"Section F: data to be produced"`
-	G EUConditions        `json:"section_g" rule:"eu-i-g" label:"Section G: conditions for issuing the order"`
-	H *EUUserInfo         `json:"section_h,omitempty" label:"Section H: information to the person whose data are sought"`
-	I EUAuthorityDetails  `json:"section_i" rule:"eu-i-i" label:"Section I: details of the issuing authority"`
-	J *EUAuthorityDetails `json:"section_j,omitempty" label:"Section J: details of the validating authority"`
-	L EUTransfer          `json:"section_l" rule:"eu-i-l" label:"Section L: transfer of the data"`
+	A EUIssuing           `json:"section_a" rule:"eu-i-a" i18n:"eu.i.a" label:"Section A: issuing and validating authority"`
+	B EUAddressee         `json:"section_b" rule:"eu-i-b" i18n:"eu.i.b" label:"Section B: addressee"`
+	C EPOCDeadline        `json:"section_c" rule:"eu-i-c" i18n:"eu.i.c" label:"Section C: deadlines"`
+	D *EUPriorOrder       `json:"section_d,omitempty" i18n:"eu.i.d" label:"Section D: link to an earlier preservation order or request"`
+	E EUNotification      `json:"section_e" rule:"eu-i-e" i18n:"eu.i.e" label:"Section E: notification of the enforcing authority"`
+	F EUData              `json:"section_f" rule:"eu-i-f" i18n:"eu.i.f" label:"Section F: data to be produced"`
+	G EUConditions        `json:"section_g" rule:"eu-i-g" i18n:"eu.i.g" label:"Section G: conditions for issuing the order"`
+	H *EUUserInfo         `json:"section_h,omitempty" i18n:"eu.i.h" label:"Section H: information to the person whose data are sought"`
+	I EUAuthorityDetails  `json:"section_i" rule:"eu-i-i" i18n:"eu.i.i" label:"Section I: details of the issuing authority"`
+	J *EUAuthorityDetails `json:"section_j,omitempty" i18n:"eu.i.j" label:"Section J: details of the validating authority"`
+	L EUTransfer          `json:"section_l" rule:"eu-i-l" i18n:"eu.i.l" label:"Section L: transfer of the data"`
 }
 
 // EPOCPR is the European Preservation Order Certificate (Regulation (EU)
@@ -158,13 +158,13 @@ type EPOC struct {
 // after 60 days unless extended by 30 days (Annex VI) or a subsequent
 // request for production is confirmed (Annex V) (Art. 11(1)).
 type EPOCPR struct {
-	A EUIssuing           `json:"section_a" rule:"eu-ii-a" label:"Section A: issuing and validating authority"`
-	B EUAddressee         `json:"section_b" rule:"eu-ii-b" label:"Section B: addressee"`
-	C EUData              `json:"section_c" rule:"eu-ii-c" label:"Section C: data to be preserved"`
-	D EUConditions        `json:"section_d" rule:"eu-ii-d" label:"Section D: the offence"`
-	E string              `json:"section_e,omitempty" label:"Section E: other relevant information"`
-	F EUAuthorityDetails  `json:"section_f" rule:"eu-ii-f" label:"Section F: details of the issuing authority"`
-	G *EUAuthorityDetails `json:"section_g,omitempty" label:"Section G: details of the validating authority"`
+	A EUIssuing           `json:"section_a" rule:"eu-ii-a" i18n:"eu.ii.a" label:"Section A: issuing and validating authority"`
+	B EUAddressee         `json:"section_b" rule:"eu-ii-b" i18n:"eu.ii.b" label:"Section B: addressee"`
+	C EUData              `json:"section_c" rule:"eu-ii-c" i18n:"eu.ii.c" label:"Section C: data to be preserved"`
+	D EUConditions        `json:"section_d" rule:"eu-ii-d" i18n:"eu.ii.d" label:"Section D: the offence"`
+	E string              `json:"section_e,omitempty" i18n:"eu.ii.e" label:"Section E: other relevant information"`
+	F EUAuthorityDetails  `json:"section_f" rule:"eu-ii-f" i18n:"eu.ii.f" label:"Section F: details of the issuing authority"`
+	G *EUAuthorityDetails `json:"section_g,omitempty" i18n:"eu.ii.g" label:"Section G: details of the validating authority"`
 }
 
 func init() {

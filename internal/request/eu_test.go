@@ -129,7 +129,7 @@ func TestEUCertificatePrinted(t *testing.T) {
 			[]string{"Section A: issuing and validating authority", "Section B: addressee", "Section C: deadlines", "Section E: notification", "Section F: data to be produced", "Section G: conditions", "Section I: details of the issuing authority", "Section L: transfer of the data"}},
 		{TypeEPOCPR, "en", []string{"European Preservation Order Certificate (EPOC-PR), Annex II", "Articles 6 and 11"},
 			[]string{"Section A:", "Section B: addressee", "Section C: data to be preserved", "Section D: the offence", "Section F: details of the issuing authority"}},
-		{TypeEPOCPR, "fr", []string{"Certificat d&#39;injonction européenne de conservation (EPOC-PR)", "Articles 6 et 11 du règlement"}, []string{"Section C: data to be preserved"}},
+		{TypeEPOCPR, "fr", []string{"Certificat d&#39;injonction européenne de conservation (EPOC-PR)", "Articles 6 et 11 du règlement"}, []string{"Section C : données à conserver", "Section D : l&#39;infraction"}},
 	} {
 		t.Run(string(tc.typ)+"/"+tc.lang, func(t *testing.T) {
 			r := loadFixture(t, tc.typ)
