@@ -250,15 +250,3 @@ func (s *Service) arrivedStop(ctx context.Context, tx *sql.Tx, in *federation.In
 	_, err = tx.ExecContext(ctx, `UPDATE requests SET updated_at = $1 WHERE id = $2`, store.FormatTime(ev.At), j.key)
 	return err
 }
-
-// JudgeNotifications is the rule book with rule R9: a disclosure-stopped
-// evidence is judged by judgeStop, everything else by Judge. A node
-// installs it as its inbox's judge until Judge itself routes the stop
-// (see docs/protocol.md, rule R9).
-func (s *Service) JudgeNotifications(ctx context.Context, h envelope.Header, body []byte) error {
-	if h.Kind == envelope.KindEvidence && h.Subkind == SubkindDisclosureStopped {
-		_, err := s.judgeStop(ctx, s.DB, h, body)
-		return err
-	}
-	return s.Judge(ctx, h, body)
-}

@@ -44,7 +44,7 @@ func FuzzJudgeStop(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, sender := range []string{"DE-NOT", "FR-247", "DE-EUE"} {
 			h := envelope.Header{Kind: envelope.KindEvidence, Subkind: request.NoteDisclosureStopped, Sender: sender, SenderKeyID: "k", Recipient: "DE-MAIL-EXAMPLE"}
-			err := isp.JudgeNotifications(ctx, h, body)
+			err := isp.Judge(ctx, h, body)
 			if _, ok := federation.AsRejection(err); err != nil && !ok {
 				t.Fatalf("from %s: not a rejection: %v", sender, err)
 			}
