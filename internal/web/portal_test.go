@@ -16,6 +16,7 @@ import (
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/notify"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/stats/statstest"
 	"github.com/art35/art35/internal/testkit"
@@ -555,5 +556,6 @@ func TestPortalOnAnyDate(t *testing.T) {
 func forNode(n *node.Node) (*Server, error) {
 	pings := statstest.PingService(n)
 	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
-		Clock: n.Clock, Log: n.Log, IPData: n.Config.Path("ipdb"), Pings: pings})
+		Clock: n.Clock, Log: n.Log, IPData: n.Config.Path("ipdb"), Pings: pings,
+		Authority: n.Config.Authority, Roster: &notify.Roster{DB: n.DB, Clock: n.Clock}})
 }

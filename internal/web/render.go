@@ -13,7 +13,7 @@ import (
 	"github.com/art35/art35/internal/users"
 )
 
-var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile", "audit", "supervisor", "roster"}
+var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile", "audit", "supervisor", "roster", "watches", "watch", "transfers"}
 
 func (s *Server) parseTemplates() error {
 	s.tmpl = map[string]*template.Template{}
