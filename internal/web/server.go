@@ -133,8 +133,8 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("POST /compose/preserve/draft", s.auth(s.composeDraft))
 	mux.Handle("GET /inbox.csv", s.auth(s.inboxCSV))
 	mux.Handle("POST /pings/{id}/answer", s.auth(s.pingAnswer))
-	mux.Handle("POST /roster/slots", s.auth(s.rosterSave))           // roster.go
-	mux.Handle("POST /roster/slots/{id}", s.auth(s.rosterSave))      // roster.go
+	mux.Handle("POST /roster/slots", s.auth(s.rosterSave))      // roster.go
+	mux.Handle("POST /roster/slots/{id}", s.auth(s.rosterSave)) // roster.go
 	mux.Handle("POST /roster/slots/{id}/remove", s.auth(s.rosterRemove))
 	mux.Handle("GET /watches", s.auth(s.watchesPage)) // watches.go
 	mux.Handle("GET /watches/{id}", s.auth(s.watchPage))
