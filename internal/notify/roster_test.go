@@ -155,14 +155,7 @@ func TestRosterSlots(t *testing.T) {
 // wakes the night duty officer, and one reaching it at 10:00 tells the
 // day officer: the roster, not the directory's order, decides.
 func TestRosterDrivesAlarms(t *testing.T) {
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
-			}
-			rosterDrivesAlarms(t, backend)
-		})
-	}
+	storetest.ForEachEngine(t, rosterDrivesAlarms)
 }
 
 func rosterDrivesAlarms(t *testing.T, backend string) {
