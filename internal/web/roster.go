@@ -22,7 +22,37 @@ import (
 // slotRow is one duty slot on the page.
 type slotRow struct {
 	notify.DutySlot
-	OnDuty bool
+	RoleText string
+	OnDuty   bool
+}
+
+// choice is one option of a select.
+type choice struct{ Value, Label string }
+
+// roleWord names a role on duty in the reader's language.
+func roleWord(r *http.Request, role directory.PersonRole) string {
+	switch role {
+	case directory.Primary:
+		return T(r, "roster.role.primary")
+	case directory.Backup:
+		return T(r, "roster.role.backup")
+	case directory.Supervisor:
+		return T(r, "roster.role.supervisor")
+	}
+	return string(role)
+}
+
+// alarmWhy says, in words, how the roster chose who is told now.
+func alarmWhy(r *http.Request, why, local, zone string) string {
+	switch why {
+	case "on duty":
+		return T(r, "roster.why-on-duty", local, zone)
+	case "directory":
+		return T(r, "roster.why-directory", local, zone)
+	case "directory (nobody on duty now)":
+		return T(r, "roster.why-nobody", local, zone)
+	}
+	return T(r, "roster.why-anyone", local, zone)
 }
 
 // canEditRoster: the supervisor decides who is on duty; admins keep the
@@ -57,15 +87,19 @@ func (s *Server) rosterRender(w http.ResponseWriter, r *http.Request, sess *user
 		return
 	}
 	now := s.d.Clock.Now()
-	data := map[string]any{"Title": "Roster", "Duty": s.duty(d, now), "Editable": s.d.Roster != nil && own != nil && canEditRoster(sess),
-		"Done": r.URL.Query().Get("done"), "Form": form, "Errors": errs, "Roles": []string{"primary", "backup", "supervisor"}}
+	var roles []choice
+	for _, ro := range []directory.PersonRole{directory.Primary, directory.Backup, directory.Supervisor} {
+		roles = append(roles, choice{string(ro), roleWord(r, ro)})
+	}
+	data := map[string]any{"Title": T(r, "roster.title"), "Duty": s.duty(d, now), "Editable": s.d.Roster != nil && own != nil && canEditRoster(sess),
+		"Done": r.URL.Query().Get("done"), "Form": form, "Errors": errs, "Roles": roles}
 	fields := map[string]string{}
 	for _, e := range errs {
 		fields[e.Field] = e.Message
 	}
 	data["FieldErrors"] = fields
 	if len(errs) > 0 {
-		data["Title"] = "Roster (not saved)"
+		data["Title"] = T(r, "roster.title-not-saved")
 	}
 	if s.d.Roster != nil && own != nil {
 		slots, err := s.d.Roster.List(r.Context(), own.ID)
@@ -80,22 +114,23 @@ func (s *Server) rosterRender(w http.ResponseWriter, r *http.Request, sess *user
 		var rows []slotRow
 		for _, sl := range slots {
 			sch, err := directory.ParseDutyHours(sl.Hours)
-			rows = append(rows, slotRow{DutySlot: sl, OnDuty: err == nil && sch.Covers(local)})
+			rows = append(rows, slotRow{DutySlot: sl, RoleText: roleWord(r, sl.Role), OnDuty: err == nil && sch.Covers(local)})
 		}
 		alarm, err := s.d.Roster.OnDuty(r.Context(), own, string(directory.Primary), now)
 		if err != nil {
 			s.fail(w, r, sess, err)
 			return
 		}
-		data["Slots"], data["Own"], data["Alarm"], data["Local"] = rows, own, alarm, local.Format("Mon 15:04 MST")
+		data["Slots"], data["Own"], data["Alarm"] = rows, own, alarm
+		data["AlarmWhy"] = alarmWhy(r, alarm.Why, local.Format("15:04"), own.TimeZone)
 		if confirm != "" {
 			i := slices.IndexFunc(slots, func(x notify.DutySlot) bool { return x.ID == confirm })
 			if i < 0 {
-				s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "that duty slot is not on the roster (removed meanwhile?); reload the roster page"))
+				s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "roster.slot-gone")))
 				return
 			}
-			data["Removing"] = slots[i]
-			data["Title"] = "Remove a duty slot?"
+			data["Removing"], data["RemovingRole"] = slots[i], roleWord(r, slots[i].Role)
+			data["Title"] = T(r, "roster.title-remove")
 		}
 	}
 	w.WriteHeader(status)
@@ -106,11 +141,11 @@ func (s *Server) rosterRender(w http.ResponseWriter, r *http.Request, sess *user
 // and returns this node's authority.
 func (s *Server) rosterEditable(w http.ResponseWriter, r *http.Request, sess *users.Session) (*directory.Authority, bool) {
 	if !canEditRoster(sess) {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s may read the roster; a supervisor or an admin changes it", sess.Account.Role))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "roster.read-only")))
 		return nil, false
 	}
 	if s.d.Roster == nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "this node keeps no duty roster"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "roster.no-roster")))
 		return nil, false
 	}
 	_, own, err := s.ownAuthority(r)
@@ -119,7 +154,7 @@ func (s *Server) rosterEditable(w http.ResponseWriter, r *http.Request, sess *us
 		return nil, false
 	}
 	if own == nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "authority %s is not in the directory: the roster lists its people, so it cannot be edited until the directory has them", s.d.Authority))
+		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "roster.not-in-directory", s.d.Authority)))
 		return nil, false
 	}
 	return own, true
@@ -134,7 +169,7 @@ func (s *Server) rosterSave(w http.ResponseWriter, r *http.Request, sess *users.
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "the form could not be read; reload the roster page"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
 		return
 	}
 	slot := notify.DutySlot{ID: r.PathValue("id"), Person: strings.TrimSpace(r.PostForm.Get("person")),
@@ -148,11 +183,11 @@ func (s *Server) rosterSave(w http.ResponseWriter, r *http.Request, sess *users.
 		s.fail(w, r, sess, err)
 		return
 	}
-	what := "added"
+	done := T(r, "roster.done-added", saved.Person, roleWord(r, saved.Role), saved.Hours)
 	if slot.ID != "" {
-		what = "changed"
+		done = T(r, "roster.done-changed", saved.Person, roleWord(r, saved.Role), saved.Hours)
 	}
-	http.Redirect(w, r, "/roster?done="+url.QueryEscape("Duty slot "+what+": "+saved.Person+", "+string(saved.Role)+", "+saved.Hours+"."), http.StatusSeeOther)
+	http.Redirect(w, r, "/roster?done="+url.QueryEscape(done), http.StatusSeeOther)
 }
 
 // rosterRemove asks first (the confirmation names the consequence) and
@@ -163,7 +198,7 @@ func (s *Server) rosterRemove(w http.ResponseWriter, r *http.Request, sess *user
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "the form could not be read; reload the roster page"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
 		return
 	}
 	id := r.PathValue("id")
@@ -176,5 +211,5 @@ func (s *Server) rosterRemove(w http.ResponseWriter, r *http.Request, sess *user
 		s.fail(w, r, sess, err)
 		return
 	}
-	http.Redirect(w, r, "/roster?done="+url.QueryEscape("Duty slot removed: "+gone.Person+", "+string(gone.Role)+", "+gone.Hours+"."), http.StatusSeeOther)
+	http.Redirect(w, r, "/roster?done="+url.QueryEscape(T(r, "roster.done-removed", gone.Person, roleWord(r, gone.Role), gone.Hours)), http.StatusSeeOther)
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
@@ -26,7 +27,7 @@ import (
 // why, and whether it was granted.
 type transferAsk struct {
 	Case, By, To, Purpose string
-	At                    string
+	At                    time.Time
 	Granted               bool
 }
 
@@ -43,7 +44,7 @@ func asksOf(c *cases.Case, granted []cases.Authorisation) []transferAsk {
 	for _, e := range c.Lifecycle.All(cases.KindTransferRequest) {
 		to, purpose := transferDetails(e.Details)
 		ok := slices.ContainsFunc(granted, func(a cases.Authorisation) bool { return a.RequestID == c.Request.ID && a.To == to })
-		out = append(out, transferAsk{Case: c.Request.ID, By: e.By, To: to, Purpose: purpose, At: e.At.UTC().Format("2006-01-02 15:04 UTC"), Granted: ok})
+		out = append(out, transferAsk{Case: c.Request.ID, By: e.By, To: to, Purpose: purpose, At: e.At, Granted: ok})
 	}
 	return out
 }
@@ -76,7 +77,7 @@ func (s *Server) transfersRender(w http.ResponseWriter, r *http.Request, sess *u
 		return
 	}
 	id := r.PathValue("id")
-	data := map[string]any{"Title": "Transfer authorisations", "Form": form, "Errors": errs, "Done": r.URL.Query().Get("done")}
+	data := map[string]any{"Title": T(r, "transfers.title"), "Form": form, "Errors": errs, "Done": r.URL.Query().Get("done")}
 	if id == "" {
 		list, err := s.d.Cases.List(ctx)
 		if err != nil {
@@ -106,7 +107,7 @@ func (s *Server) transfersRender(w http.ResponseWriter, r *http.Request, sess *u
 			mine = append(mine, a)
 		}
 	}
-	data["Title"] = "Transfer authorisations of " + id
+	data["Title"] = T(r, "transfers.title-case", id)
 	data["Case"], data["Authorisations"], data["Asks"] = c, mine, asksOf(c, all)
 	data["Incoming"] = c.Direction == cases.Incoming
 	data["CanAct"] = sess.Account.Role.CanAct()
@@ -129,7 +130,7 @@ func (s *Server) transfersRender(w http.ResponseWriter, r *http.Request, sess *u
 		}
 	}
 	if len(errs) > 0 {
-		data["Title"] = "Transfer authorisations of " + id + " (not sent)"
+		data["Title"] = T(r, "transfers.title-not-sent", id)
 	}
 	w.WriteHeader(status)
 	s.render(w, r, sess, "transfers", data)
@@ -140,11 +141,11 @@ func (s *Server) transfersRender(w http.ResponseWriter, r *http.Request, sess *u
 // the second, with confirm=yes, sends it.
 func (s *Server) transferAct(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s reads only; an officer, supervisor or admin asks for or grants transfers", sess.Account.Role))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "transfers.read-only")))
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "the form could not be read; reload the page"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
 		return
 	}
 	id := r.PathValue("id")
@@ -160,10 +161,11 @@ func (s *Server) transferAct(w http.ResponseWriter, r *http.Request, sess *users
 		want = "ask"
 	}
 	if f.Action != want {
-		errs["action"] = "This node may only " + want + " for request " + id + ": " + map[string]string{
-			"ask":   "it was received here, so its sender authorises.",
-			"grant": "it was sent from here, so the data are ours to authorise.",
-		}[want]
+		if want == "ask" {
+			errs["action"] = T(r, "transfers.only-ask", id)
+		} else {
+			errs["action"] = T(r, "transfers.only-grant", id)
+		}
 	}
 	d, err := s.d.Directory(r.Context())
 	if err != nil {
@@ -172,16 +174,16 @@ func (s *Server) transferAct(w http.ResponseWriter, r *http.Request, sess *users
 	}
 	switch _, known := d.Party(f.To); {
 	case f.To == "":
-		errs["to"] = "Third party: choose the party the data would go to."
+		errs["to"] = T(r, "transfers.err-to-empty")
 	case !known || len(f.To) != 2:
-		errs["to"] = "Third party: " + f.To + " is not a party in the directory; choose one from the list."
+		errs["to"] = T(r, "transfers.err-to-unknown", f.To)
 	case f.To == s.d.Party || strings.HasPrefix(c.Peer, f.To):
-		errs["to"] = "Third party: " + f.To + " already holds these data; choose a third party."
+		errs["to"] = T(r, "transfers.err-to-holder", f.To)
 	}
 	if f.Purpose == "" {
-		errs["purpose"] = "Purpose: say why the data would go on (e.g. \"to preserve the logs of the provider in that country\"): the originating party decides on it."
+		errs["purpose"] = T(r, "transfers.err-purpose-empty")
 	} else if len(f.Purpose) > 500 {
-		errs["purpose"] = "Purpose: at most 500 characters; keep it to one or two sentences."
+		errs["purpose"] = T(r, "transfers.err-purpose-long")
 	}
 	if len(errs) > 0 {
 		s.transfersRender(w, r, sess, http.StatusUnprocessableEntity, f, errs, false)
@@ -204,9 +206,9 @@ func (s *Server) transferAct(w http.ResponseWriter, r *http.Request, sess *users
 		s.transfersRender(w, r, sess, http.StatusUnprocessableEntity, f, map[string]string{"general": plainError(err.Error())}, false)
 		return
 	}
-	done := "Asked " + c.Peer + " to authorise passing the data of " + id + " to " + f.To + "."
+	done := T(r, "transfers.done-ask", c.Peer, id, f.To)
 	if want == "grant" {
-		done = "Authorised " + c.Peer + " to pass the data of " + id + " to " + f.To + "."
+		done = T(r, "transfers.done-grant", c.Peer, id, f.To)
 	}
 	http.Redirect(w, r, "/requests/"+url.PathEscape(id)+"/transfers?done="+url.QueryEscape(done), http.StatusSeeOther)
 }

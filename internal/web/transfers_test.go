@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -144,5 +145,32 @@ func TestBrowserTransferAsk(t *testing.T) {
 	}
 	if txt := evalString(t, b, `document.querySelector('[data-ask="`+id+`-GB"]').textContent`); !strings.Contains(txt, "Waiting") {
 		t.Errorf("the ask is not listed as waiting: %q", txt)
+	}
+}
+
+// TestDeskPagesInFrench: the transfers and roster pages speak French to
+// a French browser (the words come from i18n/fr/transfers.txt and
+// roster.txt).
+func TestDeskPagesInFrench(t *testing.T) {
+	clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
+	pn := acknowledgedOnIT(t, clk)
+	it := pn.signIn(t, "IT")
+	for path, want := range map[string]string{
+		"/requests/US-2026-000101/transfers": "Demander une autorisation à US",
+		"/transfers":                         "Autorisations enregistrées",
+		"/roster":                            "Personnes de l&#39;annuaire",
+	} {
+		req, _ := http.NewRequest(http.MethodGet, pn.url("IT", path), nil)
+		req.Header.Set("Accept-Language", "fr-FR,fr;q=0.9")
+		resp, err := it.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := new(strings.Builder)
+		_, _ = io.Copy(b, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !strings.Contains(b.String(), want) || !strings.Contains(b.String(), `<html lang="fr">`) {
+			t.Errorf("%s in French: %d, want %q", path, resp.StatusCode, want)
+		}
 	}
 }

@@ -47,29 +47,36 @@ type hopRow struct {
 // eventRow is one event on the watch page.
 type eventRow struct {
 	watch.Stored
-	Hops     []hopRow
-	EndToEnd string
-	New      bool
+	StatusText string // what this node did with it, in words
+	Hops       []hopRow
+	EndToEnd   string
+	New        bool
 }
 
 // sideWords says what this node does in a watch.
-func sideWords(role string, dir cases.Direction) string {
+func sideWords(r *http.Request, role string, dir cases.Direction) string {
 	switch {
 	case role == watch.RoleSource || dir == cases.Incoming:
-		return "we relay: our provider reports the logins"
+		return T(r, "watches.side-source")
 	case role == watch.RoleRequester || dir == cases.Outgoing:
-		return "we asked for it: the events come to us"
+		return T(r, "watches.side-requester")
 	case role == watch.RoleLocation:
-		return "the address is here: we ask the operator where"
+		return T(r, "watches.side-location")
 	}
 	return ""
 }
 
 // eventStatus says in words what happened to an event on this node.
-var eventStatus = map[string]string{
-	watch.StatusRelayed:  "Relayed to the requester and the address's country",
-	watch.StatusNoRoute:  "Relayed to the requester only: no route to the address's country",
-	watch.StatusReceived: "Received",
+func eventStatus(r *http.Request, status string) string {
+	switch status {
+	case watch.StatusRelayed:
+		return T(r, "watches.status-relayed")
+	case watch.StatusNoRoute:
+		return T(r, "watches.status-no-route")
+	case watch.StatusReceived:
+		return T(r, "watches.status-received")
+	}
+	return status
 }
 
 // took writes a hop time to the millisecond: seconds matter here.
@@ -82,7 +89,7 @@ func took(d time.Duration) string {
 
 func (s *Server) watchesPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	if s.d.Watches == nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "this node does not relay watches"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "watches.no-relay")))
 		return
 	}
 	ctx := r.Context()
@@ -102,14 +109,14 @@ func (s *Server) watchesPage(w http.ResponseWriter, r *http.Request, sess *users
 		if sum.Type != string(request.TypeRealtimeTraffic) {
 			continue
 		}
-		wr := &watchRow{ID: sum.ID, Peer: sum.Peer, State: sum.State, Side: sideWords("", sum.Direction), Known: true}
+		wr := &watchRow{ID: sum.ID, Peer: sum.Peer, State: sum.State, Side: sideWords(r, "", sum.Direction), Known: true}
 		byID[sum.ID] = wr
 		rows = append(rows, wr)
 	}
 	for _, e := range events {
 		wr := byID[e.Request]
 		if wr == nil {
-			wr = &watchRow{ID: e.Request, Peer: e.Peer, Side: sideWords(e.Role, "")}
+			wr = &watchRow{ID: e.Request, Peer: e.Peer, Side: sideWords(r, e.Role, "")}
 			byID[e.Request] = wr
 			rows = append(rows, wr)
 		}
@@ -129,12 +136,12 @@ func (s *Server) watchesPage(w http.ResponseWriter, r *http.Request, sess *users
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	s.render(w, r, sess, "watches", map[string]any{"Title": "Watches", "Watches": rows, "Version": version})
+	s.render(w, r, sess, "watches", map[string]any{"Title": T(r, "watches.title"), "Watches": rows, "Version": version})
 }
 
 func (s *Server) watchPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	if s.d.Watches == nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "this node does not relay watches"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "watches.no-relay")))
 		return
 	}
 	ctx := r.Context()
@@ -145,7 +152,7 @@ func (s *Server) watchPage(w http.ResponseWriter, r *http.Request, sess *users.S
 		return
 	}
 	if c != nil && c.Request.Type != request.TypeRealtimeTraffic {
-		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "request %s is a %s, not a watch (realtime-traffic request)", id, word(typeNames, string(c.Request.Type))))
+		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "watches.not-a-watch", id, word(typeNames, string(c.Request.Type)))))
 		return
 	}
 	stored, err := s.d.Watches.Events(ctx, id)
@@ -154,7 +161,7 @@ func (s *Server) watchPage(w http.ResponseWriter, r *http.Request, sess *users.S
 		return
 	}
 	if c == nil && len(stored) == 0 {
-		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "no watch %s on this node: check the reference on the watches page", id))
+		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "watches.unknown", id)))
 		return
 	}
 	h := sha256.New()
@@ -182,7 +189,7 @@ func (s *Server) watchPage(w http.ResponseWriter, r *http.Request, sess *users.S
 	}
 	var rows, fresh []eventRow
 	for i, e := range stored {
-		er := eventRow{Stored: e, EndToEnd: took(e.EndToEnd), New: i >= seen}
+		er := eventRow{Stored: e, StatusText: eventStatus(r, e.Status), EndToEnd: took(e.EndToEnd), New: i >= seen}
 		for j, hp := range e.Hops {
 			hr := hopRow{Where: hp.Where, At: hp.At}
 			if j > 0 {
@@ -196,12 +203,12 @@ func (s *Server) watchPage(w http.ResponseWriter, r *http.Request, sess *users.S
 		}
 	}
 	slices.Reverse(rows) // the newest first: that is what officers in the street wait for
-	data := map[string]any{"Title": "Watch " + id, "ID": id, "Case": c, "State": state, "Events": rows, "Fresh": fresh,
-		"Count": len(stored), "Version": version, "Status": eventStatus}
+	data := map[string]any{"Title": T(r, "watches.title-one", id), "ID": id, "Case": c, "State": state, "Events": rows, "Fresh": fresh,
+		"Count": len(stored), "Version": version}
 	if c != nil {
-		data["Side"] = sideWords("", c.Direction)
+		data["Side"] = sideWords(r, "", c.Direction)
 	} else if len(stored) > 0 {
-		data["Side"] = sideWords(stored[0].Role, "")
+		data["Side"] = sideWords(r, stored[0].Role, "")
 	}
 	if live {
 		s.renderPartSession(w, r, sess, "watch", "events", data)

@@ -202,6 +202,6 @@ func TestBrowserWatchEventsLive(t *testing.T) {
 	pageChecks(t, b, "watch page with an event")
 	testkit.Eventually(t, "the list counts the event", func() bool {
 		_, body, _ := get(t, us, pn.url("US", "/watches"))
-		return strings.Contains(body, `<td data-label="Events">1</td>`)
+		return strings.Contains(body, `<td data-label="Logins">1</td>`)
 	})
 }
