@@ -232,11 +232,11 @@ func (r *Roster) OnDuty(ctx context.Context, own *directory.Authority, role stri
 			p = own.People[i]
 			p.Role = s.Role
 		}
-		if slices.ContainsFunc(any, func(x directory.Person) bool { return x.Name == p.Name }) {
-			continue
+		// A person may hold two slots at once (two roles): told once.
+		if !slices.ContainsFunc(any, func(x directory.Person) bool { return x.Name == p.Name }) {
+			any = append(any, p)
 		}
-		any = append(any, p)
-		if strings.EqualFold(string(s.Role), role) {
+		if strings.EqualFold(string(s.Role), role) && !slices.ContainsFunc(same, func(x directory.Person) bool { return x.Name == p.Name }) {
 			same = append(same, p)
 		}
 	}

@@ -131,6 +131,20 @@ func TestRosterSlots(t *testing.T) {
 			t.Errorf("night officer's details: %+v", d.People)
 		}
 
+		// The night officer also supervises at night: told once as
+		// primary, and the supervisor's alarm finds her too.
+		sup, err := r.Save(ctx, own, notify.DutySlot{Person: night.Name, Role: directory.Supervisor, Hours: "Mon-Sun 00:00-06:00"}, "Sara Capo (fictional)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, role := range []string{"primary", "supervisor"} {
+			if d, _ := r.OnDuty(ctx, own, role, rome(3)); names(d.People) != night.Name || d.Why != "on duty" {
+				t.Errorf("%s at 03:00 with two slots: %q (%s)", role, names(d.People), d.Why)
+			}
+		}
+		if _, err := r.Remove(ctx, "IT-247", sup.ID, "Sara Capo (fictional)"); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := r.Remove(ctx, "IT-247", ns.ID, "Sara Capo (fictional)"); err != nil {
 			t.Fatal(err)
 		}
@@ -143,7 +157,7 @@ func TestRosterSlots(t *testing.T) {
 			t.Errorf("nobody on duty: %+v", d)
 		}
 		got := strings.Join(adminChanges(t, db), "|")
-		want := "duty slot added:Sara Capo (fictional)|duty slot added:Sara Capo (fictional)|duty slot changed:Sara Capo (fictional)|duty slot removed:Sara Capo (fictional)"
+		want := "duty slot added:Sara Capo (fictional)|duty slot added:Sara Capo (fictional)|duty slot changed:Sara Capo (fictional)|duty slot added:Sara Capo (fictional)|duty slot removed:Sara Capo (fictional)|duty slot removed:Sara Capo (fictional)"
 		if got != want {
 			t.Errorf("audit: %s\nwant %s", got, want)
 		}

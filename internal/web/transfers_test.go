@@ -174,3 +174,22 @@ func TestDeskPagesInFrench(t *testing.T) {
 		}
 	}
 }
+
+// FuzzTransferDetails: the details of a transfer ask come from the peer
+// (an evidence it signed, but outside data all the same): reading them
+// never panics, and what cases writes reads back.
+func FuzzTransferDetails(f *testing.F) {
+	f.Add("GB", "to preserve the logs")
+	f.Add("", "")
+	f.Add("to=GB", "purpose=x; to=FR")
+	f.Fuzz(func(t *testing.T, to, purpose string) {
+		_, _ = transferDetails(to + purpose) // any text
+		if strings.Contains(to, "; ") || strings.Contains(purpose, "; ") || strings.Contains(to, "=") {
+			return
+		}
+		gotTo, gotPurpose := transferDetails("to=" + to + "; purpose=" + purpose)
+		if gotTo != to || gotPurpose != purpose {
+			t.Errorf("read back %q %q, want %q %q", gotTo, gotPurpose, to, purpose)
+		}
+	})
+}
