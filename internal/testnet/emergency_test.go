@@ -17,29 +17,11 @@ import (
 	"github.com/art35/art35/internal/testnet"
 )
 
-// republish has the secretariat sign a changed directory and every node
-// accept it.
-func republish(t *testing.T, net *testnet.Net, serial *uint64, now time.Time, change func(d *directory.Snapshot)) {
+// republish signs a changed directory and has every node accept it.
+func republish(t *testing.T, net *testnet.Net, now time.Time, change func(d *directory.Snapshot)) {
 	t.Helper()
-	ctx := context.Background()
-	cur, err := net.Node("IT").Directory(ctx)
-	if err != nil {
+	if err := net.Republish(context.Background(), now, change); err != nil {
 		t.Fatal(err)
-	}
-	d, err := cur.Clone()
-	if err != nil {
-		t.Fatal(err)
-	}
-	change(d)
-	*serial++
-	signed, err := directory.Sign(d, net.SecretariatKey, *serial, now, 24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, nd := range net.Nodes {
-		if _, err := nd.AcceptSnapshot(ctx, signed); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 
@@ -56,14 +38,13 @@ func TestEmergencyNeedsConfirmation(t *testing.T) {
 		net := start(t, backend, clk, "US", "IT")
 		us, it := net.Node("US"), net.Node("IT")
 		ctx := context.Background()
-		serial := net.Serial
 		clk.Advance(time.Minute)
 		// The directory holds the US unit's duty number and a second
 		// officer's own signing key (older than the node's key, so the
 		// node's stays the current one for receipts).
 		secondPub, second, _ := keys.GenerateSigning()
 		_, stranger, _ := keys.GenerateSigning()
-		republish(t, net, &serial, clk.Now(), func(d *directory.Snapshot) {
+		republish(t, net, clk.Now(), func(d *directory.Snapshot) {
 			_, a, _ := d.AuthorityByID("US-247")
 			a.Phone = "+00 1 555 0199"
 			a.Keys = append(a.Keys, directory.Key{Use: directory.UseSigning, Public: keys.FormatSigningPublic(secondPub),
@@ -145,7 +126,7 @@ func TestEmergencyNeedsConfirmation(t *testing.T) {
 		// flight: flagged when the directory arrives, never executed.
 		flagged := send("US-2026-007003")
 		clk.Advance(time.Minute)
-		republish(t, net, &serial, clk.Now(), func(d *directory.Snapshot) {
+		republish(t, net, clk.Now(), func(d *directory.Snapshot) {
 			_, a, _ := d.AuthorityByID("US-247")
 			for i := range a.Keys {
 				if a.Keys[i].Use == directory.UseSigning {

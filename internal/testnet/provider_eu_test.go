@@ -1,6 +1,8 @@
 package testnet_test
 
 import (
+	"github.com/art35/art35/internal/testkit"
+
 	"context"
 	"os"
 	"strings"
@@ -62,19 +64,17 @@ func TestProviderAdmitsEUPreservationOrder(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(30 * time.Second)
-		for {
+		var reason string
+		testkit.Eventually(t, "the US order to be refused for good", func() bool {
 			out, _ := net.Node("US").Envelopes.Outbox(ctx)
 			if len(out) == 1 && out[0].State == "failed" {
-				if !strings.Contains(out[0].LastError, "not_admitted") || !strings.Contains(out[0].LastError, "point of contact") {
-					t.Fatalf("refusal reason %q", out[0].LastError)
-				}
-				break
+				reason = out[0].LastError
+				return true
 			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the US order was not refused for good: %+v", out)
-			}
-			time.Sleep(20 * time.Millisecond)
+			return false
+		})
+		if !strings.Contains(reason, "not_admitted") || !strings.Contains(reason, "point of contact") {
+			t.Fatalf("refusal reason %q", reason)
 		}
 		if _, err := isp.Cases.Get(ctx, direct.Request.ID); err == nil {
 			t.Fatal("the provider stored an order from a non-EU party")
