@@ -33,6 +33,9 @@ func TestTransferAuthorisations(t *testing.T) {
 	page := "/requests/" + id + "/transfers"
 	it, us := pn.signIn(t, "IT"), pn.signIn(t, "US")
 
+	if _, view, _ := get(t, it, pn.url("IT", "/requests/"+id)); !strings.Contains(view, `<a href="`+page+`" id="transfers-link">`) {
+		t.Error("the request view does not link to its transfer authorisations")
+	}
 	code, body, _ := get(t, it, pn.url("IT", page))
 	if code != http.StatusOK || !strings.Contains(body, "Ask US for an authorisation") || !strings.Contains(body, `id="no-authorisations"`) {
 		t.Fatalf("IT's page: %d %.400s", code, body)

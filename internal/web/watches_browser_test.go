@@ -170,6 +170,10 @@ func TestBrowserWatchEventsLive(t *testing.T) {
 		t.Errorf("unknown watch: %d, want 404", code)
 	}
 
+	// The request view links to the watch.
+	if _, view, _ := get(t, us, pn.url("US", "/requests/"+id)); !strings.Contains(view, `<a href="/watches/`+id+`" id="watch-link">`) {
+		t.Error("the request view does not link to its watch")
+	}
 	pn.browserSignIn(t, b, "US")
 	within(t, b, 60*time.Second, "open the watch from the list",
 		chromedp.Navigate(pn.url("US", "/watches")),
