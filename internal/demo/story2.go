@@ -115,3 +115,37 @@ func playStory2(ctx context.Context, w *World) ([]string, error) {
 		located.Location, located.EndToEnd.Round(time.Millisecond), len(located.Hops)))
 	return report, nil
 }
+
+// story2Every is how often the running demo reports another login of
+// the fugitive, so officers see one arrive on the watches pages.
+const story2Every = 45 * time.Second
+
+// story2Live keeps story 2 going while the demo runs: every period
+// (story2Every in the demo), GB's provider reports another login on each
+// watch GB has accepted, up to 20, from the same Spanish range with
+// another port. It stops with ctx.
+func story2Live(ctx context.Context, w *World, every time.Duration) {
+	gb := w.Net.Node("GB")
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for n := 1; n <= 20; n++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		list, err := gb.Cases.List(ctx)
+		if err != nil {
+			continue
+		}
+		for _, sum := range list {
+			if sum.Type != string(request.TypeRealtimeTraffic) || sum.State != string(request.StateInProgress) {
+				continue
+			}
+			login := watch.Login{Address: fmt.Sprintf("80.58.61.%d", 200+n), Port: 51234 + n, Time: w.Clock.Now().Add(-5 * time.Second).Truncate(time.Second)}
+			if _, err := w.Services["GB"].Watch.Push(ctx, sum.ID, login); err != nil {
+				gb.Log.Warn("demo: story 2 login not relayed", "request", sum.ID, "err", err)
+			}
+		}
+	}
+}
