@@ -142,6 +142,7 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /requests/{id}/transfers", s.auth(s.transfersPage)) // transfers.go
 	mux.Handle("POST /requests/{id}/transfers", s.auth(s.transferAct))
 	mux.Handle("GET /transfers", s.auth(s.transfersPage))
+	s.transborderRoutes(mux) // transborder.go: Art. 32 access, Art. 34 interceptions
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.session(r); err != nil {
 			s.denied(w, r)
