@@ -14,6 +14,7 @@ import (
 	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/metrics"
 	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/notify"
 	"github.com/art35/art35/internal/openapi"
 	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/ping"
@@ -62,13 +63,13 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 	if s.Clocks, err = RegisterClocks(n, opt.Clocks); err != nil {
 		return nil, err
 	}
-	if s.Portal, err = Portal(n, opt.Secure); err != nil {
-		return nil, err
-	}
-	n.Handle("/", s.Portal)
 	if s.Watch, err = RegisterWatch(n, opt.IPDB); err != nil {
 		return nil, err
 	}
+	if s.Portal, err = portal(n, opt.Secure, s.Watch); err != nil {
+		return nil, err
+	}
+	n.Handle("/", s.Portal)
 	tokens, err := providerTokens(n.Config.Path(ProviderTokensFile))
 	if err != nil {
 		return nil, err
@@ -114,8 +115,19 @@ func Clocks(n *node.Node, opt clockrun.Options) (*clockrun.Runner, error) {
 // Portal returns the web portal of a node; mount it with n.Handle("/", ...).
 // secure says whether the node serves HTTPS (the portal's cookies).
 func Portal(n *node.Node, secure bool) (*web.Server, error) {
-	return web.New(web.Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
-		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb"), Pings: Ping(n)})
+	return portal(n, secure, nil)
+}
+
+// portal is Portal with the node's watch relay, whose events the
+// watches pages show (nil: no watches pages).
+func portal(n *node.Node, secure bool, w *watch.Service) (*web.Server, error) {
+	d := web.Deps{Party: n.Config.Party, Authority: n.Config.Authority, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
+		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb"), Pings: Ping(n),
+		Roster: &notify.Roster{DB: n.DB, Clock: n.Clock}}
+	if w != nil {
+		d.Watches = w
+	}
+	return web.New(d)
 }
 
 // providerTokens reads DATA/provider-tokens.toml ([tokens] name = "token"),

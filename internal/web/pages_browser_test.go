@@ -138,6 +138,9 @@ func TestBrowserEveryPage(t *testing.T) {
 		{name: "search-nothing", path: "/search?q=198.51.100.7", ready: "#no-hits"},
 		{name: "profile", path: "/profile", ready: "#save-profile"},
 		{name: "roster", path: "/roster", ready: "table.duty"},
+		{name: "watches", path: "/watches", ready: "table.watches"},
+		{name: "transfers", path: "/transfers", ready: "table.transfers"},
+		{name: "transfers-case", path: "/requests/US-2026-000101/transfers", ready: "table.asks"},
 		{name: "audit", path: "/requests/US-2026-000101/audit", ready: "table.audit"},
 		{name: "attribute", path: "/attribute", ready: "#attribute"},
 		{name: "attribute-result", path: "/attribute", ready: "#result", open: func(ctx context.Context) error {

@@ -15,7 +15,7 @@ import (
 	"github.com/art35/art35/internal/web/i18n"
 )
 
-var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile", "audit", "supervisor", "roster"}
+var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile", "audit", "supervisor", "roster", "watches", "watch", "transfers"}
 
 // partials are the templates every page is parsed with: the layout and
 // the parts more than one page (or a page and its live refresh) draws.

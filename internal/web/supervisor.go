@@ -138,11 +138,4 @@ func (s *Server) duty(d *directory.Snapshot, now time.Time) []dutyRow {
 	return out
 }
 
-func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	d, err := s.d.Directory(r.Context())
-	if err != nil {
-		s.fail(w, r, sess, err)
-		return
-	}
-	s.render(w, r, sess, "roster", map[string]any{"Title": "Roster", "Duty": s.duty(d, s.d.Clock.Now())})
-}
+// The roster page is in roster.go.
