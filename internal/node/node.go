@@ -88,7 +88,7 @@ type Node struct {
 	// workers given to Go, audit checkpoints, retention) when several
 	// processes serve this node from one PostgreSQL database.
 	Leader *leader.Elector
-	keys       *federation.DirectoryKeys
+	keys   *federation.DirectoryKeys
 
 	// Cases is the node's casework: requests sent and received.
 	Cases *cases.Service
