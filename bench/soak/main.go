@@ -21,6 +21,9 @@
 // PostgreSQL database (a fresh schema) in this process, the senders
 // alternating between them, as a load balancer would.
 //
+// Beside it, the floor measured in the same run: the same envelope bytes
+// POSTed at the same rate to a handler that only appends and fsyncs them.
+//
 // Nodes run in one process on loopback with plain HTTP; the receiving
 // node runs no clocks or portal (the envelope path only).
 package main
@@ -31,6 +34,7 @@ import (
 	"flag"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -42,6 +46,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver, to make the schema
 
+	"github.com/art35/art35/bench/internal/floor"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/node"
@@ -112,10 +117,13 @@ func main() {
 		urls = append(urls, "http://"+l.Addr().String()+"/v1/inbox")
 	}
 
+	fl := measureFloor(ctx, dir, net_.Node(senderParties[0]), *rate, min(*interval, 30*time.Second))
+
 	total := int(float64(*rate) * *minutes * 60)
 	fmt.Printf("soak: %d senders -> IT (%s); offered %d requests/s for %.1f min (%d requests); in flight at most %d; GOMAXPROCS %d\n",
 		*senders, backend, *rate, *minutes, total, *inflight, runtime.GOMAXPROCS(0))
 	printLoad("start")
+	fmt.Printf("floor (same run, before the soak): HTTP POST + fsync of the same envelope bytes at %d/s for %s: p50 %.1f ms, p99 %.1f ms\n", *rate, min(*interval, 30*time.Second), fl.p50, fl.p99)
 	fmt.Printf("\n(minute: minutes since the start, the end of each interval; * the tail after the schedule ended)\n%-8s %10s %10s %10s %10s %8s %10s %8s\n", "minute", "completed", "req/s", "p50 ms", "p99 ms", "failed", "RSS MB", "gorout.")
 
 	type sample struct {
@@ -262,6 +270,39 @@ func main() {
 	if lost != 0 || receipts != stored {
 		os.Exit(1)
 	}
+}
+
+type floorFigures struct{ p50, p99 float64 }
+
+// measureFloor POSTs a sender's sealed request to a handler that only
+// appends and fsyncs it (bench/internal/floor), at the soak's offered rate
+// for d: what durable receipt costs with no checks, crypto or database.
+func measureFloor(ctx context.Context, dir string, s *node.Node, rate int, d time.Duration) floorFigures {
+	srv, err := floor.Start(filepath.Join(dir, "floor.log"))
+	check(err)
+	defer srv.Close()
+	h := envelope.Header{IdempotencyKey: "soak-floor", Kind: envelope.KindRequest, Subkind: "preserve", Recipient: "IT-247", CaseRef: "SOAK"}
+	env, err := s.Seal(ctx, h, testnet.RequestDoc("preserve", "SOAK-FLOOR", s.Config.Party, "IT", time.Now()))
+	check(err)
+	wire, err := env.Marshal()
+	check(err)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	n := int(float64(rate) * d.Seconds())
+	lat := make([]float64, n)
+	step := time.Second / time.Duration(rate)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for i := range n {
+		time.Sleep(time.Until(start.Add(time.Duration(i) * step)))
+		wg.Go(func() {
+			t := time.Now()
+			check(floor.Post(client, srv.URL, wire))
+			lat[i] = float64(time.Since(t).Microseconds()) / 1000
+		})
+	}
+	wg.Wait()
+	slices.Sort(lat)
+	return floorFigures{p50: lat[n/2], p99: lat[n*99/100]}
 }
 
 // pgSchema makes a fresh schema in the PostgreSQL database of dsn.
