@@ -250,9 +250,9 @@ func main() {
 	check(err)
 	receipts := 0
 	for _, p := range senderParties[:*senders] {
-		var n int
-		check(net_.Node(p).DB.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbound_envelopes WHERE receipt IS NOT NULL`).Scan(&n))
-		receipts += n
+		got, err := net_.Node(p).Envelopes.DeliveredSince(ctx, envelope.KindRequest, time.Time{})
+		check(err)
+		receipts += len(got)
 	}
 	fmt.Printf("\nrequests: %d started, %d failed; achieved %.0f requests/s of %d offered over %s\n",
 		sent.Load(), failed.Load(), float64(sent.Load()-failed.Load())/elapsed.Seconds(), *rate, elapsed.Round(time.Second))
