@@ -532,7 +532,7 @@ type Summary struct {
 func (s *Service) List(ctx context.Context) ([]Summary, error) {
 	// Two queries for the whole list (requests, then all their evidences),
 	// not one per case: the portal asks for this list every few seconds.
-	rows, err := s.DB.QueryContext(ctx, `SELECT id, direction, type, requested_party, peer, state, updated_at, document FROM requests`)
+	rows, err := s.DB.QueryContext(ctx, `SELECT id, direction, type, requested_party, peer, state, updated_at, document FROM requests WHERE archived_at = ''`)
 	if err != nil {
 		return nil, store.MapError(err)
 	}
