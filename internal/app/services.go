@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clockrun"
+	"github.com/art35/art35/internal/exercise"
 	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/metrics"
 	"github.com/art35/art35/internal/node"
@@ -32,6 +34,8 @@ type Services struct {
 	Clocks *clockrun.Runner
 	Ping   *ping.Service
 	Watch  *watch.Service
+	// Exercise follows the exercises the node takes part in (exercise.go).
+	Exercise *exercise.Service
 }
 
 // Options are the choices of how services are mounted.
@@ -46,6 +50,9 @@ type Options struct {
 	// Clocks are the clock runner's options (Getenv is taken from above
 	// when they name none).
 	Clocks clockrun.Options
+	// Secretariat is the secretariat's signing key, on the secretariat's
+	// node only (it opens, closes and plays exercises).
+	Secretariat ed25519.PrivateKey
 }
 
 // Mount registers the node's services on it; call it before n.Run.
@@ -53,7 +60,7 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 	if opt.Clocks.Getenv == nil {
 		opt.Clocks.Getenv = opt.Getenv
 	}
-	s := &Services{Ping: RegisterPing(n)}
+	s := &Services{Ping: RegisterPing(n), Exercise: RegisterExercise(n, opt.Secretariat)}
 	if _, err := RegisterMetrics(n); err != nil {
 		return nil, err
 	}
@@ -62,6 +69,7 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 	if s.Clocks, err = RegisterClocks(n, opt.Clocks); err != nil {
 		return nil, err
 	}
+	s.Clocks.Exercise = s.Exercise
 	if s.Portal, err = Portal(n, opt.Secure); err != nil {
 		return nil, err
 	}
@@ -115,7 +123,7 @@ func Clocks(n *node.Node, opt clockrun.Options) (*clockrun.Runner, error) {
 // secure says whether the node serves HTTPS (the portal's cookies).
 func Portal(n *node.Node, secure bool) (*web.Server, error) {
 	return web.New(web.Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
-		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb"), Pings: Ping(n)})
+		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb"), Pings: Ping(n), Exercise: ExerciseBanner(Exercise(n, nil))})
 }
 
 // providerTokens reads DATA/provider-tokens.toml ([tokens] name = "token"),

@@ -66,6 +66,9 @@ type Runner struct {
 	Authority string // this node's authority, whose roster is escalated along
 	Policy    request.Policy
 	Interval  time.Duration
+	// Exercise, when set, sends the notifications about exercise cases
+	// to the exercise's contacts instead of the roster (notify.ForExercise).
+	Exercise notify.ExerciseContacts
 }
 
 // Host is what the clocks need of the node they run on; internal/app
@@ -330,7 +333,10 @@ func (r *Runner) perform(ctx context.Context, c *cases.Case, a request.Action, a
 	}
 	var told []directory.Person
 	if role != "" {
-		told = people(own, role)
+		var err error
+		if told, err = notify.ForExercise(ctx, r.Exercise, id, people(own, role)); err != nil {
+			return nil, err
+		}
 	}
 	msg := r.message(c, a, role)
 	change := func(tx *sql.Tx) error {
@@ -384,7 +390,10 @@ func (r *Runner) peerNegative(ctx context.Context, c *cases.Case, own *directory
 func (r *Runner) tellUnacknowledged(ctx context.Context, c *cases.Case, own *directory.Authority, at time.Time, reporter string) (*Performed, error) {
 	id := c.Request.ID
 	key := strings.Join([]string{id, request.ClockAck, "requester-told"}, "|")
-	told := people(own, string(directory.Primary))
+	told, err := notify.ForExercise(ctx, r.Exercise, id, people(own, string(directory.Primary)))
+	if err != nil {
+		return nil, err
+	}
 	how := "by this node's clock; no acknowledgement has arrived"
 	if reporter != "" {
 		how = reporter + " reported it with a negative evidence at " + at.UTC().Format(time.RFC3339)
@@ -394,7 +403,7 @@ func (r *Runner) tellUnacknowledged(ctx context.Context, c *cases.Case, own *dir
 		Text: fmt.Sprintf("Your request %s (%s, %s) to %s was not acknowledged by a person there in time (%s).\n"+
 			"Call their 24/7 point of contact by phone now.\n\nShow the case: art35 case show %s\n",
 			id, c.Request.Type, c.Request.Priority, c.Request.Requested.Party, how, id)}
-	err := r.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = r.DB.Tx(ctx, func(tx *sql.Tx) error {
 		ok, err := claim(ctx, tx, key, id, "not-acknowledged", r.Clock.Now())
 		if err != nil {
 			return err

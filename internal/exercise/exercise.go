@@ -564,3 +564,25 @@ func (s *Service) CasesOf(ctx context.Context, id string) ([]cases.ArchivedCase,
 	}
 	return s.Cases.ByMessages(ctx, msgs)
 }
+
+// ExerciseContacts answers notify.ExerciseContacts: whether a case is an
+// exercise and the exercise contacts the secretariat named for this node
+// (none for a flagged case of no known exercise, or when it named none).
+func (s *Service) ExerciseContacts(ctx context.Context, requestID string) ([]directory.Person, bool, error) {
+	ex, flagged, _, err := s.OfCase(ctx, requestID)
+	if err != nil || !flagged {
+		return nil, flagged, err
+	}
+	var out []directory.Person
+	if ex != nil {
+		for _, p := range ex.Participants {
+			if p.Authority != s.Authority {
+				continue
+			}
+			for _, c := range p.Contacts {
+				out = append(out, directory.Person{Name: c.Name, Email: c.Email, Phone: c.Phone})
+			}
+		}
+	}
+	return out, true, nil
+}

@@ -18,7 +18,7 @@ var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "com
 func (s *Server) parseTemplates() error {
 	s.tmpl = map[string]*template.Template{}
 	for _, p := range pages {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/rows.html", "templates/roster_table.html", "templates/"+p+".html")
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/exercise_banner.html", "templates/rows.html", "templates/roster_table.html", "templates/"+p+".html")
 		if err != nil {
 			return fmt.Errorf("web: template %s: %w", p, err)
 		}
@@ -39,12 +39,14 @@ type view struct {
 	// Pings waiting for an answer on this node, shown in the navigation
 	// of every page so nobody misses one.
 	Pings int
+	// Exercise is the EXERCISE banner of the page, nil for none (exercise.go).
+	Exercise *ExerciseInfo
 }
 
 // render executes a page into a buffer first, so a template error becomes
 // a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, sess *users.Session, page string, data map[string]any) {
-	v := view{Party: s.d.Party, Session: sess, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page}
+	v := view{Party: s.d.Party, Session: sess, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page, Exercise: s.exerciseBanner(r)}
 	if t, ok := data["Title"].(string); ok {
 		v.Title = t
 	}

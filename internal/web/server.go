@@ -58,6 +58,9 @@ type Deps struct {
 	// Pings answers the availability checks other points of contact send
 	// (package ping); nil hides the pings page.
 	Pings *ping.Service
+	// Exercise, when set, tells every page whether to show the EXERCISE
+	// banner (package exercise; exercise.go).
+	Exercise ExerciseFunc
 	// IPData is the folder of the node's imported IP data (DATA/ipdb); ""
 	// means the data shipped in the binary alone.
 	IPData string
