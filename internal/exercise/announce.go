@@ -267,3 +267,31 @@ func Verify(data []byte, secretariatKey string) (*Announcement, error) {
 	}
 	return &a, nil
 }
+
+// Plan is the file the secretariat writes to open an exercise ("art35
+// exercise open FILE"): the announcement without its version, action and
+// issue time, which Open fills.
+type Plan struct {
+	ID           string        `json:"id"`
+	Name         string        `json:"name"`
+	Starts       time.Time     `json:"starts"`
+	Ends         time.Time     `json:"ends"`
+	Participants []Participant `json:"participants"`
+}
+
+// ReadPlan reads a plan strictly (no unknown field, one JSON object) and
+// returns its announcement, checked against every rule.
+func ReadPlan(data []byte) (Announcement, error) {
+	if len(data) > MaxAnnouncement {
+		return Announcement{}, invalid("(whole)", "has %d bytes; at most %d", "list fewer participants", len(data), MaxAnnouncement)
+	}
+	var p Plan
+	if err := strict.DecodeJSON(data, &p); err != nil {
+		return Announcement{}, apperr.Wrap(apperr.EInvalid, err, "exercise plan: %v (fix: one JSON object with id, name, starts, ends and participants [{authority, contacts [{name, email, phone}]}])", err)
+	}
+	a := Announcement{V: 1, Action: ActionOpen, ID: p.ID, Name: p.Name, Starts: p.Starts.UTC(), Ends: p.Ends.UTC(), Issued: p.Starts.UTC(), Participants: p.Participants}
+	if a.Issued.IsZero() {
+		a.Issued = time.Unix(0, 0).UTC()
+	}
+	return a, a.Validate()
+}

@@ -557,7 +557,7 @@ func (s *Service) OfCase(ctx context.Context, caseID string) (ex *Exercise, flag
 }
 
 // CasesOf returns the cases of an exercise on this node, live and archived.
-func (s *Service) CasesOf(ctx context.Context, id string) ([]cases.ArchivedCase, error) {
+func (s *Service) CasesOf(ctx context.Context, id string) ([]Case, error) {
 	msgs, err := requestMessages(ctx, s.DB, id)
 	if err != nil {
 		return nil, err
@@ -586,3 +586,6 @@ func (s *Service) ExerciseContacts(ctx context.Context, requestID string) ([]dir
 	}
 	return out, true, nil
 }
+
+// Case is one case of an exercise on this node, live or archived.
+type Case = cases.ArchivedCase
