@@ -44,17 +44,14 @@ Examples:
 	art35 exercise close EX-2026-BLUE --data ./sec-node --key secretariat.key --by "Sabine Secretariat"`,
 }
 
-func init() {
-	exerciseCmd.run = func(ctx context.Context, e *env, args []string) error {
-		return dispatch(ctx, e, exerciseCmd, []subcommand{
-			{"open", "sign and send the opening of an exercise (secretariat)", runExerciseOpen},
-			{"close", "sign and send the closing of an exercise; its cases are archived (secretariat)", runExerciseClose},
-			{"play", "send a script's injects to the participants at their minutes (secretariat)", runExercisePlay},
-			{"list", "the exercises this node knows", runExerciseList},
-			{"show", "one exercise with its cases on this node", runExerciseShow},
-		}, args)
-	}
-	register(exerciseCmd)
+func runExercise(ctx context.Context, e *env, args []string) error {
+	return dispatch(ctx, e, exerciseCmd, []subcommand{
+		{"open", "sign and send the opening of an exercise (secretariat)", runExerciseOpen},
+		{"close", "sign and send the closing of an exercise; its cases are archived (secretariat)", runExerciseClose},
+		{"play", "send a script's injects to the participants at their minutes (secretariat)", runExercisePlay},
+		{"list", "the exercises this node knows", runExerciseList},
+		{"show", "one exercise with its cases on this node", runExerciseShow},
+	}, args)
 }
 
 // exerciseFlags are the flags of the secretariat's subcommands.

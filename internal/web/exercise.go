@@ -41,7 +41,7 @@ func (s *Server) exerciseBanner(r *http.Request) *ExerciseInfo {
 	info, ok, err := s.d.Exercise(r.Context(), caseID)
 	if err != nil {
 		s.d.Log.Error("portal: exercise banner", "case", caseID, "err", err)
-		return &ExerciseInfo{Name: "(details not available)"}
+		return &ExerciseInfo{Name: T(r, "exercise.no-details")}
 	}
 	if !ok {
 		return nil
