@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 
-	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/web"
 
 	"github.com/art35/art35/internal/exercise"
@@ -25,27 +24,11 @@ func RegisterExercise(n *node.Node, secretariat ed25519.PrivateKey) *exercise.Se
 	return Exercise(n, secretariat).Register(n)
 }
 
-// ExerciseBanner answers the portal's question of every page: the case's
-// exercise on a case page, else the open exercise the node takes part in.
+// ExerciseBanner answers the portal's question of every page (see
+// exercise.Service.Banner).
 func ExerciseBanner(x *exercise.Service) web.ExerciseFunc {
 	return func(ctx context.Context, caseID string) (web.ExerciseInfo, bool, error) {
-		if caseID != "" {
-			ex, flagged, archived, err := x.OfCase(ctx, caseID)
-			if err != nil && !apperr.Is(err, apperr.ENotFound) {
-				return web.ExerciseInfo{}, false, err
-			}
-			if flagged {
-				info := web.ExerciseInfo{Case: true, Archived: !archived.IsZero()}
-				if ex != nil {
-					info.ID, info.Name, info.Closed = ex.ID, ex.Name, ex.State == exercise.StateClosed
-				}
-				return info, true, nil
-			}
-		}
-		cur, err := x.Current(ctx)
-		if err != nil || cur == nil {
-			return web.ExerciseInfo{}, false, err
-		}
-		return web.ExerciseInfo{ID: cur.ID, Name: cur.Name}, true, nil
+		b, ok, err := x.Banner(ctx, caseID)
+		return web.ExerciseInfo(b), ok, err
 	}
 }

@@ -589,3 +589,39 @@ func (s *Service) ExerciseContacts(ctx context.Context, requestID string) ([]dir
 
 // Case is one case of an exercise on this node, live or archived.
 type Case = cases.ArchivedCase
+
+// Banner is what the portal's EXERCISE banner shows on a page.
+type Banner struct {
+	ID, Name string
+	// Case says the page's case is an exercise case; otherwise the node
+	// takes part in (or controls) an open exercise.
+	Case bool
+	// Closed: the case's exercise is closed; Archived: the case was
+	// archived when it closed.
+	Closed, Archived bool
+}
+
+// Banner answers, for a portal page (caseID is the case of a case page,
+// "" elsewhere), whether to show the EXERCISE banner and what it says:
+// the case's own exercise on an exercise case's page, else the open
+// exercise the node takes part in.
+func (s *Service) Banner(ctx context.Context, caseID string) (Banner, bool, error) {
+	if caseID != "" {
+		ex, flagged, archived, err := s.OfCase(ctx, caseID)
+		if err != nil && !apperr.Is(err, apperr.ENotFound) {
+			return Banner{}, false, err
+		}
+		if flagged {
+			b := Banner{Case: true, Archived: !archived.IsZero()}
+			if ex != nil {
+				b.ID, b.Name, b.Closed = ex.ID, ex.Name, ex.State == StateClosed
+			}
+			return b, true, nil
+		}
+	}
+	cur, err := s.Current(ctx)
+	if err != nil || cur == nil {
+		return Banner{}, false, err
+	}
+	return Banner{ID: cur.ID, Name: cur.Name}, true, nil
+}
