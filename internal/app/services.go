@@ -95,7 +95,7 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 // (commands use it to start campaigns and answer challenges).
 func Ping(n *node.Node) *ping.Service {
 	return &ping.Service{DB: n.DB, Clock: n.Clock, Send: n.Send, Directory: n.Directory, Delivered: n.Envelopes.DeliveredSince,
-		Party: n.Config.Party, Authority: n.Config.Authority, Log: n.Log}
+		Party: n.Config.Party, Authority: n.Config.Authority, Log: n.Log, Drills: Exercise(n, nil).PingMessages}
 }
 
 // Watch returns the watch service of a node, attributing with db, or with

@@ -625,3 +625,23 @@ func (s *Service) Banner(ctx context.Context, caseID string) (Banner, bool, erro
 	}
 	return Banner{ID: cur.ID, Name: cur.Name}, true, nil
 }
+
+// PingMessages returns the message ids of the pings this node sent in
+// exercises (ping.Service.Drills): the responsiveness table of real pings
+// leaves them out.
+func (s *Service) PingMessages(ctx context.Context) (map[string]bool, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT message_id FROM exercise_messages WHERE kind = $1 AND direction = 'out'`, string(envelope.KindPing))
+	if err != nil {
+		return nil, store.MapError(err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return nil, err
+		}
+		out[m] = true
+	}
+	return out, rows.Err()
+}

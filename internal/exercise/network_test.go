@@ -198,6 +198,10 @@ func testExercise(t *testing.T, backend string) {
 		rs, err := en.ping["FR"].Results(ctx, ping.Filter{})
 		return err == nil && len(rs) == 1 && rs[0].Passed()
 	})
+	// It is in its campaign's results, not in the real responsiveness table.
+	if rows, err := en.ping["FR"].Table(ctx, 90); err != nil || len(rows) != 0 {
+		t.Errorf("FR's responsiveness table counts the exercise ping: %+v %v", rows, err)
+	}
 
 	// The clocks run as for real: US's emergency inject is not
 	// acknowledged in 15 minutes; the escalation goes to US's exercise
