@@ -19,7 +19,6 @@ import (
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/stats"
-	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
@@ -62,14 +61,7 @@ func blue() exercise.Announcement {
 }
 
 func TestExerciseOnNetwork(t *testing.T) {
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
-			}
-			testExercise(t, backend)
-		})
-	}
+	storetest.ForEachEngine(t, testExercise)
 }
 
 func testExercise(t *testing.T, backend string) {
