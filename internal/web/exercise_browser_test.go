@@ -103,6 +103,17 @@ func TestBrowserExerciseBanner(t *testing.T) {
 	drill := played[0].CaseID
 	waitCase(t, pn.Node("US"), drill)
 
+	// The inbox marks the drill's row, and no real one.
+	resp, err = c.Get(pn.url("US", "/inbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body = readAll(t, resp)
+	if !strings.Contains(body, `id="open-`+drill+`">`+drill+`</a> <span class="exercise-tag">EXERCISE</span>`) ||
+		strings.Count(body, `class="exercise-tag"`) != 1 {
+		t.Errorf("the inbox does not mark the exercise case alone (%d marks)", strings.Count(body, `class="exercise-tag"`))
+	}
+
 	pages, signedIn := everyPage(pn)
 	signedIn = append(signedIn,
 		portalPage{name: "exercise-case", path: "/requests/" + drill, ready: "#timeline"},
