@@ -2,11 +2,16 @@ package notify_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"testing"
 
+	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/notify"
+	"github.com/art35/art35/internal/notify/notifytest"
+	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/store/storetest"
 )
 
 type contactsFunc func(ctx context.Context, id string) ([]directory.Person, bool, error)
@@ -50,4 +55,45 @@ func TestForExercise(t *testing.T) {
 	if notify.IsExerciseRole(directory.Primary) {
 		t.Fatal("the roster's primary is an exercise role")
 	}
+}
+
+// TestExerciseContactNeverPaged: a catch-all paging webhook that would
+// reach any person on the roster is not called for an exercise contact;
+// the contact's e-mail is the only channel recorded (both engines).
+func TestExerciseContactNeverPaged(t *testing.T) {
+	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		clk := clock.NewManual(t0)
+		hook := notifytest.StartHook(t, nil, clk.Now)
+		n, pub := newNotifier(t, db, clk, settings(t, "[[webhook]]\nurl = \""+hook.URL+"\"\n", nil))
+		hook.Pub = pub
+		ctx := context.Background()
+		drill, err := notify.ForExercise(ctx, contactsFunc(func(context.Context, string) ([]directory.Person, bool, error) {
+			return []directory.Person{{Name: "Ivo Esercizio (fictional)", Email: "ivo@example.org"}}, true, nil
+		}), "EX-R1", []directory.Person{{Name: "Paola Esempio (fictional)", Role: directory.Primary}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := n.Queue(ctx, tx, drill[0], notify.Message{RequestID: "EX-R1", Action: "notify", Subject: "Due: EX-R1", Text: "a drill"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		list, err := notify.List(ctx, db, "EX-R1")
+		if err != nil || len(list) != 1 || list[0].Channel != notify.ChannelEmail || list[0].Address != "ivo@example.org" {
+			t.Fatalf("exercise contact's notifications: %+v %v", list, err)
+		}
+		// The same webhook does page a person of the roster.
+		err = db.Tx(ctx, func(tx *sql.Tx) error {
+			_, err := n.Queue(ctx, tx, directory.Person{Name: "Paola Esempio (fictional)", Role: directory.Primary}, notify.Message{RequestID: "R2", Action: "notify", Subject: "Due: R2", Text: "real"})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := statuses(t, db, "R2"); len(st) != 1 || st[0] != "webhook:pending" {
+			t.Fatalf("roster person's notifications: %v", st)
+		}
+	})
 }
