@@ -12,7 +12,7 @@ import (
 // says before anything is stored, and a peer's final refusal of one of
 // our envelopes is shown on its case.
 func (n *Node) applyRules() {
-	n.Inbox.Judge = n.Cases.Judge
+	n.Inbox.Judge = n.Cases.JudgeNotifications // Judge, plus rule R9 for a notified authority's stop
 	n.Cases.InboxJudges = true
 	n.Outbox.OnRefused = func(ctx context.Context, env *envelope.Envelope, rej *federation.Rejection) {
 		if err := n.Cases.RefusedByPeer(ctx, env, rej); err != nil {
