@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clockrun"
+	"github.com/art35/art35/internal/exercise"
 	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/metrics"
 	"github.com/art35/art35/internal/node"
@@ -33,6 +35,8 @@ type Services struct {
 	Clocks *clockrun.Runner
 	Ping   *ping.Service
 	Watch  *watch.Service
+	// Exercise follows the exercises the node takes part in (exercise.go).
+	Exercise *exercise.Service
 }
 
 // Options are the choices of how services are mounted.
@@ -47,6 +51,9 @@ type Options struct {
 	// Clocks are the clock runner's options (Getenv is taken from above
 	// when they name none).
 	Clocks clockrun.Options
+	// Secretariat is the secretariat's signing key, on the secretariat's
+	// node only (it opens, closes and plays exercises).
+	Secretariat ed25519.PrivateKey
 }
 
 // Mount registers the node's services on it; call it before n.Run.
@@ -54,7 +61,7 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 	if opt.Clocks.Getenv == nil {
 		opt.Clocks.Getenv = opt.Getenv
 	}
-	s := &Services{Ping: RegisterPing(n)}
+	s := &Services{Ping: RegisterPing(n), Exercise: RegisterExercise(n, opt.Secretariat)}
 	if _, err := RegisterMetrics(n); err != nil {
 		return nil, err
 	}
@@ -63,6 +70,7 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 	if s.Clocks, err = RegisterClocks(n, opt.Clocks); err != nil {
 		return nil, err
 	}
+	s.Clocks.Exercise = s.Exercise
 	if s.Watch, err = RegisterWatch(n, opt.IPDB); err != nil {
 		return nil, err
 	}
@@ -88,7 +96,7 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 // (commands use it to start campaigns and answer challenges).
 func Ping(n *node.Node) *ping.Service {
 	return &ping.Service{DB: n.DB, Clock: n.Clock, Send: n.Send, Directory: n.Directory, Delivered: n.Envelopes.DeliveredSince,
-		Party: n.Config.Party, Authority: n.Config.Authority, Log: n.Log}
+		Party: n.Config.Party, Authority: n.Config.Authority, Log: n.Log, Drills: Exercise(n, nil).PingMessages}
 }
 
 // Watch returns the watch service of a node, attributing with db, or with
@@ -123,7 +131,7 @@ func Portal(n *node.Node, secure bool) (*web.Server, error) {
 func portal(n *node.Node, secure bool, w *watch.Service) (*web.Server, error) {
 	d := web.Deps{Party: n.Config.Party, Authority: n.Config.Authority, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
 		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb"), Pings: Ping(n),
-		Roster: &notify.Roster{DB: n.DB, Clock: n.Clock}}
+		Roster: &notify.Roster{DB: n.DB, Clock: n.Clock}, Exercise: ExerciseBanner(Exercise(n, nil))}
 	if w != nil {
 		d.Watches = w
 	}

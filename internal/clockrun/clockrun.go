@@ -69,6 +69,9 @@ type Runner struct {
 	// Roster says who is on duty at an hour (package notify); nil means
 	// the directory's people of each role, whatever the hour.
 	Roster *notify.Roster
+	// Exercise, when set, sends the notifications about exercise cases
+	// to the exercise's contacts instead of the roster (notify.ForExercise).
+	Exercise notify.ExerciseContacts
 }
 
 // Host is what the clocks need of the node they run on; internal/app
@@ -354,6 +357,9 @@ func (r *Runner) perform(ctx context.Context, c *cases.Case, a request.Action, a
 		if told, err = r.onDuty(ctx, own, role); err != nil {
 			return nil, err
 		}
+		if told, err = notify.ForExercise(ctx, r.Exercise, id, told); err != nil {
+			return nil, err
+		}
 	}
 	msg := r.message(c, a, role)
 	change := func(tx *sql.Tx) error {
@@ -408,6 +414,9 @@ func (r *Runner) tellUnacknowledged(ctx context.Context, c *cases.Case, own *dir
 	id := c.Request.ID
 	key := strings.Join([]string{id, request.ClockAck, "requester-told"}, "|")
 	told, err := r.onDuty(ctx, own, string(directory.Primary))
+	if err == nil {
+		told, err = notify.ForExercise(ctx, r.Exercise, id, told)
+	}
 	if err != nil {
 		return nil, err
 	}

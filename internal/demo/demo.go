@@ -75,6 +75,7 @@ func Stories() []Story {
 		{"story 4 (life and limb: an emergency request)", "Story 4 (life and limb: an emergency request):", playStory4},
 		{"story 5 (a ping test of the network)", "Story 5 (a ping test of the network; answer the others in each portal or with 'art35 ping answer'):", playStory5},
 		{"story 7 (a forged emergency request)", "", playStory7},
+		{"exercise (a desktop exercise run by the secretariat)", "An exercise is running (a drill: its banner is on every page of FR, US and IT):", playExercise}, // exercise.go
 	}
 }
 

@@ -107,6 +107,7 @@ type Node struct {
 	peerMux, portalMux, adminMux *http.ServeMux
 	arrivals                     map[envelope.Kind]ArrivalHandler
 	workers                      []func(ctx context.Context)
+	exercise                     exerciseHooks // exercise.go
 }
 
 // ArrivalHandler reacts to an accepted envelope of one kind, inside the

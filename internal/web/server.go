@@ -68,6 +68,9 @@ type Deps struct {
 	// Watches reads the events of realtime-traffic watches (package
 	// watch); nil hides the watches pages.
 	Watches WatchEvents
+	// Exercise, when set, tells every page whether to show the EXERCISE
+	// banner (package exercise; exercise.go).
+	Exercise ExerciseFunc
 	// IPData is the folder of the node's imported IP data (DATA/ipdb); ""
 	// means the data shipped in the binary alone.
 	IPData string
