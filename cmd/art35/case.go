@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/notify"
 	"github.com/art35/art35/internal/request"
@@ -122,27 +122,17 @@ func caseSend(ctx context.Context, e *env, args []string) error {
 	}
 	c, problems, err := n.Cases.Submit(ctx, doc, by)
 	if err != nil && request.HasErrors(problems) {
-		printProblems(e, problems)
+		cli.PrintProblems(e.stdout, problems)
 		fmt.Fprintf(e.stdout, "%s: not sent: fix the errors above\n", pos[0])
-		return silentError{code: apperr.ExitCode(apperr.EInvalid)}
+		return cli.ExitError{Code: apperr.ExitCode(apperr.EInvalid)}
 	}
 	if err != nil {
 		return err
 	}
-	printProblems(e, problems)
+	cli.PrintProblems(e.stdout, problems)
 	fmt.Fprintf(e.stdout, "sent %s (%s, %s) to %s, message %s\n", c.Request.ID, c.Request.Type, c.Request.Priority, c.Peer, c.MessageID)
 	fmt.Fprintln(e.stdout, "the running node delivers it; 'art35 case show "+c.Request.ID+"' follows it")
 	return nil
-}
-
-func printProblems(e *env, ps []request.Problem) {
-	for _, p := range ps {
-		field := p.Field
-		if field == "" {
-			field = "(document)"
-		}
-		fmt.Fprintf(e.stdout, "%-7s %s [%s]\n        %s\n", p.Severity, field, p.Rule, p.Message)
-	}
 }
 
 func caseList(ctx context.Context, e *env, args []string) error {
@@ -162,54 +152,7 @@ func caseList(ctx context.Context, e *env, args []string) error {
 	if asJSON {
 		return writeJSON(e, list)
 	}
-	if len(list) == 0 {
-		fmt.Fprintln(e.stdout, "no cases on this node")
-		return nil
-	}
-	now := e.clock.Now()
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tDIR\tTYPE\tPRIORITY\tPEER\tSTATE\tNEXT DUE")
-	for _, s := range list {
-		due := "-"
-		if s.Held != "" {
-			due = s.Held
-		}
-		if s.NextDue != nil {
-			due = fmt.Sprintf("%s %s %s", s.NextDue.Clock, s.NextDue.Status, relative(s.NextDue.Due, now))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Direction, s.Type, s.Priority, s.Peer, s.State, due)
-	}
-	return tw.Flush()
-}
-
-// relative says when t is from now, in words a duty officer reads at a glance.
-func relative(t, now time.Time) string {
-	d := t.Sub(now).Round(time.Minute)
-	stamp := " (" + t.UTC().Format(time.RFC3339) + ")"
-	switch {
-	case d > 0:
-		return "in " + span(d) + stamp
-	case d < 0:
-		return span(-d) + " ago" + stamp
-	}
-	return "now" + stamp
-}
-
-// span prints a duration as days, hours and minutes ("95d 21h", "2h 0m").
-func span(d time.Duration) string {
-	days, h, m := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
-	if days > 0 {
-		return fmt.Sprintf("%dd %dh", days, h)
-	}
-	return fmt.Sprintf("%dh %dm", h, m)
-}
-
-// caseView is what "case show --json" prints.
-type caseView struct {
-	*cases.Case
-	Agenda        request.Agenda        `json:"agenda"`
-	Notifications []notify.Notification `json:"notifications"`
-	Zone          string                `json:"zone"`
+	return cli.PrintCaseList(e.stdout, list, e.clock.Now())
 }
 
 func caseShow(ctx context.Context, e *env, args []string) error {
@@ -247,80 +190,11 @@ func caseShow(ctx context.Context, e *env, args []string) error {
 	if asJSON {
 		return writeJSON(e, v)
 	}
-	r, lc := v.Request, v.Lifecycle
-	zone, _ := time.LoadLocation(v.Zone)
-	if zone == nil {
-		zone = time.UTC
-	}
-	fmt.Fprintf(e.stdout, "%s  %s, %s  %s -> %s  (%s, peer %s)\n", r.ID, r.Type, r.Priority, r.Requesting.Party, r.Requested.Party, v.Direction, v.Peer)
-	fmt.Fprintf(e.stdout, "state: %s   sender's reference: %s   message: %s\n", lc.State, r.SenderRef, v.MessageID)
-	fmt.Fprintln(e.stdout, "\nTimeline (UTC):")
-	for _, ev := range lc.Evidences {
-		what := ev.Kind
-		if ev.Kind == "transition" {
-			what = string(ev.From) + " -> " + string(ev.To)
-		}
-		fmt.Fprintf(e.stdout, "  %s  %-26s by %s (%s)\n", ev.At.UTC().Format("2006-01-02 15:04:05"), what, ev.By, ev.As)
-		var extra []string
-		if ev.Code != "" {
-			extra = append(extra, "code "+string(ev.Code))
-		}
-		if ev.ProviderRef != "" {
-			extra = append(extra, "provider ref "+ev.ProviderRef)
-		}
-		if !ev.Until.IsZero() {
-			extra = append(extra, "until "+ev.Until.Format(time.RFC3339))
-		}
-		if ev.LinkedID != "" {
-			extra = append(extra, "linked "+ev.LinkedID)
-		}
-		if ev.Details != "" {
-			extra = append(extra, ev.Details)
-		}
-		if len(extra) > 0 {
-			fmt.Fprintf(e.stdout, "                       %s\n", strings.Join(extra, "; "))
-		}
-	}
-	now := e.clock.Now()
-	fmt.Fprintf(e.stdout, "\nClocks (days counted in %s):\n", zone)
-	if len(v.Agenda.Deadlines) == 0 {
-		fmt.Fprintln(e.stdout, "  none running")
-	}
-	for _, d := range v.Agenda.Deadlines {
-		due := "(held)"
-		if !d.Due.IsZero() {
-			due = relative(d.Due, now) + ", " + d.Due.In(zone).Format("Mon 2 Jan 15:04 MST")
-		}
-		fmt.Fprintf(e.stdout, "  %-20s %-9s %s\n      %s\n", d.Clock, d.Status, due, d.Source)
-		if d.Note != "" {
-			fmt.Fprintf(e.stdout, "      %s\n", d.Note)
-		}
-	}
-	if len(v.Agenda.Actions) > 0 {
-		fmt.Fprintln(e.stdout, "\nDue now (the running node performs these):")
-		for _, a := range v.Agenda.Actions {
-			fmt.Fprintf(e.stdout, "  %-18s -> %-10s %s\n", a.Kind, a.To, a.Message)
-		}
-	}
-	fmt.Fprintln(e.stdout, "\nNotifications:")
-	if len(v.Notifications) == 0 {
-		fmt.Fprintln(e.stdout, "  none")
-	}
-	for _, x := range v.Notifications {
-		addr := x.Address
-		if addr == "" {
-			addr = "-"
-		}
-		fmt.Fprintf(e.stdout, "  %s  %-10s %s (%s) by %s %s: %s, %d attempt(s)", x.Created.UTC().Format("2006-01-02 15:04:05"), x.Action, x.Person, x.Role, x.Channel, addr, x.Status, x.Attempts)
-		if x.LastError != "" {
-			fmt.Fprintf(e.stdout, ": %s", x.LastError)
-		}
-		fmt.Fprintln(e.stdout)
-	}
+	cli.PrintCase(e.stdout, v, e.clock.Now())
 	return nil
 }
 
-func loadView(ctx context.Context, e *env, n *node.Node, id string) (*caseView, error) {
+func loadView(ctx context.Context, e *env, n *node.Node, id string) (*cli.CaseView, error) {
 	c, err := n.Cases.Get(ctx, id)
 	if err != nil {
 		return nil, err
@@ -335,7 +209,7 @@ func loadView(ctx context.Context, e *env, n *node.Node, id string) (*caseView, 
 	if err != nil {
 		return nil, err
 	}
-	return &caseView{Case: c, Agenda: agenda, Notifications: ns, Zone: zone.String()}, nil
+	return &cli.CaseView{Case: c, Agenda: agenda, Notifications: ns, Zone: zone.String()}, nil
 }
 
 func caseStep(ctx context.Context, e *env, sub string, to request.State, args []string) error {
@@ -415,24 +289,7 @@ func caseCallback(ctx context.Context, e *env, args []string) error {
 	if asJSON {
 		return writeJSON(e, conf)
 	}
-	switch {
-	case !conf.Needed:
-		fmt.Fprintf(e.stdout, "%s: not an emergency request received here; no confirmation is needed\n", pos[0])
-		return nil
-	case conf.Confirmed:
-		fmt.Fprintf(e.stdout, "%s: confirmed; it may be executed\n", pos[0])
-	default:
-		fmt.Fprintf(e.stdout, "%s: NOT confirmed: %s\n", pos[0], conf.Recommendation)
-	}
-	if conf.Countersigned != "" {
-		fmt.Fprintf(e.stdout, "  %s\n", conf.Countersigned)
-	}
-	for _, cb := range conf.Callbacks {
-		fmt.Fprintf(e.stdout, "  called back by %s at %s on %s (%s): %s\n", cb.CalledBy, cb.CalledAt.Format(time.RFC3339), cb.Number, cb.Authority, cb.Outcome)
-	}
-	if conf.SignerRevoked != "" {
-		fmt.Fprintf(e.stdout, "  WARNING: %s\n", conf.SignerRevoked)
-	}
+	cli.PrintConfirmation(e.stdout, pos[0], conf)
 	return nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/testkit"
@@ -16,22 +17,22 @@ import (
 )
 
 // caseState reads a case's state through "case show --json".
-func caseState(t *testing.T, data, id string) (request.State, caseView) {
+func caseState(t *testing.T, data, id string) (request.State, cli.CaseView) {
 	t.Helper()
 	r := runCLI(t, "", nil, "case", "show", id, "--data", data, "--json")
 	if r.code != 0 {
-		return "", caseView{}
+		return "", cli.CaseView{}
 	}
-	var v caseView
+	var v cli.CaseView
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
 		t.Fatalf("case show --json: %v\n%s", err, r.stdout)
 	}
 	return v.Lifecycle.State, v
 }
 
-func waitCase(t *testing.T, data, id string, want request.State) caseView {
+func waitCase(t *testing.T, data, id string, want request.State) cli.CaseView {
 	t.Helper()
-	var v caseView
+	var v cli.CaseView
 	testkit.Eventually(t, fmt.Sprintf("case %s in %s to be %s", id, data, want), func() bool {
 		var st request.State
 		st, v = caseState(t, data, id)
@@ -132,23 +133,6 @@ func TestCaseCommands(t *testing.T) {
 	for _, want := range []string{"in-progress -> preserved", "provider ref EXH-7781", "preservation-end", "Notifications:"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Fatalf("case show lacks %q:\n%s", want, r.stdout)
-		}
-	}
-}
-
-func TestRelative(t *testing.T) {
-	now := testClockTime
-	for _, tc := range []struct {
-		at   time.Time
-		want string
-	}{
-		{now, "now (2026-11-25T03:00:00Z)"},
-		{now.Add(15 * time.Minute), "in 0h 15m (2026-11-25T03:15:00Z)"},
-		{now.Add(-26 * time.Hour), "1d 2h ago (2026-11-24T01:00:00Z)"},
-		{now.Add(95*24*time.Hour + 21*time.Hour), "in 95d 21h (2027-03-01T00:00:00Z)"},
-	} {
-		if got := relative(tc.at, now); got != tc.want {
-			t.Errorf("relative(%s) = %q, want %q", tc.at, got, tc.want)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/demo"
 )
 
@@ -43,7 +44,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	err := demo.Run(ctx, o)
 	if errors.Is(err, demo.ErrFailed) {
-		return silentError{code: 1}
+		return cli.ExitError{Code: 1}
 	}
 	return err
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
@@ -168,7 +169,7 @@ func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 		printEnvelopeView(e.stdout, v, now)
 	}
 	if v.Signature.Checked && !v.Signature.Valid {
-		return silentError{code: apperr.ExitCode(apperr.EUnauthorized)}
+		return cli.ExitError{Code: apperr.ExitCode(apperr.EUnauthorized)}
 	}
 	return nil
 }
@@ -419,7 +420,7 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 	}
 	tw.Flush()
 	if bad {
-		return silentError{code: apperr.ExitCode(apperr.EUnauthorized)}
+		return cli.ExitError{Code: apperr.ExitCode(apperr.EUnauthorized)}
 	}
 	return nil
 }

@@ -17,16 +17,15 @@ import (
 	"syscall"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/clock"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// Exit statuses that are not application error codes (see apperr.ExitCode).
-const (
-	exitUsage = 2
-)
+// exitUsage is the exit status of a bad command line.
+const exitUsage = cli.ExitUsage
 
 // env is what a command may touch of the outside world. Tests build their
 // own, so a command never reaches for os.Stdout or time.Now directly.
@@ -108,14 +107,8 @@ func sortedCommands() []entry {
 	return cs
 }
 
-// usageError is returned for bad command lines: exit status 2.
-type usageError struct{ msg string }
-
-func (u usageError) Error() string { return u.msg }
-
-func usagef(format string, args ...any) error {
-	return usageError{msg: fmt.Sprintf(format, args...)}
-}
+// usagef returns a bad command line's error: exit status 2.
+func usagef(format string, args ...any) error { return cli.Usagef(format, args...) }
 
 // errHelp means the user asked for help (-h); it exits 0.
 var errHelp = errors.New("help requested")
@@ -166,25 +159,19 @@ func report(e *env, name string, err error) int {
 	if errors.Is(err, errHelp) || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	var u usageError
+	var u cli.UsageError
 	if errors.As(err, &u) {
-		fmt.Fprintf(e.stderr, "art35 %s: %s\n", name, u.msg)
+		fmt.Fprintf(e.stderr, "art35 %s: %s\n", name, u.Msg)
 		fmt.Fprintf(e.stderr, "run 'art35 %s -h' for usage\n", strings.Fields(name)[0])
 		return exitUsage
 	}
-	var silent silentError
+	var silent cli.ExitError
 	if errors.As(err, &silent) {
-		return silent.code
+		return silent.Code
 	}
 	fmt.Fprintf(e.stderr, "art35 %s: %v\n", name, err)
 	return apperr.ExitCode(apperr.Code(err))
 }
-
-// silentError carries an exit status for a command that has already printed
-// its result (for example "request validate" listing problems).
-type silentError struct{ code int }
-
-func (s silentError) Error() string { return fmt.Sprintf("exit status %d", s.code) }
 
 func printHelp(w io.Writer) {
 	fmt.Fprint(w, "art35 is the software of a 24/7 network of cybercrime contact points.\n\nUsage:\n\n\tart35 <command> [arguments]\n\nThe commands are:\n\n")
@@ -229,7 +216,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 			if errors.Is(err, flag.ErrHelp) {
 				return nil, errHelp
 			}
-			return nil, usageError{msg: err.Error()}
+			return nil, cli.UsageError{Msg: err.Error()}
 		}
 		args = fs.Args()
 		if len(args) == 0 {

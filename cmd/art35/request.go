@@ -10,6 +10,7 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
@@ -138,7 +139,7 @@ func requestValidate(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if !res.Valid {
-		return silentError{code: apperr.ExitCode(apperr.EInvalid)}
+		return cli.ExitError{Code: apperr.ExitCode(apperr.EInvalid)}
 	}
 	return nil
 }
@@ -469,7 +470,7 @@ func requestShow(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if errs > 0 {
-		return silentError{code: apperr.ExitCode(apperr.EInvalid)}
+		return cli.ExitError{Code: apperr.ExitCode(apperr.EInvalid)}
 	}
 	return nil
 }

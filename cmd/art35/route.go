@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
 )
@@ -76,7 +77,7 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 		fmt.Fprint(e.stdout, d.Explain())
 	}
 	if !d.Allowed {
-		return silentError{code: apperr.ExitCode(apperr.EInvalid)}
+		return cli.ExitError{Code: apperr.ExitCode(apperr.EInvalid)}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/stats"
 )
 
@@ -145,7 +146,7 @@ func parseStatsTime(s string, end bool) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
-		return time.Time{}, usageError{msg: "give a date like 2026-01-31 or a time like 2026-01-31T12:00:00Z, not " + quoteShort(s)}
+		return time.Time{}, cli.UsageError{Msg: "give a date like 2026-01-31 or a time like 2026-01-31T12:00:00Z, not " + quoteShort(s)}
 	}
 	return t.UTC(), nil
 }

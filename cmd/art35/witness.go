@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/witness"
 )
 
@@ -56,7 +57,7 @@ func runWitness(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if len(alarms) > 0 {
-		return silentError{code: 4}
+		return cli.ExitError{Code: 4}
 	}
 	return nil
 }
