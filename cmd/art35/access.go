@@ -7,6 +7,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/transborder"
 )
@@ -96,7 +97,7 @@ func accessList(ctx context.Context, e *env, args []string) error {
 		if list == nil {
 			list = []transborder.Access{}
 		}
-		return writeJSON(e, list)
+		return cli.WriteJSON(e.stdout, list)
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(e.stdout, "no trans-border access recorded on this node")

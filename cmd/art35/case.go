@@ -150,7 +150,7 @@ func caseList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if asJSON {
-		return writeJSON(e, list)
+		return cli.WriteJSON(e.stdout, list)
 	}
 	return cli.PrintCaseList(e.stdout, list, e.clock.Now())
 }
@@ -188,7 +188,7 @@ func caseShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if asJSON {
-		return writeJSON(e, v)
+		return cli.WriteJSON(e.stdout, v)
 	}
 	cli.PrintCase(e.stdout, v, e.clock.Now())
 	return nil
@@ -287,7 +287,7 @@ func caseCallback(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if asJSON {
-		return writeJSON(e, conf)
+		return cli.WriteJSON(e.stdout, conf)
 	}
 	cli.PrintConfirmation(e.stdout, pos[0], conf)
 	return nil

@@ -3,15 +3,10 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/hex"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
@@ -67,49 +62,22 @@ func runEnvelope(ctx context.Context, e *env, args []string) error {
 	}, args)
 }
 
+// readEnvelope reads and parses the envelope file name (- for standard
+// input).
+func readEnvelope(e *env, name string) (*envelope.Envelope, error) {
+	raw, err := readArg(e, name, envelope.MaxWire)
+	if err != nil {
+		return nil, err
+	}
+	return envelope.Parse(raw)
+}
+
 // oneEnvelopeFile returns the single FILE argument.
 func oneEnvelopeFile(pos []string) (string, error) {
 	if len(pos) != 1 {
 		return "", usagef("want exactly one FILE (or - for standard input), got %d arguments", len(pos))
 	}
 	return pos[0], nil
-}
-
-// envelopeSignatureStatus is what inspect says about the signature.
-type envelopeSignatureStatus struct {
-	Checked bool   `json:"checked"`
-	Valid   bool   `json:"valid"`
-	Detail  string `json:"detail"`
-}
-
-// envelopeView is the JSON form of "envelope inspect --json".
-type envelopeView struct {
-	ID              string                  `json:"id"`
-	IdempotencyKey  string                  `json:"idempotency_key"`
-	Kind            string                  `json:"kind"`
-	Subkind         string                  `json:"subkind"`
-	Sender          string                  `json:"sender"`
-	Recipient       string                  `json:"recipient"`
-	SenderKeyID     string                  `json:"sender_key_id"`
-	RecipientKeyID  string                  `json:"recipient_key_id"`
-	Created         time.Time               `json:"created"`
-	Expires         time.Time               `json:"expires"`
-	Expired         bool                    `json:"expired"`
-	InReplyTo       string                  `json:"in_reply_to"`
-	CaseRef         string                  `json:"case_ref"`
-	Handling        string                  `json:"handling"`
-	Exercise        bool                    `json:"exercise"`
-	CiphertextBytes int                     `json:"ciphertext_bytes"`
-	BodyBytes       int                     `json:"body_bytes"`
-	Digest          string                  `json:"digest"`
-	Signature       envelopeSignatureStatus `json:"signature"`
-}
-
-var envelopeHandlingMeaning = map[envelope.Handling]string{
-	envelope.H0: "use only for preventing and fighting crime",
-	envelope.H1: "not for judicial proceedings without the sender's permission",
-	envelope.H2: "not to be passed on without permission",
-	envelope.H3: "other conditions, stated in the body",
 }
 
 func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
@@ -130,92 +98,22 @@ func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 			return apperr.Wrap(apperr.EInvalid, err, "--sender-key")
 		}
 	}
-	raw, err := readArg(e, name, envelope.MaxWire)
+	env, err := readEnvelope(e, name)
 	if err != nil {
 		return err
 	}
-	env, err := envelope.Parse(raw)
-	if err != nil {
-		return err
-	}
-	h := env.Header
-	d := env.Digest()
-	now := e.clock.Now()
-	v := envelopeView{
-		ID: h.ID, IdempotencyKey: h.IdempotencyKey, Kind: string(h.Kind), Subkind: h.Subkind,
-		Sender: h.Sender, Recipient: h.Recipient, SenderKeyID: h.SenderKeyID, RecipientKeyID: h.RecipientKeyID,
-		Created: h.Created, Expires: h.Expires, Expired: !now.Before(h.Expires), InReplyTo: h.InReplyTo,
-		CaseRef: h.CaseRef, Handling: string(h.Handling), Exercise: h.Exercise,
-		CiphertextBytes: len(env.Ciphertext), BodyBytes: len(env.Ciphertext) - 48,
-		Digest:    "sha256:" + hex.EncodeToString(d[:]),
-		Signature: envelopeSignatureStatus{Detail: "not checked (give --sender-key to check it)"},
-	}
-	if pub != nil {
-		v.Signature.Checked = true
-		if err := envelope.Verify(env, pub); err != nil {
-			v.Signature.Detail = err.Error()
-		} else {
-			v.Signature.Valid = true
-			v.Signature.Detail = "valid, signed by " + h.Sender + " key " + h.SenderKeyID
-		}
-	}
+	v := cli.NewEnvelopeView(env, pub, e.clock.Now())
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(v); err != nil {
+		if err := cli.WriteJSON(e.stdout, v); err != nil {
 			return err
 		}
 	} else {
-		printEnvelopeView(e.stdout, v, now)
+		cli.PrintEnvelopeView(e.stdout, v, e.clock.Now())
 	}
 	if v.Signature.Checked && !v.Signature.Valid {
 		return cli.ExitError{Code: apperr.ExitCode(apperr.EUnauthorized)}
 	}
 	return nil
-}
-
-func printEnvelopeView(w io.Writer, v envelopeView, now time.Time) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	dash := func(s string) string {
-		if s == "" {
-			return "-"
-		}
-		return s
-	}
-	kind := v.Kind
-	if v.Subkind != "" {
-		kind += " / " + v.Subkind
-	}
-	expires := v.Expires.Format(time.RFC3339)
-	if v.Expired {
-		expires += fmt.Sprintf(" (expired %s ago)", now.Sub(v.Expires).Round(time.Second))
-	} else {
-		expires += fmt.Sprintf(" (in %s)", v.Expires.Sub(now).Round(time.Second))
-	}
-	exercise := "no"
-	if v.Exercise {
-		exercise = "YES: a drill, not real casework"
-	}
-	rows := [][2]string{
-		{"message id", v.ID},
-		{"idempotency key", v.IdempotencyKey},
-		{"kind", kind},
-		{"sender", v.Sender + " (signing key " + v.SenderKeyID + ")"},
-		{"recipient", v.Recipient + " (encryption key " + v.RecipientKeyID + ")"},
-		{"created", v.Created.Format(time.RFC3339)},
-		{"expires", expires},
-		{"in reply to", dash(v.InReplyTo)},
-		{"case reference", dash(v.CaseRef)},
-		{"handling", v.Handling + ": " + envelopeHandlingMeaning[envelope.Handling(v.Handling)]},
-		{"exercise", exercise},
-		{"body", fmt.Sprintf("%d bytes, encrypted", v.BodyBytes)},
-		{"digest", v.Digest},
-		{"signature", v.Signature.Detail},
-	}
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\n", r[0], r[1])
-	}
-	tw.Flush()
 }
 
 // envelopeKeyPath returns flagValue, or the key file inside the node's data
@@ -301,12 +199,8 @@ func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	wire = append(wire, '\n')
-	if *out == "" {
-		_, err = e.stdout.Write(wire)
+	if err := writeOut(e, *out, wire, 0o600); err != nil || *out == "" {
 		return err
-	}
-	if err := os.WriteFile(*out, wire, 0o600); err != nil {
-		return fmt.Errorf("write %s: %w", *out, err)
 	}
 	fmt.Fprintf(e.stderr, "sealed envelope %s for %s into %s\n", h.ID, h.Recipient, *out)
 	return nil
@@ -340,11 +234,7 @@ func runEnvelopeOpen(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	raw, err := readArg(e, name, envelope.MaxWire)
-	if err != nil {
-		return err
-	}
-	env, err := envelope.Parse(raw)
+	env, err := readEnvelope(e, name)
 	if err != nil {
 		return err
 	}
@@ -391,11 +281,7 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 	}
 	covers := "-"
 	if *envFile != "" {
-		rawEnv, err := readArg(e, *envFile, envelope.MaxWire)
-		if err != nil {
-			return err
-		}
-		env, err := envelope.Parse(rawEnv)
+		env, err := readEnvelope(e, *envFile)
 		if err != nil {
 			return err
 		}
@@ -405,20 +291,9 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 			covers, bad = "NO: this receipt is for another envelope", true
 		}
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
-	for _, row := range [][2]string{
-		{"message id", r.MessageID},
-		{"idempotency key", r.IdempotencyKey},
-		{"sender", r.Sender},
-		{"receiver", r.Receiver + " (signing key " + r.ReceiverKeyID + ")"},
-		{"received at", r.ReceivedAt.Format(time.RFC3339)},
-		{"digest", "sha256:" + hex.EncodeToString(r.Digest[:])},
-		{"signature", status},
-		{"covers envelope", covers},
-	} {
-		fmt.Fprintf(tw, "%s\t%s\n", row[0], row[1])
+	if err := cli.PrintReceipt(e.stdout, r, status, covers); err != nil {
+		return err
 	}
-	tw.Flush()
 	if bad {
 		return cli.ExitError{Code: apperr.ExitCode(apperr.EUnauthorized)}
 	}
@@ -460,14 +335,7 @@ func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 	} else {
 		fmt.Fprintf(e.stderr, "stored envelope %s (%s) from %s; carry the receipt back to the sender\n", h.ID, h.Kind, h.Sender)
 	}
-	if receiptOut == "" {
-		_, err = e.stdout.Write(wire)
-		return err
-	}
-	if err := os.WriteFile(receiptOut, wire, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", receiptOut, err)
-	}
-	return nil
+	return writeOut(e, receiptOut, wire, 0o644)
 }
 
 func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
@@ -493,14 +361,7 @@ func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if out == "" {
-		_, err = e.stdout.Write(raw)
-		return err
-	}
-	if err := os.WriteFile(out, raw, 0o600); err != nil {
-		return fmt.Errorf("write %s: %w", out, err)
-	}
-	return nil
+	return writeOut(e, out, raw, 0o600)
 }
 
 func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error {
@@ -519,11 +380,7 @@ func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error 
 	if envFile == "" {
 		return usagef("--envelope FILE is required: a receipt is accepted only for the envelope it covers")
 	}
-	rawEnv, err := readArg(e, envFile, envelope.MaxWire)
-	if err != nil {
-		return err
-	}
-	env, err := envelope.Parse(rawEnv)
+	env, err := readEnvelope(e, envFile)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/directory"
@@ -79,7 +80,7 @@ func TestEnvelopeSealInspectOpen(t *testing.T) {
 	}
 
 	r = runCLI(t, "", nil, "envelope", "inspect", msg, "--json")
-	var v envelopeView
+	var v cli.EnvelopeView
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || r.code != 0 {
 		t.Fatalf("inspect --json: %v, code %d, %s", err, r.code, r.stdout)
 	}

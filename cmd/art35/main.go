@@ -282,3 +282,16 @@ func readArg(e *env, name string, max int) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// writeOut writes b to the file path (created with perm), or to standard
+// output when path is "".
+func writeOut(e *env, path string, b []byte, perm os.FileMode) error {
+	if path == "" {
+		_, err := e.stdout.Write(b)
+		return err
+	}
+	if err := os.WriteFile(path, b, perm); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/app"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/node"
 )
@@ -109,9 +109,7 @@ func runNodeInit(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stderr, "it will serve (TLS unless --insecure-plain-http):\n  peers' API  %s  (publish: %s)\n  portal      https://%s/\n  admin       http://%s/metrics, /healthz, /readyz\n",
 		c.Listen, entry.Endpoint, c.PortalListen, c.AdminListen)
 	fmt.Fprintf(e.stderr, "send this public entry to the network's secretariat:\n")
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(entry)
+	return cli.WriteJSON(e.stdout, entry)
 }
 
 func runNodeRun(ctx context.Context, e *env, args []string) error {
@@ -214,9 +212,7 @@ func runNodeStatus(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(st)
+		return cli.WriteJSON(e.stdout, st)
 	}
 	serial := fmt.Sprintf("serial %d", st.DirectorySerial)
 	if st.DirectorySerial == 0 {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/app"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/ping"
 )
 
@@ -65,12 +65,6 @@ func (o pingOutput) check() error {
 	return nil
 }
 
-func pingJSON(e *env, v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
-}
-
 func runPingCampaign(ctx context.Context, e *env, args []string) error {
 	var to, by string
 	var window time.Duration
@@ -99,7 +93,7 @@ func runPingCampaign(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if asJSON {
-		return pingJSON(e, c)
+		return cli.WriteJSON(e.stdout, c)
 	}
 	fmt.Fprintf(e.stdout, "campaign %s: %d challenges queued, answer window %s (until %s)\n",
 		c.ID, len(c.Pings), c.Window, c.StartedAt.Add(c.Window).Format(time.RFC3339))
@@ -158,7 +152,7 @@ func runPingResults(ctx context.Context, e *env, args []string) error {
 		if rs == nil {
 			rs = []ping.Result{}
 		}
-		return pingJSON(e, rs)
+		return cli.WriteJSON(e.stdout, rs)
 	case out.csv:
 		return ping.WriteResultsCSV(e.stdout, rs)
 	}
@@ -213,7 +207,7 @@ func runPingTable(ctx context.Context, e *env, args []string) error {
 		if rows == nil {
 			rows = []ping.CountryRow{}
 		}
-		return pingJSON(e, rows)
+		return cli.WriteJSON(e.stdout, rows)
 	case out.csv:
 		return ping.WriteTableCSV(e.stdout, rows)
 	}
@@ -256,7 +250,7 @@ func runPingPending(ctx context.Context, e *env, args []string) error {
 		if cs == nil {
 			cs = []ping.Challenge{}
 		}
-		return pingJSON(e, cs)
+		return cli.WriteJSON(e.stdout, cs)
 	}
 	if len(cs) == 0 {
 		fmt.Fprintln(e.stdout, "no ping challenge waits for an answer")

@@ -113,9 +113,7 @@ func requestValidate(ctx context.Context, e *env, args []string) error {
 		res.Problems = []request.Problem{}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
+		if err := cli.WriteJSON(e.stdout, res); err != nil {
 			return err
 		}
 	} else {
@@ -158,7 +156,7 @@ func requestSchema(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(e, s)
+	return cli.WriteJSON(e.stdout, s)
 }
 
 func requestNew(ctx context.Context, e *env, args []string) error {
@@ -175,13 +173,7 @@ func requestNew(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(e, m)
-}
-
-func writeJSON(e *env, v any) error {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return cli.WriteJSON(e.stdout, m)
 }
 
 func requestLetter(ctx context.Context, e *env, args []string) error {
@@ -280,7 +272,7 @@ func requestNextPreserve(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
-	return writeJSON(e, n)
+	return cli.WriteJSON(e.stdout, n)
 }
 
 func requestExtend(ctx context.Context, e *env, args []string) error {
@@ -302,7 +294,7 @@ func requestExtend(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(e, n)
+	return cli.WriteJSON(e.stdout, n)
 }
 
 func requestChain(ctx context.Context, e *env, args []string) error {
@@ -329,7 +321,7 @@ func requestChain(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(e, chain)
+		return cli.WriteJSON(e.stdout, chain)
 	}
 	for _, n := range chain {
 		rel := ""
@@ -381,7 +373,7 @@ func requestDue(ctx context.Context, e *env, args []string) error {
 	zone := cases.Zone(r, snap)
 	agenda := request.Due(request.Facts{Request: r, Lifecycle: l, Zone: zone}, request.DefaultPolicy(), now)
 	if *asJSON {
-		return writeJSON(e, struct {
+		return cli.WriteJSON(e.stdout, struct {
 			State request.State `json:"state"`
 			request.Agenda
 		}{l.State, agenda})

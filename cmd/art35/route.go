@@ -70,7 +70,7 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		if err := writeJSON(e, d); err != nil {
+		if err := cli.WriteJSON(e.stdout, d); err != nil {
 			return err
 		}
 	} else {

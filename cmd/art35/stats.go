@@ -121,7 +121,7 @@ func runStats(ctx context.Context, e *env, args []string) error {
 	}
 	switch {
 	case asJSON:
-		return pingJSON(e, r)
+		return cli.WriteJSON(e.stdout, r)
 	case asCSV && pings:
 		return stats.WritePingsCSV(e.stdout, r)
 	case asCSV:
@@ -247,7 +247,7 @@ func runStatsNetwork(ctx context.Context, e *env, args []string) error {
 	}
 	net := stats.Combine(shares, d, f, t, n.Clock.Now())
 	if asJSON {
-		return pingJSON(e, net)
+		return cli.WriteJSON(e.stdout, net)
 	}
 	fmt.Fprintf(e.stdout, "network figures from %s to %s: %d share(s) counted, %d refused\n", f.Format(time.RFC3339), t.Format(time.RFC3339), len(shares)-len(net.Refused), len(net.Refused))
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/triage"
 )
@@ -168,7 +169,7 @@ func runTriage(ctx context.Context, e *env, args []string) error {
 	}
 	switch {
 	case *asJSON:
-		return writeJSON(e, rep)
+		return cli.WriteJSON(e.stdout, rep)
 	case *asCSV:
 		return triage.WriteCSV(e.stdout, rep)
 	}

@@ -4,9 +4,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
+
+	"github.com/art35/art35/internal/cli"
 )
 
 // The version is stamped at build time (Makefile: -X main.version=...);
@@ -26,9 +27,7 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return cli.WriteJSON(e.stdout, struct {
 			Version string `json:"version"`
 			Go      string `json:"go"`
 			OS      string `json:"os"`

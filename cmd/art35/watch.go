@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/app"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/watch"
 )
 
@@ -82,7 +83,7 @@ func runWatchPush(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if asJSON {
-		return pingJSON(e, out)
+		return cli.WriteJSON(e.stdout, out)
 	}
 	where := out.Event.Country
 	if where == "" {
@@ -141,7 +142,7 @@ func runWatchShow(ctx context.Context, e *env, args []string) error {
 		if evs == nil {
 			evs = []watch.Stored{}
 		}
-		return pingJSON(e, evs)
+		return cli.WriteJSON(e.stdout, evs)
 	}
 	if len(evs) == 0 {
 		fmt.Fprintf(e.stdout, "no watch events for request %s on this node\n", pos[0])
