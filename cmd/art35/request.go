@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
@@ -103,7 +102,7 @@ func requestValidate(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("validate needs one FILE (or - for standard input)")
 	}
-	b, err := readArg(e, pos[0], request.MaxDocument+1)
+	b, err := readRequest(e, pos[0])
 	if err != nil {
 		return err
 	}
@@ -117,24 +116,7 @@ func requestValidate(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	} else {
-		errs, warns := 0, 0
-		for _, p := range ps {
-			if p.Severity == request.SeverityError {
-				errs++
-			} else {
-				warns++
-			}
-			field := p.Field
-			if field == "" {
-				field = "(document)"
-			}
-			fmt.Fprintf(e.stdout, "%-7s %s [%s]\n        %s\n", p.Severity, field, p.Rule, p.Message)
-		}
-		if res.Valid {
-			fmt.Fprintf(e.stdout, "%s: valid (%d warnings)\n", pos[0], warns)
-		} else {
-			fmt.Fprintf(e.stdout, "%s: invalid: %d errors, %d warnings\n", pos[0], errs, warns)
-		}
+		cli.PrintValidation(e.stdout, pos[0], ps)
 	}
 	if !res.Valid {
 		return cli.ExitError{Code: apperr.ExitCode(apperr.EInvalid)}
@@ -188,7 +170,7 @@ func requestLetter(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("letter needs one FILE (or - for standard input)")
 	}
-	b, err := readArg(e, pos[0], request.MaxDocument+1)
+	b, err := readRequest(e, pos[0])
 	if err != nil {
 		return err
 	}
@@ -217,9 +199,15 @@ func requestLetter(ctx context.Context, e *env, args []string) error {
 	return request.RenderLetter(e.stdout, r, request.LetterOptions{Now: e.clock.Now(), ForProvider: *forProvider, Language: strings.ToLower(*lang)})
 }
 
+// readRequest reads a request document (or a file of evidences), - for
+// standard input.
+func readRequest(e *env, name string) ([]byte, error) {
+	return readArg(e, name, request.MaxDocument+1)
+}
+
 // loadValid reads and validates a request file; errors list every problem.
 func loadValid(e *env, name string) (*request.Request, error) {
-	b, err := readArg(e, name, request.MaxDocument+1)
+	b, err := readRequest(e, name)
 	if err != nil {
 		return nil, err
 	}
@@ -323,13 +311,7 @@ func requestChain(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return cli.WriteJSON(e.stdout, chain)
 	}
-	for _, n := range chain {
-		rel := ""
-		if n.Rel != "" {
-			rel = " (" + n.Rel + ")"
-		}
-		fmt.Fprintf(e.stdout, "%s%s %s %s -> %s%s\n", strings.Repeat("  ", n.Depth), n.ID, n.Type, n.From, n.To, rel)
-	}
+	cli.PrintChain(e.stdout, chain)
 	return nil
 }
 
@@ -357,7 +339,7 @@ func requestDue(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	b, err := readArg(e, pos[1], request.MaxDocument+1)
+	b, err := readRequest(e, pos[1])
 	if err != nil {
 		return err
 	}
@@ -378,37 +360,7 @@ func requestDue(ctx context.Context, e *env, args []string) error {
 			request.Agenda
 		}{l.State, agenda})
 	}
-	fmt.Fprintf(e.stdout, "%s (%s, %s) %s -> %s: %s, at %s\n", r.ID, r.Type, r.Priority, r.Requesting.Party, r.Requested.Party, l.State, now.UTC().Format(time.RFC3339))
-	fmt.Fprintf(e.stdout, "\nDeadlines (UTC, and local time in %s):\n", zone)
-	if len(agenda.Deadlines) == 0 {
-		fmt.Fprintln(e.stdout, "  none running")
-	}
-	for _, d := range agenda.Deadlines {
-		due := "(held)"
-		if !d.Due.IsZero() {
-			due = d.Due.Format(time.RFC3339) + " (" + d.Due.In(zone).Format("Mon 2 Jan 15:04 MST") + ")"
-		}
-		fmt.Fprintf(e.stdout, "  %-20s %-9s %s\n      %s\n", d.Clock, d.Status, due, d.Source)
-		if d.Note != "" {
-			fmt.Fprintf(e.stdout, "      %s\n", d.Note)
-		}
-	}
-	fmt.Fprintln(e.stdout, "\nActions due now:")
-	if len(agenda.Actions) == 0 {
-		fmt.Fprintln(e.stdout, "  none")
-	}
-	for _, a := range agenda.Actions {
-		fmt.Fprintf(e.stdout, "  %-18s -> %-10s %s\n", a.Kind, a.To, a.Message)
-		if a.Kind == request.ActionNotify || a.Kind == request.ActionEscalate {
-			people := route.Escalation(snap, r.Requested.Party, a.To)
-			if len(people) == 0 {
-				fmt.Fprintf(e.stdout, "      the directory lists no %s for %s: reach the point of contact by its published channel\n", a.To, r.Requested.Party)
-			}
-			for _, p := range people {
-				fmt.Fprintf(e.stdout, "      %s %s %s\n", p.Name, p.Phone, p.Email)
-			}
-		}
-	}
+	cli.PrintAgenda(e.stdout, cli.AgendaView{Request: r, State: l.State, Agenda: agenda, Zone: zone, Directory: snap, Now: now})
 	return nil
 }
 
@@ -422,7 +374,7 @@ func requestShow(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("show needs one FILE (or - for standard input)")
 	}
-	b, err := readArg(e, pos[0], request.MaxDocument+1)
+	b, err := readRequest(e, pos[0])
 	if err != nil {
 		return err
 	}
@@ -430,38 +382,11 @@ func requestShow(ctx context.Context, e *env, args []string) error {
 	if r == nil {
 		return apperr.Errorf(apperr.EInvalid, "%s: %s", pos[0], ps[0].Message)
 	}
-	fmt.Fprintf(e.stdout, "%s  %s  %s -> %s  priority %s  handling %s\n", r.ID, r.Type, r.Requesting.Party, r.Requested.Party, r.Priority, r.Handling.Code)
-	fmt.Fprintf(e.stdout, "reference %s, created %s, language %s, basis %s %s\n", r.SenderRef, r.CreatedAt, r.Language, r.LegalBasis.Instrument, r.LegalBasis.Article)
-	for _, l := range r.Links {
-		fmt.Fprintf(e.stdout, "link %s %s\n", l.Rel, l.ID)
-	}
-	errs := 0
-	for _, p := range ps {
-		if p.Severity == request.SeverityError {
-			errs++
-		}
-	}
-	fmt.Fprintf(e.stdout, "checklist: %d errors, %d warnings (art35 request validate for details)\n", errs, len(ps)-errs)
 	snap, err := directory.Starter()
 	if err != nil {
 		return err
 	}
-	at := r.CreatedAt.T
-	if !r.CreatedAt.Valid() {
-		at = e.clock.Now()
-	}
-	d, err := route.Decide(snap, r.Requesting.Party, r.Requested.Party, r.Type, at)
-	if err != nil {
-		fmt.Fprintf(e.stdout, "route: %v\n", err)
-	} else {
-		fmt.Fprintf(e.stdout, "route: %s\n", d.Summary)
-	}
-	for _, p := range ps {
-		if strings.HasPrefix(p.Rule, "route-") {
-			fmt.Fprintf(e.stdout, "warning: %s\n", p.Message)
-		}
-	}
-	if errs > 0 {
+	if errs := cli.PrintRequestSummary(e.stdout, r, ps, snap, e.clock.Now()); errs > 0 {
 		return cli.ExitError{Code: apperr.ExitCode(apperr.EInvalid)}
 	}
 	return nil

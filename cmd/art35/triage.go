@@ -7,9 +7,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
-	"time"
 
-	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/triage"
@@ -84,7 +82,7 @@ func runTriage(ctx context.Context, e *env, args []string) error {
 	x := triage.Extractor{Field: *field}
 	if *sep != "" {
 		x.Sep = (*sep)[0]
-	} else if *field > 0 && allCSV(pos) {
+	} else if *field > 0 && triage.AllCSV(pos) {
 		x.Sep = ','
 	}
 	if *re != "" {
@@ -107,33 +105,10 @@ func runTriage(ctx context.Context, e *env, args []string) error {
 			return usagef("--from %q is not a party in the directory; give an ISO 3166-1 alpha-2 code such as US", fromCC)
 		}
 	}
-	// Open every input first: a missing file is the user's mistake and
-	// should stop the run before minutes of reading, not after.
-	var inputs []triage.Input
-	var closers []io.Closer
-	defer func() {
-		for _, c := range closers {
-			c.Close()
-		}
-	}()
-	for _, name := range pos {
-		if name == "-" {
-			inputs = append(inputs, triage.Input{Name: "(standard input)", R: e.stdin})
-			continue
-		}
-		f, err := os.Open(name)
-		if err != nil {
-			return apperr.Wrap(apperr.EInvalid, err, "cannot read log")
-		}
-		closers = append(closers, f)
-		var size int64
-		if fi, err := f.Stat(); err == nil {
-			if fi.IsDir() {
-				return apperr.Errorf(apperr.EInvalid, "%s is a folder; give log files (e.g. %s/*.log)", name, name)
-			}
-			size = fi.Size()
-		}
-		inputs = append(inputs, triage.Input{Name: name, R: f, Size: size})
+	inputs, closeAll, err := triage.OpenInputs(pos, e.stdin)
+	defer closeAll()
+	if err != nil {
+		return err
 	}
 	db, err := openIPDB(*dataDir)
 	if err != nil {
@@ -142,7 +117,7 @@ func runTriage(ctx context.Context, e *env, args []string) error {
 	sc := triage.Scanner{Extractor: x, Workers: *workers}
 	if isTerminal(e.stderr) {
 		sc.Now = e.clock.Now
-		sc.Progress = func(p triage.Progress) { printProgress(e.stderr, p) }
+		sc.Progress = func(p triage.Progress) { fmt.Fprint(e.stderr, p.Line()) }
 	}
 	res, err := sc.Scan(ctx, inputs)
 	if sc.Progress != nil {
@@ -176,16 +151,6 @@ func runTriage(ctx context.Context, e *env, args []string) error {
 	return triage.WriteText(e.stdout, rep)
 }
 
-func allCSV(names []string) bool {
-	for _, n := range names {
-		n = strings.TrimSuffix(strings.ToLower(n), ".gz")
-		if !strings.HasSuffix(n, ".csv") {
-			return false
-		}
-	}
-	return true
-}
-
 // isTerminal reports whether w is a character device (a terminal), the
 // only place progress output belongs.
 func isTerminal(w io.Writer) bool {
@@ -195,18 +160,4 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-func printProgress(w io.Writer, p triage.Progress) {
-	secs := p.Elapsed.Seconds()
-	if secs <= 0 {
-		return
-	}
-	rate := float64(p.Lines) / secs
-	msg := fmt.Sprintf("\r\033[K%.0f MB read, %d lines, %.0f lines/s", float64(p.Bytes)/1e6, p.Lines, rate)
-	if p.Total > 0 && p.Bytes > 0 && p.Bytes <= p.Total {
-		left := time.Duration(float64(p.Elapsed) * float64(p.Total-p.Bytes) / float64(p.Bytes))
-		msg += fmt.Sprintf(", %d%%, about %s left", p.Bytes*100/p.Total, left.Round(time.Second))
-	}
-	fmt.Fprint(w, msg)
 }
