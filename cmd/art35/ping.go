@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/art35/art35/internal/app"
@@ -82,12 +81,7 @@ func runPingCampaign(ctx context.Context, e *env, args []string) error {
 	if strings.TrimSpace(by) == "" {
 		return usagef("--by NAME is required: a campaign records who started it")
 	}
-	var parties []string
-	for p := range strings.SplitSeq(to, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			parties = append(parties, p)
-		}
-	}
+	parties := cli.SplitList(to)
 	c, err := app.Ping(n).StartCampaign(ctx, ping.CampaignOptions{To: parties, Window: window, By: by})
 	if err != nil {
 		return err
@@ -95,19 +89,7 @@ func runPingCampaign(ctx context.Context, e *env, args []string) error {
 	if asJSON {
 		return cli.WriteJSON(e.stdout, c)
 	}
-	fmt.Fprintf(e.stdout, "campaign %s: %d challenges queued, answer window %s (until %s)\n",
-		c.ID, len(c.Pings), c.Window, c.StartedAt.Add(c.Window).Format(time.RFC3339))
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PARTY\tAUTHORITY\tOFFICE HOURS\tPING")
-	for _, p := range c.Pings {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.Party, p.Authority, p.OfficeHours, p.ID)
-	}
-	tw.Flush()
-	for _, s := range c.Skipped {
-		fmt.Fprintf(e.stdout, "not pinged: %s: %s\n", s.Party, s.Reason)
-	}
-	fmt.Fprintf(e.stdout, "follow it with: art35 ping results --campaign %s\n", c.ID)
-	return nil
+	return cli.PrintCampaign(e.stdout, c)
 }
 
 func runPingResults(ctx context.Context, e *env, args []string) error {
@@ -156,25 +138,7 @@ func runPingResults(ctx context.Context, e *env, args []string) error {
 	case out.csv:
 		return ping.WriteResultsCSV(e.stdout, rs)
 	}
-	if len(rs) == 0 {
-		fmt.Fprintf(e.stdout, "no pings in campaign %q\n", f.Campaign)
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "PARTY\tSENT (UTC)\tOFFICE HOURS\tRECEIPT\tSTATE\tANSWERED BY\tIN\tESCALATED TO")
-	for _, r := range rs {
-		receipt := "none"
-		if r.Reachable {
-			receipt = r.ReceiptAt.Format("15:04:05")
-		}
-		in := "-"
-		if r.AnswerSeconds >= 0 {
-			in = (time.Duration(r.AnswerSeconds) * time.Second).String()
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Party, r.SentAt.Format("2006-01-02 15:04"), r.OfficeHours,
-			receipt, r.State, pingDash(r.AnsweredBy), in, pingDash(r.EscalatedTo))
-	}
-	return tw.Flush()
+	return cli.PrintPingResults(e.stdout, rs, f.Campaign)
 }
 
 func runPingTable(ctx context.Context, e *env, args []string) error {
@@ -211,21 +175,7 @@ func runPingTable(ctx context.Context, e *env, args []string) error {
 	case out.csv:
 		return ping.WriteTableCSV(e.stdout, rows)
 	}
-	if len(rows) == 0 {
-		fmt.Fprintf(e.stdout, "no pings in the last %d days\n", days)
-		return nil
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "PARTY\tPINGS\tREACHABLE\tPASSED\tLATE\tFAILED\tWAITING\tPASS RATE\tMEDIAN\tP90\tNIGHT PASSED\t")
-	for _, c := range rows {
-		rate := "-"
-		if c.PassRate >= 0 {
-			rate = fmt.Sprintf("%.0f%%", 100*c.PassRate)
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\t%s\t%s\t%d/%d\t\n", c.Party, c.Pings, c.Reachable, c.Passed, c.Late,
-			c.Failed, c.Waiting, rate, pingSecs(c.MedianSeconds), pingSecs(c.P90Seconds), c.OutsideHoursPassed, c.OutsideHours)
-	}
-	return tw.Flush()
+	return cli.PrintPingTable(e.stdout, rows, days)
 }
 
 func runPingPending(ctx context.Context, e *env, args []string) error {
@@ -252,29 +202,7 @@ func runPingPending(ctx context.Context, e *env, args []string) error {
 		}
 		return cli.WriteJSON(e.stdout, cs)
 	}
-	if len(cs) == 0 {
-		fmt.Fprintln(e.stdout, "no ping challenge waits for an answer")
-		return nil
-	}
-	now := e.clock.Now()
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CHALLENGE\tFROM\tRECEIVED (UTC)\tANSWER BY\tRAISED TO\tSTATE")
-	for _, c := range cs {
-		var state string
-		switch {
-		case c.State == "answered":
-			state = "answered by " + c.AnsweredBy
-		case c.EscalatedTo != "":
-			state = "WINDOW PASSED, escalated to " + c.EscalatedTo
-		default:
-			state = "pending, " + c.Deadline.Sub(now).Round(time.Second).String() + " left"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.From, c.ReceivedAt.Format("2006-01-02 15:04:05"),
-			c.Deadline.Format("15:04:05"), c.RaisedTo, state)
-	}
-	tw.Flush()
-	fmt.Fprintln(e.stdout, `answer with: art35 ping answer CHALLENGE --by "YOUR NAME"`)
-	return nil
+	return cli.PrintChallenges(e.stdout, cs, e.clock.Now())
 }
 
 func runPingAnswer(ctx context.Context, e *env, args []string) error {
@@ -299,18 +227,4 @@ func runPingAnswer(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "answered challenge %s from %s as %s at %s; the signed answer is queued for %s\n",
 		c.ID, c.From, c.AnsweredBy, c.AnsweredAt.Format(time.RFC3339), c.From)
 	return nil
-}
-
-func pingDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
-func pingSecs(f float64) string {
-	if f < 0 {
-		return "-"
-	}
-	return (time.Duration(f) * time.Second).String()
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/art35/art35/internal/cli"
@@ -106,10 +105,10 @@ func runStats(ctx context.Context, e *env, args []string) error {
 	if q.By, err = stats.ParseDimension(by); err != nil {
 		return usagef("--by: %q is not a grouping; use country, type, priority or offence", by)
 	}
-	if q.From, err = parseStatsTime(from, false); err != nil {
+	if q.From, err = cli.ParseBound(from, false); err != nil {
 		return usagef("--from: %v", err)
 	}
-	if q.To, err = parseStatsTime(to, true); err != nil {
+	if q.To, err = cli.ParseBound(to, true); err != nil {
 		return usagef("--to: %v", err)
 	}
 	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
@@ -130,53 +129,6 @@ func runStats(ctx context.Context, e *env, args []string) error {
 	return stats.WriteText(e.stdout, r)
 }
 
-// parseStatsTime reads a period bound: "" is none, a date is midnight UTC
-// (the next midnight for an end, so that the day is included), anything
-// else must be RFC 3339.
-func parseStatsTime(s string, end bool) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if d, err := time.Parse(time.DateOnly, s); err == nil {
-		if end {
-			d = d.AddDate(0, 0, 1)
-		}
-		return d, nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, cli.UsageError{Msg: "give a date like 2026-01-31 or a time like 2026-01-31T12:00:00Z, not " + quoteShort(s)}
-	}
-	return t.UTC(), nil
-}
-
-func quoteShort(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "..."
-	}
-	return `"` + s + `"`
-}
-
-// statsPeriod reads the required --from and --to of share and network.
-func statsPeriod(from, to string) (time.Time, time.Time, error) {
-	if from == "" || to == "" {
-		return time.Time{}, time.Time{}, usagef("--from and --to are required: a share is for a period, e.g. --from 2026-01-01 --to 2026-12-31")
-	}
-	f, err := parseStatsTime(from, false)
-	if err != nil {
-		return f, f, usagef("--from: %v", err)
-	}
-	t, err := parseStatsTime(to, true)
-	if err != nil {
-		return f, t, usagef("--to: %v", err)
-	}
-	if !t.After(f) {
-		return f, t, usagef("--to must be after --from")
-	}
-	return f, t, nil
-}
-
 func runStatsShare(ctx context.Context, e *env, args []string) error {
 	var from, to, out string
 	n, pos, err := openNode(ctx, e, statsCmd, "share", args, func(fs *flag.FlagSet) {
@@ -191,7 +143,7 @@ func runStatsShare(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
 	}
-	f, t, err := statsPeriod(from, to)
+	f, t, err := cli.Period(from, to)
 	if err != nil {
 		return err
 	}
@@ -226,7 +178,7 @@ func runStatsNetwork(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer n.Close()
-	f, t, err := statsPeriod(from, to)
+	f, t, err := cli.Period(from, to)
 	if err != nil {
 		return err
 	}
@@ -249,29 +201,7 @@ func runStatsNetwork(ctx context.Context, e *env, args []string) error {
 	if asJSON {
 		return cli.WriteJSON(e.stdout, net)
 	}
-	fmt.Fprintf(e.stdout, "network figures from %s to %s: %d share(s) counted, %d refused\n", f.Format(time.RFC3339), t.Format(time.RFC3339), len(shares)-len(net.Refused), len(net.Refused))
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "\nPARTY\tSHARED\tSENT\tRECEIVED\tOWN TIME TO ACK (RECEIVED)\tPARTNERS' REQUESTS\tACK IN TIME (AS PARTNERS SAW IT)\tMEDIAN ACK BY PARTNER\tPINGS IN TIME")
-	for _, r := range net.Rows {
-		shared := "no share"
-		if r.Shared {
-			shared = "yes"
-		}
-		var seen []string
-		for _, s := range r.SeenBy.MedianAckBySeers {
-			seen = append(seen, s.Reporter+" "+stats.FormatSeconds(s.MedianSeconds))
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%d\t%s (%d/%d)\t%s\t%d/%d\n", r.Party, shared, r.Sent.Requests, r.Received.Requests,
-			r.Received.ToAcknowledgement.Brief(), r.SeenBy.Requests, stats.Percent(r.SeenBy.AckInTimeShare), r.SeenBy.AckInTime, r.SeenBy.AckDecided,
-			strings.Join(seen, ", "), r.Pings.InTime, r.Pings.Pings)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, r := range net.Refused {
-		fmt.Fprintf(e.stdout, "refused: %s\n", r)
-	}
-	return nil
+	return cli.PrintNetwork(e.stdout, net, f, t, len(shares))
 }
 
 func runStatsClassify(ctx context.Context, e *env, args []string) error {
@@ -287,12 +217,7 @@ func runStatsClassify(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("give one request id: art35 stats classify ID --offence illegal-access --by NAME")
 	}
-	var classes []string
-	for c := range strings.SplitSeq(offences, ",") {
-		if c = strings.TrimSpace(c); c != "" {
-			classes = append(classes, c)
-		}
-	}
+	classes := cli.SplitList(offences)
 	if err := (stats.Classifier{DB: n.DB}).Classify(ctx, pos[0], classes, by, n.Clock.Now()); err != nil {
 		return err
 	}

@@ -150,7 +150,7 @@ func runWatchShow(ctx context.Context, e *env, args []string) error {
 	}
 	for _, ev := range evs {
 		fmt.Fprintf(e.stdout, "%s  %s port %d  %s %s  [%s, %s from %s]  end to end %s\n", ev.Time.Format("2006-01-02 15:04:05Z"),
-			ev.Address, ev.Port, pingDash(ev.Country), ev.Operator, ev.Role, ev.Status, ev.Peer, watchMillis(ev.EndToEnd))
+			ev.Address, ev.Port, cli.Dash(ev.Country), ev.Operator, ev.Role, ev.Status, ev.Peer, watchMillis(ev.EndToEnd))
 		if ev.Note != "" {
 			fmt.Fprintf(e.stdout, "    note: %s\n", ev.Note)
 		}
