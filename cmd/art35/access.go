@@ -16,19 +16,7 @@ var accessCmd = &command{
 	name:  "access",
 	short: "record trans-border access to stored data without the other party's authorisation (Art. 32)",
 	usage: "access <record|list> --data DIR ...",
-	long: `A party may access stored computer data located in another party without its
-authorisation when the data is publicly available (Budapest Art. 32(a)), or with
-the lawful and voluntary consent of the person who has the lawful authority to
-disclose it (Art. 32(b)). Nothing is sent: the node keeps a record of what was
-accessed, on which ground, when, by whom, and the notice given to the other
-party if any, each with its audit-log entry.
-
-	art35 access record --data DIR --ground publicly-available --what TEXT --source URL
-	    --at 2026-12-02T08:00:00Z --by NAME [--located-in CC] [--case REF] [--notice TEXT]
-	art35 access record --data DIR --ground consent --consent-by NAME --lawful-authority TEXT ...
-	art35 access list --data DIR [--json]
-
-Exit status 1 with the field named when a record is incomplete; nothing is written.`,
+	long:  help("access"),
 }
 
 func runAccess(ctx context.Context, e *env, args []string) error {

@@ -16,23 +16,7 @@ var attributeCmd = &command{
 	name:  "attribute",
 	short: "who is behind an IP address: country, network, ASN, operator, and the route to ask",
 	usage: "attribute IP [--port N] [--time T] [--from CC] [--type TYPE] [--json] [--data DIR] | attribute --sources",
-	long: `Attribute IP from offline data: country of registration, network (the largest
-CIDR block within the source's range), ASN, operator, the data's as-of date and
-the sources. When the country sources disagree, both answers are shown.
-Private, loopback, carrier-grade NAT, documentation, multicast and reserved
-addresses are answered "not attributable" with the reason.
-
-With --from CC (default: the node's party), also the route: whether a legal
-instrument allows a request of --type (default preserve) from CC to that
-country, the point of contact to ask, its local time and whether it is on
-duty, its legal profile; or "no route" with the reason and what remains. The
-directory is the one shipped with art35, or a signed snapshot given with
---snapshot FILE --pubkey KEY.
-
---port and --time (RFC 3339 with a zone, e.g. 2026-11-20T14:02:07Z) are the
-identifiers a request needs behind carrier-grade NAT; a time without a zone
-is refused, not guessed. --sources prints the data credits the licences
-require. Attribution and routing propose; a person confirms.`,
+	long:  help("attribute"),
 }
 
 func runAttribute(ctx context.Context, e *env, args []string) error {

@@ -16,27 +16,7 @@ var auditCmd = &command{
 	name:  "audit",
 	short: "verify the tamper-evident audit log, make checkpoints, export and check proofs",
 	usage: "audit <verify|checkpoint|prove|check|list> [flags]",
-	long: `Every node keeps an append-only Merkle log of every envelope sent and
-received (by digest, never its content), every access to personal data, every
-sign-in, administrative change and inbox rejection, with checkpoints (size and
-root hash) signed by the node's Ed25519 key.
-
-	art35 audit verify --data DIR
-		recompute every hash and check every signed checkpoint; exit 1
-		naming the first record where the log breaks
-	art35 audit checkpoint --data DIR
-		sign a checkpoint of the log now and print it
-	art35 audit prove MESSAGE-ID --data DIR > bundle.json
-		export the proof that the log holds the records of a message
-		(makes a checkpoint first if the latest does not cover them)
-	art35 audit check --pubkey ed25519:... bundle.json
-		check a bundle offline with the log owner's public key from the
-		directory; needs no database; exit 1 if any byte was changed
-	art35 audit list --data DIR [--message ID] [--case REF] [--actor WHO] [--kind KIND]
-		the audit view: who did what, when, for which case, newest first
-
-The data folder may also be given as ART35_DATA. See docs/audit.md for the
-formats and for checking a bundle by hand.`,
+	long:  help("audit"),
 }
 
 func runAudit(ctx context.Context, e *env, args []string) error {

@@ -21,44 +21,7 @@ var caseCmd = &command{
 	name:  "case",
 	short: "send requests and work the cases of a node: list, show, acknowledge, preserve, answer",
 	usage: "case <send|list|show|served|renew|ack|start|preserved|disclosed|decline|needs-info|close|callback> --data DIR ...",
-	long: `Case works on a node's database (--data DIR, or ART35_DATA). The node may be
-running: what these commands queue, the running node delivers within a second.
-
-  art35 case send --by NAME FILE      validate a request and send it to the requested
-                                      party's 24/7 point of contact; refused with every
-                                      problem listed (exit 1) when it is incomplete
-  art35 case list [--json]            every case, the one due soonest first
-  art35 case show ID [--json]         the case's timeline of evidences, its clocks, the
-                                      actions due now and the notifications sent
-
-Steps, each sent to the other side as a signed evidence:
-  art35 case ack ID --by NAME         a named person read the request (acknowledged)
-  art35 case start ID --by NAME       execution started (in-progress)
-  art35 case preserved ID --by NAME --ref PROVIDER-REF [--until DATE]
-                                      the data is preserved (end date YYYY-MM-DD or RFC 3339)
-  art35 case disclosed ID --by NAME   the data or answer was sent
-  art35 case decline ID --by NAME --code CODE [--linked ID]
-  art35 case needs-info ID --by NAME --code CODE
-  art35 case close ID --by NAME       the sender closes (or withdraws) the request
-  art35 case served ID --by NAME
-                                      a production order (Protocol Art. 8) was served on
-                                      the provider: starts the 20/45-day clock for the data
-  art35 case renew ID --by NAME --until DATE
-                                      an interception's authorised period was renewed (Art. 34);
-                                      content never flows through art35
-
-An emergency request received here is disclosed only once confirmed (SPEC story 7):
-countersigned by a second person of the requesting authority, or called back:
-  art35 case callback ID --by NAME --number NUMBER --outcome TEXT [--at TIME] [--json]
-                                      record the call made to the number the directory
-                                      holds for the requesting authority (any other
-                                      number is refused); without --by it
-                                      prints the confirmation state
-
---details TEXT adds a free-text explanation to any step. Codes: ` + strings.Join(answerCodeNames(), ", ") + `.
-The clocks (acknowledgement, preservation end held while an MLA request is pending,
-extensions, Protocol Art. 7 and 8, EU 2023/1543, domestic 90 days) are computed the
-same way here, in the portal and by the running node; see docs/cases.md.`,
+	long:  strings.ReplaceAll(help("case"), "{{list}}", strings.Join(answerCodeNames(), ", ")),
 }
 
 func answerCodeNames() []string {

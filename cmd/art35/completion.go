@@ -16,14 +16,7 @@ var completionCmd = &command{
 	name:  "completion",
 	short: "print a shell completion script (bash, zsh or fish)",
 	usage: "completion bash|zsh|fish",
-	long: `Print a completion script for the named shell on standard output. It
-completes commands, subcommands and flags, read from the commands' own help.
-
-  bash:  art35 completion bash > /etc/bash_completion.d/art35
-         (or: source <(art35 completion bash) in ~/.bashrc)
-  zsh:   art35 completion zsh > "${fpath[1]}/_art35"
-         (or: source <(art35 completion zsh) after compinit in ~/.zshrc)
-  fish:  art35 completion fish > ~/.config/fish/completions/art35.fish`,
+	long:  help("completion"),
 }
 
 func runCompletion(ctx context.Context, e *env, args []string) error {

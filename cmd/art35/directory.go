@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
+	"crypto/ed25519"
 	"flag"
 	"fmt"
-	"io/fs"
 	"os"
 	"time"
 
@@ -19,27 +18,7 @@ var directoryCmd = &command{
 	name:  "directory",
 	short: "show, sign, verify, merge and compare the directory of the network",
 	usage: "directory <show|list|export|import|keygen|sign|verify|merge|diff> [arguments]",
-	long: `The directory lists the parties of the network, their status under each
-instrument (Budapest Convention, Second Protocol, UN 2024 Convention, EU
-Regulation 2023/1543), their authorities, contact channels, duty hours, keys
-and legal profiles. The secretariat signs it; nodes verify it against the
-secretariat's pinned key. See docs/directory.md.
-
-show and list read the snapshot shipped with art35 unless given a signed file
-with --snapshot FILE and the secretariat key with --pubkey (or
-ART35_SECRETARIAT_KEY).
-
-Examples:
-	art35 directory show IT
-	art35 directory show CN --json
-	art35 directory list --instrument protocol2
-	art35 directory keygen --out secretariat.key
-	art35 directory export > snapshot.json
-	art35 directory import parties.csv > snapshot.json
-	art35 directory sign --key secretariat.key --serial 1 snapshot.json > directory.signed.json
-	art35 directory verify --pubkey ed25519:... --held-serial 0 directory.signed.json
-	art35 directory merge g8-list.csv coe-list.csv --resolutions resolutions.csv
-	art35 directory diff old.signed.json new.signed.json`,
+	long:  help("directory"),
 }
 
 func runDirectory(ctx context.Context, e *env, args []string) error {
@@ -70,25 +49,13 @@ func (s *dirSource) bind(fs *flag.FlagSet) {
 // verifying it against the pinned key at the current time.
 func (s *dirSource) load(e *env) (*directory.Snapshot, string, error) {
 	if s.snapshot == "" {
-		snap, err := directory.Starter()
-		if err != nil {
-			return nil, "", apperr.Wrap(apperr.EInternal, err, "load the shipped directory")
-		}
-		return snap, "the starter snapshot shipped with art35 (unsigned, serial 0)", nil
+		return directory.LoadStarter()
 	}
 	pub, err := dirPinnedKey(e, s.pubkey)
 	if err != nil {
 		return nil, "", err
 	}
-	data, err := dirReadFile(s.snapshot)
-	if err != nil {
-		return nil, "", err
-	}
-	sf, err := directory.Verify(data, pub, 0, e.clock.Now())
-	if err != nil {
-		return nil, "", fmt.Errorf("%s: %w", s.snapshot, err)
-	}
-	return sf.Snapshot, fmt.Sprintf("signed snapshot %s (serial %d, key %s)", s.snapshot, sf.Serial(), sf.KeyID), nil
+	return directory.LoadSigned(s.snapshot, pub, e.clock.Now())
 }
 
 func dirPinnedKey(e *env, flagValue string) ([]byte, error) {
@@ -104,17 +71,6 @@ func dirPinnedKey(e *env, flagValue string) ([]byte, error) {
 		return nil, fmt.Errorf("--pubkey: %w", err)
 	}
 	return pub, nil
-}
-
-func dirReadFile(name string) ([]byte, error) {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, apperr.Errorf(apperr.ENotFound, "file %s does not exist", name)
-		}
-		return nil, apperr.Wrap(apperr.EInvalid, err, "read %s", name)
-	}
-	return data, nil
 }
 
 func dirShow(ctx context.Context, e *env, args []string) error {
@@ -216,7 +172,7 @@ func dirImport(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 {
 		return usagef("import needs one PARTIES.csv (columns iso2,name,budapest,budapest_note,protocol2_signed,protocol2_ratified,un2024_signed,eu,confidence)")
 	}
-	data, err := dirReadFile(pos[0])
+	data, err := directory.ReadFile(pos[0])
 	if err != nil {
 		return err
 	}
@@ -298,30 +254,15 @@ func dirSign(ctx context.Context, e *env, args []string) error {
 // dirReadSnapshot reads "starter", an unsigned snapshot JSON, or a signed
 // file. A signed file's signature is checked when pubkey is given.
 func dirReadSnapshot(name, pubkey string) (*directory.Snapshot, error) {
-	if name == "starter" {
-		return directory.Starter()
-	}
-	data, err := dirReadFile(name)
-	if err != nil {
-		return nil, err
-	}
-	if !directory.IsSignedFile(data) {
-		return directory.ReadSnapshotJSON(name, data)
-	}
-	sf, err := directory.Parse(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
+	var pub ed25519.PublicKey
 	if pubkey != "" {
-		pub, err := keys.ParseSigningPublic(pubkey)
+		k, err := keys.ParseSigningPublic(pubkey)
 		if err != nil {
 			return nil, fmt.Errorf("--pubkey: %w", err)
 		}
-		if err := sf.CheckSignature(pub); err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
+		pub = k
 	}
-	return sf.Snapshot, nil
+	return directory.ReadAny(name, pub)
 }
 
 func dirVerify(ctx context.Context, e *env, args []string) error {
@@ -339,7 +280,7 @@ func dirVerify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	data, err := dirReadFile(pos[0])
+	data, err := directory.ReadFile(pos[0])
 	if err != nil {
 		return err
 	}
@@ -368,7 +309,7 @@ func dirMerge(ctx context.Context, e *env, args []string) error {
 	}
 	var lists [2]*directory.SourceList
 	for i, name := range pos {
-		data, err := dirReadFile(name)
+		data, err := directory.ReadFile(name)
 		if err != nil {
 			return err
 		}
@@ -378,7 +319,7 @@ func dirMerge(ctx context.Context, e *env, args []string) error {
 	}
 	res := directory.Merge(lists[0], lists[1], directory.MergeOptions{Now: e.clock.Now()})
 	if *resFile != "" {
-		data, err := dirReadFile(*resFile)
+		data, err := directory.ReadFile(*resFile)
 		if err != nil {
 			return err
 		}

@@ -21,33 +21,7 @@ var envelopeCmd = &command{
 	name:  "envelope",
 	short: "seal, inspect and open envelopes and receipts (files, out of band)",
 	usage: "envelope <inspect|seal|open|receipt|import|export|import-receipt> [flags] [FILE|ID]",
-	long: `An envelope is one signed, encrypted message between nodes (docs/protocol.md).
-These commands work on envelope and receipt files, so a message can cross any
-channel (a USB stick, an e-mail attachment) and still be checked. FILE "-" is
-standard input.
-
-"inspect" shows the clear header of an envelope and, with --sender-key, checks
-its signature (exit status 5 if it does not verify). "seal" writes a new
-envelope, signed with the node's key and encrypted to the recipient's key from
-the directory. "open" checks and decrypts one with the node's encryption key.
-"receipt" shows a transport receipt and, with --receiver-key, checks it.
-"import" hands an envelope file to the node's inbox, with exactly the checks
-and the receipt of an HTTPS delivery, and prints the signed receipt to carry
-back. "export" writes a stored envelope (as received, byte for byte) so it can
-be carried out of band or shown as proof. "import-receipt" takes the receipt
-that came back for an envelope this node sent, checks it against the
-directory and the envelope, and marks the envelope delivered in the outbox.
-
-Examples:
-	art35 envelope inspect msg.json --sender-key ed25519:iojj3XQJ...
-	art35 envelope seal --data ./us-node --from US-247 --to IT-247 \
-	    --recipient-key x25519:zo06... --kind request --subkind preserve \
-	    --idempotency-key US-2026-0042:send --body request.json > msg.json
-	art35 envelope open msg.json --data ./it-node --sender-key ed25519:iojj3XQJ...
-	art35 envelope receipt receipt.json --receiver-key ed25519:7Uko...
-	art35 envelope import msg.json --data ./it-node > receipt.json
-	art35 envelope export 0123456789abcdef0123456789abcdef --data ./it-node > msg.json
-	art35 envelope import-receipt receipt.json --envelope msg.json --data ./us-node`,
+	long:  help("envelope"),
 }
 
 func runEnvelope(ctx context.Context, e *env, args []string) error {

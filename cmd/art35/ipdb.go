@@ -18,24 +18,7 @@ var ipdbCmd = &command{
 	name:  "ipdb",
 	short: "import and inspect the IP attribution data (country, ASN, operator)",
 	usage: "ipdb <import|info> [flags]",
-	long: `art35 answers from an embedded snapshot (NRO country data, IPFire country data,
-RouteViews/DB-IP ASN data; see 'art35 attribute --sources'). A node refreshes
-or extends it by importing files into its data folder (--data DIR, or
-ART35_DATA): each import writes DIR/ipdb/NAME.a35ip, and a layer named like an
-embedded one replaces it. A national overlay (prefix -> domestic operator and
-its law-enforcement desk) overrides the operator of every other source.
-
-Formats of import:
-  csv      ip-location-db range files: first,last,country or first,last,asn,organisation
-  ipfire   IPFire/Tor geoip files: firstInt,lastInt,country (IPv4) or first,last,country
-  rir      RIR delegated(-extended) statistics: registry|cc|type|start|value|date|status
-  mmdb     MaxMind-format database (country, city or ASN)
-  overlay  CSV prefix,operator,desk[,country[,asn]]; prefix is a CIDR block or first-last
-
-Examples:
-  art35 ipdb import --data /srv/art35 --format rir --name rir-ripencc delegated-ripencc-extended-latest
-  art35 ipdb import --data /srv/art35 --format overlay --name overlay-it operators-it.csv
-  art35 ipdb info --data /srv/art35`,
+	long:  help("ipdb"),
 }
 
 func runIPDB(ctx context.Context, e *env, args []string) error {

@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -294,4 +295,20 @@ func writeOut(e *env, path string, b []byte, perm os.FileMode) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// helpFiles holds each command's long help, help/NAME.txt: prose, kept
+// apart from the code that parses flags; -h, docs/commands.md, the man
+// page and completion all print it.
+//
+//go:embed help/*.txt
+var helpFiles embed.FS
+
+// help returns the long help of the command name.
+func help(name string) string {
+	b, err := helpFiles.ReadFile("help/" + name + ".txt")
+	if err != nil {
+		panic("art35: no help/" + name + ".txt") // a build without its help files; the tests catch it
+	}
+	return string(b)
 }

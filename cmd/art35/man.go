@@ -12,12 +12,7 @@ var manCmd = &command{
 	name:  "man",
 	short: "print the manual page art35(1) in roff, from the commands' help",
 	usage: "man",
-	long: `Print the manual page on standard output, in roff (man(7)). It holds every
-command's help as "art35 <command> -h" prints it, the same text as
-docs/commands.md.
-
-  art35 man > /usr/local/share/man/man1/art35.1
-  art35 man | man -l -`,
+	long:  help("man"),
 }
 
 func runMan(ctx context.Context, e *env, args []string) error {

@@ -18,20 +18,7 @@ var nodeCmd = &command{
 	name:  "node",
 	short: "create and run a node of the network",
 	usage: "node <init|run> [flags]",
-	long: `A node is one authority's installation: its keys, its database and its HTTP
-endpoint. "node init" creates a data folder and prints the public entry to send
-to the network's secretariat; "node run" serves it.
-
-Configuration comes from defaults, then DIR/art35.toml, then ART35_*
-environment variables (ART35_DATA, ART35_PARTY, ART35_DATABASE, ART35_LISTEN,
-ART35_PORTAL_LISTEN, ART35_ADMIN_LISTEN, ART35_PUBLIC_URL, ART35_LOG_LEVEL, ART35_LOG_FORMAT, ART35_SECRETARIAT_KEY,
-ART35_DIRECTORY_URL), then flags.
-
-Examples:
-	art35 node init --party IT --data ./it-node
-	art35 node run --data ./it-node
-	art35 node status --data ./it-node --json
-	art35 node accept-directory --data ./it-node directory-42.json`,
+	long:  help("node"),
 }
 
 func runNode(ctx context.Context, e *env, args []string) error {

@@ -16,11 +16,7 @@ var outboxCmd = &command{
 	name:  "outbox",
 	short: "list the envelopes waiting for delivery and why",
 	usage: "outbox --data DIR [--json]",
-	long: `Outbox lists every envelope the node has not delivered yet: to whom, what,
-how many attempts, when the next one is due and the last error, emergencies
-marked, and per peer the queue depth and the oldest undelivered envelope.
-Envelopes a peer refused for good (state "failed") stay listed until a person
-deals with them.`,
+	long:  help("outbox"),
 }
 
 // peerQueue is the per-peer summary of "outbox --json".

@@ -16,27 +16,7 @@ var pingCmd = &command{
 	name:  "ping",
 	short: "test that a person answers at each point of contact (ping campaigns)",
 	usage: "ping <campaign|results|table|pending|answer> --data DIR [flags]",
-	long: `A ping test checks that each 24/7 point of contact really answers (SPEC 8).
-"ping campaign" sends a signed challenge to all or chosen points of contact that
-list a node; each node returns a machine receipt at once and raises the
-challenge to its person on duty, who answers with "ping answer". A ping passes
-only when a person answers within the window (default 30 minutes); after the
-window it fails and is escalated to the backup contact on both sides.
-
-The sending node keeps the results: reachable (signed receipt), answered, by
-whom, how fast, inside or outside the target's office hours. "ping table" sums
-them up per country over 90 days (median and 90th percentile answer time, pass
-rate). Both export as --json or --csv.
-
-The node that receives pings must be running ("art35 node run") to take them.
-
-Examples:
-	art35 ping campaign --data ./us-node --by "Sam Sample"
-	art35 ping campaign --data ./us-node --to IT,FR --window 15m --by "Sam Sample"
-	art35 ping pending --data ./it-node
-	art35 ping answer 0123456789abcdef0123456789abcdef --by "Paola Esempio" --data ./it-node
-	art35 ping results --data ./us-node --csv
-	art35 ping table --data ./us-node --json`,
+	long:  help("ping"),
 }
 
 func runPing(ctx context.Context, e *env, args []string) error {

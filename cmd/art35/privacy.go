@@ -16,30 +16,14 @@ var purgeCmd = &command{
 	name:  "purge",
 	short: "remove received personal data whose retention period has passed",
 	usage: "purge --data DIR [--dry-run] [--json]",
-	long: `Purge removes, for every request received from another party whose case is
-finished and whose retention period (retention_days, default 730) has passed,
-the personal data from the node's database: envelope bodies and ciphertexts,
-the request document (replaced by a tombstone naming only id, type and
-party) and the details of its evidences. Ids, digests, dates and the audit
-log stay, so what happened can still be proved. A case still open after its
-period is listed for review and not purged. The purge is recorded in the
-audit log. The running node also purges once a day.`,
+	long:  help("purge"),
 }
 
 var transferCmd = &command{
 	name:  "transfer",
 	short: "ask for or grant the authorisation to pass received data on (Protocol Art. 14(10))",
 	usage: "transfer <request|grant|list> --data DIR ...",
-	long: `Data received from a party may be passed to a third party only with the
-originating party's prior authorisation (Protocol Art. 14(10)). A request that
-links to a received request and goes to anyone but its originator is refused
-until the authorisation is on record.
-
-	art35 transfer request --data DIR REQUEST-ID --to DE --purpose "..." --by NAME
-	    (on the receiving node: asks the originator, as a signed evidence)
-	art35 transfer grant --data DIR REQUEST-ID --to DE --purpose "..." --by NAME
-	    (on the originating node: authorises; recorded on both sides)
-	art35 transfer list --data DIR [--json]`,
+	long:  help("transfer"),
 }
 
 func runPurge(ctx context.Context, e *env, args []string) error {
@@ -138,14 +122,7 @@ var incidentCmd = &command{
 	name:  "incident",
 	short: "notify the originating party that data it sent was exposed; list incidents",
 	usage: "incident <notify|list> --data DIR ...",
-	long: `When personal data received from another party is exposed (a security
-incident), the originating party must be told promptly (SPEC section 7).
-
-	art35 incident notify --data DIR REQUEST-ID --details "what happened" --by NAME
-	    sends a signed notice to the party that sent the request; it raises an
-	    alert and an audit record there
-	art35 incident list --data DIR [--json]
-	    notices sent and received`,
+	long:  help("incident"),
 }
 
 func runIncident(ctx context.Context, e *env, args []string) error {
@@ -204,14 +181,7 @@ var usageCmd = &command{
 	name:  "usage",
 	short: "use conditions and how received data was used (Art. 26, 28; Protocol Art. 14)",
 	usage: "usage <accept-conditions|ask|report|answer> --data DIR REQUEST-ID [--by NAME]",
-	long: `The receiver of data records that it accepts the sender's use conditions;
-every read of received data is recorded with who and why; the sender may ask
-how its data was used, and the receiver answers from its audit log.
-
-	art35 usage accept-conditions --data DIR REQUEST-ID --by NAME   (receiver)
-	art35 usage ask --data DIR REQUEST-ID --by NAME                 (sender)
-	art35 usage report --data DIR REQUEST-ID                        (receiver: what the log says)
-	art35 usage answer --data DIR REQUEST-ID --by NAME              (receiver: send the report)`,
+	long:  help("usage"),
 }
 
 func runUsage(ctx context.Context, e *env, args []string) error {

@@ -15,21 +15,7 @@ var reportCmd = &command{
 	name:  "report",
 	short: "write the annual cooperation report (HTML and PDF with charts)",
 	usage: "report annual --year YEAR --data DIR [--out DIR] [--no-pdf] [--chromium PATH]",
-	long: `"report annual" writes this node's annual cooperation report for a calendar
-year (UTC): a short generated narrative of the year and its changes on the year
-before, SVG charts (response times by country over the year, volumes by type,
-ping pass rate) and tables (requests by country and type, declines by reason,
-ping tests). The figures are those of "art35 stats": counts and durations only,
-no personal data; exercises and tests are not counted.
-
-It writes annual-YEAR-PARTY.html and, printed by Chromium (Debian package
-chromium), annual-YEAR-PARTY.pdf into --out (default: the current folder).
-Without Chromium the HTML is written and the command fails with exit status 3
-(not found); --no-pdf writes the HTML alone.
-
-Examples:
-	art35 report annual --year 2026 --data ./us-node
-	art35 report annual --year 2026 --data ./us-node --out ./reports --chromium /usr/bin/chromium`,
+	long:  help("report"),
 }
 
 func runReport(ctx context.Context, e *env, args []string) error {

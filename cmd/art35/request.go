@@ -19,26 +19,7 @@ var requestCmd = &command{
 	name:  "request",
 	short: "validate, template, schema and print cooperation requests",
 	usage: "request <validate|schema|new|letter> ...",
-	long: `Work with cooperation requests (SPEC section 5) as JSON files.
-
-  art35 request validate [--json] FILE   check a request; exit 0 valid, 1 with every problem
-                                         (warnings from the directory: route, language)
-  art35 request schema TYPE              print the JSON Schema of a request type
-  art35 request new TYPE                 print a template to fill in
-  art35 request letter [--for-provider] [--lang en|fr] FILE
-                                         print the formal letter as print-ready HTML
-  art35 request next-preserve --id ID ORIGINAL ANSWER
-                                         turn a traffic-path ANSWER to the preserve ORIGINAL
-                                         into a linked preserve to the provider's country
-  art35 request extend --id ID FILE      print an extension of a preserve request
-  art35 request due [--now TIME] [--json] FILE EVIDENCES
-                                         replay the evidences (a JSON array) and print the
-                                         request's deadlines and the actions due now
-  art35 request show FILE                summary, checklist result and legal route
-  art35 request chain [--json] ID FILE...
-                                         walk the chain of linked requests that contains ID
-
-FILE may be - for standard input. TYPE is one of: ` + strings.Join(typeNames(), ", ") + `.`,
+	long:  strings.ReplaceAll(help("request"), "{{list}}", strings.Join(typeNames(), ", ")),
 }
 
 func typeNames() []string {

@@ -16,51 +16,7 @@ var statsCmd = &command{
 	name:  "stats",
 	short: "statistics of this node's casework: volumes, response times, ack clock, MLA follow-up, declines, pings",
 	usage: "stats --data DIR [--from DATE] [--to DATE] [--by country|type|priority] [--exercise] [--json|--csv [--pings]]\n       art35 stats share --data DIR --from DATE --to DATE [--out FILE]\n       art35 stats network --data DIR --from DATE --to DATE [--json] SHARE...\n       art35 stats classify ID --data DIR --offence CLASS[,CLASS...] --by NAME",
-	long: `Stats computes, from this node's own casework, per partner country, request
-type or priority over a period: the requests sent and received; the time from
-sending to the machine receipt, to a person's acknowledgement, to preservation
-and to disclosure (median, 90th percentile and maximum); the share acknowledged
-within the acknowledgement clock of its priority; the share of preservations
-followed by an MLA request; the declines by reason code; and the ping tests
-(reachable, answered by a person, how fast).
-
-A request belongs to the period in which it left its sender; its later steps
-count even after the period ends. --from and --to take a date (2026-01-01; a
---to date includes that whole day, UTC) or an RFC 3339 time. Without them the
-period is everything up to now.
-
-The figures are counts and durations only: no name, reference or other
-personal data. Exercises (envelopes with the exercise flag) and tests (ping
-requests) are never counted with real work; --exercise reports the exercises
-alone. --csv prints the request figures (durations in seconds); with --pings it
-prints the ping rows instead. See docs/stats.md.
-
-"stats share" writes this node's aggregate for a period (counts and durations
-per partner country and its pings, with the period and the node's authority),
-signed with the node's key, for the secretariat. "stats network", run at the
-secretariat, checks each share against the directory (the authority's signing
-key) and combines those of the period into the network's figures: per party,
-its own figures and how its partners saw it (their requests to it, the share
-acknowledged in time as they measured it, each one's median time to
-acknowledge). A party whose node shared nothing is shown as such; a share that
-does not verify, is for another period or repeats a party is listed and not
-counted.
-
-"stats classify" records the offence classes a case concerns (Budapest
-Convention Arts. 2-11 and the UN Convention of 2024, one list: illegal-access,
-illegal-interception, data-interference, system-interference,
-misuse-of-devices, computer-related-forgery, computer-related-fraud,
-child-sexual-abuse-material, copyright-infringement, attempt-aiding,
-solicitation-of-children, intimate-images, laundering), replacing those it had;
---by offence groups the figures by class, and shares carry them.
-
-Examples:
-	art35 stats --data ./us-node
-	art35 stats --data ./us-node --from 2026-01-01 --to 2026-12-31 --by type
-	art35 stats --data ./us-node --json
-	art35 stats --data ./us-node --csv --pings
-	art35 stats share --data ./us-node --from 2026-01-01 --to 2026-12-31 --out us-2026.share.json
-	art35 stats network --data ./secretariat --from 2026-01-01 --to 2026-12-31 us-2026.share.json it-2026.share.json fr-2026.share.json`,
+	long:  help("stats"),
 }
 
 func runStats(ctx context.Context, e *env, args []string) error {

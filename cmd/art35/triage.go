@@ -17,25 +17,7 @@ var triageCmd = &command{
 	name:  "triage",
 	short: "turn logs (millions of lines) into per-country, per-operator counts and draft requests",
 	usage: "triage [--from CC] [--field N [--sep C] | --regex RE] [--json|--csv] [--draft-requests DIR] [--data DIR] FILE...",
-	long: `Read access logs (Apache/nginx combined), CSV, JSON lines or plain address
-lists, gzip or not ("-" reads standard input), find the client address on each
-line (by default the first field, or a known key of a JSON line; --field N
-takes the N-th field split by blanks or by --sep; --regex takes the first
-submatch), attribute every distinct address once, and aggregate by country and
-operator: lines, unique addresses, first and last time seen (UTC; common log,
-ISO 8601 and RFC 3339 times; a time without a zone is counted, not guessed).
-
-With --from CC (default: the node's party), each country gets its route, and
-countries that cannot be asked are listed apart under "no route" with the
-reason and what remains (against the shipped directory, or a signed snapshot
-given with --snapshot FILE --pubkey KEY). --draft-requests DIR writes one draft preserve
-request per country that can be asked (CC-preserve-draft.json), complete
-except for the fields only a person can fill (offence, facts, contact, ...).
-
-Garbage, truncated gzip, very long lines and lines without an address are
-counted and reported, never fatal. Memory follows the number of distinct
-addresses, not the size of the logs. Progress goes to standard error when it
-is a terminal.`,
+	long:  help("triage"),
 }
 
 func runTriage(ctx context.Context, e *env, args []string) error {

@@ -16,21 +16,7 @@ var userCmd = &command{
 	name:  "user",
 	short: "manage the people who sign in to the portal",
 	usage: "user add|passwd|totp|disable|list [USERNAME] --data DIR [flags]",
-	long: `User manages portal accounts on this node. Every role signs in with a
-password (argon2id-hashed) and a TOTP code from an authenticator app.
-
-  user add USERNAME --name "Full Name" --role officer|supervisor|admin|auditor
-        creates the account and prints its TOTP secret and otpauth:// URI
-  user passwd USERNAME   sets a new password (and unlocks the account)
-  user totp USERNAME     gives the account a new TOTP secret
-  user disable USERNAME [--enable]
-                         disables (or enables again) the account
-  user list              lists the accounts
-
-The password is read from the first line of standard input, so it stays out
-of the shell history; with empty input a random one is made and printed once.
-Changing a password or TOTP secret, or disabling, ends the person's sessions.
-Every change is recorded in the audit log under --by.`,
+	long:  help("user"),
 }
 
 func runUser(ctx context.Context, e *env, args []string) error {

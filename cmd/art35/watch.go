@@ -17,29 +17,7 @@ var watchCmd = &command{
 	name:  "watch",
 	short: "relay and show the events of realtime-traffic watches (Art. 33)",
 	usage: "watch <push|assign|show> --data DIR [flags]",
-	long: `A realtime-traffic watch (Budapest Art. 33) makes the watched side pass each
-login event of an account (address, source port, UTC time to the second) at once
-to the requester and to the country where the address is.
-
-"watch push" is run on the watched side's node (by its provider's system or an
-officer) for a realtime-traffic request it received and accepted (acknowledged
-or in-progress): the address is attributed with the node's IP data and the
-event is relayed, signed and encrypted, to the requester and, when a route
-exists, to the address's country. With no route, the event is kept here for
-the officers and goes to the requester only.
-
-"watch assign" passes a received realtime-traffic watch to one of the node's
-providers (its name as in provider-tokens.toml): the provider API answers a
-provider's token only for the watches passed to it.
-
-"watch show" lists the events of a request on any of the three sides, each
-with its end-to-end time and the time of every hop.
-
-Examples:
-	art35 watch push NO-2026-000777 --address 80.58.61.250 --port 51234 --time 2026-11-25T02:00:00Z --data ./gb-node
-	art35 watch assign NO-2026-000777 --provider "Example Mail (fictional)" --by "Alice Example" --data ./gb-node
-	art35 watch show NO-2026-000777 --data ./no-node
-	art35 watch show NO-2026-000777 --data ./es-node --json`,
+	long:  help("watch"),
 }
 
 func runWatch(ctx context.Context, e *env, args []string) error {

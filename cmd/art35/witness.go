@@ -15,12 +15,7 @@ var witnessCmd = &command{
 	name:  "witness",
 	short: "what this node saw of its peers' audit logs, and the alarms",
 	usage: "witness --data DIR [--json]",
-	long: `With every delivery a node is shown the receiving peer's latest signed audit
-checkpoint and checks that it extends the one it saw before; it cosigns it,
-and the peer keeps the cosignature in its proof bundles. A checkpoint that
-does not extend the one seen before means the peer's log was forked or its
-past rewritten: the node raises an alarm (in the log, in its audit log, and
-here). Exit status 4 when there is an alarm.`,
+	long:  help("witness"),
 }
 
 func runWitness(ctx context.Context, e *env, args []string) error {
