@@ -13,10 +13,10 @@ import (
 )
 
 var accessCmd = &command{
-	name:  "access",
-	short: "record trans-border access to stored data without the other party's authorisation (Art. 32)",
-	usage: "access <record|list> --data DIR ...",
-	long:  help("access"),
+	Name:  "access",
+	Short: "record trans-border access to stored data without the other party's authorisation (Art. 32)",
+	Usage: "access <record|list> --data DIR ...",
+	Long:  help("access"),
 }
 
 func runAccess(ctx context.Context, e *env, args []string) error {

@@ -13,10 +13,10 @@ import (
 )
 
 var attributeCmd = &command{
-	name:  "attribute",
-	short: "who is behind an IP address: country, network, ASN, operator, and the route to ask",
-	usage: "attribute IP [--port N] [--time T] [--from CC] [--type TYPE] [--json] [--data DIR] | attribute --sources",
-	long:  help("attribute"),
+	Name:  "attribute",
+	Short: "who is behind an IP address: country, network, ASN, operator, and the route to ask",
+	Usage: "attribute IP [--port N] [--time T] [--from CC] [--type TYPE] [--json] [--data DIR] | attribute --sources",
+	Long:  help("attribute"),
 }
 
 func runAttribute(ctx context.Context, e *env, args []string) error {

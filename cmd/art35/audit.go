@@ -13,10 +13,10 @@ import (
 )
 
 var auditCmd = &command{
-	name:  "audit",
-	short: "verify the tamper-evident audit log, make checkpoints, export and check proofs",
-	usage: "audit <verify|checkpoint|prove|check|list> [flags]",
-	long:  help("audit"),
+	Name:  "audit",
+	Short: "verify the tamper-evident audit log, make checkpoints, export and check proofs",
+	Usage: "audit <verify|checkpoint|prove|check|list> [flags]",
+	Long:  help("audit"),
 }
 
 func runAudit(ctx context.Context, e *env, args []string) error {

@@ -18,10 +18,10 @@ import (
 )
 
 var caseCmd = &command{
-	name:  "case",
-	short: "send requests and work the cases of a node: list, show, acknowledge, preserve, answer",
-	usage: "case <send|list|show|served|renew|ack|start|preserved|disclosed|decline|needs-info|close|callback> --data DIR ...",
-	long:  strings.ReplaceAll(help("case"), "{{list}}", strings.Join(answerCodeNames(), ", ")),
+	Name:  "case",
+	Short: "send requests and work the cases of a node: list, show, acknowledge, preserve, answer",
+	Usage: "case <send|list|show|served|renew|ack|start|preserved|disclosed|decline|needs-info|close|callback> --data DIR ...",
+	Long:  strings.ReplaceAll(help("case"), "{{list}}", strings.Join(answerCodeNames(), ", ")),
 }
 
 func answerCodeNames() []string {

@@ -13,10 +13,10 @@ import (
 )
 
 var completionCmd = &command{
-	name:  "completion",
-	short: "print a shell completion script (bash, zsh or fish)",
-	usage: "completion bash|zsh|fish",
-	long:  help("completion"),
+	Name:  "completion",
+	Short: "print a shell completion script (bash, zsh or fish)",
+	Usage: "completion bash|zsh|fish",
+	Long:  help("completion"),
 }
 
 func runCompletion(ctx context.Context, e *env, args []string) error {
@@ -46,7 +46,7 @@ func runCompletion(ctx context.Context, e *env, args []string) error {
 func commandNames() []string {
 	var names []string
 	for _, c := range sortedCommands() {
-		names = append(names, c.name)
+		names = append(names, c.Name)
 	}
 	return names
 }
@@ -71,7 +71,7 @@ func helpOf(ctx context.Context, args ...string) string {
 func collectHelp(ctx context.Context) []cli.CommandHelp {
 	var names [][2]string
 	for _, c := range sortedCommands() {
-		names = append(names, [2]string{c.name, c.short})
+		names = append(names, [2]string{c.Name, c.Short})
 	}
 	return cli.CollectHelp(names, func(args ...string) string { return helpOf(ctx, args...) })
 }

@@ -9,10 +9,10 @@ import (
 )
 
 var demoCmd = &command{
-	name:  "demo",
-	short: "run a small art35 network on this machine, with the portal and a story played",
-	usage: "demo [--scenarios-only] [--dir DIR]",
-	long:  help("demo"),
+	Name:  "demo",
+	Short: "run a small art35 network on this machine, with the portal and a story played",
+	Usage: "demo [--scenarios-only] [--dir DIR]",
+	Long:  help("demo"),
 }
 
 func runDemo(ctx context.Context, e *env, args []string) error {

@@ -15,10 +15,10 @@ import (
 )
 
 var directoryCmd = &command{
-	name:  "directory",
-	short: "show, sign, verify, merge and compare the directory of the network",
-	usage: "directory <show|list|export|import|keygen|sign|verify|merge|diff> [arguments]",
-	long:  help("directory"),
+	Name:  "directory",
+	Short: "show, sign, verify, merge and compare the directory of the network",
+	Usage: "directory <show|list|export|import|keygen|sign|verify|merge|diff> [arguments]",
+	Long:  help("directory"),
 }
 
 func runDirectory(ctx context.Context, e *env, args []string) error {

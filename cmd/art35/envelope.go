@@ -18,10 +18,10 @@ import (
 )
 
 var envelopeCmd = &command{
-	name:  "envelope",
-	short: "seal, inspect and open envelopes and receipts (files, out of band)",
-	usage: "envelope <inspect|seal|open|receipt|import|export|import-receipt> [flags] [FILE|ID]",
-	long:  help("envelope"),
+	Name:  "envelope",
+	Short: "seal, inspect and open envelopes and receipts (files, out of band)",
+	Usage: "envelope <inspect|seal|open|receipt|import|export|import-receipt> [flags] [FILE|ID]",
+	Long:  help("envelope"),
 }
 
 func runEnvelope(ctx context.Context, e *env, args []string) error {

@@ -15,10 +15,10 @@ import (
 )
 
 var ipdbCmd = &command{
-	name:  "ipdb",
-	short: "import and inspect the IP attribution data (country, ASN, operator)",
-	usage: "ipdb <import|info> [flags]",
-	long:  help("ipdb"),
+	Name:  "ipdb",
+	Short: "import and inspect the IP attribution data (country, ASN, operator)",
+	Usage: "ipdb <import|info> [flags]",
+	Long:  help("ipdb"),
 }
 
 func runIPDB(ctx context.Context, e *env, args []string) error {

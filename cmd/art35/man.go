@@ -9,10 +9,10 @@ import (
 )
 
 var manCmd = &command{
-	name:  "man",
-	short: "print the manual page art35(1) in roff, from the commands' help",
-	usage: "man",
-	long:  help("man"),
+	Name:  "man",
+	Short: "print the manual page art35(1) in roff, from the commands' help",
+	Usage: "man",
+	Long:  help("man"),
 }
 
 func runMan(ctx context.Context, e *env, args []string) error {

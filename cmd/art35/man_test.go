@@ -22,11 +22,11 @@ func TestManHasEveryCommandsUsage(t *testing.T) {
 	}
 	plain := roffPlain(r.stdout)
 	for _, c := range sortedCommands() {
-		n := c.name
+		n := c.Name
 		if !strings.Contains(r.stdout, "\n.SS "+n+"\n") && !strings.Contains(plain, "\n.SS "+n+"\n") {
 			t.Errorf("man: no section for command %q", n)
 		}
-		usage := "usage: art35 " + c.usage
+		usage := "usage: art35 " + c.Usage
 		if !strings.Contains(plain, usage) {
 			t.Errorf("man: no usage line %q", usage)
 		}

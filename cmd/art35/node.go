@@ -15,10 +15,10 @@ import (
 )
 
 var nodeCmd = &command{
-	name:  "node",
-	short: "create and run a node of the network",
-	usage: "node <init|run> [flags]",
-	long:  help("node"),
+	Name:  "node",
+	Short: "create and run a node of the network",
+	Usage: "node <init|run> [flags]",
+	Long:  help("node"),
 }
 
 func runNode(ctx context.Context, e *env, args []string) error {

@@ -13,10 +13,10 @@ import (
 )
 
 var outboxCmd = &command{
-	name:  "outbox",
-	short: "list the envelopes waiting for delivery and why",
-	usage: "outbox --data DIR [--json]",
-	long:  help("outbox"),
+	Name:  "outbox",
+	Short: "list the envelopes waiting for delivery and why",
+	Usage: "outbox --data DIR [--json]",
+	Long:  help("outbox"),
 }
 
 // peerQueue is the per-peer summary of "outbox --json".

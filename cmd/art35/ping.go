@@ -13,10 +13,10 @@ import (
 )
 
 var pingCmd = &command{
-	name:  "ping",
-	short: "test that a person answers at each point of contact (ping campaigns)",
-	usage: "ping <campaign|results|table|pending|answer> --data DIR [flags]",
-	long:  help("ping"),
+	Name:  "ping",
+	Short: "test that a person answers at each point of contact (ping campaigns)",
+	Usage: "ping <campaign|results|table|pending|answer> --data DIR [flags]",
+	Long:  help("ping"),
 }
 
 func runPing(ctx context.Context, e *env, args []string) error {

@@ -13,17 +13,17 @@ import (
 )
 
 var purgeCmd = &command{
-	name:  "purge",
-	short: "remove received personal data whose retention period has passed",
-	usage: "purge --data DIR [--dry-run] [--json]",
-	long:  help("purge"),
+	Name:  "purge",
+	Short: "remove received personal data whose retention period has passed",
+	Usage: "purge --data DIR [--dry-run] [--json]",
+	Long:  help("purge"),
 }
 
 var transferCmd = &command{
-	name:  "transfer",
-	short: "ask for or grant the authorisation to pass received data on (Protocol Art. 14(10))",
-	usage: "transfer <request|grant|list> --data DIR ...",
-	long:  help("transfer"),
+	Name:  "transfer",
+	Short: "ask for or grant the authorisation to pass received data on (Protocol Art. 14(10))",
+	Usage: "transfer <request|grant|list> --data DIR ...",
+	Long:  help("transfer"),
 }
 
 func runPurge(ctx context.Context, e *env, args []string) error {
@@ -119,10 +119,10 @@ func runTransfer(ctx context.Context, e *env, args []string) error {
 }
 
 var incidentCmd = &command{
-	name:  "incident",
-	short: "notify the originating party that data it sent was exposed; list incidents",
-	usage: "incident <notify|list> --data DIR ...",
-	long:  help("incident"),
+	Name:  "incident",
+	Short: "notify the originating party that data it sent was exposed; list incidents",
+	Usage: "incident <notify|list> --data DIR ...",
+	Long:  help("incident"),
 }
 
 func runIncident(ctx context.Context, e *env, args []string) error {
@@ -178,10 +178,10 @@ func runIncident(ctx context.Context, e *env, args []string) error {
 }
 
 var usageCmd = &command{
-	name:  "usage",
-	short: "use conditions and how received data was used (Art. 26, 28; Protocol Art. 14)",
-	usage: "usage <accept-conditions|ask|report|answer> --data DIR REQUEST-ID [--by NAME]",
-	long:  help("usage"),
+	Name:  "usage",
+	Short: "use conditions and how received data was used (Art. 26, 28; Protocol Art. 14)",
+	Usage: "usage <accept-conditions|ask|report|answer> --data DIR REQUEST-ID [--by NAME]",
+	Long:  help("usage"),
 }
 
 func runUsage(ctx context.Context, e *env, args []string) error {

@@ -12,10 +12,10 @@ import (
 )
 
 var reportCmd = &command{
-	name:  "report",
-	short: "write the annual cooperation report (HTML and PDF with charts)",
-	usage: "report annual --year YEAR --data DIR [--out DIR] [--no-pdf] [--chromium PATH]",
-	long:  help("report"),
+	Name:  "report",
+	Short: "write the annual cooperation report (HTML and PDF with charts)",
+	Usage: "report annual --year YEAR --data DIR [--out DIR] [--no-pdf] [--chromium PATH]",
+	Long:  help("report"),
 }
 
 func runReport(ctx context.Context, e *env, args []string) error {

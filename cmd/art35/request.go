@@ -16,10 +16,10 @@ import (
 )
 
 var requestCmd = &command{
-	name:  "request",
-	short: "validate, template, schema and print cooperation requests",
-	usage: "request <validate|schema|new|letter> ...",
-	long:  strings.ReplaceAll(help("request"), "{{list}}", strings.Join(typeNames(), ", ")),
+	Name:  "request",
+	Short: "validate, template, schema and print cooperation requests",
+	Usage: "request <validate|schema|new|letter> ...",
+	Long:  strings.ReplaceAll(help("request"), "{{list}}", strings.Join(typeNames(), ", ")),
 }
 
 func typeNames() []string {

@@ -12,10 +12,10 @@ import (
 )
 
 var routeCmd = &command{
-	name:  "route",
-	short: "say which legal instrument allows a request between two parties",
-	usage: "route FROM TO TYPE [--date YYYY-MM-DD] [--recipient authority|provider|registrar] [--snapshot FILE --pubkey KEY] [--json]",
-	long:  help("route"),
+	Name:  "route",
+	Short: "say which legal instrument allows a request between two parties",
+	Usage: "route FROM TO TYPE [--date YYYY-MM-DD] [--recipient authority|provider|registrar] [--snapshot FILE --pubkey KEY] [--json]",
+	Long:  help("route"),
 }
 
 func runRoute(ctx context.Context, e *env, args []string) error {

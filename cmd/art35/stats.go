@@ -13,10 +13,10 @@ import (
 )
 
 var statsCmd = &command{
-	name:  "stats",
-	short: "statistics of this node's casework: volumes, response times, ack clock, MLA follow-up, declines, pings",
-	usage: "stats --data DIR [--from DATE] [--to DATE] [--by country|type|priority] [--exercise] [--json|--csv [--pings]]\n       art35 stats share --data DIR --from DATE --to DATE [--out FILE]\n       art35 stats network --data DIR --from DATE --to DATE [--json] SHARE...\n       art35 stats classify ID --data DIR --offence CLASS[,CLASS...] --by NAME",
-	long:  help("stats"),
+	Name:  "stats",
+	Short: "statistics of this node's casework: volumes, response times, ack clock, MLA follow-up, declines, pings",
+	Usage: "stats --data DIR [--from DATE] [--to DATE] [--by country|type|priority] [--exercise] [--json|--csv [--pings]]\n       art35 stats share --data DIR --from DATE --to DATE [--out FILE]\n       art35 stats network --data DIR --from DATE --to DATE [--json] SHARE...\n       art35 stats classify ID --data DIR --offence CLASS[,CLASS...] --by NAME",
+	Long:  help("stats"),
 }
 
 func runStats(ctx context.Context, e *env, args []string) error {

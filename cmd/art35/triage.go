@@ -14,10 +14,10 @@ import (
 )
 
 var triageCmd = &command{
-	name:  "triage",
-	short: "turn logs (millions of lines) into per-country, per-operator counts and draft requests",
-	usage: "triage [--from CC] [--field N [--sep C] | --regex RE] [--json|--csv] [--draft-requests DIR] [--data DIR] FILE...",
-	long:  help("triage"),
+	Name:  "triage",
+	Short: "turn logs (millions of lines) into per-country, per-operator counts and draft requests",
+	Usage: "triage [--from CC] [--field N [--sep C] | --regex RE] [--json|--csv] [--draft-requests DIR] [--data DIR] FILE...",
+	Long:  help("triage"),
 }
 
 func runTriage(ctx context.Context, e *env, args []string) error {

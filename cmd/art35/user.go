@@ -13,10 +13,10 @@ import (
 )
 
 var userCmd = &command{
-	name:  "user",
-	short: "manage the people who sign in to the portal",
-	usage: "user add|passwd|totp|disable|list [USERNAME] --data DIR [flags]",
-	long:  help("user"),
+	Name:  "user",
+	Short: "manage the people who sign in to the portal",
+	Usage: "user add|passwd|totp|disable|list [USERNAME] --data DIR [flags]",
+	Long:  help("user"),
 }
 
 func runUser(ctx context.Context, e *env, args []string) error {

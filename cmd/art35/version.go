@@ -14,9 +14,9 @@ import (
 // "dev" means a plain "go build" or "go run".
 
 var versionCmd = &command{
-	name:  "version",
-	short: "print the art35 version",
-	usage: "version [--json]",
+	Name:  "version",
+	Short: "print the art35 version",
+	Usage: "version [--json]",
 }
 
 func runVersion(ctx context.Context, e *env, args []string) error {

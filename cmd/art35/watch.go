@@ -14,10 +14,10 @@ import (
 )
 
 var watchCmd = &command{
-	name:  "watch",
-	short: "relay and show the events of realtime-traffic watches (Art. 33)",
-	usage: "watch <push|assign|show> --data DIR [flags]",
-	long:  help("watch"),
+	Name:  "watch",
+	Short: "relay and show the events of realtime-traffic watches (Art. 33)",
+	Usage: "watch <push|assign|show> --data DIR [flags]",
+	Long:  help("watch"),
 }
 
 func runWatch(ctx context.Context, e *env, args []string) error {

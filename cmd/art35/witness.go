@@ -12,10 +12,10 @@ import (
 )
 
 var witnessCmd = &command{
-	name:  "witness",
-	short: "what this node saw of its peers' audit logs, and the alarms",
-	usage: "witness --data DIR [--json]",
-	long:  help("witness"),
+	Name:  "witness",
+	Short: "what this node saw of its peers' audit logs, and the alarms",
+	Usage: "witness --data DIR [--json]",
+	Long:  help("witness"),
 }
 
 func runWitness(ctx context.Context, e *env, args []string) error {
