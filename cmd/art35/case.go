@@ -66,56 +66,44 @@ func runCase(ctx context.Context, e *env, args []string) error {
 
 func caseSend(ctx context.Context, e *env, args []string) error {
 	var by string
-	n, pos, err := openNode(ctx, e, caseCmd, "send", args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, caseCmd, "send", args, 1, "send needs one request FILE (or - for standard input)", func(fs *flag.FlagSet) {
 		fs.StringVar(&by, "by", "", "the name of the person sending the request (required)")
-	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if len(pos) != 1 {
-		return usagef("send needs one request FILE (or - for standard input)")
-	}
-	if strings.TrimSpace(by) == "" {
-		return usagef("send needs --by NAME: the person who sends the request")
-	}
-	doc, err := readArg(e, pos[0], request.MaxDocument+1)
-	if err != nil {
-		return err
-	}
-	c, problems, err := n.Cases.Submit(ctx, doc, by)
-	if err != nil && request.HasErrors(problems) {
+	}, func(n *node.Node, pos []string) error {
+		if strings.TrimSpace(by) == "" {
+			return usagef("send needs --by NAME: the person who sends the request")
+		}
+		doc, err := readArg(e, pos[0], request.MaxDocument+1)
+		if err != nil {
+			return err
+		}
+		c, problems, err := n.Cases.Submit(ctx, doc, by)
+		if err != nil && request.HasErrors(problems) {
+			cli.PrintProblems(e.stdout, problems)
+			fmt.Fprintf(e.stdout, "%s: not sent: fix the errors above\n", pos[0])
+			return cli.ExitError{Code: apperr.ExitCode(apperr.EInvalid)}
+		}
+		if err != nil {
+			return err
+		}
 		cli.PrintProblems(e.stdout, problems)
-		fmt.Fprintf(e.stdout, "%s: not sent: fix the errors above\n", pos[0])
-		return cli.ExitError{Code: apperr.ExitCode(apperr.EInvalid)}
-	}
-	if err != nil {
-		return err
-	}
-	cli.PrintProblems(e.stdout, problems)
-	fmt.Fprintf(e.stdout, "sent %s (%s, %s) to %s, message %s\n", c.Request.ID, c.Request.Type, c.Request.Priority, c.Peer, c.MessageID)
-	fmt.Fprintln(e.stdout, "the running node delivers it; 'art35 case show "+c.Request.ID+"' follows it")
-	return nil
+		fmt.Fprintf(e.stdout, "sent %s (%s, %s) to %s, message %s\n", c.Request.ID, c.Request.Type, c.Request.Priority, c.Peer, c.MessageID)
+		fmt.Fprintln(e.stdout, "the running node delivers it; 'art35 case show "+c.Request.ID+"' follows it")
+		return nil
+	})
 }
 
 func caseList(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	n, pos, err := openNode(ctx, e, caseCmd, "list", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if len(pos) != 0 {
-		return usagef("list takes no arguments")
-	}
-	list, err := n.Cases.List(ctx)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return cli.WriteJSON(e.stdout, list)
-	}
-	return cli.PrintCaseList(e.stdout, list, e.clock.Now())
+	return onNode(ctx, e, caseCmd, "list", args, 0, "list takes no arguments", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, pos []string) error {
+		list, err := n.Cases.List(ctx)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return cli.WriteJSON(e.stdout, list)
+		}
+		return cli.PrintCaseList(e.stdout, list, e.clock.Now())
+	})
 }
 
 func caseShow(ctx context.Context, e *env, args []string) error {
@@ -123,38 +111,32 @@ func caseShow(ctx context.Context, e *env, args []string) error {
 		asJSON      bool
 		by, purpose string
 	)
-	n, pos, err := openNode(ctx, e, caseCmd, "show", args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, caseCmd, "show", args, 1, "show needs one case ID ('art35 case list' shows them)", func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 		fs.StringVar(&by, "by", "", "who reads the case (recorded in the audit log for received requests; default $USER)")
 		fs.StringVar(&purpose, "purpose", "case work", "why (recorded with the read)")
+	}, func(n *node.Node, pos []string) error {
+		if by == "" {
+			by = e.getenv("USER")
+		}
+		if by == "" {
+			by = "cli"
+		}
+		// Reading a received request's content is an access to personal data:
+		// it is recorded with who and why (Protocol Art. 14(8)).
+		if _, err := n.Cases.Read(ctx, pos[0], by, purpose); err != nil {
+			return err
+		}
+		v, err := loadView(ctx, e, n, pos[0])
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return cli.WriteJSON(e.stdout, v)
+		}
+		cli.PrintCase(e.stdout, v, e.clock.Now())
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if len(pos) != 1 {
-		return usagef("show needs one case ID ('art35 case list' shows them)")
-	}
-	if by == "" {
-		by = e.getenv("USER")
-	}
-	if by == "" {
-		by = "cli"
-	}
-	// Reading a received request's content is an access to personal data:
-	// it is recorded with who and why (Protocol Art. 14(8)).
-	if _, err := n.Cases.Read(ctx, pos[0], by, purpose); err != nil {
-		return err
-	}
-	v, err := loadView(ctx, e, n, pos[0])
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return cli.WriteJSON(e.stdout, v)
-	}
-	cli.PrintCase(e.stdout, v, e.clock.Now())
-	return nil
 }
 
 func loadView(ctx context.Context, e *env, n *node.Node, id string) (*cli.CaseView, error) {
@@ -177,42 +159,39 @@ func loadView(ctx context.Context, e *env, n *node.Node, id string) (*cli.CaseVi
 
 func caseStep(ctx context.Context, e *env, sub string, to request.State, args []string) error {
 	var by, ref, until, code, details, linked string
-	n, pos, err := openNode(ctx, e, caseCmd, sub, args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, caseCmd, sub, args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&by, "by", "", "the name of the person taking the step (required)")
 		fs.StringVar(&ref, "ref", "", "preserved: the provider's reference")
 		fs.StringVar(&until, "until", "", "preserved: the end date the provider gave (YYYY-MM-DD or RFC 3339)")
 		fs.StringVar(&code, "code", "", "decline, needs-info: the answer code")
 		fs.StringVar(&details, "details", "", "a free-text explanation")
 		fs.StringVar(&linked, "linked", "", "decline not-our-jurisdiction: the traffic-path answer's id")
-	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if len(pos) != 1 {
-		return usagef("%s needs one case ID ('art35 case list' shows them)", sub)
-	}
-	if strings.TrimSpace(by) == "" {
-		return usagef("%s needs --by NAME: every step names the person who took it", sub)
-	}
-	step := request.Step{To: to, By: by, Code: request.AnswerCode(code), Details: details, ProviderRef: ref, LinkedID: linked}
-	if until != "" {
-		t, err := parseUntil(until)
+	}, func(n *node.Node, pos []string) error {
+		if len(pos) != 1 {
+			return usagef("%s needs one case ID ('art35 case list' shows them)", sub)
+		}
+		if strings.TrimSpace(by) == "" {
+			return usagef("%s needs --by NAME: every step names the person who took it", sub)
+		}
+		step := request.Step{To: to, By: by, Code: request.AnswerCode(code), Details: details, ProviderRef: ref, LinkedID: linked}
+		if until != "" {
+			t, err := parseUntil(until)
+			if err != nil {
+				return err
+			}
+			step.Until = t
+		}
+		var res request.Reservations
+		if d, err := n.Directory(ctx); err == nil {
+			res = route.Reservations{Snapshot: d}
+		}
+		ev, err := n.Cases.Act(ctx, pos[0], step, res)
 		if err != nil {
 			return err
 		}
-		step.Until = t
-	}
-	var res request.Reservations
-	if d, err := n.Directory(ctx); err == nil {
-		res = route.Reservations{Snapshot: d}
-	}
-	ev, err := n.Cases.Act(ctx, pos[0], step, res)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%s: %s -> %s by %s at %s; the evidence goes to the other side\n", pos[0], ev.From, ev.To, ev.By, ev.At.Format(time.RFC3339))
-	return nil
+		fmt.Fprintf(e.stdout, "%s: %s -> %s by %s at %s; the evidence goes to the other side\n", pos[0], ev.From, ev.To, ev.By, ev.At.Format(time.RFC3339))
+		return nil
+	})
 }
 
 // caseCallback records a call-back that confirms a received emergency
@@ -220,40 +199,35 @@ func caseStep(ctx context.Context, e *env, sub string, to request.State, args []
 func caseCallback(ctx context.Context, e *env, args []string) error {
 	var by, number, outcome, at string
 	var asJSON bool
-	n, pos, err := openNode(ctx, e, caseCmd, "callback", args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, caseCmd, "callback", args, 1, "callback needs one case ID ('art35 case list' shows them)", func(fs *flag.FlagSet) {
 		fs.StringVar(&by, "by", "", "who made the call (required to record one)")
 		fs.StringVar(&number, "number", "", "the number dialled: the one the directory holds for the requesting authority")
 		fs.StringVar(&outcome, "outcome", "", "what the person called confirmed (name, the request's id)")
 		fs.StringVar(&at, "at", "", "when the call was made, RFC 3339 (default now)")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
-	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if len(pos) != 1 {
-		return usagef("callback needs one case ID ('art35 case list' shows them)")
-	}
-	if by != "" || number != "" || outcome != "" {
-		cb := cases.CallbackRecord{CalledBy: by, Number: number, Outcome: outcome}
-		if at != "" {
-			if cb.CalledAt, err = time.Parse(time.RFC3339, at); err != nil {
-				return usagef("--at %q: not RFC 3339 (e.g. 2026-11-25T02:00:00Z)", at)
+	}, func(n *node.Node, pos []string) error {
+		var err error
+		if by != "" || number != "" || outcome != "" {
+			cb := cases.CallbackRecord{CalledBy: by, Number: number, Outcome: outcome}
+			if at != "" {
+				if cb.CalledAt, err = time.Parse(time.RFC3339, at); err != nil {
+					return usagef("--at %q: not RFC 3339 (e.g. 2026-11-25T02:00:00Z)", at)
+				}
+			}
+			if _, err := n.Cases.Callback(ctx, pos[0], cb); err != nil {
+				return err
 			}
 		}
-		if _, err := n.Cases.Callback(ctx, pos[0], cb); err != nil {
+		conf, err := n.Cases.Confirm(ctx, pos[0])
+		if err != nil {
 			return err
 		}
-	}
-	conf, err := n.Cases.Confirm(ctx, pos[0])
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return cli.WriteJSON(e.stdout, conf)
-	}
-	cli.PrintConfirmation(e.stdout, pos[0], conf)
-	return nil
+		if asJSON {
+			return cli.WriteJSON(e.stdout, conf)
+		}
+		cli.PrintConfirmation(e.stdout, pos[0], conf)
+		return nil
+	})
 }
 
 // parseUntil reads an end date: a day (end of that day, UTC) or an RFC

@@ -15,6 +15,7 @@ import (
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
+	"github.com/art35/art35/internal/node"
 )
 
 var envelopeCmd = &command{
@@ -276,103 +277,94 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 
 func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 	var receiptOut string
-	n, pos, err := openNode(ctx, e, envelopeCmd, "import", args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, envelopeCmd, "import", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&receiptOut, "receipt", "", "write the signed receipt to this file instead of standard output")
-	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	name, err := oneEnvelopeFile(pos)
-	if err != nil {
-		return err
-	}
-	raw, err := readArg(e, name, envelope.MaxWire)
-	if err != nil {
-		return err
-	}
-	res, err := n.Inbox.Receive(ctx, raw, "file")
-	if err != nil {
-		if rej, ok := federation.AsRejection(err); ok {
-			return apperr.Wrap(rej.AppCode(), rej, "%s refused", name)
+	}, func(n *node.Node, pos []string) error {
+		name, err := oneEnvelopeFile(pos)
+		if err != nil {
+			return err
 		}
-		return err
-	}
-	wire, err := res.Receipt.Marshal()
-	if err != nil {
-		return err
-	}
-	wire = append(wire, '\n')
-	h := res.Envelope.Header
-	if res.Duplicate {
-		fmt.Fprintf(e.stderr, "envelope %s from %s was already stored; this is its original receipt (message %s)\n", h.ID, h.Sender, res.Receipt.MessageID)
-	} else {
-		fmt.Fprintf(e.stderr, "stored envelope %s (%s) from %s; carry the receipt back to the sender\n", h.ID, h.Kind, h.Sender)
-	}
-	return writeOut(e, receiptOut, wire, 0o644)
+		raw, err := readArg(e, name, envelope.MaxWire)
+		if err != nil {
+			return err
+		}
+		res, err := n.Inbox.Receive(ctx, raw, "file")
+		if err != nil {
+			if rej, ok := federation.AsRejection(err); ok {
+				return apperr.Wrap(rej.AppCode(), rej, "%s refused", name)
+			}
+			return err
+		}
+		wire, err := res.Receipt.Marshal()
+		if err != nil {
+			return err
+		}
+		wire = append(wire, '\n')
+		h := res.Envelope.Header
+		if res.Duplicate {
+			fmt.Fprintf(e.stderr, "envelope %s from %s was already stored; this is its original receipt (message %s)\n", h.ID, h.Sender, res.Receipt.MessageID)
+		} else {
+			fmt.Fprintf(e.stderr, "stored envelope %s (%s) from %s; carry the receipt back to the sender\n", h.ID, h.Kind, h.Sender)
+		}
+		return writeOut(e, receiptOut, wire, 0o644)
+	})
 }
 
 func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
 	var out string
-	n, pos, err := openNode(ctx, e, envelopeCmd, "export", args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, envelopeCmd, "export", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "write the envelope to this file instead of standard output")
+	}, func(n *node.Node, pos []string) error {
+		if len(pos) != 1 {
+			return usagef("want exactly one message id, got %d arguments", len(pos))
+		}
+		id := strings.ToLower(pos[0])
+		if len(id) != envelope.IDLen || strings.Trim(id, "0123456789abcdef") != "" {
+			return apperr.Errorf(apperr.EInvalid, "message id %q: want %d hex characters (see 'art35 node status' or the case view)", pos[0], envelope.IDLen)
+		}
+		raw, err := n.Envelopes.InboundEnvelope(ctx, id)
+		if apperr.Is(err, apperr.ENotFound) {
+			raw, err = n.Envelopes.OutboundEnvelope(ctx, id)
+		}
+		if err != nil {
+			return err
+		}
+		return writeOut(e, out, raw, 0o600)
 	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if len(pos) != 1 {
-		return usagef("want exactly one message id, got %d arguments", len(pos))
-	}
-	id := strings.ToLower(pos[0])
-	if len(id) != envelope.IDLen || strings.Trim(id, "0123456789abcdef") != "" {
-		return apperr.Errorf(apperr.EInvalid, "message id %q: want %d hex characters (see 'art35 node status' or the case view)", pos[0], envelope.IDLen)
-	}
-	raw, err := n.Envelopes.InboundEnvelope(ctx, id)
-	if apperr.Is(err, apperr.ENotFound) {
-		raw, err = n.Envelopes.OutboundEnvelope(ctx, id)
-	}
-	if err != nil {
-		return err
-	}
-	return writeOut(e, out, raw, 0o600)
 }
 
 func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error {
 	var envFile string
-	n, pos, err := openNode(ctx, e, envelopeCmd, "import-receipt", args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, envelopeCmd, "import-receipt", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&envFile, "envelope", "", "the envelope file the receipt is for (required)")
+	}, func(n *node.Node, pos []string) error {
+		name, err := oneEnvelopeFile(pos)
+		if err != nil {
+			return err
+		}
+		if envFile == "" {
+			return usagef("--envelope FILE is required: a receipt is accepted only for the envelope it covers")
+		}
+		env, err := readEnvelope(e, envFile)
+		if err != nil {
+			return err
+		}
+		if env.Header.Sender != n.Config.Authority {
+			return apperr.Errorf(apperr.EInvalid, "%s was sent by %s, not by this node (%s)", envFile, env.Header.Sender, n.Config.Authority)
+		}
+		raw, err := readArg(e, name, envelope.MaxReceiptWire)
+		if err != nil {
+			return err
+		}
+		r, err := federation.CheckReceipt(ctx, n.Inbox.Keys, env, raw)
+		if err != nil {
+			return err
+		}
+		if err := n.Envelopes.MarkDelivered(ctx, env.Header.ID, r); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "envelope %s delivered to %s at %s (receipt signed with key %s)\n",
+			env.Header.ID, r.Receiver, r.ReceivedAt.Format(time.RFC3339), r.ReceiverKeyID)
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	name, err := oneEnvelopeFile(pos)
-	if err != nil {
-		return err
-	}
-	if envFile == "" {
-		return usagef("--envelope FILE is required: a receipt is accepted only for the envelope it covers")
-	}
-	env, err := readEnvelope(e, envFile)
-	if err != nil {
-		return err
-	}
-	if env.Header.Sender != n.Config.Authority {
-		return apperr.Errorf(apperr.EInvalid, "%s was sent by %s, not by this node (%s)", envFile, env.Header.Sender, n.Config.Authority)
-	}
-	raw, err := readArg(e, name, envelope.MaxReceiptWire)
-	if err != nil {
-		return err
-	}
-	r, err := federation.CheckReceipt(ctx, n.Inbox.Keys, env, raw)
-	if err != nil {
-		return err
-	}
-	if err := n.Envelopes.MarkDelivered(ctx, env.Header.ID, r); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "envelope %s delivered to %s at %s (receipt signed with key %s)\n",
-		env.Header.ID, r.Receiver, r.ReceivedAt.Format(time.RFC3339), r.ReceiverKeyID)
-	return nil
 }

@@ -157,6 +157,21 @@ func openNode(ctx context.Context, e *env, c *command, sub string, args []string
 	return n, pos, nil
 }
 
+// onNode opens the node as openNode does, checks that the command line
+// holds want positional arguments (any number when want < 0; usage says
+// what to give otherwise), runs f and closes the node.
+func onNode(ctx context.Context, e *env, c *command, sub string, args []string, want int, usage string, extra func(*flag.FlagSet), f func(n *node.Node, pos []string) error) error {
+	n, pos, err := openNode(ctx, e, c, sub, args, extra)
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if want >= 0 && len(pos) != want {
+		return cli.Usagef("%s", usage)
+	}
+	return f(n, pos)
+}
+
 // nodeStatus is what "node status --json" prints.
 type nodeStatus struct {
 	Party             string         `json:"party"`
@@ -173,88 +188,76 @@ type nodeStatus struct {
 
 func runNodeStatus(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	n, _, err := openNode(ctx, e, nodeCmd, "status", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	d, err := n.Directory(ctx)
-	if err != nil {
-		return err
-	}
-	st := nodeStatus{
-		Party: n.Config.Party, Authority: n.Config.Authority, Database: n.DB.Backend(),
-		DirectorySerial: d.Serial, DirectorySource: d.Source, DirectoryParties: len(d.Parties),
-		SecretariatPinned: n.Config.SecretariatKey != "",
-	}
-	out, err := n.Envelopes.Outbox(ctx)
-	if err != nil {
-		return err
-	}
-	st.OutboxWaiting = len(out)
-	if st.InboundStored, err = n.Envelopes.CountInbound(ctx); err != nil {
-		return err
-	}
-	if st.RejectionsByCode, err = n.Envelopes.RejectionCounts(ctx); err != nil {
-		return err
-	}
-	if asJSON {
-		return cli.WriteJSON(e.stdout, st)
-	}
-	serial := fmt.Sprintf("serial %d", st.DirectorySerial)
-	if st.DirectorySerial == 0 {
-		serial = "the starter snapshot shipped in the binary (no signed snapshot accepted yet)"
-	}
-	fmt.Fprintf(e.stdout, "party       %s (authority %s)\ndatabase    %s\ndirectory   %s, %d parties\noutbox      %d waiting\ninbox       %d stored\n",
-		st.Party, st.Authority, st.Database, serial, st.DirectoryParties, st.OutboxWaiting, st.InboundStored)
-	for code, k := range st.RejectionsByCode {
-		fmt.Fprintf(e.stdout, "refused     %d %s\n", k, code)
-	}
-	if !st.SecretariatPinned {
-		fmt.Fprintln(e.stdout, "warning     no secretariat key pinned: signed directories cannot be accepted (set secretariat_key)")
-	}
-	return nil
+	return onNode(ctx, e, nodeCmd, "status", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {
+		d, err := n.Directory(ctx)
+		if err != nil {
+			return err
+		}
+		st := nodeStatus{
+			Party: n.Config.Party, Authority: n.Config.Authority, Database: n.DB.Backend(),
+			DirectorySerial: d.Serial, DirectorySource: d.Source, DirectoryParties: len(d.Parties),
+			SecretariatPinned: n.Config.SecretariatKey != "",
+		}
+		out, err := n.Envelopes.Outbox(ctx)
+		if err != nil {
+			return err
+		}
+		st.OutboxWaiting = len(out)
+		if st.InboundStored, err = n.Envelopes.CountInbound(ctx); err != nil {
+			return err
+		}
+		if st.RejectionsByCode, err = n.Envelopes.RejectionCounts(ctx); err != nil {
+			return err
+		}
+		if asJSON {
+			return cli.WriteJSON(e.stdout, st)
+		}
+		serial := fmt.Sprintf("serial %d", st.DirectorySerial)
+		if st.DirectorySerial == 0 {
+			serial = "the starter snapshot shipped in the binary (no signed snapshot accepted yet)"
+		}
+		fmt.Fprintf(e.stdout, "party       %s (authority %s)\ndatabase    %s\ndirectory   %s, %d parties\noutbox      %d waiting\ninbox       %d stored\n",
+			st.Party, st.Authority, st.Database, serial, st.DirectoryParties, st.OutboxWaiting, st.InboundStored)
+		for code, k := range st.RejectionsByCode {
+			fmt.Fprintf(e.stdout, "refused     %d %s\n", k, code)
+		}
+		if !st.SecretariatPinned {
+			fmt.Fprintln(e.stdout, "warning     no secretariat key pinned: signed directories cannot be accepted (set secretariat_key)")
+		}
+		return nil
+	})
 }
 
 func runNodeAcceptDirectory(ctx context.Context, e *env, args []string) error {
-	n, pos, err := openNode(ctx, e, nodeCmd, "accept-directory", args, nil)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if len(pos) != 1 {
-		return usagef("accept-directory takes one signed snapshot FILE")
-	}
-	data, err := readArg(e, pos[0], node.MaxSnapshotSize)
-	if err != nil {
-		return err
-	}
-	signed, err := n.AcceptSnapshot(ctx, data)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "accepted directory snapshot serial %d (%d parties, valid until %s)\n",
-		signed.Serial(), len(signed.Snapshot.Parties), signed.Snapshot.ValidUntil.Format(time.RFC3339))
-	return nil
+	return onNode(ctx, e, nodeCmd, "accept-directory", args, 1, "accept-directory takes one signed snapshot FILE", nil, func(n *node.Node, pos []string) error {
+		data, err := readArg(e, pos[0], node.MaxSnapshotSize)
+		if err != nil {
+			return err
+		}
+		signed, err := n.AcceptSnapshot(ctx, data)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "accepted directory snapshot serial %d (%d parties, valid until %s)\n",
+			signed.Serial(), len(signed.Snapshot.Parties), signed.Snapshot.ValidUntil.Format(time.RFC3339))
+		return nil
+	})
 }
 
 func runNodePullDirectory(ctx context.Context, e *env, args []string) error {
-	n, _, err := openNode(ctx, e, nodeCmd, "pull-directory", args, nil)
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if n.Config.DirectoryURL == "" {
-		return usagef("no directory_url configured (set directory_url in art35.toml or ART35_DIRECTORY_URL)")
-	}
-	res, err := n.PollDirectory(ctx, &http.Client{Timeout: 30 * time.Second}, n.Config.DirectoryURL)
-	if err != nil {
-		return err
-	}
-	if res.Changed {
-		fmt.Fprintf(e.stdout, "accepted directory snapshot serial %d\n", res.Serial)
-	} else {
-		fmt.Fprintf(e.stdout, "directory unchanged (serial %d)\n", res.Serial)
-	}
-	return nil
+	return onNode(ctx, e, nodeCmd, "pull-directory", args, -1, "", nil, func(n *node.Node, _ []string) error {
+		if n.Config.DirectoryURL == "" {
+			return usagef("no directory_url configured (set directory_url in art35.toml or ART35_DIRECTORY_URL)")
+		}
+		res, err := n.PollDirectory(ctx, &http.Client{Timeout: 30 * time.Second}, n.Config.DirectoryURL)
+		if err != nil {
+			return err
+		}
+		if res.Changed {
+			fmt.Fprintf(e.stdout, "accepted directory snapshot serial %d\n", res.Serial)
+		} else {
+			fmt.Fprintf(e.stdout, "directory unchanged (serial %d)\n", res.Serial)
+		}
+		return nil
+	})
 }

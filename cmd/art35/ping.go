@@ -9,6 +9,7 @@ import (
 
 	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/cli"
+	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/ping"
 )
 
@@ -48,163 +49,146 @@ func runPingCampaign(ctx context.Context, e *env, args []string) error {
 	var to, by string
 	var window time.Duration
 	var asJSON bool
-	n, _, err := openNode(ctx, e, pingCmd, "campaign", args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, pingCmd, "campaign", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&to, "to", "", "comma-separated party codes (default: every point of contact that lists a node)")
 		fs.StringVar(&by, "by", "", "your name: who starts the campaign (required)")
 		fs.DurationVar(&window, "window", ping.DefaultWindow, "how long a person has to answer")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
+	}, func(n *node.Node, _ []string) error {
+		if strings.TrimSpace(by) == "" {
+			return usagef("--by NAME is required: a campaign records who started it")
+		}
+		parties := cli.SplitList(to)
+		c, err := app.Ping(n).StartCampaign(ctx, ping.CampaignOptions{To: parties, Window: window, By: by})
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			return cli.WriteJSON(e.stdout, c)
+		}
+		return cli.PrintCampaign(e.stdout, c)
 	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if strings.TrimSpace(by) == "" {
-		return usagef("--by NAME is required: a campaign records who started it")
-	}
-	parties := cli.SplitList(to)
-	c, err := app.Ping(n).StartCampaign(ctx, ping.CampaignOptions{To: parties, Window: window, By: by})
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		return cli.WriteJSON(e.stdout, c)
-	}
-	return cli.PrintCampaign(e.stdout, c)
 }
 
 func runPingResults(ctx context.Context, e *env, args []string) error {
 	var out pingOutput
 	var campaign string
 	var all bool
-	n, _, err := openNode(ctx, e, pingCmd, "results", args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, pingCmd, "results", args, -1, "", func(fs *flag.FlagSet) {
 		out.bind(fs)
 		fs.StringVar(&campaign, "campaign", "", "campaign id (default: the latest)")
 		fs.BoolVar(&all, "all", false, "every ping of the last 90 days instead of one campaign")
-	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if err := out.check(); err != nil {
-		return err
-	}
-	s := app.Ping(n)
-	// Close the windows that passed, so that results are current even if
-	// the node's own sweeper has not run yet.
-	if _, err := s.Sweep(ctx); err != nil {
-		return err
-	}
-	f := ping.Filter{Campaign: campaign}
-	if all {
-		f = ping.Filter{Since: e.clock.Now().Add(-ping.TableDays * 24 * time.Hour)}
-	} else if campaign == "" {
-		if f.Campaign, err = s.LatestCampaign(ctx); err != nil {
+	}, func(n *node.Node, _ []string) error {
+		var err error
+		if err := out.check(); err != nil {
 			return err
 		}
-		if f.Campaign == "" {
-			return usagef("this node has started no ping campaign yet: start one with \"art35 ping campaign --by NAME\"")
+		s := app.Ping(n)
+		// Close the windows that passed, so that results are current even if
+		// the node's own sweeper has not run yet.
+		if _, err := s.Sweep(ctx); err != nil {
+			return err
 		}
-	}
-	rs, err := s.Results(ctx, f)
-	if err != nil {
-		return err
-	}
-	switch {
-	case out.json:
-		if rs == nil {
-			rs = []ping.Result{}
+		f := ping.Filter{Campaign: campaign}
+		if all {
+			f = ping.Filter{Since: e.clock.Now().Add(-ping.TableDays * 24 * time.Hour)}
+		} else if campaign == "" {
+			if f.Campaign, err = s.LatestCampaign(ctx); err != nil {
+				return err
+			}
+			if f.Campaign == "" {
+				return usagef("this node has started no ping campaign yet: start one with \"art35 ping campaign --by NAME\"")
+			}
 		}
-		return cli.WriteJSON(e.stdout, rs)
-	case out.csv:
-		return ping.WriteResultsCSV(e.stdout, rs)
-	}
-	return cli.PrintPingResults(e.stdout, rs, f.Campaign)
+		rs, err := s.Results(ctx, f)
+		if err != nil {
+			return err
+		}
+		switch {
+		case out.json:
+			if rs == nil {
+				rs = []ping.Result{}
+			}
+			return cli.WriteJSON(e.stdout, rs)
+		case out.csv:
+			return ping.WriteResultsCSV(e.stdout, rs)
+		}
+		return cli.PrintPingResults(e.stdout, rs, f.Campaign)
+	})
 }
 
 func runPingTable(ctx context.Context, e *env, args []string) error {
 	var out pingOutput
 	var days int
-	n, _, err := openNode(ctx, e, pingCmd, "table", args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, pingCmd, "table", args, -1, "", func(fs *flag.FlagSet) {
 		out.bind(fs)
 		fs.IntVar(&days, "days", ping.TableDays, "period in days, ending now")
-	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if err := out.check(); err != nil {
-		return err
-	}
-	if days <= 0 || days > 3660 {
-		return usagef("--days %d: give a period of 1 to 3660 days", days)
-	}
-	s := app.Ping(n)
-	if _, err := s.Sweep(ctx); err != nil {
-		return err
-	}
-	rows, err := s.Table(ctx, days)
-	if err != nil {
-		return err
-	}
-	switch {
-	case out.json:
-		if rows == nil {
-			rows = []ping.CountryRow{}
+	}, func(n *node.Node, _ []string) error {
+		if err := out.check(); err != nil {
+			return err
 		}
-		return cli.WriteJSON(e.stdout, rows)
-	case out.csv:
-		return ping.WriteTableCSV(e.stdout, rows)
-	}
-	return cli.PrintPingTable(e.stdout, rows, days)
+		if days <= 0 || days > 3660 {
+			return usagef("--days %d: give a period of 1 to 3660 days", days)
+		}
+		s := app.Ping(n)
+		if _, err := s.Sweep(ctx); err != nil {
+			return err
+		}
+		rows, err := s.Table(ctx, days)
+		if err != nil {
+			return err
+		}
+		switch {
+		case out.json:
+			if rows == nil {
+				rows = []ping.CountryRow{}
+			}
+			return cli.WriteJSON(e.stdout, rows)
+		case out.csv:
+			return ping.WriteTableCSV(e.stdout, rows)
+		}
+		return cli.PrintPingTable(e.stdout, rows, days)
+	})
 }
 
 func runPingPending(ctx context.Context, e *env, args []string) error {
 	var asJSON, all bool
-	n, _, err := openNode(ctx, e, pingCmd, "pending", args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, pingCmd, "pending", args, -1, "", func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 		fs.BoolVar(&all, "all", false, "also list the challenges already answered")
-	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	s := app.Ping(n)
-	if _, err := s.Sweep(ctx); err != nil {
-		return err
-	}
-	cs, err := s.Challenges(ctx, all)
-	if err != nil {
-		return err
-	}
-	if asJSON {
-		if cs == nil {
-			cs = []ping.Challenge{}
+	}, func(n *node.Node, _ []string) error {
+		s := app.Ping(n)
+		if _, err := s.Sweep(ctx); err != nil {
+			return err
 		}
-		return cli.WriteJSON(e.stdout, cs)
-	}
-	return cli.PrintChallenges(e.stdout, cs, e.clock.Now())
+		cs, err := s.Challenges(ctx, all)
+		if err != nil {
+			return err
+		}
+		if asJSON {
+			if cs == nil {
+				cs = []ping.Challenge{}
+			}
+			return cli.WriteJSON(e.stdout, cs)
+		}
+		return cli.PrintChallenges(e.stdout, cs, e.clock.Now())
+	})
 }
 
 func runPingAnswer(ctx context.Context, e *env, args []string) error {
 	var by string
-	n, pos, err := openNode(ctx, e, pingCmd, "answer", args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, pingCmd, "answer", args, 1, "give exactly one challenge id (see \"art35 ping pending\")", func(fs *flag.FlagSet) {
 		fs.StringVar(&by, "by", "", "your name: the person answering (required)")
+	}, func(n *node.Node, pos []string) error {
+		if strings.TrimSpace(by) == "" {
+			return usagef("--by NAME is required: a ping passes only when a person answers")
+		}
+		c, err := app.Ping(n).Answer(ctx, pos[0], by)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "answered challenge %s from %s as %s at %s; the signed answer is queued for %s\n",
+			c.ID, c.From, c.AnsweredBy, c.AnsweredAt.Format(time.RFC3339), c.From)
+		return nil
 	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if len(pos) != 1 {
-		return usagef("give exactly one challenge id (see \"art35 ping pending\")")
-	}
-	if strings.TrimSpace(by) == "" {
-		return usagef("--by NAME is required: a ping passes only when a person answers")
-	}
-	c, err := app.Ping(n).Answer(ctx, pos[0], by)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "answered challenge %s from %s as %s at %s; the signed answer is queued for %s\n",
-		c.ID, c.From, c.AnsweredBy, c.AnsweredAt.Format(time.RFC3339), c.From)
-	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/art35/art35/internal/node"
 	annual "github.com/art35/art35/internal/report"
 	"github.com/art35/art35/internal/stats"
 )
@@ -28,52 +29,49 @@ func runReportAnnual(ctx context.Context, e *env, args []string) error {
 	var year int
 	var out, chromium string
 	var noPDF bool
-	n, pos, err := openNode(ctx, e, reportCmd, "annual", args, func(fs *flag.FlagSet) {
+	return onNode(ctx, e, reportCmd, "annual", args, -1, "", func(fs *flag.FlagSet) {
 		fs.IntVar(&year, "year", 0, "the calendar year (UTC), e.g. 2026 (required)")
 		fs.StringVar(&out, "out", ".", "folder to write the report into")
 		fs.BoolVar(&noPDF, "no-pdf", false, "write the HTML only")
 		fs.StringVar(&chromium, "chromium", annual.DefaultChromium, "the Chromium that prints the PDF")
-	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	if year == 0 {
-		return usagef("--year is required, e.g. --year 2026")
-	}
-	yr, err := annual.Build(ctx, stats.New(n.DB, n.Clock), n.Config.Party, year)
-	if err != nil {
-		return err
-	}
-	html, err := yr.HTML()
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
-	}
-	base := filepath.Join(out, fmt.Sprintf("annual-%d-%s", year, n.Config.Party))
-	if err := os.WriteFile(base+".html", html, 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "wrote %s.html\n", base)
-	if noPDF {
+	}, func(n *node.Node, pos []string) error {
+		if len(pos) > 0 {
+			return usagef("unexpected argument %q", pos[0])
+		}
+		if year == 0 {
+			return usagef("--year is required, e.g. --year 2026")
+		}
+		yr, err := annual.Build(ctx, stats.New(n.DB, n.Clock), n.Config.Party, year)
+		if err != nil {
+			return err
+		}
+		html, err := yr.HTML()
+		if err != nil {
+			return err
+		}
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return fmt.Errorf("--out: %w", err)
+		}
+		base := filepath.Join(out, fmt.Sprintf("annual-%d-%s", year, n.Config.Party))
+		if err := os.WriteFile(base+".html", html, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "wrote %s.html\n", base)
+		if noPDF {
+			return nil
+		}
+		path, err := annual.FindChromium(chromium)
+		if err != nil {
+			return err
+		}
+		pdf, err := annual.PDF(ctx, path, base+".html")
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(base+".pdf", pdf, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "wrote %s.pdf\n", base)
 		return nil
-	}
-	path, err := annual.FindChromium(chromium)
-	if err != nil {
-		return err
-	}
-	pdf, err := annual.PDF(ctx, path, base+".html")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(base+".pdf", pdf, 0o644); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "wrote %s.pdf\n", base)
-	return nil
+	})
 }

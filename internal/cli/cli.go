@@ -41,3 +41,12 @@ func WriteJSON(w io.Writer, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
+
+// JSONUnlessErr is err when there is one, else v printed as one line of
+// JSON when asJSON (the form the privacy commands print).
+func JSONUnlessErr(w io.Writer, v any, err error, asJSON bool) error {
+	if err != nil || !asJSON {
+		return err
+	}
+	return json.NewEncoder(w).Encode(v)
+}
