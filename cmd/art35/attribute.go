@@ -9,7 +9,6 @@ import (
 
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/request"
-	"github.com/art35/art35/internal/triage"
 )
 
 var attributeCmd = &command{
@@ -42,47 +41,24 @@ func runAttribute(ctx context.Context, e *env, args []string) error {
 		}
 		return cli.PrintCredits(e.stdout, db, *asJSON)
 	}
-	if len(pos) != 1 {
-		return usagef("attribute needs exactly one IP address, e.g. art35 attribute 121.16.109.40")
-	}
-	ip, err := netip.ParseAddr(strings.Trim(strings.TrimSpace(pos[0]), "[]"))
+	ip, at, err := attributeArgs(pos, *port, *timeFlag, *typ)
 	if err != nil {
-		return usagef("%q is not an IP address; give an IPv4 (192.0.2.1) or IPv6 (2001:db8::1) address", pos[0])
-	}
-	if *port < 0 || *port > 65535 {
-		return usagef("--port %d is out of range; a port is 1-65535", *port)
-	}
-	var at time.Time
-	if *timeFlag != "" {
-		at, err = parseZonedTime(*timeFlag)
-		if err != nil {
-			return err
-		}
-	}
-	if !request.Type(*typ).Valid() {
-		return usagef("--type %q is not a request type; e.g. preserve, emergency-disclosure, subscriber-direct", *typ)
+		return err
 	}
 	db, err := openIPDB(*dataDir)
 	if err != nil {
 		return err
 	}
-	a := db.Lookup(ip)
-	out := cli.Attribute(ip, a, *port, at)
+	out := cli.Attribute(ip, db.Lookup(ip), *port, at)
 	snap, _, err := ds.load(e)
 	if err != nil {
 		return err
-	}
-	if p, ok := snap.Party(a.Country); ok {
-		out.CountryName = p.Name
 	}
 	fromCC := strings.ToUpper(strings.TrimSpace(*from))
 	if fromCC == "" {
 		fromCC = defaultFrom(e, *dataDir)
 	}
-	if fromCC != "" && a.Attributable && a.Country != "" {
-		r := triage.RouteFor(snap, fromCC, a.Country, request.Type(*typ), e.clock.Now())
-		out.Route, out.RouteFrom, out.RouteType = &r, fromCC, request.Type(*typ)
-	}
+	out.AddRoute(snap, fromCC, request.Type(*typ), e.clock.Now())
 	if *asJSON {
 		return cli.WriteJSON(e.stdout, out)
 	}
@@ -92,6 +68,30 @@ func runAttribute(ctx context.Context, e *env, args []string) error {
 		return cli.PrintCredits(e.stdout, db, false)
 	}
 	return nil
+}
+
+// attributeArgs checks the address, port, time and type of "attribute".
+func attributeArgs(pos []string, port int, timeFlag, typ string) (ip netip.Addr, at time.Time, err error) {
+	if len(pos) != 1 {
+		return ip, at, usagef("attribute needs exactly one IP address, e.g. art35 attribute 121.16.109.40")
+	}
+	ip, err = netip.ParseAddr(strings.Trim(strings.TrimSpace(pos[0]), "[]"))
+	if err != nil {
+		return ip, at, usagef("%q is not an IP address; give an IPv4 (192.0.2.1) or IPv6 (2001:db8::1) address", pos[0])
+	}
+	if port < 0 || port > 65535 {
+		return ip, at, usagef("--port %d is out of range; a port is 1-65535", port)
+	}
+	if timeFlag != "" {
+		at, err = parseZonedTime(timeFlag)
+		if err != nil {
+			return ip, at, err
+		}
+	}
+	if !request.Type(typ).Valid() {
+		return ip, at, usagef("--type %q is not a request type; e.g. preserve, emergency-disclosure, subscriber-direct", typ)
+	}
+	return ip, at, nil
 }
 
 // parseZonedTime parses an RFC 3339 time and refuses one without a zone

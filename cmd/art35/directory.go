@@ -307,29 +307,9 @@ func dirMerge(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 2 {
 		return usagef("merge needs two source lists A and B")
 	}
-	var lists [2]*directory.SourceList
-	for i, name := range pos {
-		data, err := directory.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		if lists[i], err = directory.ReadSourceList(name, data); err != nil {
-			return err
-		}
-	}
-	res := directory.Merge(lists[0], lists[1], directory.MergeOptions{Now: e.clock.Now()})
-	if *resFile != "" {
-		data, err := directory.ReadFile(*resFile)
-		if err != nil {
-			return err
-		}
-		rs, err := directory.ReadResolutions(*resFile, data)
-		if err != nil {
-			return err
-		}
-		if err := res.Resolve(rs); err != nil {
-			return err
-		}
+	res, err := readMerge(pos, *resFile, e.clock.Now())
+	if err != nil {
+		return err
 	}
 	if *asJSON {
 		if err := cli.WriteJSON(e.stdout, res); err != nil {
@@ -387,4 +367,32 @@ func dirDiff(ctx context.Context, e *env, args []string) error {
 	}
 	cli.PrintDiff(e.stdout, d)
 	return nil
+}
+
+// readMerge merges the two source lists named and applies the
+// resolutions file, if any.
+func readMerge(names []string, resFile string, now time.Time) (*directory.MergeResult, error) {
+	var lists [2]*directory.SourceList
+	for i, name := range names {
+		data, err := directory.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		if lists[i], err = directory.ReadSourceList(name, data); err != nil {
+			return nil, err
+		}
+	}
+	res := directory.Merge(lists[0], lists[1], directory.MergeOptions{Now: now})
+	if resFile == "" {
+		return res, nil
+	}
+	data, err := directory.ReadFile(resFile)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := directory.ReadResolutions(resFile, data)
+	if err != nil {
+		return nil, err
+	}
+	return res, res.Resolve(rs)
 }

@@ -131,17 +131,9 @@ func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 0 {
 		return usagef("seal takes no arguments, only flags (got %q)", pos[0])
 	}
-	var missing []string
-	for _, m := range []struct{ flag, val string }{
-		{"--from", h.Sender}, {"--to", h.Recipient}, {"--kind", *kind}, {"--idempotency-key", h.IdempotencyKey},
-		{"--recipient-key", *recipientKey}, {"--body", *bodyFile},
-	} {
-		if m.val == "" {
-			missing = append(missing, m.flag)
-		}
-	}
-	if len(missing) > 0 {
-		return usagef("missing %s", strings.Join(missing, ", "))
+	if err := missingFlags("--from", h.Sender, "--to", h.Recipient, "--kind", *kind, "--idempotency-key", h.IdempotencyKey,
+		"--recipient-key", *recipientKey, "--body", *bodyFile); err != nil {
+		return err
 	}
 	keyPath := envelopeKeyPath(e, *signKey, *data, config.SigningKeyFile)
 	if keyPath == "" {
@@ -159,25 +151,15 @@ func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if h.ID, err = envelope.NewID(nil); err != nil {
-		return err
-	}
 	h.Kind, h.Handling = envelope.Kind(*kind), envelope.Handling(*handling)
-	h.Created = e.clock.Now().UTC().Truncate(time.Second)
-	h.Expires = h.Created.Add(ttl.Truncate(time.Second))
-	env, err := envelope.Seal(h, body, signer, to)
+	env, wire, err := envelope.SealNew(h, body, signer, to, e.clock.Now(), *ttl)
 	if err != nil {
 		return err
 	}
-	wire, err := env.Marshal()
-	if err != nil {
-		return err
-	}
-	wire = append(wire, '\n')
 	if err := writeOut(e, *out, wire, 0o600); err != nil || *out == "" {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "sealed envelope %s for %s into %s\n", h.ID, h.Recipient, *out)
+	fmt.Fprintf(e.stderr, "sealed envelope %s for %s into %s\n", env.Header.ID, h.Recipient, *out)
 	return nil
 }
 

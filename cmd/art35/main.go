@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/signal"
 	"sort"
+	"strings"
 	"syscall"
 
 	"github.com/art35/art35/internal/cli"
@@ -207,4 +208,19 @@ func help(name string) string {
 		panic("art35: no help/" + name + ".txt") // a build without its help files; the tests catch it
 	}
 	return string(b)
+}
+
+// missingFlags takes pairs of a flag's name and its value and names, in a
+// usage error, the required flags left empty.
+func missingFlags(pairs ...string) error {
+	var missing []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			missing = append(missing, pairs[i])
+		}
+	}
+	if len(missing) > 0 {
+		return usagef("missing %s", strings.Join(missing, ", "))
+	}
+	return nil
 }

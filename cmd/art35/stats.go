@@ -42,7 +42,6 @@ func runStats(ctx context.Context, e *env, args []string) error {
 		fs.BoolVar(&pings, "pings", false, "with --csv: print the ping rows instead of the request figures")
 		fs.BoolVar(&exercise, "exercise", false, "report the exercises alone instead of real work")
 	}, func(n *node.Node, pos []string) error {
-		var err error
 		if len(pos) > 0 {
 			return usagef("unexpected argument %q: stats takes flags only", pos[0])
 		}
@@ -52,21 +51,9 @@ func runStats(ctx context.Context, e *env, args []string) error {
 		if pings && !asCSV {
 			return usagef("--pings goes with --csv (text and JSON show the pings anyway)")
 		}
-		q := stats.Query{Scope: stats.ScopeReal}
-		if exercise {
-			q.Scope = stats.ScopeExercise
-		}
-		if q.By, err = stats.ParseDimension(by); err != nil {
-			return usagef("--by: %q is not a grouping; use country, type, priority or offence", by)
-		}
-		if q.From, err = cli.ParseBound(from, false); err != nil {
-			return usagef("--from: %v", err)
-		}
-		if q.To, err = cli.ParseBound(to, true); err != nil {
-			return usagef("--to: %v", err)
-		}
-		if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
-			return usagef("--to (%s) must be after --from (%s)", q.To.Format(time.RFC3339), q.From.Format(time.RFC3339))
+		q, err := statsQuery(from, to, by, exercise)
+		if err != nil {
+			return err
 		}
 		r, err := stats.New(n.DB, n.Clock).Compute(ctx, q)
 		if err != nil {
@@ -166,4 +153,25 @@ func runStatsClassify(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "%s: offence classes %s\n", pos[0], strings.Join(append([]string{}, classes...), ", "))
 		return nil
 	})
+}
+
+// statsQuery reads the period, grouping and scope of "stats".
+func statsQuery(from, to, by string, exercise bool) (q stats.Query, err error) {
+	q.Scope = stats.ScopeReal
+	if exercise {
+		q.Scope = stats.ScopeExercise
+	}
+	if q.By, err = stats.ParseDimension(by); err != nil {
+		return q, usagef("--by: %q is not a grouping; use country, type, priority or offence", by)
+	}
+	if q.From, err = cli.ParseBound(from, false); err != nil {
+		return q, usagef("--from: %v", err)
+	}
+	if q.To, err = cli.ParseBound(to, true); err != nil {
+		return q, usagef("--to: %v", err)
+	}
+	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
+		return q, usagef("--to (%s) must be after --from (%s)", q.To.Format(time.RFC3339), q.From.Format(time.RFC3339))
+	}
+	return q, nil
 }

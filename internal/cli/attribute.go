@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/triage"
@@ -212,4 +213,17 @@ func Attribute(ip netip.Addr, a ipdb.Answer, port int, at time.Time) Attribution
 		out.Notes = append(out.Notes, cgnatNote)
 	}
 	return out
+}
+
+// AddRoute names the country from snap and, with from (the requesting
+// party) and an attributable country, adds the route a request of typ
+// would take today.
+func (out *Attribution) AddRoute(snap *directory.Snapshot, from string, typ request.Type, now time.Time) {
+	if p, ok := snap.Party(out.Country); ok {
+		out.CountryName = p.Name
+	}
+	if from != "" && out.Attributable && out.Country != "" {
+		r := triage.RouteFor(snap, from, out.Country, typ, now)
+		out.Route, out.RouteFrom, out.RouteType = &r, from, typ
+	}
 }
