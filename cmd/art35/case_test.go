@@ -81,7 +81,12 @@ func TestCaseCommands(t *testing.T) {
 	if r := runCLI(t, "", nil, "case", "list", "--data", us); r.code != 0 || !strings.Contains(r.stdout, "no cases") {
 		t.Fatalf("a refused request was stored: %s %s", r.stdout, r.stderr)
 	}
+	sendAndPreserve(t, clk, us, it, id)
+}
 
+// sendAndPreserve sends the preservation from the US and takes Italy's steps through the CLI, each seen at the US.
+func sendAndPreserve(t *testing.T, clk *clock.Manual, us, it, id string) {
+	t.Helper()
 	r := runCLI(t, "", nil, "case", "send", "--data", us, "--by", "Alex Example", "testdata/requests/preserve.json")
 	if r.code != 0 || !strings.Contains(r.stdout, "sent "+id) || !strings.Contains(r.stdout, "IT-247") {
 		t.Fatalf("send: code %d\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -117,7 +122,12 @@ func TestCaseCommands(t *testing.T) {
 	if r := runCLI(t, "", nil, "case", "preserved", id, "--data", it, "--by", "x", "--ref", "R"); r.code != apperr.ExitCode(apperr.EConflict) {
 		t.Fatalf("preserved twice: %d %s", r.code, r.stderr)
 	}
+	checkPreservedAtSender(t, us, id)
+}
 
+// checkPreservedAtSender checks the evidences, the preservation clock and the case view at the sender once Italy preserved the data.
+func checkPreservedAtSender(t *testing.T, us, id string) {
+	t.Helper()
 	_, v := caseState(t, us, id)
 	if n := len(v.Lifecycle.Evidences); n != 5 {
 		t.Fatalf("%d evidences at the sender, want 5", n)
@@ -129,7 +139,7 @@ func TestCaseCommands(t *testing.T) {
 	if !pres {
 		t.Fatalf("no preservation clock ending 2027-02-28: %+v", v.Agenda.Deadlines)
 	}
-	r = runCLI(t, "", nil, "case", "show", id, "--data", us)
+	r := runCLI(t, "", nil, "case", "show", id, "--data", us)
 	for _, want := range []string{"in-progress -> preserved", "provider ref EXH-7781", "preservation-end", "Notifications:"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Fatalf("case show lacks %q:\n%s", want, r.stdout)

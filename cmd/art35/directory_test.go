@@ -257,13 +257,18 @@ func TestDirectorySignVerify(t *testing.T) {
 	if r.code != 5 || !strings.Contains(r.stderr, "pinned secretariat key is") {
 		t.Errorf("wrong key: code %d, %s", r.code, r.stderr)
 	}
+	checkSignedShowAndResign(t, dir, keyFile, pub, signed, tampered)
+}
 
+// checkSignedShowAndResign shows parties from the verified signed file, refuses the tampered one, and re-signs an export with a higher serial.
+func checkSignedShowAndResign(t *testing.T, dir, keyFile, pub, signed, tampered string) {
+	t.Helper()
 	// show reads the verified signed file: fictional contacts, who is on duty.
 	v := showJSON(t, "BJ", "--json", "--snapshot", signed, "--pubkey", pub)
 	if len(v.Duty) != 1 || v.Duty[0].OnDuty == nil || *v.Duty[0].OnDuty || !strings.Contains(v.Duty[0].LocalTime, "04:00 WAT (Wed)") {
 		t.Errorf("BJ duty at 04:00 local on a Wednesday: %+v", v.Duty)
 	}
-	r = runCLI(t, "", nil, "directory", "show", "IT", "--snapshot", signed, "--pubkey", pub)
+	r := runCLI(t, "", nil, "directory", "show", "IT", "--snapshot", signed, "--pubkey", pub)
 	for _, want := range []string{"on duty NOW (24/7", "roster: primary 1 Giulia Esempio", "roster: backup 1 Marco Prova", "preserves on a foreign request alone: yes (by law)", "reservation p2-art7-5-notification"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("show IT from signed file lacks %q:\n%s", want, r.stdout)

@@ -111,7 +111,12 @@ func TestEnvelopeSealInspectOpen(t *testing.T) {
 	if r.code != apperr.ExitCode(apperr.EUnauthorized) || !strings.Contains(r.stdout, "does not verify") {
 		t.Fatalf("tampered: code %d, stdout %s", r.code, r.stdout)
 	}
+	checkReceiptCLI(t, dir, itDir, msg, itSign, usSign, raw)
+}
 
+// checkReceiptCLI makes IT's receipt for the envelope msg and checks it with "envelope receipt": against the envelope, and with the wrong key.
+func checkReceiptCLI(t *testing.T, dir, itDir, msg, itSign, usSign string, raw []byte) {
+	t.Helper()
 	// A receipt for it, checked against the envelope.
 	env, err := envelope.Parse(raw)
 	if err != nil {
@@ -128,7 +133,7 @@ func TestEnvelopeSealInspectOpen(t *testing.T) {
 	rw, _ := rc.Marshal()
 	rfile := filepath.Join(dir, "receipt.json")
 	os.WriteFile(rfile, rw, 0o600)
-	r = runCLI(t, "", nil, "envelope", "receipt", rfile, "--receiver-key", itSign, "--envelope", msg)
+	r := runCLI(t, "", nil, "envelope", "receipt", rfile, "--receiver-key", itSign, "--envelope", msg)
 	if r.code != 0 || !strings.Contains(r.stdout, "valid, signed by IT-247") || !strings.Contains(r.stdout, "was delivered") {
 		t.Fatalf("receipt: code %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
 	}
@@ -227,9 +232,14 @@ func TestEnvelopeImportExport(t *testing.T) {
 	if r.code != 0 || r.stdout != first || !strings.Contains(r.stderr, "already stored") {
 		t.Fatalf("re-import: code %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
+	checkImportRefused(t, envVars, dirs, work, msg, raw, env.Header.ID)
+}
 
+// checkImportRefused imports at the wrong node and a tampered copy (both refused with their code), then exports.
+func checkImportRefused(t *testing.T, envVars []string, dirs map[string]string, work, msg string, raw []byte, id string) {
+	t.Helper()
 	// Imported at the wrong node (US is not the recipient): refused with its code.
-	r = runCLI(t, "", envVars, "envelope", "import", msg, "--data", dirs["US"])
+	r := runCLI(t, "", envVars, "envelope", "import", msg, "--data", dirs["US"])
 	if r.code != 1 || !strings.Contains(r.stderr, "wrong_recipient") {
 		t.Fatalf("import at the sender: code %d, stderr %s", r.code, r.stderr)
 	}
@@ -240,17 +250,22 @@ func TestEnvelopeImportExport(t *testing.T) {
 	if r.code != apperr.ExitCode(apperr.EUnauthorized) || !strings.Contains(r.stderr, "bad_signature") {
 		t.Fatalf("tampered import: code %d, stderr %s", r.code, r.stderr)
 	}
+	checkExportCLI(t, envVars, dirs["IT"], id, raw)
+}
 
+// checkExportCLI exports the stored envelope id from the node in itData: the same bytes; an unknown or malformed id is refused.
+func checkExportCLI(t *testing.T, envVars []string, itData, id string, raw []byte) {
+	t.Helper()
 	// Export gives back the stored bytes exactly.
-	r = runCLI(t, "", envVars, "envelope", "export", env.Header.ID, "--data", dirs["IT"])
+	r := runCLI(t, "", envVars, "envelope", "export", id, "--data", itData)
 	if r.code != 0 || r.stdout != string(raw) {
 		t.Fatalf("export: code %d, stderr %s", r.code, r.stderr)
 	}
-	r = runCLI(t, "", envVars, "envelope", "export", strings.Repeat("0", 32), "--data", dirs["IT"])
+	r = runCLI(t, "", envVars, "envelope", "export", strings.Repeat("0", 32), "--data", itData)
 	if r.code != apperr.ExitCode(apperr.ENotFound) {
 		t.Fatalf("export unknown id: code %d, stderr %s", r.code, r.stderr)
 	}
-	r = runCLI(t, "", envVars, "envelope", "export", "nope", "--data", dirs["IT"])
+	r = runCLI(t, "", envVars, "envelope", "export", "nope", "--data", itData)
 	if r.code != 1 || !strings.Contains(r.stderr, "hex characters") {
 		t.Fatalf("export bad id: code %d, stderr %s", r.code, r.stderr)
 	}
