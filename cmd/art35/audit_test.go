@@ -62,6 +62,7 @@ func auditNodeForTest(t *testing.T, dsn string) (data, pub string) {
 // TestAuditCLI drives every audit subcommand on a node made by node init,
 // with its database on each backend.
 func TestAuditCLI(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) { testAuditCLI(t, storetest.DSN(t, backend)) })
 	}
@@ -162,6 +163,7 @@ func checkAuditTamper(t *testing.T, dsn, data string) {
 }
 
 func TestAuditCLIUsage(t *testing.T) {
+	t.Parallel()
 	data, _ := auditNodeForTest(t, storetest.DSN(t, store.SQLite))
 	for _, tc := range []struct {
 		args []string

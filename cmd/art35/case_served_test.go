@@ -16,6 +16,7 @@ import (
 // 'case renew' moves an Art. 34 interception's authorised period; each
 // refuses the other type.
 func TestCaseServedAndRenew(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(testClockTime)
 	net, err := testnet.Start(context.Background(), testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
 	if err != nil {

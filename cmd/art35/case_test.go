@@ -47,6 +47,7 @@ func waitCase(t *testing.T, data, id string, want request.State) cli.CaseView {
 // sent, arrives, is acknowledged, started and preserved in Italy, and
 // every step shows in the US with its clock.
 func TestCaseCommands(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(testClockTime)
 	net, err := testnet.Start(context.Background(), testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
 	if err != nil {

@@ -26,6 +26,7 @@ func groups(t *testing.T) map[string][]string {
 }
 
 func TestCompletionListsEveryCommand(t *testing.T) {
+	t.Parallel()
 	g := groups(t)
 	for _, shell := range []string{"bash", "zsh", "fish"} {
 		r := runCLI(t, "", nil, "completion", shell)
@@ -71,6 +72,7 @@ func bashComplete(t *testing.T, script string, words ...string) []string {
 }
 
 func TestBashCompletionInBash(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}
@@ -104,6 +106,7 @@ func TestBashCompletionInBash(t *testing.T) {
 // TestCompletionScriptsParse asks each installed shell to parse its script
 // without running it.
 func TestCompletionScriptsParse(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct{ shell, check string }{{"bash", "-n"}, {"zsh", "-n"}, {"fish", "--no-execute"}} {
 		if _, err := exec.LookPath(c.shell); err != nil {
@@ -123,6 +126,7 @@ func TestCompletionScriptsParse(t *testing.T) {
 // TestFishCompletionInFish asks a real fish what it proposes, when fish is
 // installed (fish's "complete -C" completes a command line without a terminal).
 func TestFishCompletionInFish(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("fish"); err != nil {
 		t.Skip("fish is not installed")
 	}

@@ -53,6 +53,7 @@ func showJSON(t *testing.T, args ...string) dirShowResult {
 }
 
 func TestDirectoryShowItalyAndChina(t *testing.T) {
+	t.Parallel()
 	it := showJSON(t, "IT", "--json")
 	if it.Party.Budapest.Status != "party" || !it.InForceNow["budapest"] {
 		t.Errorf("IT Budapest: %+v, in force %v", it.Party.Budapest, it.InForceNow)
@@ -82,6 +83,7 @@ func TestDirectoryShowItalyAndChina(t *testing.T) {
 // dates from the Council of Europe chart and says why the Protocol binds
 // nobody (issue 12).
 func TestDirectoryShowUSDates(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "directory", "show", "US", "--json")
 	var v struct {
 		Party struct {
@@ -126,6 +128,7 @@ func TestDirectoryShowUSDates(t *testing.T) {
 }
 
 func TestDirectoryShowText(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "directory", "show", "CN")
 	for _, want := range []string{"China (CN)", "UN Convention against Cybercrime (2024):", "signatory; signed 2025-10-25; the instrument itself is not in force (0 of 40 ratifications); does not bind now", "none in the directory", "Legal profile:\n  not known"} {
 		if !strings.Contains(r.stdout, want) {
@@ -141,6 +144,7 @@ func TestDirectoryShowText(t *testing.T) {
 }
 
 func TestDirectoryErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -162,6 +166,7 @@ func TestDirectoryErrors(t *testing.T) {
 }
 
 func TestDirectoryList(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args  []string
 		count int
@@ -213,6 +218,7 @@ func dirKeys(t *testing.T, dir string) (string, string) {
 }
 
 func TestDirectorySignVerify(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	keyFile, pub := dirKeys(t, dir)
 	signed := filepath.Join(dir, "dir.signed.json")
@@ -290,6 +296,7 @@ func checkSignedShowAndResign(t *testing.T, dir, keyFile, pub, signed, tampered 
 }
 
 func TestDirectoryMergeAndDiff(t *testing.T) {
+	t.Parallel()
 	a, b := dirTestdata+"g8-list.csv", dirTestdata+"coe-list.csv"
 	r := runCLI(t, "", nil, "directory", "merge", a, b)
 	if r.code != 4 || !strings.Contains(r.stderr, "4 of 4 conflicts unresolved") {
@@ -339,6 +346,7 @@ func TestDirectoryMergeAndDiff(t *testing.T) {
 }
 
 func TestDirectoryImport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := filepath.Join(dir, "parties.csv")
 	os.WriteFile(good, []byte("iso2,name,budapest,budapest_note,protocol2_signed,protocol2_ratified,un2024_signed,eu,confidence\n"+

@@ -25,6 +25,7 @@ func commandsDoc(t *testing.T) []byte {
 }
 
 func TestCommandsDoc(t *testing.T) {
+	t.Parallel()
 	want := commandsDoc(t)
 	const path = "../../docs/commands.md"
 	if os.Getenv("ART35_UPDATE_DOCS") == "1" {

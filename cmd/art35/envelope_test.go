@@ -55,6 +55,7 @@ func envelopeNodes(t *testing.T) (usDir, itDir, usSign, itEnc, itSign string) {
 }
 
 func TestEnvelopeSealInspectOpen(t *testing.T) {
+	t.Parallel()
 	usDir, itDir, usSign, itEnc, itSign := envelopeNodes(t)
 	dir := t.TempDir()
 	msg := filepath.Join(dir, "msg.json")
@@ -144,6 +145,7 @@ func checkReceiptCLI(t *testing.T, dir, itDir, msg, itSign, usSign string, raw [
 }
 
 func TestEnvelopeCommandErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	junk := filepath.Join(dir, "junk.json")
 	os.WriteFile(junk, []byte(`{"v":1}`), 0o600)
@@ -183,6 +185,7 @@ func TestEnvelopeCommandErrors(t *testing.T) {
 // TestEnvelopeImportExport carries an envelope from a US node to an IT node
 // as a file: seal, import with the inbox's checks, receipt back, export.
 func TestEnvelopeImportExport(t *testing.T) {
+	t.Parallel()
 	dirs, envVars := twoNodes(t)
 	entries := map[string]node.PublicEntry{}
 	for party, dir := range dirs {
@@ -274,6 +277,7 @@ func checkExportCLI(t *testing.T, envVars []string, itData, id string, raw []byt
 // TestEnvelopeImportReceipt: an envelope queued in the US node's outbox is
 // carried to IT as a file; the receipt carried back marks it delivered.
 func TestEnvelopeImportReceipt(t *testing.T) {
+	t.Parallel()
 	dirs, envVars := twoNodes(t)
 	ctx := context.Background()
 	us, err := node.New(ctx, mustConfig(t, dirs["US"], envVars), node.Options{Clock: clock.NewManual(testClockTime)})

@@ -41,6 +41,7 @@ func runCLI(t *testing.T, stdin string, envVars []string, args ...string) cliRes
 }
 
 func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "help")
 	if r.code != 0 || !strings.Contains(r.stdout, "version") {
 		t.Fatalf("help: code %d, stdout %q", r.code, r.stdout)

@@ -13,6 +13,7 @@ func roffPlain(s string) string {
 }
 
 func TestManHasEveryCommandsUsage(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "man")
 	if r.code != 0 {
 		t.Fatalf("man: code %d, stderr %q", r.code, r.stderr)
@@ -51,6 +52,7 @@ func isRoffRequest(l string) bool {
 // TestManRendersWithGroff formats the page with groff, warnings on, when
 // groff is installed: a broken escape or request fails here.
 func TestManRendersWithGroff(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("groff"); err != nil {
 		t.Skip("groff is not installed")
 	}

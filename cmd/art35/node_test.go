@@ -13,6 +13,7 @@ import (
 )
 
 func TestNodeInitStatusAndAcceptDirectory(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "it")
 	r := runCLI(t, "", nil, "node", "init", "--party", "IT", "--data", data)
 	if r.code != 0 {
@@ -62,6 +63,7 @@ func TestNodeInitStatusAndAcceptDirectory(t *testing.T) {
 }
 
 func TestNodeRunRefusesReadableKey(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "fr")
 	if r := runCLI(t, "", nil, "node", "init", "--party", "FR", "--data", data); r.code != 0 {
 		t.Fatal(r.stderr)
@@ -74,6 +76,7 @@ func TestNodeRunRefusesReadableKey(t *testing.T) {
 }
 
 func TestNodeInitUsage(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "node", "init", "--party", "IT")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "--data") {
 		t.Fatalf("got %d %q", r.code, r.stderr)

@@ -15,6 +15,7 @@ import (
 // down and checks that "art35 outbox" shows it, marked, with its peer's
 // queue depth, in text and JSON.
 func TestOutboxListsWhatWaits(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime)})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 // it, the Italian officer lists and answers the challenge, and the US
 // results show it passed, in text, JSON and CSV.
 func TestPingCLI(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime),
 		Setup: func(_ string, n *node.Node) error { app.RegisterPing(n); return nil }})

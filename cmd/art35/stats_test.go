@@ -18,6 +18,7 @@ import (
 // reads the US figures through the command in JSON, CSV and text: they
 // are the history's timeline.
 func TestStatsCLI(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			h := statstest.Start(t, backend, statstest.Options{})
@@ -79,6 +80,7 @@ func TestStatsCLI(t *testing.T) {
 // which shared nothing, is shown as such, and a share of another period
 // is refused.
 func TestStatsShareAndNetworkCLI(t *testing.T) {
+	t.Parallel()
 	h := statstest.Start(t, "sqlite", statstest.Options{Extra: []string{"FR", "GB"}})
 	h.Play(t)
 	dir := t.TempDir()

@@ -19,6 +19,7 @@ garbage line without an address
 `
 
 func TestTriageCLI(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
@@ -105,6 +106,7 @@ func checkTriageFormats(t *testing.T, dir string) {
 }
 
 func TestTriageCLIErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		name string
