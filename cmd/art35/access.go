@@ -70,10 +70,7 @@ func accessList(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if asJSON {
-			if list == nil {
-				list = []transborder.Access{}
-			}
-			return cli.WriteJSON(e.stdout, list)
+			return cli.WriteJSONList(e.stdout, list)
 		}
 		if len(list) == 0 {
 			fmt.Fprintln(e.stdout, "no trans-border access recorded on this node")

@@ -105,12 +105,9 @@ func runAuditCheckpoint(ctx context.Context, e *env, args []string) error {
 func runAuditProve(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, auditCmd, "prove")
 	data := fs.String("data", "", "the node's data folder (or ART35_DATA)")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "prove takes one MESSAGE-ID")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("prove takes one MESSAGE-ID")
 	}
 	a, err := openAudit(ctx, e, *data)
 	if err != nil {
@@ -138,12 +135,9 @@ func runAuditCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, auditCmd, "check")
 	var pubs pubkeyList
 	fs.Var(&pubs, "pubkey", "the log owner's signing key from the directory (ed25519:...); repeatable")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "check takes one bundle FILE (or - for standard input)")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("check takes one bundle FILE (or - for standard input)")
 	}
 	if len(pubs) == 0 {
 		return usagef("--pubkey ed25519:... is required: the signing key of the node whose log it is, from the directory")

@@ -21,12 +21,9 @@ var completionCmd = &command{
 
 func runCompletion(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, completionCmd, "")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "name one shell: bash, zsh or fish")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("name one shell: bash, zsh or fish")
 	}
 	helps := collectHelp(ctx)
 	switch pos[0] {

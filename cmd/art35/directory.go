@@ -78,12 +78,9 @@ func dirShow(ctx context.Context, e *env, args []string) error {
 	var src dirSource
 	src.bind(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "show needs one party code, e.g. art35 directory show IT")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("show needs one party code, e.g. art35 directory show IT")
 	}
 	snap, from, err := src.load(e)
 	if err != nil {
@@ -165,12 +162,9 @@ func dirExport(ctx context.Context, e *env, args []string) error {
 
 func dirImport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, directoryCmd, "import")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "import needs one PARTIES.csv (columns iso2,name,budapest,budapest_note,protocol2_signed,protocol2_ratified,un2024_signed,eu,confidence)")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("import needs one PARTIES.csv (columns iso2,name,budapest,budapest_note,protocol2_signed,protocol2_ratified,un2024_signed,eu,confidence)")
 	}
 	data, err := directory.ReadFile(pos[0])
 	if err != nil {
@@ -269,12 +263,9 @@ func dirVerify(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, directoryCmd, "verify")
 	pubkey := fs.String("pubkey", "", "the secretariat's public key, ed25519:... (or ART35_SECRETARIAT_KEY)")
 	held := fs.Uint64("held-serial", 0, "serial of the snapshot this node holds; the new one must be higher")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "verify needs one signed FILE")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("verify needs one signed FILE")
 	}
 	pub, err := dirPinnedKey(e, *pubkey)
 	if err != nil {
@@ -300,12 +291,9 @@ func dirMerge(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the merge result as JSON")
 	base := fs.String("base", "starter", "snapshot to apply the merged authorities to with --out (JSON file or \"starter\")")
 	out := fs.String("out", "", "when every conflict is resolved, write the base snapshot with the merged authorities here, ready for 'directory sign'")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 2, "merge needs two source lists A and B")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 2 {
-		return usagef("merge needs two source lists A and B")
 	}
 	res, err := readMerge(pos, *resFile, e.clock.Now())
 	if err != nil {

@@ -157,6 +157,16 @@ func newFlagSet(e *env, c *command, sub string) *flag.FlagSet {
 // parseFlags parses args with fs and returns the positional arguments.
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) { return cli.ParseFlags(fs, args) }
 
+// parseArgs parses args with fs and checks that they hold want positional
+// arguments (usage says what to give otherwise).
+func parseArgs(fs *flag.FlagSet, args []string, want int, usage string) ([]string, error) {
+	pos, err := cli.ParseFlags(fs, args)
+	if err == nil && len(pos) != want {
+		err = cli.Usagef("%s", usage)
+	}
+	return pos, err
+}
+
 // subcommand is one subcommand of a group ("directory show", "node init").
 type subcommand struct {
 	name  string

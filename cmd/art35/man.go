@@ -17,12 +17,9 @@ var manCmd = &command{
 
 func runMan(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, manCmd, "")
-	pos, err := parseFlags(fs, args)
+	_, err := parseArgs(fs, args, 0, "man takes no arguments")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("man takes no arguments")
 	}
 	cli.WriteMan(e.stdout, collectHelp(ctx), version)
 	return nil

@@ -106,10 +106,7 @@ func runPingResults(ctx context.Context, e *env, args []string) error {
 		}
 		switch {
 		case out.json:
-			if rs == nil {
-				rs = []ping.Result{}
-			}
-			return cli.WriteJSON(e.stdout, rs)
+			return cli.WriteJSONList(e.stdout, rs)
 		case out.csv:
 			return ping.WriteResultsCSV(e.stdout, rs)
 		}
@@ -140,10 +137,7 @@ func runPingTable(ctx context.Context, e *env, args []string) error {
 		}
 		switch {
 		case out.json:
-			if rows == nil {
-				rows = []ping.CountryRow{}
-			}
-			return cli.WriteJSON(e.stdout, rows)
+			return cli.WriteJSONList(e.stdout, rows)
 		case out.csv:
 			return ping.WriteTableCSV(e.stdout, rows)
 		}
@@ -166,10 +160,7 @@ func runPingPending(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if asJSON {
-			if cs == nil {
-				cs = []ping.Challenge{}
-			}
-			return cli.WriteJSON(e.stdout, cs)
+			return cli.WriteJSONList(e.stdout, cs)
 		}
 		return cli.PrintChallenges(e.stdout, cs, e.clock.Now())
 	})

@@ -76,12 +76,9 @@ func requestValidate(ctx context.Context, e *env, args []string) error {
 	c := requestCmd
 	fs := newFlagSet(e, c, "validate")
 	asJSON := fs.Bool("json", false, `print {"valid":bool,"problems":[...]} instead of text`)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "validate needs one FILE (or - for standard input)")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("validate needs one FILE (or - for standard input)")
 	}
 	b, err := readRequest(e, pos[0])
 	if err != nil {
@@ -108,12 +105,9 @@ func requestValidate(ctx context.Context, e *env, args []string) error {
 func requestSchema(ctx context.Context, e *env, args []string) error {
 	c := requestCmd
 	fs := newFlagSet(e, c, "schema")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, fmt.Sprintf("schema needs one TYPE: %s", strings.Join(typeNames(), ", ")))
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("schema needs one TYPE: %s", strings.Join(typeNames(), ", "))
 	}
 	s, err := request.Schema(request.Type(pos[0]))
 	if err != nil {
@@ -125,12 +119,9 @@ func requestSchema(ctx context.Context, e *env, args []string) error {
 func requestNew(ctx context.Context, e *env, args []string) error {
 	c := requestCmd
 	fs := newFlagSet(e, c, "new")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, fmt.Sprintf("new needs one TYPE: %s", strings.Join(typeNames(), ", ")))
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("new needs one TYPE: %s", strings.Join(typeNames(), ", "))
 	}
 	m, err := request.Template(request.Type(pos[0]), e.clock.Now())
 	if err != nil {
@@ -144,12 +135,9 @@ func requestLetter(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, c, "letter")
 	forProvider := fs.Bool("for-provider", false, "print what the provider may see (Art. 8 supporting information left out without consent)")
 	lang := fs.String("lang", "", "language of the letter: "+strings.Join(request.LetterLanguages(), ", ")+" (default: the request's language; English where no catalogue exists)")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "letter needs one FILE (or - for standard input)")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("letter needs one FILE (or - for standard input)")
 	}
 	b, err := readRequest(e, pos[0])
 	if err != nil {
@@ -301,12 +289,9 @@ func requestDue(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, c, "due")
 	nowFlag := fs.String("now", "", "judge the clocks at this time, RFC 3339 with a zone (default: now)")
 	asJSON := fs.Bool("json", false, "print the agenda as JSON")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 2, "due needs the request FILE and its EVIDENCES file (a JSON array)")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 2 {
-		return usagef("due needs the request FILE and its EVIDENCES file (a JSON array)")
 	}
 	now := e.clock.Now()
 	if *nowFlag != "" {
@@ -348,12 +333,9 @@ func requestDue(ctx context.Context, e *env, args []string) error {
 func requestShow(ctx context.Context, e *env, args []string) error {
 	c := requestCmd
 	fs := newFlagSet(e, c, "show")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "show needs one FILE (or - for standard input)")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("show needs one FILE (or - for standard input)")
 	}
 	b, err := readRequest(e, pos[0])
 	if err != nil {

@@ -26,12 +26,9 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 	recipient := fs.String("recipient", "", "who receives the request: authority, provider or registrar (default: any)")
 	var src dirSource
 	src.bind(fs)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 3, "route needs FROM TO TYPE, e.g. art35 route US IT preserve")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 3 {
-		return usagef("route needs FROM TO TYPE, e.g. art35 route US IT preserve")
 	}
 	at := e.clock.Now()
 	if *dateFlag != "" {

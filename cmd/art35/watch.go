@@ -102,10 +102,7 @@ func runWatchShow(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if asJSON {
-			if evs == nil {
-				evs = []watch.Stored{}
-			}
-			return cli.WriteJSON(e.stdout, evs)
+			return cli.WriteJSONList(e.stdout, evs)
 		}
 		if len(evs) == 0 {
 			fmt.Fprintf(e.stdout, "no watch events for request %s on this node\n", pos[0])

@@ -50,3 +50,12 @@ func JSONUnlessErr(w io.Writer, v any, err error, asJSON bool) error {
 	}
 	return json.NewEncoder(w).Encode(v)
 }
+
+// WriteJSONList is WriteJSON for a list: an empty list prints [], never
+// null, so a script can always range over it.
+func WriteJSONList[T any](w io.Writer, list []T) error {
+	if list == nil {
+		list = []T{}
+	}
+	return WriteJSON(w, list)
+}
