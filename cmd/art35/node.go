@@ -172,58 +172,17 @@ func onNode(ctx context.Context, e *env, c *command, sub string, args []string, 
 	return f(n, pos)
 }
 
-// nodeStatus is what "node status --json" prints.
-type nodeStatus struct {
-	Party             string         `json:"party"`
-	Authority         string         `json:"authority"`
-	Database          string         `json:"database"`
-	DirectorySerial   uint64         `json:"directory_serial"`
-	DirectorySource   string         `json:"directory_source"`
-	DirectoryParties  int            `json:"directory_parties"`
-	OutboxWaiting     int            `json:"outbox_waiting"`
-	InboundStored     int            `json:"inbound_stored"`
-	RejectionsByCode  map[string]int `json:"rejections_by_code"`
-	SecretariatPinned bool           `json:"secretariat_key_pinned"`
-}
-
 func runNodeStatus(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
 	return onNode(ctx, e, nodeCmd, "status", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {
-		d, err := n.Directory(ctx)
+		st, err := app.Status(ctx, n)
 		if err != nil {
-			return err
-		}
-		st := nodeStatus{
-			Party: n.Config.Party, Authority: n.Config.Authority, Database: n.DB.Backend(),
-			DirectorySerial: d.Serial, DirectorySource: d.Source, DirectoryParties: len(d.Parties),
-			SecretariatPinned: n.Config.SecretariatKey != "",
-		}
-		out, err := n.Envelopes.Outbox(ctx)
-		if err != nil {
-			return err
-		}
-		st.OutboxWaiting = len(out)
-		if st.InboundStored, err = n.Envelopes.CountInbound(ctx); err != nil {
-			return err
-		}
-		if st.RejectionsByCode, err = n.Envelopes.RejectionCounts(ctx); err != nil {
 			return err
 		}
 		if asJSON {
 			return cli.WriteJSON(e.stdout, st)
 		}
-		serial := fmt.Sprintf("serial %d", st.DirectorySerial)
-		if st.DirectorySerial == 0 {
-			serial = "the starter snapshot shipped in the binary (no signed snapshot accepted yet)"
-		}
-		fmt.Fprintf(e.stdout, "party       %s (authority %s)\ndatabase    %s\ndirectory   %s, %d parties\noutbox      %d waiting\ninbox       %d stored\n",
-			st.Party, st.Authority, st.Database, serial, st.DirectoryParties, st.OutboxWaiting, st.InboundStored)
-		for code, k := range st.RejectionsByCode {
-			fmt.Fprintf(e.stdout, "refused     %d %s\n", k, code)
-		}
-		if !st.SecretariatPinned {
-			fmt.Fprintln(e.stdout, "warning     no secretariat key pinned: signed directories cannot be accepted (set secretariat_key)")
-		}
+		cli.PrintNodeStatus(e.stdout, st)
 		return nil
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/keys"
 )
@@ -53,7 +54,7 @@ func TestNodeInitStatusAndAcceptDirectory(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("status: %d %s", r.code, r.stderr)
 	}
-	var st nodeStatus
+	var st app.NodeStatus
 	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -45,7 +46,7 @@ func TestOutboxListsWhatWaits(t *testing.T) {
 			MessageID string `json:"message_id"`
 			Emergency bool   `json:"emergency"`
 		}
-		Peers []peerQueue
+		Peers []federation.PeerQueue
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatal(err)

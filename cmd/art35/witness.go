@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
-	"time"
 
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/node"
@@ -38,15 +36,7 @@ func runWitness(ctx context.Context, e *env, args []string) error {
 				return err
 			}
 		} else {
-			for _, p := range peers {
-				fmt.Fprintf(e.stdout, "%-24s size %-8d seen %s\n", p.Origin, p.Size, p.SeenAt.Format(time.RFC3339))
-			}
-			if len(peers) == 0 {
-				fmt.Fprintln(e.stdout, "no peer checkpoint seen yet")
-			}
-			for _, a := range alarms {
-				fmt.Fprintf(e.stdout, "ALARM %s: had seen size %d, then shown size %d: %s\n", a.Origin, a.OldSize, a.NewSize, a.Detail)
-			}
+			cli.PrintWitness(e.stdout, peers, alarms)
 		}
 		if len(alarms) > 0 {
 			return cli.ExitError{Code: 4}
