@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/art35/art35/internal/app"
@@ -57,15 +55,7 @@ func runWatchPush(ctx context.Context, e *env, args []string) error {
 		if asJSON {
 			return cli.WriteJSON(e.stdout, out)
 		}
-		where := out.Event.Country
-		if where == "" {
-			where = "unknown country"
-		}
-		fmt.Fprintf(e.stdout, "event %s (%s port %d at %s, %s %s) %s to %s\n", out.Event.ID, out.Event.Address, out.Event.Port,
-			out.Event.Time.Format(time.RFC3339), where, out.Event.Operator, out.Status, strings.Join(out.SentTo, ", "))
-		if out.Note != "" {
-			fmt.Fprintf(e.stdout, "note: %s\n", out.Note)
-		}
+		cli.PrintPushed(e.stdout, out)
 		return nil
 	})
 }
@@ -104,35 +94,7 @@ func runWatchShow(ctx context.Context, e *env, args []string) error {
 		if asJSON {
 			return cli.WriteJSONList(e.stdout, evs)
 		}
-		if len(evs) == 0 {
-			fmt.Fprintf(e.stdout, "no watch events for request %s on this node\n", pos[0])
-			return nil
-		}
-		for _, ev := range evs {
-			fmt.Fprintf(e.stdout, "%s  %s port %d  %s %s  [%s, %s from %s]  end to end %s\n", ev.Time.Format("2006-01-02 15:04:05Z"),
-				ev.Address, ev.Port, cli.Dash(ev.Country), ev.Operator, ev.Role, ev.Status, ev.Peer, watchMillis(ev.EndToEnd))
-			if ev.Note != "" {
-				fmt.Fprintf(e.stdout, "    note: %s\n", ev.Note)
-			}
-			if ev.Location != "" {
-				fmt.Fprintf(e.stdout, "    LOCATION: %s (answered by %s)\n", ev.Location, ev.LocatedBy)
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			for i, h := range ev.Hops {
-				step := "start"
-				if i > 0 {
-					step = "+" + watchMillis(h.At.Sub(ev.Hops[i-1].At))
-				}
-				fmt.Fprintf(tw, "    %s\t%s\t%s\n", h.At.Format("15:04:05.000000"), step, h.Where)
-			}
-			tw.Flush()
-		}
+		cli.PrintWatchEvents(e.stdout, pos[0], evs)
 		return nil
 	})
-}
-
-// watchMillis prints a duration in milliseconds with three decimals: the unit the
-// story-2 chain is judged in.
-func watchMillis(d time.Duration) string {
-	return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond))
 }
