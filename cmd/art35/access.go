@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/art35/art35/internal/cli"
@@ -72,22 +71,6 @@ func accessList(ctx context.Context, e *env, args []string) error {
 		if asJSON {
 			return cli.WriteJSONList(e.stdout, list)
 		}
-		if len(list) == 0 {
-			fmt.Fprintln(e.stdout, "no trans-border access recorded on this node")
-			return nil
-		}
-		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tACCESSED (UTC)\tGROUND\tPARTY\tBY\tWHAT\tNOTICE")
-		for _, a := range list {
-			party, notice := a.Party, a.Notice
-			if party == "" {
-				party = "not known"
-			}
-			if notice == "" {
-				notice = "-"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s (%s)\t%s\t%s\t%s\t%s\n", a.ID, a.AccessedAt.Format("2006-01-02 15:04"), a.Ground, a.Ground.Article(), party, a.RecordedBy, a.What, notice)
-		}
-		return tw.Flush()
+		return cli.PrintAccesses(e.stdout, list)
 	})
 }
