@@ -398,30 +398,28 @@ func PrintDiff(w io.Writer, d *directory.Diff) {
 		fmt.Fprintln(w, "no changes")
 		return
 	}
-	printChanges := func(prefix string, cs []directory.Change) {
-		for _, c := range cs {
-			fmt.Fprintf(w, "%s%s: %q -> %q\n", prefix, c.Path, c.Old, c.New)
-		}
+	printChanges(w, "  snapshot ", d.Snapshot)
+	printEntries(w, "party", d.PartiesAdded, d.PartiesRemoved, d.PartiesChanged)
+	printEntries(w, "authority", d.AuthoritiesAdded, d.AuthoritiesRemoved, d.AuthoritiesChanged)
+}
+
+// printEntries prints the entries of one kind (party, authority) a diff
+// added, removed and changed.
+func printEntries(w io.Writer, kind string, added, removed []string, changed []directory.EntryDiff) {
+	for _, k := range added {
+		fmt.Fprintf(w, "+ %s %s\n", kind, k)
 	}
-	printChanges("  snapshot ", d.Snapshot)
-	for _, k := range d.PartiesAdded {
-		fmt.Fprintf(w, "+ party %s\n", k)
+	for _, k := range removed {
+		fmt.Fprintf(w, "- %s %s\n", kind, k)
 	}
-	for _, k := range d.PartiesRemoved {
-		fmt.Fprintf(w, "- party %s\n", k)
+	for _, ed := range changed {
+		fmt.Fprintf(w, "~ %s %s\n", kind, ed.Key)
+		printChanges(w, "    ", ed.Changes)
 	}
-	for _, pd := range d.PartiesChanged {
-		fmt.Fprintf(w, "~ party %s\n", pd.Key)
-		printChanges("    ", pd.Changes)
-	}
-	for _, k := range d.AuthoritiesAdded {
-		fmt.Fprintf(w, "+ authority %s\n", k)
-	}
-	for _, k := range d.AuthoritiesRemoved {
-		fmt.Fprintf(w, "- authority %s\n", k)
-	}
-	for _, ad := range d.AuthoritiesChanged {
-		fmt.Fprintf(w, "~ authority %s\n", ad.Key)
-		printChanges("    ", ad.Changes)
+}
+
+func printChanges(w io.Writer, prefix string, cs []directory.Change) {
+	for _, c := range cs {
+		fmt.Fprintf(w, "%s%s: %q -> %q\n", prefix, c.Path, c.Old, c.New)
 	}
 }
