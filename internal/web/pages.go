@@ -33,12 +33,12 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 		return
 	}
-	s.render(w, r, nil, "signin", map[string]any{"Title": "Sign in"})
+	s.render(w, r, nil, "signin", map[string]any{"Title": T(r, "signin.title")})
 }
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
+		http.Error(w, T(r, "error.bad-form"), http.StatusBadRequest)
 		return
 	}
 	user := strings.TrimSpace(r.PostForm.Get("username"))
@@ -52,7 +52,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", "30")
 		}
 		w.WriteHeader(status)
-		s.render(w, r, nil, "signin", map[string]any{"Title": "Sign in", "Error": msg, "Username": user})
+		s.render(w, r, nil, "signin", map[string]any{"Title": T(r, "signin.title"), "Error": publicText(langOf(r), status, msg), "Username": user})
 		return
 	}
 	// Max-Age, not Expires: the lifetime is relative, so a browser whose

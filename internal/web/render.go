@@ -6,23 +6,40 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/users"
+	"github.com/art35/art35/internal/web/i18n"
 )
 
 var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile", "audit", "supervisor", "roster"}
 
+// partials are the templates every page is parsed with: the layout and
+// the parts more than one page (or a page and its live refresh) draws.
+var partials = []string{"templates/layout.html", "templates/rows.html", "templates/roster_table.html", "templates/emergency.html"}
+
+// parseTemplates parses every page once per language: the functions that
+// speak (t, tn, stateName, times, ...) are bound to that language, so a
+// template says {{t "inbox.title"}} without passing the language around.
 func (s *Server) parseTemplates() error {
-	s.tmpl = map[string]*template.Template{}
-	for _, p := range pages {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/rows.html", "templates/roster_table.html", "templates/"+p+".html")
-		if err != nil {
-			return fmt.Errorf("web: template %s: %w", p, err)
+	if err := i18n.Check(); err != nil {
+		return fmt.Errorf("web: message catalogue: %w", err)
+	}
+	s.tmpl = map[string]map[string]*template.Template{}
+	for _, lang := range i18n.Languages {
+		s.tmpl[lang] = map[string]*template.Template{}
+		fm := langFuncs(lang)
+		for _, p := range pages {
+			files := append(slices.Clone(partials), "templates/"+p+".html")
+			t, err := template.New("layout.html").Funcs(funcs).Funcs(fm).ParseFS(templateFS, files...)
+			if err != nil {
+				return fmt.Errorf("web: template %s: %w", p, err)
+			}
+			s.tmpl[lang][p] = t
 		}
-		s.tmpl[p] = t
 	}
 	return nil
 }
@@ -36,6 +53,7 @@ type view struct {
 	Data    map[string]any
 	Title   string
 	Page    string
+	Lang    string // "en" or "fr": <html lang>, and what the functions speak
 	// Pings waiting for an answer on this node, shown in the navigation
 	// of every page so nobody misses one.
 	Pings int
@@ -44,7 +62,8 @@ type view struct {
 // render executes a page into a buffer first, so a template error becomes
 // a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, sess *users.Session, page string, data map[string]any) {
-	v := view{Party: s.d.Party, Session: sess, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page}
+	lang := langOf(r)
+	v := view{Party: s.d.Party, Session: sess, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page, Lang: lang}
 	if t, ok := data["Title"].(string); ok {
 		v.Title = t
 	}
@@ -54,9 +73,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, sess *users.Sess
 		}
 	}
 	var buf bytes.Buffer
-	if err := s.tmpl[page].ExecuteTemplate(&buf, "layout.html", v); err != nil {
+	if err := s.tmpl[lang][page].ExecuteTemplate(&buf, "layout.html", v); err != nil {
 		s.d.Log.Error("portal: render", "page", page, "err", err)
-		http.Error(w, "internal error: the page could not be drawn; details are in the node's log", http.StatusInternalServerError)
+		http.Error(w, i18n.T(lang, "layout.render-failed"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -71,11 +90,12 @@ func (s *Server) renderPart(w http.ResponseWriter, r *http.Request, page, name s
 // renderPartSession is renderPart for a fragment that depends on who is
 // signed in (the actions of a request).
 func (s *Server) renderPartSession(w http.ResponseWriter, r *http.Request, sess *users.Session, page, name string, data map[string]any) {
-	v := view{Party: s.d.Party, Session: sess, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page}
+	lang := langOf(r)
+	v := view{Party: s.d.Party, Session: sess, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page, Lang: lang}
 	var buf bytes.Buffer
-	if err := s.tmpl[page].ExecuteTemplate(&buf, name, v); err != nil {
+	if err := s.tmpl[lang][page].ExecuteTemplate(&buf, name, v); err != nil {
 		s.d.Log.Error("portal: render", "part", name, "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
+		http.Error(w, i18n.T(lang, "layout.render-failed"), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -198,8 +218,7 @@ var funcs = template.FuncMap{
 		}
 		return "not stated"
 	},
-	"iso":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"dateIn": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("Mon 2 Jan 2006") },
+	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"posted": func(v any, to, name string) string {
 		f, ok := v.(url.Values)
 		if !ok || f.Get("to") != to {

@@ -66,7 +66,7 @@ type Deps struct {
 // Server is the portal's HTTP handler.
 type Server struct {
 	d       Deps
-	tmpl    map[string]*template.Template
+	tmpl    map[string]map[string]*template.Template // language -> page
 	handler http.Handler
 	ips     ipCache // the IP data, opened once and reopened now and then
 }
@@ -103,7 +103,8 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /requests/{id}/audit", s.auth(s.auditPage))
 	mux.Handle("GET /requests/{id}/proof", s.auth(s.proofBundle))
 	mux.Handle("POST /requests/{id}/act", s.auth(s.act))
-	mux.Handle("POST /requests/{id}/served", s.auth(s.served)) // served.go
+	mux.Handle("POST /requests/{id}/served", s.auth(s.served))     // served.go
+	mux.Handle("POST /requests/{id}/callback", s.auth(s.callback)) // emergency.go
 	mux.Handle("GET /compose", s.auth(s.composeIndex))
 	mux.Handle("GET /compose/{type}", s.auth(s.composeForm))
 	mux.Handle("POST /compose/{type}", s.auth(s.composeCheck))
@@ -185,7 +186,7 @@ func (s *Server) denied(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/signin", http.StatusSeeOther)
 		return
 	}
-	http.Error(w, "not signed in: sign in at /signin", http.StatusUnauthorized)
+	http.Error(w, T(r, "layout.not-signed-in"), http.StatusUnauthorized)
 }
 
 // auth wraps a handler that needs a signed-in person.
@@ -197,7 +198,7 @@ func (s *Server) auth(h authedHandler) http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "no-store")
-		h(w, r, sess)
+		h(w, s.withLang(r, sess), sess)
 	})
 }
 
@@ -206,5 +207,5 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *users.Sessio
 	// httperr logs a fault of ours with a request id and shows only the id.
 	status, _, msg := httperr.Public(w, r, s.d.Log, err)
 	w.WriteHeader(status)
-	s.render(w, r, sess, "error", map[string]any{"Error": msg})
+	s.render(w, r, sess, "error", map[string]any{"Title": T(r, "error.title"), "Error": publicText(langOf(r), status, msg)})
 }

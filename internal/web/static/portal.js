@@ -24,6 +24,15 @@
     set: function (k, v) { try { window.localStorage.setItem(k, v); } catch (e) { /* private mode */ } }
   };
 
+  // Words in the page's language (layout.html: the js.* messages of the
+  // catalogue); English if the page did not give them.
+  var words = {};
+  try { words = JSON.parse((document.getElementById("portal-words") || {}).textContent || "{}"); } catch (e) { words = {}; }
+  function t(key, fallback) {
+    var s = words[key] || fallback, args = Array.prototype.slice.call(arguments, 2);
+    return s.replace(/\{([1-9])\}/g, function (m, i) { return i - 1 < args.length ? String(args[i - 1]) : m; });
+  }
+
   function announce(msg) {
     var a = document.getElementById("announcer");
     if (!a) { return; }
@@ -39,9 +48,9 @@
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function span(ms) {
     var s = Math.floor(ms / 1000), m = Math.floor(s / 60), h = Math.floor(m / 60);
-    if (h >= 48) { return Math.floor(h / 24) + "d " + (h % 24) + "h"; }
-    if (h >= 1) { return h + "h " + pad(m % 60) + "m"; }
-    return m + "m " + pad(s % 60) + "s";
+    if (h >= 48) { return t("span-days", "{1}d {2}h", Math.floor(h / 24), h % 24); }
+    if (h >= 1) { return t("span-hours", "{1}h {2}m", h, pad(m % 60)); }
+    return t("span-minutes", "{1}m {2}s", m, pad(s % 60));
   }
   function tick() {
     var now = Date.now() + offset;
@@ -49,7 +58,7 @@
       var due = Date.parse(el.getAttribute("data-due"));
       if (isNaN(due)) { return; }
       var d = due - now;
-      el.textContent = d < 0 ? "⚠ OVERDUE by " + span(-d) : "in " + span(d);
+      el.textContent = d < 0 ? t("overdue", "⚠ OVERDUE by {1}", span(-d)) : t("in", "in {1}", span(d));
       el.classList.toggle("flag", d < 0);
       var tr = el.closest("tr");
       if (tr) { tr.classList.toggle("overdue", d < 0); }
@@ -66,7 +75,7 @@
     var b = ev.target.closest && ev.target.closest("button.copy");
     if (!b) { return; }
     var text = b.getAttribute("data-copy");
-    var done = function () { b.textContent = "Copied"; announce("Copied " + text); window.setTimeout(function () { b.textContent = "Copy"; }, 2000); };
+    var done = function () { b.textContent = t("copied", "Copied"); announce(t("copied-text", "Copied {1}", text)); window.setTimeout(function () { b.textContent = t("copy", "Copy"); }, 2000); };
     if (navigator.clipboard && navigator.clipboard.writeText) {
       navigator.clipboard.writeText(text).then(done, function () { fallbackCopy(text); done(); });
     } else { fallbackCopy(text); done(); }
@@ -158,7 +167,7 @@
     rows().querySelectorAll("tr[data-id]").forEach(function (tr) {
       if (fresh[tr.getAttribute("data-id")]) { tr.classList.add("new"); }
     });
-    document.title = unseen > 0 ? "(" + unseen + " new) " + baseTitle : baseTitle;
+    document.title = unseen > 0 ? t("title-new", "({1} new) {2}", unseen, baseTitle) : baseTitle;
   }
   function beep() {
     try {
@@ -172,14 +181,14 @@
     var added = list.filter(function (id) { return known && !known[id]; });
     remember(list);
     if (added.length === 0) { mark(); return; }
-    var words = [];
+    var labels = [];
     added.forEach(function (id) {
       fresh[id] = true; unseen++;
       var tr = rows().querySelector('tr[data-id="' + (window.CSS && CSS.escape ? CSS.escape(id) : id) + '"]');
-      words.push(tr ? tr.getAttribute("data-label") : id);
+      labels.push(tr ? tr.getAttribute("data-label") : id);
     });
     mark();
-    var msg = (added.length === 1 ? "New: " : added.length + " new: ") + words.join("; ");
+    var msg = added.length === 1 ? t("new-one", "New: {1}", labels.join("; ")) : t("new-many", "{1} new: {2}", added.length, labels.join("; "));
     announce(msg);
     if (store.get("art35.sound") === "on") { beep(); }
     if (window.Notification && Notification.permission === "granted" && store.get("art35.notify") === "on") {
@@ -204,14 +213,14 @@
   }
   var notify = document.getElementById("notify-on");
   if (notify) {
-    if (!window.Notification) { notify.disabled = true; notify.title = "this browser has no desktop notifications"; }
+    if (!window.Notification) { notify.disabled = true; notify.title = t("no-notifications", "this browser has no desktop notifications"); }
     notify.checked = store.get("art35.notify") === "on" && window.Notification && Notification.permission === "granted";
     notify.addEventListener("change", function () {
       if (!notify.checked) { store.set("art35.notify", "off"); return; }
       Notification.requestPermission().then(function (p) {
         notify.checked = p === "granted";
         store.set("art35.notify", notify.checked ? "on" : "off");
-        announce(notify.checked ? "Desktop notifications on" : "Desktop notifications were not allowed by the browser");
+        announce(notify.checked ? t("notifications-on", "Desktop notifications on") : t("notifications-refused", "Desktop notifications were not allowed by the browser"));
       });
     });
   }
