@@ -141,20 +141,6 @@ func printImported(e *env, file string, st ipdb.ImportStats) {
 	}
 }
 
-// ipdbLayerInfo is one line of "ipdb info".
-type ipdbLayerInfo struct {
-	Name     string `json:"name"`
-	Label    string `json:"label"`
-	Kind     string `json:"kind"`
-	AsOf     string `json:"as_of,omitempty"`
-	IPv4     int    `json:"ipv4_ranges"`
-	IPv6     int    `json:"ipv6_ranges"`
-	Licence  string `json:"licence,omitempty"`
-	Credit   string `json:"credit,omitempty"`
-	URL      string `json:"url,omitempty"`
-	Embedded bool   `json:"embedded"`
-}
-
 func runIPDBInfo(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, ipdbCmd, "info")
 	dataDir := dataDirFlag(e, fs)
@@ -168,31 +154,10 @@ func runIPDBInfo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	loaded := e.clock.Now().Sub(start)
-	def, _ := ipdb.DefaultLayers()
-	embedded := map[*ipdb.Layer]bool{}
-	for _, l := range def {
-		embedded[l] = true
-	}
-	var out []ipdbLayerInfo
-	for _, l := range db.Layers() {
-		v4, v6 := l.Len()
-		s := l.Source
-		i := ipdbLayerInfo{Name: s.Name, Label: s.Label, Kind: s.Kind, IPv4: v4, IPv6: v6, Licence: s.Licence, Credit: s.Credit, URL: s.URL, Embedded: embedded[l]}
-		if !s.AsOf.IsZero() {
-			i.AsOf = s.AsOf.Format(time.DateOnly)
-		}
-		out = append(out, i)
-	}
+	out := ipdb.Describe(db)
 	if *asJSON {
 		return cli.WriteJSON(e.stdout, map[string]any{"layers": out, "embedded_bytes": ipdb.DefaultSize(), "load_ms": loaded.Milliseconds()})
 	}
-	fmt.Fprintf(e.stdout, "Layers in priority order (embedded snapshot: %d bytes; decoded in %d ms):\n", ipdb.DefaultSize(), loaded.Milliseconds())
-	for _, i := range out {
-		where := "imported"
-		if i.Embedded {
-			where = "embedded"
-		}
-		fmt.Fprintf(e.stdout, "  %-18s %-8s %-8s as of %-10s %8d IPv4 %8d IPv6 ranges  %s\n", i.Name, i.Kind, where, i.AsOf, i.IPv4, i.IPv6, i.Licence)
-	}
+	cli.PrintLayers(e.stdout, out, loaded)
 	return nil
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/art35/art35/internal/node"
 	annual "github.com/art35/art35/internal/report"
@@ -45,33 +43,9 @@ func runReportAnnual(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		html, err := yr.HTML()
-		if err != nil {
-			return err
-		}
-		if err := os.MkdirAll(out, 0o755); err != nil {
-			return fmt.Errorf("--out: %w", err)
-		}
-		base := filepath.Join(out, fmt.Sprintf("annual-%d-%s", year, n.Config.Party))
-		if err := os.WriteFile(base+".html", html, 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "wrote %s.html\n", base)
 		if noPDF {
-			return nil
+			chromium = ""
 		}
-		path, err := annual.FindChromium(chromium)
-		if err != nil {
-			return err
-		}
-		pdf, err := annual.PDF(ctx, path, base+".html")
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(base+".pdf", pdf, 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "wrote %s.pdf\n", base)
-		return nil
+		return annual.WriteFiles(ctx, yr, out, n.Config.Party, year, chromium, func(path string) { fmt.Fprintf(e.stdout, "wrote %s\n", path) })
 	})
 }
