@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -309,24 +308,18 @@ func requestDue(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var evs []request.Evidence
-	if err := json.Unmarshal(b, &evs); err != nil {
-		return apperr.Wrap(apperr.EInvalid, err, "%s is not a JSON array of evidences", pos[1])
-	}
 	snap, _ := directory.Starter()
-	l, err := request.Replay(r, evs, route.Reservations{Snapshot: snap})
+	state, agenda, zone, err := cases.Judge(r, pos[1], b, snap, now)
 	if err != nil {
-		return apperr.Wrap(apperr.EInvalid, err, "%s", pos[1])
+		return err
 	}
-	zone := cases.Zone(r, snap)
-	agenda := request.Due(request.Facts{Request: r, Lifecycle: l, Zone: zone}, request.DefaultPolicy(), now)
 	if *asJSON {
 		return cli.WriteJSON(e.stdout, struct {
 			State request.State `json:"state"`
 			request.Agenda
-		}{l.State, agenda})
+		}{state, agenda})
 	}
-	cli.PrintAgenda(e.stdout, cli.AgendaView{Request: r, State: l.State, Agenda: agenda, Zone: zone, Directory: snap, Now: now})
+	cli.PrintAgenda(e.stdout, cli.AgendaView{Request: r, State: state, Agenda: agenda, Zone: zone, Directory: snap, Now: now})
 	return nil
 }
 
