@@ -50,25 +50,11 @@ type validateResult struct {
 	Problems []request.Problem `json:"problems"`
 }
 
-// checkWithDirectory validates a document and adds, as warnings, what the
-// directory says: the Protocol Art. 4 language check and the legal route
-// (no instrument, a legal basis that does not apply, Art. 9(1)(b), 7(5)).
+// checkWithDirectory validates a document and adds, as warnings, what
+// the shipped directory says (route.CheckDocument).
 func checkWithDirectory(e *env, b []byte) (*request.Request, []request.Problem) {
-	r, ps := request.Check(b, e.clock.Now())
-	if r == nil {
-		return nil, ps
-	}
-	if snap, err := directory.Starter(); err == nil {
-		if a, err := snap.PointOfContact(r.Requested.Party); err == nil {
-			ps = append(ps, request.CheckLanguage(r, a.Languages)...)
-		}
-		at := e.clock.Now()
-		if r.CreatedAt.Valid() {
-			at = r.CreatedAt.T
-		}
-		ps = append(ps, route.Check(snap, r, at)...)
-	}
-	return r, ps
+	snap, _ := directory.Starter()
+	return route.CheckDocument(snap, b, e.clock.Now())
 }
 
 func requestValidate(ctx context.Context, e *env, args []string) error {
@@ -152,14 +138,7 @@ func requestLetter(ctx context.Context, e *env, args []string) error {
 	// The letter shows the requested authority's time zone and hours; when
 	// the request does not state them, take them from the directory.
 	if snap, err := directory.Starter(); err == nil {
-		if a, err := snap.PointOfContact(r.Requested.Party); err == nil {
-			if r.Requested.TimeZone == "" {
-				r.Requested.TimeZone = a.TimeZone
-			}
-			if r.Requested.OfficeHours == "" {
-				r.Requested.OfficeHours = a.DutyHours
-			}
-		}
+		route.FillRequested(snap, r)
 	}
 	if *lang != "" && !slices.Contains(request.LetterLanguages(), strings.ToLower(*lang)) {
 		return usagef("--lang %q: no letter catalogue for it; use one of %s (a translator adds internal/request/letters/%s.json)", *lang, strings.Join(request.LetterLanguages(), ", "), strings.ToLower(*lang))
@@ -215,18 +194,8 @@ func requestNextPreserve(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Name the requested authority from the directory; the officer checks
-	// it (and every other field) before sending.
 	if snap, err := directory.Starter(); err == nil {
-		if p, ok := snap.Party(n.Requested.Party); ok {
-			n.Requested.Name = "24/7 point of contact of " + p.Name
-			if a, ok := p.Authority(directory.RolePointOfContact); ok {
-				if a.Name != "" {
-					n.Requested.Name = a.Name
-				}
-				n.Requested.TimeZone = a.TimeZone
-			}
-		}
+		route.NameRequested(snap, n)
 	}
 	return cli.WriteJSON(e.stdout, n)
 }
