@@ -223,31 +223,19 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	status := "not checked (give --receiver-key to check it)"
-	bad := false
+	var pub ed25519.PublicKey
 	if *receiverKey != "" {
-		pub, err := keys.ParseSigningPublic(*receiverKey)
-		if err != nil {
+		if pub, err = keys.ParseSigningPublic(*receiverKey); err != nil {
 			return apperr.Wrap(apperr.EInvalid, err, "--receiver-key")
 		}
-		if err := envelope.VerifyReceipt(r, ed25519.PublicKey(pub)); err != nil {
-			status, bad = err.Error(), true
-		} else {
-			status = "valid, signed by " + r.Receiver + " key " + r.ReceiverKeyID
-		}
 	}
-	covers := "-"
+	var env *envelope.Envelope
 	if *envFile != "" {
-		env, err := readEnvelope(e, *envFile)
-		if err != nil {
+		if env, err = readEnvelope(e, *envFile); err != nil {
 			return err
 		}
-		if r.Covers(env) {
-			covers = "yes: " + *envFile + " was delivered"
-		} else {
-			covers, bad = "NO: this receipt is for another envelope", true
-		}
 	}
+	status, covers, bad := cli.CheckReceipt(r, pub, env, *envFile)
 	if err := cli.PrintReceipt(e.stdout, r, status, covers); err != nil {
 		return err
 	}

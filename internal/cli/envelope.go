@@ -138,3 +138,26 @@ func PrintReceipt(w io.Writer, r *envelope.Receipt, status, covers string) error
 	}
 	return tw.Flush()
 }
+
+// CheckReceipt says what can be checked of the receipt r: its signature,
+// with pub (the receiver's signing key; nil leaves it unchecked), and
+// whether it covers env (read from file; nil when none was given). bad is
+// true when either check failed.
+func CheckReceipt(r *envelope.Receipt, pub ed25519.PublicKey, env *envelope.Envelope, file string) (status, covers string, bad bool) {
+	status, covers = "not checked (give --receiver-key to check it)", "-"
+	if pub != nil {
+		if err := envelope.VerifyReceipt(r, pub); err != nil {
+			status, bad = err.Error(), true
+		} else {
+			status = "valid, signed by " + r.Receiver + " key " + r.ReceiverKeyID
+		}
+	}
+	if env != nil {
+		if r.Covers(env) {
+			covers = "yes: " + file + " was delivered"
+		} else {
+			covers, bad = "NO: this receipt is for another envelope", true
+		}
+	}
+	return status, covers, bad
+}
