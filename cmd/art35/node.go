@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"time"
 
@@ -32,45 +31,24 @@ func runNode(ctx context.Context, e *env, args []string) error {
 }
 
 // nodeFlags are the configuration flags shared by the node subcommands.
-type nodeFlags struct {
-	data, party, authority, database, listen, portalListen, adminListen, publicURL, logLevel, logFormat string
-}
+type nodeFlags config.Flags
 
 func (f *nodeFlags) bind(fs *flag.FlagSet) {
-	fs.StringVar(&f.data, "data", "", "the node's data folder (or ART35_DATA)")
-	fs.StringVar(&f.party, "party", "", "ISO 3166-1 alpha-2 code of the party this node speaks for")
-	fs.StringVar(&f.authority, "authority", "", "the node's authority id in the directory (default CC-247)")
-	fs.StringVar(&f.database, "database", "", "SQLite file (inside the data folder) or postgres:// URL")
-	fs.StringVar(&f.listen, "listen", "", "address of the peers' API, /v1/... (default 127.0.0.1:8435)")
-	fs.StringVar(&f.portalListen, "portal-listen", "", "address of the officers' portal (default 127.0.0.1:8436)")
-	fs.StringVar(&f.adminListen, "admin-listen", "", "address of /metrics, /healthz, /readyz (default 127.0.0.1:8437, loopback)")
-	fs.StringVar(&f.publicURL, "public-url", "", "inbox URL peers reach this node at")
-	fs.StringVar(&f.logLevel, "log-level", "", "debug, info, warn or error")
-	fs.StringVar(&f.logFormat, "log-format", "", "text or json")
+	fs.StringVar(&f.Data, "data", "", "the node's data folder (or ART35_DATA)")
+	fs.StringVar(&f.Party, "party", "", "ISO 3166-1 alpha-2 code of the party this node speaks for")
+	fs.StringVar(&f.Authority, "authority", "", "the node's authority id in the directory (default CC-247)")
+	fs.StringVar(&f.Database, "database", "", "SQLite file (inside the data folder) or postgres:// URL")
+	fs.StringVar(&f.Listen, "listen", "", "address of the peers' API, /v1/... (default 127.0.0.1:8435)")
+	fs.StringVar(&f.PortalListen, "portal-listen", "", "address of the officers' portal (default 127.0.0.1:8436)")
+	fs.StringVar(&f.AdminListen, "admin-listen", "", "address of /metrics, /healthz, /readyz (default 127.0.0.1:8437, loopback)")
+	fs.StringVar(&f.PublicURL, "public-url", "", "inbox URL peers reach this node at")
+	fs.StringVar(&f.LogLevel, "log-level", "", "debug, info, warn or error")
+	fs.StringVar(&f.LogFormat, "log-format", "", "text or json")
 }
 
 // config loads the layered configuration and applies the flags that were set.
 func (f *nodeFlags) config(e *env) (config.Config, error) {
-	data := f.data
-	if data == "" {
-		data = e.getenv("ART35_DATA")
-	}
-	c, err := config.Load(data, e.getenv)
-	if err != nil {
-		return c, err
-	}
-	for _, o := range []struct {
-		flag string
-		dst  *string
-	}{
-		{f.party, &c.Party}, {f.authority, &c.Authority}, {f.database, &c.Database}, {f.listen, &c.Listen}, {f.portalListen, &c.PortalListen}, {f.adminListen, &c.AdminListen},
-		{f.publicURL, &c.PublicURL}, {f.logLevel, &c.LogLevel}, {f.logFormat, &c.LogFormat},
-	} {
-		if o.flag != "" {
-			*o.dst = o.flag
-		}
-	}
-	return c, nil
+	return config.LoadFlags(config.Flags(*f), e.getenv)
 }
 
 func runNodeInit(ctx context.Context, e *env, args []string) error {
@@ -80,7 +58,7 @@ func runNodeInit(ctx context.Context, e *env, args []string) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if f.data == "" && e.getenv("ART35_DATA") == "" {
+	if f.Data == "" && e.getenv("ART35_DATA") == "" {
 		return usagef("--data DIR is required: the folder to create the node in")
 	}
 	c, err := f.config(e)
@@ -114,23 +92,13 @@ func runNodeRun(ctx context.Context, e *env, args []string) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	m := &app.Main{Config: c, Node: node.Options{Clock: e.clock, Logger: newLogger(e, c), PlainHTTP: *plain},
+	m := &app.Main{Config: c, Node: node.Options{Clock: e.clock, Logger: c.Logger(e.stderr), PlainHTTP: *plain},
 		Services: app.Options{Getenv: e.getenv, Secure: !*plain}}
 	if err := m.Open(ctx); err != nil {
 		return err
 	}
 	defer m.Close()
 	return m.Run(ctx)
-}
-
-func newLogger(e *env, c config.Config) *slog.Logger {
-	var level slog.Level
-	_ = level.UnmarshalText([]byte(c.LogLevel))
-	opts := &slog.HandlerOptions{Level: level}
-	if c.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(e.stderr, opts))
-	}
-	return slog.New(slog.NewTextHandler(e.stderr, opts))
 }
 
 // openNode loads the configuration and opens the node (keys, database)
@@ -150,7 +118,7 @@ func openNode(ctx context.Context, e *env, c *command, sub string, args []string
 	if err != nil {
 		return nil, nil, err
 	}
-	n, err := node.New(ctx, cfg, node.Options{Clock: e.clock, Logger: newLogger(e, cfg)})
+	n, err := node.New(ctx, cfg, node.Options{Clock: e.clock, Logger: cfg.Logger(e.stderr)})
 	if err != nil {
 		return nil, nil, err
 	}
