@@ -12,7 +12,6 @@ import (
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/node"
-	"github.com/art35/art35/internal/notify"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
 )
@@ -72,7 +71,7 @@ func caseSend(ctx context.Context, e *env, args []string) error {
 		if strings.TrimSpace(by) == "" {
 			return usagef("send needs --by NAME: the person who sends the request")
 		}
-		doc, err := readArg(e, pos[0], request.MaxDocument+1)
+		doc, err := readRequest(e, pos[0])
 		if err != nil {
 			return err
 		}
@@ -127,7 +126,7 @@ func caseShow(ctx context.Context, e *env, args []string) error {
 		if _, err := n.Cases.Read(ctx, pos[0], by, purpose); err != nil {
 			return err
 		}
-		v, err := loadView(ctx, e, n, pos[0])
+		v, err := cli.LoadCase(ctx, n.Cases, n.DB, pos[0], e.clock.Now())
 		if err != nil {
 			return err
 		}
@@ -137,24 +136,6 @@ func caseShow(ctx context.Context, e *env, args []string) error {
 		cli.PrintCase(e.stdout, v, e.clock.Now())
 		return nil
 	})
-}
-
-func loadView(ctx context.Context, e *env, n *node.Node, id string) (*cli.CaseView, error) {
-	c, err := n.Cases.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	// The same computation as the clock runner and the portal (cases.Clocks).
-	agenda, facts, err := n.Cases.Clocks(ctx, c, request.DefaultPolicy(), e.clock.Now())
-	if err != nil {
-		return nil, err
-	}
-	zone := facts.Zone
-	ns, err := notify.List(ctx, n.DB, id)
-	if err != nil {
-		return nil, err
-	}
-	return &cli.CaseView{Case: c, Agenda: agenda, Notifications: ns, Zone: zone.String()}, nil
 }
 
 func caseStep(ctx context.Context, e *env, sub string, to request.State, args []string) error {

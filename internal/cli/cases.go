@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/notify"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
 )
 
 func PrintProblems(w io.Writer, ps []request.Problem) {
@@ -169,4 +171,23 @@ func PrintConfirmation(w io.Writer, id string, conf *cases.Confirmation) {
 	if conf.SignerRevoked != "" {
 		fmt.Fprintf(w, "  WARNING: %s\n", conf.SignerRevoked)
 	}
+}
+
+// LoadCase reads the case id with its clocks at now (the same computation
+// as the clock runner and the portal: cases.Clocks) and the notifications
+// sent about it.
+func LoadCase(ctx context.Context, svc *cases.Service, db *store.DB, id string, now time.Time) (*CaseView, error) {
+	c, err := svc.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	agenda, facts, err := svc.Clocks(ctx, c, request.DefaultPolicy(), now)
+	if err != nil {
+		return nil, err
+	}
+	ns, err := notify.List(ctx, db, id)
+	if err != nil {
+		return nil, err
+	}
+	return &CaseView{Case: c, Agenda: agenda, Notifications: ns, Zone: facts.Zone.String()}, nil
 }
