@@ -353,8 +353,7 @@ func dirDiff(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return cli.WriteJSON(e.stdout, d)
 	}
-	cli.PrintDiff(e.stdout, d)
-	return nil
+	return d.WriteText(e.stdout)
 }
 
 // readMerge merges the two source lists named and applies the

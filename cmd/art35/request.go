@@ -278,7 +278,7 @@ func requestDue(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	snap, _ := directory.Starter()
-	state, agenda, zone, err := cases.Judge(r, pos[1], b, snap, now)
+	state, agenda, zone, err := cases.AgendaFromEvidences(r, pos[1], b, snap, now)
 	if err != nil {
 		return err
 	}

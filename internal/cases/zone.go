@@ -32,10 +32,10 @@ func Zone(r *request.Request, d *directory.Snapshot) *time.Location {
 	return time.UTC
 }
 
-// Judge replays the evidences evs (a JSON array, read from a file named
+// AgendaFromEvidences replays the evidences evs (a JSON array, read from a file named
 // name) over the request r and computes its clocks at now, in the zone of
 // its requested party in d: what "request due" shows without a node.
-func Judge(r *request.Request, name string, evs []byte, d *directory.Snapshot, now time.Time) (request.State, request.Agenda, *time.Location, error) {
+func AgendaFromEvidences(r *request.Request, name string, evs []byte, d *directory.Snapshot, now time.Time) (request.State, request.Agenda, *time.Location, error) {
 	var list []request.Evidence
 	if err := json.Unmarshal(evs, &list); err != nil {
 		return "", request.Agenda{}, nil, apperr.Wrap(apperr.EInvalid, err, "%s is not a JSON array of evidences", name)

@@ -390,36 +390,3 @@ func PrintPartyList(w io.Writer, snap *directory.Snapshot, parties []directory.P
 	_, err := fmt.Fprintf(w, "\n%d parties; directory: %s; data as of %s\n", len(parties), from, snap.AsOf)
 	return err
 }
-
-// PrintDiff prints what changed between two snapshots, field by field.
-func PrintDiff(w io.Writer, d *directory.Diff) {
-	fmt.Fprintf(w, "serial %d -> %d\n", d.OldSerial, d.NewSerial)
-	if d.Empty() {
-		fmt.Fprintln(w, "no changes")
-		return
-	}
-	printChanges(w, "  snapshot ", d.Snapshot)
-	printEntries(w, "party", d.PartiesAdded, d.PartiesRemoved, d.PartiesChanged)
-	printEntries(w, "authority", d.AuthoritiesAdded, d.AuthoritiesRemoved, d.AuthoritiesChanged)
-}
-
-// printEntries prints the entries of one kind (party, authority) a diff
-// added, removed and changed.
-func printEntries(w io.Writer, kind string, added, removed []string, changed []directory.EntryDiff) {
-	for _, k := range added {
-		fmt.Fprintf(w, "+ %s %s\n", kind, k)
-	}
-	for _, k := range removed {
-		fmt.Fprintf(w, "- %s %s\n", kind, k)
-	}
-	for _, ed := range changed {
-		fmt.Fprintf(w, "~ %s %s\n", kind, ed.Key)
-		printChanges(w, "    ", ed.Changes)
-	}
-}
-
-func printChanges(w io.Writer, prefix string, cs []directory.Change) {
-	for _, c := range cs {
-		fmt.Fprintf(w, "%s%s: %q -> %q\n", prefix, c.Path, c.Old, c.New)
-	}
-}

@@ -228,7 +228,7 @@ func nextFor(c *cases.Case, a request.Agenda, now time.Time) nextStep {
 			n.Since = e.At
 		}
 		return n
-	case in && st == request.StateInProgress && r.Type == request.TypePreserve:
+	case in && st == request.StateInProgress && r.Type.Preserves():
 		return nextStep{Text: "Have the provider preserve the data, then record its reference and the end date (at least 60 days)."}
 	case in && st == request.StateInProgress:
 		return nextStep{Text: "Execute the request, then record the outcome below."}

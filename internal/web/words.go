@@ -22,6 +22,7 @@ var typeNames = map[string]string{
 	"subscriber-direct": "Subscriber data order to a provider", "production-order": "Production order",
 	"domain-registration": "Domain registration data", "spontaneous-info": "Spontaneous information",
 	"assistance": "Request for assistance", "ping": "Availability check (ping)",
+	"epoc": "European Production Order (EPOC)", "epoc-pr": "European Preservation Order (EPOC-PR)",
 }
 
 // stateNames say where a request stands.
@@ -77,11 +78,13 @@ var noteNames = map[string]string{
 	request.NoteReminder: "Reminder: preservation ends soon", request.NoteExtended: "Preservation extended",
 	request.NoteServed: "Order served on the provider", request.NoteMLAReceived: "MLA request received",
 	request.NoteMLADecided: "MLA request decided", request.NoteLapsed: "Preservation lapsed", "refused-step": "Step not applied",
-	request.NoteRenewed: "Interception period renewed",
+	request.NoteRenewed:  "Interception period renewed",
+	request.NoteNotified: "Notification copy sent", request.NoteDisclosureStopped: "Disclosure stopped",
 }
 
 // actorNames say as whom a step was taken.
-var actorNames = map[string]string{"sender": "requesting side", "receiver": "requested side", "system": "the node, automatically"}
+var actorNames = map[string]string{"sender": "requesting side", "receiver": "requested side", "system": "the node, automatically",
+	"notified-authority": "the authority notified of the order"}
 
 // enumWords turn enum values of the request into words.
 var enumWords = map[string]string{
@@ -208,6 +211,10 @@ func eventHeadline(e request.Evidence) (headline string, details bool) {
 	switch {
 	case e.Kind == request.NoteEscalated && e.Details != "":
 		return "Escalated to the " + e.Details + " on duty", false
+	case e.Kind == request.NoteDisclosureStopped:
+		// The notified authority's stop (Protocol Art. 7(5)(c); Reg.
+		// 2023/1543 Art. 12): who stopped it is the point of the line.
+		return "Disclosure stopped by " + e.By, true
 	case e.Kind == request.NoteNegativeAck && e.Details == "requester":
 		return word(noteNames, e.Kind), false
 	case e.To != "" && e.Kind != "refused-step":
