@@ -93,23 +93,21 @@ func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 
 // envelopeKeyPath returns flagValue, or the key file inside the node's data
 // folder (--data or ART35_DATA), or "" if neither is given.
-func envelopeKeyPath(e *env, flagValue, data, rel string) string {
+func envelopeKeyPath(e *env, flagValue string, data *cli.DataDir, rel string) string {
 	if flagValue != "" {
 		return flagValue
 	}
-	if data == "" {
-		data = e.getenv("ART35_DATA")
+	if dir := data.Path(e.getenv); dir != "" {
+		return filepath.Join(dir, rel)
 	}
-	if data == "" {
-		return ""
-	}
-	return filepath.Join(data, rel)
+	return ""
 }
 
 func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, envelopeCmd, "seal")
 	var h envelope.Header
-	data := fs.String("data", "", "the node's data folder, for its signing key (or ART35_DATA)")
+	var data cli.DataDir
+	data.Bind(fs, "the node's data folder, for its signing key (or ART35_DATA)")
 	signKey := fs.String("sign-key", "", "Ed25519 private key file (default DATA/"+config.SigningKeyFile+")")
 	recipientKey := fs.String("recipient-key", "", "the recipient's encryption key from the directory (x25519:...)")
 	fs.StringVar(&h.Sender, "from", "", "sending authority id (this node's, e.g. US-247)")
@@ -135,7 +133,7 @@ func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 		"--recipient-key", *recipientKey, "--body", *bodyFile); err != nil {
 		return err
 	}
-	keyPath := envelopeKeyPath(e, *signKey, *data, config.SigningKeyFile)
+	keyPath := envelopeKeyPath(e, *signKey, &data, config.SigningKeyFile)
 	if keyPath == "" {
 		return usagef("give --sign-key FILE or --data DIR (or set ART35_DATA) for the signing key")
 	}
@@ -165,7 +163,8 @@ func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 
 func runEnvelopeOpen(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, envelopeCmd, "open")
-	data := fs.String("data", "", "the node's data folder, for its encryption key (or ART35_DATA)")
+	var data cli.DataDir
+	data.Bind(fs, "the node's data folder, for its encryption key (or ART35_DATA)")
 	keyFile := fs.String("key", "", "X25519 private key file (default DATA/"+config.EncryptionKeyFile+")")
 	senderKey := fs.String("sender-key", "", "the sender's signing key from the directory (ed25519:...; required)")
 	pos, err := parseFlags(fs, args)
@@ -179,7 +178,7 @@ func runEnvelopeOpen(ctx context.Context, e *env, args []string) error {
 	if *senderKey == "" {
 		return usagef("--sender-key is required: a body is never shown before its signature is checked")
 	}
-	keyPath := envelopeKeyPath(e, *keyFile, *data, config.EncryptionKeyFile)
+	keyPath := envelopeKeyPath(e, *keyFile, &data, config.EncryptionKeyFile)
 	if keyPath == "" {
 		return usagef("give --key FILE or --data DIR (or set ART35_DATA) for the encryption key")
 	}

@@ -147,3 +147,31 @@ func ExitStatus(stderr io.Writer, name string, err error) int {
 	fmt.Fprintf(stderr, "art35 %s: %v\n", name, err)
 	return apperr.ExitCode(apperr.Code(err))
 }
+
+// DataDir is the --data flag that many commands share: the node's data
+// folder, or $ART35_DATA when the flag is not given.
+type DataDir struct{ flag string }
+
+// Bind defines --data on fs; usage says what the command reads there.
+func (d *DataDir) Bind(fs *flag.FlagSet, usage string) {
+	fs.StringVar(&d.flag, "data", "", usage)
+}
+
+// Path is the data folder given, or "" when neither --data nor
+// ART35_DATA is set.
+func (d *DataDir) Path(getenv func(string) string) string {
+	if d.flag != "" {
+		return d.flag
+	}
+	return getenv("ART35_DATA")
+}
+
+// Require is Path, or a usage error saying missing when no folder is
+// given.
+func (d *DataDir) Require(getenv func(string) string, missing string) (string, error) {
+	p := d.Path(getenv)
+	if p == "" {
+		return "", Usagef("%s", missing)
+	}
+	return p, nil
+}
