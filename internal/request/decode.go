@@ -1,13 +1,14 @@
 package request
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/art35/art35/internal/strict"
 )
 
 // Decoding problems are reported like checklist problems, so that a user
@@ -33,14 +34,13 @@ func Decode(data []byte) (*Request, []Problem) {
 	}
 	var ps []Problem
 	r := &Request{}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(r)
-	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			ps = append(ps, problem("", "json-trailing", "there is more after the first object"))
-		}
+	err := strict.DecodeJSON(data, r)
+	switch {
+	case err == nil:
 		return r, ps
+	case errors.Is(err, strict.ErrTrailing):
+		// The first object was decoded; the rest is still checked.
+		return r, append(ps, problem("", "json-trailing", "there is more after the first object"))
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
