@@ -2,18 +2,15 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"flag"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/envelope"
-	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/node"
 )
@@ -67,11 +64,9 @@ func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var pub ed25519.PublicKey
-	if *senderKey != "" {
-		if pub, err = keys.ParseSigningPublic(*senderKey); err != nil {
-			return apperr.Wrap(apperr.EInvalid, err, "--sender-key")
-		}
+	pub, err := cli.SigningKeyFlag("--sender-key", *senderKey)
+	if err != nil {
+		return err
 	}
 	env, err := readEnvelope(e, name)
 	if err != nil {
@@ -182,9 +177,9 @@ func runEnvelopeOpen(ctx context.Context, e *env, args []string) error {
 	if keyPath == "" {
 		return usagef("give --key FILE or --data DIR (or set ART35_DATA) for the encryption key")
 	}
-	pub, err := keys.ParseSigningPublic(*senderKey)
+	pub, err := cli.SigningKeyFlag("--sender-key", *senderKey)
 	if err != nil {
-		return apperr.Wrap(apperr.EInvalid, err, "--sender-key")
+		return err
 	}
 	priv, err := keys.LoadEncryption(keyPath)
 	if err != nil {
@@ -222,11 +217,9 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var pub ed25519.PublicKey
-	if *receiverKey != "" {
-		if pub, err = keys.ParseSigningPublic(*receiverKey); err != nil {
-			return apperr.Wrap(apperr.EInvalid, err, "--receiver-key")
-		}
+	pub, err := cli.SigningKeyFlag("--receiver-key", *receiverKey)
+	if err != nil {
+		return err
 	}
 	var env *envelope.Envelope
 	if *envFile != "" {
@@ -257,11 +250,8 @@ func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		res, err := n.Inbox.Receive(ctx, raw, "file")
+		res, err := n.Inbox.ReceiveFile(ctx, name, raw)
 		if err != nil {
-			if rej, ok := federation.AsRejection(err); ok {
-				return apperr.Wrap(rej.AppCode(), rej, "%s refused", name)
-			}
 			return err
 		}
 		wire, err := res.Receipt.Marshal()
@@ -287,14 +277,7 @@ func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
 		if len(pos) != 1 {
 			return usagef("want exactly one message id, got %d arguments", len(pos))
 		}
-		id := strings.ToLower(pos[0])
-		if len(id) != envelope.IDLen || strings.Trim(id, "0123456789abcdef") != "" {
-			return apperr.Errorf(apperr.EInvalid, "message id %q: want %d hex characters (see 'art35 node status' or the case view)", pos[0], envelope.IDLen)
-		}
-		raw, err := n.Envelopes.InboundEnvelope(ctx, id)
-		if apperr.Is(err, apperr.ENotFound) {
-			raw, err = n.Envelopes.OutboundEnvelope(ctx, id)
-		}
+		raw, err := n.Envelopes.Stored(ctx, pos[0])
 		if err != nil {
 			return err
 		}
@@ -318,18 +301,12 @@ func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error 
 		if err != nil {
 			return err
 		}
-		if env.Header.Sender != n.Config.Authority {
-			return apperr.Errorf(apperr.EInvalid, "%s was sent by %s, not by this node (%s)", envFile, env.Header.Sender, n.Config.Authority)
-		}
 		raw, err := readArg(e, name, envelope.MaxReceiptWire)
 		if err != nil {
 			return err
 		}
-		r, err := federation.CheckReceipt(ctx, n.Inbox.Keys, env, raw)
+		r, err := n.Envelopes.ImportReceipt(ctx, n.Inbox.Keys, n.Config.Authority, env, envFile, raw)
 		if err != nil {
-			return err
-		}
-		if err := n.Envelopes.MarkDelivered(ctx, env.Header.ID, r); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "envelope %s delivered to %s at %s (receipt signed with key %s)\n",
