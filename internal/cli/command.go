@@ -175,3 +175,13 @@ func (d *DataDir) Require(getenv func(string) string, missing string) (string, e
 	}
 	return p, nil
 }
+
+// PrintCommands prints what "art35 help" prints: what art35 is and the
+// commands cs, in the order given, each with its one line.
+func PrintCommands(w io.Writer, cs []*Help) {
+	fmt.Fprint(w, "art35 is the software of a 24/7 network of cybercrime contact points.\n\nUsage:\n\n\tart35 <command> [arguments]\n\nThe commands are:\n\n")
+	for _, c := range cs {
+		fmt.Fprintf(w, "\t%-12s %s\n", c.Name, c.Short)
+	}
+	fmt.Fprint(w, "\nUse \"art35 help <command>\" or \"art35 <command> -h\" for more about a command.\n")
+}
