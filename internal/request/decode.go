@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/strict"
 )
 
@@ -90,4 +91,30 @@ func Check(data []byte, now time.Time) (*Request, []Problem) {
 		return nil, ps
 	}
 	return r, append(ps, Validate(r, now)...)
+}
+
+// CheckFile is Check for the document read from the file name: the
+// request when it has no error, otherwise an invalid error that lists
+// every error-level problem, one a line, naming the file.
+func CheckFile(name string, data []byte, now time.Time) (*Request, error) {
+	r, ps := Check(data, now)
+	if !HasErrors(ps) {
+		return r, nil
+	}
+	var lines []string
+	for _, p := range ps {
+		if p.Severity == SeverityError {
+			lines = append(lines, fmt.Sprintf("  %s [%s] %s", p.Field, p.Rule, p.Message))
+		}
+	}
+	return nil, apperr.Errorf(apperr.EInvalid, "%s is not a valid request:\n%s", name, strings.Join(lines, "\n"))
+}
+
+// TypeNames are the request types' names, in the order of Types.
+func TypeNames() []string {
+	s := make([]string, len(Types))
+	for i, t := range Types {
+		s[i] = string(t)
+	}
+	return s
 }
