@@ -6,22 +6,8 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/node"
-	"github.com/art35/art35/internal/request"
-	"github.com/art35/art35/internal/route"
 )
-
-// sendTo is 'case send': to the point of contact, or with --to straight
-// to a provider's node (cases.SubmitDirect, which also sends the
-// notification copy where one is required).
-func sendTo(ctx context.Context, svc *cases.Service, doc []byte, by, to string) (*cases.Case, []request.Problem, *route.Notification, error) {
-	if to == "" {
-		c, ps, err := svc.Submit(ctx, doc, by)
-		return c, ps, nil, err
-	}
-	return svc.SubmitDirect(ctx, doc, by, to)
-}
 
 // caseNotify sends the notification copy of a direct order sent from here
 // (Protocol Art. 7(5); Reg. (EU) 2023/1543 Art. 8): internal/cases.Notify.
