@@ -43,11 +43,7 @@ func ReadAnyKey(name, pubkey string) (*Snapshot, error) {
 // name (the parties.csv layout) and returns it as editable JSON, the
 // input of Sign.
 func ImportPartiesFile(name string) ([]byte, error) {
-	data, err := ReadFile(name)
-	if err != nil {
-		return nil, err
-	}
-	snap, err := ReadPartiesCSV(name, data)
+	snap, err := readParsed(name, ReadPartiesCSV)
 	if err != nil {
 		return nil, err
 	}
@@ -90,11 +86,8 @@ func VerifyFile(name string, pub ed25519.PublicKey, heldSerial uint64, now time.
 func MergeFiles(a, b, resFile string, now time.Time) (*MergeResult, error) {
 	var lists [2]*SourceList
 	for i, name := range []string{a, b} {
-		data, err := ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		if lists[i], err = ReadSourceList(name, data); err != nil {
+		var err error
+		if lists[i], err = readParsed(name, ReadSourceList); err != nil {
 			return nil, err
 		}
 	}
@@ -102,11 +95,7 @@ func MergeFiles(a, b, resFile string, now time.Time) (*MergeResult, error) {
 	if resFile == "" {
 		return res, nil
 	}
-	data, err := ReadFile(resFile)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := ReadResolutions(resFile, data)
+	rs, err := readParsed(resFile, ReadResolutions)
 	if err != nil {
 		return nil, err
 	}
@@ -133,4 +122,14 @@ func (r *MergeResult) ApplyToFile(base string) ([]byte, error) {
 		return nil, err
 	}
 	return Export(snap)
+}
+
+// readParsed reads the file name (see ReadFile) and parses it with parse.
+func readParsed[T any](name string, parse func(name string, data []byte) (T, error)) (T, error) {
+	data, err := ReadFile(name)
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return parse(name, data)
 }
