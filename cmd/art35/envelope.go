@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
@@ -86,18 +85,6 @@ func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// envelopeKeyPath returns flagValue, or the key file inside the node's data
-// folder (--data or ART35_DATA), or "" if neither is given.
-func envelopeKeyPath(e *env, flagValue string, data *cli.DataDir, rel string) string {
-	if flagValue != "" {
-		return flagValue
-	}
-	if dir := data.Path(e.getenv); dir != "" {
-		return filepath.Join(dir, rel)
-	}
-	return ""
-}
-
 func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, envelopeCmd, "seal")
 	var h envelope.Header
@@ -128,7 +115,7 @@ func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 		"--recipient-key", *recipientKey, "--body", *bodyFile); err != nil {
 		return err
 	}
-	keyPath := envelopeKeyPath(e, *signKey, &data, config.SigningKeyFile)
+	keyPath := data.File(e.getenv, *signKey, config.SigningKeyFile)
 	if keyPath == "" {
 		return usagef("give --sign-key FILE or --data DIR (or set ART35_DATA) for the signing key")
 	}
@@ -173,7 +160,7 @@ func runEnvelopeOpen(ctx context.Context, e *env, args []string) error {
 	if *senderKey == "" {
 		return usagef("--sender-key is required: a body is never shown before its signature is checked")
 	}
-	keyPath := envelopeKeyPath(e, *keyFile, &data, config.EncryptionKeyFile)
+	keyPath := data.File(e.getenv, *keyFile, config.EncryptionKeyFile)
 	if keyPath == "" {
 		return usagef("give --key FILE or --data DIR (or set ART35_DATA) for the encryption key")
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/art35/art35/internal/apperr"
@@ -164,6 +165,18 @@ func (d *DataDir) Path(getenv func(string) string) string {
 		return d.flag
 	}
 	return getenv("ART35_DATA")
+}
+
+// File is explicit when given (a --key FILE flag's value), else the file
+// rel inside the data folder, else "" when no folder is given either.
+func (d *DataDir) File(getenv func(string) string, explicit, rel string) string {
+	if explicit != "" {
+		return explicit
+	}
+	if dir := d.Path(getenv); dir != "" {
+		return filepath.Join(dir, rel)
+	}
+	return ""
 }
 
 // Require is Path, or a usage error saying missing when no folder is

@@ -30,4 +30,14 @@ func TestDataDir(t *testing.T) {
 	if got, err := parse("--data", "/from/flag").Require(getenv, "give --data"); err != nil || got != "/from/flag" {
 		t.Errorf("--data wins over ART35_DATA: %q %v", got, err)
 	}
+	if got := parse("--data", "/d").File(getenv, "", "keys/x.key"); got != "/d/keys/x.key" {
+		t.Errorf("key file in the data folder: %q", got)
+	}
+	if got := parse("--data", "/d").File(getenv, "/elsewhere.key", "keys/x.key"); got != "/elsewhere.key" {
+		t.Errorf("an explicit key file wins: %q", got)
+	}
+	delete(env, "ART35_DATA")
+	if got := parse().File(getenv, "", "keys/x.key"); got != "" {
+		t.Errorf("no folder, no key file: %q", got)
+	}
 }
