@@ -322,7 +322,7 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 	// Fixed: the preview shows the letter and asks for confirmation.
 	form.Set("preserve.custodian", "Example Hosting (fictional), Milan")
 	code, body, _ = post(t, us, pn.url("US", "/compose/preserve"), form, nil)
-	if !strings.Contains(body, "Legal route US → IT for preserve") {
+	if !strings.Contains(body, "Legal route US → IT for Preservation request") {
 		t.Error("the preview does not show the legal route")
 	}
 	// The same decision as 'art35 route' (route.DecideFor): article, recipient and clock.
