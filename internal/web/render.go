@@ -194,21 +194,23 @@ func speaking(lang string) template.FuncMap {
 		return func(v any) string { return word(lang, kind, fmt.Sprint(v)) }
 	}
 	return template.FuncMap{
-		"verb":      w("verb"),
-		"times":     func(t time.Time, viewer *time.Location, sender string) template.HTML { return showTimes(lang, t, viewer, sender) },
-		"stateName": w("state"),
-		"typeName":  w("type"),
-		"priority":  w("priority"),
-		"codeWords": func(c any) string { return codeWords(lang, request.AnswerCode(fmt.Sprint(c))) },
-		"basis":     func(lb request.LegalBasis) string { return legalBasisWords(lang, lb) },
-		"handling":  w("handling"),
-		"clockName": w("clock"),
-		"clockWhy":  func(d request.Deadline, p request.Priority) string { return clockSource(lang, d, p) },
-		"deadline":  w("deadline"),
-		"noteName":  w("note"),
-		"actorName": w("actor"),
-		"enumWord":  w("enum"),
-		"relName":   w("rel"),
+		"verb": w("verb"),
+		"times": func(t time.Time, viewer *time.Location, sender string) template.HTML {
+			return showTimes(lang, t, viewer, sender)
+		},
+		"stateName":   w("state"),
+		"typeName":    w("type"),
+		"priority":    w("priority"),
+		"codeWords":   func(c any) string { return codeWords(lang, request.AnswerCode(fmt.Sprint(c))) },
+		"basis":       func(lb request.LegalBasis) string { return legalBasisWords(lang, lb) },
+		"handling":    w("handling"),
+		"clockName":   w("clock"),
+		"clockWhy":    func(d request.Deadline, p request.Priority) string { return clockSource(lang, d, p) },
+		"deadline":    w("deadline"),
+		"noteName":    w("note"),
+		"actorName":   w("actor"),
+		"enumWord":    w("enum"),
+		"relName":     w("rel"),
 		"instStatus":  w("inststatus"),
 		"reservation": w("reservation"),
 		"authRole":    w("authrole"),
@@ -216,7 +218,7 @@ func speaking(lang string) template.FuncMap {
 		"dutyRole":    w("words.duty"),
 		"dutyWord":    w("duty"),
 		"dimension":   w("stats.by"),
-		"meaning":   func(from, to any) string { return word(lang, "meaning", fmt.Sprint(from)+"."+fmt.Sprint(to)) },
+		"meaning":     func(from, to any) string { return word(lang, "meaning", fmt.Sprint(from)+"."+fmt.Sprint(to)) },
 		"since": func(t, now time.Time) string {
 			if now.Before(t) {
 				return span(lang, t.Sub(now))
