@@ -10,6 +10,8 @@
 package main
 
 import (
+	"github.com/art35/art35/internal/testkit"
+
 	"context"
 	"flag"
 	"fmt"
@@ -18,7 +20,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/art35/art35/internal/testnet"
@@ -38,9 +39,9 @@ func main() {
 
 	runtime.GC()
 	floorRSS := rssMB()
-	floorCPU := cpuTime()
+	floorCPU := testkit.CPUTime()
 	time.Sleep(5 * time.Second)
-	floorRate := (cpuTime() - floorCPU).Seconds() / 5
+	floorRate := (testkit.CPUTime() - floorCPU).Seconds() / 5
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -55,14 +56,14 @@ func main() {
 	defer net.Close()
 	time.Sleep(5 * time.Second) // start-up work done
 	runtime.GC()
-	startCPU, start := cpuTime(), time.Now()
+	startCPU, start := testkit.CPUTime(), time.Now()
 	peak := rssMB()
 	for time.Since(start) < time.Duration(*secs)*time.Second {
 		time.Sleep(time.Second)
 		peak = max(peak, rssMB())
 	}
 	elapsed := time.Since(start)
-	cpu := (cpuTime() - startCPU).Seconds()
+	cpu := (testkit.CPUTime() - startCPU).Seconds()
 	perHour := cpu / elapsed.Seconds() * 3600
 	load, _ := os.ReadFile("/proc/loadavg")
 
@@ -86,13 +87,6 @@ func rssMB() float64 {
 		}
 	}
 	return 0
-}
-
-// cpuTime is the process's user and system CPU time.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	check(syscall.Getrusage(syscall.RUSAGE_SELF, &ru))
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func check(err error) {

@@ -30,14 +30,11 @@ party if any, each with its audit-log entry.
 Exit status 1 with the field named when a record is incomplete; nothing is written.`,
 }
 
-func init() {
-	accessCmd.run = func(ctx context.Context, e *env, args []string) error {
-		return dispatch(ctx, e, accessCmd, []subcommand{
-			{"record", "record one access under Art. 32(a) or 32(b)", accessRecord},
-			{"list", "the recorded accesses, newest first", accessList},
-		}, args)
-	}
-	register(accessCmd)
+func runAccess(ctx context.Context, e *env, args []string) error {
+	return dispatch(ctx, e, accessCmd, []subcommand{
+		{"record", "record one access under Art. 32(a) or 32(b)", accessRecord},
+		{"list", "the recorded accesses, newest first", accessList},
+	}, args)
 }
 
 func accessRecord(ctx context.Context, e *env, args []string) error {

@@ -13,12 +13,11 @@ import (
 	"github.com/art35/art35/internal/triage"
 )
 
-func init() {
-	register(&command{
-		name:  "attribute",
-		short: "who is behind an IP address: country, network, ASN, operator, and the route to ask",
-		usage: "attribute IP [--port N] [--time T] [--from CC] [--type TYPE] [--json] [--data DIR] | attribute --sources",
-		long: `Attribute IP from offline data: country of registration, network (the largest
+var attributeCmd = &command{
+	name:  "attribute",
+	short: "who is behind an IP address: country, network, ASN, operator, and the route to ask",
+	usage: "attribute IP [--port N] [--time T] [--from CC] [--type TYPE] [--json] [--data DIR] | attribute --sources",
+	long: `Attribute IP from offline data: country of registration, network (the largest
 CIDR block within the source's range), ASN, operator, the data's as-of date and
 the sources. When the country sources disagree, both answers are shown.
 Private, loopback, carrier-grade NAT, documentation, multicast and reserved
@@ -35,8 +34,6 @@ directory is the one shipped with art35, or a signed snapshot given with
 identifiers a request needs behind carrier-grade NAT; a time without a zone
 is refused, not guessed. --sources prints the data credits the licences
 require. Attribution and routing propose; a person confirms.`,
-		run: runAttribute,
-	})
 }
 
 // attributeJSON is the JSON answer of "attribute".
@@ -91,7 +88,7 @@ const cgnatNote = "give --port and --time: behind carrier-grade NAT an operator 
 const staleAfter = 180 * 24 * time.Hour
 
 func runAttribute(ctx context.Context, e *env, args []string) error {
-	c := commands["attribute"]
+	c := attributeCmd
 	fs := newFlagSet(e, c, "")
 	dataDir := dataDirFlag(e, fs)
 	port := fs.Int("port", 0, "source port of the connection (1-65535)")

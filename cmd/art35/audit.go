@@ -46,17 +46,14 @@ The data folder may also be given as ART35_DATA. See docs/audit.md for the
 formats and for checking a bundle by hand.`,
 }
 
-func init() {
-	auditCmd.run = func(ctx context.Context, e *env, args []string) error {
-		return dispatch(ctx, e, auditCmd, []subcommand{
-			{"verify", "recompute the log and check every checkpoint", runAuditVerify},
-			{"checkpoint", "sign and store a checkpoint now", runAuditCheckpoint},
-			{"prove", "export the proof bundle of a message", runAuditProve},
-			{"check", "check a proof bundle offline with public keys", runAuditCheck},
-			{"list", "show who did what (the audit view)", runAuditList},
-		}, args)
-	}
-	register(auditCmd)
+func runAudit(ctx context.Context, e *env, args []string) error {
+	return dispatch(ctx, e, auditCmd, []subcommand{
+		{"verify", "recompute the log and check every checkpoint", runAuditVerify},
+		{"checkpoint", "sign and store a checkpoint now", runAuditCheckpoint},
+		{"prove", "export the proof bundle of a message", runAuditProve},
+		{"check", "check a proof bundle offline with public keys", runAuditCheck},
+		{"list", "show who did what (the audit view)", runAuditList},
+	}, args)
 }
 
 // auditNode is what the audit subcommands open of a node: its database and

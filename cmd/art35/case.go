@@ -84,24 +84,21 @@ var caseStepOrder = []struct {
 	{"close", request.StateClosed},
 }
 
-func init() {
-	caseCmd.run = func(ctx context.Context, e *env, args []string) error {
-		subs := []subcommand{
-			{"send", "validate a request and send it to the requested party", caseSend},
-			{"list", "every case, due soonest first", caseList},
-			{"show", "timeline, clocks and notifications of a case", caseShow},
-			{"served", "record that a Protocol Art. 8 order was served on the provider (starts the 20/45-day data clock)", caseServed},
-			{"renew", "record the renewal of an interception's authorised period (Art. 34)", caseRenew},
-		}
-		subs = append(subs, subcommand{"callback", "record a call-back confirming a received emergency request", caseCallback})
-		for _, st := range caseStepOrder {
-			subs = append(subs, subcommand{st.name, "move the case to " + string(st.to), func(ctx context.Context, e *env, args []string) error {
-				return caseStep(ctx, e, st.name, st.to, args)
-			}})
-		}
-		return dispatch(ctx, e, caseCmd, subs, args)
+func runCase(ctx context.Context, e *env, args []string) error {
+	subs := []subcommand{
+		{"send", "validate a request and send it to the requested party", caseSend},
+		{"list", "every case, due soonest first", caseList},
+		{"show", "timeline, clocks and notifications of a case", caseShow},
+		{"served", "record that a Protocol Art. 8 order was served on the provider (starts the 20/45-day data clock)", caseServed},
+		{"renew", "record the renewal of an interception's authorised period (Art. 34)", caseRenew},
 	}
-	register(caseCmd)
+	subs = append(subs, subcommand{"callback", "record a call-back confirming a received emergency request", caseCallback})
+	for _, st := range caseStepOrder {
+		subs = append(subs, subcommand{st.name, "move the case to " + string(st.to), func(ctx context.Context, e *env, args []string) error {
+			return caseStep(ctx, e, st.name, st.to, args)
+		}})
+	}
+	return dispatch(ctx, e, caseCmd, subs, args)
 }
 
 func caseSend(ctx context.Context, e *env, args []string) error {

@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/art35/art35/internal/clock"
@@ -18,12 +17,11 @@ import (
 // command's subcommands and flags are read from its help, so a new command
 // or flag appears in all three without anyone remembering to add it.
 
-func init() {
-	register(&command{
-		name:  "completion",
-		short: "print a shell completion script (bash, zsh or fish)",
-		usage: "completion bash|zsh|fish",
-		long: `Print a completion script for the named shell on standard output. It
+var completionCmd = &command{
+	name:  "completion",
+	short: "print a shell completion script (bash, zsh or fish)",
+	usage: "completion bash|zsh|fish",
+	long: `Print a completion script for the named shell on standard output. It
 completes commands, subcommands and flags, read from the commands' own help.
 
   bash:  art35 completion bash > /etc/bash_completion.d/art35
@@ -31,12 +29,10 @@ completes commands, subcommands and flags, read from the commands' own help.
   zsh:   art35 completion zsh > "${fpath[1]}/_art35"
          (or: source <(art35 completion zsh) after compinit in ~/.zshrc)
   fish:  art35 completion fish > ~/.config/fish/completions/art35.fish`,
-		run: runCompletion,
-	})
 }
 
 func runCompletion(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, commands["completion"], "")
+	fs := newFlagSet(e, completionCmd, "")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -81,13 +77,12 @@ type flagHelp struct {
 	usage string
 }
 
-// commandNames returns the registered commands' names in order.
+// commandNames returns the command table's names in order.
 func commandNames() []string {
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+	var names []string
+	for _, c := range sortedCommands() {
+		names = append(names, c.name)
 	}
-	sort.Strings(names)
 	return names
 }
 
@@ -110,9 +105,10 @@ func helpOf(ctx context.Context, args ...string) string {
 // collectHelp reads every command's help, and each subcommand's.
 func collectHelp(ctx context.Context) []cmdHelp {
 	var hs []cmdHelp
-	for _, n := range commandNames() {
+	for _, c := range sortedCommands() {
+		n := c.name
 		text := helpOf(ctx, n)
-		h := cmdHelp{name: n, short: commands[n].short, text: text, flags: parseFlagHelp(text)}
+		h := cmdHelp{name: n, short: c.short, text: text, flags: parseFlagHelp(text)}
 		for _, s := range parseSubcommands(text) {
 			s.flags = parseFlagHelp(helpOf(ctx, n, s.name))
 			h.subs = append(h.subs, s)

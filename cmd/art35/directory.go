@@ -45,21 +45,18 @@ Examples:
 	art35 directory diff old.signed.json new.signed.json`,
 }
 
-func init() {
-	directoryCmd.run = func(ctx context.Context, e *env, args []string) error {
-		return dispatch(ctx, e, directoryCmd, []subcommand{
-			{"show", "one party: status under each instrument, authorities, who is on duty, legal profile", dirShow},
-			{"list", "the parties, optionally those of one instrument", dirList},
-			{"export", "write a snapshot as editable JSON (the input of sign)", dirExport},
-			{"import", "build a snapshot from a corrected parties list (the parties.csv layout)", dirImport},
-			{"keygen", "create the secretariat's Ed25519 signing key", dirKeygen},
-			{"sign", "number, date and sign a snapshot with the secretariat key", dirSign},
-			{"verify", "check a signed snapshot as a node would accept it", dirVerify},
-			{"merge", "merge two source contact lists and report every conflict", dirMerge},
-			{"diff", "what changed between two snapshots, field by field", dirDiff},
-		}, args)
-	}
-	register(directoryCmd)
+func runDirectory(ctx context.Context, e *env, args []string) error {
+	return dispatch(ctx, e, directoryCmd, []subcommand{
+		{"show", "one party: status under each instrument, authorities, who is on duty, legal profile", dirShow},
+		{"list", "the parties, optionally those of one instrument", dirList},
+		{"export", "write a snapshot as editable JSON (the input of sign)", dirExport},
+		{"import", "build a snapshot from a corrected parties list (the parties.csv layout)", dirImport},
+		{"keygen", "create the secretariat's Ed25519 signing key", dirKeygen},
+		{"sign", "number, date and sign a snapshot with the secretariat key", dirSign},
+		{"verify", "check a signed snapshot as a node would accept it", dirVerify},
+		{"merge", "merge two source contact lists and report every conflict", dirMerge},
+		{"diff", "what changed between two snapshots, field by field", dirDiff},
+	}, args)
 }
 
 // dirSource is the --snapshot/--pubkey pair of show, list and export.

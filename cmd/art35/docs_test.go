@@ -14,11 +14,10 @@ func commandsDoc(t *testing.T) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	b.WriteString("# art35 commands\n\nGenerated from `art35 <command> -h` by `ART35_UPDATE_DOCS=1 go test ./cmd/art35 -run TestCommandsDoc`;\na test fails when this file and the binary disagree.\n\n")
-	names := commandNames()
-	for _, n := range names {
-		fmt.Fprintf(&b, "- [`%s`](#%s): %s\n", n, n, commands[n].short)
+	for _, c := range sortedCommands() {
+		fmt.Fprintf(&b, "- [`%s`](#%s): %s\n", c.name, c.name, c.short)
 	}
-	for _, n := range names {
+	for _, n := range commandNames() {
 		r := runCLI(t, "", nil, n, "-h")
 		fmt.Fprintf(&b, "\n## %s\n\n```\n%s```\n", n, strings.TrimLeft(r.stdout, "\n"))
 	}

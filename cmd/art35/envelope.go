@@ -54,19 +54,16 @@ Examples:
 	art35 envelope import-receipt receipt.json --envelope msg.json --data ./us-node`,
 }
 
-func init() {
-	envelopeCmd.run = func(ctx context.Context, e *env, args []string) error {
-		return dispatch(ctx, e, envelopeCmd, []subcommand{
-			{"inspect", "show an envelope's header; check its signature with --sender-key", runEnvelopeInspect},
-			{"seal", "sign and encrypt a body into a new envelope", runEnvelopeSeal},
-			{"open", "check an envelope's signature and print its decrypted body", runEnvelopeOpen},
-			{"receipt", "show a transport receipt; check it with --receiver-key", runEnvelopeReceipt},
-			{"import", "check and store an envelope file in the node's inbox; print its signed receipt", runEnvelopeImport},
-			{"export", "write a stored envelope by message id, for another channel or as proof", runEnvelopeExport},
-			{"import-receipt", "check a receipt that came back out of band and mark the envelope delivered", runEnvelopeImportReceipt},
-		}, args)
-	}
-	register(envelopeCmd)
+func runEnvelope(ctx context.Context, e *env, args []string) error {
+	return dispatch(ctx, e, envelopeCmd, []subcommand{
+		{"inspect", "show an envelope's header; check its signature with --sender-key", runEnvelopeInspect},
+		{"seal", "sign and encrypt a body into a new envelope", runEnvelopeSeal},
+		{"open", "check an envelope's signature and print its decrypted body", runEnvelopeOpen},
+		{"receipt", "show a transport receipt; check it with --receiver-key", runEnvelopeReceipt},
+		{"import", "check and store an envelope file in the node's inbox; print its signed receipt", runEnvelopeImport},
+		{"export", "write a stored envelope by message id, for another channel or as proof", runEnvelopeExport},
+		{"import-receipt", "check a receipt that came back out of band and mark the envelope delivered", runEnvelopeImportReceipt},
+	}, args)
 }
 
 // oneEnvelopeFile returns the single FILE argument.

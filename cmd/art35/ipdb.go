@@ -42,14 +42,11 @@ Examples:
   art35 ipdb info --data /srv/art35`,
 }
 
-func init() {
-	ipdbCmd.run = func(ctx context.Context, e *env, args []string) error {
-		return dispatch(ctx, e, ipdbCmd, []subcommand{
-			{"import", "build a layer from a data file into the node's data folder", runIPDBImport},
-			{"info", "list the layers answering, their dates, sizes and licences", runIPDBInfo},
-		}, args)
-	}
-	register(ipdbCmd)
+func runIPDB(ctx context.Context, e *env, args []string) error {
+	return dispatch(ctx, e, ipdbCmd, []subcommand{
+		{"import", "build a layer from a data file into the node's data folder", runIPDBImport},
+		{"info", "list the layers answering, their dates, sizes and licences", runIPDBInfo},
+	}, args)
 }
 
 // ipdbSubdir is the folder under the node's data folder holding imported

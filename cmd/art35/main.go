@@ -38,24 +38,74 @@ type env struct {
 	clock  clock.Clock
 }
 
-// command is one subcommand. run receives the arguments after the command
-// name (and after the sub-subcommand name for groups).
+// command is one command's help: what "art35 help", "-h", completion,
+// the man page and docs/commands.md all print.
 type command struct {
 	name  string
 	short string // one line for "art35 help"
 	usage string // the usage line, without "art35 "
 	long  string // paragraphs after the usage line
-	run   func(ctx context.Context, e *env, args []string) error
 }
 
-// commands is filled by each command's file in its init function.
-var commands = map[string]*command{}
+// runFunc runs a command with the arguments after its name (and after the
+// sub-subcommand name for groups).
+type runFunc func(ctx context.Context, e *env, args []string) error
 
-func register(c *command) {
-	if _, dup := commands[c.name]; dup {
-		panic("art35: command registered twice: " + c.name)
+// entry is one line of the command table: a command's help and what runs it.
+type entry struct {
+	*command
+	run runFunc
+}
+
+// commands is art35's command table. A new command is a file holding its
+// help (a *command) and its run function, and one line here; "art35 help"
+// lists them by name whatever the order.
+func commands() []entry {
+	return []entry{
+		{accessCmd, runAccess},
+		{attributeCmd, runAttribute},
+		{auditCmd, runAudit},
+		{caseCmd, runCase},
+		{completionCmd, runCompletion},
+		{demoCmd, runDemo},
+		{directoryCmd, runDirectory},
+		{envelopeCmd, runEnvelope},
+		{incidentCmd, runIncident},
+		{ipdbCmd, runIPDB},
+		{manCmd, runMan},
+		{nodeCmd, runNode},
+		{outboxCmd, runOutbox},
+		{pingCmd, runPing},
+		{purgeCmd, runPurge},
+		{reportCmd, runReport},
+		{requestCmd, runRequest},
+		{routeCmd, runRoute},
+		{statsCmd, runStats},
+		{transferCmd, runTransfer},
+		{triageCmd, runTriage},
+		{usageCmd, runUsage},
+		{userCmd, runUser},
+		{versionCmd, runVersion},
+		{watchCmd, runWatch},
+		{witnessCmd, runWitness},
 	}
-	commands[c.name] = c
+}
+
+// lookup finds a command of the table by name.
+func lookup(name string) (entry, bool) {
+	for _, c := range commands() {
+		if c.name == name {
+			return c, true
+		}
+	}
+	return entry{}, false
+}
+
+// sortedCommands is the table in the order "art35 help" lists it.
+func sortedCommands() []entry {
+	cs := commands()
+	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
+	return cs
 }
 
 // usageError is returned for bad command lines: exit status 2.
@@ -88,8 +138,8 @@ func run(ctx context.Context, e *env, args []string) int {
 	switch name {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
-			if c, ok := commands[args[1]]; ok {
-				printCommandHelp(e.stdout, c)
+			if c, ok := lookup(args[1]); ok {
+				printCommandHelp(e.stdout, c.command)
 				return 0
 			}
 			fmt.Fprintf(e.stderr, "art35 help: unknown command %q; run 'art35 help' for the list\n", args[1])
@@ -98,7 +148,7 @@ func run(ctx context.Context, e *env, args []string) int {
 		printHelp(e.stdout)
 		return 0
 	}
-	c, ok := commands[name]
+	c, ok := lookup(name)
 	if !ok {
 		fmt.Fprintf(e.stderr, "art35: unknown command %q; run 'art35 help' for the list\n", name)
 		return exitUsage
@@ -138,13 +188,8 @@ func (s silentError) Error() string { return fmt.Sprintf("exit status %d", s.cod
 
 func printHelp(w io.Writer) {
 	fmt.Fprint(w, "art35 is the software of a 24/7 network of cybercrime contact points.\n\nUsage:\n\n\tart35 <command> [arguments]\n\nThe commands are:\n\n")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "\t%-12s %s\n", n, commands[n].short)
+	for _, c := range sortedCommands() {
+		fmt.Fprintf(w, "\t%-12s %s\n", c.name, c.short)
 	}
 	fmt.Fprint(w, "\nUse \"art35 help <command>\" or \"art35 <command> -h\" for more about a command.\n")
 }
@@ -202,7 +247,7 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 type subcommand struct {
 	name  string
 	short string
-	run   func(ctx context.Context, e *env, args []string) error
+	run   runFunc
 }
 
 func dispatch(ctx context.Context, e *env, c *command, subs []subcommand, args []string) error {

@@ -55,13 +55,33 @@ func TestHelpAndVersion(t *testing.T) {
 	}
 }
 
-// TestEveryCommandHasHelp checks that "-h" works on every registered
-// command and exits 0 with a usage line.
+// TestEveryCommandHasHelp checks that "-h" works on every command of the
+// table and exits 0 with a usage line.
 func TestEveryCommandHasHelp(t *testing.T) {
-	for name := range commands {
+	t.Parallel()
+	for _, name := range commandNames() {
 		r := runCLI(t, "", nil, name, "-h")
 		if r.code != 0 || !strings.Contains(r.stdout, "usage: art35 "+name) {
 			t.Errorf("art35 %s -h: code %d, stdout %q, stderr %q", name, r.code, r.stdout, r.stderr)
 		}
+	}
+}
+
+// TestCommandTable checks the table: every name once, every command with
+// its help and a function to run.
+func TestCommandTable(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for _, c := range commands() {
+		if seen[c.name] {
+			t.Errorf("command %q is in the table twice", c.name)
+		}
+		seen[c.name] = true
+		if c.run == nil || c.short == "" || !strings.HasPrefix(c.usage, c.name) {
+			t.Errorf("command %q: run set %v, short %q, usage %q", c.name, c.run != nil, c.short, c.usage)
+		}
+	}
+	if len(seen) < 20 {
+		t.Fatalf("only %d commands in the table", len(seen))
 	}
 }

@@ -11,30 +11,29 @@ import (
 	"github.com/art35/art35/internal/apperr"
 )
 
-func init() {
-	register(&command{
-		name:  "man",
-		short: "print the manual page art35(1) in roff, from the commands' help",
-		usage: "man",
-		long: `Print the manual page on standard output, in roff (man(7)). It holds every
+var manCmd = &command{
+	name:  "man",
+	short: "print the manual page art35(1) in roff, from the commands' help",
+	usage: "man",
+	long: `Print the manual page on standard output, in roff (man(7)). It holds every
 command's help as "art35 <command> -h" prints it, the same text as
 docs/commands.md.
 
   art35 man > /usr/local/share/man/man1/art35.1
   art35 man | man -l -`,
-		run: func(ctx context.Context, e *env, args []string) error {
-			fs := newFlagSet(e, commands["man"], "")
-			pos, err := parseFlags(fs, args)
-			if err != nil {
-				return err
-			}
-			if len(pos) != 0 {
-				return usagef("man takes no arguments")
-			}
-			writeMan(e.stdout, collectHelp(ctx))
-			return nil
-		},
-	})
+}
+
+func runMan(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, manCmd, "")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return usagef("man takes no arguments")
+	}
+	writeMan(e.stdout, collectHelp(ctx))
+	return nil
 }
 
 // roffText escapes s for roff: backslashes, hyphens (so flags copy as ASCII

@@ -21,11 +21,12 @@ func TestManHasEveryCommandsUsage(t *testing.T) {
 		t.Fatalf("man: not a man page: %.200q", r.stdout)
 	}
 	plain := roffPlain(r.stdout)
-	for _, n := range commandNames() {
+	for _, c := range sortedCommands() {
+		n := c.name
 		if !strings.Contains(r.stdout, "\n.SS "+n+"\n") && !strings.Contains(plain, "\n.SS "+n+"\n") {
 			t.Errorf("man: no section for command %q", n)
 		}
-		usage := "usage: art35 " + commands[n].usage
+		usage := "usage: art35 " + c.usage
 		if !strings.Contains(plain, usage) {
 			t.Errorf("man: no usage line %q", usage)
 		}

@@ -34,17 +34,14 @@ Examples:
 	art35 node accept-directory --data ./it-node directory-42.json`,
 }
 
-func init() {
-	nodeCmd.run = func(ctx context.Context, e *env, args []string) error {
-		return dispatch(ctx, e, nodeCmd, []subcommand{
-			{"init", "create a node's data folder, keys and config; print its public entry", runNodeInit},
-			{"run", "run the node until interrupted", runNodeRun},
-			{"status", "show the node's party, database, directory serial and queues", runNodeStatus},
-			{"accept-directory", "verify a signed directory snapshot file and make it the node's directory", runNodeAcceptDirectory},
-			{"pull-directory", "fetch the signed directory from directory_url now", runNodePullDirectory},
-		}, args)
-	}
-	register(nodeCmd)
+func runNode(ctx context.Context, e *env, args []string) error {
+	return dispatch(ctx, e, nodeCmd, []subcommand{
+		{"init", "create a node's data folder, keys and config; print its public entry", runNodeInit},
+		{"run", "run the node until interrupted", runNodeRun},
+		{"status", "show the node's party, database, directory serial and queues", runNodeStatus},
+		{"accept-directory", "verify a signed directory snapshot file and make it the node's directory", runNodeAcceptDirectory},
+		{"pull-directory", "fetch the signed directory from directory_url now", runNodePullDirectory},
+	}, args)
 }
 
 // nodeFlags are the configuration flags shared by the node subcommands.

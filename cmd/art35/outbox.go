@@ -31,54 +31,51 @@ type peerQueue struct {
 	OldestUndelivered time.Time `json:"oldest_undelivered"`
 }
 
-func init() {
-	outboxCmd.run = func(ctx context.Context, e *env, args []string) error {
-		var asJSON bool
-		n, _, err := openNode(ctx, e, outboxCmd, "", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
-		if err != nil {
-			return err
+func runOutbox(ctx context.Context, e *env, args []string) error {
+	var asJSON bool
+	n, _, err := openNode(ctx, e, outboxCmd, "", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	list, err := n.Envelopes.Outbox(ctx)
+	if err != nil {
+		return err
+	}
+	peers := summarisePeers(list)
+	if asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		if list == nil {
+			list = []federation.OutboundStatus{}
 		}
-		defer n.Close()
-		list, err := n.Envelopes.Outbox(ctx)
-		if err != nil {
-			return err
-		}
-		peers := summarisePeers(list)
-		if asJSON {
-			enc := json.NewEncoder(e.stdout)
-			enc.SetIndent("", "  ")
-			if list == nil {
-				list = []federation.OutboundStatus{}
-			}
-			return enc.Encode(map[string]any{"envelopes": list, "peers": peers})
-		}
-		if len(list) == 0 {
-			fmt.Fprintln(e.stdout, "outbox empty: everything was delivered")
-			return nil
-		}
-		now := e.clock.Now()
-		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "MESSAGE\tTO\tWHAT\tSTATE\tTRIES\tNEXT\tLAST ERROR")
-		for _, o := range list {
-			what := o.Kind + "/" + o.Subkind
-			if o.Emergency {
-				what = "EMERGENCY " + what
-			}
-			next := "-"
-			if o.State == "queued" {
-				next = "in " + o.NextAttempt.Sub(now).Round(time.Second).String()
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", o.MessageID[:12], o.Recipient, what, o.State, o.Attempts, next, o.LastError)
-		}
-		tw.Flush()
-		fmt.Fprintln(e.stdout)
-		for _, p := range peers {
-			fmt.Fprintf(e.stdout, "%s: %d waiting, %d refused, oldest undelivered waiting %s\n",
-				p.Peer, p.Waiting, p.Failed, now.Sub(p.OldestUndelivered).Round(time.Second))
-		}
+		return enc.Encode(map[string]any{"envelopes": list, "peers": peers})
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, "outbox empty: everything was delivered")
 		return nil
 	}
-	register(outboxCmd)
+	now := e.clock.Now()
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "MESSAGE\tTO\tWHAT\tSTATE\tTRIES\tNEXT\tLAST ERROR")
+	for _, o := range list {
+		what := o.Kind + "/" + o.Subkind
+		if o.Emergency {
+			what = "EMERGENCY " + what
+		}
+		next := "-"
+		if o.State == "queued" {
+			next = "in " + o.NextAttempt.Sub(now).Round(time.Second).String()
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", o.MessageID[:12], o.Recipient, what, o.State, o.Attempts, next, o.LastError)
+	}
+	tw.Flush()
+	fmt.Fprintln(e.stdout)
+	for _, p := range peers {
+		fmt.Fprintf(e.stdout, "%s: %d waiting, %d refused, oldest undelivered waiting %s\n",
+			p.Peer, p.Waiting, p.Failed, now.Sub(p.OldestUndelivered).Round(time.Second))
+	}
+	return nil
 }
 
 func summarisePeers(list []federation.OutboundStatus) []peerQueue {

@@ -40,17 +40,14 @@ Examples:
 	art35 ping table --data ./us-node --json`,
 }
 
-func init() {
-	pingCmd.run = func(ctx context.Context, e *env, args []string) error {
-		return dispatch(ctx, e, pingCmd, []subcommand{
-			{"campaign", "send a ping challenge to all or chosen points of contact", runPingCampaign},
-			{"results", "show each ping of a campaign (the latest by default): reachable, answered, how fast", runPingResults},
-			{"table", "responsiveness per country over 90 days: pass rate, median and p90 answer time", runPingTable},
-			{"pending", "list the challenges this node received that wait for a person's answer", runPingPending},
-			{"answer", "answer a received challenge as the person on duty", runPingAnswer},
-		}, args)
-	}
-	register(pingCmd)
+func runPing(ctx context.Context, e *env, args []string) error {
+	return dispatch(ctx, e, pingCmd, []subcommand{
+		{"campaign", "send a ping challenge to all or chosen points of contact", runPingCampaign},
+		{"results", "show each ping of a campaign (the latest by default): reachable, answered, how fast", runPingResults},
+		{"table", "responsiveness per country over 90 days: pass rate, median and p90 answer time", runPingTable},
+		{"pending", "list the challenges this node received that wait for a person's answer", runPingPending},
+		{"answer", "answer a received challenge as the person on duty", runPingAnswer},
+	}, args)
 }
 
 // pingOutput is the --json/--csv choice shared by the listing subcommands.

@@ -32,13 +32,10 @@ Examples:
 	art35 report annual --year 2026 --data ./us-node --out ./reports --chromium /usr/bin/chromium`,
 }
 
-func init() {
-	reportCmd.run = func(ctx context.Context, e *env, args []string) error {
-		return dispatch(ctx, e, reportCmd, []subcommand{
-			{"annual", "the annual cooperation report of a year: HTML and PDF", runReportAnnual},
-		}, args)
-	}
-	register(reportCmd)
+func runReport(ctx context.Context, e *env, args []string) error {
+	return dispatch(ctx, e, reportCmd, []subcommand{
+		{"annual", "the annual cooperation report of a year: HTML and PDF", runReportAnnual},
+	}, args)
 }
 
 func runReportAnnual(ctx context.Context, e *env, args []string) error {

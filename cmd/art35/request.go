@@ -15,12 +15,11 @@ import (
 	"github.com/art35/art35/internal/route"
 )
 
-func init() {
-	register(&command{
-		name:  "request",
-		short: "validate, template, schema and print cooperation requests",
-		usage: "request <validate|schema|new|letter> ...",
-		long: `Work with cooperation requests (SPEC section 5) as JSON files.
+var requestCmd = &command{
+	name:  "request",
+	short: "validate, template, schema and print cooperation requests",
+	usage: "request <validate|schema|new|letter> ...",
+	long: `Work with cooperation requests (SPEC section 5) as JSON files.
 
   art35 request validate [--json] FILE   check a request; exit 0 valid, 1 with every problem
                                          (warnings from the directory: route, language)
@@ -40,8 +39,6 @@ func init() {
                                          walk the chain of linked requests that contains ID
 
 FILE may be - for standard input. TYPE is one of: ` + strings.Join(typeNames(), ", ") + `.`,
-		run: runRequest,
-	})
 }
 
 func typeNames() []string {
@@ -53,7 +50,7 @@ func typeNames() []string {
 }
 
 func runRequest(ctx context.Context, e *env, args []string) error {
-	c := commands["request"]
+	c := requestCmd
 	return dispatch(ctx, e, c, []subcommand{
 		{"validate", "check a request against its checklist", requestValidate},
 		{"schema", "print the JSON Schema of a request type", requestSchema},
@@ -95,7 +92,7 @@ func checkWithDirectory(e *env, b []byte) (*request.Request, []request.Problem) 
 }
 
 func requestValidate(ctx context.Context, e *env, args []string) error {
-	c := commands["request"]
+	c := requestCmd
 	fs := newFlagSet(e, c, "validate")
 	asJSON := fs.Bool("json", false, `print {"valid":bool,"problems":[...]} instead of text`)
 	pos, err := parseFlags(fs, args)
@@ -147,7 +144,7 @@ func requestValidate(ctx context.Context, e *env, args []string) error {
 }
 
 func requestSchema(ctx context.Context, e *env, args []string) error {
-	c := commands["request"]
+	c := requestCmd
 	fs := newFlagSet(e, c, "schema")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -164,7 +161,7 @@ func requestSchema(ctx context.Context, e *env, args []string) error {
 }
 
 func requestNew(ctx context.Context, e *env, args []string) error {
-	c := commands["request"]
+	c := requestCmd
 	fs := newFlagSet(e, c, "new")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
@@ -187,7 +184,7 @@ func writeJSON(e *env, v any) error {
 }
 
 func requestLetter(ctx context.Context, e *env, args []string) error {
-	c := commands["request"]
+	c := requestCmd
 	fs := newFlagSet(e, c, "letter")
 	forProvider := fs.Bool("for-provider", false, "print what the provider may see (Art. 8 supporting information left out without consent)")
 	lang := fs.String("lang", "", "language of the letter: "+strings.Join(request.LetterLanguages(), ", ")+" (default: the request's language; English where no catalogue exists)")
@@ -247,7 +244,7 @@ func loadValid(e *env, name string) (*request.Request, error) {
 }
 
 func requestNextPreserve(ctx context.Context, e *env, args []string) error {
-	c := commands["request"]
+	c := requestCmd
 	fs := newFlagSet(e, c, "next-preserve")
 	id := fs.String("id", "", "network-wide id of the new request (required)")
 	pos, err := parseFlags(fs, args)
@@ -286,7 +283,7 @@ func requestNextPreserve(ctx context.Context, e *env, args []string) error {
 }
 
 func requestExtend(ctx context.Context, e *env, args []string) error {
-	c := commands["request"]
+	c := requestCmd
 	fs := newFlagSet(e, c, "extend")
 	id := fs.String("id", "", "network-wide id of the extension (required)")
 	pos, err := parseFlags(fs, args)
@@ -308,7 +305,7 @@ func requestExtend(ctx context.Context, e *env, args []string) error {
 }
 
 func requestChain(ctx context.Context, e *env, args []string) error {
-	c := commands["request"]
+	c := requestCmd
 	fs := newFlagSet(e, c, "chain")
 	asJSON := fs.Bool("json", false, "print the chain as JSON")
 	pos, err := parseFlags(fs, args)
@@ -344,7 +341,7 @@ func requestChain(ctx context.Context, e *env, args []string) error {
 }
 
 func requestDue(ctx context.Context, e *env, args []string) error {
-	c := commands["request"]
+	c := requestCmd
 	fs := newFlagSet(e, c, "due")
 	nowFlag := fs.String("now", "", "judge the clocks at this time, RFC 3339 with a zone (default: now)")
 	asJSON := fs.Bool("json", false, "print the agenda as JSON")
@@ -423,7 +420,7 @@ func requestDue(ctx context.Context, e *env, args []string) error {
 }
 
 func requestShow(ctx context.Context, e *env, args []string) error {
-	c := commands["request"]
+	c := requestCmd
 	fs := newFlagSet(e, c, "show")
 	pos, err := parseFlags(fs, args)
 	if err != nil {

@@ -10,12 +10,11 @@ import (
 	"github.com/art35/art35/internal/route"
 )
 
-func init() {
-	register(&command{
-		name:  "route",
-		short: "say which legal instrument allows a request between two parties",
-		usage: "route FROM TO TYPE [--date YYYY-MM-DD] [--recipient authority|provider|registrar] [--snapshot FILE --pubkey KEY] [--json]",
-		long: `Evaluate the decision table of internal/route for a request of TYPE from
+var routeCmd = &command{
+	name:  "route",
+	short: "say which legal instrument allows a request between two parties",
+	usage: "route FROM TO TYPE [--date YYYY-MM-DD] [--recipient authority|provider|registrar] [--snapshot FILE --pubkey KEY] [--json]",
+	long: `Evaluate the decision table of internal/route for a request of TYPE from
 party FROM to party TO (ISO 3166-1 alpha-2 codes) on a date (default today,
 UTC), against the directory snapshot shipped with art35. Every instrument is
 listed with the reason it applies or does not; when none applies, the
@@ -33,12 +32,10 @@ Examples:
 	art35 route US IT emergency-mla
 	art35 route FR DE emergency-disclosure --date 2026-12-02 --recipient provider
 	art35 route JP US preserve --json`,
-		run: runRoute,
-	})
 }
 
 func runRoute(ctx context.Context, e *env, args []string) error {
-	c := commands["route"]
+	c := routeCmd
 	fs := newFlagSet(e, c, "")
 	dateFlag := fs.String("date", "", "date of the request, YYYY-MM-DD (default: today, UTC)")
 	asJSON := fs.Bool("json", false, "print the decision as JSON")

@@ -63,11 +63,6 @@ Examples:
 	art35 stats network --data ./secretariat --from 2026-01-01 --to 2026-12-31 us-2026.share.json it-2026.share.json fr-2026.share.json`,
 }
 
-func init() {
-	statsCmd.run = runStats
-	register(statsCmd)
-}
-
 func runStats(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {

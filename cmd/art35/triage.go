@@ -14,12 +14,11 @@ import (
 	"github.com/art35/art35/internal/triage"
 )
 
-func init() {
-	register(&command{
-		name:  "triage",
-		short: "turn logs (millions of lines) into per-country, per-operator counts and draft requests",
-		usage: "triage [--from CC] [--field N [--sep C] | --regex RE] [--json|--csv] [--draft-requests DIR] [--data DIR] FILE...",
-		long: `Read access logs (Apache/nginx combined), CSV, JSON lines or plain address
+var triageCmd = &command{
+	name:  "triage",
+	short: "turn logs (millions of lines) into per-country, per-operator counts and draft requests",
+	usage: "triage [--from CC] [--field N [--sep C] | --regex RE] [--json|--csv] [--draft-requests DIR] [--data DIR] FILE...",
+	long: `Read access logs (Apache/nginx combined), CSV, JSON lines or plain address
 lists, gzip or not ("-" reads standard input), find the client address on each
 line (by default the first field, or a known key of a JSON line; --field N
 takes the N-th field split by blanks or by --sep; --regex takes the first
@@ -38,12 +37,10 @@ Garbage, truncated gzip, very long lines and lines without an address are
 counted and reported, never fatal. Memory follows the number of distinct
 addresses, not the size of the logs. Progress goes to standard error when it
 is a terminal.`,
-		run: runTriage,
-	})
 }
 
 func runTriage(ctx context.Context, e *env, args []string) error {
-	c := commands["triage"]
+	c := triageCmd
 	fs := newFlagSet(e, c, "")
 	dataDir := dataDirFlag(e, fs)
 	from := fs.String("from", "", "requesting party (ISO 3166-1 alpha-2) to decide routes (default: the node's party)")

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	"flag"
 	"fmt"
 	"strings"
@@ -32,11 +31,6 @@ The password is read from the first line of standard input, so it stays out
 of the shell history; with empty input a random one is made and printed once.
 Changing a password or TOTP secret, or disabling, ends the person's sessions.
 Every change is recorded in the audit log under --by.`,
-}
-
-func init() {
-	userCmd.run = runUser
-	register(userCmd)
 }
 
 func runUser(ctx context.Context, e *env, args []string) error {
@@ -79,23 +73,7 @@ func readPassword(e *env) (pw string, generated bool) {
 	if line = strings.TrimRight(line, "\r\n"); line != "" {
 		return line, false
 	}
-	return randomPassword(), true
-}
-
-// randomPassword returns 4 groups of 5 lower-case letters and digits
-// (about 100 bits), easy to read out over a phone.
-func randomPassword() string {
-	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
-	b := make([]byte, 20)
-	_, _ = rand.Read(b)
-	var sb strings.Builder
-	for i, c := range b {
-		if i > 0 && i%5 == 0 {
-			sb.WriteByte('-')
-		}
-		sb.WriteByte(alphabet[int(c)%len(alphabet)])
-	}
-	return sb.String()
+	return users.RandomPassword(), true
 }
 
 func printTOTP(e *env, party, username, secret string) {

@@ -12,30 +12,29 @@ import (
 // The version is stamped at build time (Makefile: -X main.version=...);
 // "dev" means a plain "go build" or "go run".
 
-func init() {
-	register(&command{
-		name:  "version",
-		short: "print the art35 version",
-		usage: "version [--json]",
-		run: func(ctx context.Context, e *env, args []string) error {
-			c := commands["version"]
-			fs := newFlagSet(e, c, "")
-			asJSON := fs.Bool("json", false, "print the version, Go version, OS and architecture as JSON")
-			if _, err := parseFlags(fs, args); err != nil {
-				return err
-			}
-			if *asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(struct {
-					Version string `json:"version"`
-					Go      string `json:"go"`
-					OS      string `json:"os"`
-					Arch    string `json:"arch"`
-				}{version, runtime.Version(), runtime.GOOS, runtime.GOARCH})
-			}
-			fmt.Fprintf(e.stdout, "art35 %s %s %s/%s\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-			return nil
-		},
-	})
+var versionCmd = &command{
+	name:  "version",
+	short: "print the art35 version",
+	usage: "version [--json]",
+}
+
+func runVersion(ctx context.Context, e *env, args []string) error {
+	c := versionCmd
+	fs := newFlagSet(e, c, "")
+	asJSON := fs.Bool("json", false, "print the version, Go version, OS and architecture as JSON")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Version string `json:"version"`
+			Go      string `json:"go"`
+			OS      string `json:"os"`
+			Arch    string `json:"arch"`
+		}{version, runtime.Version(), runtime.GOOS, runtime.GOARCH})
+	}
+	fmt.Fprintf(e.stdout, "art35 %s %s %s/%s\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
 }

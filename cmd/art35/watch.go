@@ -41,15 +41,12 @@ Examples:
 	art35 watch show NO-2026-000777 --data ./es-node --json`,
 }
 
-func init() {
-	watchCmd.run = func(ctx context.Context, e *env, args []string) error {
-		return dispatch(ctx, e, watchCmd, []subcommand{
-			{"push", "relay one login event of an accepted realtime-traffic request", runWatchPush},
-			{"assign", "pass a received watch to a provider of this node (provider API)", runWatchAssign},
-			{"show", "list a request's events with end-to-end and per-hop times", runWatchShow},
-		}, args)
-	}
-	register(watchCmd)
+func runWatch(ctx context.Context, e *env, args []string) error {
+	return dispatch(ctx, e, watchCmd, []subcommand{
+		{"push", "relay one login event of an accepted realtime-traffic request", runWatchPush},
+		{"assign", "pass a received watch to a provider of this node (provider API)", runWatchAssign},
+		{"show", "list a request's events with end-to-end and per-hop times", runWatchShow},
+	}, args)
 }
 
 func runWatchPush(ctx context.Context, e *env, args []string) error {

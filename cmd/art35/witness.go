@@ -22,44 +22,41 @@ past rewritten: the node raises an alarm (in the log, in its audit log, and
 here). Exit status 4 when there is an alarm.`,
 }
 
-func init() {
-	witnessCmd.run = func(ctx context.Context, e *env, args []string) error {
-		var asJSON bool
-		n, _, err := openNode(ctx, e, witnessCmd, "", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
-		if err != nil {
-			return err
-		}
-		defer n.Close()
-		peers, err := n.Witness.Witnessed(ctx)
-		if err != nil {
-			return err
-		}
-		alarms, err := n.Witness.Alarms(ctx)
-		if err != nil {
-			return err
-		}
-		if alarms == nil {
-			alarms = []witness.Alarm{}
-		}
-		if asJSON {
-			if err := json.NewEncoder(e.stdout).Encode(map[string]any{"witnessed": peers, "alarms": alarms}); err != nil {
-				return err
-			}
-		} else {
-			for _, p := range peers {
-				fmt.Fprintf(e.stdout, "%-24s size %-8d seen %s\n", p.Origin, p.Size, p.SeenAt.Format(time.RFC3339))
-			}
-			if len(peers) == 0 {
-				fmt.Fprintln(e.stdout, "no peer checkpoint seen yet")
-			}
-			for _, a := range alarms {
-				fmt.Fprintf(e.stdout, "ALARM %s: had seen size %d, then shown size %d: %s\n", a.Origin, a.OldSize, a.NewSize, a.Detail)
-			}
-		}
-		if len(alarms) > 0 {
-			return silentError{code: 4}
-		}
-		return nil
+func runWitness(ctx context.Context, e *env, args []string) error {
+	var asJSON bool
+	n, _, err := openNode(ctx, e, witnessCmd, "", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
+	if err != nil {
+		return err
 	}
-	register(witnessCmd)
+	defer n.Close()
+	peers, err := n.Witness.Witnessed(ctx)
+	if err != nil {
+		return err
+	}
+	alarms, err := n.Witness.Alarms(ctx)
+	if err != nil {
+		return err
+	}
+	if alarms == nil {
+		alarms = []witness.Alarm{}
+	}
+	if asJSON {
+		if err := json.NewEncoder(e.stdout).Encode(map[string]any{"witnessed": peers, "alarms": alarms}); err != nil {
+			return err
+		}
+	} else {
+		for _, p := range peers {
+			fmt.Fprintf(e.stdout, "%-24s size %-8d seen %s\n", p.Origin, p.Size, p.SeenAt.Format(time.RFC3339))
+		}
+		if len(peers) == 0 {
+			fmt.Fprintln(e.stdout, "no peer checkpoint seen yet")
+		}
+		for _, a := range alarms {
+			fmt.Fprintf(e.stdout, "ALARM %s: had seen size %d, then shown size %d: %s\n", a.Origin, a.OldSize, a.NewSize, a.Detail)
+		}
+	}
+	if len(alarms) > 0 {
+		return silentError{code: 4}
+	}
+	return nil
 }

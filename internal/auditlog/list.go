@@ -16,8 +16,52 @@ type Query struct {
 	Case      string
 	Actor     string
 	Kind      Kind
+	// OfCase, when set, keeps the records of one case: those of its
+	// request message or naming one of its references (its id here and
+	// the sender's own reference), whichever side recorded them.
+	OfCase *CaseKeys
 	// Limit is the most records returned, newest first; 0 means 100.
 	Limit int
+}
+
+// CaseKeys name a case in the log: the message id of its request and the
+// references records may carry as their case.
+type CaseKeys struct {
+	MessageID string
+	Refs      []string
+}
+
+// matches says whether r belongs to the case; the SQL of List says the
+// same in its WHERE clause (caseWhere), for the records in the log.
+func (k *CaseKeys) matches(r Record) bool {
+	if k.MessageID != "" && r.MessageID == k.MessageID {
+		return true
+	}
+	for _, ref := range k.Refs {
+		if ref != "" && r.Case == ref {
+			return true
+		}
+	}
+	return false
+}
+
+// caseWhere is matches as SQL, its arguments numbered from len(args)+1.
+func (k *CaseKeys) caseWhere(args []any) (string, []any) {
+	var or []string
+	if k.MessageID != "" {
+		args = append(args, k.MessageID)
+		or = append(or, fmt.Sprintf("message_id = $%d", len(args)))
+	}
+	for _, ref := range k.Refs {
+		if ref != "" {
+			args = append(args, ref)
+			or = append(or, fmt.Sprintf("case_ref = $%d", len(args)))
+		}
+	}
+	if len(or) == 0 {
+		return "1 = 0", args // a case with no keys has no records
+	}
+	return "(" + strings.Join(or, " OR ") + ")", args
 }
 
 // Listed is one record of the audit view with its index in the log.
@@ -57,6 +101,11 @@ func List(ctx context.Context, db *store.DB, q Query) ([]Listed, error) {
 			args = append(args, c.v)
 			where = append(where, fmt.Sprintf("%s = $%d", c.col, len(args)))
 		}
+	}
+	if q.OfCase != nil {
+		var w string
+		w, args = q.OfCase.caseWhere(args)
+		where = append(where, w)
 	}
 	// Records staged but not yet sequenced are the newest: the audit view
 	// shows them too, so that what was just done is visible at once.
@@ -142,7 +191,8 @@ func listStaged(ctx context.Context, db *store.DB, q Query) ([]Listed, []string,
 			return nil, nil, apperr.Wrap(apperr.EInvalid, err, "audit list: staged record %d is damaged", id)
 		}
 		if (q.MessageID != "" && r.MessageID != q.MessageID) || (q.Case != "" && r.Case != q.Case) ||
-			(q.Actor != "" && r.Actor != q.Actor) || (q.Kind != "" && r.Kind != q.Kind) {
+			(q.Actor != "" && r.Actor != q.Actor) || (q.Kind != "" && r.Kind != q.Kind) ||
+			(q.OfCase != nil && !q.OfCase.matches(r)) {
 			continue
 		}
 		out = append(out, Listed{Index: -1, Record: r})

@@ -3,7 +3,6 @@ package auditlog
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -61,12 +60,12 @@ func (l *Log) Sequence(ctx context.Context) (int, error) {
 	// A read first: when nothing is staged (most wake-ups of an idle
 	// node), no write transaction is opened, so no commit and no fsync.
 	var first int64
-	err := l.DB.QueryRowContext(ctx, `SELECT id FROM audit_staged LIMIT 1`).Scan(&first)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil
-	}
+	ok, err := store.Found(l.DB.QueryRowContext(ctx, `SELECT id FROM audit_staged LIMIT 1`).Scan(&first))
 	if err != nil {
-		return 0, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit sequencer: look for staged records")
+		return 0, apperr.Wrap(apperr.EInternal, err, "audit sequencer: look for staged records")
+	}
+	if !ok {
+		return 0, nil
 	}
 	total := 0
 	for {
@@ -326,12 +325,12 @@ func WaitSequenced(ctx context.Context, db *store.DB, ticket int64) error {
 	delay := time.Millisecond
 	for {
 		var one int
-		err := db.QueryRowContext(ctx, `SELECT 1 FROM audit_staged WHERE id = $1`, ticket).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return nil
-		}
+		staged, err := store.Found(db.QueryRowContext(ctx, `SELECT 1 FROM audit_staged WHERE id = $1`, ticket).Scan(&one))
 		if err != nil {
-			return apperr.Wrap(apperr.EInternal, store.MapError(err), "audit log: look for staged record %d", ticket)
+			return apperr.Wrap(apperr.EInternal, err, "audit log: look for staged record %d", ticket)
+		}
+		if !staged {
+			return nil
 		}
 		select {
 		case <-ctx.Done():

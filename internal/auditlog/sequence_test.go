@@ -123,54 +123,49 @@ func TestSequenceSignsHead(t *testing.T) {
 // before committing loses nothing; after a restart (the database closed
 // and opened again) the records are sequenced once.
 func TestSequenceCrash(t *testing.T) {
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
-			}
-			dsn := storetest.DSN(t, backend)
-			db, err := store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			l := newTestLog(t, db, "IT-247")
-			appendN(t, db, 0, 3) // some records already in the log
-			stage(t, db, 3, 3+MaxBatch+5)
+	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+		dsn := storetest.DSN(t, backend)
+		db, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := newTestLog(t, db, "IT-247")
+		appendN(t, db, 0, 3) // some records already in the log
+		stage(t, db, 3, 3+MaxBatch+5)
 
-			errTestCrash = errors.New("power cut")
-			_, err = l.Sequence(ctx)
-			errTestCrash = nil
-			if err == nil {
-				t.Fatal("the crashing sequencer reported success")
-			}
-			if n := mustSize(t, db); n != 3 {
-				t.Fatalf("size %d after the crash, want 3", n)
-			}
-			if p := mustPending(t, db); p != MaxBatch+5 {
-				t.Fatalf("%d staged after the crash, want %d", p, MaxBatch+5)
-			}
-			db.Close()
+		errTestCrash = errors.New("power cut")
+		_, err = l.Sequence(ctx)
+		errTestCrash = nil
+		if err == nil {
+			t.Fatal("the crashing sequencer reported success")
+		}
+		if n := mustSize(t, db); n != 3 {
+			t.Fatalf("size %d after the crash, want 3", n)
+		}
+		if p := mustPending(t, db); p != MaxBatch+5 {
+			t.Fatalf("%d staged after the crash, want %d", p, MaxBatch+5)
+		}
+		db.Close()
 
-			db, err = store.Open(ctx, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer db.Close()
-			l.DB = db
-			n, err := l.Sequence(ctx)
-			if err != nil || n != MaxBatch+5 {
-				t.Fatalf("Sequence after restart = %d, %v; want %d", n, err, MaxBatch+5)
-			}
-			rep, err := Verify(ctx, db, l.verifier(t))
-			if err != nil || rep.Size != 3+MaxBatch+5 {
-				t.Fatalf("Verify = %+v, %v", rep, err)
-			}
-			var distinct int64
-			if err := db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT digest) FROM audit_records`).Scan(&distinct); err != nil || distinct != rep.Size {
-				t.Fatalf("%d distinct records among %d (%v): a record was doubled or lost", distinct, rep.Size, err)
-			}
-		})
-	}
+		db, err = store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		l.DB = db
+		n, err := l.Sequence(ctx)
+		if err != nil || n != MaxBatch+5 {
+			t.Fatalf("Sequence after restart = %d, %v; want %d", n, err, MaxBatch+5)
+		}
+		rep, err := Verify(ctx, db, l.verifier(t))
+		if err != nil || rep.Size != 3+MaxBatch+5 {
+			t.Fatalf("Verify = %+v, %v", rep, err)
+		}
+		var distinct int64
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT digest) FROM audit_records`).Scan(&distinct); err != nil || distinct != rep.Size {
+			t.Fatalf("%d distinct records among %d (%v): a record was doubled or lost", distinct, rep.Size, err)
+		}
+	})
 }
 
 // TestSequencersInParallel: stagers and two sequencers (as two replicas of

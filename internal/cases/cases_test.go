@@ -45,105 +45,100 @@ func waitState(t *testing.T, svc *cases.Service, id string, want request.State) 
 // date; each step reaches the US as a signed evidence. The US then closes.
 func TestPreservationRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
+	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+		clk := clock.NewManual(t0)
+		net := start(t, backend, clk)
+		us, it := net.Node("US").Cases, net.Node("IT").Cases
+		ctx := context.Background()
+		doc, err := os.ReadFile("testdata/preserve.json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, _, err := us.Submit(ctx, doc, "Alex Example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Peer != "IT-247" || c.Lifecycle.State != request.StateSent {
+			t.Fatalf("submitted case = %+v", c)
+		}
+		id := c.Request.ID
+		waitState(t, us, id, request.StateDelivered)
+		in := waitState(t, it, id, request.StateDelivered)
+		if in.Direction != cases.Incoming || in.Peer != "US-247" || !bytes.Equal(in.Document, doc) {
+			t.Fatalf("incoming case = %+v", in)
+		}
+
+		// Italy's officer works the request; each step reaches the US.
+		until := t0.AddDate(0, 0, 90)
+		for _, st := range []request.Step{
+			{To: request.StateAcknowledged, By: "Giulia Prova (fictional)"},
+			{To: request.StateInProgress, By: "Giulia Prova (fictional)"},
+			{To: request.StatePreserved, By: "Giulia Prova (fictional)", ProviderRef: "EXH-7781", Until: until},
+		} {
+			clk.Advance(time.Minute)
+			if _, err := it.Act(ctx, id, st, nil); err != nil {
+				t.Fatalf("%s: %v", st.To, err)
 			}
-			clk := clock.NewManual(t0)
-			net := start(t, backend, clk)
-			us, it := net.Node("US").Cases, net.Node("IT").Cases
-			ctx := context.Background()
-			doc, err := os.ReadFile("testdata/preserve.json")
+			waitState(t, us, id, st.To)
+		}
+		out, err := us.Get(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := out.Lifecycle.Evidences[len(out.Lifecycle.Evidences)-1]
+		if last.ProviderRef != "EXH-7781" || !last.Until.Equal(until) || last.By != "Giulia Prova (fictional)" {
+			t.Fatalf("preserved evidence at the sender = %+v", last)
+		}
+		if n := len(out.Lifecycle.Evidences); n != 5 {
+			t.Fatalf("the sender holds %d evidences, want 5 (sent, delivered, acknowledged, in-progress, preserved)", n)
+		}
+
+		// A step out of order, or taken by the wrong side, is refused.
+		if _, err := it.Act(ctx, id, request.Step{To: request.StateAcknowledged, By: "x"}, nil); !apperr.Is(err, apperr.EConflict) {
+			t.Fatalf("acknowledge after preserved: %v", err)
+		}
+		if _, err := us.Act(ctx, id, request.Step{To: request.StateDisclosed, By: "x"}, nil); !apperr.Is(err, apperr.EUnauthorized) {
+			t.Fatalf("sender discloses: %v", err)
+		}
+		if _, err := us.Act(ctx, id, request.Step{To: request.StateClosed, By: "Alex Example"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		waitState(t, it, id, request.StateClosed)
+
+		list, err := it.List(ctx)
+		if err != nil || len(list) != 1 || list[0].ID != id || list[0].State != "closed" {
+			t.Fatalf("Italy's list = %+v, %v", list, err)
+		}
+
+		// Both nodes' audit logs hold every envelope of the exchange
+		// and verify against a signed checkpoint.
+		for party, kinds := range map[string][]auditlog.Kind{
+			"US": {auditlog.EnvelopeSent, auditlog.ReceiptReceived, auditlog.EnvelopeReceived},
+			"IT": {auditlog.EnvelopeReceived, auditlog.EnvelopeSent, auditlog.ReceiptReceived},
+		} {
+			nd := net.Node(party)
+			for _, k := range kinds {
+				recs, err := auditlog.List(ctx, nd.DB, auditlog.Query{Kind: k})
+				if err != nil || len(recs) == 0 {
+					t.Errorf("%s audit log has no %s record (%v)", party, k, err)
+				}
+			}
+			if _, err := nd.Audit.Checkpoint(ctx); err != nil {
+				t.Fatal(err)
+			}
+			v, err := auditlog.NewVerifier(auditlog.Origin(nd.Config.Authority), nd.Signing.Public().(ed25519.PublicKey))
 			if err != nil {
 				t.Fatal(err)
 			}
-			c, _, err := us.Submit(ctx, doc, "Alex Example")
-			if err != nil {
-				t.Fatal(err)
+			if _, err := auditlog.Verify(ctx, nd.DB, v); err != nil {
+				t.Errorf("%s audit log does not verify: %v", party, err)
 			}
-			if c.Peer != "IT-247" || c.Lifecycle.State != request.StateSent {
-				t.Fatalf("submitted case = %+v", c)
-			}
-			id := c.Request.ID
-			waitState(t, us, id, request.StateDelivered)
-			in := waitState(t, it, id, request.StateDelivered)
-			if in.Direction != cases.Incoming || in.Peer != "US-247" || !bytes.Equal(in.Document, doc) {
-				t.Fatalf("incoming case = %+v", in)
-			}
-
-			// Italy's officer works the request; each step reaches the US.
-			until := t0.AddDate(0, 0, 90)
-			for _, st := range []request.Step{
-				{To: request.StateAcknowledged, By: "Giulia Prova (fictional)"},
-				{To: request.StateInProgress, By: "Giulia Prova (fictional)"},
-				{To: request.StatePreserved, By: "Giulia Prova (fictional)", ProviderRef: "EXH-7781", Until: until},
-			} {
-				clk.Advance(time.Minute)
-				if _, err := it.Act(ctx, id, st, nil); err != nil {
-					t.Fatalf("%s: %v", st.To, err)
-				}
-				waitState(t, us, id, st.To)
-			}
-			out, err := us.Get(ctx, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			last := out.Lifecycle.Evidences[len(out.Lifecycle.Evidences)-1]
-			if last.ProviderRef != "EXH-7781" || !last.Until.Equal(until) || last.By != "Giulia Prova (fictional)" {
-				t.Fatalf("preserved evidence at the sender = %+v", last)
-			}
-			if n := len(out.Lifecycle.Evidences); n != 5 {
-				t.Fatalf("the sender holds %d evidences, want 5 (sent, delivered, acknowledged, in-progress, preserved)", n)
-			}
-
-			// A step out of order, or taken by the wrong side, is refused.
-			if _, err := it.Act(ctx, id, request.Step{To: request.StateAcknowledged, By: "x"}, nil); !apperr.Is(err, apperr.EConflict) {
-				t.Fatalf("acknowledge after preserved: %v", err)
-			}
-			if _, err := us.Act(ctx, id, request.Step{To: request.StateDisclosed, By: "x"}, nil); !apperr.Is(err, apperr.EUnauthorized) {
-				t.Fatalf("sender discloses: %v", err)
-			}
-			if _, err := us.Act(ctx, id, request.Step{To: request.StateClosed, By: "Alex Example"}, nil); err != nil {
-				t.Fatal(err)
-			}
-			waitState(t, it, id, request.StateClosed)
-
-			list, err := it.List(ctx)
-			if err != nil || len(list) != 1 || list[0].ID != id || list[0].State != "closed" {
-				t.Fatalf("Italy's list = %+v, %v", list, err)
-			}
-
-			// Both nodes' audit logs hold every envelope of the exchange
-			// and verify against a signed checkpoint.
-			for party, kinds := range map[string][]auditlog.Kind{
-				"US": {auditlog.EnvelopeSent, auditlog.ReceiptReceived, auditlog.EnvelopeReceived},
-				"IT": {auditlog.EnvelopeReceived, auditlog.EnvelopeSent, auditlog.ReceiptReceived},
-			} {
-				nd := net.Node(party)
-				for _, k := range kinds {
-					recs, err := auditlog.List(ctx, nd.DB, auditlog.Query{Kind: k})
-					if err != nil || len(recs) == 0 {
-						t.Errorf("%s audit log has no %s record (%v)", party, k, err)
-					}
-				}
-				if _, err := nd.Audit.Checkpoint(ctx); err != nil {
-					t.Fatal(err)
-				}
-				v, err := auditlog.NewVerifier(auditlog.Origin(nd.Config.Authority), nd.Signing.Public().(ed25519.PublicKey))
-				if err != nil {
-					t.Fatal(err)
-				}
-				if _, err := auditlog.Verify(ctx, nd.DB, v); err != nil {
-					t.Errorf("%s audit log does not verify: %v", party, err)
-				}
-			}
-			sent, _ := auditlog.List(ctx, net.Node("US").DB, auditlog.Query{MessageID: c.MessageID})
-			if len(sent) < 2 {
-				t.Fatalf("the request's envelope has %d audit records at the sender, want sent and receipt", len(sent))
-			}
-		})
-	}
+		}
+		sent, _ := auditlog.List(ctx, net.Node("US").DB, auditlog.Query{MessageID: c.MessageID})
+		if len(sent) < 2 {
+			t.Fatalf("the request's envelope has %d audit records at the sender, want sent and receipt", len(sent))
+		}
+	})
 }
 
 // TestSubmitRefusesIncompleteRequest: a preserve without the Art.

@@ -1,6 +1,8 @@
 package cases_test
 
 import (
+	"github.com/art35/art35/internal/testkit"
+
 	"context"
 	"testing"
 	"time"
@@ -28,16 +30,10 @@ func FuzzJudge(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		if _, err := it.Cases.Get(ctx, c.Request.ID); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			f.Fatal("the request never reached Italy")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	testkit.Eventually(f, "the request to reach Italy", func() bool {
+		_, err := it.Cases.Get(ctx, c.Request.ID)
+		return err == nil
+	})
 	f.Add(testnet.RequestDoc("preserve", "US-2026-000801", "US", "IT", clk.Now()))
 	f.Add([]byte(`{"kind":"transition","request_id":"US-2026-000800","to":"closed","as":"sender","by":"x","at":"2026-11-25T03:00:00Z"}`))
 	f.Add([]byte(`{"kind":"countersigned","request_id":"US-2026-000800","by":"x","details":"key=ab; sig=!!"}`))

@@ -33,56 +33,51 @@ func startParties(t *testing.T, backend string, clk clock.Clock, parties ...stri
 // as signed evidences between the nodes), and then it goes.
 func TestOnwardTransferNeedsAuthorisation(t *testing.T) {
 	t.Parallel()
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
-			}
-			clk := clock.NewManual(t0)
-			net := startParties(t, backend, clk, "US", "IT", "DE")
-			us, it := net.Node("US").Cases, net.Node("IT").Cases
-			ctx := context.Background()
-			doc, _ := os.ReadFile("testdata/preserve.json")
-			doc = bytes.Replace(doc, []byte(`"code": "H0"`), []byte(`"code": "H2"`), 1) // not to be passed on without permission
-			c, _, err := us.Submit(ctx, doc, "Alex Example")
-			if err != nil {
-				t.Fatal(err)
-			}
-			waitState(t, it, c.Request.ID, request.StateDelivered)
+	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+		clk := clock.NewManual(t0)
+		net := startParties(t, backend, clk, "US", "IT", "DE")
+		us, it := net.Node("US").Cases, net.Node("IT").Cases
+		ctx := context.Background()
+		doc, _ := os.ReadFile("testdata/preserve.json")
+		doc = bytes.Replace(doc, []byte(`"code": "H0"`), []byte(`"code": "H2"`), 1) // not to be passed on without permission
+		c, _, err := us.Submit(ctx, doc, "Alex Example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitState(t, it, c.Request.ID, request.StateDelivered)
 
-			// The data came with H2: passing it on under H0 weakens the code.
-			weak, _ := os.ReadFile("testdata/spontaneous.json")
-			if _, _, err = it.Submit(ctx, weak, "Giulia Prova (fictional)"); !apperr.Is(err, apperr.EInvalid) || !bytes.Contains([]byte(err.Error()), []byte("weaker")) {
-				t.Fatalf("forward with a weaker handling code: %v", err)
-			}
-			onward := bytes.Replace(weak, []byte(`"code": "H0"`), []byte(`"code": "H2"`), 1)
-			_, _, err = it.Submit(ctx, onward, "Giulia Prova (fictional)")
-			// Under the Convention alone H2 is an Art. 28(2) condition; the
-			// Protocol's Art. 14(10) is not in force between US and IT.
-			if !apperr.Is(err, apperr.EUnauthorized) || !bytes.Contains([]byte(err.Error()), []byte("Art. 28(2)")) {
-				t.Fatalf("forward without authorisation: %v", err)
-			}
-			if out, _ := net.Node("IT").Envelopes.Outbox(ctx); len(out) != 0 {
-				t.Fatalf("a refused forward was queued: %+v", out)
-			}
-			if err := it.RequestTransfer(ctx, c.Request.ID, "DE", "German case on the same address", "Giulia Prova (fictional)"); err != nil {
-				t.Fatal(err)
-			}
-			waitEvidence(t, us, c.Request.ID, "transfer-request")
-			if err := us.GrantTransfer(ctx, c.Request.ID, "DE", "German case on the same address", "Alex Example"); err != nil {
-				t.Fatal(err)
-			}
-			testkit.Eventually(t, "Italy to record the authorisation to DE by Alex Example", func() bool {
-				auths, _ := it.Authorisations(ctx)
-				return len(auths) == 1 && auths[0].To == "DE" && auths[0].GrantedBy == "Alex Example"
-			})
-			sent, _, err := it.Submit(ctx, onward, "Giulia Prova (fictional)")
-			if err != nil {
-				t.Fatalf("forward after authorisation: %v", err)
-			}
-			waitState(t, net.Node("DE").Cases, sent.Request.ID, request.StateDelivered)
+		// The data came with H2: passing it on under H0 weakens the code.
+		weak, _ := os.ReadFile("testdata/spontaneous.json")
+		if _, _, err = it.Submit(ctx, weak, "Giulia Prova (fictional)"); !apperr.Is(err, apperr.EInvalid) || !bytes.Contains([]byte(err.Error()), []byte("weaker")) {
+			t.Fatalf("forward with a weaker handling code: %v", err)
+		}
+		onward := bytes.Replace(weak, []byte(`"code": "H0"`), []byte(`"code": "H2"`), 1)
+		_, _, err = it.Submit(ctx, onward, "Giulia Prova (fictional)")
+		// Under the Convention alone H2 is an Art. 28(2) condition; the
+		// Protocol's Art. 14(10) is not in force between US and IT.
+		if !apperr.Is(err, apperr.EUnauthorized) || !bytes.Contains([]byte(err.Error()), []byte("Art. 28(2)")) {
+			t.Fatalf("forward without authorisation: %v", err)
+		}
+		if out, _ := net.Node("IT").Envelopes.Outbox(ctx); len(out) != 0 {
+			t.Fatalf("a refused forward was queued: %+v", out)
+		}
+		if err := it.RequestTransfer(ctx, c.Request.ID, "DE", "German case on the same address", "Giulia Prova (fictional)"); err != nil {
+			t.Fatal(err)
+		}
+		waitEvidence(t, us, c.Request.ID, "transfer-request")
+		if err := us.GrantTransfer(ctx, c.Request.ID, "DE", "German case on the same address", "Alex Example"); err != nil {
+			t.Fatal(err)
+		}
+		testkit.Eventually(t, "Italy to record the authorisation to DE by Alex Example", func() bool {
+			auths, _ := it.Authorisations(ctx)
+			return len(auths) == 1 && auths[0].To == "DE" && auths[0].GrantedBy == "Alex Example"
 		})
-	}
+		sent, _, err := it.Submit(ctx, onward, "Giulia Prova (fictional)")
+		if err != nil {
+			t.Fatalf("forward after authorisation: %v", err)
+		}
+		waitState(t, net.Node("DE").Cases, sent.Request.ID, request.StateDelivered)
+	})
 }
 
 func waitEvidence(t *testing.T, svc *cases.Service, id, kind string) {
@@ -105,80 +100,75 @@ func waitEvidence(t *testing.T, svc *cases.Service, id, kind string) {
 // open case for review, and records the purge in the audit log.
 func TestPurgeRemovesPersonalData(t *testing.T) {
 	t.Parallel()
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
-			}
-			clk := clock.NewManual(t0)
-			net := startParties(t, backend, clk, "US", "IT")
-			us, it := net.Node("US").Cases, net.Node("IT").Cases
-			ctx := context.Background()
-			doc, _ := os.ReadFile("testdata/preserve.json")
-			c, _, err := us.Submit(ctx, doc, "Alex Example")
-			if err != nil {
+	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+		clk := clock.NewManual(t0)
+		net := startParties(t, backend, clk, "US", "IT")
+		us, it := net.Node("US").Cases, net.Node("IT").Cases
+		ctx := context.Background()
+		doc, _ := os.ReadFile("testdata/preserve.json")
+		c, _, err := us.Submit(ctx, doc, "Alex Example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		open := bytes.Replace(doc, []byte("US-2026-000101"), []byte("US-2026-000102"), 1)
+		if _, _, err := us.Submit(ctx, open, "Alex Example"); err != nil {
+			t.Fatal(err)
+		}
+		id := c.Request.ID
+		waitState(t, it, id, request.StateDelivered)
+		waitState(t, it, "US-2026-000102", request.StateDelivered)
+		for _, st := range []request.Step{
+			{To: request.StateAcknowledged, By: "Giulia Prova (fictional)"},
+			{To: request.StateDeclined, By: "Giulia Prova (fictional)", Code: request.CodeDataNotHeld},
+		} {
+			if _, err := it.Act(ctx, id, st, nil); err != nil {
 				t.Fatal(err)
 			}
-			open := bytes.Replace(doc, []byte("US-2026-000101"), []byte("US-2026-000102"), 1)
-			if _, _, err := us.Submit(ctx, open, "Alex Example"); err != nil {
-				t.Fatal(err)
-			}
-			id := c.Request.ID
-			waitState(t, it, id, request.StateDelivered)
-			waitState(t, it, "US-2026-000102", request.StateDelivered)
-			for _, st := range []request.Step{
-				{To: request.StateAcknowledged, By: "Giulia Prova (fictional)"},
-				{To: request.StateDeclined, By: "Giulia Prova (fictional)", Code: request.CodeDataNotHeld},
-			} {
-				if _, err := it.Act(ctx, id, st, nil); err != nil {
-					t.Fatal(err)
-				}
-			}
-			db := net.Node("IT").DB
-			secret := []byte("121.16.109.40")
-			if !tablesContain(t, db, secret) {
-				t.Fatal("test premise: the address is not in Italy's tables before the purge")
-			}
-			// Not yet: within the retention period nothing is purged.
-			res, err := retention.Purge(ctx, db, retention.DefaultPolicy(), clk.Now(), "system", false)
-			if err != nil || len(res.Purged) != 0 {
-				t.Fatalf("early purge: %+v, %v", res, err)
-			}
-			later := clk.Now().Add(retention.DefaultPolicy().Default + 24*time.Hour)
-			res, err = retention.Purge(ctx, db, retention.DefaultPolicy(), later, "system", false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(res.Purged) != 1 || res.Purged[0] != id || len(res.Review) != 1 || res.Review[0] != "US-2026-000102" {
-				t.Fatalf("purge result = %+v", res)
-			}
-			// The finished case's data is gone; the open one's is still there.
-			var n int
-			db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbound_envelopes WHERE purged_at <> '' AND (length(body) > 0 OR length(raw) > 0)`).Scan(&n)
-			if n != 0 {
-				t.Fatalf("%d purged envelopes still hold bytes", n)
-			}
-			var docPurged []byte
-			db.QueryRowContext(ctx, `SELECT document FROM requests WHERE id = $1`, id).Scan(&docPurged)
-			if bytes.Contains(docPurged, secret) || bytes.Contains(docPurged, []byte("company network")) {
-				t.Fatalf("purged request document still holds personal data: %s", docPurged)
-			}
-			var docOpen []byte
-			db.QueryRowContext(ctx, `SELECT document FROM requests WHERE id = 'US-2026-000102'`).Scan(&docOpen)
-			if !bytes.Contains(docOpen, secret) {
-				t.Fatal("the open case was purged")
-			}
-			recs, err := auditlog.List(ctx, db, auditlog.Query{Kind: auditlog.Purge})
-			if err != nil || len(recs) != 1 || recs[0].Details["requests"] != "1" {
-				t.Fatalf("purge audit records = %+v, %v", recs, err)
-			}
-			// Purging again finds nothing new.
-			res, _ = retention.Purge(ctx, db, retention.DefaultPolicy(), later, "system", false)
-			if len(res.Purged) != 0 {
-				t.Fatalf("second purge: %+v", res)
-			}
-		})
-	}
+		}
+		db := net.Node("IT").DB
+		secret := []byte("121.16.109.40")
+		if !tablesContain(t, db, secret) {
+			t.Fatal("test premise: the address is not in Italy's tables before the purge")
+		}
+		// Not yet: within the retention period nothing is purged.
+		res, err := retention.Purge(ctx, db, retention.DefaultPolicy(), clk.Now(), "system", false)
+		if err != nil || len(res.Purged) != 0 {
+			t.Fatalf("early purge: %+v, %v", res, err)
+		}
+		later := clk.Now().Add(retention.DefaultPolicy().Default + 24*time.Hour)
+		res, err = retention.Purge(ctx, db, retention.DefaultPolicy(), later, "system", false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Purged) != 1 || res.Purged[0] != id || len(res.Review) != 1 || res.Review[0] != "US-2026-000102" {
+			t.Fatalf("purge result = %+v", res)
+		}
+		// The finished case's data is gone; the open one's is still there.
+		var n int
+		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM inbound_envelopes WHERE purged_at <> '' AND (length(body) > 0 OR length(raw) > 0)`).Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d purged envelopes still hold bytes", n)
+		}
+		var docPurged []byte
+		db.QueryRowContext(ctx, `SELECT document FROM requests WHERE id = $1`, id).Scan(&docPurged)
+		if bytes.Contains(docPurged, secret) || bytes.Contains(docPurged, []byte("company network")) {
+			t.Fatalf("purged request document still holds personal data: %s", docPurged)
+		}
+		var docOpen []byte
+		db.QueryRowContext(ctx, `SELECT document FROM requests WHERE id = 'US-2026-000102'`).Scan(&docOpen)
+		if !bytes.Contains(docOpen, secret) {
+			t.Fatal("the open case was purged")
+		}
+		recs, err := auditlog.List(ctx, db, auditlog.Query{Kind: auditlog.Purge})
+		if err != nil || len(recs) != 1 || recs[0].Details["requests"] != "1" {
+			t.Fatalf("purge audit records = %+v, %v", recs, err)
+		}
+		// Purging again finds nothing new.
+		res, _ = retention.Purge(ctx, db, retention.DefaultPolicy(), later, "system", false)
+		if len(res.Purged) != 0 {
+			t.Fatalf("second purge: %+v", res)
+		}
+	})
 }
 
 // tablesContain reads every stored request document and envelope body

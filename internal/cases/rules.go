@@ -327,16 +327,16 @@ func (s *Service) RefusedByPeer(ctx context.Context, env *envelope.Envelope, rej
 	h := env.Header
 	return s.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var key string
-		err := tx.QueryRowContext(ctx, `SELECT id FROM requests WHERE message_id = $1 AND direction = 'out'`, h.ID).Scan(&key)
-		if err == sql.ErrNoRows && h.InReplyTo != "" {
-			err = tx.QueryRowContext(ctx, `SELECT id FROM requests WHERE message_id = $1 AND peer = $2`, h.InReplyTo, h.Recipient).Scan(&key)
-		}
-		if err == sql.ErrNoRows {
-			s.Log.Warn("peer refused an envelope of no case", "id", h.ID, "recipient", h.Recipient, "code", rej.Code)
-			return nil
+		ok, err := store.Found(tx.QueryRowContext(ctx, `SELECT id FROM requests WHERE message_id = $1 AND direction = 'out'`, h.ID).Scan(&key))
+		if err == nil && !ok && h.InReplyTo != "" {
+			ok, err = store.Found(tx.QueryRowContext(ctx, `SELECT id FROM requests WHERE message_id = $1 AND peer = $2`, h.InReplyTo, h.Recipient).Scan(&key))
 		}
 		if err != nil {
-			return store.MapError(err)
+			return err
+		}
+		if !ok {
+			s.Log.Warn("peer refused an envelope of no case", "id", h.ID, "recipient", h.Recipient, "code", rej.Code)
+			return nil
 		}
 		n, err := nextSeq(ctx, tx, key)
 		if err != nil {

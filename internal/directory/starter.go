@@ -95,9 +95,19 @@ func ReadPartiesCSV(file string, data []byte) (*Snapshot, error) {
 		Instruments: DefaultInstruments(),
 	}
 	budapest, _ := s.Instrument(Budapest)
+	if s.Parties, err = partiesOf(tab, budapest, partyFromRow); err != nil {
+		return nil, err
+	}
+	return finishParties(file, s)
+}
+
+// partiesOf reads one party a row with read (the layout's row reader),
+// refusing a party listed twice.
+func partiesOf(tab *table, budapest InstrumentInfo, read func(row, InstrumentInfo) (Party, error)) ([]Party, error) {
+	var out []Party
 	seen := map[string]int{}
 	for _, r := range tab.rows {
-		p, err := partyFromRow(r, budapest)
+		p, err := read(r, budapest)
 		if err != nil {
 			return nil, err
 		}
@@ -105,9 +115,45 @@ func ReadPartiesCSV(file string, data []byte) (*Snapshot, error) {
 			return nil, r.errf("iso2", "%s appears twice (first on line %d); keep one row per party and merge the two", p.Code, first)
 		}
 		seen[p.Code] = r.line
-		s.Parties = append(s.Parties, p)
+		out = append(out, p)
 	}
-	return finishParties(file, s)
+	return out, nil
+}
+
+// partyIdentity reads the columns both layouts share: the ISO code, the
+// name and the confidence flag (confidenceHint says what to write in it).
+func partyIdentity(r row, confidenceHint string) (Party, error) {
+	var p Party
+	code := r.get("iso2")
+	if code != strings.ToUpper(code) || len(code) != 2 {
+		return p, r.errf("iso2", "%q is not an ISO 3166-1 alpha-2 code; write two capital letters, e.g. IT", code)
+	}
+	if _, ok := ISOName(code); !ok {
+		return p, r.errf("iso2", "%q is not an assigned ISO 3166-1 alpha-2 code; check the code (e.g. GB for the United Kingdom, not UK)", code)
+	}
+	p.Code = code
+	if p.Name = r.get("name"); p.Name == "" {
+		return p, r.errf("name", "the name is empty; write the party's name")
+	}
+	if p.Confidence = r.get("confidence"); p.Confidence == "" {
+		return p, r.errf("confidence", "the confidence flag is empty; say how sure the row is (%s)", confidenceHint)
+	}
+	return p, nil
+}
+
+// pointOfContact is the Art. 35 point of contact every party to the
+// Convention designates: we know that it exists, not who it is.
+func pointOfContact(code string) Authority {
+	a := Authority{
+		ID:     code + "-247",
+		Role:   RolePointOfContact,
+		Source: "Budapest Convention Art. 35 (every party designates one)",
+		Note:   "contact details not in the shipped data; the secretariat must add them",
+	}
+	if z, ok := CountryZone(code); ok {
+		a.TimeZone = z // the country has one time zone (tzdata zone.tab)
+	}
+	return a
 }
 
 // union returns the names in a, then those of b not in a.
@@ -135,21 +181,11 @@ func finishParties(file string, s *Snapshot) (*Snapshot, error) {
 }
 
 func partyFromRow(r row, budapest InstrumentInfo) (Party, error) {
-	var p Party
-	code := r.get("iso2")
-	if code != strings.ToUpper(code) || len(code) != 2 {
-		return p, r.errf("iso2", "%q is not an ISO 3166-1 alpha-2 code; write two capital letters, e.g. IT", code)
+	p, err := partyIdentity(r, "e.g. confirmed, party status unconfirmed")
+	if err != nil {
+		return p, err
 	}
-	if _, ok := ISOName(code); !ok {
-		return p, r.errf("iso2", "%q is not an assigned ISO 3166-1 alpha-2 code; check the code (e.g. GB for the United Kingdom, not UK)", code)
-	}
-	p.Code = code
-	if p.Name = r.get("name"); p.Name == "" {
-		return p, r.errf("name", "the name is empty; write the party's name")
-	}
-	if p.Confidence = r.get("confidence"); p.Confidence == "" {
-		return p, r.errf("confidence", "the confidence flag is empty; say how sure the row is (e.g. confirmed, party status unconfirmed)")
-	}
+	code := p.Code
 
 	// Budapest Convention.
 	st := Status(r.get("budapest"))
@@ -234,24 +270,14 @@ func partyFromRow(r row, budapest InstrumentInfo) (Party, error) {
 		return p, r.errf("eu", "%q is not understood; write EU, \"EU (not bound by Regulation 2023/1543)\" or leave it blank", eu)
 	}
 
-	// Every party to the Convention has an Art. 35 point of contact; we
-	// know that it exists, not who it is.
 	if st == StatusParty {
-		a := Authority{
-			ID:     code + "-247",
-			Role:   RolePointOfContact,
-			Source: "Budapest Convention Art. 35 (every party designates one)",
-			Note:   "contact details not in the shipped data; the secretariat must add them",
-		}
+		a := pointOfContact(code)
 		if m := reDesig247.FindStringSubmatch(note); m != nil {
 			since, err := ParseDate(m[1])
 			if err != nil {
 				return p, r.errf("budapest_note", "designation date %q is not a date; write \"24/7 designation filed YYYY-MM-DD\"", m[1])
 			}
 			a.Since = since
-		}
-		if z, ok := CountryZone(code); ok {
-			a.TimeZone = z // the country has one time zone (tzdata zone.tab)
 		}
 		p.Authorities = append(p.Authorities, a)
 	}

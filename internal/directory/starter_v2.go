@@ -63,37 +63,19 @@ func readPartiesV2(file string, tab *table) (*Snapshot, error) {
 		Instruments: DefaultInstruments(),
 	}
 	budapest, _ := s.Instrument(Budapest)
-	seen := map[string]int{}
-	for _, r := range tab.rows {
-		p, err := partyFromV2Row(r, budapest)
-		if err != nil {
-			return nil, err
-		}
-		if first, dup := seen[p.Code]; dup {
-			return nil, r.errf("iso2", "%s appears twice (first on line %d); keep one row per party and merge the two", p.Code, first)
-		}
-		seen[p.Code] = r.line
-		s.Parties = append(s.Parties, p)
+	var err error
+	if s.Parties, err = partiesOf(tab, budapest, partyFromV2Row); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
 
 func partyFromV2Row(r row, budapest InstrumentInfo) (Party, error) {
-	var p Party
-	code := r.get("iso2")
-	if code != strings.ToUpper(code) || len(code) != 2 {
-		return p, r.errf("iso2", "%q is not an ISO 3166-1 alpha-2 code; write two capital letters, e.g. IT", code)
+	p, err := partyIdentity(r, "confirmed or secondary")
+	if err != nil {
+		return p, err
 	}
-	if _, ok := ISOName(code); !ok {
-		return p, r.errf("iso2", "%q is not an assigned ISO 3166-1 alpha-2 code; check the code (e.g. GB for the United Kingdom, not UK)", code)
-	}
-	p.Code = code
-	if p.Name = r.get("name"); p.Name == "" {
-		return p, r.errf("name", "the name is empty; write the party's name")
-	}
-	if p.Confidence = r.get("confidence"); p.Confidence == "" {
-		return p, r.errf("confidence", "the confidence flag is empty; say how sure the row is (confirmed or secondary)")
-	}
+	code := p.Code
 	sources := r.get("sources")
 	for _, s := range strings.Split(sources, ";") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -214,16 +196,7 @@ func partyFromV2Row(r row, budapest InstrumentInfo) (Party, error) {
 	}
 
 	if st == StatusParty {
-		a := Authority{
-			ID:     code + "-247",
-			Role:   RolePointOfContact,
-			Source: "Budapest Convention Art. 35 (every party designates one)",
-			Note:   "contact details not in the shipped data; the secretariat must add them",
-		}
-		if z, ok := CountryZone(code); ok {
-			a.TimeZone = z // the country has one time zone (tzdata zone.tab)
-		}
-		p.Authorities = append(p.Authorities, a)
+		p.Authorities = append(p.Authorities, pointOfContact(code))
 	}
 	return p, nil
 }

@@ -1,6 +1,8 @@
 package envelope
 
 import (
+	"github.com/art35/art35/internal/testkit"
+
 	"crypto/ed25519"
 	"testing"
 )
@@ -12,7 +14,7 @@ func BenchmarkSeal(b *testing.B) {
 	k := fixedKeys(b)
 	body := make([]byte, 1024)
 	h := testHeader()
-	reportCPU(b)
+	testkit.ReportCPU(b)
 	for b.Loop() {
 		if _, err := Seal(h, body, k.signer, k.recipient.PublicKey()); err != nil {
 			b.Fatal(err)
@@ -26,7 +28,7 @@ func BenchmarkParseVerifyOpen(b *testing.B) {
 	wire, _ := env.Marshal()
 	pub := k.signer.Public().(ed25519.PublicKey)
 	b.SetBytes(int64(len(wire)))
-	reportCPU(b)
+	testkit.ReportCPU(b)
 	for b.Loop() {
 		e, err := Parse(wire)
 		if err != nil {
@@ -41,7 +43,7 @@ func BenchmarkParseVerifyOpen(b *testing.B) {
 func BenchmarkParse(b *testing.B) {
 	k := fixedKeys(b)
 	wire, _ := mustSeal(b, k, testHeader(), make([]byte, 1024)).Marshal()
-	reportCPU(b)
+	testkit.ReportCPU(b)
 	for b.Loop() {
 		if _, err := Parse(wire); err != nil {
 			b.Fatal(err)

@@ -1,6 +1,8 @@
 package federation
 
 import (
+	"github.com/art35/art35/internal/testkit"
+
 	"context"
 	"fmt"
 	"testing"
@@ -24,7 +26,7 @@ func BenchmarkInboxReceive(b *testing.B) {
 		raws = append(raws, f.seal(b, h, make([]byte, 1024), f.us, nil))
 	}
 	i := 0
-	reportCPU(b)
+	testkit.ReportCPU(b)
 	for b.Loop() {
 		if i == len(raws) {
 			b.StopTimer()
@@ -49,7 +51,7 @@ func BenchmarkHTTPSDelivery(b *testing.B) {
 	peer := Peer{Authority: "IT-POC", URL: url, Pin: pin}
 	ctx := context.Background()
 	n := 0
-	reportCPU(b)
+	testkit.ReportCPU(b)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			f.store.mu.Lock()

@@ -1,6 +1,8 @@
 package metrics_test
 
 import (
+	"github.com/art35/art35/internal/testkit"
+
 	"context"
 	"io"
 	"net/http"
@@ -117,17 +119,10 @@ func TestMetricsAfterRealTraffic(t *testing.T) {
 			if _, err := us.Send(ctx, hd, []byte(`{}`), nil); err != nil {
 				t.Fatal(err)
 			}
-			deadline := time.Now().Add(30 * time.Second)
-			for {
+			testkit.Eventually(t, "a failed attempt of the emergency", func() bool {
 				out, _ := us.Envelopes.Outbox(ctx)
-				if len(out) == 1 && out[0].Attempts > 0 {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatal("no failed attempt of the emergency")
-				}
-				time.Sleep(20 * time.Millisecond)
-			}
+				return len(out) == 1 && out[0].Attempts > 0
+			})
 			h.Clock.Advance(2 * time.Minute)
 			if _, _, err := us.Outbox.Pass(ctx); err != nil {
 				t.Fatal(err)

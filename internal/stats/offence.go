@@ -73,11 +73,12 @@ func (c Classifier) Classify(ctx context.Context, requestID string, classes []st
 	}
 	return c.DB.Tx(ctx, func(tx *sql.Tx) error {
 		var id string
-		if err := tx.QueryRowContext(ctx, `SELECT id FROM requests WHERE id = $1`, requestID).Scan(&id); err != nil {
-			if err == sql.ErrNoRows {
-				return apperr.Errorf(apperr.ENotFound, "no request %s on this node", requestID)
-			}
-			return store.MapError(err)
+		ok, err := store.Found(tx.QueryRowContext(ctx, `SELECT id FROM requests WHERE id = $1`, requestID).Scan(&id))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return apperr.Errorf(apperr.ENotFound, "no request %s on this node", requestID)
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM case_offences WHERE request_id = $1`, requestID); err != nil {
 			return err

@@ -108,7 +108,7 @@ func countQuery(t *testing.T, net *testnet.Net, party, q string) int {
 	}
 	defer db.Close()
 	var n int
-	if err := db.QueryRowContext(context.Background(), q).Scan(&n); err != nil && err != sql.ErrNoRows {
+	if _, err := store.Found(db.QueryRowContext(context.Background(), q).Scan(&n)); err != nil {
 		t.Fatal(err)
 	}
 	return n

@@ -37,36 +37,31 @@ func request(idem string, subkind string) envelope.Header {
 // Italy and the US holds Italy's signed receipt for each.
 func TestRequestCrossesTheNetwork(t *testing.T) {
 	t.Parallel()
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
+	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+		net := start(t, backend, clock.System{}, "US", "IT")
+		us, it := net.Node("US"), net.Node("IT")
+		ctx := context.Background()
+		const n = 50
+		for i := range n {
+			if _, err := us.Send(ctx, request(fmt.Sprintf("req-%d/sent", i), "preserve"), testnet.RequestDoc("preserve", fmt.Sprintf("US-REQ-%d", i), "US", "IT", time.Now()), nil); err != nil {
+				t.Fatal(err)
 			}
-			net := start(t, backend, clock.System{}, "US", "IT")
-			us, it := net.Node("US"), net.Node("IT")
-			ctx := context.Background()
-			const n = 50
-			for i := range n {
-				if _, err := us.Send(ctx, request(fmt.Sprintf("req-%d/sent", i), "preserve"), testnet.RequestDoc("preserve", fmt.Sprintf("US-REQ-%d", i), "US", "IT", time.Now()), nil); err != nil {
-					t.Fatal(err)
-				}
+		}
+		testkit.Eventually(t, "all delivered", func() bool {
+			out, _ := us.Envelopes.Outbox(ctx)
+			if len(out) > 0 && out[0].LastError != "" {
+				t.Logf("waiting: %d, first: %s", len(out), out[0].LastError)
 			}
-			testkit.Eventually(t, "all delivered", func() bool {
-				out, _ := us.Envelopes.Outbox(ctx)
-				if len(out) > 0 && out[0].LastError != "" {
-					t.Logf("waiting: %d, first: %s", len(out), out[0].LastError)
-				}
-				return len(out) == 0
-			})
-			if got, _ := it.Envelopes.CountInbound(ctx); got != n {
-				t.Fatalf("Italy stored %d envelopes, want %d", got, n)
-			}
-			h := us.Outbox.Health()
-			if len(h) != 1 || h[0].Peer != "IT-247" || h[0].Delivered != n {
-				t.Fatalf("peer health = %+v", h)
-			}
+			return len(out) == 0
 		})
-	}
+		if got, _ := it.Envelopes.CountInbound(ctx); got != n {
+			t.Fatalf("Italy stored %d envelopes, want %d", got, n)
+		}
+		h := us.Outbox.Health()
+		if len(h) != 1 || h[0].Peer != "IT-247" || h[0].Delivered != n {
+			t.Fatalf("peer health = %+v", h)
+		}
+	})
 }
 
 // TestPeerDownThenBack takes the Italian node down, queues requests (one
@@ -75,73 +70,68 @@ func TestRequestCrossesTheNetwork(t *testing.T) {
 // exactly once.
 func TestPeerDownThenBack(t *testing.T) {
 	t.Parallel()
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
-			}
-			clk := clock.NewManual(t0)
-			net := start(t, backend, clk, "US", "IT")
-			us := net.Node("US")
-			var mu sync.Mutex
-			var alerts []outbox.Alert
-			us.Outbox.OnAlert = func(a outbox.Alert) { mu.Lock(); alerts = append(alerts, a); mu.Unlock() }
-			ctx := context.Background()
-			if err := net.Stop("IT"); err != nil {
+	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+		clk := clock.NewManual(t0)
+		net := start(t, backend, clk, "US", "IT")
+		us := net.Node("US")
+		var mu sync.Mutex
+		var alerts []outbox.Alert
+		us.Outbox.OnAlert = func(a outbox.Alert) { mu.Lock(); alerts = append(alerts, a); mu.Unlock() }
+		ctx := context.Background()
+		if err := net.Stop("IT"); err != nil {
+			t.Fatal(err)
+		}
+		sent := map[string]bool{}
+		for i, sub := range []string{"preserve", "emergency-disclosure", "preserve"} {
+			env, err := us.Send(ctx, request(fmt.Sprintf("down-%d", i), sub), testnet.RequestDoc(sub, fmt.Sprintf("US-DOWN-%d", i), "US", "IT", clk.Now()), nil)
+			if err != nil {
 				t.Fatal(err)
 			}
-			sent := map[string]bool{}
-			for i, sub := range []string{"preserve", "emergency-disclosure", "preserve"} {
-				env, err := us.Send(ctx, request(fmt.Sprintf("down-%d", i), sub), testnet.RequestDoc(sub, fmt.Sprintf("US-DOWN-%d", i), "US", "IT", clk.Now()), nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				sent[env.Header.ID] = true
-			}
-			testkit.Eventually(t, "failed attempts recorded", func() bool {
-				out, _ := us.Envelopes.Outbox(ctx)
-				for _, o := range out {
-					if o.Attempts == 0 {
-						return false
-					}
-				}
-				return len(out) == 3
-			})
-			// An hour passes in (simulated) time; passes keep failing.
-			for range 12 {
-				clk.Advance(5 * time.Minute)
-				if _, _, err := us.Outbox.Pass(ctx); err != nil {
-					t.Fatal(err)
+			sent[env.Header.ID] = true
+		}
+		testkit.Eventually(t, "failed attempts recorded", func() bool {
+			out, _ := us.Envelopes.Outbox(ctx)
+			for _, o := range out {
+				if o.Attempts == 0 {
+					return false
 				}
 			}
-			mu.Lock()
-			if len(alerts) != 1 || alerts[0].Recipient != "IT-247" || alerts[0].Waiting < time.Minute {
-				t.Fatalf("alerts = %+v, want one for the emergency", alerts)
-			}
-			mu.Unlock()
-			if out, _ := us.Envelopes.Outbox(ctx); len(out) != 3 {
-				t.Fatalf("%d queued while Italy is down, want 3", len(out))
-			}
-			if err := net.Restart(ctx, "IT"); err != nil {
-				t.Fatal(err)
-			}
-			testkit.Eventually(t, "queue drained after Italy returns", func() bool {
-				clk.Advance(5 * time.Minute)
-				us.Outbox.Pass(ctx)
-				out, _ := us.Envelopes.Outbox(ctx)
-				return len(out) == 0
-			})
-			it := net.Node("IT")
-			if got, _ := it.Envelopes.CountInbound(ctx); got != 3 {
-				t.Fatalf("Italy stored %d, want 3", got)
-			}
-			for id := range sent {
-				if _, err := it.Envelopes.InboundEnvelope(ctx, id); err != nil {
-					t.Errorf("envelope %s not stored in Italy: %v", id, err)
-				}
-			}
+			return len(out) == 3
 		})
-	}
+		// An hour passes in (simulated) time; passes keep failing.
+		for range 12 {
+			clk.Advance(5 * time.Minute)
+			if _, _, err := us.Outbox.Pass(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mu.Lock()
+		if len(alerts) != 1 || alerts[0].Recipient != "IT-247" || alerts[0].Waiting < time.Minute {
+			t.Fatalf("alerts = %+v, want one for the emergency", alerts)
+		}
+		mu.Unlock()
+		if out, _ := us.Envelopes.Outbox(ctx); len(out) != 3 {
+			t.Fatalf("%d queued while Italy is down, want 3", len(out))
+		}
+		if err := net.Restart(ctx, "IT"); err != nil {
+			t.Fatal(err)
+		}
+		testkit.Eventually(t, "queue drained after Italy returns", func() bool {
+			clk.Advance(5 * time.Minute)
+			us.Outbox.Pass(ctx)
+			out, _ := us.Envelopes.Outbox(ctx)
+			return len(out) == 0
+		})
+		it := net.Node("IT")
+		if got, _ := it.Envelopes.CountInbound(ctx); got != 3 {
+			t.Fatalf("Italy stored %d, want 3", got)
+		}
+		for id := range sent {
+			if _, err := it.Envelopes.InboundEnvelope(ctx, id); err != nil {
+				t.Errorf("envelope %s not stored in Italy: %v", id, err)
+			}
+		}
+	})
 }
 
 // TestRejectionIsAudited posts a forged envelope (a real one with its

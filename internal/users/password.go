@@ -126,3 +126,20 @@ func VerifyPassword(pw, phc string) (bool, error) {
 	key := argon2.IDKey([]byte(pw), h.Salt, h.Time, h.Memory, h.Threads, uint32(len(h.Key)))
 	return subtle.ConstantTimeCompare(key, h.Key) == 1, nil
 }
+
+// RandomPassword returns 4 groups of 5 lower-case letters and digits
+// (about 100 bits), easy to read out over a phone: the password given to
+// an account made without one, and to the demo's officers.
+func RandomPassword() string {
+	const alphabet = "abcdefghijkmnpqrstuvwxyz23456789"
+	b := make([]byte, 20)
+	_, _ = rand.Read(b)
+	var sb strings.Builder
+	for i, c := range b {
+		if i > 0 && i%5 == 0 {
+			sb.WriteByte('-')
+		}
+		sb.WriteByte(alphabet[int(c)%len(alphabet)])
+	}
+	return sb.String()
+}

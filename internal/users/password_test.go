@@ -80,3 +80,16 @@ func FuzzParseHash(f *testing.F) {
 		}
 	})
 }
+
+func TestRandomPassword(t *testing.T) {
+	a, b := RandomPassword(), RandomPassword()
+	if a == b {
+		t.Fatalf("two random passwords are the same: %s", a)
+	}
+	if len(a) != 23 || strings.Count(a, "-") != 3 {
+		t.Fatalf("password %q is not 4 groups of 5", a)
+	}
+	if err := CheckPassword(a); err != nil {
+		t.Fatalf("a random password fails the password rules: %v", err)
+	}
+}

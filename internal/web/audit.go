@@ -6,7 +6,6 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/auditlog"
-	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/users"
 )
 
@@ -37,66 +36,19 @@ func (s *Server) auditPage(w http.ResponseWriter, r *http.Request, sess *users.S
 		s.caseFail(w, r, sess, err)
 		return
 	}
-	mine := func(rec auditlog.Record) bool {
-		return (c.MessageID != "" && rec.MessageID == c.MessageID) || (rec.Case != "" && (rec.Case == c.Request.ID || rec.Case == c.Request.SenderRef))
-	}
-	// Records staged by the transactions and not yet sequenced into the
-	// log (the sequencer adds them in batches) are shown too, marked. They
-	// are read first: one the sequencer moves between the two reads is
-	// then seen twice (and shown once, as sequenced), never missed.
-	type stagedRow struct {
-		leaf string
-		row  auditRow
-	}
-	var staged []stagedRow
-	srows, err := s.d.Cases.DB.QueryContext(ctx, `SELECT leaf FROM audit_staged ORDER BY id LIMIT 5000`)
+	// Newest first from the log (with the records staged and not yet
+	// sequenced, marked by index -1); the page reads oldest first.
+	recs, err := auditlog.List(ctx, s.d.Cases.DB, auditlog.Query{
+		OfCase: &auditlog.CaseKeys{MessageID: c.MessageID, Refs: []string{c.Request.ID, c.Request.SenderRef}},
+		Limit:  1000,
+	})
 	if err != nil {
-		s.fail(w, r, sess, store.MapError(err))
-		return
-	}
-	for srows.Next() {
-		var leaf []byte
-		if err := srows.Scan(&leaf); err != nil {
-			srows.Close()
-			s.fail(w, r, sess, store.MapError(err))
-			return
-		}
-		if rec, err := auditlog.Decode(leaf); err == nil && mine(rec) {
-			staged = append(staged, stagedRow{string(leaf), auditRow{Index: -1, Kind: string(rec.Kind), Actor: rec.Actor, MessageID: rec.MessageID, At: rec.Time, Digest: rec.Digest}})
-		}
-	}
-	srows.Close()
-	rows, err := s.d.Cases.DB.QueryContext(ctx, `SELECT idx, kind, at, actor, message_id, digest, leaf FROM audit_records
-		WHERE message_id = $1 OR (case_ref <> '' AND case_ref IN ($2, $3)) ORDER BY idx LIMIT 1000`, c.MessageID, c.Request.ID, c.Request.SenderRef)
-	if err != nil {
-		s.fail(w, r, sess, store.MapError(err))
-		return
-	}
-	defer rows.Close()
-	var list []auditRow
-	sequenced := map[string]int{} // leaves now in the log, each may also have been read as staged
-	for rows.Next() {
-		var a auditRow
-		var at string
-		var leaf []byte
-		if err := rows.Scan(&a.Index, &a.Kind, &at, &a.Actor, &a.MessageID, &a.Digest, &leaf); err != nil {
-			s.fail(w, r, sess, err)
-			return
-		}
-		a.At, _ = store.ParseTime(at)
-		sequenced[string(leaf)]++
-		list = append(list, a)
-	}
-	if err := rows.Err(); err != nil {
 		s.fail(w, r, sess, err)
 		return
 	}
-	for _, st := range staged {
-		if sequenced[st.leaf] > 0 {
-			sequenced[st.leaf]--
-			continue
-		}
-		list = append(list, st.row)
+	list := make([]auditRow, len(recs))
+	for i, rec := range recs {
+		list[len(recs)-1-i] = auditRow{Index: rec.Index, Kind: string(rec.Kind), Actor: rec.Actor, MessageID: rec.MessageID, At: rec.Time, Digest: rec.Digest}
 	}
 	s.render(w, r, sess, "audit", map[string]any{"Title": "Audit log of " + c.Request.ID, "Case": c, "Rows": list})
 }

@@ -63,7 +63,7 @@ func (s *Server) caseData(r *http.Request, c *cases.Case) map[string]any {
 		"Evidences": evs, "Actions": actionsFor(c), "CanServe": canServe(c), "FollowUps": followUps(lang, c), "Chain": chain,
 		"Sender": c.Request.Requesting.TimeZone, "Asked": askedOf(lang, c.Request), "Next": nextFor(lang, c, agenda, now),
 		"MinUntil": minUntil.Format("2006-01-02"), "Version": caseVersion(c, agenda, chain),
-		"Consequential": consequential}
+		"Consequential": consequential, "Emergency": s.emergencyOf(ctx, c)}
 	return data
 }
 

@@ -2,8 +2,6 @@ package web
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"net/http"
 	"net/mail"
 	"strings"
@@ -28,12 +26,9 @@ type profile struct {
 
 func loadProfile(ctx context.Context, db *store.DB, username string) (profile, error) {
 	var p profile
-	err := db.QueryRowContext(ctx, `SELECT phone, email, language FROM officer_profiles WHERE username = $1`, username).Scan(&p.Phone, &p.Email, &p.Language)
-	if errors.Is(err, sql.ErrNoRows) {
-		return profile{}, nil
-	}
-	if err != nil {
-		return profile{}, store.MapError(err)
+	ok, err := store.Found(db.QueryRowContext(ctx, `SELECT phone, email, language FROM officer_profiles WHERE username = $1`, username).Scan(&p.Phone, &p.Email, &p.Language))
+	if err != nil || !ok {
+		return profile{}, err
 	}
 	return p, nil
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,6 +16,10 @@ import (
 )
 
 var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile", "audit", "supervisor", "roster"}
+
+// partials are the templates every page is parsed with: the layout and
+// the parts more than one page (or a page and its live refresh) draws.
+var partials = []string{"templates/layout.html", "templates/rows.html", "templates/roster_table.html", "templates/emergency.html"}
 
 // parseTemplates parses every page once per language: the functions that
 // speak (t, tn, stateName, times, ...) are bound to that language, so a
@@ -28,7 +33,8 @@ func (s *Server) parseTemplates() error {
 		s.tmpl[lang] = map[string]*template.Template{}
 		fm := langFuncs(lang)
 		for _, p := range pages {
-			t, err := template.New("layout.html").Funcs(funcs).Funcs(fm).ParseFS(templateFS, "templates/layout.html", "templates/rows.html", "templates/roster_table.html", "templates/"+p+".html")
+			files := append(slices.Clone(partials), "templates/"+p+".html")
+			t, err := template.New("layout.html").Funcs(funcs).Funcs(fm).ParseFS(templateFS, files...)
 			if err != nil {
 				return fmt.Errorf("web: template %s: %w", p, err)
 			}

@@ -103,7 +103,8 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("GET /requests/{id}/audit", s.auth(s.auditPage))
 	mux.Handle("GET /requests/{id}/proof", s.auth(s.proofBundle))
 	mux.Handle("POST /requests/{id}/act", s.auth(s.act))
-	mux.Handle("POST /requests/{id}/served", s.auth(s.served)) // served.go
+	mux.Handle("POST /requests/{id}/served", s.auth(s.served))     // served.go
+	mux.Handle("POST /requests/{id}/callback", s.auth(s.callback)) // emergency.go
 	mux.Handle("GET /compose", s.auth(s.composeIndex))
 	mux.Handle("GET /compose/{type}", s.auth(s.composeForm))
 	mux.Handle("POST /compose/{type}", s.auth(s.composeCheck))

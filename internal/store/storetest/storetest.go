@@ -42,6 +42,21 @@ func ForEachBackend(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	}
 }
 
+// ForEachEngine runs fn as a subtest named for each backend, for tests
+// that open their own databases (a test network, a node): the PostgreSQL
+// subtest is skipped (failed under ART35_REQUIRE_ALL=1) without a DSN.
+func ForEachEngine(t *testing.T, fn func(t *testing.T, backend string)) {
+	t.Helper()
+	for _, b := range Backends {
+		t.Run(b, func(t *testing.T) {
+			if b == store.Postgres {
+				RequirePostgres(t)
+			}
+			fn(t, b)
+		})
+	}
+}
+
 // Open returns a fresh, migrated database of the given backend, closed and
 // removed at the end of the test.
 func Open(t *testing.T, backend string) *store.DB {

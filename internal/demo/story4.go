@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
-	"github.com/art35/art35/internal/testnet"
 )
 
 // playStory4 is life and limb (SPEC story 4): a kidnapping victim's
@@ -22,14 +21,14 @@ import (
 // second emergency left unacknowledged shows the escalation that the
 // same clock computation orders after 15 minutes (computed, not waited
 // for: the demo does not sit still for a quarter of an hour).
-func playStory4(ctx context.Context, e *env, net *testnet.Net) ([]string, error) {
-	us, it := net.Node("US"), net.Node("IT")
+func playStory4(ctx context.Context, w *World) ([]string, error) {
+	us, it := w.Net.Node("US"), w.Net.Node("IT")
 	var report []string
 	snap, err := us.Directory(ctx)
 	if err != nil {
 		return nil, err
 	}
-	now := e.clock.Now()
+	now := w.Clock.Now()
 	typ := request.TypeEmergencyDisclosure
 	d, err := route.DecideFor(snap, route.Question{From: "US", To: "IT", Type: typ, At: now, Addressee: route.ToAuthority})
 	if err != nil {
@@ -51,7 +50,7 @@ func playStory4(ctx context.Context, e *env, net *testnet.Net) ([]string, error)
 	send := func(n int) (string, time.Time, error) {
 		id := fmt.Sprintf("US-%d-%06d", now.Year(), (now.UnixNano()/1000+int64(10+n))%1000000)
 		doc, _ := json.Marshal(story4Request(id, n, typ, r.Instrument, now))
-		if _, problems, err := us.Cases.Submit(ctx, doc, demoOfficers["US"]); err != nil {
+		if _, problems, err := us.Cases.Submit(ctx, doc, officers["US"]); err != nil {
 			var msgs []string
 			for _, p := range problems {
 				if p.Severity == request.SeverityError {
@@ -76,14 +75,14 @@ func playStory4(ctx context.Context, e *env, net *testnet.Net) ([]string, error)
 	if err != nil {
 		return report, err
 	}
-	if _, err := it.Cases.Act(ctx, id, request.Step{To: request.StateAcknowledged, By: demoOfficers["IT"]}, nil); err != nil {
+	if _, err := it.Cases.Act(ctx, id, request.Step{To: request.StateAcknowledged, By: officers["IT"]}, nil); err != nil {
 		return report, fmt.Errorf("IT acknowledges %s: %w", id, err)
 	}
 	c, err := it.Cases.Get(ctx, id)
 	if err != nil {
 		return report, err
 	}
-	ag, _, err := it.Cases.Clocks(ctx, c, request.DefaultPolicy(), e.clock.Now())
+	ag, _, err := it.Cases.Clocks(ctx, c, request.DefaultPolicy(), w.Clock.Now())
 	if err != nil {
 		return report, err
 	}
@@ -144,7 +143,7 @@ func story4Request(id string, n int, typ request.Type, basis request.Instrument,
 	m := map[string]any{
 		"id": id, "type": string(typ), "sender_ref": fmt.Sprintf("DEMO-NY-2026-LIFE-%d", n), "created_at": now.UTC().Format(time.RFC3339),
 		"requesting": map[string]any{"party": "US", "name": "US 24/7 point of contact (demo)", "office_hours": "24/7 duty line",
-			"time_zone": "America/New_York", "contact": map[string]any{"name": demoOfficers["US"], "phone": "+00 1 555 0100"}},
+			"time_zone": "America/New_York", "contact": map[string]any{"name": officers["US"], "phone": "+00 1 555 0100"}},
 		"requested": map[string]any{"party": "IT", "name": "IT 24/7 point of contact (demo)"},
 		"priority":  "emergency", "legal_basis": map[string]any{"instrument": string(basis)}, "language": "en",
 		"handling": map[string]any{"code": "H0"},

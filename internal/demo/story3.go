@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"bytes"
@@ -8,8 +8,8 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/request"
-	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/triage"
 )
 
@@ -42,17 +42,17 @@ func ddosLog(start time.Time) []byte {
 // playStory3 is Estonia 2007 (SPEC story 3): a DDoS log is triaged into the
 // countries Estonia can ask to preserve the traffic data and a plain list
 // of those it cannot, with the counts and why.
-func playStory3(ctx context.Context, e *env, net *testnet.Net) ([]string, error) {
-	ee := net.Node("EE")
+func playStory3(ctx context.Context, w *World) ([]string, error) {
+	ee := w.Net.Node("EE")
 	snap, err := ee.Directory(ctx)
 	if err != nil {
 		return nil, err
 	}
-	db, err := openIPDB("")
+	db, err := ipdb.Open("")
 	if err != nil {
 		return nil, err
 	}
-	now := e.clock.Now()
+	now := w.Clock.Now()
 	log := ddosLog(now.Add(-2 * time.Hour).Truncate(time.Second))
 	res, err := (&triage.Scanner{}).Scan(ctx, []triage.Input{{Name: "ddos-access.log", R: bytes.NewReader(log), Size: int64(len(log))}})
 	if err != nil {

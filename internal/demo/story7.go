@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -19,10 +19,10 @@ import (
 // are each refused with their code; then the genuine request, signed by
 // the US node and countersigned by a second US officer, is executed only
 // once the countersignature is in.
-func playStory7(ctx context.Context, e *env, net *testnet.Net) ([]string, error) {
-	us, gb, fr := net.Node("US"), net.Node("GB"), net.Node("FR")
+func playStory7(ctx context.Context, w *World) ([]string, error) {
+	us, gb, fr := w.Net.Node("US"), w.Net.Node("GB"), w.Net.Node("FR")
 	var report []string
-	now := e.clock.Now()
+	now := w.Clock.Now()
 	// The secretariat publishes the US unit's duty number, a second
 	// officer's own signing key, and the key the US revoked after a
 	// mailbox compromise (older than the node's key).
@@ -38,7 +38,7 @@ func playStory7(ctx context.Context, e *env, net *testnet.Net) ([]string, error)
 	if err != nil {
 		return nil, err
 	}
-	if err := story7Directory(ctx, net, now, func(a *directory.Authority) {
+	if err := story7Directory(ctx, w.Net, now, func(a *directory.Authority) {
 		a.Phone = "+00 1 555 0199"
 		a.Keys = append(a.Keys,
 			directory.Key{Use: directory.UseSigning, Public: keys.FormatSigningPublic(secondPub), ValidFrom: now.Add(-48 * time.Hour)},
@@ -112,11 +112,11 @@ func playStory7(ctx context.Context, e *env, net *testnet.Net) ([]string, error)
 	// The genuine one: GB acknowledges and starts, but may not disclose
 	// until a second US officer countersigns.
 	for _, to := range []request.State{request.StateAcknowledged, request.StateInProgress} {
-		if _, err := gb.Cases.Act(ctx, id, request.Step{To: to, By: demoOfficers["GB"]}, nil); err != nil {
+		if _, err := gb.Cases.Act(ctx, id, request.Step{To: to, By: officers["GB"]}, nil); err != nil {
 			return report, fmt.Errorf("GB marks %s %s: %w", id, to, err)
 		}
 	}
-	disclose := request.Step{To: request.StateDisclosed, By: demoOfficers["GB"], Details: "login IPs sent (fictional)"}
+	disclose := request.Step{To: request.StateDisclosed, By: officers["GB"], Details: "login IPs sent (fictional)"}
 	if _, err := gb.Cases.Act(ctx, id, disclose, nil); err == nil {
 		return report, fmt.Errorf("GB disclosed an unconfirmed emergency request")
 	}
@@ -165,7 +165,7 @@ func story7Directory(ctx context.Context, net *testnet.Net, now time.Time, chang
 	if err != nil {
 		return err
 	}
-	for _, party := range demoParties {
+	for _, party := range parties {
 		if _, err := net.Node(party).AcceptSnapshot(ctx, signed); err != nil {
 			return fmt.Errorf("%s accepts the directory: %w", party, err)
 		}

@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -7,18 +7,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/ping"
-	"github.com/art35/art35/internal/testnet"
 )
 
 // playPings is story 5 (a ping test of the network): the secretariat's
 // node (FR) pings every point of contact; every node returns its machine
 // receipt at once; the officers on duty in Italy, Spain and the United
 // Kingdom answer, the others have not yet (their window is 30 minutes).
-func playPings(ctx context.Context, e *env, net *testnet.Net, svcs map[string]*app.Services) ([]string, error) {
-	fr := svcs["FR"].Ping
-	camp, err := fr.StartCampaign(ctx, ping.CampaignOptions{By: demoOfficers["FR"]})
+func playStory5(ctx context.Context, w *World) ([]string, error) {
+	fr := w.Services["FR"].Ping
+	camp, err := fr.StartCampaign(ctx, ping.CampaignOptions{By: officers["FR"]})
 	if err != nil {
 		return nil, err
 	}
@@ -43,7 +41,7 @@ func playPings(ctx context.Context, e *env, net *testnet.Net, svcs map[string]*a
 	for _, party := range answering {
 		var chID string
 		if err := waitFor(ctx, "the challenge at "+party, 30*time.Second, func() (bool, error) {
-			chs, err := svcs[party].Ping.Challenges(ctx, false)
+			chs, err := w.Services[party].Ping.Challenges(ctx, false)
 			for _, c := range chs {
 				chID = c.ID
 			}
@@ -51,7 +49,7 @@ func playPings(ctx context.Context, e *env, net *testnet.Net, svcs map[string]*a
 		}); err != nil {
 			return nil, err
 		}
-		if _, err := svcs[party].Ping.Answer(ctx, chID, demoOfficers[party]); err != nil {
+		if _, err := w.Services[party].Ping.Answer(ctx, chID, officers[party]); err != nil {
 			return nil, fmt.Errorf("%s answers the ping: %w", party, err)
 		}
 	}
