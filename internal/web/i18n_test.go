@@ -213,11 +213,11 @@ var (
 	placeholderT = "\x00"
 )
 
-// untranslated returns the text (commands in <code>, names like art35,
-// DB-IP, JSON and AS before an AS number are not language) a person would see that is written in the
+// untranslated returns the text a person would see that is written in the
 // template rather than asked of the catalogue: text between tags and the
 // attributes that are read out or shown (title, aria-label, placeholder,
-// alt, and the value of a button).
+// alt, data-label, and the value of a button). Commands in <code> and names
+// like art35, DB-IP, JSON and the AS of an AS number are not language.
 func untranslated(src string) []string {
 	src = strings.ReplaceAll(src, "{{/*", "{{") // comments are actions too
 	src = tmplAction.ReplaceAllString(src, placeholderT)
@@ -307,9 +307,25 @@ func TestLanguageChosen(t *testing.T) {
 	if !strings.Contains(page, `<html lang="fr">`) || !strings.Contains(page, ">Votre profil<") || !strings.Contains(page, `<option value="fr" lang="fr" selected>`) {
 		t.Fatalf("profile after choosing French: %.600s", page)
 	}
-	status, page, _ := post(t, c, pn.url("US", "/profile"), url.Values{"language": {"de"}}, map[string]string{"Origin": pn.url("US", "")})
-	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "language") {
+	// Other pages, errors and the portal's own messages follow the choice.
+	for path, want := range map[string]string{"/inbox": ">Boîte de réception<", "/requests/US-2026-999999": "existe pas de demande",
+		"/directory": "Point de contact 24/7", "/compose": "Demande de conservation"} {
+		if _, page, _ := get(t, c, pn.url("US", path)); !strings.Contains(page, want) || !strings.Contains(page, `<html lang="fr">`) {
+			t.Errorf("%s in French lacks %q: %.300s", path, want, page)
+		}
+	}
+	status, page, _ := post(t, c, pn.url("US", "/profile"), url.Values{"phone": {"555-0100"}, "language": {"fr"}}, map[string]string{"Origin": pn.url("US", "")})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "format international") {
+		t.Errorf("bad phone in French: %d %.300s", status, page)
+	}
+	status, page, _ = post(t, c, pn.url("US", "/profile"), url.Values{"language": {"de"}}, map[string]string{"Origin": pn.url("US", "")})
+	if status != http.StatusUnprocessableEntity || !strings.Contains(page, "langue") {
 		t.Errorf("unknown language: %d %.300s", status, page)
+	}
+	// Back to the browser's language.
+	post(t, c, pn.url("US", "/profile"), url.Values{"language": {""}}, map[string]string{"Origin": pn.url("US", "")})
+	if _, page, _ := get(t, c, pn.url("US", "/inbox")); !strings.Contains(page, `<html lang="en">`) {
+		t.Errorf("empty language does not follow the browser (English): %.200s", page)
 	}
 }
 
@@ -429,6 +445,9 @@ func moreDynamicKeys() map[string]string {
 	for k := range auditKinds {
 		add("auditKinds", "auditkind."+k)
 	}
+	for _, p := range sourcePatterns {
+		add("sourcePatterns", "source."+p.key)
+	}
 	for _, e := range []string{"identifier", "data", "other"} {
 		add("elementKind", "compose.element."+e)
 	}
@@ -460,4 +479,42 @@ func moreDynamicKeys() map[string]string {
 		}
 	}
 	return keys
+}
+
+// TestClockSourcesInFrench: the legal source of a clock, as package request
+// writes it for a preserved request, is said in French; one no pattern
+// knows stays as it is.
+func TestClockSourcesInFrench(t *testing.T) {
+	now := time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC)
+	req := &request.Request{ID: "US-2026-000101", Type: request.TypePreserve, Priority: request.PriorityUrgent,
+		Requested: request.Authority{Party: "IT"}, LegalBasis: request.LegalBasis{Instrument: request.InstrumentBudapest}}
+	l := request.NewLifecycle(req)
+	for _, st := range []request.Step{{To: request.StateSent, As: request.BySender}, {To: request.StateDelivered, As: request.BySystem},
+		{To: request.StateAcknowledged, As: request.ByReceiver}, {To: request.StateInProgress, As: request.ByReceiver},
+		{To: request.StatePreserved, As: request.ByReceiver, ProviderRef: "EXH-1", Until: now.AddDate(0, 0, 90)}} {
+		st.At, st.By = now, "Giulia Esempio"
+		if _, err := l.Apply(st, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agenda := request.Due(request.Facts{Request: req, Lifecycle: l, Zone: time.UTC}, request.DefaultPolicy(), now)
+	found := false
+	for _, d := range agenda.Deadlines {
+		got := clockSource("fr", d, req.Priority)
+		if d.Clock == request.ClockPreservation {
+			found = true
+			if got != "la date de fin indiquée par la Partie requise" {
+				t.Errorf("preservation source %q in French: %q", d.Source, got)
+			}
+		}
+		if d.Clock == request.ClockAck && !strings.Contains(got, "accuse réception d'une demande urgente dans un délai de 2 heures") {
+			t.Errorf("acknowledgement source in French: %q", got)
+		}
+	}
+	if !found {
+		t.Fatalf("no preservation clock in %+v", agenda.Deadlines)
+	}
+	if got := clockSource("fr", request.Deadline{Clock: "other", Source: "something new"}, req.Priority); got != "something new" {
+		t.Errorf("unknown source: %q", got)
+	}
 }

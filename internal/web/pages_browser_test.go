@@ -11,11 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/stats/statstest"
 )
 
@@ -146,8 +149,10 @@ func TestBrowserEveryPage(t *testing.T) {
 				chromedp.Click(chromedp.ID("attribute")), chromedp.WaitVisible(chromedp.ID("result")))
 		}},
 		{name: "sources", path: "/sources", ready: "main h1"},
+		{name: "stats", path: "/stats", ready: "#stats-sent"},
 		{name: "not-found", path: "/requests/US-2026-999999", ready: "main h1"},
 	}
+	lang := "en"
 	check := func(p portalPage, width int64) {
 		t.Helper()
 		c, cancel := context.WithTimeout(b, 90*time.Second)
@@ -166,7 +171,11 @@ func TestBrowserEveryPage(t *testing.T) {
 			t.Errorf("%s at %d px: %v", p.name, width, err)
 			return
 		}
-		where := fmt.Sprintf("%s at %d px", p.name, width)
+		where := fmt.Sprintf("%s (%s) at %d px", p.name, lang, width)
+		// The page speaks the language chosen, and says so.
+		if got, err := chromedp.Run(c, chromedp.Evaluate[string](`document.documentElement.lang + " " + (document.body.innerText.match(/\{[1-9n]\}/) || [""])[0]`)); err != nil || got != lang+" " {
+			t.Errorf("%s: <html lang> and left-over placeholders: %q, %v", where, got, err)
+		}
 		vs, err := axeRun(c)
 		if err != nil {
 			t.Errorf("%s: %v", where, err)
@@ -194,21 +203,36 @@ func TestBrowserEveryPage(t *testing.T) {
 				t.Errorf("%s: screenshot: %v", where, err)
 				return
 			}
-			if err := os.WriteFile(filepath.Join(out, fmt.Sprintf("%s-%d.png", p.name, width)), png, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(out, fmt.Sprintf("%s-%s-%d.png", p.name, lang, width)), png, 0o644); err != nil {
 				t.Error(err)
 			}
 		}
 	}
-	for _, w := range []int64{1366, 390} {
-		for _, p := range pages {
-			check(p, w)
+	// Every page in English, then in French: the sign-in page by the
+	// browser's Accept-Language, the others by the officer's choice on the
+	// profile page (stored as the form stores it).
+	for _, lang = range []string{"en", "fr"} {
+		within(t, b, 30*time.Second, "browser language "+lang, chromedp.EmulateViewport(1280, 900),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": lang}})
+				return err
+			}))
+		for _, w := range []int64{1366, 390} {
+			for _, p := range pages {
+				check(p, w)
+			}
 		}
-	}
-	within(t, b, 30*time.Second, "restore viewport", chromedp.EmulateViewport(1280, 900))
-	pn.browserSignIn(t, b, "US")
-	for _, w := range []int64{1366, 390} {
-		for _, p := range signedIn {
-			check(p, w)
+		if err := saveProfile(ctx, us.DB, "officer", profile{Language: lang}, store.FormatTime(clk.Now())); err != nil {
+			t.Fatal(err)
 		}
+		within(t, b, 30*time.Second, "restore viewport", chromedp.EmulateViewport(1280, 900))
+		pn.browserSignIn(t, b, "US")
+		for _, w := range []int64{1366, 390} {
+			for _, p := range signedIn {
+				check(p, w)
+			}
+		}
+		within(t, b, 30*time.Second, "sign out", chromedp.Navigate(pn.url("US", "/profile")), chromedp.WaitVisible("#save-profile"),
+			chromedp.Click(`form[action="/signout"] button`), chromedp.WaitVisible("#signin"))
 	}
 }

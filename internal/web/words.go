@@ -104,7 +104,44 @@ func clockSource(lang string, d request.Deadline, priority request.Priority) str
 			return i18n.T(lang, "words.ack-rule."+string(priority), durationWords(lang, p))
 		}
 	}
+	if lang != i18n.Default {
+		for _, p := range sourcePatterns {
+			if m := p.re.FindStringSubmatch(d.Source); m != nil {
+				args := make([]any, 0, len(m)-1)
+				for _, a := range m[1:] {
+					args = append(args, a)
+				}
+				return i18n.T(lang, "source."+p.key, args...)
+			}
+		}
+	}
 	return strings.ReplaceAll(d.Source, "SPEC section 6", i18n.T(lang, "words.network-rule"))
+}
+
+// sourcePatterns recognise the legal sources package request gives its
+// clocks (in English), so that other languages say them in their words
+// (source.txt); the captured parts (days, dates) are the arguments. A
+// source no pattern knows is shown as it is.
+var sourcePatterns = []struct {
+	re  *regexp.Regexp
+	key string
+}{
+	{regexp.MustCompile(`^Art\. 29\(7\): at least (\d+) days$`), "art29-7-min"},
+	{regexp.MustCompile(`^the provider's own period of (\d+) days \(longer than the (\d+) of Art\. 29\(7\)\)$`), "provider-period"},
+	{regexp.MustCompile(`^the end date the requested party gave$`), "requested-end"},
+	{regexp.MustCompile(`^extended on (\S+)$`), "extended"},
+	{regexp.MustCompile(`^Art\. 29\(7\): kept until the MLA request was decided$`), "mla-decided"},
+	{regexp.MustCompile(`^Regulation \(EU\) 2023/1543 Art\. 11: (\d+) days$`), "eu-art11"},
+	{regexp.MustCompile(`^Regulation \(EU\) 2023/1543 Art\. 10\(2\): data within (\d+) days of receipt of the EPOC$`), "eu-art10-2"},
+	{regexp.MustCompile(`^Regulation \(EU\) 2023/1543 Art\. 10\(4\): emergency case, data within 8 hours of receipt of the EPOC$`), "eu-art10-4"},
+	{regexp.MustCompile(`^Art\. 34: the authorised period ends (\S+)$`), "art34-end"},
+	{regexp.MustCompile(`^Art\. 34: renewed on (\S+) until (\S+)$`), "art34-renewed"},
+	{regexp.MustCompile(`^Art\. 16\(2\): a domestic preservation order lasts at most (\d+) days, renewable$`), "art16-2"},
+	{regexp.MustCompile(`^Art\. 16\(2\): a domestic preservation order lasts at most (\d+) days, renewable; the order gave an earlier end$`), "art16-2-earlier"},
+	{regexp.MustCompile(`^Art\. 16\(2\): renewed on (\S+) for at most (\d+) days$`), "art16-2-renewed"},
+	{regexp.MustCompile(`^Protocol Art\. 7: (\d+) days for the provider to disclose, then other routes$`), "p2-art7"},
+	{regexp.MustCompile(`^Protocol Art\. 8: the requested party serves the order on the provider within (\d+) days$`), "p2-art8-serve"},
+	{regexp.MustCompile(`^Protocol Art\. 8: the provider produces (.+) within (\d+) days of service$`), "p2-art8-data"},
 }
 
 // eventHeadline is the first words of a timeline entry; details says
