@@ -145,3 +145,19 @@ func elementNumber(path string) int {
 	}
 	return n + 1
 }
+
+// problemText is a checklist problem in lang: the rule's words from the
+// catalogue (rule.txt, which follows request.Rules) with what was found
+// after them; a message no rule explains is shown as it came.
+func problemText(lang string, p request.Problem) string {
+	if lang != i18n.Default {
+		if rule, ok := request.Rules[p.Rule]; ok {
+			if rest, ok := strings.CutPrefix(p.Message, rule.Message()); ok {
+				if s, ok := i18n.Lookup(lang, "rule."+p.Rule); ok {
+					return plainError(s + rest)
+				}
+			}
+		}
+	}
+	return plainError(p.Message)
+}

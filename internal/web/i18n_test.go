@@ -445,6 +445,9 @@ func moreDynamicKeys() map[string]string {
 	for k := range auditKinds {
 		add("auditKinds", "auditkind."+k)
 	}
+	for id := range request.Rules {
+		add("request.Rules", "rule."+id)
+	}
 	for _, p := range sourcePatterns {
 		add("sourcePatterns", "source."+p.key)
 	}
@@ -516,5 +519,24 @@ func TestClockSourcesInFrench(t *testing.T) {
 	}
 	if got := clockSource("fr", request.Deadline{Clock: "other", Source: "something new"}, req.Priority); got != "something new" {
 		t.Errorf("unknown source: %q", got)
+	}
+}
+
+// TestRuleWordsFollowTheChecklist: rule.txt in English says exactly what
+// request.Rules says, so a changed or added rule fails here until its
+// words (in both languages) are brought up to date; and a French problem
+// keeps what was found after the rule's words.
+func TestRuleWordsFollowTheChecklist(t *testing.T) {
+	for id, rule := range request.Rules {
+		if got, _ := i18n.Std().Text("en", "rule."+id); got != rule.Message() {
+			t.Errorf("i18n/en/rule.txt rule.%s = %q; request.Rules says %q: update it and i18n/fr/rule.txt", id, got, rule.Message())
+		}
+	}
+	p := request.Problem{Rule: "ip-time", Message: request.Rules["ip-time"].Message() + " (121.16.109.40)"}
+	if got := problemText("fr", p); got != "Règle du réseau : une adresse IP est inutilisable sans l'heure UTC à la seconde près (121.16.109.40)" {
+		t.Errorf("French problem: %q", got)
+	}
+	if got := problemText("en", p); got != "network rule: an IP address is useless without the UTC time to the second (121.16.109.40)" {
+		t.Errorf("English problem: %q", got)
 	}
 }

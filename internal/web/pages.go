@@ -407,7 +407,7 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, sess *use
 	for _, f := range fields {
 		for _, p := range f.Problems {
 			if p.Severity == request.SeverityError {
-				summary = append(summary, summaryLine{f.ID(), labels[f.Path], plainError(p.Message)})
+				summary = append(summary, summaryLine{f.ID(), labels[f.Path], problemText(langOf(r), p)})
 			}
 		}
 	}

@@ -234,6 +234,7 @@ func speaking(lang string) template.FuncMap {
 		"headline":    func(e request.Evidence) string { h, _ := eventHeadline(lang, e); return h },
 		"showDetails": func(e request.Evidence) bool { _, d := eventHeadline(lang, e); return d },
 		"plain":       plainError,
+		"problem":     func(p request.Problem) string { return problemText(lang, p) },
 		"auditKind": func(k string) string {
 			if s, ok := i18n.Lookup(lang, "auditkind."+k); ok {
 				return s
