@@ -19,6 +19,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/stats"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
@@ -444,6 +445,9 @@ func moreDynamicKeys() map[string]string {
 	}
 	for k := range auditKinds {
 		add("auditKinds", "auditkind."+k)
+	}
+	for _, rc := range []route.Recipient{route.PointOfContact, route.CentralAuthority, route.Provider, route.Registrar} {
+		add("route recipients", "recipient."+string(rc))
 	}
 	for id := range request.Rules {
 		add("request.Rules", "rule."+id)

@@ -648,3 +648,34 @@ func onwardPreserve(lang string, r *request.Request) []followUp {
 	}
 	return []followUp{{i18n.T(lang, "request.follow-onward", to), "/compose/" + string(request.TypePreserve) + "?" + v.Encode()}}
 }
+
+// routeSummary is the legal route's one-line summary in lang, made from the
+// same findings as route.Decide's English one.
+func routeSummary(lang string, d *route.Decision) string {
+	if d == nil {
+		return ""
+	}
+	if lang == i18n.Default {
+		return d.Summary
+	}
+	if d.Allowed {
+		var names []string
+		for _, f := range d.Routes() {
+			names = append(names, findingName(lang, f)+" ("+articleWords(lang, f.Article)+")")
+		}
+		return i18n.T(lang, "preview.route-summary", d.From, word(lang, "type", string(d.Type)), d.To, strings.Join(names, "; "))
+	}
+	return i18n.T(lang, "preview.route-none-summary", word(lang, "type", string(d.Type)), d.From, d.To, d.Date)
+}
+
+// findingName is an instrument's name in lang (a bilateral treaty keeps
+// its own title).
+func findingName(lang string, f route.Finding) string {
+	if f.Instrument == request.InstrumentBilateral {
+		return f.Name
+	}
+	if s, ok := i18n.Lookup(lang, "instrument."+string(f.Instrument)); ok {
+		return s
+	}
+	return f.Name
+}

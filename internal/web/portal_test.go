@@ -326,7 +326,7 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 		t.Error("the preview does not show the legal route")
 	}
 	// The same decision as 'art35 route' (route.DecideFor): article, recipient and clock.
-	if !strings.Contains(body, "recipient: point-of-contact") || !strings.Contains(body, "clock: preserved at least 60 days (Art. 29(7))") || !strings.Contains(body, "G7 24/7 network") {
+	if !strings.Contains(body, "recipient: 24/7 point of contact") || !strings.Contains(body, "clock: preserved at least 60 days (Art. 29(7))") || !strings.Contains(body, "G7 24/7 network") {
 		t.Error("the preview does not show the route's recipient and clock")
 	}
 	if code != http.StatusOK || !strings.Contains(body, `id="confirm"`) || !strings.Contains(body, "srcdoc=") {

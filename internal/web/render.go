@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/users"
 	"github.com/art35/art35/internal/web/i18n"
 )
@@ -231,10 +232,13 @@ func speaking(lang string) template.FuncMap {
 			}
 			return span(lang, now.Sub(t))
 		},
-		"headline":    func(e request.Evidence) string { h, _ := eventHeadline(lang, e); return h },
-		"showDetails": func(e request.Evidence) bool { _, d := eventHeadline(lang, e); return d },
-		"plain":       plainError,
-		"problem":     func(p request.Problem) string { return problemText(lang, p) },
+		"headline":     func(e request.Evidence) string { h, _ := eventHeadline(lang, e); return h },
+		"showDetails":  func(e request.Evidence) bool { _, d := eventHeadline(lang, e); return d },
+		"plain":        plainError,
+		"problem":      func(p request.Problem) string { return problemText(lang, p) },
+		"routeSummary": func(d *route.Decision) string { return routeSummary(lang, d) },
+		"findingName":  func(f route.Finding) string { return findingName(lang, f) },
+		"recipient":    w("recipient"),
 		"auditKind": func(k string) string {
 			if s, ok := i18n.Lookup(lang, "auditkind."+k); ok {
 				return s
