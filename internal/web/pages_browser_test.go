@@ -20,6 +20,7 @@ import (
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/stats/statstest"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/users"
 )
 
 // axeSource is axe-core, vendored for the tests only (testdata/README.md).
@@ -107,6 +108,12 @@ func TestBrowserEveryPage(t *testing.T) {
 	}
 	clk.Advance(20 * time.Minute) // the emergency to GB is now overdue
 
+	// A supervisor, for the supervisor's page.
+	usersOfUS := &users.Service{DB: us.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: us.Users.SecretKey}
+	chief, err := usersOfUS.Add(ctx, users.Account{Username: "chief", Name: "Robin Example", Role: users.Supervisor}, testPassword, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
 	b := browser(t, "America/New_York")
 	// The checker itself works: an image without a text alternative on
 	// the sign-in page is found.
@@ -132,6 +139,12 @@ func TestBrowserEveryPage(t *testing.T) {
 		{name: "compose-errors", path: "/compose/preserve", ready: "#error-summary", open: func(ctx context.Context) error {
 			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/compose/preserve")), chromedp.WaitVisible(chromedp.ID("check")),
 				chromedp.Click(chromedp.ID("check")), chromedp.WaitVisible(chromedp.ID("error-summary")))
+		}},
+		{name: "preview", path: "/compose/preserve", ready: "#confirm", open: func(ctx context.Context) error {
+			// The compose form opened with every value given (as a request
+			// view's follow-up link does), checked: the preview.
+			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/compose/preserve?"+preserveForm.Encode())), chromedp.WaitVisible(chromedp.ID("check")),
+				chromedp.Click(chromedp.ID("check")), chromedp.WaitVisible(chromedp.ID("confirm")))
 		}},
 		{name: "directory", path: "/directory", ready: "table.dir"},
 		{name: "directory-empty-search", path: "/directory?q=zzzz", ready: "td.empty"},
@@ -232,7 +245,26 @@ func TestBrowserEveryPage(t *testing.T) {
 				check(p, w)
 			}
 		}
-		within(t, b, 30*time.Second, "sign out", chromedp.Navigate(pn.url("US", "/profile")), chromedp.WaitVisible("#save-profile"),
-			chromedp.Click(`form[action="/signout"] button`), chromedp.WaitVisible("#signin"))
+		signOut := func() {
+			within(t, b, 30*time.Second, "sign out", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(pn.url("US", "/profile")), chromedp.WaitVisible("#save-profile"),
+				chromedp.Click(`form[action="/signout"] button`), chromedp.WaitVisible("#signin"))
+		}
+		signOut()
+		// The supervisor's page, as a supervisor.
+		if err := saveProfile(ctx, us.DB, "chief", profile{Language: lang}, store.FormatTime(clk.Now())); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(users.TOTPPeriod) // a fresh code for this sign-in
+		code, err := users.TOTPCode(chief, clk.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		within(t, b, 60*time.Second, "sign in as supervisor", chromedp.Navigate(pn.url("US", "/signin")), chromedp.WaitVisible("#signin"),
+			chromedp.SendKeys(chromedp.ID("username"), "chief"), chromedp.SendKeys(chromedp.ID("password"), testPassword),
+			chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Click(chromedp.ID("signin")), chromedp.WaitVisible(chromedp.CSS("table.inbox")))
+		for _, w := range []int64{1366, 390} {
+			check(portalPage{name: "supervisor", path: "/supervisor", ready: "#duty-h"}, w)
+		}
+		signOut()
 	}
 }

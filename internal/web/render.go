@@ -239,6 +239,7 @@ func speaking(lang string) template.FuncMap {
 		"routeSummary": func(d *route.Decision) string { return routeSummary(lang, d) },
 		"findingName":  func(f route.Finding) string { return findingName(lang, f) },
 		"recipient":    w("recipient"),
+		"article":      func(a string) string { return articleWords(lang, a) },
 		"auditKind": func(k string) string {
 			if s, ok := i18n.Lookup(lang, "auditkind."+k); ok {
 				return s
