@@ -91,6 +91,8 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		{"show", "timeline, clocks and notifications of a case", caseShow},
 		{"served", "record that a Protocol Art. 8 order was served on the provider (starts the 20/45-day data clock)", caseServed},
 		{"renew", "record the renewal of an interception's authorised period (Art. 34)", caseRenew},
+		{"notify", "send the notification copy of a direct order to the provider's party (Protocol Art. 7(5); EU Reg. Art. 8)", caseNotify},
+		{"stop-disclosure", "as the notified authority, instruct the provider not to execute a direct order", caseStopDisclosure},
 	}
 	subs = append(subs, subcommand{"callback", "record a call-back confirming a received emergency request", caseCallback})
 	for _, st := range caseStepOrder {
@@ -102,9 +104,10 @@ func runCase(ctx context.Context, e *env, args []string) error {
 }
 
 func caseSend(ctx context.Context, e *env, args []string) error {
-	var by string
+	var by, to string
 	n, pos, err := openNode(ctx, e, caseCmd, "send", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&by, "by", "", "the name of the person sending the request (required)")
+		fs.StringVar(&to, "to", "", "a provider's authority id: send the order straight to it, with the notification copy where the law requires one")
 	})
 	if err != nil {
 		return err
@@ -120,7 +123,7 @@ func caseSend(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	c, problems, err := n.Cases.Submit(ctx, doc, by)
+	c, problems, note, err := sendTo(ctx, n.Cases, doc, by, to)
 	if err != nil && request.HasErrors(problems) {
 		printProblems(e, problems)
 		fmt.Fprintf(e.stdout, "%s: not sent: fix the errors above\n", pos[0])
@@ -131,6 +134,9 @@ func caseSend(ctx context.Context, e *env, args []string) error {
 	}
 	printProblems(e, problems)
 	fmt.Fprintf(e.stdout, "sent %s (%s, %s) to %s, message %s\n", c.Request.ID, c.Request.Type, c.Request.Priority, c.Peer, c.MessageID)
+	if note != nil && note.Required {
+		fmt.Fprintf(e.stdout, "notification copy to %s (%s)\n", note.Authority, note.Basis)
+	}
 	fmt.Fprintln(e.stdout, "the running node delivers it; 'art35 case show "+c.Request.ID+"' follows it")
 	return nil
 }

@@ -805,37 +805,5 @@ func dirDiff(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		return dirWriteJSON(e.stdout, d)
 	}
-	w := e.stdout
-	fmt.Fprintf(w, "serial %d -> %d\n", d.OldSerial, d.NewSerial)
-	if d.Empty() {
-		fmt.Fprintln(w, "no changes")
-		return nil
-	}
-	printChanges := func(prefix string, cs []directory.Change) {
-		for _, c := range cs {
-			fmt.Fprintf(w, "%s%s: %q -> %q\n", prefix, c.Path, c.Old, c.New)
-		}
-	}
-	printChanges("  snapshot ", d.Snapshot)
-	for _, k := range d.PartiesAdded {
-		fmt.Fprintf(w, "+ party %s\n", k)
-	}
-	for _, k := range d.PartiesRemoved {
-		fmt.Fprintf(w, "- party %s\n", k)
-	}
-	for _, pd := range d.PartiesChanged {
-		fmt.Fprintf(w, "~ party %s\n", pd.Key)
-		printChanges("    ", pd.Changes)
-	}
-	for _, k := range d.AuthoritiesAdded {
-		fmt.Fprintf(w, "+ authority %s\n", k)
-	}
-	for _, k := range d.AuthoritiesRemoved {
-		fmt.Fprintf(w, "- authority %s\n", k)
-	}
-	for _, ad := range d.AuthoritiesChanged {
-		fmt.Fprintf(w, "~ authority %s\n", ad.Key)
-		printChanges("    ", ad.Changes)
-	}
-	return nil
+	return d.WriteText(e.stdout)
 }

@@ -275,6 +275,9 @@ func (s *Service) Arrived(ctx context.Context, tx *sql.Tx, in *federation.Inboun
 	case envelope.KindRequest:
 		return s.arrivedRequest(ctx, tx, in)
 	case envelope.KindEvidence:
+		if h.Subkind == SubkindDisclosureStopped {
+			return s.arrivedStop(ctx, tx, in) // rule R9, notification.go
+		}
 		return s.arrivedEvidence(ctx, tx, in)
 	}
 	return nil

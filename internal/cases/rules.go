@@ -35,6 +35,10 @@ func (s *Service) Judge(ctx context.Context, h envelope.Header, body []byte) err
 		_, err := s.judgeRequest(ctx, s.DB, h, body, true)
 		return err
 	case envelope.KindEvidence:
+		if h.Subkind == SubkindDisclosureStopped { // rule R9, notification.go
+			_, err := s.judgeStop(ctx, s.DB, h, body)
+			return err
+		}
 		_, err := s.judgeEvidence(ctx, s.DB, h, body)
 		return err
 	}

@@ -3,6 +3,7 @@ package directory
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 )
@@ -35,19 +36,27 @@ type Diff struct {
 	AuthoritiesAdded   []string    `json:"authorities_added"`
 	AuthoritiesRemoved []string    `json:"authorities_removed"`
 	AuthoritiesChanged []EntryDiff `json:"authorities_changed"`
+	// Bilateral treaties entered by the secretariat (Snapshot.Treaties),
+	// keyed by treaty id: a treaty opens or closes a route, so a change
+	// to one is a legal change and must show in every review of a snapshot.
+	TreatiesAdded   []string    `json:"treaties_added"`
+	TreatiesRemoved []string    `json:"treaties_removed"`
+	TreatiesChanged []EntryDiff `json:"treaties_changed"`
 }
 
 // Empty reports whether nothing but serial and validity changed.
 func (d *Diff) Empty() bool {
 	return len(d.Snapshot)+len(d.PartiesAdded)+len(d.PartiesRemoved)+len(d.PartiesChanged)+
-		len(d.AuthoritiesAdded)+len(d.AuthoritiesRemoved)+len(d.AuthoritiesChanged) == 0
+		len(d.AuthoritiesAdded)+len(d.AuthoritiesRemoved)+len(d.AuthoritiesChanged)+
+		len(d.TreatiesAdded)+len(d.TreatiesRemoved)+len(d.TreatiesChanged) == 0
 }
 
 // DiffSnapshots compares two snapshots.
 func DiffSnapshots(old, new *Snapshot) *Diff {
 	d := &Diff{OldSerial: old.Serial, NewSerial: new.Serial,
 		Snapshot: []Change{}, PartiesAdded: []string{}, PartiesRemoved: []string{}, PartiesChanged: []EntryDiff{},
-		AuthoritiesAdded: []string{}, AuthoritiesRemoved: []string{}, AuthoritiesChanged: []EntryDiff{}}
+		AuthoritiesAdded: []string{}, AuthoritiesRemoved: []string{}, AuthoritiesChanged: []EntryDiff{},
+		TreatiesAdded: []string{}, TreatiesRemoved: []string{}, TreatiesChanged: []EntryDiff{}}
 	meta := func(s *Snapshot) map[string]string {
 		return flatten(struct {
 			Format      string           `json:"format"`
@@ -89,7 +98,65 @@ func DiffSnapshots(old, new *Snapshot) *Diff {
 			}
 		}
 	}
+	oldT, newT := treatyMap(old), treatyMap(new)
+	for _, id := range sortedKeys(oldT, newT) {
+		ot, inOld := oldT[id]
+		nt, inNew := newT[id]
+		switch {
+		case !inOld:
+			d.TreatiesAdded = append(d.TreatiesAdded, id)
+		case !inNew:
+			d.TreatiesRemoved = append(d.TreatiesRemoved, id)
+		default:
+			if ch := compareFlat(flatten(ot), flatten(nt)); len(ch) > 0 {
+				d.TreatiesChanged = append(d.TreatiesChanged, EntryDiff{Key: id, Changes: ch})
+			}
+		}
+	}
 	return d
+}
+
+// WriteText writes the diff for a person, one line per added or removed
+// entry and one per changed field ("+", "-", "~").
+func (d *Diff) WriteText(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "serial %d -> %d\n", d.OldSerial, d.NewSerial)
+	if d.Empty() {
+		b.WriteString("no changes\n")
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	changes := func(prefix string, cs []Change) {
+		for _, c := range cs {
+			fmt.Fprintf(&b, "%s%s: %q -> %q\n", prefix, c.Path, c.Old, c.New)
+		}
+	}
+	section := func(what string, added, removed []string, changed []EntryDiff) {
+		for _, k := range added {
+			fmt.Fprintf(&b, "+ %s %s\n", what, k)
+		}
+		for _, k := range removed {
+			fmt.Fprintf(&b, "- %s %s\n", what, k)
+		}
+		for _, e := range changed {
+			fmt.Fprintf(&b, "~ %s %s\n", what, e.Key)
+			changes("    ", e.Changes)
+		}
+	}
+	changes("  snapshot ", d.Snapshot)
+	section("party", d.PartiesAdded, d.PartiesRemoved, d.PartiesChanged)
+	section("authority", d.AuthoritiesAdded, d.AuthoritiesRemoved, d.AuthoritiesChanged)
+	section("treaty", d.TreatiesAdded, d.TreatiesRemoved, d.TreatiesChanged)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func treatyMap(s *Snapshot) map[string]Treaty {
+	m := map[string]Treaty{}
+	for _, t := range s.Treaties {
+		m[t.ID] = t
+	}
+	return m
 }
 
 func partyMap(s *Snapshot) map[string]Party {

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -64,5 +65,57 @@ func TestDiffSnapshots(t *testing.T) {
 	if len(got) != 2 || got[0] != (Change{Path: "people[Marco Prova].phone", Old: "+00 39 555 0102", New: "+00 39 555 0103"}) ||
 		got[1] != (Change{Path: "phone", Old: "+00 39 555 0100", New: "+00 39 555 0199"}) {
 		t.Errorf("IT-247 changes %+v", got)
+	}
+}
+
+// TestDiffTreaties: a bilateral treaty entered by the secretariat opens a
+// route, so the diff reports treaties added, removed and changed field by
+// field, and the text form shows them.
+func TestDiffTreaties(t *testing.T) {
+	t.Parallel()
+	old, new := exampleSnapshot(t), exampleSnapshot(t)
+	keep := Treaty{ID: "IT-CN-MLAT", Title: "Treaty on Mutual Legal Assistance (test entry)", Parties: []string{"IT", "CN"},
+		InForce: NewDate(2026, 1, 1), Types: []string{"preserve"}, Article: "Art. 1"}
+	gone := Treaty{ID: "BJ-IT-MLAT", Title: "Old treaty (test entry)", Parties: []string{"BJ", "IT"}, InForce: NewDate(2020, 1, 1), Types: []string{"mla-followup"}}
+	old.Treaties = []Treaty{keep, gone}
+	changed := keep
+	changed.Types = []string{"preserve", "emergency-mla"}
+	changed.InForce = NewDate(2026, 2, 1)
+	added := Treaty{ID: "CN-BJ-MLAT", Title: "New treaty (test entry)", Parties: []string{"CN", "BJ"}, InForce: NewDate(2026, 6, 1), Types: []string{"preserve"}}
+	new.Treaties = []Treaty{changed, added}
+
+	d := DiffSnapshots(old, new)
+	if d.Empty() {
+		t.Fatal("a diff with treaty changes says it is empty")
+	}
+	if len(d.TreatiesAdded) != 1 || d.TreatiesAdded[0] != "CN-BJ-MLAT" {
+		t.Errorf("treaties added %v", d.TreatiesAdded)
+	}
+	if len(d.TreatiesRemoved) != 1 || d.TreatiesRemoved[0] != "BJ-IT-MLAT" {
+		t.Errorf("treaties removed %v", d.TreatiesRemoved)
+	}
+	if len(d.TreatiesChanged) != 1 || d.TreatiesChanged[0].Key != "IT-CN-MLAT" {
+		t.Fatalf("treaties changed %+v", d.TreatiesChanged)
+	}
+	wantChanges := []Change{
+		{Path: "in_force", Old: "2026-01-01", New: "2026-02-01"},
+		{Path: "types", Old: "preserve", New: "preserve, emergency-mla"},
+	}
+	got := d.TreatiesChanged[0].Changes
+	if len(got) != len(wantChanges) || got[0] != wantChanges[0] || got[1] != wantChanges[1] {
+		t.Errorf("IT-CN-MLAT changes %+v", got)
+	}
+	var b strings.Builder
+	if err := d.WriteText(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"+ treaty CN-BJ-MLAT", "- treaty BJ-IT-MLAT", "~ treaty IT-CN-MLAT", `    types: "preserve" -> "preserve, emergency-mla"`} {
+		if !strings.Contains(b.String(), line+"\n") {
+			t.Errorf("text lacks %q:\n%s", line, b.String())
+		}
+	}
+	// Only the treaties changed: nothing else is reported.
+	if len(d.PartiesChanged)+len(d.AuthoritiesChanged)+len(d.Snapshot) != 0 {
+		t.Errorf("unrelated changes reported: %+v", d)
 	}
 }

@@ -373,7 +373,7 @@ func (r *MergeResult) Unresolved() []Conflict {
 // roleIDSuffix gives authority ids their stable form, e.g. IT-247, IT-CA.
 var roleIDSuffix = map[Role]string{
 	RolePointOfContact: "247", RoleCentralAuthority: "CA", RoleExtradition: "EXT", RoleNotification: "NOT",
-	RoleSending: "P2S", RoleReceiving: "P2R", RoleConsultation: "P2C",
+	RoleSending: "P2S", RoleReceiving: "P2R", RoleConsultation: "P2C", RoleEUEnforcing: "EUE",
 }
 
 // Apply writes the merged authorities into a snapshot (replacing an

@@ -203,10 +203,15 @@ const (
 	RoleReceiving        Role = "p2-art8-receiving"    // Protocol Art. 8 receiving authority
 	RoleConsultation     Role = "p2-art6-consultation" // Protocol Art. 6 consultation authority
 	RoleProvider         Role = "provider"             // a service provider's node (ISP, mail provider) in the party
+	// RoleEUEnforcing is a member state's enforcing authority under
+	// Regulation (EU) 2023/1543: it is notified of European Production
+	// Orders for traffic and content data (Art. 8) and may raise grounds
+	// for refusal (Art. 12).
+	RoleEUEnforcing Role = "eu-enforcing"
 )
 
 // Roles lists the authority roles in display order.
-var Roles = []Role{RolePointOfContact, RoleCentralAuthority, RoleExtradition, RoleNotification, RoleSending, RoleReceiving, RoleConsultation, RoleProvider}
+var Roles = []Role{RolePointOfContact, RoleCentralAuthority, RoleExtradition, RoleNotification, RoleSending, RoleReceiving, RoleConsultation, RoleProvider, RoleEUEnforcing}
 
 // Valid reports whether r is one of the known roles.
 func (r Role) Valid() bool { return slices.Contains(Roles, r) }

@@ -204,6 +204,8 @@ func parseRoleText(s string) (Role, error) {
 		return RoleCentralAuthority, nil
 	case strings.Contains(n, "extradition"):
 		return RoleExtradition, nil
+	case strings.Contains(n, "enforcing"):
+		return RoleEUEnforcing, nil
 	case strings.Contains(n, "notification"):
 		return RoleNotification, nil
 	case strings.Contains(n, "sending"):

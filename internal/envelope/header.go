@@ -52,11 +52,15 @@ var Kinds = []Kind{KindRequest, KindEvidence, KindPing, KindWatchEvent, KindDire
 // data on to a third party, "transfer-granted" is that authorisation
 // (Protocol Art. 14(10)); "usage-query" asks how received data was used and
 // "usage-report" answers from the audit log (Art. 26, 28); "countersigned"
-// carries a second person's signature of an emergency request (story 7).
+// carries a second person's signature of an emergency request (story 7);
+// "disclosure-stopped" is a notified authority's instruction to a provider
+// not to execute a direct order (Protocol Art. 7(5)(c); Reg. (EU)
+// 2023/1543 Art. 8, 12).
 var EvidenceSubkinds = []string{
 	"delivered", "acknowledged", "not-acknowledged", "in-progress", "preserved", "disclosed",
 	"partially-executed", "declined", "postponed", "needs-info", "closed", "conditions-accepted",
 	"incident", "transfer-request", "transfer-granted", "usage-query", "usage-report", "countersigned",
+	"disclosure-stopped",
 }
 
 // Handling is the handling code of SPEC section 7.

@@ -189,11 +189,13 @@ func Due(f Facts, p Policy, now time.Time) Agenda {
 		return a
 	}
 	ackClock(&a, f, p, now)
-	if f.Request.LegalBasis.Instrument == InstrumentEU && f.Request.Type != TypePreserve {
+	if f.Request.LegalBasis.Instrument == InstrumentEU && !f.Request.Type.Preserves() {
 		euProductionClock(&a, f, now)
 		return a
 	}
 	switch f.Request.Type {
+	case TypeEPOCPR:
+		preservationClock(&a, f, p, now)
 	case TypePreserve:
 		if domestic(f.Request) {
 			domesticClock(&a, f, now)
@@ -282,7 +284,7 @@ func euProductionClock(a *Agenda, f Facts, now time.Time) {
 	}
 	d := Deadline{Clock: ClockEUProduction, Due: addDays(recv.At, EUProductionDays, f.Zone), Status: DeadlinePending,
 		Source: fmt.Sprintf("Regulation (EU) 2023/1543 Art. 10(2): data within %d days of receipt of the EPOC", EUProductionDays)}
-	if f.Request.Type == TypeEmergencyDisclosure || f.Request.Priority == PriorityEmergency {
+	if f.Request.Type == TypeEmergencyDisclosure || f.Request.Priority == PriorityEmergency || f.Request.EPOC.emergency() {
 		d.Clock, d.Due = ClockEUEmergency, recv.At.Add(EUEmergencyDuration)
 		d.Source = "Regulation (EU) 2023/1543 Art. 10(4): emergency case, data within 8 hours of receipt of the EPOC"
 	}

@@ -45,6 +45,9 @@ var Provisions = []Provision{
 	{InstrumentEU, TypeSubscriberDirect, "Reg. 2023/1543 Art. 5 (European Production Order, subscriber data)"},
 	// An emergency case under the Regulation is a European Production
 	// Order answered within 8 hours (Art. 3(18), 10(4)).
+	// The certificates themselves (Annex I and II), as structured forms.
+	{InstrumentEU, TypeEPOC, "Reg. 2023/1543 Art. 5 (European Production Order), EPOC (Annex I)"},
+	{InstrumentEU, TypeEPOCPR, "Reg. 2023/1543 Art. 6 (European Preservation Order), EPOC-PR (Annex II)"},
 	{InstrumentEU, TypeEmergencyDisclosure, "Reg. 2023/1543 Art. 10(4) (European Production Order, emergency case)"},
 
 	{InstrumentG7, TypePreserve, "G7 24/7 network (informal preservation)"},

@@ -189,6 +189,11 @@ func structRows(c *Catalogue, v reflect.Value, zone *time.Location) []letterRow 
 // ("art29-2-b-offence" -> "[Art. 29(2)(b)]").
 func letterLabel(c *Catalogue, f reflect.StructField) string {
 	ref := ruleRef(f.Tag.Get("rule"))
+	// A section of a form (the EU certificates' Annex sections) has a key
+	// of its own: the same JSON name means different sections in two forms.
+	if k := f.Tag.Get("i18n"); k != "" && c.has("section."+k) {
+		return c.T("section." + k)
+	}
 	if c.has("field." + jsonName(f)) {
 		return c.T("field."+jsonName(f)) + ref
 	}

@@ -40,6 +40,9 @@ const (
 	BySender   Actor = "sender"
 	ByReceiver Actor = "receiver"
 	BySystem   Actor = "system" // a node, not a person: transport receipts
+	// ByNotified is the authority a direct order is notified to (Protocol
+	// Art. 7(5); Reg. (EU) 2023/1543 Art. 8): neither side of the order.
+	ByNotified Actor = "notified-authority"
 )
 
 // Transition is one allowed move. The table is the whole lifecycle:
@@ -152,19 +155,34 @@ const (
 	NoteMLADecided  = "mla-decided"  // that MLA request was decided
 	NoteLapsed      = "lapsed"       // a preservation ended without MLA
 	NoteRenewed     = "renewed"      // an interception's authorised period was renewed (Until is the new end; Art. 34)
+	// NoteNotified: the issuer sent the notification copy of a direct
+	// order to the provider's party (Protocol Art. 7(5)(a); Reg. (EU)
+	// 2023/1543 Art. 8(1)); Details names the authority.
+	NoteNotified = "notified"
+	// NoteDisclosureStopped: the notified authority instructed the
+	// provider not to execute the order (Protocol Art. 7(5)(c); Reg. (EU)
+	// 2023/1543 Art. 10(2), 12). By is the authority and person; the
+	// order can no longer be disclosed.
+	NoteDisclosureStopped = "disclosure-stopped"
 )
 
 var noteStates = map[string][]State{
-	NoteEscalated:   {StateSent, StateDelivered},
-	NoteNegativeAck: {StateSent, StateDelivered},
-	NoteReminder:    {StatePreserved},
-	NoteExtended:    {StatePreserved},
-	NoteServed:      {StateAcknowledged, StateInProgress},
-	NoteMLAReceived: {StatePreserved},
-	NoteMLADecided:  {StatePreserved, StateDisclosed, StateClosed},
-	NoteLapsed:      {StatePreserved},
-	NoteRenewed:     {StateAcknowledged, StateInProgress},
+	NoteEscalated:         {StateSent, StateDelivered},
+	NoteNegativeAck:       {StateSent, StateDelivered},
+	NoteReminder:          {StatePreserved},
+	NoteExtended:          {StatePreserved},
+	NoteServed:            {StateAcknowledged, StateInProgress},
+	NoteMLAReceived:       {StatePreserved},
+	NoteMLADecided:        {StatePreserved, StateDisclosed, StateClosed},
+	NoteLapsed:            {StatePreserved},
+	NoteRenewed:           {StateAcknowledged, StateInProgress},
+	NoteNotified:          {StateSent, StateDelivered, StateAcknowledged, StateInProgress},
+	NoteDisclosureStopped: {StateDelivered, StateAcknowledged, StateInProgress, StateNeedsInfo, StatePostponed},
 }
+
+// Stopped returns the evidence by which a notified authority stopped the
+// execution of the request, if any.
+func (l *Lifecycle) Stopped() (Evidence, bool) { return l.First(NoteDisclosureStopped, "") }
 
 // Lifecycle is the state of one request and the evidences that led there.
 type Lifecycle struct {
@@ -257,10 +275,13 @@ func (l *Lifecycle) checkStep(s Step, tr Transition, res Reservations) error {
 	if last, ok := l.last(); ok && s.At.Before(last.At) {
 		return apperr.Errorf(apperr.EInvalid, "%s: at %s is before the previous evidence (%s); steps cannot go back in time", fromTo, s.At.UTC().Format(time.RFC3339), last.At.Format(time.RFC3339))
 	}
+	if stop, ok := l.Stopped(); ok && (tr.To == StateDisclosed || tr.To == StatePartiallyExecuted) {
+		return apperr.Errorf(apperr.EConflict, "%s: disclosure stopped by %s on %s (%s): the order must not be executed; decline it or close it", fromTo, stop.By, stop.At.UTC().Format(time.RFC3339), stop.Details)
+	}
 	switch tr.To {
 	case StatePreserved:
-		if l.Type != TypePreserve {
-			return apperr.Errorf(apperr.EInvalid, "%s: only a preserve request can be preserved; a %s request is disclosed or partially executed", fromTo, l.Type)
+		if !l.Type.Preserves() {
+			return apperr.Errorf(apperr.EInvalid, "%s: only a preserve or epoc-pr request can be preserved; a %s request is disclosed or partially executed", fromTo, l.Type)
 		}
 		if strings.TrimSpace(s.ProviderRef) == "" {
 			return apperr.Errorf(apperr.EInvalid, "%s: the provider's reference (provider_ref) is required (SPEC section 6)", fromTo)

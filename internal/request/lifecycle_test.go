@@ -100,7 +100,7 @@ func TestStepChecks(t *testing.T) {
 		{"preserved without provider ref", TypePreserve, StateInProgress, Step{To: StatePreserved, At: t0, By: "n", As: ByReceiver}, nil, apperr.EInvalid, "provider's reference"},
 		{"preserved shorter than 60 days", TypePreserve, StateInProgress, Step{To: StatePreserved, At: t0, By: "n", As: ByReceiver, ProviderRef: "P", Until: t0.AddDate(0, 0, 30)}, nil, apperr.EInvalid, "Art. 29(7)"},
 		{"preserved for 90 days", TypePreserve, StateInProgress, Step{To: StatePreserved, At: t0, By: "n", As: ByReceiver, ProviderRef: "P", Until: t0.AddDate(0, 0, 90)}, nil, "", ""},
-		{"preserved on a non-preserve request", TypeAssistance, StateInProgress, Step{To: StatePreserved, At: t0, By: "n", As: ByReceiver, ProviderRef: "P"}, nil, apperr.EInvalid, "only a preserve request"},
+		{"preserved on a non-preserve request", TypeAssistance, StateInProgress, Step{To: StatePreserved, At: t0, By: "n", As: ByReceiver, ProviderRef: "P"}, nil, apperr.EInvalid, "only a preserve or epoc-pr request"},
 		{"declined without code", TypePreserve, StateInProgress, Step{To: StateDeclined, At: t0, By: "n", As: ByReceiver}, nil, apperr.EInvalid, "a code is required"},
 		{"code for another state", TypePreserve, StateInProgress, Step{To: StateDeclined, At: t0, By: "n", As: ByReceiver, Code: CodePostponedDomestic}, nil, apperr.EInvalid, "does not fit declined"},
 		{"dual criminality without reservation", TypePreserve, StateInProgress, Step{To: StateDeclined, At: t0, By: "n", As: ByReceiver, Code: CodeDualCriminality}, reservations{"FR": true}, apperr.EInvalid, "does not hold the dual-criminality reservation"},

@@ -1,5 +1,5 @@
 // Package request is the domain of art35's cooperation requests: the
-// thirteen request types of the 24/7 network (Budapest Convention, its
+// request types of the 24/7 network (Budapest Convention, its
 // Second Additional Protocol, the 2024 UN Convention, EU Regulation
 // 2023/1543 and network practice), the checklist each must pass before it
 // may be sent, its lifecycle and evidences, its legal clocks, the chains of
@@ -29,6 +29,12 @@ const (
 	TypeSpontaneousInfo     Type = "spontaneous-info"
 	TypeAssistance          Type = "assistance"
 	TypePing                Type = "ping"
+	// TypeEPOC is a European Production Order Certificate (Regulation
+	// (EU) 2023/1543, Annex I), sent to a provider in another member state.
+	TypeEPOC Type = "epoc"
+	// TypeEPOCPR is a European Preservation Order Certificate (Regulation
+	// (EU) 2023/1543, Annex II).
+	TypeEPOCPR Type = "epoc-pr"
 )
 
 // Types lists every request type in the order of SPEC section 5.
@@ -36,8 +42,12 @@ var Types = []Type{
 	TypePreserve, TypeTrafficPath, TypeMLAFollowup, TypeRealtimeTraffic,
 	TypeInterception, TypeEmergencyDisclosure, TypeEmergencyMLA,
 	TypeSubscriberDirect, TypeProductionOrder, TypeDomainRegistration,
-	TypeSpontaneousInfo, TypeAssistance, TypePing,
+	TypeSpontaneousInfo, TypeAssistance, TypePing, TypeEPOC, TypeEPOCPR,
 }
+
+// Preserves reports whether a request of type t asks for data to be
+// preserved (and so may reach the "preserved" state).
+func (t Type) Preserves() bool { return t == TypePreserve || t == TypeEPOCPR }
 
 // Valid reports whether t is one of Types.
 func (t Type) Valid() bool { return slices.Contains(Types, t) }
@@ -113,6 +123,8 @@ type Request struct {
 	SpontaneousInfo     *SpontaneousInfo     `json:"spontaneous_info,omitempty" content:"spontaneous-info"`
 	Assistance          *Assistance          `json:"assistance,omitempty" content:"assistance"`
 	Ping                *Ping                `json:"ping,omitempty" content:"ping,optional"`
+	EPOC                *EPOC                `json:"epoc,omitempty" content:"epoc"`
+	EPOCPR              *EPOCPR              `json:"epoc_pr,omitempty" content:"epoc-pr"`
 }
 
 // Authority is a requesting or requested authority as named in a request.
@@ -202,6 +214,10 @@ func (r *Request) Content() any {
 		return nilIfNil(r.Assistance)
 	case TypePing:
 		return nilIfNil(r.Ping)
+	case TypeEPOC:
+		return nilIfNil(r.EPOC)
+	case TypeEPOCPR:
+		return nilIfNil(r.EPOCPR)
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ func (r Rule) Message() string { return r.Source + ": " + r.Text }
 var Rules = map[string]Rule{
 	// Common fields.
 	"common-id":              {"art35 network rule", "a network-wide unique request id is required (letters, digits, '-', '_', '.', at most 64)"},
-	"common-type":            {"SPEC section 5", "a request type is required (one of preserve, traffic-path, mla-followup, realtime-traffic, interception, emergency-disclosure, emergency-mla, subscriber-direct, production-order, domain-registration, spontaneous-info, assistance, ping)"},
+	"common-type":            {"SPEC section 5", "a request type is required (one of preserve, traffic-path, mla-followup, realtime-traffic, interception, emergency-disclosure, emergency-mla, subscriber-direct, production-order, domain-registration, spontaneous-info, assistance, ping, epoc, epoc-pr)"},
 	"common-sender-ref":      {"T-CY template 2018", "the sender's own reference number is required"},
 	"common-created-at":      {"T-CY template 2018", "the date of the request is required"},
 	"common-requesting":      {"SPEC section 5; Art. 29(2)(a)", "the requesting authority is required"},

@@ -290,6 +290,7 @@ func (v *validator) specific(r *Request) {
 	v.contacts(r)
 	v.identifiers(r)
 	v.typeSpecific(r)
+	v.euChecks(r)
 }
 
 func instrumentsFor(t Type) string {
@@ -372,6 +373,7 @@ func identifierLists(r *Request) map[string][]Identifier {
 	if p := r.ProductionOrder; p != nil {
 		m["production_order.order.identifiers"] = p.Order.Identifiers
 	}
+	euIdentifierLists(r, m)
 	return m
 }
 

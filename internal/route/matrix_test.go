@@ -190,6 +190,19 @@ func TestLegalMatrix(t *testing.T) {
 		{name: "EU production order FR->IT", w: starter, from: "FR", to: "IT", typ: request.TypeProductionOrder, date: today, allowed: true, in: eu, article: "Art. 5", recipient: Provider, clock: request.ClockEUProduction, cites: "Art. 10(2)"},
 		{name: "EU production order before application", w: starter, from: "FR", to: "IT", typ: request.TypeProductionOrder, date: "2026-08-17", allowed: false, in: eu, why: "applies only from 2026-08-18", cites: "2026-08-18"},
 		{name: "EU subscriber data FR->DE", w: starter, from: "FR", to: "DE", typ: request.TypeSubscriberDirect, date: today, addr: ToProvider, allowed: true, in: eu, article: "Art. 5", recipient: Provider, clock: request.ClockEUProduction, cites: "Art. 5"},
+		// The EU certificates themselves (Annex I and II), sent to the provider.
+		{name: "EPOC FR->DE to a provider", w: starter, from: "FR", to: "DE", typ: request.TypeEPOC, date: today, addr: ToProvider, allowed: true, in: eu, article: "Annex I", recipient: Provider, clock: request.ClockEUProduction, cites: "Art. 10(2), 10(4)"},
+		{name: "EPOC FR->IE (IE bound)", w: starter, from: "FR", to: "IE", typ: request.TypeEPOC, date: today, allowed: true, in: eu, article: "Art. 5", recipient: Provider, clock: request.ClockEUProduction, cites: "Art. 8"},
+		{name: "EPOC before the date of application", w: starter, from: "FR", to: "DE", typ: request.TypeEPOC, date: "2026-08-17", allowed: false, in: eu, why: "applies only from 2026-08-18", cites: "Art. 34(2)"},
+		{name: "EPOC to DK: not bound", w: starter, from: "FR", to: "DK", typ: request.TypeEPOC, date: today, allowed: false, in: eu, why: "DK is an EU member state but not bound", cites: "not bound"},
+		{name: "EPOC US->DE: US not a member", w: starter, from: "US", to: "DE", typ: request.TypeEPOC, date: today, allowed: false, in: eu, why: "US is not an EU member state", cites: "not an EU member"},
+		{name: "EPOC to an authority is not its route", w: starter, from: "FR", to: "DE", typ: request.TypeEPOC, date: today, addr: ToAuthority, allowed: false, in: eu, why: "not to a authority", cites: "provider"},
+		{name: "EPOC is no Convention request", w: starter, from: "FR", to: "DE", typ: request.TypeEPOC, date: today, allowed: true, in: eu, article: "Annex I", recipient: Provider, clock: request.ClockEUProduction, not: bud, cites: "Art. 5"},
+		{name: "EPOC-PR FR->DE to a provider", w: starter, from: "FR", to: "DE", typ: request.TypeEPOCPR, date: today, addr: ToProvider, allowed: true, in: eu, article: "Annex II", recipient: Provider, clock: request.ClockPreservation, cites: "+30 days on extension (Annex VI)"},
+		{name: "EPOC-PR IE->FR (IE bound)", w: starter, from: "IE", to: "FR", typ: request.TypeEPOCPR, date: today, allowed: true, in: eu, article: "Art. 6", recipient: Provider, clock: request.ClockPreservation, cites: "Art. 11(1)"},
+		{name: "EPOC-PR from DK: not bound", w: starter, from: "DK", to: "FR", typ: request.TypeEPOCPR, date: today, allowed: false, in: eu, why: "DK is an EU member state but not bound", cites: "Protocol No 22"},
+		{name: "EPOC-PR on the day of application", w: starter, from: "FR", to: "DE", typ: request.TypeEPOCPR, date: "2026-08-18", allowed: true, in: eu, article: "Annex II", recipient: Provider, clock: request.ClockPreservation, cites: "Art. 11(1)"},
+		{name: "EPOC-PR JP->DE: no route", w: starter, from: "JP", to: "DE", typ: request.TypeEPOCPR, date: today, allowed: false, in: eu, why: "JP is not an EU member state", cites: "not an EU member"},
 		{name: "EU order US->IT: US not a member", w: starter, from: "US", to: "IT", typ: request.TypeProductionOrder, date: today, allowed: false, in: eu, why: "US is not an EU member state", cites: "not an EU member"},
 
 		// UN 2024: not in force.

@@ -228,7 +228,7 @@ func nextFor(lang string, c *cases.Case, a request.Agenda, now time.Time) nextSt
 			n.Since = e.At
 		}
 		return n
-	case in && st == request.StateInProgress && r.Type == request.TypePreserve:
+	case in && st == request.StateInProgress && r.Type.Preserves():
 		return nextStep{Text: t("in-preserve")}
 	case in && st == request.StateInProgress:
 		return nextStep{Text: t("in-execute")}

@@ -197,7 +197,7 @@ func actionsFor(c *cases.Case) []actionForm {
 		if t.From != c.Lifecycle.State || t.By != side {
 			continue
 		}
-		if t.To == request.StatePreserved && c.Request.Type != request.TypePreserve {
+		if t.To == request.StatePreserved && !c.Request.Type.Preserves() {
 			continue
 		}
 		a := actionForm{To: t.To, Meaning: t.Meaning}

@@ -124,6 +124,7 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("POST /compose/preserve/draft", s.auth(s.composeDraft))
 	mux.Handle("GET /inbox.csv", s.auth(s.inboxCSV))
 	mux.Handle("POST /pings/{id}/answer", s.auth(s.pingAnswer))
+	s.transborderRoutes(mux) // transborder.go: Art. 32 access, Art. 34 interceptions
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.session(r); err != nil {
 			s.denied(w, r)

@@ -150,6 +150,10 @@ func eventHeadline(lang string, e request.Evidence) (headline string, details bo
 	switch {
 	case e.Kind == request.NoteEscalated && e.Details != "":
 		return i18n.T(lang, "words.escalated-to", word(lang, "words.duty", e.Details)), false
+	case e.Kind == request.NoteDisclosureStopped:
+		// The notified authority's stop (Protocol Art. 7(5)(c); Reg.
+		// 2023/1543 Art. 12): who stopped it is the point of the line.
+		return i18n.T(lang, "words.disclosure-stopped-by", e.By), true
 	case e.Kind == request.NoteNegativeAck && e.Details == "requester":
 		return word(lang, "note", e.Kind), false
 	case e.To != "" && e.Kind != "refused-step":
