@@ -132,21 +132,13 @@ func dynamicKeys() map[string]string {
 	return keys
 }
 
-// frenchPending are the keys whose French is still to be written: the doc
-// texts (field hints) of the EU certificates (EPOC, EPOC-PR), which landed
-// in English (a French page shows them in English, the catalogue's
-// fallback). Remove this when fr/doc.txt has them.
-func frenchPending(lang, key string) bool {
-	return lang == "fr" && (strings.HasPrefix(key, "doc.epoc.") || strings.HasPrefix(key, "doc.epoc_pr."))
-}
-
 // missingKeys is what the test reports: each key used but not defined in
 // a language.
 func missingKeys(c *i18n.Catalogue, used map[string]string) []string {
 	var out []string
 	for k, where := range used {
 		for _, lang := range i18n.Languages {
-			if !c.Has(lang, k) && !frenchPending(lang, k) {
+			if !c.Has(lang, k) {
 				out = append(out, lang+": "+k+" (used in "+where+")")
 			}
 		}
@@ -184,7 +176,7 @@ func TestCataloguesMatch(t *testing.T) {
 	c := i18n.Std()
 	en, fr := c.Keys("en"), c.Keys("fr")
 	for _, k := range en {
-		if !c.Has("fr", k) && !frenchPending("fr", k) {
+		if !c.Has("fr", k) {
 			t.Errorf("fr lacks %s", k)
 		}
 	}
