@@ -70,6 +70,7 @@ func commands() []entry {
 		{demoCmd, runDemo},
 		{directoryCmd, runDirectory},
 		{envelopeCmd, runEnvelope},
+		{exerciseCmd, runExercise},
 		{incidentCmd, runIncident},
 		{ipdbCmd, runIPDB},
 		{manCmd, runMan},

@@ -15,7 +15,7 @@ import (
 var statsCmd = &command{
 	name:  "stats",
 	short: "statistics of this node's casework: volumes, response times, ack clock, MLA follow-up, declines, pings",
-	usage: "stats --data DIR [--from DATE] [--to DATE] [--by country|type|priority] [--exercise] [--json|--csv [--pings]]\n       art35 stats share --data DIR --from DATE --to DATE [--out FILE]\n       art35 stats network --data DIR --from DATE --to DATE [--json] SHARE...\n       art35 stats classify ID --data DIR --offence CLASS[,CLASS...] --by NAME",
+	usage: "stats --data DIR [--from DATE] [--to DATE] [--by country|type|priority] [--exercise ID|all] [--json|--csv [--pings]]\n       art35 stats share --data DIR --from DATE --to DATE [--out FILE]\n       art35 stats network --data DIR --from DATE --to DATE [--json] SHARE...\n       art35 stats classify ID --data DIR --offence CLASS[,CLASS...] --by NAME",
 	long: `Stats computes, from this node's own casework, per partner country, request
 type or priority over a period: the requests sent and received; the time from
 sending to the machine receipt, to a person's acknowledgement, to preservation
@@ -31,8 +31,9 @@ period is everything up to now.
 
 The figures are counts and durations only: no name, reference or other
 personal data. Exercises (envelopes with the exercise flag) and tests (ping
-requests) are never counted with real work; --exercise reports the exercises
-alone. --csv prints the request figures (durations in seconds); with --pings it
+requests) are never counted with real work; --exercise ID reports that
+exercise alone (its requests and pings; "art35 exercise list" names them),
+--exercise all every exercise. --csv prints the request figures (durations in seconds); with --pings it
 prints the ping rows instead. See docs/stats.md.
 
 "stats share" writes this node's aggregate for a period (counts and durations
@@ -75,7 +76,8 @@ func runStats(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	var from, to, by string
-	var asJSON, asCSV, pings, exercise bool
+	var asJSON, asCSV, pings bool
+	var exercise string
 	n, pos, err := openNode(ctx, e, statsCmd, "", args, func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "start of the period: a date (UTC) or an RFC 3339 time (default: the beginning)")
 		fs.StringVar(&to, "to", "", "end of the period: a date (that whole day, UTC) or an RFC 3339 time (default: now)")
@@ -83,7 +85,7 @@ func runStats(ctx context.Context, e *env, args []string) error {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 		fs.BoolVar(&asCSV, "csv", false, "print CSV")
 		fs.BoolVar(&pings, "pings", false, "with --csv: print the ping rows instead of the request figures")
-		fs.BoolVar(&exercise, "exercise", false, "report the exercises alone instead of real work")
+		fs.StringVar(&exercise, "exercise", "", "report exercise ID alone (or all for every exercise) instead of real work")
 	})
 	if err != nil {
 		return err
@@ -99,8 +101,12 @@ func runStats(ctx context.Context, e *env, args []string) error {
 		return usagef("--pings goes with --csv (text and JSON show the pings anyway)")
 	}
 	q := stats.Query{Scope: stats.ScopeReal}
-	if exercise {
+	switch exercise {
+	case "":
+	case "all":
 		q.Scope = stats.ScopeExercise
+	default:
+		q.Scope, q.Exercise = stats.ScopeExercise, exercise
 	}
 	if q.By, err = stats.ParseDimension(by); err != nil {
 		return usagef("--by: %q is not a grouping; use country, type, priority or offence", by)

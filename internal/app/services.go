@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -11,9 +12,11 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clockrun"
+	"github.com/art35/art35/internal/exercise"
 	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/metrics"
 	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/notify"
 	"github.com/art35/art35/internal/openapi"
 	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/ping"
@@ -32,6 +35,8 @@ type Services struct {
 	Clocks *clockrun.Runner
 	Ping   *ping.Service
 	Watch  *watch.Service
+	// Exercise follows the exercises the node takes part in (exercise.go).
+	Exercise *exercise.Service
 }
 
 // Options are the choices of how services are mounted.
@@ -46,6 +51,9 @@ type Options struct {
 	// Clocks are the clock runner's options (Getenv is taken from above
 	// when they name none).
 	Clocks clockrun.Options
+	// Secretariat is the secretariat's signing key, on the secretariat's
+	// node only (it opens, closes and plays exercises).
+	Secretariat ed25519.PrivateKey
 }
 
 // Mount registers the node's services on it; call it before n.Run.
@@ -53,7 +61,7 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 	if opt.Clocks.Getenv == nil {
 		opt.Clocks.Getenv = opt.Getenv
 	}
-	s := &Services{Ping: RegisterPing(n)}
+	s := &Services{Ping: RegisterPing(n), Exercise: RegisterExercise(n, opt.Secretariat)}
 	if _, err := RegisterMetrics(n); err != nil {
 		return nil, err
 	}
@@ -62,13 +70,14 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 	if s.Clocks, err = RegisterClocks(n, opt.Clocks); err != nil {
 		return nil, err
 	}
-	if s.Portal, err = Portal(n, opt.Secure); err != nil {
-		return nil, err
-	}
-	n.Handle("/", s.Portal)
+	s.Clocks.Exercise = s.Exercise
 	if s.Watch, err = RegisterWatch(n, opt.IPDB); err != nil {
 		return nil, err
 	}
+	if s.Portal, err = portal(n, opt.Secure, s.Watch); err != nil {
+		return nil, err
+	}
+	n.Handle("/", s.Portal)
 	tokens, err := providerTokens(n.Config.Path(ProviderTokensFile))
 	if err != nil {
 		return nil, err
@@ -87,7 +96,7 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 // (commands use it to start campaigns and answer challenges).
 func Ping(n *node.Node) *ping.Service {
 	return &ping.Service{DB: n.DB, Clock: n.Clock, Send: n.Send, Directory: n.Directory, Delivered: n.Envelopes.DeliveredSince,
-		Party: n.Config.Party, Authority: n.Config.Authority, Log: n.Log}
+		Party: n.Config.Party, Authority: n.Config.Authority, Log: n.Log, Drills: Exercise(n, nil).PingMessages}
 }
 
 // Watch returns the watch service of a node, attributing with db, or with
@@ -114,8 +123,19 @@ func Clocks(n *node.Node, opt clockrun.Options) (*clockrun.Runner, error) {
 // Portal returns the web portal of a node; mount it with n.Handle("/", ...).
 // secure says whether the node serves HTTPS (the portal's cookies).
 func Portal(n *node.Node, secure bool) (*web.Server, error) {
-	return web.New(web.Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
-		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb"), Pings: Ping(n)})
+	return portal(n, secure, nil)
+}
+
+// portal is Portal with the node's watch relay, whose events the
+// watches pages show (nil: no watches pages).
+func portal(n *node.Node, secure bool, w *watch.Service) (*web.Server, error) {
+	d := web.Deps{Party: n.Config.Party, Authority: n.Config.Authority, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
+		Clock: n.Clock, Log: n.Log, Secure: secure, IPData: n.Config.Path("ipdb"), Pings: Ping(n),
+		Roster: &notify.Roster{DB: n.DB, Clock: n.Clock}, Exercise: ExerciseBanner(Exercise(n, nil))}
+	if w != nil {
+		d.Watches = w
+	}
+	return web.New(d)
 }
 
 // providerTokens reads DATA/provider-tokens.toml ([tokens] name = "token"),

@@ -2,6 +2,7 @@ package auditlog
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
@@ -108,72 +109,65 @@ func List(ctx context.Context, db *store.DB, q Query) ([]Listed, error) {
 		where = append(where, w)
 	}
 	// Records staged but not yet sequenced are the newest: the audit view
-	// shows them too, so that what was just done is visible at once.
-	// They are read before the log: a record the sequencer moves between
-	// the two reads is then seen twice and shown once, as sequenced, and
-	// never missed.
-	staged, stagedLeaves, err := listStaged(ctx, db, q)
+	// shows them too, so that what was just done is visible at once. Both
+	// tables are read in one snapshot: the sequencer moves records from
+	// one to the other, and two separate reads could miss a record or,
+	// since two records may be identical (the same read twice in the same
+	// microsecond), not tell a moved one from its twin.
+	var out []Listed
+	err := db.Snapshot(ctx, func(tx *sql.Tx) error {
+		staged, err := listStaged(ctx, tx, q)
+		if err != nil {
+			return err
+		}
+		if len(staged) >= q.Limit {
+			out = staged[:q.Limit]
+			return nil
+		}
+		sqlText := `SELECT idx, leaf FROM audit_records`
+		if len(where) > 0 {
+			sqlText += ` WHERE ` + strings.Join(where, " AND ")
+		}
+		args = append(args, q.Limit-len(staged))
+		sqlText += fmt.Sprintf(` ORDER BY idx DESC LIMIT $%d`, len(args))
+		rows, err := tx.QueryContext(ctx, sqlText, args...)
+		if err != nil {
+			return apperr.Wrap(apperr.EInternal, store.MapError(err), "audit list")
+		}
+		defer rows.Close()
+		out = staged
+		for rows.Next() {
+			var (
+				l    Listed
+				leaf []byte
+			)
+			if err := rows.Scan(&l.Index, &leaf); err != nil {
+				return err
+			}
+			if l.Record, err = Decode(leaf); err != nil {
+				return apperr.Wrap(apperr.EInvalid, err, "audit list: record %d is damaged (run 'art35 audit verify')", l.Index)
+			}
+			out = append(out, l)
+		}
+		return rows.Err()
+	})
 	if err != nil {
 		return nil, err
 	}
-	if len(staged) >= q.Limit {
-		return staged[:q.Limit], nil
-	}
-	q.Limit -= len(staged)
-	sqlText := `SELECT idx, leaf FROM audit_records`
-	if len(where) > 0 {
-		sqlText += ` WHERE ` + strings.Join(where, " AND ")
-	}
-	args = append(args, q.Limit)
-	sqlText += fmt.Sprintf(` ORDER BY idx DESC LIMIT $%d`, len(args))
-	rows, err := db.QueryContext(ctx, sqlText, args...)
-	if err != nil {
-		return nil, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit list")
-	}
-	defer rows.Close()
-	var logged []Listed
-	sequenced := map[string]int{} // leaves read from the log, which may also have been read as staged
-	for rows.Next() {
-		var (
-			l    Listed
-			leaf []byte
-		)
-		if err := rows.Scan(&l.Index, &leaf); err != nil {
-			return nil, err
-		}
-		if l.Record, err = Decode(leaf); err != nil {
-			return nil, apperr.Wrap(apperr.EInvalid, err, "audit list: record %d is damaged (run 'art35 audit verify')", l.Index)
-		}
-		sequenced[string(leaf)]++
-		logged = append(logged, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := make([]Listed, 0, len(staged)+len(logged))
-	for i, l := range staged {
-		if sequenced[stagedLeaves[i]] > 0 {
-			sequenced[stagedLeaves[i]]--
-			continue
-		}
-		out = append(out, l)
-	}
-	return append(out, logged...), nil
+	return out, nil
 }
 
 // listStaged returns the staged records matching q, newest first, decoded
-// from their leaves (the staging table has no query columns), and their
-// leaves.
-func listStaged(ctx context.Context, db *store.DB, q Query) ([]Listed, []string, error) {
+// from their leaves (the staging table has no query columns).
+func listStaged(ctx context.Context, db querier, q Query) ([]Listed, error) {
 	rows, err := db.QueryContext(ctx, `SELECT id, leaf FROM audit_staged ORDER BY id DESC LIMIT $1`, maxStagedScan+1)
 	if err != nil {
-		return nil, nil, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit list: read staged records")
+		return nil, apperr.Wrap(apperr.EInternal, store.MapError(err), "audit list: read staged records")
 	}
 	defer rows.Close()
 	var (
-		out    []Listed
-		leaves []string
-		seen   int
+		out  []Listed
+		seen int
 	)
 	for rows.Next() {
 		var (
@@ -181,14 +175,14 @@ func listStaged(ctx context.Context, db *store.DB, q Query) ([]Listed, []string,
 			leaf []byte
 		)
 		if err := rows.Scan(&id, &leaf); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		if seen++; seen > maxStagedScan {
-			return nil, nil, apperr.Errorf(apperr.EInternal, "audit list: more than %d records wait to be sequenced; is the node (its audit sequencer) running? 'art35 audit verify' sequences them", maxStagedScan)
+			return nil, apperr.Errorf(apperr.EInternal, "audit list: more than %d records wait to be sequenced; is the node (its audit sequencer) running? 'art35 audit verify' sequences them", maxStagedScan)
 		}
 		r, err := Decode(leaf)
 		if err != nil {
-			return nil, nil, apperr.Wrap(apperr.EInvalid, err, "audit list: staged record %d is damaged", id)
+			return nil, apperr.Wrap(apperr.EInvalid, err, "audit list: staged record %d is damaged", id)
 		}
 		if (q.MessageID != "" && r.MessageID != q.MessageID) || (q.Case != "" && r.Case != q.Case) ||
 			(q.Actor != "" && r.Actor != q.Actor) || (q.Kind != "" && r.Kind != q.Kind) ||
@@ -196,7 +190,6 @@ func listStaged(ctx context.Context, db *store.DB, q Query) ([]Listed, []string,
 			continue
 		}
 		out = append(out, Listed{Index: -1, Record: r})
-		leaves = append(leaves, string(leaf))
 	}
-	return out, leaves, rows.Err()
+	return out, rows.Err()
 }

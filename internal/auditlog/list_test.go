@@ -1,6 +1,7 @@
 package auditlog
 
 import (
+	"database/sql"
 	"fmt"
 	"testing"
 
@@ -49,6 +50,36 @@ func TestListOfCase(t *testing.T) {
 		}
 		if idx, _ := digests(Query{OfCase: &CaseKeys{}}); len(idx) != 0 {
 			t.Fatalf("a case with no keys: %v, want none", idx)
+		}
+	})
+}
+
+// TestListIdenticalRecords: two records may be identical to the byte (the
+// same person reading the same case twice in one microsecond); with one in
+// the log and its twin still staged, List shows both (it once took the
+// staged twin for the same record seen twice and dropped it).
+func TestListIdenticalRecords(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		l := newTestLog(t, db, "IT-247")
+		r := sampleRecord()
+		if _, err := AppendOne(ctx, db, r); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Tx(ctx, func(tx *sql.Tx) error { _, err := Append(ctx, tx, r); return err }); err != nil {
+			t.Fatal(err)
+		}
+		for _, when := range []string{"twin staged", "both in the log"} {
+			got, err := List(ctx, db, Query{Kind: DataRead})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 {
+				t.Fatalf("%s: List shows %d of the 2 identical records", when, len(got))
+			}
+			if _, err := l.Sequence(ctx); err != nil {
+				t.Fatal(err)
+			}
 		}
 	})
 }

@@ -528,14 +528,18 @@ type Summary struct {
 	NextDue   *request.Deadline `json:"next_due,omitempty"`
 	// Held says a clock is held, e.g. request.HeldForMLA (Art. 29(7)).
 	Held string `json:"held,omitempty"`
+	// Exercise says the case is a drill (its envelope carried the
+	// exercise flag): the inbox marks it.
+	Exercise bool `json:"exercise,omitempty"`
 }
 
 // List returns the cases, the one due soonest first (cases with no open
-// clock last, newest first).
+// clock last, newest first). Cases archived when their exercise closed
+// are left out (exercise.go).
 func (s *Service) List(ctx context.Context) ([]Summary, error) {
 	// Two queries for the whole list (requests, then all their evidences),
 	// not one per case: the portal asks for this list every few seconds.
-	rows, err := s.DB.QueryContext(ctx, `SELECT id, direction, type, requested_party, peer, state, updated_at, document FROM requests`)
+	rows, err := s.DB.QueryContext(ctx, `SELECT id, direction, type, requested_party, peer, state, updated_at, document, exercise FROM requests WHERE archived_at = ''`)
 	if err != nil {
 		return nil, store.MapError(err)
 	}
@@ -551,8 +555,9 @@ func (s *Service) List(ctx context.Context) ([]Summary, error) {
 			x                              row
 			dir, typ, party, state, update string
 			doc                            []byte
+			exercise                       int64
 		)
-		if err := rows.Scan(&x.sum.ID, &dir, &typ, &party, &x.sum.Peer, &state, &update, &doc); err != nil {
+		if err := rows.Scan(&x.sum.ID, &dir, &typ, &party, &x.sum.Peer, &state, &update, &doc, &exercise); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -564,7 +569,7 @@ func (s *Service) List(ctx context.Context) ([]Summary, error) {
 		if x.r == nil {
 			x.r = &request.Request{ID: x.sum.ID, Type: request.Type(typ)}
 		}
-		x.sum.Direction, x.sum.Type, x.sum.State = Direction(dir), typ, state
+		x.sum.Direction, x.sum.Type, x.sum.State, x.sum.Exercise = Direction(dir), typ, state, exercise != 0
 		x.sum.Priority, x.sum.SenderRef = string(x.r.Priority), x.r.SenderRef
 		x.lc = &request.Lifecycle{RequestID: x.sum.ID, Type: request.Type(typ), RequestedParty: party, State: request.State(state)}
 		byID[x.sum.ID] = &x

@@ -140,9 +140,9 @@ func oneLine(s string) string {
 }
 
 // Open returns the ids of the requests whose clocks may still run: every
-// request not closed, oldest first.
+// request not closed and not archived with its exercise, oldest first.
 func (s *Service) Open(ctx context.Context) ([]string, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT id FROM requests WHERE state NOT IN ('closed', 'draft') ORDER BY created_at, id`)
+	rows, err := s.DB.QueryContext(ctx, `SELECT id FROM requests WHERE state NOT IN ('closed', 'draft') AND archived_at = '' ORDER BY created_at, id`)
 	if err != nil {
 		return nil, store.MapError(err)
 	}

@@ -66,6 +66,12 @@ type Runner struct {
 	Authority string // this node's authority, whose roster is escalated along
 	Policy    request.Policy
 	Interval  time.Duration
+	// Roster says who is on duty at an hour (package notify); nil means
+	// the directory's people of each role, whatever the hour.
+	Roster *notify.Roster
+	// Exercise, when set, sends the notifications about exercise cases
+	// to the exercise's contacts instead of the roster (notify.ForExercise).
+	Exercise notify.ExerciseContacts
 }
 
 // Host is what the clocks need of the node they run on; internal/app
@@ -106,7 +112,7 @@ func New(n Host, opt Options) (*Runner, error) {
 	keyID := keys.ID(keys.FormatSigningPublic(n.Signing.Public().(ed25519.PublicKey)))
 	return &Runner{
 		Cases: n.Cases, DB: n.DB, Directory: n.Directory, Clock: n.Clock, Log: n.Log,
-		Authority: n.Authority, Policy: policy, Interval: interval,
+		Authority: n.Authority, Policy: policy, Interval: interval, Roster: &notify.Roster{DB: n.DB, Clock: n.Clock},
 		Notifier: &notify.Notifier{DB: n.DB, Clock: n.Clock, Log: n.Log, Settings: *settings, Authority: n.Authority,
 			Signing: n.Signing, KeyID: keyID},
 	}, nil
@@ -260,6 +266,23 @@ func people(own *directory.Authority, role string) []directory.Person {
 	return out
 }
 
+// onDuty returns who to tell for role now: whoever the node's roster
+// says is on duty at this hour in the authority's zone (notify.Roster),
+// or, without a roster, the directory's people of the role (people).
+func (r *Runner) onDuty(ctx context.Context, own *directory.Authority, role string) ([]directory.Person, error) {
+	if own == nil || r.Roster == nil {
+		return people(own, role), nil
+	}
+	d, err := r.Roster.OnDuty(ctx, own, role, r.Clock.Now())
+	if err != nil {
+		return nil, fmt.Errorf("duty roster: %w", err)
+	}
+	if len(d.People) == 0 {
+		return people(own, role), nil
+	}
+	return d.People, nil
+}
+
 // actionKey identifies one action of one case for clock_actions.
 func actionKey(id string, a request.Action) string {
 	return strings.Join([]string{id, a.Clock, a.Kind, a.To, a.At.UTC().Format(time.RFC3339)}, "|")
@@ -330,7 +353,13 @@ func (r *Runner) perform(ctx context.Context, c *cases.Case, a request.Action, a
 	}
 	var told []directory.Person
 	if role != "" {
-		told = people(own, role)
+		var err error
+		if told, err = r.onDuty(ctx, own, role); err != nil {
+			return nil, err
+		}
+		if told, err = notify.ForExercise(ctx, r.Exercise, id, told); err != nil {
+			return nil, err
+		}
 	}
 	msg := r.message(c, a, role)
 	change := func(tx *sql.Tx) error {
@@ -384,7 +413,13 @@ func (r *Runner) peerNegative(ctx context.Context, c *cases.Case, own *directory
 func (r *Runner) tellUnacknowledged(ctx context.Context, c *cases.Case, own *directory.Authority, at time.Time, reporter string) (*Performed, error) {
 	id := c.Request.ID
 	key := strings.Join([]string{id, request.ClockAck, "requester-told"}, "|")
-	told := people(own, string(directory.Primary))
+	told, err := r.onDuty(ctx, own, string(directory.Primary))
+	if err == nil {
+		told, err = notify.ForExercise(ctx, r.Exercise, id, told)
+	}
+	if err != nil {
+		return nil, err
+	}
 	how := "by this node's clock; no acknowledgement has arrived"
 	if reporter != "" {
 		how = reporter + " reported it with a negative evidence at " + at.UTC().Format(time.RFC3339)
@@ -394,7 +429,7 @@ func (r *Runner) tellUnacknowledged(ctx context.Context, c *cases.Case, own *dir
 		Text: fmt.Sprintf("Your request %s (%s, %s) to %s was not acknowledged by a person there in time (%s).\n"+
 			"Call their 24/7 point of contact by phone now.\n\nShow the case: art35 case show %s\n",
 			id, c.Request.Type, c.Request.Priority, c.Request.Requested.Party, how, id)}
-	err := r.DB.Tx(ctx, func(tx *sql.Tx) error {
+	err = r.DB.Tx(ctx, func(tx *sql.Tx) error {
 		ok, err := claim(ctx, tx, key, id, "not-acknowledged", r.Clock.Now())
 		if err != nil {
 			return err

@@ -70,10 +70,12 @@ type Story struct {
 func Stories() []Story {
 	return []Story{
 		{"story 1 (intrusion trace)", "Story 1 (intrusion trace) was played:", playStory1},
+		{"story 2 (the Oslo bank robber: a watch relayed)", "Story 2 (the Oslo bank robber; open Watches in the NO, GB and ES portals: another login arrives every 45 s):", playStory2},
 		{"story 3 (Estonia 2007: a DDoS log triaged)", "Story 3 (Estonia 2007: a DDoS log triaged):", playStory3},
 		{"story 4 (life and limb: an emergency request)", "Story 4 (life and limb: an emergency request):", playStory4},
 		{"story 5 (a ping test of the network)", "Story 5 (a ping test of the network; answer the others in each portal or with 'art35 ping answer'):", playStory5},
 		{"story 7 (a forged emergency request)", "", playStory7},
+		{"exercise (a desktop exercise run by the secretariat)", "An exercise is running (a drill: its banner is on every page of FR, US and IT):", playExercise}, // exercise.go
 	}
 }
 
@@ -128,6 +130,7 @@ func Run(ctx context.Context, o Options) error {
 		return printReport(o.Stdout, results)
 	}
 	printRunning(o, w, accounts, results, folder)
+	go story2Live(ctx, w, story2Every) // another login now and then, live on the watches pages
 	<-ctx.Done()
 	fmt.Fprintln(o.Stdout, "stopping the demo network")
 	return nil

@@ -73,6 +73,12 @@ func playStory1(ctx context.Context, w *World) ([]string, error) {
 		}
 		report = append(report, fmt.Sprintf("IT: %s by %s; US sees it", st.To, st.By))
 	}
+	// The traffic path to a third country and the onward preserve (story1_path.go).
+	more, err := playStory1Path(ctx, w, id)
+	report = append(report, more...)
+	if err != nil {
+		return report, err
+	}
 	// The MLA follow-up keeps the preservation alive and links the chain.
 	mla := fmt.Sprintf("US-%d-%06d", now.Year(), (now.UnixNano()/1000+1)%1000000)
 	fu := story1Preserve(mla, now)

@@ -48,6 +48,9 @@ func (n *Node) arrived(ctx context.Context, tx *sql.Tx, in *federation.Inbound) 
 	if err := markExercise(ctx, tx, h); err != nil {
 		return err
 	}
+	if err := n.recordExercise(ctx, tx, h, false); err != nil {
+		return err
+	}
 	rd := in.Receipt.Digest
 	_, err := auditlog.Append(ctx, tx, auditlog.Record{
 		Kind: auditlog.EnvelopeReceived, Time: in.Receipt.ReceivedAt, Actor: h.Sender, Case: h.CaseRef,

@@ -151,6 +151,10 @@ func (n *Node) Seal(ctx context.Context, h envelope.Header, body []byte) (*envel
 // one transaction with change, the business change that causes the
 // message (nil when there is none): both are stored, or neither.
 func (n *Node) Send(ctx context.Context, h envelope.Header, body []byte, change func(tx *sql.Tx) error) (*envelope.Envelope, error) {
+	h, err := n.tagExercise(ctx, h)
+	if err != nil {
+		return nil, err
+	}
 	env, err := n.Seal(ctx, h, body)
 	if err != nil {
 		return nil, err
@@ -162,6 +166,9 @@ func (n *Node) Send(ctx context.Context, h envelope.Header, body []byte, change 
 			}
 		}
 		if err := markExercise(ctx, tx, env.Header); err != nil {
+			return err
+		}
+		if err := n.recordExercise(ctx, tx, env.Header, true); err != nil {
 			return err
 		}
 		if err := federation.Enqueue(ctx, tx, env, outbox.IsEmergency(env.Header), n.Clock.Now()); err != nil {

@@ -27,6 +27,7 @@ import (
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
+	"github.com/art35/art35/internal/leader"
 	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/users"
@@ -83,7 +84,11 @@ type Node struct {
 	Client     *federation.Client
 	Outbox     *outbox.Worker
 	outboxWake chan struct{}
-	keys       *federation.DirectoryKeys
+	// Leader elects the replica that runs the once-at-a-time work (the
+	// workers given to Go, audit checkpoints, retention) when several
+	// processes serve this node from one PostgreSQL database.
+	Leader *leader.Elector
+	keys   *federation.DirectoryKeys
 
 	// Cases is the node's casework: requests sent and received.
 	Cases *cases.Service
@@ -102,6 +107,7 @@ type Node struct {
 	peerMux, portalMux, adminMux *http.ServeMux
 	arrivals                     map[envelope.Kind]ArrivalHandler
 	workers                      []func(ctx context.Context)
+	exercise                     exerciseHooks // exercise.go
 }
 
 // ArrivalHandler reacts to an accepted envelope of one kind, inside the
@@ -134,7 +140,10 @@ func (n *Node) Handle(pattern string, h http.Handler) {
 }
 
 // Go registers a background worker that Run starts and stops with the
-// node (a clock runner, a ping campaign). Call it before Run.
+// node (a clock runner, a ping campaign). Call it before Run. When several
+// replicas serve the node from one PostgreSQL database, the workers run
+// on the leader only (package leader), and start on another replica when
+// the leader dies.
 func (n *Node) Go(worker func(ctx context.Context)) { n.workers = append(n.workers, worker) }
 
 // OutboxInterval is how often the delivery worker looks for due retries
@@ -188,7 +197,9 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 	n.Inbox = &federation.Inbox{Keys: dk, Store: n.Envelopes, Clock: n.Clock, Audit: auditedRejections{n}, Admit: n.admit}
 	n.Client = &federation.Client{Keys: dk, AllowInsecure: opt.PlainHTTP}
 	n.outboxWake = make(chan struct{}, 1)
-	n.Outbox = &outbox.Worker{Store: n.Envelopes, Sender: n.Client, Peers: dk, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy}
+	replica := replicaName()
+	n.Outbox = &outbox.Worker{Store: n.Envelopes, Sender: n.Client, Peers: dk, Clock: n.Clock, Log: n.Log, Policy: outbox.DefaultPolicy, Replica: replica}
+	n.Leader = &leader.Elector{DB: n.DB, Log: n.Log, Replica: replica}
 	n.Cases = &cases.Service{DB: n.DB, Send: n.Send, Directory: n.Directory, Clock: n.Clock, Log: n.Log,
 		Party: cfg.Party, Authority: cfg.Authority}
 	n.applyRules() // rules.go
@@ -281,12 +292,8 @@ func (n *Node) Run(ctx context.Context) error {
 	workCtx, stopWork := context.WithCancel(ctx)
 	defer stopWork()
 	wg.Go(func() { n.Outbox.Run(workCtx, OutboxInterval, n.outboxWake) })
-	wg.Go(func() { _ = n.Audit.Run(workCtx, n.Config.AuditCheckpointInterval.Duration) })
-	wg.Go(func() { n.purgeDaily(workCtx) })
 	wg.Go(func() { n.flushRefusalsEvery(workCtx) })
-	for _, w := range n.workers {
-		wg.Go(func() { w(workCtx) })
-	}
+	wg.Go(func() { n.Leader.Run(workCtx, n.leaderWork) })
 	if n.Config.DirectoryURL != "" {
 		wg.Go(func() { n.pollEvery(workCtx, http.DefaultClient, n.Config.DirectoryURL, DirectoryPollInterval) })
 	}
@@ -302,6 +309,18 @@ func (n *Node) Run(ctx context.Context) error {
 	}
 	n.Log.Info("node stopped", "party", n.Config.Party)
 	return nil
+}
+
+// leaderWork is what runs on one replica at a time (package leader): audit
+// sequencing and checkpoints, retention, and the registered workers.
+func (n *Node) leaderWork(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = n.Audit.Run(ctx, n.Config.AuditCheckpointInterval.Duration) })
+	wg.Go(func() { n.purgeDaily(ctx) })
+	for _, w := range n.workers {
+		wg.Go(func() { w(ctx) })
+	}
+	wg.Wait()
 }
 
 // Close releases the node's database.

@@ -10,6 +10,11 @@
 // so the worker can crash and restart at any point: at worst it delivers an
 // envelope again, and the receiver answers a duplicate with its original
 // receipt.
+//
+// Several replicas of one node may run workers on the same PostgreSQL
+// database: each pass then claims what it sends (Claimer), with a lease,
+// so that an envelope is sent by one replica, and one whose replica died
+// is taken up by another when the lease expires.
 package outbox
 
 import (
@@ -36,6 +41,15 @@ type Peers interface {
 	Peer(ctx context.Context, authority string) (federation.Peer, error)
 }
 
+// Claimer is a store that hands each due envelope to one replica only
+// (federation.Envelopes does, with FOR UPDATE SKIP LOCKED on PostgreSQL).
+// A claim lasts until leaseUntil; the outcome the worker records
+// (MarkDelivered, MarkAttempt) ends it, and so does its expiry: the
+// envelope is then due again for any replica.
+type Claimer interface {
+	ClaimDue(ctx context.Context, replica string, now, leaseUntil time.Time, limit int) ([]federation.Outbound, error)
+}
+
 // Policy is the retry policy.
 type Policy struct {
 	// First is the delay before the first retry; each further retry
@@ -53,10 +67,16 @@ type Policy struct {
 	// need not arrive in order; a few in flight hide the network's and
 	// the receiver's latency.
 	PerPeer int
+	// Lease is how long a claimed envelope belongs to the replica that
+	// claimed it (when the store is a Claimer). It must outlast a pass
+	// (a batch at PerPeer in flight); a worker does not start sending an
+	// envelope whose lease has run out, since another replica may have
+	// taken it, and a replica that died holds its envelopes this long.
+	Lease time.Duration
 }
 
 // DefaultPolicy is the policy a node runs with.
-var DefaultPolicy = Policy{First: time.Second, Max: 5 * time.Minute, EmergencyAlert: time.Minute, Batch: 256, PerPeer: 8}
+var DefaultPolicy = Policy{First: time.Second, Max: 5 * time.Minute, EmergencyAlert: time.Minute, Batch: 256, PerPeer: 8, Lease: 30 * time.Second}
 
 // Backoff returns the delay before retry number attempts (1 = first retry).
 func (p Policy) Backoff(attempts int, rnd func() float64) time.Duration {
@@ -110,6 +130,9 @@ type Worker struct {
 	OnRefused func(ctx context.Context, env *envelope.Envelope, rej *federation.Rejection)
 	// Rand returns a number in [0,1) for the jitter; nil uses math/rand.
 	Rand func() float64
+	// Replica names this process among the node's replicas. When it is
+	// set and Store is a Claimer, each pass claims what it sends.
+	Replica string
 
 	mu      sync.Mutex
 	health  map[string]*Health
@@ -143,7 +166,16 @@ func (w *Worker) Pass(ctx context.Context) (delivered, failed int, err error) {
 	w.init()
 	w.mu.Unlock()
 	now := w.Clock.Now()
-	due, err := w.Store.DueOutbound(ctx, now, w.Policy.Batch)
+	var (
+		due        []federation.Outbound
+		leaseUntil time.Time // zero: nothing claimed, no lease to watch
+	)
+	if c, ok := w.Store.(Claimer); ok && w.Replica != "" && w.Policy.Lease > 0 {
+		leaseUntil = now.Add(w.Policy.Lease)
+		due, err = c.ClaimDue(ctx, w.Replica, now, leaseUntil, w.Policy.Batch)
+	} else {
+		due, err = w.Store.DueOutbound(ctx, now, w.Policy.Batch)
+	}
 	if err != nil {
 		return 0, 0, err
 	}
@@ -159,7 +191,7 @@ func (w *Worker) Pass(ctx context.Context) (delivered, failed int, err error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			d, f := w.deliverPeer(ctx, peer, list)
+			d, f := w.deliverPeer(ctx, peer, list, leaseUntil)
 			mu.Lock()
 			delivered, failed = delivered+d, failed+f
 			mu.Unlock()
@@ -170,7 +202,7 @@ func (w *Worker) Pass(ctx context.Context) (delivered, failed int, err error) {
 	return delivered, failed, nil
 }
 
-func (w *Worker) deliverPeer(ctx context.Context, peer string, list []federation.Outbound) (delivered, failed int) {
+func (w *Worker) deliverPeer(ctx context.Context, peer string, list []federation.Outbound, leaseUntil time.Time) (delivered, failed int) {
 	p, err := w.Peers.Peer(ctx, peer)
 	if err != nil {
 		for _, o := range list {
@@ -199,6 +231,12 @@ func (w *Worker) deliverPeer(ctx context.Context, peer string, list []federation
 			continue
 		}
 		sem <- struct{}{}
+		if !leaseUntil.IsZero() && !w.Clock.Now().Before(leaseUntil) {
+			// The claim ran out while earlier envelopes were sent: another
+			// replica may hold this one now. Leave it; it is due again.
+			<-sem
+			continue
+		}
 		wg.Go(func() {
 			defer func() { <-sem }()
 			r, err := w.Sender.Send(ctx, p, o.Envelope)

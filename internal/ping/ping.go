@@ -74,6 +74,9 @@ type Service struct {
 	// since a time were delivered, by message id (the node's
 	// federation.Envelopes.DeliveredSince); nil means none is known.
 	Delivered func(ctx context.Context, kind envelope.Kind, since time.Time) (map[string]time.Time, error)
+	// Drills, when set, names the message ids of the pings sent in
+	// exercises (package exercise): Table leaves them out.
+	Drills func(ctx context.Context) (map[string]bool, error)
 }
 
 // Host is what the ping service needs of the node that runs it: a

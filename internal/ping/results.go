@@ -36,6 +36,8 @@ type Result struct {
 	AnswerSeconds float64   `json:"answer_seconds"`
 	EscalatedTo   string    `json:"escalated_to,omitempty"`
 	EscalatedAt   time.Time `json:"escalated_at,omitzero"`
+
+	messageID string // the challenge's envelope (Table leaves out drills by it)
 }
 
 // Passed reports whether the ping passed.
@@ -90,6 +92,7 @@ func (s *Service) Results(ctx context.Context, f Filter) ([]Result, error) {
 			return nil, err
 		}
 		r.ReceiptAt, r.Reachable = delivered[msgID]
+		r.messageID = msgID
 		r.AnswerSeconds = -1
 		if !r.AnsweredAt.IsZero() {
 			r.AnswerSeconds = r.AnsweredAt.Sub(r.SentAt).Seconds()
@@ -132,6 +135,15 @@ func (s *Service) Table(ctx context.Context, days int) ([]CountryRow, error) {
 	rs, err := s.Results(ctx, Filter{Since: s.Clock.Now().Add(-time.Duration(days) * 24 * time.Hour)})
 	if err != nil {
 		return nil, err
+	}
+	if s.Drills != nil {
+		// The pings of an exercise test a drill, not the network: they are
+		// in their campaign's results, never in the responsiveness table.
+		drills, err := s.Drills(ctx)
+		if err != nil {
+			return nil, err
+		}
+		rs = slices.DeleteFunc(rs, func(r Result) bool { return drills[r.messageID] })
 	}
 	return Summarize(rs), nil
 }

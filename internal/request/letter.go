@@ -30,6 +30,10 @@ type LetterOptions struct {
 	// letters/) instead of the request's own language; English when no
 	// catalogue exists for either.
 	Language string
+	// Exercise, when set, is the id of the exercise the request belongs
+	// to (or any mark of a drill of no named exercise): the letter carries
+	// an EXERCISE banner at its top and bottom, printed too.
+	Exercise string
 }
 
 // LetterTitle is the title of the formal letter for type t in language
@@ -57,6 +61,7 @@ type letterData struct {
 	Content    []letterRow
 	Links      []Link
 	Withheld   string
+	Exercise   string // the banner's text, "" for real work
 }
 
 // RenderLetter writes r as a print-ready HTML letter laid out like the
@@ -109,6 +114,9 @@ func RenderLetter(w io.Writer, r *Request, o LetterOptions) error {
 		}
 	}
 	d.Links = r.Links
+	if o.Exercise != "" {
+		d.Exercise = c.T("letter.exercise", "id", o.Exercise)
+	}
 	return letterTmpl.Execute(w, d)
 }
 

@@ -95,6 +95,9 @@ type Query struct {
 	From, To time.Time // [From, To); zero From is the beginning, zero To is now
 	By       Dimension // zero is ByCountry
 	Scope    Scope     // zero is ScopeReal
+	// Exercise, when set, reports that exercise alone (its id, as
+	// package exercise names it); the scope is then ScopeExercise.
+	Exercise string
 }
 
 // Report is a node's statistics for a period.
@@ -104,6 +107,7 @@ type Report struct {
 	Computed time.Time `json:"computed_at"`
 	By       Dimension `json:"by"`
 	Scope    Scope     `json:"scope"`
+	Exercise string    `json:"exercise,omitempty"`
 	// Sent and Received are the totals of each direction.
 	Sent     Figures `json:"sent"`
 	Received Figures `json:"received"`
@@ -210,6 +214,9 @@ func (s *Source) Compute(ctx context.Context, q Query) (*Report, error) {
 	if q.By == "" {
 		q.By = ByCountry
 	}
+	if err := checkExercise(&q); err != nil {
+		return nil, err
+	}
 	if q.Scope == "" {
 		q.Scope = ScopeReal
 	}
@@ -234,7 +241,7 @@ func (s *Source) Compute(ctx context.Context, q Query) (*Report, error) {
 	if err != nil {
 		return nil, fmt.Errorf("statistics: read offence classes: %w", err)
 	}
-	r := &Report{From: q.From.UTC(), To: q.To.UTC(), Computed: now, By: q.By, Scope: q.Scope, Rows: []Row{}}
+	r := &Report{From: q.From.UTC(), To: q.To.UTC(), Computed: now, By: q.By, Scope: q.Scope, Exercise: q.Exercise, Rows: []Row{}}
 	totals := map[string]*acc{Sent: newAcc(), Received: newAcc()}
 	groups := map[[2]string]*acc{}
 	for _, c := range cs {
@@ -242,11 +249,13 @@ func (s *Source) Compute(ctx context.Context, q Query) (*Report, error) {
 		case c.typ == string(request.TypePing):
 			r.Excluded.Tests++
 			continue
-		case c.exercise && q.Scope == ScopeReal:
-			r.Excluded.Exercises++
-			continue
-		case !c.exercise && q.Scope == ScopeExercise:
-			r.Excluded.RealWork++
+		}
+		if keep, as := keepCase(q, c); !keep { // exercise.go
+			if as == "real" {
+				r.Excluded.RealWork++
+			} else {
+				r.Excluded.Exercises++
+			}
 			continue
 		}
 		if c.mla || followed[c.id] {
@@ -281,14 +290,10 @@ func (s *Source) Compute(ctx context.Context, q Query) (*Report, error) {
 	for _, k := range keys {
 		r.Rows = append(r.Rows, Row{Key: k[1], Direction: k[0], Figures: groups[k].figures()})
 	}
-	if q.Scope == ScopeReal {
-		// Pings are tests of the network, not exercises: they belong to
-		// the report of real work.
-		if r.Pings, err = s.pings(ctx, q.From, q.To); err != nil {
-			return nil, fmt.Errorf("statistics: read pings: %w", err)
-		}
-	} else {
-		r.Pings = []PingRow{}
+	// Pings are tests of the network: they belong to the report of real
+	// work, except the pings of an exercise, which belong to its report.
+	if r.Pings, err = s.pings(ctx, q); err != nil {
+		return nil, fmt.Errorf("statistics: read pings: %w", err)
 	}
 	return r, nil
 }
@@ -298,6 +303,7 @@ func (s *Source) Compute(ctx context.Context, q Query) (*Report, error) {
 type caseFacts struct {
 	id, direction, typ, requesting, requested, priority string
 	exercise                                            bool
+	exerciseID                                          string
 	sent, delivered, acked, preserved, disclosed        time.Time
 	closed                                              time.Time
 	declined                                            bool
@@ -331,8 +337,8 @@ func (c *caseFacts) keys(d Dimension) []string {
 // (for the reason code); everything else comes from plain columns.
 func (s *Source) cases(ctx context.Context, from, to time.Time) ([]*caseFacts, error) {
 	rows, err := s.DB.QueryContext(ctx, `SELECT r.id, r.direction, r.type, r.requesting_party, r.requested_party, r.priority, r.exercise,
-			e.kind, e.to_state, e.at, CASE WHEN e.to_state = 'declined' THEN e.document ELSE NULL END
-		FROM requests r JOIN evidences e ON e.request_id = r.id
+			COALESCE(x.exercise_id, ''), e.kind, e.to_state, e.at, CASE WHEN e.to_state = 'declined' THEN e.document ELSE NULL END
+		FROM requests r JOIN evidences e ON e.request_id = r.id`+exerciseJoin+`
 		WHERE r.id IN (SELECT request_id FROM evidences WHERE seq = 0 AND at >= $1 AND at < $2)
 		ORDER BY r.id, e.seq`, store.FormatTime(from), store.FormatTime(to))
 	if err != nil {
@@ -350,11 +356,11 @@ func (s *Source) cases(ctx context.Context, from, to time.Time) ([]*caseFacts, e
 			kind, toState, at string
 			doc               []byte
 		)
-		if err := rows.Scan(&c.id, &c.direction, &c.typ, &c.requesting, &c.requested, &c.priority, &exercise, &kind, &toState, &at, &doc); err != nil {
+		if err := rows.Scan(&c.id, &c.direction, &c.typ, &c.requesting, &c.requested, &c.priority, &exercise, &c.exerciseID, &kind, &toState, &at, &doc); err != nil {
 			return nil, err
 		}
 		if cur == nil || cur.id != c.id {
-			c.exercise = exercise != 0
+			c.exercise = exercise != 0 || c.exerciseID != ""
 			cur = &c
 			out = append(out, cur)
 		}
@@ -554,7 +560,7 @@ func Summarize(xs []float64) Durations {
 // pings reads the ping tests of [from, to): the challenges this node sent
 // (reachable when the outbound envelope was receipted) and those it
 // received.
-func (s *Source) pings(ctx context.Context, from, to time.Time) ([]PingRow, error) {
+func (s *Source) pings(ctx context.Context, q Query) ([]PingRow, error) {
 	type pacc struct {
 		row   PingRow
 		times []float64
@@ -568,10 +574,11 @@ func (s *Source) pings(ctx context.Context, from, to time.Time) ([]PingRow, erro
 		}
 		return g
 	}
-	f, t := store.FormatTime(from), store.FormatTime(to)
+	f, t := store.FormatTime(q.From), store.FormatTime(q.To)
+	cond, args := pingFilter(q, 3) // exercise.go
 	rows, err := s.DB.QueryContext(ctx, `SELECT p.party, p.state, p.sent_at, p.answered_at, COALESCE(o.state, '')
 		FROM pings_out p LEFT JOIN outbound_envelopes o ON o.message_id = p.message_id
-		WHERE p.sent_at >= $1 AND p.sent_at < $2`, f, t)
+		WHERE p.sent_at >= $1 AND p.sent_at < $2`+cond, append([]any{f, t}, args...)...)
 	if err != nil {
 		return nil, store.MapError(err)
 	}
@@ -608,8 +615,8 @@ func (s *Source) pings(ctx context.Context, from, to time.Time) ([]PingRow, erro
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = s.DB.QueryContext(ctx, `SELECT sender, state, received_at, deadline, answered_at
-		FROM pings_in WHERE received_at >= $1 AND received_at < $2`, f, t)
+	rows, err = s.DB.QueryContext(ctx, `SELECT p.sender, p.state, p.received_at, p.deadline, p.answered_at
+		FROM pings_in p WHERE p.received_at >= $1 AND p.received_at < $2`+cond, append([]any{f, t}, args...)...)
 	if err != nil {
 		return nil, store.MapError(err)
 	}

@@ -193,6 +193,25 @@ func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 }
 
+// Snapshot runs fn in a read-only transaction that sees one state of the
+// database throughout: REPEATABLE READ on PostgreSQL (its default, READ
+// COMMITTED, gives each statement its own), a deferred transaction on
+// SQLite (in WAL mode its first read fixes the snapshot). Readers that
+// combine two queries whose rows move between tables (the audit log's
+// staged and sequenced records) need it.
+func (db *DB) Snapshot(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.backend == Postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.BeginTx(ctx, opts)
+	if err != nil {
+		return MapError(fmt.Errorf("begin read snapshot: %w", err))
+	}
+	defer func() { _ = tx.Rollback() }() // read-only: nothing to keep
+	return fn(tx)
+}
+
 func (db *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

@@ -46,6 +46,9 @@ type Options struct {
 	// handlers, HTTP routes (the portal) and workers, which a node accepts
 	// only before it runs.
 	Setup func(party string, n *node.Node) error
+	// Directory, when set, may change the starter directory before the
+	// nodes are listed in it (bench/network200 adds fictional parties).
+	Directory func(s *directory.Snapshot) error
 }
 
 // Provider is a service provider's node of a party: Name is its
@@ -88,6 +91,11 @@ func Start(ctx context.Context, opt Options) (*Net, error) {
 	snap, err := directory.Starter()
 	if err != nil {
 		return nil, err
+	}
+	if opt.Directory != nil {
+		if err := opt.Directory(snap); err != nil {
+			return nil, err
+		}
 	}
 	listeners := map[string]net.Listener{}
 	cfgs := map[string]config.Config{}

@@ -263,7 +263,7 @@ func (s *Server) requestLetter(w http.ResponseWriter, r *http.Request, sess *use
 		return
 	}
 	var buf bytes.Buffer
-	if err := request.RenderLetter(&buf, c.Request, request.LetterOptions{Now: s.d.Clock.Now()}); err != nil {
+	if err := request.RenderLetter(&buf, c.Request, request.LetterOptions{Now: s.d.Clock.Now(), Exercise: s.letterExercise(r)}); err != nil {
 		s.fail(w, r, sess, err)
 		return
 	}

@@ -18,9 +18,9 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/request"
-	"github.com/art35/art35/internal/stats/statstest"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/users"
+	"github.com/art35/art35/internal/stats/statstest"
 )
 
 // axeSource is axe-core, vendored for the tests only (testdata/README.md).
@@ -78,42 +78,10 @@ func TestBrowserEveryPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx := context.Background()
 	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
 	pn := startPortalNetClock(t, clk, "US", "IT", "GB")
-	us, it := pn.Node("US"), pn.Node("IT")
-	send := func(id, to, priority string) {
-		doc := strings.NewReplacer(`"US-2026-000101"`, `"`+id+`"`, `"party": "IT"`, `"party": "`+to+`"`, `"urgent"`, `"`+priority+`"`,
-			`"created_at": "2026-11-24T10:00:00Z"`, `"created_at": "2026-11-26T02:00:00Z"`).Replace(preserveJSON)
-		if _, problems, err := us.Cases.Submit(ctx, []byte(doc), pn.names["US"]); err != nil {
-			t.Fatalf("submit %s: %v %v", id, err, problems)
-		}
-	}
-	send("US-2026-000101", "IT", "urgent")
-	send("US-2026-000102", "GB", "emergency")
-	waitCase(t, it, "US-2026-000101")
-	for _, st := range []request.Step{
-		{To: request.StateAcknowledged, By: pn.names["IT"]},
-		{To: request.StateInProgress, By: pn.names["IT"], Details: "order sent to Example Hosting (fictional)"},
-		{To: request.StatePreserved, By: pn.names["IT"], ProviderRef: "EXH-PRES-0412", Until: clk.Now().Add(90 * 24 * time.Hour)},
-	} {
-		clk.Advance(3 * time.Minute)
-		if _, err := it.Cases.Act(ctx, "US-2026-000101", st, nil); err != nil {
-			t.Fatal(err)
-		}
-		waitState(t, us, "US-2026-000101", st.To)
-	}
-	if _, err := statstest.PingService(it).StartCampaign(ctx, ping.CampaignOptions{To: []string{"US"}, Window: time.Hour, By: pn.names["IT"]}); err != nil {
-		t.Fatal(err)
-	}
-	clk.Advance(20 * time.Minute) // the emergency to GB is now overdue
+	everyPageSetup(t, pn, clk)
 
-	// A supervisor, for the supervisor's page.
-	usersOfUS := &users.Service{DB: us.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: us.Users.SecretKey}
-	chief, err := usersOfUS.Add(ctx, users.Account{Username: "chief", Name: "Robin Example", Role: users.Supervisor}, testPassword, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
 	b := browser(t, "America/New_York")
 	// The checker itself works: an image without a text alternative on
 	// the sign-in page is found.
@@ -122,48 +90,14 @@ func TestBrowserEveryPage(t *testing.T) {
 	if vs, err := axeRun(b); err != nil || len(vs) == 0 || vs[0].ID != "image-alt" {
 		t.Fatalf("axe does not find an image without alt: %+v %v", vs, err)
 	}
-	pages := []portalPage{
-		{name: "signin", path: "/signin", ready: "#signin"},
-	}
-	signedIn := []portalPage{
-		{name: "inbox", path: "/inbox", ready: "table.inbox"},
-		{name: "inbox-empty-filter", path: "/inbox?state=closed", ready: "td.empty"},
-		{name: "request-preserved", path: "/requests/US-2026-000101", ready: "#timeline"},
-		{name: "request-overdue", path: "/requests/US-2026-000102", ready: "#timeline"},
-		{name: "confirm-close", path: "/requests/US-2026-000101", ready: "#consequence", open: func(ctx context.Context) error {
-			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/requests/US-2026-000101")), chromedp.WaitVisible(chromedp.ID("act-closed")),
-				chromedp.Click(chromedp.ID("act-closed")), chromedp.WaitVisible(chromedp.ID("consequence")))
-		}},
-		{name: "compose-index", path: "/compose", ready: "main h1"},
-		{name: "compose-preserve", path: "/compose/preserve", ready: "#check"},
-		{name: "compose-errors", path: "/compose/preserve", ready: "#error-summary", open: func(ctx context.Context) error {
-			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/compose/preserve")), chromedp.WaitVisible(chromedp.ID("check")),
-				chromedp.Click(chromedp.ID("check")), chromedp.WaitVisible(chromedp.ID("error-summary")))
-		}},
-		{name: "preview", path: "/compose/preserve", ready: "#confirm", open: func(ctx context.Context) error {
-			// The compose form opened with every value given (as a request
-			// view's follow-up link does), checked: the preview.
-			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/compose/preserve?"+preserveForm.Encode())), chromedp.WaitVisible(chromedp.ID("check")),
-				chromedp.Click(chromedp.ID("check")), chromedp.WaitVisible(chromedp.ID("confirm")))
-		}},
-		{name: "directory", path: "/directory", ready: "table.dir"},
-		{name: "directory-empty-search", path: "/directory?q=zzzz", ready: "td.empty"},
-		{name: "party", path: "/directory/IT", ready: "main h1"},
-		{name: "pings", path: "/pings", ready: "#pending-h"},
-		{name: "search", path: "/search?q=121.16.109.40", ready: "table.results"},
-		{name: "search-nothing", path: "/search?q=198.51.100.7", ready: "#no-hits"},
-		{name: "profile", path: "/profile", ready: "#save-profile"},
-		{name: "roster", path: "/roster", ready: "table.duty"},
-		{name: "audit", path: "/requests/US-2026-000101/audit", ready: "table.audit"},
-		{name: "attribute", path: "/attribute", ready: "#attribute"},
-		{name: "attribute-result", path: "/attribute", ready: "#result", open: func(ctx context.Context) error {
-			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/attribute")), chromedp.WaitVisible(chromedp.ID("addresses")),
-				chromedp.SetValue(chromedp.ID("addresses"), "79.20.0.1 2026-11-20T14:02:07Z\n81.2.69.142 2026-11-20T14:05:00Z\n121.16.109.40 2026-11-20T14:06:00Z"),
-				chromedp.Click(chromedp.ID("attribute")), chromedp.WaitVisible(chromedp.ID("result")))
-		}},
-		{name: "sources", path: "/sources", ready: "main h1"},
-		{name: "stats", path: "/stats", ready: "#stats-sent"},
-		{name: "not-found", path: "/requests/US-2026-999999", ready: "main h1"},
+	pages, signedIn := everyPage(pn)
+	// A supervisor, for the supervisor's page.
+	ctx := context.Background()
+	us := pn.Node("US")
+	usersOfUS := &users.Service{DB: us.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: us.Users.SecretKey}
+	chief, err := usersOfUS.Add(ctx, users.Account{Username: "chief", Name: "Robin Example", Role: users.Supervisor}, testPassword, "test")
+	if err != nil {
+		t.Fatal(err)
 	}
 	lang := "en"
 	check := func(p portalPage, width int64) {
@@ -267,4 +201,91 @@ func TestBrowserEveryPage(t *testing.T) {
 		}
 		signOut()
 	}
+}
+
+// everyPageSetup gives the US node of a US-IT-GB portal network what its
+// pages show in TestBrowserEveryPage: a preserved request to IT, an
+// overdue emergency to GB, a ping from IT waiting for an answer.
+func everyPageSetup(t *testing.T, pn *portalNet, clk *clock.Manual) {
+	t.Helper()
+	ctx := context.Background()
+	us, it := pn.Node("US"), pn.Node("IT")
+	send := func(id, to, priority string) {
+		doc := strings.NewReplacer(`"US-2026-000101"`, `"`+id+`"`, `"party": "IT"`, `"party": "`+to+`"`, `"urgent"`, `"`+priority+`"`,
+			`"created_at": "2026-11-24T10:00:00Z"`, `"created_at": "2026-11-26T02:00:00Z"`).Replace(preserveJSON)
+		if _, problems, err := us.Cases.Submit(ctx, []byte(doc), pn.names["US"]); err != nil {
+			t.Fatalf("submit %s: %v %v", id, err, problems)
+		}
+	}
+	send("US-2026-000101", "IT", "urgent")
+	send("US-2026-000102", "GB", "emergency")
+	waitCase(t, it, "US-2026-000101")
+	for _, st := range []request.Step{
+		{To: request.StateAcknowledged, By: pn.names["IT"]},
+		{To: request.StateInProgress, By: pn.names["IT"], Details: "order sent to Example Hosting (fictional)"},
+		{To: request.StatePreserved, By: pn.names["IT"], ProviderRef: "EXH-PRES-0412", Until: clk.Now().Add(90 * 24 * time.Hour)},
+	} {
+		clk.Advance(3 * time.Minute)
+		if _, err := it.Cases.Act(ctx, "US-2026-000101", st, nil); err != nil {
+			t.Fatal(err)
+		}
+		waitState(t, us, "US-2026-000101", st.To)
+	}
+	if _, err := statstest.PingService(it).StartCampaign(ctx, ping.CampaignOptions{To: []string{"US"}, Window: time.Hour, By: pn.names["IT"]}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(20 * time.Minute) // the emergency to GB is now overdue
+}
+
+// everyPage lists every page of the portal on US after everyPageSetup:
+// the public ones, then those that need a session (TestBrowserEveryPage,
+// and the exercise banner's test).
+func everyPage(pn *portalNet) (pages, signedIn []portalPage) {
+	pages = []portalPage{
+		{name: "signin", path: "/signin", ready: "#signin"},
+	}
+	signedIn = []portalPage{
+		{name: "inbox", path: "/inbox", ready: "table.inbox"},
+		{name: "inbox-empty-filter", path: "/inbox?state=closed", ready: "td.empty"},
+		{name: "request-preserved", path: "/requests/US-2026-000101", ready: "#timeline"},
+		{name: "request-overdue", path: "/requests/US-2026-000102", ready: "#timeline"},
+		{name: "confirm-close", path: "/requests/US-2026-000101", ready: "#consequence", open: func(ctx context.Context) error {
+			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/requests/US-2026-000101")), chromedp.WaitVisible(chromedp.ID("act-closed")),
+				chromedp.Click(chromedp.ID("act-closed")), chromedp.WaitVisible(chromedp.ID("consequence")))
+		}},
+		{name: "compose-index", path: "/compose", ready: "main h1"},
+		{name: "compose-preserve", path: "/compose/preserve", ready: "#check"},
+		{name: "compose-errors", path: "/compose/preserve", ready: "#error-summary", open: func(ctx context.Context) error {
+			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/compose/preserve")), chromedp.WaitVisible(chromedp.ID("check")),
+				chromedp.Click(chromedp.ID("check")), chromedp.WaitVisible(chromedp.ID("error-summary")))
+		}},
+		{name: "preview", path: "/compose/preserve", ready: "#confirm", open: func(ctx context.Context) error {
+			// The compose form opened with every value given (as a request
+			// view's follow-up link does), checked: the preview.
+			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/compose/preserve?"+preserveForm.Encode())), chromedp.WaitVisible(chromedp.ID("check")),
+				chromedp.Click(chromedp.ID("check")), chromedp.WaitVisible(chromedp.ID("confirm")))
+		}},
+		{name: "directory", path: "/directory", ready: "table.dir"},
+		{name: "directory-empty-search", path: "/directory?q=zzzz", ready: "td.empty"},
+		{name: "party", path: "/directory/IT", ready: "main h1"},
+		{name: "pings", path: "/pings", ready: "#pending-h"},
+		{name: "search", path: "/search?q=121.16.109.40", ready: "table.results"},
+		{name: "search-nothing", path: "/search?q=198.51.100.7", ready: "#no-hits"},
+		{name: "profile", path: "/profile", ready: "#save-profile"},
+		{name: "roster", path: "/roster", ready: "table.duty"},
+		{name: "watches", path: "/watches", ready: "table.watches"},
+		{name: "transfers", path: "/transfers", ready: "table.transfers"},
+		{name: "transfers-case", path: "/requests/US-2026-000101/transfers", ready: "table.asks"},
+		{name: "audit", path: "/requests/US-2026-000101/audit", ready: "table.audit"},
+		{name: "attribute", path: "/attribute", ready: "#attribute"},
+		{name: "attribute-result", path: "/attribute", ready: "#result", open: func(ctx context.Context) error {
+			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/attribute")), chromedp.WaitVisible(chromedp.ID("addresses")),
+				chromedp.SetValue(chromedp.ID("addresses"), "79.20.0.1 2026-11-20T14:02:07Z\n81.2.69.142 2026-11-20T14:05:00Z\n121.16.109.40 2026-11-20T14:06:00Z"),
+				chromedp.Click(chromedp.ID("attribute")), chromedp.WaitVisible(chromedp.ID("result")))
+		}},
+		{name: "sources", path: "/sources", ready: "main h1"},
+		{name: "stats", path: "/stats", ready: "#stats-sent"},
+		{name: "not-found", path: "/requests/US-2026-999999", ready: "main h1"},
+	}
+	return pages, signedIn
 }

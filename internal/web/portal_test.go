@@ -16,11 +16,13 @@ import (
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
+	"github.com/art35/art35/internal/notify"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/stats/statstest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/users"
+	"github.com/art35/art35/internal/watch"
 )
 
 // testPassword is the password of every test account.
@@ -156,7 +158,8 @@ func TestUnauthenticatedRefused(t *testing.T) {
 	pn := startPortalNet(t, "US", "IT")
 	c := client(t)
 	gets := []string{"/", "/inbox", "/inbox/rows", "/requests/US-2026-000101", "/requests/US-2026-000101/letter",
-		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/sources", "/pings", "/search?q=1.2.3.4", "/inbox.csv", "/attribute", "/profile", "/supervisor", "/roster", "/requests/US-2026-000101/audit", "/requests/US-2026-000101/proof", "/requests/US-2026-000101/live", "/no-such-page"}
+		"/compose", "/compose/preserve", "/directory", "/directory/IT", "/sources", "/pings", "/search?q=1.2.3.4", "/inbox.csv", "/attribute", "/profile", "/supervisor", "/roster", "/requests/US-2026-000101/audit", "/requests/US-2026-000101/proof", "/requests/US-2026-000101/live", "/no-such-page",
+		"/watches", "/watches/US-2026-000101", "/transfers", "/requests/US-2026-000101/transfers"}
 	for _, p := range gets {
 		t.Run("GET "+p, func(t *testing.T) {
 			code, body, h := get(t, c, pn.url("US", p))
@@ -180,7 +183,8 @@ func TestUnauthenticatedRefused(t *testing.T) {
 			t.Errorf("status %d, HX-Redirect %q", resp.StatusCode, resp.Header.Get("HX-Redirect"))
 		}
 	})
-	for _, p := range []string{"/signout", "/requests/US-2026-000101/act", "/compose/preserve", "/compose/preserve/send", "/pings/X/answer", "/attribute", "/compose/preserve/draft", "/profile"} {
+	for _, p := range []string{"/signout", "/requests/US-2026-000101/act", "/compose/preserve", "/compose/preserve/send", "/pings/X/answer", "/attribute", "/compose/preserve/draft", "/profile",
+		"/roster/slots", "/roster/slots/X", "/roster/slots/X/remove", "/requests/US-2026-000101/transfers"} {
 		t.Run("POST "+p, func(t *testing.T) {
 			code, _, _ := post(t, c, pn.url("US", p), url.Values{"to": {"acknowledged"}, "confirm": {"yes"}, "doc": {"{}"}}, nil)
 			if code != http.StatusUnauthorized {
@@ -555,5 +559,7 @@ func TestPortalOnAnyDate(t *testing.T) {
 func forNode(n *node.Node) (*Server, error) {
 	pings := statstest.PingService(n)
 	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
-		Clock: n.Clock, Log: n.Log, IPData: n.Config.Path("ipdb"), Pings: pings})
+		Clock: n.Clock, Log: n.Log, IPData: n.Config.Path("ipdb"), Pings: pings,
+		Authority: n.Config.Authority, Roster: &notify.Roster{DB: n.DB, Clock: n.Clock},
+		Watches: &watch.Service{DB: n.DB, Clock: n.Clock}}) // the pages only read the events
 }

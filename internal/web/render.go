@@ -16,11 +16,11 @@ import (
 	"github.com/art35/art35/internal/web/i18n"
 )
 
-var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile", "audit", "supervisor", "roster"}
+var pages = []string{"signin", "error", "inbox", "request", "confirm_step", "compose_index", "compose", "preview", "directory", "party", "sources", "pings", "search", "attribute", "profile", "audit", "supervisor", "roster", "watches", "watch", "transfers"}
 
 // partials are the templates every page is parsed with: the layout and
 // the parts more than one page (or a page and its live refresh) draws.
-var partials = []string{"templates/layout.html", "templates/rows.html", "templates/roster_table.html", "templates/emergency.html"}
+var partials = []string{"templates/layout.html", "templates/exercise_banner.html", "templates/rows.html", "templates/roster_table.html", "templates/emergency.html"}
 
 // parseTemplates parses every page once per language: the functions that
 // speak (t, tn, stateName, times, ...) are bound to that language, so a
@@ -58,13 +58,15 @@ type view struct {
 	// Pings waiting for an answer on this node, shown in the navigation
 	// of every page so nobody misses one.
 	Pings int
+	// Exercise is the EXERCISE banner of the page, nil for none (exercise.go).
+	Exercise *ExerciseInfo
 }
 
 // render executes a page into a buffer first, so a template error becomes
 // a clean 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, sess *users.Session, page string, data map[string]any) {
 	lang := langOf(r)
-	v := view{Party: s.d.Party, Session: sess, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page, Lang: lang}
+	v := view{Party: s.d.Party, Session: sess, Zone: s.viewerZone(r), Now: s.d.Clock.Now(), Data: data, Page: page, Lang: lang, Exercise: s.exerciseBanner(r)}
 	if t, ok := data["Title"].(string); ok {
 		v.Title = t
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/httperr"
+	"github.com/art35/art35/internal/notify"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/users"
 )
@@ -58,6 +59,18 @@ type Deps struct {
 	// Pings answers the availability checks other points of contact send
 	// (package ping); nil hides the pings page.
 	Pings *ping.Service
+	// Authority is this node's authority id (e.g. "IT-247"), whose duty
+	// roster the roster page edits.
+	Authority string
+	// Roster is the node's duty roster (package notify); nil shows the
+	// roster page read-only.
+	Roster *notify.Roster
+	// Watches reads the events of realtime-traffic watches (package
+	// watch); nil hides the watches pages.
+	Watches WatchEvents
+	// Exercise, when set, tells every page whether to show the EXERCISE
+	// banner (package exercise; exercise.go).
+	Exercise ExerciseFunc
 	// IPData is the folder of the node's imported IP data (DATA/ipdb); ""
 	// means the data shipped in the binary alone.
 	IPData string
@@ -124,6 +137,14 @@ func New(d Deps) (*Server, error) {
 	mux.Handle("POST /compose/preserve/draft", s.auth(s.composeDraft))
 	mux.Handle("GET /inbox.csv", s.auth(s.inboxCSV))
 	mux.Handle("POST /pings/{id}/answer", s.auth(s.pingAnswer))
+	mux.Handle("POST /roster/slots", s.auth(s.rosterSave))      // roster.go
+	mux.Handle("POST /roster/slots/{id}", s.auth(s.rosterSave)) // roster.go
+	mux.Handle("POST /roster/slots/{id}/remove", s.auth(s.rosterRemove))
+	mux.Handle("GET /watches", s.auth(s.watchesPage)) // watches.go
+	mux.Handle("GET /watches/{id}", s.auth(s.watchPage))
+	mux.Handle("GET /requests/{id}/transfers", s.auth(s.transfersPage)) // transfers.go
+	mux.Handle("POST /requests/{id}/transfers", s.auth(s.transferAct))
+	mux.Handle("GET /transfers", s.auth(s.transfersPage))
 	s.transborderRoutes(mux) // transborder.go: Art. 32 access, Art. 34 interceptions
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		if _, err := s.session(r); err != nil {

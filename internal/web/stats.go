@@ -29,6 +29,9 @@ func init() {
 		if f.Exercise {
 			v.Set("scope", string(stats.ScopeExercise))
 		}
+		if f.ExerciseID != "" {
+			v.Set("exercise", f.ExerciseID)
+		}
 		return template.URL("/stats?" + v.Encode())
 	}
 }
@@ -67,6 +70,8 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *users.S
 type statsForm struct {
 	From, To, By string
 	Exercise     bool
+	// ExerciseID reports that exercise alone (exercise.go).
+	ExerciseID string
 }
 
 // statsQuery reads the period (dates, UTC; the "to" day is included),
@@ -99,6 +104,9 @@ func statsQuery(r *http.Request, now time.Time) (stats.Query, statsForm, error) 
 	q.Scope = stats.ScopeReal
 	if f.Exercise {
 		q.Scope = stats.ScopeExercise
+	}
+	if err := exerciseStats(v.Get("exercise"), &q, &f); err != nil { // exercise.go
+		return q, f, err
 	}
 	return q, f, nil
 }

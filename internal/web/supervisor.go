@@ -130,7 +130,7 @@ func (s *Server) duty(lang string, d *directory.Snapshot, now time.Time) []dutyR
 		people := slices.Clone(a.People)
 		sort.SliceStable(people, func(i, j int) bool { return people[i].Order < people[j].Order })
 		if len(people) == 0 {
-			out = append(out, dutyRow{Person: directory.Person{Name: i18n.T(lang, "roster.no-one")}, Authority: a.ID, AuthorityName: a.Name, OnDuty: on, Local: local, Hours: a.DutyHours})
+			out = append(out, dutyRow{Person: directory.Person{Name: i18n.T(lang, "duty.no-one")}, Authority: a.ID, AuthorityName: a.Name, OnDuty: on, Local: local, Hours: a.DutyHours})
 		}
 		for _, pe := range people {
 			out = append(out, dutyRow{Person: pe, Authority: a.ID, AuthorityName: a.Name, OnDuty: on, Local: local, Hours: a.DutyHours})
@@ -139,11 +139,4 @@ func (s *Server) duty(lang string, d *directory.Snapshot, now time.Time) []dutyR
 	return out
 }
 
-func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	d, err := s.d.Directory(r.Context())
-	if err != nil {
-		s.fail(w, r, sess, err)
-		return
-	}
-	s.render(w, r, sess, "roster", map[string]any{"Title": T(r, "roster.title"), "Duty": s.duty(langOf(r), d, s.d.Clock.Now())})
-}
+// The roster page is in roster.go.

@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/art35/art35/internal/app"
+	"github.com/art35/art35/internal/exercise"
+	"github.com/art35/art35/internal/keys"
+	"github.com/art35/art35/internal/node"
+)
+
+var exerciseCmd = &command{
+	name:  "exercise",
+	short: "desktop exercises: open, play a script, close (secretariat); list and show",
+	usage: "exercise <open|close|play|list|show> --data DIR [flags]",
+	long: `An exercise is a drill of the network, run by the secretariat (issue 14,
+docs/exercises.md). "exercise open PLAN" signs an announcement (name, period,
+participants and their exercise contacts, read from a JSON plan) with the
+secretariat's key and sends it to every participant; only that key opens and
+closes exercises, and a node refuses an announcement signed by any other.
+While an exercise is open every portal page of its nodes shows an EXERCISE
+banner; its envelopes, cases and pings carry the exercise flag, its clocks
+notify the exercise contacts only, and its figures are reported apart
+("art35 stats --exercise ID"). "exercise play SCRIPT" sends the script's
+injects (a preservation, an emergency, a ping) at their minutes;
+"exercise close ID" archives the exercise's cases on every node.
+
+open, close and play run on the secretariat's node with --key, the
+secretariat's signing key file ("art35 directory keygen"); the node must be
+running ("art35 node run") to deliver what they queue.
+
+Examples:
+	art35 exercise open blue.json --data ./sec-node --key secretariat.key --by "Sabine Secretariat"
+	art35 exercise play blue.script --data ./sec-node --key secretariat.key --by "Exercise Control" --speed 60
+	art35 exercise list --data ./it-node
+	art35 exercise show EX-2026-BLUE --data ./it-node --json
+	art35 exercise close EX-2026-BLUE --data ./sec-node --key secretariat.key --by "Sabine Secretariat"`,
+}
+
+func runExercise(ctx context.Context, e *env, args []string) error {
+	return dispatch(ctx, e, exerciseCmd, []subcommand{
+		{"open", "sign and send the opening of an exercise (secretariat)", runExerciseOpen},
+		{"close", "sign and send the closing of an exercise; its cases are archived (secretariat)", runExerciseClose},
+		{"play", "send a script's injects to the participants at their minutes (secretariat)", runExercisePlay},
+		{"list", "the exercises this node knows", runExerciseList},
+		{"show", "one exercise with its cases on this node", runExerciseShow},
+	}, args)
+}
+
+// exerciseFlags are the flags of the secretariat's subcommands.
+type exerciseFlags struct {
+	key, by string
+	json    bool
+}
+
+func (f *exerciseFlags) bind(fs *flag.FlagSet, secretariat bool) {
+	if secretariat {
+		fs.StringVar(&f.key, "key", "", "the secretariat's signing key file (required)")
+		fs.StringVar(&f.by, "by", "", "your name (required)")
+	}
+	fs.BoolVar(&f.json, "json", false, "print JSON")
+}
+
+// exerciseService opens the node's exercise service, with the
+// secretariat's key when --key is given, registered on the node so that
+// what it sends is filed under the exercise.
+func exerciseService(n *node.Node, f exerciseFlags) (*exercise.Service, error) {
+	var key ed25519.PrivateKey
+	if f.key != "" {
+		var err error
+		if key, err = keys.LoadSigning(f.key); err != nil {
+			return nil, err
+		}
+	}
+	return app.RegisterExercise(n, key), nil
+}
+
+func exerciseOne(ctx context.Context, e *env, sub string, args []string, secretariat bool, run func(x *exercise.Service, arg string, f exerciseFlags) (any, error)) error {
+	var f exerciseFlags
+	n, pos, err := openNode(ctx, e, exerciseCmd, sub, args, func(fs *flag.FlagSet) { f.bind(fs, secretariat) })
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if len(pos) != 1 {
+		return usagef("exercise %s takes one argument", sub)
+	}
+	if secretariat && (f.key == "" || strings.TrimSpace(f.by) == "") {
+		return usagef("--key FILE and --by NAME are required: only the secretariat's key opens, closes and plays exercises")
+	}
+	x, err := exerciseService(n, f)
+	if err != nil {
+		return err
+	}
+	v, err := run(x, pos[0], f)
+	if err != nil {
+		return err
+	}
+	if f.json {
+		return pingJSON(e, v)
+	}
+	return printExercise(e, v)
+}
+
+func runExerciseOpen(ctx context.Context, e *env, args []string) error {
+	return exerciseOne(ctx, e, "open", args, true, func(x *exercise.Service, file string, f exerciseFlags) (any, error) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		a, err := exercise.ReadPlan(data)
+		if err != nil {
+			return nil, err
+		}
+		return x.Open(ctx, a, f.by)
+	})
+}
+
+func runExerciseClose(ctx context.Context, e *env, args []string) error {
+	return exerciseOne(ctx, e, "close", args, true, func(x *exercise.Service, id string, f exerciseFlags) (any, error) {
+		return x.Close(ctx, id, f.by)
+	})
+}
+
+func runExerciseShow(ctx context.Context, e *env, args []string) error {
+	return exerciseOne(ctx, e, "show", args, false, func(x *exercise.Service, id string, _ exerciseFlags) (any, error) {
+		ex, err := x.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		cs, err := x.CasesOf(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return exerciseShown{Exercise: ex, Cases: cs}, nil
+	})
+}
+
+type exerciseShown struct {
+	*exercise.Exercise
+	Cases []exercise.Case `json:"cases"`
+}
+
+func runExerciseList(ctx context.Context, e *env, args []string) error {
+	var f exerciseFlags
+	n, pos, err := openNode(ctx, e, exerciseCmd, "list", args, func(fs *flag.FlagSet) { f.bind(fs, false) })
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q: exercise list takes flags only", pos[0])
+	}
+	list, err := app.Exercise(n, nil).List(ctx)
+	if err != nil {
+		return err
+	}
+	if f.json {
+		return pingJSON(e, list)
+	}
+	return printExercise(e, list)
+}
+
+func runExercisePlay(ctx context.Context, e *env, args []string) error {
+	var speed float64
+	var noWait bool
+	var f exerciseFlags
+	n, pos, err := openNode(ctx, e, exerciseCmd, "play", args, func(fs *flag.FlagSet) {
+		f.bind(fs, true)
+		fs.Float64Var(&speed, "speed", 1, "play the script this many times faster than real time (60: a minute a second)")
+		fs.BoolVar(&noWait, "no-wait", false, "send every inject at once, in order, without waiting for its minute")
+	})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	if len(pos) != 1 || f.key == "" || strings.TrimSpace(f.by) == "" {
+		return usagef("exercise play SCRIPT --key FILE --by NAME: one script, the secretariat's key and your name")
+	}
+	if speed <= 0 {
+		return usagef("--speed must be above 0")
+	}
+	data, err := os.ReadFile(pos[0])
+	if err != nil {
+		return err
+	}
+	sc, err := exercise.ParseScript(data)
+	if err != nil {
+		return err
+	}
+	x, err := exerciseService(n, f)
+	if err != nil {
+		return err
+	}
+	opt := exercise.PlayOptions{By: f.by, Speed: speed}
+	if noWait {
+		opt.Wait = func(context.Context, time.Time) error { return nil }
+	}
+	if !f.json {
+		opt.Played = func(p exercise.Played) {
+			fmt.Fprintf(e.stdout, "minute %d: %s to %s sent (%s%s)\n", p.Minute, p.Kind, p.Target, p.CaseID, p.PingID)
+		}
+	}
+	played, err := x.Play(ctx, sc, opt)
+	if f.json && err == nil {
+		return pingJSON(e, played)
+	}
+	return err
+}
+
+// printExercise prints one exercise, a shown one or a list as text.
+func printExercise(e *env, v any) error {
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	defer tw.Flush()
+	row := func(x *exercise.Exercise) {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s - %s\t%d participant(s)\n", x.ID, x.State, x.Role, x.Name,
+			x.Starts.Format(time.RFC3339), x.Ends.Format(time.RFC3339), len(x.Participants))
+	}
+	switch x := v.(type) {
+	case *exercise.Exercise:
+		row(x)
+	case []exercise.Exercise:
+		if len(x) == 0 {
+			fmt.Fprintln(tw, "no exercise on this node")
+		}
+		for i := range x {
+			row(&x[i])
+		}
+	case exerciseShown:
+		row(x.Exercise)
+		fmt.Fprintf(tw, "cases:\n")
+		for _, c := range x.Cases {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", c.ID, c.Direction, c.Type, c.State, archivedWord(c.Archived))
+		}
+	}
+	return nil
+}
+
+func archivedWord(t time.Time) string {
+	if t.IsZero() {
+		return "live"
+	}
+	return "archived " + t.Format(time.RFC3339)
+}
