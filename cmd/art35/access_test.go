@@ -11,6 +11,7 @@ import (
 // made by node init, refuses an incomplete one with the field named, and
 // lists them.
 func TestAccessCLI(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "us")
 	if r := runCLI(t, "", nil, "node", "init", "--party", "US", "--data", data); r.code != 0 {
 		t.Fatalf("node init: %d %s", r.code, r.stderr)

@@ -8,6 +8,7 @@ import (
 
 // TestAttributeCheckValue is the acceptance check of issue 5.
 func TestAttributeCheckValue(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "attribute", "121.16.109.40", "--from", "US", "--json")
 	if r.code != 0 {
 		t.Fatalf("code %d, stderr %s", r.code, r.stderr)
@@ -42,6 +43,7 @@ func TestAttributeCheckValue(t *testing.T) {
 }
 
 func TestAttributeCLI(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name   string
 		args   []string

@@ -3,47 +3,20 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/base64"
 	"flag"
 	"fmt"
-	"strings"
-	"text/tabwriter"
-	"time"
 
-	"golang.org/x/mod/sumdb/note"
-
-	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/auditlog"
-	"github.com/art35/art35/internal/config"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/keys"
-	"github.com/art35/art35/internal/store"
 )
 
 var auditCmd = &command{
-	name:  "audit",
-	short: "verify the tamper-evident audit log, make checkpoints, export and check proofs",
-	usage: "audit <verify|checkpoint|prove|check|list> [flags]",
-	long: `Every node keeps an append-only Merkle log of every envelope sent and
-received (by digest, never its content), every access to personal data, every
-sign-in, administrative change and inbox rejection, with checkpoints (size and
-root hash) signed by the node's Ed25519 key.
-
-	art35 audit verify --data DIR
-		recompute every hash and check every signed checkpoint; exit 1
-		naming the first record where the log breaks
-	art35 audit checkpoint --data DIR
-		sign a checkpoint of the log now and print it
-	art35 audit prove MESSAGE-ID --data DIR > bundle.json
-		export the proof that the log holds the records of a message
-		(makes a checkpoint first if the latest does not cover them)
-	art35 audit check --pubkey ed25519:... bundle.json
-		check a bundle offline with the log owner's public key from the
-		directory; needs no database; exit 1 if any byte was changed
-	art35 audit list --data DIR [--message ID] [--case REF] [--actor WHO] [--kind KIND]
-		the audit view: who did what, when, for which case, newest first
-
-The data folder may also be given as ART35_DATA. See docs/audit.md for the
-formats and for checking a bundle by hand.`,
+	Name:  "audit",
+	Short: "verify the tamper-evident audit log, make checkpoints, export and check proofs",
+	Usage: "audit <verify|checkpoint|prove|check|list> [flags]",
+	Long:  help("audit"),
 }
 
 func runAudit(ctx context.Context, e *env, args []string) error {
@@ -56,55 +29,15 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	}, args)
 }
 
-// auditNode is what the audit subcommands open of a node: its database and
-// signing key. It does not start the node.
-type auditNode struct {
-	cfg config.Config
-	db  *store.DB
-	key ed25519.PrivateKey
-	log *auditlog.Log
-}
-
-func (a *auditNode) Close() { a.db.Close() }
-
-// openAudit opens the node in --data (or ART35_DATA).
-func openAudit(ctx context.Context, e *env, data string) (*auditNode, error) {
+// openAudit opens the audit log of the node in --data (or ART35_DATA).
+func openAudit(ctx context.Context, e *env, data string) (*app.Audit, error) {
 	if data == "" {
 		data = e.getenv("ART35_DATA")
 	}
 	if data == "" {
 		return nil, usagef("--data DIR is required: the node's data folder (or set ART35_DATA)")
 	}
-	cfg, err := config.Load(data, e.getenv)
-	if err != nil {
-		return nil, err
-	}
-	key, err := keys.LoadSigning(cfg.Path(config.SigningKeyFile))
-	if err != nil {
-		return nil, err
-	}
-	if cfg.Authority == "" && cfg.Party != "" {
-		cfg.Authority = cfg.Party + "-247" // node init's default
-	}
-	if cfg.Authority == "" {
-		return nil, apperr.Errorf(apperr.EInvalid, "config in %s: authority is not set; the log is named after it (set authority in %s or ART35_AUTHORITY)", data, config.FileName)
-	}
-	db, err := store.Open(ctx, cfg.DatabaseDSN())
-	if err != nil {
-		return nil, err
-	}
-	l, err := auditlog.New(db, cfg.Authority, key, e.clock)
-	if err != nil {
-		db.Close()
-		return nil, err
-	}
-	// Records staged by commands run without the node (or while it was
-	// down) are sequenced now, so every audit command sees the whole log.
-	if _, err := l.Sequence(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return &auditNode{cfg: cfg, db: db, key: key, log: l}, nil
+	return app.OpenAudit(ctx, data, e.getenv, e.clock)
 }
 
 // pubkeyList is a repeatable --pubkey flag.
@@ -138,29 +71,11 @@ func runAuditVerify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	pubs := append(pubkeyList{a.key.Public().(ed25519.PublicKey)}, older...)
-	var verifiers []note.Verifier
-	for _, p := range pubs {
-		v, err := auditlog.NewVerifier(a.log.Origin, p)
-		if err != nil {
-			return err
-		}
-		verifiers = append(verifiers, v)
-	}
-	rep, err := auditlog.Verify(ctx, a.db, verifiers...)
+	rep, err := auditlog.VerifyWithKeys(ctx, a.DB, a.Log.Origin, append(pubkeyList{a.Key.Public().(ed25519.PublicKey)}, older...)...)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "audit log %s is intact: %d records, root %s\n", a.log.Origin, rep.Size, auditB64(rep.Root[:]))
-	if rep.Latest != nil {
-		fmt.Fprintf(e.stdout, "%d signed checkpoints verified; latest covers %d records, signed %s\n",
-			rep.Checkpoints, rep.Latest.Size, rep.Latest.Time.Format(time.RFC3339))
-		if rep.Latest.Size < rep.Size {
-			fmt.Fprintf(e.stdout, "%d records are newer than the latest checkpoint (run 'art35 audit checkpoint')\n", rep.Size-rep.Latest.Size)
-		}
-	} else {
-		fmt.Fprintln(e.stdout, "no signed checkpoint yet: nothing protects the log against rewriting (run 'art35 audit checkpoint')")
-	}
+	cli.PrintVerifyReport(e.stdout, a.Log.Origin, rep)
 	return nil
 }
 
@@ -179,7 +94,7 @@ func runAuditCheckpoint(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	c, err := a.log.Checkpoint(ctx)
+	c, err := a.Log.Checkpoint(ctx)
 	if err != nil {
 		return err
 	}
@@ -190,12 +105,9 @@ func runAuditCheckpoint(ctx context.Context, e *env, args []string) error {
 func runAuditProve(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, auditCmd, "prove")
 	data := fs.String("data", "", "the node's data folder (or ART35_DATA)")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "prove takes one MESSAGE-ID")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("prove takes one MESSAGE-ID")
 	}
 	a, err := openAudit(ctx, e, *data)
 	if err != nil {
@@ -203,25 +115,11 @@ func runAuditProve(ctx context.Context, e *env, args []string) error {
 	}
 	defer a.Close()
 	// When the message's newest record is not covered by the latest
-	// checkpoint, sign one now (on demand), so the bundle holds them all.
-	newest, err := auditlog.List(ctx, a.db, auditlog.Query{MessageID: pos[0], Limit: 1})
-	if err != nil {
-		return err
+	// checkpoint, one is signed now (on demand), so the bundle holds them all.
+	b, signed, err := a.Log.ProveNow(ctx, pos[0])
+	if signed != nil {
+		fmt.Fprintf(e.stderr, "signed a new checkpoint of %d records\n", signed.Size)
 	}
-	if len(newest) > 0 {
-		last, err := auditlog.Latest(ctx, a.db)
-		if err != nil && !apperr.Is(err, apperr.ENotFound) {
-			return err
-		}
-		if err != nil || last.Size <= newest[0].Index {
-			c, err := a.log.Checkpoint(ctx)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stderr, "signed a new checkpoint of %d records\n", c.Size)
-		}
-	}
-	b, err := auditlog.Prove(ctx, a.db, pos[0])
 	if err != nil {
 		return err
 	}
@@ -237,12 +135,9 @@ func runAuditCheck(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, auditCmd, "check")
 	var pubs pubkeyList
 	fs.Var(&pubs, "pubkey", "the log owner's signing key from the directory (ed25519:...); repeatable")
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 1, "check takes one bundle FILE (or - for standard input)")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("check takes one bundle FILE (or - for standard input)")
 	}
 	if len(pubs) == 0 {
 		return usagef("--pubkey ed25519:... is required: the signing key of the node whose log it is, from the directory")
@@ -255,19 +150,7 @@ func runAuditCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cp := got.Checkpoint
-	fmt.Fprintf(e.stdout, "bundle OK: %d records about message %s are in log %s\n", len(got.Records), got.Bundle.MessageID, cp.Origin)
-	fmt.Fprintf(e.stdout, "checkpoint of %d records, root %s, signed %s by %s\n",
-		cp.Size, auditB64(cp.Root[:]), cp.Time.Format(time.RFC3339), keys.FormatSigningPublic(got.SignedBy))
-	if got.UncheckedCosignatures > 0 {
-		fmt.Fprintf(e.stdout, "%d peer cosignatures present, not checked by this version\n", got.UncheckedCosignatures)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "INDEX\tTIME\tKIND\tACTOR\tCASE\tDIGEST")
-	for i, r := range got.Records {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", got.Bundle.Entries[i].Index, r.Time.Format(time.RFC3339), r.Kind, r.Actor, auditDash(r.Case), auditDash(r.Digest))
-	}
-	return tw.Flush()
+	return cli.PrintBundle(e.stdout, got)
 }
 
 func runAuditList(ctx context.Context, e *env, args []string) error {
@@ -293,25 +176,11 @@ func runAuditList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer a.Close()
-	got, err := auditlog.List(ctx, a.db, q)
+	got, err := auditlog.List(ctx, a.DB, q)
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "INDEX\tTIME\tKIND\tACTOR\tCASE\tMESSAGE\tPURPOSE")
-	for _, l := range got {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", l.Index, l.Time.Format(time.RFC3339), l.Kind, l.Actor, auditDash(l.Case), auditDash(l.MessageID), auditDash(l.Purpose))
-	}
-	return tw.Flush()
-}
-
-func auditB64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
-
-func auditDash(s string) string {
-	if strings.TrimSpace(s) == "" {
-		return "-"
-	}
-	return s
+	return cli.PrintAuditList(e.stdout, got)
 }
 
 var _ flag.Value = (*pubkeyList)(nil)

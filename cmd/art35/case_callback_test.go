@@ -18,6 +18,7 @@ import (
 // not be disclosed; a call to a number other than the directory's is
 // refused; after the call to the directory's number it is disclosed.
 func TestCaseCallback(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	clk := clock.NewManual(testClockTime)
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})

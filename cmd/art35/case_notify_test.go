@@ -23,6 +23,7 @@ import (
 // declaration); that authority's 'case stop-disclosure' reaches the
 // provider, whose case then shows the stop.
 func TestCaseSendToProviderAndStop(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	clk := clock.NewManual(testClockTime)
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"FR", "DE"}, Dir: t.TempDir(), Clock: clk,
@@ -50,6 +51,12 @@ func TestCaseSendToProviderAndStop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	sendDirectAndStop(t, ctx, net)
+}
+
+// sendDirectAndStop sends a subscriber-direct order from FR straight to the German provider, with the notification copy, and has the notified authority stop it.
+func sendDirectAndStop(t *testing.T, ctx context.Context, net *testnet.Net) {
+	t.Helper()
 	b, err := os.ReadFile("../../internal/request/testdata/minimal/subscriber-direct.json")
 	if err != nil {
 		t.Fatal(err)

@@ -16,6 +16,7 @@ import (
 // 'case renew' moves an Art. 34 interception's authorised period; each
 // refuses the other type.
 func TestCaseServedAndRenew(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(testClockTime)
 	net, err := testnet.Start(context.Background(), testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
 	if err != nil {
@@ -60,14 +61,19 @@ func TestCaseServedAndRenew(t *testing.T) {
 	if !found {
 		t.Errorf("no Art. 8 data clock after served: %+v", v.Agenda.Deadlines)
 	}
+	checkRenew(t, it)
+}
 
+// checkRenew renews an interception, refusing a production order, and checks the renewed clock.
+func checkRenew(t *testing.T, it string) {
+	t.Helper()
 	if r := runCLI(t, "", nil, "case", "renew", "US-2026-000201", "--data", it, "--by", "Giulia Prova", "--until", "2027-01-25"); r.code != exitUsage {
 		t.Errorf("renew on a production order: %d %s", r.code, r.stderr)
 	}
 	if r := runCLI(t, "", nil, "case", "renew", "US-2026-000202", "--data", it, "--by", "Giulia Prova", "--until", "2027-01-25"); r.code != 0 {
 		t.Fatalf("renew: %d %s", r.code, r.stderr)
 	}
-	_, v = caseState(t, it, "US-2026-000202")
+	_, v := caseState(t, it, "US-2026-000202")
 	for _, d := range v.Agenda.Deadlines {
 		if d.Clock == request.ClockInterception {
 			if d.Due.Format("2006-01-02") != "2027-01-25" || !strings.Contains(d.Source, "renewed") {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/testkit"
@@ -16,22 +17,22 @@ import (
 )
 
 // caseState reads a case's state through "case show --json".
-func caseState(t *testing.T, data, id string) (request.State, caseView) {
+func caseState(t *testing.T, data, id string) (request.State, cli.CaseView) {
 	t.Helper()
 	r := runCLI(t, "", nil, "case", "show", id, "--data", data, "--json")
 	if r.code != 0 {
-		return "", caseView{}
+		return "", cli.CaseView{}
 	}
-	var v caseView
+	var v cli.CaseView
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil {
 		t.Fatalf("case show --json: %v\n%s", err, r.stdout)
 	}
 	return v.Lifecycle.State, v
 }
 
-func waitCase(t *testing.T, data, id string, want request.State) caseView {
+func waitCase(t *testing.T, data, id string, want request.State) cli.CaseView {
 	t.Helper()
-	var v caseView
+	var v cli.CaseView
 	testkit.Eventually(t, fmt.Sprintf("case %s in %s to be %s", id, data, want), func() bool {
 		var st request.State
 		st, v = caseState(t, data, id)
@@ -46,6 +47,7 @@ func waitCase(t *testing.T, data, id string, want request.State) caseView {
 // sent, arrives, is acknowledged, started and preserved in Italy, and
 // every step shows in the US with its clock.
 func TestCaseCommands(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(testClockTime)
 	net, err := testnet.Start(context.Background(), testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
 	if err != nil {
@@ -80,7 +82,12 @@ func TestCaseCommands(t *testing.T) {
 	if r := runCLI(t, "", nil, "case", "list", "--data", us); r.code != 0 || !strings.Contains(r.stdout, "no cases") {
 		t.Fatalf("a refused request was stored: %s %s", r.stdout, r.stderr)
 	}
+	sendAndPreserve(t, clk, us, it, id)
+}
 
+// sendAndPreserve sends the preservation from the US and takes Italy's steps through the CLI, each seen at the US.
+func sendAndPreserve(t *testing.T, clk *clock.Manual, us, it, id string) {
+	t.Helper()
 	r := runCLI(t, "", nil, "case", "send", "--data", us, "--by", "Alex Example", "testdata/requests/preserve.json")
 	if r.code != 0 || !strings.Contains(r.stdout, "sent "+id) || !strings.Contains(r.stdout, "IT-247") {
 		t.Fatalf("send: code %d\n%s\n%s", r.code, r.stdout, r.stderr)
@@ -116,7 +123,12 @@ func TestCaseCommands(t *testing.T) {
 	if r := runCLI(t, "", nil, "case", "preserved", id, "--data", it, "--by", "x", "--ref", "R"); r.code != apperr.ExitCode(apperr.EConflict) {
 		t.Fatalf("preserved twice: %d %s", r.code, r.stderr)
 	}
+	checkPreservedAtSender(t, us, id)
+}
 
+// checkPreservedAtSender checks the evidences, the preservation clock and the case view at the sender once Italy preserved the data.
+func checkPreservedAtSender(t *testing.T, us, id string) {
+	t.Helper()
 	_, v := caseState(t, us, id)
 	if n := len(v.Lifecycle.Evidences); n != 5 {
 		t.Fatalf("%d evidences at the sender, want 5", n)
@@ -128,27 +140,10 @@ func TestCaseCommands(t *testing.T) {
 	if !pres {
 		t.Fatalf("no preservation clock ending 2027-02-28: %+v", v.Agenda.Deadlines)
 	}
-	r = runCLI(t, "", nil, "case", "show", id, "--data", us)
+	r := runCLI(t, "", nil, "case", "show", id, "--data", us)
 	for _, want := range []string{"in-progress -> preserved", "provider ref EXH-7781", "preservation-end", "Notifications:"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Fatalf("case show lacks %q:\n%s", want, r.stdout)
-		}
-	}
-}
-
-func TestRelative(t *testing.T) {
-	now := testClockTime
-	for _, tc := range []struct {
-		at   time.Time
-		want string
-	}{
-		{now, "now (2026-11-25T03:00:00Z)"},
-		{now.Add(15 * time.Minute), "in 0h 15m (2026-11-25T03:15:00Z)"},
-		{now.Add(-26 * time.Hour), "1d 2h ago (2026-11-24T01:00:00Z)"},
-		{now.Add(95*24*time.Hour + 21*time.Hour), "in 95d 21h (2027-03-01T00:00:00Z)"},
-	} {
-		if got := relative(tc.at, now); got != tc.want {
-			t.Errorf("relative(%s) = %q, want %q", tc.at, got, tc.want)
 		}
 	}
 }

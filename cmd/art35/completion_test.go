@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/art35/art35/internal/cli"
 )
 
 // groups returns each command group's subcommands as its help lists them.
@@ -15,9 +17,7 @@ func groups(t *testing.T) map[string][]string {
 	t.Helper()
 	g := map[string][]string{}
 	for _, n := range commandNames() {
-		for _, s := range parseSubcommands(helpOf(context.Background(), n)) {
-			g[n] = append(g[n], s.name)
-		}
+		g[n] = append(g[n], cli.SubcommandNames(helpOf(context.Background(), n))...)
 	}
 	if len(g["directory"]) == 0 || len(g["node"]) == 0 {
 		t.Fatalf("no subcommands read from the help of directory or node: %v", g)
@@ -26,6 +26,7 @@ func groups(t *testing.T) map[string][]string {
 }
 
 func TestCompletionListsEveryCommand(t *testing.T) {
+	t.Parallel()
 	g := groups(t)
 	for _, shell := range []string{"bash", "zsh", "fish"} {
 		r := runCLI(t, "", nil, "completion", shell)
@@ -59,7 +60,7 @@ func bashComplete(t *testing.T, script string, words ...string) []string {
 	t.Helper()
 	quoted := make([]string, len(words))
 	for i, w := range words {
-		quoted[i] = shQuote(w)
+		quoted[i] = cli.ShQuote(w)
 	}
 	prog := script + "\nCOMP_WORDS=(" + strings.Join(quoted, " ") + ")\nCOMP_CWORD=" +
 		strconv.Itoa(len(words)-1) + "\n_art35\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n"
@@ -71,6 +72,7 @@ func bashComplete(t *testing.T, script string, words ...string) []string {
 }
 
 func TestBashCompletionInBash(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("bash"); err != nil {
 		t.Skip("bash is not installed")
 	}
@@ -104,6 +106,7 @@ func TestBashCompletionInBash(t *testing.T) {
 // TestCompletionScriptsParse asks each installed shell to parse its script
 // without running it.
 func TestCompletionScriptsParse(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	for _, c := range []struct{ shell, check string }{{"bash", "-n"}, {"zsh", "-n"}, {"fish", "--no-execute"}} {
 		if _, err := exec.LookPath(c.shell); err != nil {
@@ -120,28 +123,10 @@ func TestCompletionScriptsParse(t *testing.T) {
 	}
 }
 
-func TestParseFlagHelp(t *testing.T) {
-	text := "usage: art35 x\n\nflags:\n  -data string\n    \tthe data folder\n    \tsecond line (default $ART35_DATA)\n  -j\tone letter\n  -json\n    \tprint JSON\n  -n int\n    \tcount (default 3)\n"
-	got := parseFlagHelp(text)
-	want := []flagHelp{
-		{name: "data", value: true, usage: "the data folder second line (default $ART35_DATA)"},
-		{name: "j", usage: "one letter"},
-		{name: "json", usage: "print JSON"},
-		{name: "n", value: true, usage: "count (default 3)"},
-	}
-	if len(got) != len(want) {
-		t.Fatalf("got %+v, want %+v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("flag %d: got %+v, want %+v", i, got[i], want[i])
-		}
-	}
-}
-
 // TestFishCompletionInFish asks a real fish what it proposes, when fish is
 // installed (fish's "complete -C" completes a command line without a terminal).
 func TestFishCompletionInFish(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("fish"); err != nil {
 		t.Skip("fish is not installed")
 	}
@@ -156,7 +141,7 @@ func TestFishCompletionInFish(t *testing.T) {
 		{"art35 node init --par", "--party"},
 	}
 	for _, c := range cases {
-		out, err := exec.Command("fish", "--no-config", "-c", "source "+shQuote(path)+"; complete -C "+shQuote(c.line)).CombinedOutput()
+		out, err := exec.Command("fish", "--no-config", "-c", "source "+cli.ShQuote(path)+"; complete -C "+cli.ShQuote(c.line)).CombinedOutput()
 		if err != nil {
 			t.Fatalf("fish: %v\n%s", err, out)
 		}

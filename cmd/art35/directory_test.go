@@ -53,6 +53,7 @@ func showJSON(t *testing.T, args ...string) dirShowResult {
 }
 
 func TestDirectoryShowItalyAndChina(t *testing.T) {
+	t.Parallel()
 	it := showJSON(t, "IT", "--json")
 	if it.Party.Budapest.Status != "party" || !it.InForceNow["budapest"] {
 		t.Errorf("IT Budapest: %+v, in force %v", it.Party.Budapest, it.InForceNow)
@@ -82,6 +83,7 @@ func TestDirectoryShowItalyAndChina(t *testing.T) {
 // dates from the Council of Europe chart and says why the Protocol binds
 // nobody (issue 12).
 func TestDirectoryShowUSDates(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "directory", "show", "US", "--json")
 	var v struct {
 		Party struct {
@@ -126,6 +128,7 @@ func TestDirectoryShowUSDates(t *testing.T) {
 }
 
 func TestDirectoryShowText(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "directory", "show", "CN")
 	for _, want := range []string{"China (CN)", "UN Convention against Cybercrime (2024):", "signatory; signed 2025-10-25; the instrument itself is not in force (0 of 40 ratifications); does not bind now", "none in the directory", "Legal profile:\n  not known"} {
 		if !strings.Contains(r.stdout, want) {
@@ -141,6 +144,7 @@ func TestDirectoryShowText(t *testing.T) {
 }
 
 func TestDirectoryErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args []string
 		code int
@@ -162,6 +166,7 @@ func TestDirectoryErrors(t *testing.T) {
 }
 
 func TestDirectoryList(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		args  []string
 		count int
@@ -213,6 +218,7 @@ func dirKeys(t *testing.T, dir string) (string, string) {
 }
 
 func TestDirectorySignVerify(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	keyFile, pub := dirKeys(t, dir)
 	signed := filepath.Join(dir, "dir.signed.json")
@@ -257,13 +263,18 @@ func TestDirectorySignVerify(t *testing.T) {
 	if r.code != 5 || !strings.Contains(r.stderr, "pinned secretariat key is") {
 		t.Errorf("wrong key: code %d, %s", r.code, r.stderr)
 	}
+	checkSignedShowAndResign(t, dir, keyFile, pub, signed, tampered)
+}
 
+// checkSignedShowAndResign shows parties from the verified signed file, refuses the tampered one, and re-signs an export with a higher serial.
+func checkSignedShowAndResign(t *testing.T, dir, keyFile, pub, signed, tampered string) {
+	t.Helper()
 	// show reads the verified signed file: fictional contacts, who is on duty.
 	v := showJSON(t, "BJ", "--json", "--snapshot", signed, "--pubkey", pub)
 	if len(v.Duty) != 1 || v.Duty[0].OnDuty == nil || *v.Duty[0].OnDuty || !strings.Contains(v.Duty[0].LocalTime, "04:00 WAT (Wed)") {
 		t.Errorf("BJ duty at 04:00 local on a Wednesday: %+v", v.Duty)
 	}
-	r = runCLI(t, "", nil, "directory", "show", "IT", "--snapshot", signed, "--pubkey", pub)
+	r := runCLI(t, "", nil, "directory", "show", "IT", "--snapshot", signed, "--pubkey", pub)
 	for _, want := range []string{"on duty NOW (24/7", "roster: primary 1 Giulia Esempio", "roster: backup 1 Marco Prova", "preserves on a foreign request alone: yes (by law)", "reservation p2-art7-5-notification"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("show IT from signed file lacks %q:\n%s", want, r.stdout)
@@ -285,6 +296,7 @@ func TestDirectorySignVerify(t *testing.T) {
 }
 
 func TestDirectoryMergeAndDiff(t *testing.T) {
+	t.Parallel()
 	a, b := dirTestdata+"g8-list.csv", dirTestdata+"coe-list.csv"
 	r := runCLI(t, "", nil, "directory", "merge", a, b)
 	if r.code != 4 || !strings.Contains(r.stderr, "4 of 4 conflicts unresolved") {
@@ -334,6 +346,7 @@ func TestDirectoryMergeAndDiff(t *testing.T) {
 }
 
 func TestDirectoryImport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := filepath.Join(dir, "parties.csv")
 	os.WriteFile(good, []byte("iso2,name,budapest,budapest_note,protocol2_signed,protocol2_ratified,un2024_signed,eu,confidence\n"+

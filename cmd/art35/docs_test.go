@@ -15,7 +15,7 @@ func commandsDoc(t *testing.T) []byte {
 	var b bytes.Buffer
 	b.WriteString("# art35 commands\n\nGenerated from `art35 <command> -h` by `ART35_UPDATE_DOCS=1 go test ./cmd/art35 -run TestCommandsDoc`;\na test fails when this file and the binary disagree.\n\n")
 	for _, c := range sortedCommands() {
-		fmt.Fprintf(&b, "- [`%s`](#%s): %s\n", c.name, c.name, c.short)
+		fmt.Fprintf(&b, "- [`%s`](#%s): %s\n", c.Name, c.Name, c.Short)
 	}
 	for _, n := range commandNames() {
 		r := runCLI(t, "", nil, n, "-h")
@@ -25,6 +25,7 @@ func commandsDoc(t *testing.T) []byte {
 }
 
 func TestCommandsDoc(t *testing.T) {
+	t.Parallel()
 	want := commandsDoc(t)
 	const path = "../../docs/commands.md"
 	if os.Getenv("ART35_UPDATE_DOCS") == "1" {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/directory"
@@ -54,6 +55,7 @@ func envelopeNodes(t *testing.T) (usDir, itDir, usSign, itEnc, itSign string) {
 }
 
 func TestEnvelopeSealInspectOpen(t *testing.T) {
+	t.Parallel()
 	usDir, itDir, usSign, itEnc, itSign := envelopeNodes(t)
 	dir := t.TempDir()
 	msg := filepath.Join(dir, "msg.json")
@@ -79,7 +81,7 @@ func TestEnvelopeSealInspectOpen(t *testing.T) {
 	}
 
 	r = runCLI(t, "", nil, "envelope", "inspect", msg, "--json")
-	var v envelopeView
+	var v cli.EnvelopeView
 	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || r.code != 0 {
 		t.Fatalf("inspect --json: %v, code %d, %s", err, r.code, r.stdout)
 	}
@@ -110,7 +112,12 @@ func TestEnvelopeSealInspectOpen(t *testing.T) {
 	if r.code != apperr.ExitCode(apperr.EUnauthorized) || !strings.Contains(r.stdout, "does not verify") {
 		t.Fatalf("tampered: code %d, stdout %s", r.code, r.stdout)
 	}
+	checkReceiptCLI(t, dir, itDir, msg, itSign, usSign, raw)
+}
 
+// checkReceiptCLI makes IT's receipt for the envelope msg and checks it with "envelope receipt": against the envelope, and with the wrong key.
+func checkReceiptCLI(t *testing.T, dir, itDir, msg, itSign, usSign string, raw []byte) {
+	t.Helper()
 	// A receipt for it, checked against the envelope.
 	env, err := envelope.Parse(raw)
 	if err != nil {
@@ -127,7 +134,7 @@ func TestEnvelopeSealInspectOpen(t *testing.T) {
 	rw, _ := rc.Marshal()
 	rfile := filepath.Join(dir, "receipt.json")
 	os.WriteFile(rfile, rw, 0o600)
-	r = runCLI(t, "", nil, "envelope", "receipt", rfile, "--receiver-key", itSign, "--envelope", msg)
+	r := runCLI(t, "", nil, "envelope", "receipt", rfile, "--receiver-key", itSign, "--envelope", msg)
 	if r.code != 0 || !strings.Contains(r.stdout, "valid, signed by IT-247") || !strings.Contains(r.stdout, "was delivered") {
 		t.Fatalf("receipt: code %d, stdout %s, stderr %s", r.code, r.stdout, r.stderr)
 	}
@@ -138,6 +145,7 @@ func TestEnvelopeSealInspectOpen(t *testing.T) {
 }
 
 func TestEnvelopeCommandErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	junk := filepath.Join(dir, "junk.json")
 	os.WriteFile(junk, []byte(`{"v":1}`), 0o600)
@@ -177,6 +185,7 @@ func TestEnvelopeCommandErrors(t *testing.T) {
 // TestEnvelopeImportExport carries an envelope from a US node to an IT node
 // as a file: seal, import with the inbox's checks, receipt back, export.
 func TestEnvelopeImportExport(t *testing.T) {
+	t.Parallel()
 	dirs, envVars := twoNodes(t)
 	entries := map[string]node.PublicEntry{}
 	for party, dir := range dirs {
@@ -226,9 +235,14 @@ func TestEnvelopeImportExport(t *testing.T) {
 	if r.code != 0 || r.stdout != first || !strings.Contains(r.stderr, "already stored") {
 		t.Fatalf("re-import: code %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
 	}
+	checkImportRefused(t, envVars, dirs, work, msg, raw, env.Header.ID)
+}
 
+// checkImportRefused imports at the wrong node and a tampered copy (both refused with their code), then exports.
+func checkImportRefused(t *testing.T, envVars []string, dirs map[string]string, work, msg string, raw []byte, id string) {
+	t.Helper()
 	// Imported at the wrong node (US is not the recipient): refused with its code.
-	r = runCLI(t, "", envVars, "envelope", "import", msg, "--data", dirs["US"])
+	r := runCLI(t, "", envVars, "envelope", "import", msg, "--data", dirs["US"])
 	if r.code != 1 || !strings.Contains(r.stderr, "wrong_recipient") {
 		t.Fatalf("import at the sender: code %d, stderr %s", r.code, r.stderr)
 	}
@@ -239,17 +253,22 @@ func TestEnvelopeImportExport(t *testing.T) {
 	if r.code != apperr.ExitCode(apperr.EUnauthorized) || !strings.Contains(r.stderr, "bad_signature") {
 		t.Fatalf("tampered import: code %d, stderr %s", r.code, r.stderr)
 	}
+	checkExportCLI(t, envVars, dirs["IT"], id, raw)
+}
 
+// checkExportCLI exports the stored envelope id from the node in itData: the same bytes; an unknown or malformed id is refused.
+func checkExportCLI(t *testing.T, envVars []string, itData, id string, raw []byte) {
+	t.Helper()
 	// Export gives back the stored bytes exactly.
-	r = runCLI(t, "", envVars, "envelope", "export", env.Header.ID, "--data", dirs["IT"])
+	r := runCLI(t, "", envVars, "envelope", "export", id, "--data", itData)
 	if r.code != 0 || r.stdout != string(raw) {
 		t.Fatalf("export: code %d, stderr %s", r.code, r.stderr)
 	}
-	r = runCLI(t, "", envVars, "envelope", "export", strings.Repeat("0", 32), "--data", dirs["IT"])
+	r = runCLI(t, "", envVars, "envelope", "export", strings.Repeat("0", 32), "--data", itData)
 	if r.code != apperr.ExitCode(apperr.ENotFound) {
 		t.Fatalf("export unknown id: code %d, stderr %s", r.code, r.stderr)
 	}
-	r = runCLI(t, "", envVars, "envelope", "export", "nope", "--data", dirs["IT"])
+	r = runCLI(t, "", envVars, "envelope", "export", "nope", "--data", itData)
 	if r.code != 1 || !strings.Contains(r.stderr, "hex characters") {
 		t.Fatalf("export bad id: code %d, stderr %s", r.code, r.stderr)
 	}
@@ -258,6 +277,7 @@ func TestEnvelopeImportExport(t *testing.T) {
 // TestEnvelopeImportReceipt: an envelope queued in the US node's outbox is
 // carried to IT as a file; the receipt carried back marks it delivered.
 func TestEnvelopeImportReceipt(t *testing.T) {
+	t.Parallel()
 	dirs, envVars := twoNodes(t)
 	ctx := context.Background()
 	us, err := node.New(ctx, mustConfig(t, dirs["US"], envVars), node.Options{Clock: clock.NewManual(testClockTime)})

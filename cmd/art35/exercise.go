@@ -11,37 +11,17 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/app"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/exercise"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/node"
 )
 
 var exerciseCmd = &command{
-	name:  "exercise",
-	short: "desktop exercises: open, play a script, close (secretariat); list and show",
-	usage: "exercise <open|close|play|list|show> --data DIR [flags]",
-	long: `An exercise is a drill of the network, run by the secretariat (issue 14,
-docs/exercises.md). "exercise open PLAN" signs an announcement (name, period,
-participants and their exercise contacts, read from a JSON plan) with the
-secretariat's key and sends it to every participant; only that key opens and
-closes exercises, and a node refuses an announcement signed by any other.
-While an exercise is open every portal page of its nodes shows an EXERCISE
-banner; its envelopes, cases and pings carry the exercise flag, its clocks
-notify the exercise contacts only, and its figures are reported apart
-("art35 stats --exercise ID"). "exercise play SCRIPT" sends the script's
-injects (a preservation, an emergency, a ping) at their minutes;
-"exercise close ID" archives the exercise's cases on every node.
-
-open, close and play run on the secretariat's node with --key, the
-secretariat's signing key file ("art35 directory keygen"); the node must be
-running ("art35 node run") to deliver what they queue.
-
-Examples:
-	art35 exercise open blue.json --data ./sec-node --key secretariat.key --by "Sabine Secretariat"
-	art35 exercise play blue.script --data ./sec-node --key secretariat.key --by "Exercise Control" --speed 60
-	art35 exercise list --data ./it-node
-	art35 exercise show EX-2026-BLUE --data ./it-node --json
-	art35 exercise close EX-2026-BLUE --data ./sec-node --key secretariat.key --by "Sabine Secretariat"`,
+	Name:  "exercise",
+	Short: "desktop exercises: open, play a script, close (secretariat); list and show",
+	Usage: "exercise <open|close|play|list|show> --data DIR [flags]",
+	Long:  help("exercise"),
 }
 
 func runExercise(ctx context.Context, e *env, args []string) error {
@@ -104,7 +84,7 @@ func exerciseOne(ctx context.Context, e *env, sub string, args []string, secreta
 		return err
 	}
 	if f.json {
-		return pingJSON(e, v)
+		return cli.WriteJSON(e.stdout, v)
 	}
 	return printExercise(e, v)
 }
@@ -163,7 +143,7 @@ func runExerciseList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if f.json {
-		return pingJSON(e, list)
+		return cli.WriteJSON(e.stdout, list)
 	}
 	return printExercise(e, list)
 }
@@ -210,7 +190,7 @@ func runExercisePlay(ctx context.Context, e *env, args []string) error {
 	}
 	played, err := x.Play(ctx, sc, opt)
 	if f.json && err == nil {
-		return pingJSON(e, played)
+		return cli.WriteJSON(e.stdout, played)
 	}
 	return err
 }

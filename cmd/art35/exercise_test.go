@@ -31,21 +31,7 @@ func TestExerciseCLI(t *testing.T) {
 	}
 	defer net.Close()
 	fr, it := net.Config("FR").DataDir, net.Config("IT").DataDir
-	dir := t.TempDir()
-	key := filepath.Join(dir, "secretariat.key")
-	if err := keys.WritePrivate(key, net.SecretariatKey); err != nil {
-		t.Fatal(err)
-	}
-	plan := filepath.Join(dir, "blue.json")
-	script := filepath.Join(dir, "blue.script")
-	write := func(p, s string) {
-		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	write(plan, `{"id": "EX-2026-BLUE", "name": "Blue Lagoon", "starts": "2026-11-25T03:00:00Z", "ends": "2026-11-25T11:00:00Z",
-		"participants": [{"authority": "IT-247", "contacts": [{"name": "Ivo Esercizio (fictional)", "email": "ivo@example.org"}]}]}`)
-	write(script, exercise.ScriptHeader+"\nexercise EX-2026-BLUE\nat 0 preserve IT-247\n")
+	key, plan, script := exerciseFiles(t, net)
 
 	if r := runCLI(t, "", nil, "exercise", "open", plan, "--data", fr, "--by", "Sabine"); r.code != exitUsage {
 		t.Fatalf("open without --key: code %d %s", r.code, r.stderr)
@@ -86,4 +72,26 @@ func TestExerciseCLI(t *testing.T) {
 	if r := runCLI(t, "", nil, "exercise", "show", "EX-2026-NONE", "--data", it); r.code == 0 {
 		t.Fatalf("show of an unknown exercise: code 0")
 	}
+}
+
+// exerciseFiles writes the secretariat's key, a plan opening EX-2026-BLUE
+// for IT and a one-inject script, and returns their paths.
+func exerciseFiles(t *testing.T, net *testnet.Net) (key, plan, script string) {
+	t.Helper()
+	dir := t.TempDir()
+	key = filepath.Join(dir, "secretariat.key")
+	if err := keys.WritePrivate(key, net.SecretariatKey); err != nil {
+		t.Fatal(err)
+	}
+	plan = filepath.Join(dir, "blue.json")
+	script = filepath.Join(dir, "blue.script")
+	write := func(p, s string) {
+		if err := os.WriteFile(p, []byte(s), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(plan, `{"id": "EX-2026-BLUE", "name": "Blue Lagoon", "starts": "2026-11-25T03:00:00Z", "ends": "2026-11-25T11:00:00Z",
+		"participants": [{"authority": "IT-247", "contacts": [{"name": "Ivo Esercizio (fictional)", "email": "ivo@example.org"}]}]}`)
+	write(script, exercise.ScriptHeader+"\nexercise EX-2026-BLUE\nat 0 preserve IT-247\n")
+	return key, plan, script
 }

@@ -1,45 +1,24 @@
 package main
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"os"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/ipdb"
 )
 
 var ipdbCmd = &command{
-	name:  "ipdb",
-	short: "import and inspect the IP attribution data (country, ASN, operator)",
-	usage: "ipdb <import|info> [flags]",
-	long: `art35 answers from an embedded snapshot (NRO country data, IPFire country data,
-RouteViews/DB-IP ASN data; see 'art35 attribute --sources'). A node refreshes
-or extends it by importing files into its data folder (--data DIR, or
-ART35_DATA): each import writes DIR/ipdb/NAME.a35ip, and a layer named like an
-embedded one replaces it. A national overlay (prefix -> domestic operator and
-its law-enforcement desk) overrides the operator of every other source.
-
-Formats of import:
-  csv      ip-location-db range files: first,last,country or first,last,asn,organisation
-  ipfire   IPFire/Tor geoip files: firstInt,lastInt,country (IPv4) or first,last,country
-  rir      RIR delegated(-extended) statistics: registry|cc|type|start|value|date|status
-  mmdb     MaxMind-format database (country, city or ASN)
-  overlay  CSV prefix,operator,desk[,country[,asn]]; prefix is a CIDR block or first-last
-
-Examples:
-  art35 ipdb import --data /srv/art35 --format rir --name rir-ripencc delegated-ripencc-extended-latest
-  art35 ipdb import --data /srv/art35 --format overlay --name overlay-it operators-it.csv
-  art35 ipdb info --data /srv/art35`,
+	Name:  "ipdb",
+	Short: "import and inspect the IP attribution data (country, ASN, operator)",
+	Usage: "ipdb <import|info> [flags]",
+	Long:  help("ipdb"),
 }
 
 func runIPDB(ctx context.Context, e *env, args []string) error {
@@ -80,35 +59,6 @@ func defaultFrom(e *env, dataDir string) string {
 	return strings.ToUpper(e.getenv("ART35_PARTY"))
 }
 
-var layerNameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,62}$`)
-
-// openMaybeGzip opens a file and decompresses it when it starts with the
-// gzip magic bytes. With progress set, reading reports through it.
-func openMaybeGzip(name string, progress func(read, total int64)) (io.Reader, func() error, error) {
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, nil, apperr.Wrap(apperr.EInvalid, err, "open %s", name)
-	}
-	var raw io.Reader = f
-	if progress != nil {
-		var total int64
-		if fi, err := f.Stat(); err == nil {
-			total = fi.Size()
-		}
-		raw = &progressReader{r: f, total: total, report: progress}
-	}
-	br := bufio.NewReaderSize(raw, 1<<16)
-	if m, _ := br.Peek(2); len(m) == 2 && m[0] == 0x1f && m[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			f.Close()
-			return nil, nil, apperr.Wrap(apperr.EInvalid, err, "%s: gzip header is damaged", name)
-		}
-		return zr, f.Close, nil
-	}
-	return br, f.Close, nil
-}
-
 func runIPDBImport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, ipdbCmd, "import")
 	dataDir := dataDirFlag(e, fs)
@@ -128,7 +78,7 @@ func runIPDBImport(ctx context.Context, e *env, args []string) error {
 		return usagef("import needs at least one FILE")
 	case *dataDir == "":
 		return usagef("--data DIR (or ART35_DATA) is required: imports go to the node's data folder")
-	case !layerNameRE.MatchString(*name):
+	case !ipdb.ValidLayerName(*name):
 		return usagef("--name %q must be 1-63 lower-case letters, digits, '.', '_' or '-', e.g. rir-ripencc", *name)
 	}
 	src := ipdb.Source{Name: *name, Label: *label, Licence: *licence, Credit: *credit, URL: *url}
@@ -143,133 +93,52 @@ func runIPDBImport(ctx context.Context, e *env, args []string) error {
 		}
 		src.AsOf = t
 	}
-	var parse func(io.Reader, *ipdb.Builder) (ipdb.ImportStats, error)
-	switch *format {
-	case "csv", "ipfire":
-		parse = ipdb.ImportRanges
-	case "rir":
-		parse = ipdb.ImportRIR
-		src.Kind = ipdb.KindCountry
-	case "overlay":
-		parse = ipdb.ImportOverlay
-		src.Kind = ipdb.KindOverlay
-	case "mmdb":
-	default:
+	if !slices.Contains(ipdb.ImportFormats, *format) {
 		return usagef("--format %q: use csv, ipfire, rir, mmdb or overlay", *format)
 	}
-	b := ipdb.NewBuilder(src)
-	var total ipdb.ImportStats
-	for _, file := range pos {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var st ipdb.ImportStats
-		if *format == "mmdb" {
-			data, err := os.ReadFile(file)
-			if err != nil {
-				return apperr.Wrap(apperr.EInvalid, err, "read %s", file)
-			}
-			st, err = ipdb.ImportMMDB(data, b)
-			if err != nil {
-				return fmt.Errorf("%s: %w", file, err)
-			}
-		} else {
-			var progress func(read, total int64)
-			if isTerminal(e.stderr) {
-				start := e.clock.Now()
-				progress = func(read, total int64) {
-					msg := fmt.Sprintf("\r\033[K%s: %.0f MB", file, float64(read)/1e6)
-					if total > 0 {
-						msg += fmt.Sprintf(" of %.0f MB", float64(total)/1e6)
-					}
-					if secs := e.clock.Now().Sub(start).Seconds(); secs > 0 && total > read {
-						msg += fmt.Sprintf(", about %.0f s left", secs*float64(total-read)/float64(read))
-					}
-					fmt.Fprint(e.stderr, msg)
-				}
-			}
-			r, closeFn, err := openMaybeGzip(file, progress)
-			if err != nil {
-				return err
-			}
-			st, err = parse(r, b)
-			closeFn()
-			if progress != nil {
-				fmt.Fprint(e.stderr, "\r\033[K")
-			}
-			if err != nil {
-				return fmt.Errorf("%s: %w", file, err)
-			}
-		}
-		fmt.Fprintf(e.stdout, "%s: %d lines, %d ranges, %d skipped, %d bad\n", file, st.Lines, st.Ranges, st.Skipped, st.Bad)
-		for _, x := range st.Examples {
-			fmt.Fprintf(e.stdout, "  bad %s\n", x)
-		}
-		total.Lines += st.Lines
-		total.Ranges += st.Ranges
-		total.Bad += st.Bad
-	}
-	if total.Ranges == 0 {
-		return apperr.Errorf(apperr.EInvalid, "no usable range in %s: check --format (%s) against the file's first lines", strings.Join(pos, ", "), *format)
-	}
-	if total.Bad*100 > total.Lines {
-		return apperr.Errorf(apperr.EInvalid, "%d of %d lines are bad (over 1%%): this does not look like a %s file; nothing was written", total.Bad, total.Lines, *format)
-	}
-	layer, bs := b.Build()
-	if layer.Source.Kind == "" {
-		layer.Source.Kind = ipdb.KindCountry
-		for _, r := range layer.Records {
-			if r.ASN != 0 || r.Operator != "" {
-				layer.Source.Kind = ipdb.KindASN
-				break
-			}
-		}
-	}
-	out := filepath.Join(*dataDir, ipdbSubdir, *name+ipdb.FileExt)
-	if err := ipdb.WriteFile(out, layer); err != nil {
+	o := ipdb.ImportOptions{Dir: filepath.Join(*dataDir, ipdbSubdir), Format: *format, Source: src, Files: pos,
+		Progress: importProgress(e), Done: func(file string, st ipdb.ImportStats) { printImported(e, file, st) }}
+	res, err := ipdb.ImportFiles(ctx, o)
+	if err != nil {
 		return err
 	}
-	v4, v6 := layer.Len()
-	fi, _ := os.Stat(out)
-	size := int64(0)
-	if fi != nil {
-		size = fi.Size()
-	}
+	v4, v6 := res.Layer.Len()
 	fmt.Fprintf(e.stdout, "wrote %s: %s layer %q, %d IPv4 + %d IPv6 ranges (%d adjacent merged, %d overlaps cut), as of %s, %d bytes\n",
-		out, layer.Source.Kind, *name, v4, v6, bs.Merged, bs.Overlaps, layer.Source.AsOf.Format(time.DateOnly), size)
+		res.Path, res.Layer.Source.Kind, *name, v4, v6, res.Build.Merged, res.Build.Overlaps, res.Layer.Source.AsOf.Format(time.DateOnly), res.Size)
 	return nil
 }
 
-// progressReader counts the bytes read and reports them every 4 MiB.
-type progressReader struct {
-	r           io.Reader
-	read, total int64
-	next        int64
-	report      func(read, total int64)
-}
-
-func (p *progressReader) Read(b []byte) (int, error) {
-	n, err := p.r.Read(b)
-	p.read += int64(n)
-	if p.read >= p.next {
-		p.next = p.read + 4<<20
-		p.report(p.read, p.total)
+// importProgress shows how far a file has been read, on a terminal only.
+func importProgress(e *env) func(file string, read, total int64) {
+	if !isTerminal(e.stderr) {
+		return nil
 	}
-	return n, err
+	var start time.Time
+	last := ""
+	return func(file string, read, total int64) {
+		if file != last { // each file's time left is its own
+			start, last = e.clock.Now(), file
+		}
+		msg := fmt.Sprintf("\r\033[K%s: %.0f MB", file, float64(read)/1e6)
+		if total > 0 {
+			msg += fmt.Sprintf(" of %.0f MB", float64(total)/1e6)
+		}
+		if secs := e.clock.Now().Sub(start).Seconds(); secs > 0 && total > read {
+			msg += fmt.Sprintf(", about %.0f s left", secs*float64(total-read)/float64(read))
+		}
+		fmt.Fprint(e.stderr, msg)
+	}
 }
 
-// ipdbLayerInfo is one line of "ipdb info".
-type ipdbLayerInfo struct {
-	Name     string `json:"name"`
-	Label    string `json:"label"`
-	Kind     string `json:"kind"`
-	AsOf     string `json:"as_of,omitempty"`
-	IPv4     int    `json:"ipv4_ranges"`
-	IPv6     int    `json:"ipv6_ranges"`
-	Licence  string `json:"licence,omitempty"`
-	Credit   string `json:"credit,omitempty"`
-	URL      string `json:"url,omitempty"`
-	Embedded bool   `json:"embedded"`
+// printImported prints one file's counts (after clearing the progress line).
+func printImported(e *env, file string, st ipdb.ImportStats) {
+	if isTerminal(e.stderr) {
+		fmt.Fprint(e.stderr, "\r\033[K")
+	}
+	fmt.Fprintf(e.stdout, "%s: %d lines, %d ranges, %d skipped, %d bad\n", file, st.Lines, st.Ranges, st.Skipped, st.Bad)
+	for _, x := range st.Examples {
+		fmt.Fprintf(e.stdout, "  bad %s\n", x)
+	}
 }
 
 func runIPDBInfo(ctx context.Context, e *env, args []string) error {
@@ -285,31 +154,10 @@ func runIPDBInfo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	loaded := e.clock.Now().Sub(start)
-	def, _ := ipdb.DefaultLayers()
-	embedded := map[*ipdb.Layer]bool{}
-	for _, l := range def {
-		embedded[l] = true
-	}
-	var out []ipdbLayerInfo
-	for _, l := range db.Layers() {
-		v4, v6 := l.Len()
-		s := l.Source
-		i := ipdbLayerInfo{Name: s.Name, Label: s.Label, Kind: s.Kind, IPv4: v4, IPv6: v6, Licence: s.Licence, Credit: s.Credit, URL: s.URL, Embedded: embedded[l]}
-		if !s.AsOf.IsZero() {
-			i.AsOf = s.AsOf.Format(time.DateOnly)
-		}
-		out = append(out, i)
-	}
+	out := ipdb.Describe(db)
 	if *asJSON {
-		return writeJSON(e, map[string]any{"layers": out, "embedded_bytes": ipdb.DefaultSize(), "load_ms": loaded.Milliseconds()})
+		return cli.WriteJSON(e.stdout, map[string]any{"layers": out, "embedded_bytes": ipdb.DefaultSize(), "load_ms": loaded.Milliseconds()})
 	}
-	fmt.Fprintf(e.stdout, "Layers in priority order (embedded snapshot: %d bytes; decoded in %d ms):\n", ipdb.DefaultSize(), loaded.Milliseconds())
-	for _, i := range out {
-		where := "imported"
-		if i.Embedded {
-			where = "embedded"
-		}
-		fmt.Fprintf(e.stdout, "  %-18s %-8s %-8s as of %-10s %8d IPv4 %8d IPv6 ranges  %s\n", i.Name, i.Kind, where, i.AsOf, i.IPv4, i.IPv6, i.Licence)
-	}
+	cli.PrintLayers(e.stdout, out, loaded)
 	return nil
 }

@@ -22,6 +22,7 @@ func writeFile(t *testing.T, dir, name, content string) string {
 }
 
 func TestIPDBImport(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	src := t.TempDir()
 	overlay := writeFile(t, src, "overlay.csv", "prefix,operator,desk,country\n121.16.109.0/24,Example Unicom Reseller,lea-desk@example.org +00 10 5550100,CN\n")
@@ -54,6 +55,7 @@ func TestIPDBImport(t *testing.T) {
 }
 
 func TestIPDBImportMMDB(t *testing.T) {
+	t.Parallel()
 	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "art35-test", IncludeReservedNetworks: true, DisableIPv4Aliasing: true})
 	if err != nil {
 		t.Fatal(err)
@@ -85,6 +87,7 @@ func TestIPDBImportMMDB(t *testing.T) {
 }
 
 func TestIPDBImportErrors(t *testing.T) {
+	t.Parallel()
 	src := t.TempDir()
 	garbage := writeFile(t, src, "garbage.csv", "this,is\nnot,a,range,file,at,all\n")
 	data := t.TempDir()

@@ -6,7 +6,7 @@ package main
 
 import (
 	"context"
-	"errors"
+	"embed"
 	"flag"
 	"fmt"
 	"io"
@@ -16,17 +16,15 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/clock"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
 var version = "dev"
 
-// Exit statuses that are not application error codes (see apperr.ExitCode).
-const (
-	exitUsage = 2
-)
+// exitUsage is the exit status of a bad command line.
+const exitUsage = cli.ExitUsage
 
 // env is what a command may touch of the outside world. Tests build their
 // own, so a command never reaches for os.Stdout or time.Now directly.
@@ -38,14 +36,8 @@ type env struct {
 	clock  clock.Clock
 }
 
-// command is one command's help: what "art35 help", "-h", completion,
-// the man page and docs/commands.md all print.
-type command struct {
-	name  string
-	short string // one line for "art35 help"
-	usage string // the usage line, without "art35 "
-	long  string // paragraphs after the usage line
-}
+// command is one command's help.
+type command = cli.Help
 
 // runFunc runs a command with the arguments after its name (and after the
 // sub-subcommand name for groups).
@@ -95,7 +87,7 @@ func commands() []entry {
 // lookup finds a command of the table by name.
 func lookup(name string) (entry, bool) {
 	for _, c := range commands() {
-		if c.name == name {
+		if c.Name == name {
 			return c, true
 		}
 	}
@@ -105,21 +97,12 @@ func lookup(name string) (entry, bool) {
 // sortedCommands is the table in the order "art35 help" lists it.
 func sortedCommands() []entry {
 	cs := commands()
-	sort.Slice(cs, func(i, j int) bool { return cs[i].name < cs[j].name })
+	sort.Slice(cs, func(i, j int) bool { return cs[i].Name < cs[j].Name })
 	return cs
 }
 
-// usageError is returned for bad command lines: exit status 2.
-type usageError struct{ msg string }
-
-func (u usageError) Error() string { return u.msg }
-
-func usagef(format string, args ...any) error {
-	return usageError{msg: fmt.Sprintf(format, args...)}
-}
-
-// errHelp means the user asked for help (-h); it exits 0.
-var errHelp = errors.New("help requested")
+// usagef returns a bad command line's error: exit status 2.
+func usagef(format string, args ...any) error { return cli.Usagef(format, args...) }
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -140,7 +123,7 @@ func run(ctx context.Context, e *env, args []string) int {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c, ok := lookup(args[1]); ok {
-				printCommandHelp(e.stdout, c.command)
+				c.Print(e.stdout)
 				return 0
 			}
 			fmt.Fprintf(e.stderr, "art35 help: unknown command %q; run 'art35 help' for the list\n", args[1])
@@ -155,144 +138,100 @@ func run(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	err := c.run(ctx, e, args[1:])
-	return report(e, c.name, err)
+	return cli.ExitStatus(e.stderr, c.Name, err)
 }
-
-// report prints err the way a person at a terminal can act on it and
-// returns the exit status.
-func report(e *env, name string, err error) int {
-	if err == nil {
-		return 0
-	}
-	if errors.Is(err, errHelp) || errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	var u usageError
-	if errors.As(err, &u) {
-		fmt.Fprintf(e.stderr, "art35 %s: %s\n", name, u.msg)
-		fmt.Fprintf(e.stderr, "run 'art35 %s -h' for usage\n", strings.Fields(name)[0])
-		return exitUsage
-	}
-	var silent silentError
-	if errors.As(err, &silent) {
-		return silent.code
-	}
-	fmt.Fprintf(e.stderr, "art35 %s: %v\n", name, err)
-	return apperr.ExitCode(apperr.Code(err))
-}
-
-// silentError carries an exit status for a command that has already printed
-// its result (for example "request validate" listing problems).
-type silentError struct{ code int }
-
-func (s silentError) Error() string { return fmt.Sprintf("exit status %d", s.code) }
 
 func printHelp(w io.Writer) {
 	fmt.Fprint(w, "art35 is the software of a 24/7 network of cybercrime contact points.\n\nUsage:\n\n\tart35 <command> [arguments]\n\nThe commands are:\n\n")
 	for _, c := range sortedCommands() {
-		fmt.Fprintf(w, "\t%-12s %s\n", c.name, c.short)
+		fmt.Fprintf(w, "\t%-12s %s\n", c.Name, c.Short)
 	}
 	fmt.Fprint(w, "\nUse \"art35 help <command>\" or \"art35 <command> -h\" for more about a command.\n")
 }
 
-func printCommandHelp(w io.Writer, c *command) {
-	fmt.Fprintf(w, "usage: art35 %s\n", c.usage)
-	if c.long != "" {
-		fmt.Fprintf(w, "\n%s\n", strings.TrimSpace(c.long))
-	}
-}
-
-// newFlagSet returns a flag set for a command whose -h prints the
-// command's help to stdout and whose errors go to stderr.
+// newFlagSet returns a flag set for a command (or its subcommand sub)
+// whose -h prints the command's help.
 func newFlagSet(e *env, c *command, sub string) *flag.FlagSet {
-	name := c.name
-	if sub != "" {
-		name += " " + sub
-	}
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fs.SetOutput(e.stdout)
-		printCommandHelp(e.stdout, c)
-		fmt.Fprintln(e.stdout, "\nflags:")
-		fs.PrintDefaults()
-		fs.SetOutput(e.stderr)
-	}
-	return fs
+	return cli.NewFlagSet(e.stdout, e.stderr, c, sub)
 }
 
-// parseFlags parses args with fs, allowing flags after positional arguments
-// ("art35 directory show IT --json"), and returns the positional arguments.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
-			}
-			return nil, usageError{msg: err.Error()}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		if args[0] == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+// parseFlags parses args with fs and returns the positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) { return cli.ParseFlags(fs, args) }
+
+// parseArgs parses args with fs and checks that they hold want positional
+// arguments (usage says what to give otherwise).
+func parseArgs(fs *flag.FlagSet, args []string, want int, usage string) ([]string, error) {
+	pos, err := cli.ParseFlags(fs, args)
+	if err == nil && len(pos) != want {
+		err = cli.Usagef("%s", usage)
 	}
+	return pos, err
 }
 
-// subcommands dispatches a command group ("directory show", "node init").
+// subcommand is one subcommand of a group ("directory show", "node init").
 type subcommand struct {
 	name  string
 	short string
 	run   runFunc
 }
 
+// dispatch runs the subcommand of the group c that args name.
 func dispatch(ctx context.Context, e *env, c *command, subs []subcommand, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
-		printCommandHelp(e.stdout, c)
-		fmt.Fprintln(e.stdout, "\nsubcommands:")
-		for _, s := range subs {
-			fmt.Fprintf(e.stdout, "\t%-10s %s\n", s.name, s.short)
-		}
-		if len(args) == 0 {
-			return usagef("missing subcommand")
-		}
-		return errHelp
+	names := make([]cli.Sub, len(subs))
+	for i, s := range subs {
+		names[i] = cli.Sub{Name: s.name, Short: s.short}
 	}
-	for _, s := range subs {
-		if s.name == args[0] {
-			return s.run(ctx, e, args[1:])
-		}
+	i, err := cli.Dispatch(e.stdout, c, names, args)
+	if err != nil {
+		return err
 	}
-	return usagef("unknown subcommand %q", args[0])
+	return subs[i].run(ctx, e, args[1:])
 }
 
 // readArg reads the file named on the command line, or standard input for
-// "-", refusing more than max bytes (a request, an envelope, a snapshot:
-// each has its limit) rather than reading without end.
-func readArg(e *env, name string, max int) ([]byte, error) {
-	var r io.Reader = e.stdin
-	if name != "-" {
-		f, err := os.Open(name)
-		if err != nil {
-			if os.IsNotExist(err) {
-				return nil, apperr.Errorf(apperr.ENotFound, "file %s does not exist; give a file, or - for standard input", name)
-			}
-			return nil, apperr.Wrap(apperr.EInvalid, err, "open %s", name)
-		}
-		defer f.Close()
-		r = f
+// "-", refusing more than max bytes.
+func readArg(e *env, name string, max int) ([]byte, error) { return cli.ReadArg(e.stdin, name, max) }
+
+// writeOut writes b to the file path (created with perm), or to standard
+// output when path is "".
+func writeOut(e *env, path string, b []byte, perm os.FileMode) error {
+	if path == "" {
+		_, err := e.stdout.Write(b)
+		return err
 	}
-	b, err := io.ReadAll(io.LimitReader(r, int64(max)+1))
+	if err := os.WriteFile(path, b, perm); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// helpFiles holds each command's long help, help/NAME.txt: prose, kept
+// apart from the code that parses flags; -h, docs/commands.md, the man
+// page and completion all print it.
+//
+//go:embed help/*.txt
+var helpFiles embed.FS
+
+// help returns the long help of the command name.
+func help(name string) string {
+	b, err := helpFiles.ReadFile("help/" + name + ".txt")
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, err)
+		panic("art35: no help/" + name + ".txt") // a build without its help files; the tests catch it
 	}
-	if len(b) > max {
-		return nil, apperr.Errorf(apperr.EInvalid, "%s is larger than %d bytes, the most allowed", name, max)
+	return string(b)
+}
+
+// missingFlags takes pairs of a flag's name and its value and names, in a
+// usage error, the required flags left empty.
+func missingFlags(pairs ...string) error {
+	var missing []string
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if pairs[i+1] == "" {
+			missing = append(missing, pairs[i])
+		}
 	}
-	return b, nil
+	if len(missing) > 0 {
+		return usagef("missing %s", strings.Join(missing, ", "))
+	}
+	return nil
 }

@@ -41,6 +41,7 @@ func runCLI(t *testing.T, stdin string, envVars []string, args ...string) cliRes
 }
 
 func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "help")
 	if r.code != 0 || !strings.Contains(r.stdout, "version") {
 		t.Fatalf("help: code %d, stdout %q", r.code, r.stdout)
@@ -73,12 +74,12 @@ func TestCommandTable(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
 	for _, c := range commands() {
-		if seen[c.name] {
-			t.Errorf("command %q is in the table twice", c.name)
+		if seen[c.Name] {
+			t.Errorf("command %q is in the table twice", c.Name)
 		}
-		seen[c.name] = true
-		if c.run == nil || c.short == "" || !strings.HasPrefix(c.usage, c.name) {
-			t.Errorf("command %q: run set %v, short %q, usage %q", c.name, c.run != nil, c.short, c.usage)
+		seen[c.Name] = true
+		if c.run == nil || c.Short == "" || !strings.HasPrefix(c.Usage, c.Name) {
+			t.Errorf("command %q: run set %v, short %q, usage %q", c.Name, c.run != nil, c.Short, c.Usage)
 		}
 	}
 	if len(seen) < 20 {

@@ -13,6 +13,7 @@ func roffPlain(s string) string {
 }
 
 func TestManHasEveryCommandsUsage(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "man")
 	if r.code != 0 {
 		t.Fatalf("man: code %d, stderr %q", r.code, r.stderr)
@@ -22,11 +23,11 @@ func TestManHasEveryCommandsUsage(t *testing.T) {
 	}
 	plain := roffPlain(r.stdout)
 	for _, c := range sortedCommands() {
-		n := c.name
+		n := c.Name
 		if !strings.Contains(r.stdout, "\n.SS "+n+"\n") && !strings.Contains(plain, "\n.SS "+n+"\n") {
 			t.Errorf("man: no section for command %q", n)
 		}
-		usage := "usage: art35 " + c.usage
+		usage := "usage: art35 " + c.Usage
 		if !strings.Contains(plain, usage) {
 			t.Errorf("man: no usage line %q", usage)
 		}
@@ -51,6 +52,7 @@ func isRoffRequest(l string) bool {
 // TestManRendersWithGroff formats the page with groff, warnings on, when
 // groff is installed: a broken escape or request fails here.
 func TestManRendersWithGroff(t *testing.T) {
+	t.Parallel()
 	if _, err := exec.LookPath("groff"); err != nil {
 		t.Skip("groff is not installed")
 	}

@@ -8,11 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/keys"
 )
 
 func TestNodeInitStatusAndAcceptDirectory(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "it")
 	r := runCLI(t, "", nil, "node", "init", "--party", "IT", "--data", data)
 	if r.code != 0 {
@@ -52,7 +54,7 @@ func TestNodeInitStatusAndAcceptDirectory(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("status: %d %s", r.code, r.stderr)
 	}
-	var st nodeStatus
+	var st app.NodeStatus
 	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +64,7 @@ func TestNodeInitStatusAndAcceptDirectory(t *testing.T) {
 }
 
 func TestNodeRunRefusesReadableKey(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "fr")
 	if r := runCLI(t, "", nil, "node", "init", "--party", "FR", "--data", data); r.code != 0 {
 		t.Fatal(r.stderr)
@@ -74,6 +77,7 @@ func TestNodeRunRefusesReadableKey(t *testing.T) {
 }
 
 func TestNodeInitUsage(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "node", "init", "--party", "IT")
 	if r.code != exitUsage || !strings.Contains(r.stderr, "--data") {
 		t.Fatalf("got %d %q", r.code, r.stderr)

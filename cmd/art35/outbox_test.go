@@ -8,6 +8,7 @@ import (
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -15,6 +16,7 @@ import (
 // down and checks that "art35 outbox" shows it, marked, with its peer's
 // queue depth, in text and JSON.
 func TestOutboxListsWhatWaits(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime)})
 	if err != nil {
@@ -44,7 +46,7 @@ func TestOutboxListsWhatWaits(t *testing.T) {
 			MessageID string `json:"message_id"`
 			Emergency bool   `json:"emergency"`
 		}
-		Peers []peerQueue
+		Peers []federation.PeerQueue
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil {
 		t.Fatal(err)

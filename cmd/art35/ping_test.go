@@ -20,6 +20,7 @@ import (
 // it, the Italian officer lists and answers the challenge, and the US
 // results show it passed, in text, JSON and CSV.
 func TestPingCLI(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime),
 		Setup: func(_ string, n *node.Node) error { app.RegisterPing(n); return nil }})
@@ -67,10 +68,15 @@ func TestPingCLI(t *testing.T) {
 	if r.code == 0 || !strings.Contains(r.stderr, "already answered") {
 		t.Errorf("second answer: code %d, stderr %q", r.code, r.stderr)
 	}
+	checkPingResultsCLI(t, us)
+}
 
+// checkPingResultsCLI waits for the answer at the US and checks the results and the table in each format.
+func checkPingResultsCLI(t *testing.T, us string) {
+	t.Helper()
 	var rs []ping.Result
 	testkit.Eventually(t, "the answer at the US", func() bool {
-		r = runCLI(t, "", nil, "ping", "results", "--data", us, "--json")
+		r := runCLI(t, "", nil, "ping", "results", "--data", us, "--json")
 		rs = nil
 		if err := json.Unmarshal([]byte(r.stdout), &rs); err != nil {
 			t.Fatalf("results --json: %v\n%s", err, r.stdout)
@@ -80,7 +86,7 @@ func TestPingCLI(t *testing.T) {
 	if !rs[0].Reachable || rs[0].AnsweredBy != "Paola Esempio" || rs[0].Party != "IT" {
 		t.Errorf("result = %+v", rs[0])
 	}
-	r = runCLI(t, "", nil, "ping", "results", "--data", us)
+	r := runCLI(t, "", nil, "ping", "results", "--data", us)
 	if !strings.Contains(r.stdout, "passed") || !strings.Contains(r.stdout, "Paola Esempio") {
 		t.Errorf("results text:\n%s", r.stdout)
 	}

@@ -7,6 +7,7 @@ import (
 )
 
 func TestPurgeAndTransferCommands(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "it")
 	if r := runCLI(t, "", nil, "node", "init", "--party", "IT", "--data", data); r.code != 0 {
 		t.Fatal(r.stderr)

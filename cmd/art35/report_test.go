@@ -16,6 +16,7 @@ import (
 // TestReportAnnualCLI writes the US node's 2026 report after the
 // statistics history: the HTML always, the PDF when Chromium is here.
 func TestReportAnnualCLI(t *testing.T) {
+	t.Parallel()
 	h := statstest.Start(t, store.SQLite, statstest.Options{})
 	h.Play(t)
 	data, out := h.Net.Config("US").DataDir, t.TempDir()

@@ -8,6 +8,7 @@ import (
 )
 
 func TestRequestValidatePreserveArt29_2_f(t *testing.T) {
+	t.Parallel()
 	// The same request without and with the Art. 29(2)(f) statement.
 	r := runCLI(t, "", nil, "request", "validate", "testdata/requests/preserve-no-mla-statement.json")
 	if r.code != 1 || !strings.Contains(r.stdout, "[art29-2-f]") || !strings.Contains(r.stdout, "Art. 29(2)(f): a statement that a mutual legal assistance request will follow is required") {
@@ -20,6 +21,7 @@ func TestRequestValidatePreserveArt29_2_f(t *testing.T) {
 }
 
 func TestRequestValidateJSON(t *testing.T) {
+	t.Parallel()
 	doc, err := os.ReadFile("testdata/requests/preserve-no-mla-statement.json")
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +74,7 @@ func TestRequestValidateJSON(t *testing.T) {
 }
 
 func TestRequestCommandErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		code int
@@ -93,6 +96,7 @@ func TestRequestCommandErrors(t *testing.T) {
 }
 
 func TestRequestSchemaAndNew(t *testing.T) {
+	t.Parallel()
 	for _, typ := range []string{"preserve", "ping", "production-order"} {
 		r := runCLI(t, "", nil, "request", "schema", typ)
 		var s map[string]any
@@ -112,6 +116,7 @@ func TestRequestSchemaAndNew(t *testing.T) {
 }
 
 func TestRequestLetter(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "request", "letter", "testdata/requests/preserve.json")
 	if r.code != 0 {
 		t.Fatalf("code %d %s", r.code, r.stderr)
@@ -124,6 +129,7 @@ func TestRequestLetter(t *testing.T) {
 }
 
 func TestRoute(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		code int
@@ -154,6 +160,7 @@ func TestRoute(t *testing.T) {
 // traffic-path answer naming a provider in IT, the linked preserve to IT
 // generated in one step, and the chain walked from its last member.
 func TestRequestStory1Chain(t *testing.T) {
+	t.Parallel()
 	r := runCLI(t, "", nil, "request", "next-preserve", "--id", "US-2026-000101",
 		"testdata/requests/story1-preserve.json", "testdata/requests/story1-traffic-path.json")
 	if r.code != 0 {
@@ -189,6 +196,7 @@ func TestRequestStory1Chain(t *testing.T) {
 }
 
 func TestRequestDueAndShow(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		now  string
 		want []string

@@ -6,32 +6,16 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
 )
 
 var routeCmd = &command{
-	name:  "route",
-	short: "say which legal instrument allows a request between two parties",
-	usage: "route FROM TO TYPE [--date YYYY-MM-DD] [--recipient authority|provider|registrar] [--snapshot FILE --pubkey KEY] [--json]",
-	long: `Evaluate the decision table of internal/route for a request of TYPE from
-party FROM to party TO (ISO 3166-1 alpha-2 codes) on a date (default today,
-UTC), against the directory snapshot shipped with art35. Every instrument is
-listed with the reason it applies or does not; when none applies, the
-answer is "no route" with what remains (bilateral treaty, INTERPOL,
-letters rogatory). Each route names its article, the recipient (point of
-contact, central authority, provider, registrar) and the clock it starts.
---recipient limits the answer to routes to an authority of TO, or to a
-provider or registrar there directly (Protocol Art. 6, 7; EU 2023/1543).
---snapshot/--pubkey read a signed directory (with the bilateral treaties the
-secretariat entered) instead of the shipped one.
-Exit status 0 when a route exists, 1 when none does.
-Routing proposes; a person confirms before anything is sent.
-
-Examples:
-	art35 route US IT emergency-mla
-	art35 route FR DE emergency-disclosure --date 2026-12-02 --recipient provider
-	art35 route JP US preserve --json`,
+	Name:  "route",
+	Short: "say which legal instrument allows a request between two parties",
+	Usage: "route FROM TO TYPE [--date YYYY-MM-DD] [--recipient authority|provider|registrar] [--snapshot FILE --pubkey KEY] [--json]",
+	Long:  help("route"),
 }
 
 func runRoute(ctx context.Context, e *env, args []string) error {
@@ -42,12 +26,9 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 	recipient := fs.String("recipient", "", "who receives the request: authority, provider or registrar (default: any)")
 	var src dirSource
 	src.bind(fs)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseArgs(fs, args, 3, "route needs FROM TO TYPE, e.g. art35 route US IT preserve")
 	if err != nil {
 		return err
-	}
-	if len(pos) != 3 {
-		return usagef("route needs FROM TO TYPE, e.g. art35 route US IT preserve")
 	}
 	at := e.clock.Now()
 	if *dateFlag != "" {
@@ -69,14 +50,14 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		if err := writeJSON(e, d); err != nil {
+		if err := cli.WriteJSON(e.stdout, d); err != nil {
 			return err
 		}
 	} else {
 		fmt.Fprint(e.stdout, d.Explain())
 	}
 	if !d.Allowed {
-		return silentError{code: apperr.ExitCode(apperr.EInvalid)}
+		return cli.ExitError{Code: apperr.ExitCode(apperr.EInvalid)}
 	}
 	return nil
 }

@@ -18,6 +18,7 @@ import (
 // reads the US figures through the command in JSON, CSV and text: they
 // are the history's timeline.
 func TestStatsCLI(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			h := statstest.Start(t, backend, statstest.Options{})
@@ -69,35 +70,7 @@ func TestStatsCLI(t *testing.T) {
 				t.Errorf("declines_by_code = %q", v)
 			}
 
-			if r := cli("classify", statstest.IDA, "--offence", "illegal-access,computer-related-fraud", "--by", "Alex Example"); r.code != 0 {
-				t.Fatalf("classify: %d %s", r.code, r.stderr)
-			}
-			if r := cli("classify", statstest.IDA, "--offence", "hacking", "--by", "Alex Example"); r.code != 1 {
-				t.Errorf("classify with an unknown class: %d %s", r.code, r.stderr)
-			}
-			r = cli("--csv", "--by", "offence")
-			if r.code != 0 || !strings.Contains(r.stdout, "sent,offence,illegal-access,1,") || !strings.Contains(r.stdout, "sent,offence,unclassified,3,") {
-				t.Errorf("stats --by offence: %d\n%s%s", r.code, r.stdout, r.stderr)
-			}
-			r = cli("--csv", "--pings")
-			if r.code != 0 || !strings.Contains(r.stdout, "sent,IT,1,1,1,1,0,0,1,420,420,420") {
-				t.Errorf("stats --csv --pings: %d\n%s%s", r.code, r.stdout, r.stderr)
-			}
-			r = cli()
-			if r.code != 0 || !strings.Contains(r.stdout, "30m / 40m / 40m") || !strings.Contains(r.stdout, "67% (2/3)") {
-				t.Errorf("stats (text): %d\n%s%s", r.code, r.stdout, r.stderr)
-			}
-			// Nothing of November 24th.
-			r = cli("--json", "--from", "2026-11-24", "--to", "2026-11-24")
-			if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Sent.Requests != 0 {
-				t.Errorf("stats of the day before: %v %+v", err, rep.Sent)
-			}
-			for _, bad := range [][]string{{"--by", "person"}, {"--from", "yesterday"}, {"--json", "--csv"}, {"--pings"},
-				{"--from", "2026-11-25", "--to", "2026-11-24"}} {
-				if r := cli(bad...); r.code != exitUsage {
-					t.Errorf("stats %v: code %d, want %d; %s", bad, r.code, exitUsage, r.stderr)
-				}
-			}
+			checkStatsClassifyAndFormats(t, cli)
 		})
 	}
 }
@@ -107,6 +80,7 @@ func TestStatsCLI(t *testing.T) {
 // which shared nothing, is shown as such, and a share of another period
 // is refused.
 func TestStatsShareAndNetworkCLI(t *testing.T) {
+	t.Parallel()
 	h := statstest.Start(t, "sqlite", statstest.Options{Extra: []string{"FR", "GB"}})
 	h.Play(t)
 	dir := t.TempDir()
@@ -151,5 +125,41 @@ func TestStatsShareAndNetworkCLI(t *testing.T) {
 	}
 	if r := cli("US", "share", "--out", dir+"/x.json"); r.code != exitUsage {
 		t.Errorf("share without a period: %d", r.code)
+	}
+}
+
+// checkStatsClassifyAndFormats classifies a case by offence and checks the
+// figures in every format, the period filter and the refused command lines.
+func checkStatsClassifyAndFormats(t *testing.T, cli func(args ...string) cliResult) {
+	t.Helper()
+	if r := cli("classify", statstest.IDA, "--offence", "illegal-access,computer-related-fraud", "--by", "Alex Example"); r.code != 0 {
+		t.Fatalf("classify: %d %s", r.code, r.stderr)
+	}
+	if r := cli("classify", statstest.IDA, "--offence", "hacking", "--by", "Alex Example"); r.code != 1 {
+		t.Errorf("classify with an unknown class: %d %s", r.code, r.stderr)
+	}
+	r := cli("--csv", "--by", "offence")
+	if r.code != 0 || !strings.Contains(r.stdout, "sent,offence,illegal-access,1,") || !strings.Contains(r.stdout, "sent,offence,unclassified,3,") {
+		t.Errorf("stats --by offence: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = cli("--csv", "--pings")
+	if r.code != 0 || !strings.Contains(r.stdout, "sent,IT,1,1,1,1,0,0,1,420,420,420") {
+		t.Errorf("stats --csv --pings: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = cli()
+	if r.code != 0 || !strings.Contains(r.stdout, "30m / 40m / 40m") || !strings.Contains(r.stdout, "67% (2/3)") {
+		t.Errorf("stats (text): %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// Nothing of November 24th.
+	r = cli("--json", "--from", "2026-11-24", "--to", "2026-11-24")
+	var rep stats.Report
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil || rep.Sent.Requests != 0 {
+		t.Errorf("stats of the day before: %v %+v", err, rep.Sent)
+	}
+	for _, bad := range [][]string{{"--by", "person"}, {"--from", "yesterday"}, {"--json", "--csv"}, {"--pings"},
+		{"--from", "2026-11-25", "--to", "2026-11-24"}} {
+		if r := cli(bad...); r.code != exitUsage {
+			t.Errorf("stats %v: code %d, want %d; %s", bad, r.code, exitUsage, r.stderr)
+		}
 	}
 }

@@ -19,6 +19,7 @@ garbage line without an address
 `
 
 func TestTriageCLI(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var gz bytes.Buffer
 	zw := gzip.NewWriter(&gz)
@@ -74,8 +75,13 @@ func TestTriageCLI(t *testing.T) {
 	if !strings.Contains(r.stderr, "wrote 1 draft") {
 		t.Errorf("stderr %q", r.stderr)
 	}
+	checkTriageFormats(t, dir)
+}
 
-	r = runCLI(t, triageLog, nil, "triage", "--csv", "-")
+// checkTriageFormats reads logs from stdin and files in CSV, text, by field, by separator and by regular expression.
+func checkTriageFormats(t *testing.T, dir string) {
+	t.Helper()
+	r := runCLI(t, triageLog, nil, "triage", "--csv", "-")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "country,name,asn,operator") || !strings.Contains(r.stdout, "CN,China,4837") {
 		t.Errorf("csv from stdin: %d %s %s", r.code, r.stdout, r.stderr)
 	}
@@ -100,6 +106,7 @@ func TestTriageCLI(t *testing.T) {
 }
 
 func TestTriageCLIErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	tests := []struct {
 		name string

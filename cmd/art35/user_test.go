@@ -8,6 +8,7 @@ import (
 )
 
 func TestUserCommands(t *testing.T) {
+	t.Parallel()
 	data := filepath.Join(t.TempDir(), "it")
 	if r := runCLI(t, "", nil, "node", "init", "--party", "IT", "--data", data); r.code != 0 {
 		t.Fatalf("init: %s", r.stderr)

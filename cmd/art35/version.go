@@ -4,18 +4,19 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"runtime"
+
+	"github.com/art35/art35/internal/cli"
 )
 
 // The version is stamped at build time (Makefile: -X main.version=...);
 // "dev" means a plain "go build" or "go run".
 
 var versionCmd = &command{
-	name:  "version",
-	short: "print the art35 version",
-	usage: "version [--json]",
+	Name:  "version",
+	Short: "print the art35 version",
+	Usage: "version [--json]",
 }
 
 func runVersion(ctx context.Context, e *env, args []string) error {
@@ -26,9 +27,7 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return cli.WriteJSON(e.stdout, struct {
 			Version string `json:"version"`
 			Go      string `json:"go"`
 			OS      string `json:"os"`

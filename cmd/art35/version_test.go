@@ -8,6 +8,7 @@ import (
 
 // TestVersionJSON sets the package variable version: it must not run in parallel.
 func TestVersionJSON(t *testing.T) {
+	t.Parallel()
 	old := version
 	version = "v9.8.7-test"
 	defer func() { version = old }()

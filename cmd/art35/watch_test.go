@@ -20,6 +20,7 @@ import (
 // realtime-traffic request and shows it on the Spanish side (where the
 // address is, by the embedded IP data) with its hops.
 func TestWatchCLI(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"NO", "GB", "ES"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime),
 		Setup: func(_ string, n *node.Node) error { _, err := app.RegisterWatch(n, nil); return err }})

@@ -4,59 +4,43 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"fmt"
-	"time"
 
+	"github.com/art35/art35/internal/cli"
+	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/witness"
 )
 
 var witnessCmd = &command{
-	name:  "witness",
-	short: "what this node saw of its peers' audit logs, and the alarms",
-	usage: "witness --data DIR [--json]",
-	long: `With every delivery a node is shown the receiving peer's latest signed audit
-checkpoint and checks that it extends the one it saw before; it cosigns it,
-and the peer keeps the cosignature in its proof bundles. A checkpoint that
-does not extend the one seen before means the peer's log was forked or its
-past rewritten: the node raises an alarm (in the log, in its audit log, and
-here). Exit status 4 when there is an alarm.`,
+	Name:  "witness",
+	Short: "what this node saw of its peers' audit logs, and the alarms",
+	Usage: "witness --data DIR [--json]",
+	Long:  help("witness"),
 }
 
 func runWitness(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	n, _, err := openNode(ctx, e, witnessCmd, "", args, func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") })
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	peers, err := n.Witness.Witnessed(ctx)
-	if err != nil {
-		return err
-	}
-	alarms, err := n.Witness.Alarms(ctx)
-	if err != nil {
-		return err
-	}
-	if alarms == nil {
-		alarms = []witness.Alarm{}
-	}
-	if asJSON {
-		if err := json.NewEncoder(e.stdout).Encode(map[string]any{"witnessed": peers, "alarms": alarms}); err != nil {
+	return onNode(ctx, e, witnessCmd, "", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {
+		peers, err := n.Witness.Witnessed(ctx)
+		if err != nil {
 			return err
 		}
-	} else {
-		for _, p := range peers {
-			fmt.Fprintf(e.stdout, "%-24s size %-8d seen %s\n", p.Origin, p.Size, p.SeenAt.Format(time.RFC3339))
+		alarms, err := n.Witness.Alarms(ctx)
+		if err != nil {
+			return err
 		}
-		if len(peers) == 0 {
-			fmt.Fprintln(e.stdout, "no peer checkpoint seen yet")
+		if alarms == nil {
+			alarms = []witness.Alarm{}
 		}
-		for _, a := range alarms {
-			fmt.Fprintf(e.stdout, "ALARM %s: had seen size %d, then shown size %d: %s\n", a.Origin, a.OldSize, a.NewSize, a.Detail)
+		if asJSON {
+			if err := json.NewEncoder(e.stdout).Encode(map[string]any{"witnessed": peers, "alarms": alarms}); err != nil {
+				return err
+			}
+		} else {
+			cli.PrintWitness(e.stdout, peers, alarms)
 		}
-	}
-	if len(alarms) > 0 {
-		return silentError{code: 4}
-	}
-	return nil
+		if len(alarms) > 0 {
+			return cli.ExitError{Code: 4}
+		}
+		return nil
+	})
 }

@@ -1,10 +1,13 @@
 package cases
 
 import (
+	"encoding/json"
 	"time"
 
+	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/route"
 )
 
 // Zone is where the calendar days of a request's clocks are counted (a
@@ -27,4 +30,20 @@ func Zone(r *request.Request, d *directory.Snapshot) *time.Location {
 		}
 	}
 	return time.UTC
+}
+
+// AgendaFromEvidences replays the evidences evs (a JSON array, read from a file named
+// name) over the request r and computes its clocks at now, in the zone of
+// its requested party in d: what "request due" shows without a node.
+func AgendaFromEvidences(r *request.Request, name string, evs []byte, d *directory.Snapshot, now time.Time) (request.State, request.Agenda, *time.Location, error) {
+	var list []request.Evidence
+	if err := json.Unmarshal(evs, &list); err != nil {
+		return "", request.Agenda{}, nil, apperr.Wrap(apperr.EInvalid, err, "%s is not a JSON array of evidences", name)
+	}
+	l, err := request.Replay(r, list, route.Reservations{Snapshot: d})
+	if err != nil {
+		return "", request.Agenda{}, nil, apperr.Wrap(apperr.EInvalid, err, "%s", name)
+	}
+	zone := Zone(r, d)
+	return l.State, request.Due(request.Facts{Request: r, Lifecycle: l, Zone: zone}, request.DefaultPolicy(), now), zone, nil
 }

@@ -75,3 +75,18 @@ func TestWriteRefusesOverwrite(t *testing.T) {
 		t.Fatalf("second write: %v", err)
 	}
 }
+
+// TestLoadFlags: a flag that was set wins over the file and the
+// environment; one left empty keeps them.
+func TestLoadFlags(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	env := map[string]string{"ART35_DATA": dir, "ART35_PARTY": "IT", "ART35_LISTEN": "127.0.0.1:9000"}
+	c, err := LoadFlags(Flags{Listen: "127.0.0.1:9100", LogFormat: "json"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Party != "IT" || c.Listen != "127.0.0.1:9100" || c.LogFormat != "json" {
+		t.Fatalf("party %q listen %q log format %q", c.Party, c.Listen, c.LogFormat)
+	}
+}

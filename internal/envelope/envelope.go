@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/keys"
@@ -231,4 +232,25 @@ func Decrypt(e *Envelope, recipient *ecdh.PrivateKey) ([]byte, error) {
 // Equal reports whether two envelopes are the same bytes.
 func (e *Envelope) Equal(o *Envelope) bool {
 	return bytes.Equal(e.SignatureInput(), o.SignatureInput()) && bytes.Equal(e.Signature, o.Signature)
+}
+
+// SealNew gives h a fresh ID, the creation time now (to the second) and
+// an expiry ttl later, seals body into it and returns the envelope and its
+// wire form ending in a newline, ready for a file.
+func SealNew(h Header, body []byte, signer ed25519.PrivateKey, recipient *ecdh.PublicKey, now time.Time, ttl time.Duration) (*Envelope, []byte, error) {
+	var err error
+	if h.ID, err = NewID(nil); err != nil {
+		return nil, nil, err
+	}
+	h.Created = now.UTC().Truncate(time.Second)
+	h.Expires = h.Created.Add(ttl.Truncate(time.Second))
+	env, err := Seal(h, body, signer, recipient)
+	if err != nil {
+		return nil, nil, err
+	}
+	wire, err := env.Marshal()
+	if err != nil {
+		return nil, nil, err
+	}
+	return env, append(wire, '\n'), nil
 }

@@ -2,6 +2,7 @@ package route
 
 import (
 	"strings"
+	"time"
 
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
@@ -42,4 +43,55 @@ func Escalation(s *directory.Snapshot, party, role string) []directory.Person {
 		}
 	}
 	return out
+}
+
+// CheckDocument validates a request document at now and adds, as
+// warnings, what the directory s says: the Protocol Art. 4 language check
+// and the legal route (no instrument, a legal basis that does not apply,
+// Art. 9(1)(b), 7(5)). s may be nil: then the checklist alone.
+func CheckDocument(s *directory.Snapshot, b []byte, now time.Time) (*request.Request, []request.Problem) {
+	r, ps := request.Check(b, now)
+	if r == nil || s == nil {
+		return r, ps
+	}
+	if a, err := s.PointOfContact(r.Requested.Party); err == nil {
+		ps = append(ps, request.CheckLanguage(r, a.Languages)...)
+	}
+	at := now
+	if r.CreatedAt.Valid() {
+		at = r.CreatedAt.T
+	}
+	return r, append(ps, Check(s, r, at)...)
+}
+
+// FillRequested completes r's requested authority from s where the
+// request leaves it blank: its time zone and hours, for the letter.
+func FillRequested(s *directory.Snapshot, r *request.Request) {
+	a, err := s.PointOfContact(r.Requested.Party)
+	if err != nil {
+		return
+	}
+	if r.Requested.TimeZone == "" {
+		r.Requested.TimeZone = a.TimeZone
+	}
+	if r.Requested.OfficeHours == "" {
+		r.Requested.OfficeHours = a.DutyHours
+	}
+}
+
+// NameRequested names r's requested authority and its time zone from s
+// (a drafted request: the officer checks it, and every other field,
+// before sending).
+func NameRequested(s *directory.Snapshot, r *request.Request) {
+	p, ok := s.Party(r.Requested.Party)
+	if !ok {
+		return
+	}
+	r.Requested.Name = "24/7 point of contact of " + p.Name
+	if a, ok := p.Authority(directory.RolePointOfContact); ok {
+		if a.Name != "" {
+			r.Requested.Name = a.Name
+		}
+		r.Requested.TimeZone = a.TimeZone
+	}
 }

@@ -42,3 +42,30 @@ func TestReservationsAndEscalation(t *testing.T) {
 		t.Errorf("CN has no point of contact: %v", got)
 	}
 }
+
+// TestFillAndNameRequested completes a request's requested authority from
+// the directory: blanks are filled, what the request states is kept.
+func TestFillAndNameRequested(t *testing.T) {
+	t.Parallel()
+	s := starter(t)
+	a, err := s.PointOfContact("IT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &request.Request{Requested: request.Authority{Party: "IT", OfficeHours: "stated by the sender"}}
+	FillRequested(s, r)
+	if r.Requested.TimeZone != a.TimeZone || r.Requested.OfficeHours != "stated by the sender" {
+		t.Errorf("filled: %+v (directory zone %q)", r.Requested, a.TimeZone)
+	}
+	n := &request.Request{Requested: request.Authority{Party: "IT"}}
+	NameRequested(s, n)
+	if n.Requested.Name == "" || n.Requested.TimeZone != a.TimeZone {
+		t.Errorf("named: %+v", n.Requested)
+	}
+	unknown := &request.Request{Requested: request.Authority{Party: "ZZ"}}
+	NameRequested(s, unknown)
+	FillRequested(s, unknown)
+	if unknown.Requested != (request.Authority{Party: "ZZ"}) {
+		t.Errorf("a party not in the directory was changed: %+v", unknown.Requested)
+	}
+}

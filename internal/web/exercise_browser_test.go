@@ -35,12 +35,12 @@ func startExerciseNet(t *testing.T, clk clock.Clock, parties ...string) (*portal
 			x := (&exercise.Service{DB: n.DB, Clock: n.Clock, Log: n.Log, Send: n.Send, Directory: n.Directory, Cases: n.Cases,
 				Party: n.Config.Party, Authority: n.Config.Authority, SecretariatKey: n.Config.SecretariatKey}).Register(n)
 			xs[party] = x
-			p, err := New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
-				Clock: n.Clock, Log: n.Log, IPData: n.Config.Path("ipdb"), Pings: statstest.PingService(n),
-				Exercise: func(ctx context.Context, caseID string) (ExerciseInfo, bool, error) {
-					b, ok, err := x.Banner(ctx, caseID)
-					return ExerciseInfo(b), ok, err
-				}})
+			d := testDeps(n)
+			d.Exercise = func(ctx context.Context, caseID string) (ExerciseInfo, bool, error) {
+				b, ok, err := x.Banner(ctx, caseID)
+				return ExerciseInfo(b), ok, err
+			}
+			p, err := New(d)
 			if err != nil {
 				return err
 			}

@@ -556,10 +556,13 @@ func TestPortalOnAnyDate(t *testing.T) {
 
 // forNode builds the portal of a test node the way internal/app does (the
 // portal's own tests cannot import app, which imports web).
-func forNode(n *node.Node) (*Server, error) {
-	pings := statstest.PingService(n)
-	return New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
-		Clock: n.Clock, Log: n.Log, IPData: n.Config.Path("ipdb"), Pings: pings,
+func forNode(n *node.Node) (*Server, error) { return New(testDeps(n)) }
+
+// testDeps are a portal's dependencies on a test node, as app.Portal
+// fills them (web cannot import app).
+func testDeps(n *node.Node) Deps {
+	return Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
+		Clock: n.Clock, Log: n.Log, IPData: n.Config.Path("ipdb"), Pings: statstest.PingService(n),
 		Authority: n.Config.Authority, Roster: &notify.Roster{DB: n.DB, Clock: n.Clock},
-		Watches: &watch.Service{DB: n.DB, Clock: n.Clock}}) // the pages only read the events
+		Watches: &watch.Service{DB: n.DB, Clock: n.Clock}} // the pages only read the events
 }
