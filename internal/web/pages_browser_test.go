@@ -18,9 +18,9 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/stats/statstest"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/users"
-	"github.com/art35/art35/internal/stats/statstest"
 )
 
 // axeSource is axe-core, vendored for the tests only (testdata/README.md).
