@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/art35/art35/internal/cases"
+
 	"context"
 	"go/ast"
 	"go/parser"
@@ -409,7 +411,9 @@ func moreDynamicKeys() map[string]string {
 		add("deadline states", "deadline."+d)
 	}
 	for _, n := range []string{request.NoteEscalated, request.NoteNegativeAck, request.NoteReminder, request.NoteExtended, request.NoteServed,
-		request.NoteMLAReceived, request.NoteMLADecided, request.NoteLapsed, request.NoteRenewed, request.NoteNotified, request.NoteDisclosureStopped, "refused-step"} {
+		request.NoteMLAReceived, request.NoteMLADecided, request.NoteLapsed, request.NoteRenewed, request.NoteNotified, request.NoteDisclosureStopped, "refused-step",
+		cases.KindRefusedByPeer, cases.KindCountersigned, cases.KindCallback, cases.KindSignerRevoked, cases.KindIncident,
+		cases.KindTransferRequest, cases.KindTransferGranted, cases.KindConditionsAccepted, cases.KindUsageQuery, cases.KindUsageReport} {
 		add("notes", "note."+n)
 	}
 	for _, a := range []request.Actor{request.BySender, request.ByReceiver, request.BySystem, request.ByNotified} {
