@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"sort"
@@ -105,7 +106,7 @@ func (s *Server) supervisorPage(w http.ResponseWriter, r *http.Request, sess *us
 	sort.Slice(escalations, func(i, j int) bool { return escalations[i].At.After(escalations[j].At) })
 	data := map[string]any{"Title": T(r, "supervisor.title"), "Open": open, "Overdue": overdue, "People": people, "Escalations": escalations}
 	if d, err := s.d.Directory(ctx); err == nil {
-		data["Duty"] = s.duty(langOf(r), d, now)
+		data["Duty"] = s.duty(ctx, langOf(r), d, now)
 	}
 	s.render(w, r, sess, "supervisor", data)
 }
@@ -118,7 +119,13 @@ type dutyRow struct {
 }
 
 // duty lists this party's people by authority and escalation order.
-func (s *Server) duty(lang string, d *directory.Snapshot, now time.Time) []dutyRow {
+//
+// For this node's own authority, when it keeps a duty roster (the roster
+// page), each person is on or off by their own slots: the roster is what
+// the alarms follow (notify.Roster.OnDuty), so the supervisor sees the
+// same. Other authorities, and an authority without a roster, show the
+// directory's duty hours.
+func (s *Server) duty(ctx context.Context, lang string, d *directory.Snapshot, now time.Time) []dutyRow {
 	p, ok := d.Party(s.d.Party)
 	if !ok {
 		return nil
@@ -127,13 +134,30 @@ func (s *Server) duty(lang string, d *directory.Snapshot, now time.Time) []dutyR
 	for i := range p.Authorities {
 		a := &p.Authorities[i]
 		on, local := dutyOf(lang, a, now)
+		var rostered map[string]bool
+		if s.d.Roster != nil && a.ID == s.d.Authority {
+			var kept bool
+			var err error
+			if rostered, kept, err = s.d.Roster.OnDutyNow(ctx, a, now); err != nil {
+				s.d.Log.Error("portal: duty roster", "authority", a.ID, "err", err)
+			} else if !kept {
+				rostered = nil
+			}
+		}
 		people := slices.Clone(a.People)
 		sort.SliceStable(people, func(i, j int) bool { return people[i].Order < people[j].Order })
 		if len(people) == 0 {
 			out = append(out, dutyRow{Person: directory.Person{Name: i18n.T(lang, "duty.no-one")}, Authority: a.ID, AuthorityName: a.Name, OnDuty: on, Local: local, Hours: a.DutyHours})
 		}
 		for _, pe := range people {
-			out = append(out, dutyRow{Person: pe, Authority: a.ID, AuthorityName: a.Name, OnDuty: on, Local: local, Hours: a.DutyHours})
+			row := dutyRow{Person: pe, Authority: a.ID, AuthorityName: a.Name, OnDuty: on, Local: local, Hours: a.DutyHours}
+			if rostered != nil {
+				row.OnDuty, row.Hours = "off", i18n.T(lang, "duty.by-roster")
+				if rostered[pe.Name] {
+					row.OnDuty = "on"
+				}
+			}
+			out = append(out, row)
 		}
 	}
 	return out
