@@ -17,6 +17,8 @@
 package main
 
 import (
+	"github.com/art35/art35/internal/testkit/chrome"
+
 	"context"
 	"flag"
 	"fmt"
@@ -137,8 +139,8 @@ func fromIP(n int) []chromedp.Action[chromedp.Void] {
 		chromedp.SendKeys("#f-preserve-offence", "unauthorised access (Art. 2)", chromedp.NodeVisible),
 		chromedp.SendKeys("#f-preserve-facts", "A company network was entered from this address.", chromedp.NodeVisible),
 		chromedp.Click("#check", chromedp.NodeVisible),
-		tick("#confirm"),
-		chromedp.Click("#send", chromedp.NodeVisible),
+		chrome.Tick("#confirm"),
+		chrome.Press("#send"),
 	}
 }
 
@@ -167,8 +169,8 @@ func byHand(n int) []chromedp.Action[chromedp.Void] {
 		typ("f-preserve-custodian", "Telecom Italia S.p.A. (AS3269)"),
 		typ("f-preserve-necessity", "connection records are kept for a short time only"),
 		chromedp.Click("#check", chromedp.NodeVisible),
-		tick("#confirm"),
-		chromedp.Click("#send", chromedp.NodeVisible),
+		chrome.Tick("#confirm"),
+		chrome.Press("#send"),
 	}
 }
 
@@ -196,25 +198,5 @@ func check(err error) {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/portal:", err)
 		os.Exit(1)
-	}
-}
-
-// tick clicks a checkbox as a person would, and again if the click landed
-// while the page was still being laid out (one interaction: the box ends
-// up ticked once).
-func tick(sel string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		for range 10 {
-			if _, err := chromedp.ScrollIntoView(sel, chromedp.NodeVisible)(ctx, t); err != nil {
-				return chromedp.Void{}, err
-			}
-			if _, err := chromedp.Click(sel, chromedp.NodeVisible)(ctx, t); err != nil {
-				return chromedp.Void{}, err
-			}
-			if ok, err := chromedp.Evaluate[bool](`document.querySelector(`+"`"+sel+"`"+`).checked`)(ctx, t); err == nil && ok {
-				return chromedp.Void{}, nil
-			}
-		}
-		return chromedp.Void{}, fmt.Errorf("%s does not stay ticked", sel)
 	}
 }

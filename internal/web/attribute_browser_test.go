@@ -1,8 +1,9 @@
 package web
 
 import (
+	"github.com/art35/art35/internal/testkit/chrome"
+
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -23,8 +24,8 @@ func composeFromIP(pn *portalNet, ip, when string) []chromedp.Action[chromedp.Vo
 		chromedp.SendKeys(chromedp.ID("f-preserve-offence"), "unauthorised access (Art. 2)", chromedp.NodeVisible),
 		chromedp.SendKeys(chromedp.ID("f-preserve-facts"), "A company network was entered from this address.", chromedp.NodeVisible),
 		chromedp.Click(chromedp.ID("check"), chromedp.NodeVisible),
-		tick("#confirm"),
-		chromedp.Click(chromedp.ID("send"), chromedp.NodeVisible),
+		chrome.Tick("#confirm"),
+		chrome.Press("#send"),
 	}
 }
 
@@ -82,24 +83,4 @@ func TestBrowserComposeFromIP(t *testing.T) {
 		t.Errorf("IT received %+v", c.Request.Preserve)
 	}
 	shot(t, us, "compose-from-ip-sent")
-}
-
-// tick clicks a checkbox as a person would, and again if the click landed
-// while the page was still being laid out (one interaction: the box ends
-// up ticked once).
-func tick(sel string) chromedp.Action[chromedp.Void] {
-	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		for range 10 {
-			if _, err := chromedp.ScrollIntoView(sel, chromedp.NodeVisible)(ctx, t); err != nil {
-				return chromedp.Void{}, err
-			}
-			if _, err := chromedp.Click(sel, chromedp.NodeVisible)(ctx, t); err != nil {
-				return chromedp.Void{}, err
-			}
-			if ok, err := chromedp.Evaluate[bool](`document.querySelector(`+"`"+sel+"`"+`).checked`)(ctx, t); err == nil && ok {
-				return chromedp.Void{}, nil
-			}
-		}
-		return chromedp.Void{}, fmt.Errorf("%s does not stay ticked", sel)
-	}
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/art35/art35/internal/testkit/chrome"
+
 	"context"
 	"os"
 	"os/exec"
@@ -200,7 +202,7 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 		}
 	}
 	within(t, us, 60*time.Second, "send",
-		chromedp.Click(chromedp.ID("send")),
+		chrome.Press("#send"),
 		chromedp.WaitVisible(chromedp.ID("timeline")),
 	)
 	sent := time.Now()
