@@ -197,12 +197,12 @@ func (r *Runner) Tick(ctx context.Context) (Report, error) {
 		every = DefaultSweepEvery
 	}
 	if !r.sweptOnce || d.Serial != r.sweptDir || now.Sub(r.swept) >= every {
-		if err := r.sweep(ctx); err != nil {
+		if err := r.Cases.MarkOpenClocksDue(ctx); err != nil {
 			return rep, err
 		}
 		r.sweptOnce, r.sweptDir, r.swept, rep.Swept = true, d.Serial, now, true
 	}
-	due, err := r.dueCases(ctx, now)
+	due, err := r.Cases.DueClocks(ctx, now)
 	if err != nil {
 		return rep, err
 	}
@@ -222,7 +222,7 @@ func (r *Runner) Tick(ctx context.Context) (Report, error) {
 			done, err := r.examine(ctx, dc, d, own, links, now)
 			rep.Performed = append(rep.Performed, done...)
 			if err != nil {
-				errs = append(errs, fmt.Errorf("request %s: %w", dc.id, err))
+				errs = append(errs, fmt.Errorf("request %s: %w", dc.ID, err))
 			}
 		}
 	}
@@ -233,80 +233,15 @@ func (r *Runner) Tick(ctx context.Context) (Report, error) {
 	return rep, errors.Join(errs...)
 }
 
-// dueCase is a row of clock_due whose time has come.
-type dueCase struct {
-	id       string
-	gen      int64
-	state    sql.NullString // NULL: the request is gone (purged)
-	archived sql.NullString
-}
-
-// dueCases reads the cases due by now, earliest first.
-func (r *Runner) dueCases(ctx context.Context, now time.Time) ([]dueCase, error) {
-	rows, err := r.DB.QueryContext(ctx, `SELECT d.request_id, d.gen, r.state, r.archived_at
-		FROM clock_due d LEFT JOIN requests r ON r.id = d.request_id
-		WHERE d.due_at <= $1 ORDER BY d.due_at, d.request_id`, store.FormatTime(now))
-	if err != nil {
-		return nil, fmt.Errorf("due clocks: %w", store.MapError(err))
-	}
-	defer rows.Close()
-	var out []dueCase
-	for rows.Next() {
-		var dc dueCase
-		if err := rows.Scan(&dc.id, &dc.gen, &dc.state, &dc.archived); err != nil {
-			return nil, err
-		}
-		out = append(out, dc)
-	}
-	return out, rows.Err()
-}
-
-// sweep marks every open case for a look at the next read of clock_due.
-func (r *Runner) sweep(ctx context.Context) error {
-	_, err := r.DB.ExecContext(ctx, `INSERT INTO clock_due (request_id, due_at, gen)
-		SELECT id, '', 1 FROM requests WHERE state NOT IN ('closed', 'draft') AND archived_at = ''
-		ON CONFLICT (request_id) DO UPDATE SET due_at = '', gen = clock_due.gen + 1`)
-	if err != nil {
-		return fmt.Errorf("mark open cases for the clocks: %w", store.MapError(err))
-	}
-	return nil
-}
-
-// gen reads a case's clock_due generation (0 when it has no row).
-func (r *Runner) gen(ctx context.Context, id string) (int64, error) {
-	var g int64
-	err := r.DB.QueryRowContext(ctx, `SELECT gen FROM clock_due WHERE request_id = $1`, id).Scan(&g)
-	if found, err := store.Found(err); !found {
-		return 0, err
-	}
-	return g, nil
-}
-
-// setDue stores a case's next due time (zero: nothing ahead, the row goes)
-// unless the case changed since gen was read: then it stays marked ” and
-// the next tick looks again.
-func (r *Runner) setDue(ctx context.Context, id string, gen int64, next time.Time) error {
-	var err error
-	if next.IsZero() {
-		_, err = r.DB.ExecContext(ctx, `DELETE FROM clock_due WHERE request_id = $1 AND gen = $2`, id, gen)
-	} else {
-		_, err = r.DB.ExecContext(ctx, `UPDATE clock_due SET due_at = $1 WHERE request_id = $2 AND gen = $3`, store.FormatTime(next), id, gen)
-	}
-	if err != nil {
-		return fmt.Errorf("store next due time: %w", store.MapError(err))
-	}
-	return nil
-}
-
 // examine performs what is due on one case and stores when it is next due.
-func (r *Runner) examine(ctx context.Context, dc dueCase, d *directory.Snapshot, own *directory.Authority, links *cases.ClockLinks, now time.Time) ([]Performed, error) {
-	if !dc.state.Valid {
-		return nil, r.setDue(ctx, dc.id, dc.gen, time.Time{}) // purged
+func (r *Runner) examine(ctx context.Context, dc cases.DueClock, d *directory.Snapshot, own *directory.Authority, links *cases.ClockLinks, now time.Time) ([]Performed, error) {
+	if dc.Gone {
+		return nil, r.Cases.SetClockDue(ctx, dc.ID, dc.Gen, time.Time{}) // purged
 	}
-	c, err := r.Cases.Get(ctx, dc.id)
+	c, err := r.Cases.Get(ctx, dc.ID)
 	if err != nil {
 		if apperr.Is(err, apperr.ENotFound) {
-			return nil, r.setDue(ctx, dc.id, dc.gen, time.Time{})
+			return nil, r.Cases.SetClockDue(ctx, dc.ID, dc.Gen, time.Time{})
 		}
 		return nil, r.retry(ctx, dc, now, err)
 	}
@@ -315,33 +250,32 @@ func (r *Runner) examine(ctx context.Context, dc dueCase, d *directory.Snapshot,
 	if err := r.markLinked(ctx, c.Request); err != nil {
 		return nil, r.retry(ctx, dc, now, err)
 	}
-	st := request.State(dc.state.String)
-	if st == request.StateClosed || st == request.StateDraft || dc.archived.String != "" {
-		return nil, r.setDue(ctx, dc.id, dc.gen, time.Time{})
+	if !dc.Open {
+		return nil, r.Cases.SetClockDue(ctx, dc.ID, dc.Gen, time.Time{})
 	}
 	done, err := r.runCase(ctx, c, d, own, links)
 	if err != nil {
 		return done, r.retry(ctx, dc, now, err)
 	}
-	gen := dc.gen
+	gen := dc.Gen
 	if len(done) > 0 {
 		// The actions wrote notes (which bumped gen): read gen, then the
 		// case as it is now, so that a change by anyone else after this
 		// read still leaves the case marked.
-		if gen, err = r.gen(ctx, dc.id); err != nil {
+		if gen, err = r.Cases.ClockGen(ctx, dc.ID); err != nil {
 			return done, err
 		}
-		if c, err = r.Cases.Get(ctx, dc.id); err != nil {
+		if c, err = r.Cases.Get(ctx, dc.ID); err != nil {
 			return done, err
 		}
 	}
 	next := nextDue(links.Facts(c, d), r.Policy, c.Direction, now)
-	return done, r.setDue(ctx, dc.id, gen, next)
+	return done, r.Cases.SetClockDue(ctx, dc.ID, gen, next)
 }
 
 // retry keeps a failing case due at the next tick and returns err.
-func (r *Runner) retry(ctx context.Context, dc dueCase, now time.Time, err error) error {
-	return errors.Join(err, r.setDue(ctx, dc.id, dc.gen, now.Add(r.Interval)))
+func (r *Runner) retry(ctx context.Context, dc cases.DueClock, now time.Time, err error) error {
+	return errors.Join(err, r.Cases.SetClockDue(ctx, dc.ID, dc.Gen, now.Add(r.Interval)))
 }
 
 // markLinked marks for a look the cases whose clocks r may move: the
@@ -363,11 +297,8 @@ func (r *Runner) markLinked(ctx context.Context, req *request.Request) error {
 		}
 	}
 	for _, id := range ids {
-		_, err := r.DB.ExecContext(ctx, `INSERT INTO clock_due (request_id, due_at, gen)
-			SELECT id, '', 1 FROM requests WHERE id = $1
-			ON CONFLICT (request_id) DO UPDATE SET due_at = '', gen = clock_due.gen + 1`, id)
-		if err != nil {
-			return fmt.Errorf("mark linked case %s: %w", id, store.MapError(err))
+		if err := r.Cases.MarkClockDue(ctx, id); err != nil {
+			return err
 		}
 	}
 	return nil
