@@ -56,7 +56,8 @@ func runCase(ctx context.Context, e *env, args []string) error {
 		{"notify", "send the notification copy of a direct order to the provider's party (Protocol Art. 7(5); EU Reg. Art. 8)", caseNotify},
 		{"stop-disclosure", "as the notified authority, instruct the provider not to execute a direct order", caseStopDisclosure},
 	}
-	subs = append(subs, subcommand{"callback", "record a call-back confirming a received emergency request", caseCallback})
+	subs = append(subs, subcommand{"callback", "record a call-back confirming a received emergency request", caseCallback},
+		subcommand{"countersign", "as a second person, countersign an emergency request this node sent", caseCountersign})
 	for _, st := range caseStepOrder {
 		subs = append(subs, subcommand{st.name, "move the case to " + string(st.to), func(ctx context.Context, e *env, args []string) error {
 			return caseStep(ctx, e, st.name, st.to, args)

@@ -212,7 +212,9 @@ func (c *Collector) collectClocks(ctx context.Context, ch chan<- prometheus.Metr
 	}
 	due, overdue := map[string]int{}, map[string]int{}
 	for _, s := range list {
-		if s.NextDue == nil || s.State == "closed" {
+		// Exercise cases run their clocks for real but alert nobody on
+		// duty (issue 14): they stay out of the operator's series.
+		if s.NextDue == nil || s.State == "closed" || s.Exercise {
 			continue
 		}
 		// The acknowledgement clock waits only while a request is sent or
@@ -265,10 +267,14 @@ func (c *Collector) collectPings(ctx context.Context, ch chan<- prometheus.Metri
 			return nil
 		}
 	}
-	if err := c.rows(ctx, `SELECT party, state, COUNT(*) FROM pings_out GROUP BY party, state`, emit("sent")); err != nil {
+	// Pings of an exercise (their envelopes are filed in exercise_messages)
+	// are drills, not the network's health: left out.
+	if err := c.rows(ctx, `SELECT party, state, COUNT(*) FROM pings_out p
+		WHERE NOT EXISTS (SELECT 1 FROM exercise_messages x WHERE x.message_id = p.message_id) GROUP BY party, state`, emit("sent")); err != nil {
 		return err
 	}
-	return c.rows(ctx, `SELECT sender, state, COUNT(*) FROM pings_in GROUP BY sender, state`, emit("received"))
+	return c.rows(ctx, `SELECT sender, state, COUNT(*) FROM pings_in p
+		WHERE NOT EXISTS (SELECT 1 FROM exercise_messages x WHERE x.message_id = p.message_id) GROUP BY sender, state`, emit("received"))
 }
 
 // collectWatch builds the hop latency histograms from the hops of every
