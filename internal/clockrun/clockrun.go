@@ -236,12 +236,12 @@ func (r *Runner) Tick(ctx context.Context) (Report, error) {
 // examine performs what is due on one case and stores when it is next due.
 func (r *Runner) examine(ctx context.Context, dc cases.DueClock, d *directory.Snapshot, own *directory.Authority, links *cases.ClockLinks, now time.Time) ([]Performed, error) {
 	if dc.Gone {
-		return nil, r.Cases.SetClockDue(ctx, dc.ID, dc.Gen, time.Time{}) // purged
+		return nil, r.Cases.SetClockDue(ctx, dc.ID, dc.Marks, time.Time{}) // purged
 	}
 	c, err := r.Cases.Get(ctx, dc.ID)
 	if err != nil {
 		if apperr.Is(err, apperr.ENotFound) {
-			return nil, r.Cases.SetClockDue(ctx, dc.ID, dc.Gen, time.Time{})
+			return nil, r.Cases.SetClockDue(ctx, dc.ID, dc.Marks, time.Time{})
 		}
 		return nil, r.retry(ctx, dc, now, err)
 	}
@@ -251,18 +251,18 @@ func (r *Runner) examine(ctx context.Context, dc cases.DueClock, d *directory.Sn
 		return nil, r.retry(ctx, dc, now, err)
 	}
 	if !dc.Open {
-		return nil, r.Cases.SetClockDue(ctx, dc.ID, dc.Gen, time.Time{})
+		return nil, r.Cases.SetClockDue(ctx, dc.ID, dc.Marks, time.Time{})
 	}
 	done, err := r.runCase(ctx, c, d, own, links)
 	if err != nil {
 		return done, r.retry(ctx, dc, now, err)
 	}
-	gen := dc.Gen
+	marks := dc.Marks
 	if len(done) > 0 {
-		// The actions wrote notes (which bumped gen): read gen, then the
-		// case as it is now, so that a change by anyone else after this
-		// read still leaves the case marked.
-		if gen, err = r.Cases.ClockGen(ctx, dc.ID); err != nil {
+		// The actions wrote notes (which added marks): read the marks,
+		// then the case as it is now, so that a change by anyone else
+		// after this read still leaves its mark.
+		if marks, err = r.Cases.ClockMarks(ctx, dc.ID); err != nil {
 			return done, err
 		}
 		if c, err = r.Cases.Get(ctx, dc.ID); err != nil {
@@ -270,12 +270,13 @@ func (r *Runner) examine(ctx context.Context, dc cases.DueClock, d *directory.Sn
 		}
 	}
 	next := nextDue(links.Facts(c, d), r.Policy, c.Direction, now)
-	return done, r.Cases.SetClockDue(ctx, dc.ID, gen, next)
+	return done, r.Cases.SetClockDue(ctx, dc.ID, marks, next)
 }
 
-// retry keeps a failing case due at the next tick and returns err.
+// retry keeps a failing case due at the next tick (its marks stay) and
+// returns err.
 func (r *Runner) retry(ctx context.Context, dc cases.DueClock, now time.Time, err error) error {
-	return errors.Join(err, r.Cases.SetClockDue(ctx, dc.ID, dc.Gen, now.Add(r.Interval)))
+	return errors.Join(err, r.Cases.SetClockDue(ctx, dc.ID, nil, now.Add(r.Interval)))
 }
 
 // markLinked marks for a look the cases whose clocks r may move: the
