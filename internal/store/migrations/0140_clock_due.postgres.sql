@@ -18,6 +18,7 @@ CREATE TABLE clock_marks (
 	id BIGSERIAL PRIMARY KEY,
 	request_id TEXT NOT NULL
 );
+CREATE INDEX clock_marks_request ON clock_marks (request_id);
 
 CREATE FUNCTION clock_marks_evidence() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

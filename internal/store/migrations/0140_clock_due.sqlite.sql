@@ -18,6 +18,7 @@ CREATE TABLE clock_marks (
 	id INTEGER PRIMARY KEY,
 	request_id TEXT NOT NULL
 );
+CREATE INDEX clock_marks_request ON clock_marks (request_id);
 
 CREATE TRIGGER clock_marks_evidence AFTER INSERT ON evidences
 BEGIN
