@@ -29,15 +29,37 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	}, args)
 }
 
-// openAudit opens the audit log of the node in --data (or ART35_DATA).
-func openAudit(ctx context.Context, e *env, data string) (*app.Audit, error) {
-	if data == "" {
-		data = e.getenv("ART35_DATA")
+// onAudit parses an audit subcommand's flags (--data and extra), checks
+// that it has want positional arguments (usage says what to give; with
+// want 0 it is a hint after "takes no arguments"), opens the audit log of
+// the node in --data (or ART35_DATA), runs f and closes the log.
+func onAudit(ctx context.Context, e *env, sub string, args []string, want int, usage string, extra func(*flag.FlagSet), f func(a *app.Audit, pos []string) error) error {
+	fs := newFlagSet(e, auditCmd, sub)
+	var data cli.DataDir
+	data.Bind(fs, "the node's data folder (or ART35_DATA)")
+	if extra != nil {
+		extra(fs)
 	}
-	if data == "" {
-		return nil, usagef("--data DIR is required: the node's data folder (or set ART35_DATA)")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
 	}
-	return app.OpenAudit(ctx, data, e.getenv, e.clock)
+	if len(pos) != want {
+		if want == 0 {
+			return usagef("%s takes no arguments, got %q%s", sub, pos, usage)
+		}
+		return usagef("%s", usage)
+	}
+	dir, err := data.Require(e.getenv, "--data DIR is required: the node's data folder (or set ART35_DATA)")
+	if err != nil {
+		return err
+	}
+	a, err := app.OpenAudit(ctx, dir, e.getenv, e.clock)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return f(a, pos)
 }
 
 // pubkeyList is a repeatable --pubkey flag.
@@ -55,80 +77,48 @@ func (p *pubkeyList) Set(s string) error {
 }
 
 func runAuditVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, auditCmd, "verify")
-	data := fs.String("data", "", "the node's data folder (or ART35_DATA)")
 	var older pubkeyList
-	fs.Var(&older, "pubkey", "an earlier signing key of this node (ed25519:...), for checkpoints signed before a key rotation; repeatable")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 0 {
-		return usagef("verify takes no arguments, got %q", pos)
-	}
-	a, err := openAudit(ctx, e, *data)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	rep, err := auditlog.VerifyWithKeys(ctx, a.DB, a.Log.Origin, append(pubkeyList{a.Key.Public().(ed25519.PublicKey)}, older...)...)
-	if err != nil {
-		return err
-	}
-	cli.PrintVerifyReport(e.stdout, a.Log.Origin, rep)
-	return nil
+	return onAudit(ctx, e, "verify", args, 0, "", func(fs *flag.FlagSet) {
+		fs.Var(&older, "pubkey", "an earlier signing key of this node (ed25519:...), for checkpoints signed before a key rotation; repeatable")
+	}, func(a *app.Audit, _ []string) error {
+		rep, err := auditlog.VerifyWithKeys(ctx, a.DB, a.Log.Origin, append(pubkeyList{a.Key.Public().(ed25519.PublicKey)}, older...)...)
+		if err != nil {
+			return err
+		}
+		cli.PrintVerifyReport(e.stdout, a.Log.Origin, rep)
+		return nil
+	})
 }
 
 func runAuditCheckpoint(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, auditCmd, "checkpoint")
-	data := fs.String("data", "", "the node's data folder (or ART35_DATA)")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	return onAudit(ctx, e, "checkpoint", args, 0, "", nil, func(a *app.Audit, _ []string) error {
+		c, err := a.Log.Checkpoint(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(c.Note)
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("checkpoint takes no arguments, got %q", pos)
-	}
-	a, err := openAudit(ctx, e, *data)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	c, err := a.Log.Checkpoint(ctx)
-	if err != nil {
-		return err
-	}
-	_, err = e.stdout.Write(c.Note)
-	return err
+	})
 }
 
 func runAuditProve(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, auditCmd, "prove")
-	data := fs.String("data", "", "the node's data folder (or ART35_DATA)")
-	pos, err := parseArgs(fs, args, 1, "prove takes one MESSAGE-ID")
-	if err != nil {
+	return onAudit(ctx, e, "prove", args, 1, "prove takes one MESSAGE-ID", nil, func(a *app.Audit, pos []string) error {
+		// When the message's newest record is not covered by the latest
+		// checkpoint, one is signed now (on demand), so the bundle holds them all.
+		b, signed, err := a.Log.ProveNow(ctx, pos[0])
+		if signed != nil {
+			fmt.Fprintf(e.stderr, "signed a new checkpoint of %d records\n", signed.Size)
+		}
+		if err != nil {
+			return err
+		}
+		out, err := b.Encode()
+		if err != nil {
+			return err
+		}
+		_, err = e.stdout.Write(out)
 		return err
-	}
-	a, err := openAudit(ctx, e, *data)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	// When the message's newest record is not covered by the latest
-	// checkpoint, one is signed now (on demand), so the bundle holds them all.
-	b, signed, err := a.Log.ProveNow(ctx, pos[0])
-	if signed != nil {
-		fmt.Fprintf(e.stderr, "signed a new checkpoint of %d records\n", signed.Size)
-	}
-	if err != nil {
-		return err
-	}
-	out, err := b.Encode()
-	if err != nil {
-		return err
-	}
-	_, err = e.stdout.Write(out)
-	return err
+	})
 }
 
 func runAuditCheck(ctx context.Context, e *env, args []string) error {
@@ -154,33 +144,22 @@ func runAuditCheck(ctx context.Context, e *env, args []string) error {
 }
 
 func runAuditList(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, auditCmd, "list")
-	data := fs.String("data", "", "the node's data folder (or ART35_DATA)")
 	var q auditlog.Query
 	var kind string
-	fs.StringVar(&q.MessageID, "message", "", "only records about this message id")
-	fs.StringVar(&q.Case, "case", "", "only records about this case reference")
-	fs.StringVar(&q.Actor, "actor", "", "only records of this actor (user id, system, peer authority)")
-	fs.StringVar(&kind, "kind", "", "only records of this kind (e.g. data-read, data-export, data-forward)")
-	fs.IntVar(&q.Limit, "limit", 100, "at most this many records, newest first")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 0 {
-		return usagef("list takes no arguments, got %q (filters are flags: --message, --case, --actor, --kind)", pos)
-	}
-	q.Kind = auditlog.Kind(kind)
-	a, err := openAudit(ctx, e, *data)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	got, err := auditlog.List(ctx, a.DB, q)
-	if err != nil {
-		return err
-	}
-	return cli.PrintAuditList(e.stdout, got)
+	return onAudit(ctx, e, "list", args, 0, " (filters are flags: --message, --case, --actor, --kind)", func(fs *flag.FlagSet) {
+		fs.StringVar(&q.MessageID, "message", "", "only records about this message id")
+		fs.StringVar(&q.Case, "case", "", "only records about this case reference")
+		fs.StringVar(&q.Actor, "actor", "", "only records of this actor (user id, system, peer authority)")
+		fs.StringVar(&kind, "kind", "", "only records of this kind (e.g. data-read, data-export, data-forward)")
+		fs.IntVar(&q.Limit, "limit", 100, "at most this many records, newest first")
+	}, func(a *app.Audit, _ []string) error {
+		q.Kind = auditlog.Kind(kind)
+		got, err := auditlog.List(ctx, a.DB, q)
+		if err != nil {
+			return err
+		}
+		return cli.PrintAuditList(e.stdout, got)
+	})
 }
 
 var _ flag.Value = (*pubkeyList)(nil)

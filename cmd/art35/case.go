@@ -3,12 +3,9 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
-	"slices"
 	"strings"
 	"time"
 
-	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/node"
@@ -20,16 +17,7 @@ var caseCmd = &command{
 	Name:  "case",
 	Short: "send requests and work the cases of a node: list, show, acknowledge, preserve, answer",
 	Usage: "case <send|list|show|served|renew|ack|start|preserved|disclosed|decline|needs-info|close|callback> --data DIR ...",
-	Long:  strings.ReplaceAll(help("case"), "{{list}}", strings.Join(answerCodeNames(), ", ")),
-}
-
-func answerCodeNames() []string {
-	var out []string
-	for c := range request.AnswerCodes {
-		out = append(out, string(c))
-	}
-	slices.Sort(out)
-	return out
+	Long:  strings.ReplaceAll(help("case"), "{{list}}", strings.Join(request.AnswerCodeNames(), ", ")),
 }
 
 // caseStepOrder lists the step subcommands and the state each moves to.
@@ -79,22 +67,8 @@ func caseSend(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		c, problems, note, err := sendTo(ctx, n.Cases, doc, by, to)
-		if err != nil && request.HasErrors(problems) {
-			cli.PrintProblems(e.stdout, problems)
-			fmt.Fprintf(e.stdout, "%s: not sent: fix the errors above\n", pos[0])
-			return cli.ExitError{Code: apperr.ExitCode(apperr.EInvalid)}
-		}
-		if err != nil {
-			return err
-		}
-		cli.PrintProblems(e.stdout, problems)
-		fmt.Fprintf(e.stdout, "sent %s (%s, %s) to %s, message %s\n", c.Request.ID, c.Request.Type, c.Request.Priority, c.Peer, c.MessageID)
-		if note != nil && note.Required {
-			fmt.Fprintf(e.stdout, "notification copy to %s (%s)\n", note.Authority, note.Basis)
-		}
-		fmt.Fprintln(e.stdout, "the running node delivers it; 'art35 case show "+c.Request.ID+"' follows it")
-		return nil
+		c, problems, note, err := n.Cases.SubmitOrder(ctx, doc, by, to)
+		return cli.PrintSent(e.stdout, pos[0], c, problems, note, err)
 	})
 }
 
@@ -177,7 +151,7 @@ func caseStep(ctx context.Context, e *env, sub string, to request.State, args []
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s: %s -> %s by %s at %s; the evidence goes to the other side\n", pos[0], ev.From, ev.To, ev.By, ev.At.Format(time.RFC3339))
+		cli.PrintStep(e.stdout, pos[0], ev)
 		return nil
 	})
 }

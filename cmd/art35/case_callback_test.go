@@ -4,12 +4,12 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -21,24 +21,12 @@ func TestCaseCallback(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clk := clock.NewManual(testClockTime)
-	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"US", "IT"}, Clock: clk})
 	// The secretariat publishes the US unit's duty number.
-	cur, err := net.Node("IT").Directory(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, _ := cur.Clone()
-	_, a, _ := d.AuthorityByID("US-247")
-	a.Phone = "+00 1 555 0199"
-	signed, err := directory.Sign(d, net.SecretariatKey, cur.Serial+1, clk.Now(), 24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := net.Node("IT").AcceptSnapshot(ctx, signed); err != nil {
+	if err := net.Republish(ctx, clk.Now(), func(d *directory.Snapshot) {
+		_, a, _ := d.AuthorityByID("US-247")
+		a.Phone = "+00 1 555 0199"
+	}); err != nil {
 		t.Fatal(err)
 	}
 	const id = "US-2026-000201"

@@ -11,6 +11,7 @@ import (
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -23,11 +24,7 @@ func TestCaseCountersign(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clk := clock.NewManual(testClockTime)
-	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"US", "IT"}, Clock: clk})
 	pub, second, _ := keys.GenerateSigning()
 	keyFile := filepath.Join(t.TempDir(), "bo.key")
 	if err := keys.WritePrivate(keyFile, second); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -26,13 +27,9 @@ func TestCaseSendToProviderAndStop(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	clk := clock.NewManual(testClockTime)
-	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"FR", "DE"}, Dir: t.TempDir(), Clock: clk,
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"FR", "DE"}, Clock: clk,
 		Providers: []testnet.Provider{{Name: "DE-MAIL-EXAMPLE", Party: "DE"}, {Name: "DE-NOT", Party: "DE"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
-	err = net.Republish(ctx, clk.Now(), func(d *directory.Snapshot) {
+	err := net.Republish(ctx, clk.Now(), func(d *directory.Snapshot) {
 		start := directory.NewDate(2026, time.June, 1)
 		for i := range d.Instruments {
 			if d.Instruments[i].ID == directory.Protocol2 {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"flag"
 	"fmt"
 	"os"
@@ -86,13 +85,9 @@ func dirShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	p, ok := snap.Party(pos[0])
-	if !ok {
-		hint := ""
-		if code, found := directory.LookupCountry(pos[0]); found {
-			hint = fmt.Sprintf(" (did you mean %s?)", code)
-		}
-		return apperr.Errorf(apperr.ENotFound, "party %q is not in the directory%s; 'art35 directory list' shows the parties", pos[0], hint)
+	p, err := snap.Find(pos[0])
+	if err != nil {
+		return err
 	}
 	v := cli.NewPartyView(snap, p, from, e.clock.Now())
 	if *asJSON {
@@ -166,15 +161,7 @@ func dirImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	data, err := directory.ReadFile(pos[0])
-	if err != nil {
-		return err
-	}
-	snap, err := directory.ReadPartiesCSV(pos[0], data)
-	if err != nil {
-		return err
-	}
-	b, err := directory.Export(snap)
+	b, err := directory.ImportPartiesFile(pos[0])
 	if err != nil {
 		return err
 	}
@@ -222,15 +209,7 @@ func dirSign(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	snap, err := dirReadSnapshot(pos[0], "")
-	if err != nil {
-		return err
-	}
-	n := *serial
-	if n == 0 {
-		n = snap.Serial + 1
-	}
-	data, err := directory.Sign(snap, priv, n, e.clock.Now(), *validFor)
+	snap, data, err := directory.SignFile(pos[0], priv, *serial, e.clock.Now(), *validFor)
 	if err != nil {
 		return err
 	}
@@ -245,20 +224,6 @@ func dirSign(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// dirReadSnapshot reads "starter", an unsigned snapshot JSON, or a signed
-// file. A signed file's signature is checked when pubkey is given.
-func dirReadSnapshot(name, pubkey string) (*directory.Snapshot, error) {
-	var pub ed25519.PublicKey
-	if pubkey != "" {
-		k, err := keys.ParseSigningPublic(pubkey)
-		if err != nil {
-			return nil, fmt.Errorf("--pubkey: %w", err)
-		}
-		pub = k
-	}
-	return directory.ReadAny(name, pub)
-}
-
 func dirVerify(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, directoryCmd, "verify")
 	pubkey := fs.String("pubkey", "", "the secretariat's public key, ed25519:... (or ART35_SECRETARIAT_KEY)")
@@ -271,17 +236,11 @@ func dirVerify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	data, err := directory.ReadFile(pos[0])
+	sf, err := directory.VerifyFile(pos[0], pub, *held, e.clock.Now())
 	if err != nil {
 		return err
 	}
-	sf, err := directory.Verify(data, pub, *held, e.clock.Now())
-	if err != nil {
-		return fmt.Errorf("%s refused: %w", pos[0], err)
-	}
-	s := sf.Snapshot
-	fmt.Fprintf(e.stdout, "%s: OK: serial %d signed by key %s, issued %s, valid until %s, %d parties, data as of %s\n",
-		pos[0], s.Serial, sf.KeyID, s.IssuedAt.Format(time.RFC3339), s.ValidUntil.Format(time.RFC3339), len(s.Parties), s.AsOf)
+	cli.PrintVerified(e.stdout, pos[0], sf)
 	return nil
 }
 
@@ -295,7 +254,7 @@ func dirMerge(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res, err := readMerge(pos, *resFile, e.clock.Now())
+	res, err := directory.MergeFiles(pos[0], pos[1], *resFile, e.clock.Now())
 	if err != nil {
 		return err
 	}
@@ -306,19 +265,11 @@ func dirMerge(ctx context.Context, e *env, args []string) error {
 	} else {
 		cli.PrintMerge(e.stdout, res)
 	}
-	open := res.Unresolved()
-	if len(open) > 0 {
-		return apperr.Errorf(apperr.EConflict, "%d of %d conflicts unresolved; write a resolutions file (conflict,choose,value) and run merge again with --resolutions", len(open), len(res.Conflicts))
+	if err := res.CheckResolved(); err != nil {
+		return err
 	}
 	if *out != "" {
-		snap, err := dirReadSnapshot(*base, "")
-		if err != nil {
-			return err
-		}
-		if err := res.Apply(snap); err != nil {
-			return err
-		}
-		b, err := directory.Export(snap)
+		b, err := res.ApplyToFile(*base)
 		if err != nil {
 			return err
 		}
@@ -341,11 +292,11 @@ func dirDiff(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 2 {
 		return usagef("diff needs OLD and NEW (signed files, snapshot JSON, or \"starter\")")
 	}
-	old, err := dirReadSnapshot(pos[0], *pubkey)
+	old, err := directory.ReadAnyKey(pos[0], *pubkey)
 	if err != nil {
 		return err
 	}
-	new, err := dirReadSnapshot(pos[1], *pubkey)
+	new, err := directory.ReadAnyKey(pos[1], *pubkey)
 	if err != nil {
 		return err
 	}
@@ -354,32 +305,4 @@ func dirDiff(ctx context.Context, e *env, args []string) error {
 		return cli.WriteJSON(e.stdout, d)
 	}
 	return d.WriteText(e.stdout)
-}
-
-// readMerge merges the two source lists named and applies the
-// resolutions file, if any.
-func readMerge(names []string, resFile string, now time.Time) (*directory.MergeResult, error) {
-	var lists [2]*directory.SourceList
-	for i, name := range names {
-		data, err := directory.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		if lists[i], err = directory.ReadSourceList(name, data); err != nil {
-			return nil, err
-		}
-	}
-	res := directory.Merge(lists[0], lists[1], directory.MergeOptions{Now: now})
-	if resFile == "" {
-		return res, nil
-	}
-	data, err := directory.ReadFile(resFile)
-	if err != nil {
-		return nil, err
-	}
-	rs, err := directory.ReadResolutions(resFile, data)
-	if err != nil {
-		return nil, err
-	}
-	return res, res.Resolve(rs)
 }

@@ -2,18 +2,14 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"flag"
 	"fmt"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/envelope"
-	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/node"
 )
@@ -67,11 +63,9 @@ func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var pub ed25519.PublicKey
-	if *senderKey != "" {
-		if pub, err = keys.ParseSigningPublic(*senderKey); err != nil {
-			return apperr.Wrap(apperr.EInvalid, err, "--sender-key")
-		}
+	pub, err := cli.SigningKeyFlag("--sender-key", *senderKey)
+	if err != nil {
+		return err
 	}
 	env, err := readEnvelope(e, name)
 	if err != nil {
@@ -91,25 +85,11 @@ func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// envelopeKeyPath returns flagValue, or the key file inside the node's data
-// folder (--data or ART35_DATA), or "" if neither is given.
-func envelopeKeyPath(e *env, flagValue, data, rel string) string {
-	if flagValue != "" {
-		return flagValue
-	}
-	if data == "" {
-		data = e.getenv("ART35_DATA")
-	}
-	if data == "" {
-		return ""
-	}
-	return filepath.Join(data, rel)
-}
-
 func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, envelopeCmd, "seal")
 	var h envelope.Header
-	data := fs.String("data", "", "the node's data folder, for its signing key (or ART35_DATA)")
+	var data cli.DataDir
+	data.Bind(fs, "the node's data folder, for its signing key (or ART35_DATA)")
 	signKey := fs.String("sign-key", "", "Ed25519 private key file (default DATA/"+config.SigningKeyFile+")")
 	recipientKey := fs.String("recipient-key", "", "the recipient's encryption key from the directory (x25519:...)")
 	fs.StringVar(&h.Sender, "from", "", "sending authority id (this node's, e.g. US-247)")
@@ -135,7 +115,7 @@ func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 		"--recipient-key", *recipientKey, "--body", *bodyFile); err != nil {
 		return err
 	}
-	keyPath := envelopeKeyPath(e, *signKey, *data, config.SigningKeyFile)
+	keyPath := data.File(e.getenv, *signKey, config.SigningKeyFile)
 	if keyPath == "" {
 		return usagef("give --sign-key FILE or --data DIR (or set ART35_DATA) for the signing key")
 	}
@@ -165,7 +145,8 @@ func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 
 func runEnvelopeOpen(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, envelopeCmd, "open")
-	data := fs.String("data", "", "the node's data folder, for its encryption key (or ART35_DATA)")
+	var data cli.DataDir
+	data.Bind(fs, "the node's data folder, for its encryption key (or ART35_DATA)")
 	keyFile := fs.String("key", "", "X25519 private key file (default DATA/"+config.EncryptionKeyFile+")")
 	senderKey := fs.String("sender-key", "", "the sender's signing key from the directory (ed25519:...; required)")
 	pos, err := parseFlags(fs, args)
@@ -179,13 +160,13 @@ func runEnvelopeOpen(ctx context.Context, e *env, args []string) error {
 	if *senderKey == "" {
 		return usagef("--sender-key is required: a body is never shown before its signature is checked")
 	}
-	keyPath := envelopeKeyPath(e, *keyFile, *data, config.EncryptionKeyFile)
+	keyPath := data.File(e.getenv, *keyFile, config.EncryptionKeyFile)
 	if keyPath == "" {
 		return usagef("give --key FILE or --data DIR (or set ART35_DATA) for the encryption key")
 	}
-	pub, err := keys.ParseSigningPublic(*senderKey)
+	pub, err := cli.SigningKeyFlag("--sender-key", *senderKey)
 	if err != nil {
-		return apperr.Wrap(apperr.EInvalid, err, "--sender-key")
+		return err
 	}
 	priv, err := keys.LoadEncryption(keyPath)
 	if err != nil {
@@ -223,11 +204,9 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var pub ed25519.PublicKey
-	if *receiverKey != "" {
-		if pub, err = keys.ParseSigningPublic(*receiverKey); err != nil {
-			return apperr.Wrap(apperr.EInvalid, err, "--receiver-key")
-		}
+	pub, err := cli.SigningKeyFlag("--receiver-key", *receiverKey)
+	if err != nil {
+		return err
 	}
 	var env *envelope.Envelope
 	if *envFile != "" {
@@ -258,11 +237,8 @@ func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		res, err := n.Inbox.Receive(ctx, raw, "file")
+		res, err := n.Inbox.ReceiveFile(ctx, name, raw)
 		if err != nil {
-			if rej, ok := federation.AsRejection(err); ok {
-				return apperr.Wrap(rej.AppCode(), rej, "%s refused", name)
-			}
 			return err
 		}
 		wire, err := res.Receipt.Marshal()
@@ -288,14 +264,7 @@ func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
 		if len(pos) != 1 {
 			return usagef("want exactly one message id, got %d arguments", len(pos))
 		}
-		id := strings.ToLower(pos[0])
-		if len(id) != envelope.IDLen || strings.Trim(id, "0123456789abcdef") != "" {
-			return apperr.Errorf(apperr.EInvalid, "message id %q: want %d hex characters (see 'art35 node status' or the case view)", pos[0], envelope.IDLen)
-		}
-		raw, err := n.Envelopes.InboundEnvelope(ctx, id)
-		if apperr.Is(err, apperr.ENotFound) {
-			raw, err = n.Envelopes.OutboundEnvelope(ctx, id)
-		}
+		raw, err := n.Envelopes.Stored(ctx, pos[0])
 		if err != nil {
 			return err
 		}
@@ -319,18 +288,12 @@ func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error 
 		if err != nil {
 			return err
 		}
-		if env.Header.Sender != n.Config.Authority {
-			return apperr.Errorf(apperr.EInvalid, "%s was sent by %s, not by this node (%s)", envFile, env.Header.Sender, n.Config.Authority)
-		}
 		raw, err := readArg(e, name, envelope.MaxReceiptWire)
 		if err != nil {
 			return err
 		}
-		r, err := federation.CheckReceipt(ctx, n.Inbox.Keys, env, raw)
+		r, err := n.Envelopes.ImportReceipt(ctx, n.Inbox.Keys, n.Config.Authority, env, envFile, raw)
 		if err != nil {
-			return err
-		}
-		if err := n.Envelopes.MarkDelivered(ctx, env.Header.ID, r); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "envelope %s delivered to %s at %s (receipt signed with key %s)\n",

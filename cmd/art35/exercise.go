@@ -5,9 +5,7 @@ import (
 	"crypto/ed25519"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/art35/art35/internal/app"
@@ -64,38 +62,29 @@ func exerciseService(n *node.Node, f exerciseFlags) (*exercise.Service, error) {
 
 func exerciseOne(ctx context.Context, e *env, sub string, args []string, secretariat bool, run func(x *exercise.Service, arg string, f exerciseFlags) (any, error)) error {
 	var f exerciseFlags
-	n, pos, err := openNode(ctx, e, exerciseCmd, sub, args, func(fs *flag.FlagSet) { f.bind(fs, secretariat) })
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if len(pos) != 1 {
-		return usagef("exercise %s takes one argument", sub)
-	}
-	if secretariat && (f.key == "" || strings.TrimSpace(f.by) == "") {
-		return usagef("--key FILE and --by NAME are required: only the secretariat's key opens, closes and plays exercises")
-	}
-	x, err := exerciseService(n, f)
-	if err != nil {
-		return err
-	}
-	v, err := run(x, pos[0], f)
-	if err != nil {
-		return err
-	}
-	if f.json {
-		return cli.WriteJSON(e.stdout, v)
-	}
-	return printExercise(e, v)
+	usage := fmt.Sprintf("exercise %s takes one argument", sub)
+	return onNode(ctx, e, exerciseCmd, sub, args, 1, usage, func(fs *flag.FlagSet) { f.bind(fs, secretariat) }, func(n *node.Node, pos []string) error {
+		if secretariat && (f.key == "" || strings.TrimSpace(f.by) == "") {
+			return usagef("--key FILE and --by NAME are required: only the secretariat's key opens, closes and plays exercises")
+		}
+		x, err := exerciseService(n, f)
+		if err != nil {
+			return err
+		}
+		v, err := run(x, pos[0], f)
+		if err != nil {
+			return err
+		}
+		if f.json {
+			return cli.WriteJSON(e.stdout, v)
+		}
+		return cli.PrintExercise(e.stdout, v)
+	})
 }
 
 func runExerciseOpen(ctx context.Context, e *env, args []string) error {
 	return exerciseOne(ctx, e, "open", args, true, func(x *exercise.Service, file string, f exerciseFlags) (any, error) {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return nil, err
-		}
-		a, err := exercise.ReadPlan(data)
+		a, err := exercise.ReadPlanFile(file)
 		if err != nil {
 			return nil, err
 		}
@@ -119,113 +108,62 @@ func runExerciseShow(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return nil, err
 		}
-		return exerciseShown{Exercise: ex, Cases: cs}, nil
+		return cli.ExerciseShown{Exercise: ex, Cases: cs}, nil
 	})
-}
-
-type exerciseShown struct {
-	*exercise.Exercise
-	Cases []exercise.Case `json:"cases"`
 }
 
 func runExerciseList(ctx context.Context, e *env, args []string) error {
 	var f exerciseFlags
-	n, pos, err := openNode(ctx, e, exerciseCmd, "list", args, func(fs *flag.FlagSet) { f.bind(fs, false) })
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q: exercise list takes flags only", pos[0])
-	}
-	list, err := app.Exercise(n, nil).List(ctx)
-	if err != nil {
-		return err
-	}
-	if f.json {
-		return cli.WriteJSON(e.stdout, list)
-	}
-	return printExercise(e, list)
+	return onNode(ctx, e, exerciseCmd, "list", args, -1, "", func(fs *flag.FlagSet) { f.bind(fs, false) }, func(n *node.Node, pos []string) error {
+		if len(pos) > 0 {
+			return usagef("unexpected argument %q: exercise list takes flags only", pos[0])
+		}
+		list, err := app.Exercise(n, nil).List(ctx)
+		if err != nil {
+			return err
+		}
+		if f.json {
+			return cli.WriteJSON(e.stdout, list)
+		}
+		return cli.PrintExercise(e.stdout, list)
+	})
 }
 
 func runExercisePlay(ctx context.Context, e *env, args []string) error {
 	var speed float64
 	var noWait bool
 	var f exerciseFlags
-	n, pos, err := openNode(ctx, e, exerciseCmd, "play", args, func(fs *flag.FlagSet) {
+	const usage = "exercise play SCRIPT --key FILE --by NAME: one script, the secretariat's key and your name"
+	return onNode(ctx, e, exerciseCmd, "play", args, 1, usage, func(fs *flag.FlagSet) {
 		f.bind(fs, true)
 		fs.Float64Var(&speed, "speed", 1, "play the script this many times faster than real time (60: a minute a second)")
 		fs.BoolVar(&noWait, "no-wait", false, "send every inject at once, in order, without waiting for its minute")
+	}, func(n *node.Node, pos []string) error {
+		if f.key == "" || strings.TrimSpace(f.by) == "" {
+			return usagef("%s", usage)
+		}
+		if speed <= 0 {
+			return usagef("--speed must be above 0")
+		}
+		sc, err := exercise.ReadScriptFile(pos[0])
+		if err != nil {
+			return err
+		}
+		x, err := exerciseService(n, f)
+		if err != nil {
+			return err
+		}
+		opt := exercise.PlayOptions{By: f.by, Speed: speed}
+		if noWait {
+			opt.Wait = func(context.Context, time.Time) error { return nil }
+		}
+		if !f.json {
+			opt.Played = func(p exercise.Played) { cli.PrintPlayed(e.stdout, p) }
+		}
+		played, err := x.Play(ctx, sc, opt)
+		if f.json && err == nil {
+			return cli.WriteJSON(e.stdout, played)
+		}
+		return err
 	})
-	if err != nil {
-		return err
-	}
-	defer n.Close()
-	if len(pos) != 1 || f.key == "" || strings.TrimSpace(f.by) == "" {
-		return usagef("exercise play SCRIPT --key FILE --by NAME: one script, the secretariat's key and your name")
-	}
-	if speed <= 0 {
-		return usagef("--speed must be above 0")
-	}
-	data, err := os.ReadFile(pos[0])
-	if err != nil {
-		return err
-	}
-	sc, err := exercise.ParseScript(data)
-	if err != nil {
-		return err
-	}
-	x, err := exerciseService(n, f)
-	if err != nil {
-		return err
-	}
-	opt := exercise.PlayOptions{By: f.by, Speed: speed}
-	if noWait {
-		opt.Wait = func(context.Context, time.Time) error { return nil }
-	}
-	if !f.json {
-		opt.Played = func(p exercise.Played) {
-			fmt.Fprintf(e.stdout, "minute %d: %s to %s sent (%s%s)\n", p.Minute, p.Kind, p.Target, p.CaseID, p.PingID)
-		}
-	}
-	played, err := x.Play(ctx, sc, opt)
-	if f.json && err == nil {
-		return cli.WriteJSON(e.stdout, played)
-	}
-	return err
-}
-
-// printExercise prints one exercise, a shown one or a list as text.
-func printExercise(e *env, v any) error {
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	defer tw.Flush()
-	row := func(x *exercise.Exercise) {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s - %s\t%d participant(s)\n", x.ID, x.State, x.Role, x.Name,
-			x.Starts.Format(time.RFC3339), x.Ends.Format(time.RFC3339), len(x.Participants))
-	}
-	switch x := v.(type) {
-	case *exercise.Exercise:
-		row(x)
-	case []exercise.Exercise:
-		if len(x) == 0 {
-			fmt.Fprintln(tw, "no exercise on this node")
-		}
-		for i := range x {
-			row(&x[i])
-		}
-	case exerciseShown:
-		row(x.Exercise)
-		fmt.Fprintf(tw, "cases:\n")
-		for _, c := range x.Cases {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", c.ID, c.Direction, c.Type, c.State, archivedWord(c.Archived))
-		}
-	}
-	return nil
-}
-
-func archivedWord(t time.Time) string {
-	if t.IsZero() {
-		return "live"
-	}
-	return "archived " + t.Format(time.RFC3339)
 }

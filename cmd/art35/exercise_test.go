@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -14,6 +13,7 @@ import (
 	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/stats"
+	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -23,13 +23,8 @@ import (
 // script without waiting, and closes it; IT lists it, counts the inject
 // in the exercise's own statistics only, and shows the case archived.
 func TestExerciseCLI(t *testing.T) {
-	ctx := context.Background()
-	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"FR", "IT"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime),
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"FR", "IT"}, Clock: clock.NewManual(testClockTime),
 		Setup: func(_ string, n *node.Node) error { app.RegisterPing(n); app.RegisterExercise(n, nil); return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer net.Close()
 	fr, it := net.Config("FR").DataDir, net.Config("IT").DataDir
 	key, plan, script := exerciseFiles(t, net)
 

@@ -141,12 +141,13 @@ func run(ctx context.Context, e *env, args []string) int {
 	return cli.ExitStatus(e.stderr, c.Name, err)
 }
 
+// printHelp prints "art35 help": the commands by name.
 func printHelp(w io.Writer) {
-	fmt.Fprint(w, "art35 is the software of a 24/7 network of cybercrime contact points.\n\nUsage:\n\n\tart35 <command> [arguments]\n\nThe commands are:\n\n")
+	var hs []*command
 	for _, c := range sortedCommands() {
-		fmt.Fprintf(w, "\t%-12s %s\n", c.Name, c.Short)
+		hs = append(hs, c.command)
 	}
-	fmt.Fprint(w, "\nUse \"art35 help <command>\" or \"art35 <command> -h\" for more about a command.\n")
+	cli.PrintCommands(w, hs)
 }
 
 // newFlagSet returns a flag set for a command (or its subcommand sub)

@@ -9,6 +9,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
+	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -18,11 +19,7 @@ import (
 func TestOutboxListsWhatWaits(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer net.Close()
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"US", "IT"}, Clock: clock.NewManual(testClockTime)})
 	if err := net.Stop("IT"); err != nil {
 		t.Fatal(err)
 	}

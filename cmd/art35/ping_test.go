@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"regexp"
@@ -12,6 +11,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/ping"
+	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -21,13 +21,8 @@ import (
 // results show it passed, in text, JSON and CSV.
 func TestPingCLI(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime),
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"US", "IT"}, Clock: clock.NewManual(testClockTime),
 		Setup: func(_ string, n *node.Node) error { app.RegisterPing(n); return nil }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer net.Close()
 	us, it := net.Config("US").DataDir, net.Config("IT").DataDir
 
 	r := runCLI(t, "", nil, "ping", "campaign", "--data", us)

@@ -18,15 +18,7 @@ var requestCmd = &command{
 	Name:  "request",
 	Short: "validate, template, schema and print cooperation requests",
 	Usage: "request <validate|schema|new|letter> ...",
-	Long:  strings.ReplaceAll(help("request"), "{{list}}", strings.Join(typeNames(), ", ")),
-}
-
-func typeNames() []string {
-	var s []string
-	for _, t := range request.Types {
-		s = append(s, string(t))
-	}
-	return s
+	Long:  strings.ReplaceAll(help("request"), "{{list}}", strings.Join(request.TypeNames(), ", ")),
 }
 
 func runRequest(ctx context.Context, e *env, args []string) error {
@@ -42,12 +34,6 @@ func runRequest(ctx context.Context, e *env, args []string) error {
 		{"due", "deadlines and actions due for a request and its evidences", requestDue},
 		{"show", "summary, checklist result and legal route of a request", requestShow},
 	}, args)
-}
-
-// validateResult is the JSON answer of "request validate --json".
-type validateResult struct {
-	Valid    bool              `json:"valid"`
-	Problems []request.Problem `json:"problems"`
 }
 
 // checkWithDirectory validates a document and adds, as warnings, what
@@ -70,10 +56,7 @@ func requestValidate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	_, ps := checkWithDirectory(e, b)
-	res := validateResult{Valid: !request.HasErrors(ps), Problems: ps}
-	if res.Problems == nil {
-		res.Problems = []request.Problem{}
-	}
+	res := cli.NewValidation(ps)
 	if *asJSON {
 		if err := cli.WriteJSON(e.stdout, res); err != nil {
 			return err
@@ -90,7 +73,7 @@ func requestValidate(ctx context.Context, e *env, args []string) error {
 func requestSchema(ctx context.Context, e *env, args []string) error {
 	c := requestCmd
 	fs := newFlagSet(e, c, "schema")
-	pos, err := parseArgs(fs, args, 1, fmt.Sprintf("schema needs one TYPE: %s", strings.Join(typeNames(), ", ")))
+	pos, err := parseArgs(fs, args, 1, fmt.Sprintf("schema needs one TYPE: %s", strings.Join(request.TypeNames(), ", ")))
 	if err != nil {
 		return err
 	}
@@ -104,7 +87,7 @@ func requestSchema(ctx context.Context, e *env, args []string) error {
 func requestNew(ctx context.Context, e *env, args []string) error {
 	c := requestCmd
 	fs := newFlagSet(e, c, "new")
-	pos, err := parseArgs(fs, args, 1, fmt.Sprintf("new needs one TYPE: %s", strings.Join(typeNames(), ", ")))
+	pos, err := parseArgs(fs, args, 1, fmt.Sprintf("new needs one TYPE: %s", strings.Join(request.TypeNames(), ", ")))
 	if err != nil {
 		return err
 	}
@@ -130,9 +113,7 @@ func requestLetter(ctx context.Context, e *env, args []string) error {
 	}
 	r, ps := checkWithDirectory(e, b)
 	if request.HasErrors(ps) {
-		for _, p := range ps {
-			fmt.Fprintf(e.stderr, "%s %s [%s] %s\n", p.Severity, p.Field, p.Rule, p.Message)
-		}
+		cli.PrintProblemLines(e.stderr, ps)
 		return apperr.Errorf(apperr.EInvalid, "%s is not a valid request; fix the problems above (art35 request validate %s) before printing a letter", pos[0], pos[0])
 	}
 	// The letter shows the requested authority's time zone and hours; when
@@ -158,17 +139,7 @@ func loadValid(e *env, name string) (*request.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, ps := request.Check(b, e.clock.Now())
-	if request.HasErrors(ps) {
-		var lines []string
-		for _, p := range ps {
-			if p.Severity == request.SeverityError {
-				lines = append(lines, fmt.Sprintf("  %s [%s] %s", p.Field, p.Rule, p.Message))
-			}
-		}
-		return nil, apperr.Errorf(apperr.EInvalid, "%s is not a valid request:\n%s", name, strings.Join(lines, "\n"))
-	}
-	return r, nil
+	return request.CheckFile(name, b, e.clock.Now())
 }
 
 func requestNextPreserve(ctx context.Context, e *env, args []string) error {
@@ -283,10 +254,7 @@ func requestDue(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return cli.WriteJSON(e.stdout, struct {
-			State request.State `json:"state"`
-			request.Agenda
-		}{state, agenda})
+		return cli.WriteJSON(e.stdout, cli.AgendaJSON{State: state, Agenda: agenda})
 	}
 	cli.PrintAgenda(e.stdout, cli.AgendaView{Request: r, State: state, Agenda: agenda, Zone: zone, Directory: snap, Now: now})
 	return nil

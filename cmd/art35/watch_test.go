@@ -11,6 +11,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 	"github.com/art35/art35/internal/watch"
@@ -22,12 +23,8 @@ import (
 func TestWatchCLI(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	net, err := testnet.Start(ctx, testnet.Options{Parties: []string{"NO", "GB", "ES"}, Dir: t.TempDir(), Clock: clock.NewManual(testClockTime),
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"NO", "GB", "ES"}, Clock: clock.NewManual(testClockTime),
 		Setup: func(_ string, n *node.Node) error { _, err := app.RegisterWatch(n, nil); return err }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer net.Close()
 	doc, err := os.ReadFile("../../internal/watch/testdata/realtime-traffic.json")
 	if err != nil {
 		t.Fatal(err)

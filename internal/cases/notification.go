@@ -35,6 +35,17 @@ var zeroTime time.Time
 // notified authority's stop.
 const SubkindDisclosureStopped = request.NoteDisclosureStopped
 
+// SubmitOrder is "art35 case send": Submit to the point of contact, or with a
+// provider's authority id (to) SubmitDirect straight to the provider's
+// node, which also sends the notification copy where one is required.
+func (s *Service) SubmitOrder(ctx context.Context, doc []byte, by, to string) (*Case, []request.Problem, *route.Notification, error) {
+	if to == "" {
+		c, ps, err := s.Submit(ctx, doc, by)
+		return c, ps, nil, err
+	}
+	return s.SubmitDirect(ctx, doc, by, to)
+}
+
 // SubmitDirect sends a direct order to a provider's node (SubmitTo) and,
 // where the provider's party must be notified, the notification copy to
 // its authority (Notify). The copy is its own transaction: when it fails

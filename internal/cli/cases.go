@@ -8,9 +8,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/notify"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/store"
 )
 
@@ -190,4 +192,32 @@ func LoadCase(ctx context.Context, svc *cases.Service, db *store.DB, id string, 
 		return nil, err
 	}
 	return &CaseView{Case: c, Agenda: agenda, Notifications: ns, Zone: facts.Zone.String()}, nil
+}
+
+// PrintSent prints what "case send" says about the request file name:
+// the problems found and, when sent, where it went (c, note). With errors
+// among the problems it says the request was not sent and returns the
+// invalid exit status; any other err is returned as it is.
+func PrintSent(w io.Writer, name string, c *cases.Case, problems []request.Problem, note *route.Notification, err error) error {
+	if err != nil && request.HasErrors(problems) {
+		PrintProblems(w, problems)
+		fmt.Fprintf(w, "%s: not sent: fix the errors above\n", name)
+		return ExitError{Code: apperr.ExitCode(apperr.EInvalid)}
+	}
+	if err != nil {
+		return err
+	}
+	PrintProblems(w, problems)
+	fmt.Fprintf(w, "sent %s (%s, %s) to %s, message %s\n", c.Request.ID, c.Request.Type, c.Request.Priority, c.Peer, c.MessageID)
+	if note != nil && note.Required {
+		fmt.Fprintf(w, "notification copy to %s (%s)\n", note.Authority, note.Basis)
+	}
+	fmt.Fprintln(w, "the running node delivers it; 'art35 case show "+c.Request.ID+"' follows it")
+	return nil
+}
+
+// PrintStep prints the line "case ack", "start", ... give for the step
+// ev taken on case id.
+func PrintStep(w io.Writer, id string, ev *request.Evidence) {
+	fmt.Fprintf(w, "%s: %s -> %s by %s at %s; the evidence goes to the other side\n", id, ev.From, ev.To, ev.By, ev.At.Format(time.RFC3339))
 }

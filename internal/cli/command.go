@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/art35/art35/internal/apperr"
@@ -146,4 +147,54 @@ func ExitStatus(stderr io.Writer, name string, err error) int {
 	}
 	fmt.Fprintf(stderr, "art35 %s: %v\n", name, err)
 	return apperr.ExitCode(apperr.Code(err))
+}
+
+// DataDir is the --data flag that many commands share: the node's data
+// folder, or $ART35_DATA when the flag is not given.
+type DataDir struct{ flag string }
+
+// Bind defines --data on fs; usage says what the command reads there.
+func (d *DataDir) Bind(fs *flag.FlagSet, usage string) {
+	fs.StringVar(&d.flag, "data", "", usage)
+}
+
+// Path is the data folder given, or "" when neither --data nor
+// ART35_DATA is set.
+func (d *DataDir) Path(getenv func(string) string) string {
+	if d.flag != "" {
+		return d.flag
+	}
+	return getenv("ART35_DATA")
+}
+
+// File is explicit when given (a --key FILE flag's value), else the file
+// rel inside the data folder, else "" when no folder is given either.
+func (d *DataDir) File(getenv func(string) string, explicit, rel string) string {
+	if explicit != "" {
+		return explicit
+	}
+	if dir := d.Path(getenv); dir != "" {
+		return filepath.Join(dir, rel)
+	}
+	return ""
+}
+
+// Require is Path, or a usage error saying missing when no folder is
+// given.
+func (d *DataDir) Require(getenv func(string) string, missing string) (string, error) {
+	p := d.Path(getenv)
+	if p == "" {
+		return "", Usagef("%s", missing)
+	}
+	return p, nil
+}
+
+// PrintCommands prints what "art35 help" prints: what art35 is and the
+// commands cs, in the order given, each with its one line.
+func PrintCommands(w io.Writer, cs []*Help) {
+	fmt.Fprint(w, "art35 is the software of a 24/7 network of cybercrime contact points.\n\nUsage:\n\n\tart35 <command> [arguments]\n\nThe commands are:\n\n")
+	for _, c := range cs {
+		fmt.Fprintf(w, "\t%-12s %s\n", c.Name, c.Short)
+	}
+	fmt.Fprint(w, "\nUse \"art35 help <command>\" or \"art35 <command> -h\" for more about a command.\n")
 }

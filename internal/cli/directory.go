@@ -390,3 +390,11 @@ func PrintPartyList(w io.Writer, snap *directory.Snapshot, parties []directory.P
 	_, err := fmt.Fprintf(w, "\n%d parties; directory: %s; data as of %s\n", len(parties), from, snap.AsOf)
 	return err
 }
+
+// PrintVerified prints the one line "directory verify" gives for the
+// signed file name that a node would accept.
+func PrintVerified(w io.Writer, name string, sf *directory.Signed) {
+	s := sf.Snapshot
+	fmt.Fprintf(w, "%s: OK: serial %d signed by key %s, issued %s, valid until %s, %d parties, data as of %s\n",
+		name, s.Serial, sf.KeyID, s.IssuedAt.Format(time.RFC3339), s.ValidUntil.Format(time.RFC3339), len(s.Parties), s.AsOf)
+}

@@ -8,7 +8,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/envelope"
+	"github.com/art35/art35/internal/keys"
 )
 
 // SignatureStatus is what "envelope inspect" says about the signature.
@@ -160,4 +162,17 @@ func CheckReceipt(r *envelope.Receipt, pub ed25519.PublicKey, env *envelope.Enve
 		}
 	}
 	return status, covers, bad
+}
+
+// SigningKeyFlag parses the value of the flag name, a signing key from
+// the directory (ed25519:...); an empty value gives no key.
+func SigningKeyFlag(name, value string) (ed25519.PublicKey, error) {
+	if value == "" {
+		return nil, nil
+	}
+	pub, err := keys.ParseSigningPublic(value)
+	if err != nil {
+		return nil, apperr.Wrap(apperr.EInvalid, err, "%s", name)
+	}
+	return pub, nil
 }

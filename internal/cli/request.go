@@ -118,3 +118,33 @@ func PrintRequestSummary(w io.Writer, r *request.Request, ps []request.Problem, 
 	}
 	return errs
 }
+
+// Validation is what "request validate --json" prints.
+type Validation struct {
+	Valid    bool              `json:"valid"`
+	Problems []request.Problem `json:"problems"` // [] rather than null
+}
+
+// NewValidation is the validation of a document with the problems ps.
+func NewValidation(ps []request.Problem) Validation {
+	if ps == nil {
+		ps = []request.Problem{}
+	}
+	return Validation{Valid: !request.HasErrors(ps), Problems: ps}
+}
+
+// PrintProblemLines prints the problems ps one a line (severity, field,
+// rule, message), the short form "request letter" gives on its error
+// output.
+func PrintProblemLines(w io.Writer, ps []request.Problem) {
+	for _, p := range ps {
+		fmt.Fprintf(w, "%s %s [%s] %s\n", p.Severity, p.Field, p.Rule, p.Message)
+	}
+}
+
+// AgendaJSON is what "request due --json" prints: the request's state
+// beside its agenda.
+type AgendaJSON struct {
+	State request.State `json:"state"`
+	request.Agenda
+}

@@ -147,9 +147,7 @@ func Parse(data []byte) (*Signed, error) {
 		return nil, apperr.Wrap(apperr.EUnauthorized, ErrBadSignature, "the signature field is not a %d-byte Ed25519 signature in unpadded base64url; the file was damaged or altered: fetch it again from the secretariat", ed25519.SignatureSize)
 	}
 	var snap Snapshot
-	sd := json.NewDecoder(bytes.NewReader(f.Snapshot))
-	sd.DisallowUnknownFields()
-	if err := sd.Decode(&snap); err != nil {
+	if err := strict.DecodeJSON(f.Snapshot, &snap); err != nil {
 		return nil, malformed("snapshot: %v; the file was damaged or written by another program", err)
 	}
 	// The canonical check: re-encoding must give back the file byte for
@@ -226,13 +224,11 @@ func Verify(data []byte, pinned ed25519.PublicKey, heldSerial uint64, now time.T
 // what follows from the data and validates it.
 func ReadSnapshotJSON(name string, data []byte) (*Snapshot, error) {
 	var s Snapshot
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		return nil, apperr.Wrap(apperr.EInvalid, err, "%s: not a directory snapshot (%s); start from 'art35 directory export'", name, jsonWhere(data, err))
-	}
-	if dec.More() {
+	switch err := strict.DecodeJSON(data, &s); {
+	case errors.Is(err, strict.ErrTrailing):
 		return nil, apperr.Errorf(apperr.EInvalid, "%s: data after the snapshot; the file must hold one snapshot", name)
+	case err != nil:
+		return nil, apperr.Wrap(apperr.EInvalid, err, "%s: not a directory snapshot (%s); start from 'art35 directory export'", name, jsonWhere(data, err))
 	}
 	if err := s.Complete(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)

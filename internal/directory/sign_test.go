@@ -209,6 +209,8 @@ func TestReadSnapshotJSONErrors(t *testing.T) {
 	for _, tc := range []struct{ name, in, says string }{
 		{"syntax", "{\n  \"format\": \"art35-directory/1\",\n  \"serial\": x\n}", "line 3, column"},
 		{"unknown field", `{"format":"art35-directory/1","partys":[]}`, `unknown field "partys"`},
+		{"trailing object", `{"format":"art35-directory/1"} {}`, "data after the snapshot"},
+		{"trailing brace", `{"format":"art35-directory/1"}}`, "data after the snapshot"},
 		{"wrong format", `{"format":"art35-directory/0"}`, `format "art35-directory/0"`},
 		{"bad code", `{"format":"art35-directory/1","parties":[{"code":"ZZ","name":"x","confidence":"c","budapest":{"status":"party"},"protocol2":{"status":"none"},"un2024":{"status":"none"}}]}`, "parties[ZZ].code"},
 		{"duplicate authority id", `{"format":"art35-directory/1","parties":[

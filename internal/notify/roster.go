@@ -181,6 +181,35 @@ func auditSlot(ctx context.Context, tx *sql.Tx, change string, s DutySlot, by st
 	return err
 }
 
+// OnDutyNow returns the names of the people of authority own whose duty
+// slots cover the instant at, in the authority's zone, and whether the
+// authority keeps a roster at all (without one, the directory's duty
+// hours are all there is to say).
+func (r *Roster) OnDutyNow(ctx context.Context, own *directory.Authority, at time.Time) (map[string]bool, bool, error) {
+	slots, err := r.List(ctx, own.ID)
+	if err != nil || len(slots) == 0 {
+		return nil, false, err
+	}
+	local := at.In(zoneOf(own))
+	on := map[string]bool{}
+	for _, s := range slots {
+		if sch, err := directory.ParseDutyHours(s.Hours); err == nil && sch.Covers(local) {
+			on[s.Person] = true
+		}
+	}
+	return on, true, nil
+}
+
+// zoneOf is the authority's time zone, UTC when it has none or an unknown one.
+func zoneOf(a *directory.Authority) *time.Location {
+	if a.TimeZone != "" {
+		if l, err := time.LoadLocation(a.TimeZone); err == nil {
+			return l
+		}
+	}
+	return time.UTC
+}
+
 // Duty is who is to be told at an instant, and why them.
 type Duty struct {
 	People []directory.Person
@@ -214,13 +243,7 @@ func (r *Roster) OnDuty(ctx context.Context, own *directory.Authority, role stri
 	if len(slots) == 0 {
 		return Duty{People: byRole(), Why: "directory"}, nil
 	}
-	loc := time.UTC
-	if own.TimeZone != "" {
-		if l, err := time.LoadLocation(own.TimeZone); err == nil {
-			loc = l
-		}
-	}
-	local := at.In(loc)
+	local := at.In(zoneOf(own))
 	var same, any []directory.Person
 	for _, s := range slots {
 		sch, err := directory.ParseDutyHours(s.Hours)

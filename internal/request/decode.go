@@ -1,13 +1,15 @@
 package request
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/strict"
 )
 
 // Decoding problems are reported like checklist problems, so that a user
@@ -33,14 +35,13 @@ func Decode(data []byte) (*Request, []Problem) {
 	}
 	var ps []Problem
 	r := &Request{}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	err := dec.Decode(r)
-	if err == nil {
-		if _, terr := dec.Token(); terr != io.EOF {
-			ps = append(ps, problem("", "json-trailing", "there is more after the first object"))
-		}
+	err := strict.DecodeJSON(data, r)
+	switch {
+	case err == nil:
 		return r, ps
+	case errors.Is(err, strict.ErrTrailing):
+		// The first object was decoded; the rest is still checked.
+		return r, append(ps, problem("", "json-trailing", "there is more after the first object"))
 	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
@@ -90,4 +91,30 @@ func Check(data []byte, now time.Time) (*Request, []Problem) {
 		return nil, ps
 	}
 	return r, append(ps, Validate(r, now)...)
+}
+
+// CheckFile is Check for the document read from the file name: the
+// request when it has no error, otherwise an invalid error that lists
+// every error-level problem, one a line, naming the file.
+func CheckFile(name string, data []byte, now time.Time) (*Request, error) {
+	r, ps := Check(data, now)
+	if !HasErrors(ps) {
+		return r, nil
+	}
+	var lines []string
+	for _, p := range ps {
+		if p.Severity == SeverityError {
+			lines = append(lines, fmt.Sprintf("  %s [%s] %s", p.Field, p.Rule, p.Message))
+		}
+	}
+	return nil, apperr.Errorf(apperr.EInvalid, "%s is not a valid request:\n%s", name, strings.Join(lines, "\n"))
+}
+
+// TypeNames are the request types' names, in the order of Types.
+func TypeNames() []string {
+	s := make([]string, len(Types))
+	for i, t := range Types {
+		s[i] = string(t)
+	}
+	return s
 }

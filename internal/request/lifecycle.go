@@ -106,6 +106,16 @@ type AnswerInfo struct {
 	States []State
 }
 
+// AnswerCodeNames are the answer codes' names, sorted.
+func AnswerCodeNames() []string {
+	var out []string
+	for c := range AnswerCodes {
+		out = append(out, string(c))
+	}
+	slices.Sort(out)
+	return out
+}
+
 // AnswerCodes is the table of codes.
 var AnswerCodes = map[AnswerCode]AnswerInfo{
 	CodePoliticalOffence:        {"Art. 29(5)(a)", "the offence is regarded as a political offence or connected with one", []State{StateDeclined}},

@@ -6,8 +6,8 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"time"
@@ -15,6 +15,7 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/keys"
+	"github.com/art35/art35/internal/strict"
 )
 
 // A share is the aggregate a node gives the secretariat for a period:
@@ -98,13 +99,11 @@ func ParseShare(data []byte) (*Share, string, []byte, []byte, error) {
 		return nil, "", nil, nil, apperr.Errorf(apperr.EInvalid, "share: file over %d bytes", MaxShare)
 	}
 	var f signedShare
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return nil, "", nil, nil, apperr.Wrap(apperr.EInvalid, err, "share: not a signed share file (format, key_id, signature, share)")
-	}
-	if _, err := dec.Token(); err != io.EOF {
+	switch err := strict.DecodeJSON(data, &f); {
+	case errors.Is(err, strict.ErrTrailing):
 		return nil, "", nil, nil, apperr.Errorf(apperr.EInvalid, "share: data after the JSON object")
+	case err != nil:
+		return nil, "", nil, nil, apperr.Wrap(apperr.EInvalid, err, "share: not a signed share file (format, key_id, signature, share)")
 	}
 	if f.Format != ShareFormat {
 		return nil, "", nil, nil, apperr.Errorf(apperr.EInvalid, "share: format %q, want %q", f.Format, ShareFormat)
@@ -120,9 +119,7 @@ func ParseShare(data []byte) (*Share, string, []byte, []byte, error) {
 		return nil, "", nil, nil, apperr.Wrap(apperr.EInvalid, err, "share: the figures are not JSON")
 	}
 	var sh Share
-	dec = json.NewDecoder(bytes.NewReader(body.Bytes()))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&sh); err != nil {
+	if err := strict.DecodeJSON(body.Bytes(), &sh); err != nil {
 		return nil, "", nil, nil, apperr.Wrap(apperr.EInvalid, err, "share: the figures do not read")
 	}
 	switch {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/stats"
 	"github.com/art35/art35/internal/stats/statstest"
@@ -93,6 +94,9 @@ func TestNetworkFigures(t *testing.T) {
 			sh, _, _, _, err := stats.ParseShare(signed["US"])
 			if err != nil {
 				t.Fatal(err)
+			}
+			if _, _, _, _, err := stats.ParseShare(append(bytes.Clone(signed["US"]), " {}"...)); !apperr.Is(err, apperr.EInvalid) || !strings.Contains(err.Error(), "data after the JSON object") {
+				t.Errorf("share with data after it: %v", err)
 			}
 			sh.Authority, sh.Party = "FR-247", "FR"
 			forged, _ := sh.Sign(h.Net.Node("US").Signing)

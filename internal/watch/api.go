@@ -1,12 +1,12 @@
 package watch
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -17,6 +17,7 @@ import (
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/strict"
 )
 
 // ProviderPath is where a domestic provider's system pushes login events
@@ -84,21 +85,14 @@ const MaxPushBody = 4 << 10
 // refuses unknown fields, trailing data, a body over MaxPushBody, a bad
 // address, port or time, naming the field.
 func ParsePush(r io.Reader) (string, Login, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxPushBody+1))
-	if err != nil {
-		return "", Login{}, apperr.Wrap(apperr.EInvalid, err, "provider API: reading the body")
-	}
-	if len(data) > MaxPushBody {
-		return "", Login{}, apperr.Errorf(apperr.EInvalid, "provider API: body over %d bytes", MaxPushBody)
-	}
 	var p pushRequest
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return "", Login{}, apperr.Wrap(apperr.EInvalid, err, `provider API: body must be {"request","address","port","time"}`)
-	}
-	if _, err := dec.Token(); err != io.EOF {
+	switch err := strict.ReadJSON(r, MaxPushBody, &p); {
+	case errors.Is(err, strict.ErrTooLarge):
+		return "", Login{}, apperr.Errorf(apperr.EInvalid, "provider API: body over %d bytes", MaxPushBody)
+	case errors.Is(err, strict.ErrTrailing):
 		return "", Login{}, apperr.Errorf(apperr.EInvalid, "provider API: data after the JSON object")
+	case err != nil:
+		return "", Login{}, apperr.Wrap(apperr.EInvalid, err, `provider API: body must be {"request","address","port","time"}`)
 	}
 	if p.Request == "" || len(p.Request) > MaxRequest || !printable(p.Request) {
 		return "", Login{}, evErr("request", "give the realtime-traffic request id (1 to %d printable characters)", MaxRequest)

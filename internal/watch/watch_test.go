@@ -403,3 +403,23 @@ func FuzzParsePush(f *testing.F) {
 		}
 	})
 }
+
+// TestParsePushRefusals: a push with data after its object, an unknown
+// field or a body over MaxPushBody is refused, naming what is wrong.
+func TestParsePushRefusals(t *testing.T) {
+	t.Parallel()
+	good := `{"request":"NO-2026-000777","address":"80.58.61.251","port":51999,"time":"2026-11-25T02:10:00Z"}`
+	for _, tc := range []struct{ name, in, says string }{
+		{"trailing", good + ` {}`, "data after the JSON object"},
+		{"unknown field", `{"request":"x","adress":"80.58.61.251"}`, `unknown field "adress"`},
+		{"too large", good + strings.Repeat(" ", watch.MaxPushBody), "body over"},
+	} {
+		_, _, err := watch.ParsePush(strings.NewReader(tc.in))
+		if !apperr.Is(err, apperr.EInvalid) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s: got %v, want invalid saying %q", tc.name, err, tc.says)
+		}
+	}
+	if id, _, err := watch.ParsePush(strings.NewReader(good)); err != nil || id != "NO-2026-000777" {
+		t.Fatalf("good push: %q %v", id, err)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/web/i18n"
 )
 
 // What a request asks, in plain words, for the request view: the
@@ -44,8 +45,8 @@ var (
 )
 
 // askedOf reads the content of a request (the part its type carries).
-func askedOf(r *request.Request) asked {
-	a := asked{Section: word(typeNames, string(r.Type))}
+func askedOf(lang string, r *request.Request) asked {
+	a := asked{Section: word(lang, "type", string(r.Type))}
 	v := reflect.ValueOf(r).Elem()
 	t := v.Type()
 	for i := range t.NumField() {
@@ -58,12 +59,12 @@ func askedOf(r *request.Request) asked {
 		if request.Type(ctype) != r.Type || v.Field(i).IsNil() {
 			continue
 		}
-		walkAsked(&a, v.Field(i).Elem(), "", "")
+		walkAsked(lang, &a, v.Field(i).Elem(), "", "")
 	}
 	return a
 }
 
-func walkAsked(a *asked, v reflect.Value, prefix, ctx string) {
+func walkAsked(lang string, a *asked, v reflect.Value, prefix, ctx string) {
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
@@ -72,8 +73,8 @@ func walkAsked(a *asked, v reflect.Value, prefix, ctx string) {
 		}
 		fv := v.Field(i)
 		name := jsonName(f)
-		label := word(fieldWords, name)
-		if _, ok := fieldWords[name]; !ok {
+		label, ok := i18n.Lookup(lang, "field."+name)
+		if !ok {
 			label = labelOf(f, name)
 		}
 		if prefix != "" {
@@ -84,7 +85,7 @@ func walkAsked(a *asked, v reflect.Value, prefix, ctx string) {
 				continue
 			}
 			if fv.Elem().Kind() == reflect.Bool {
-				a.Items = append(a.Items, askedItem{Label: label, Value: yesNo(fv.Elem().Bool())})
+				a.Items = append(a.Items, askedItem{Label: label, Value: yesNo(lang, fv.Elem().Bool())})
 				continue
 			}
 			fv = fv.Elem()
@@ -103,7 +104,7 @@ func walkAsked(a *asked, v reflect.Value, prefix, ctx string) {
 		case fv.Kind() == reflect.Slice && (fv.Type().Elem() == identType || fv.Type().Elem() == pathIdentType):
 			for j := range fv.Len() {
 				e := fv.Index(j)
-				id := askedIdent{Kind: word(enumWords, e.FieldByName("Kind").String()), Value: e.FieldByName("Value").String(),
+				id := askedIdent{Kind: word(lang, "enum", e.FieldByName("Kind").String()), Value: e.FieldByName("Value").String(),
 					Port: int(e.FieldByName("Port").Int()), Time: e.FieldByName("Time").Interface().(request.Timestamp).T, Context: ctx}
 				a.Identifiers = append(a.Identifiers, id)
 			}
@@ -113,10 +114,10 @@ func walkAsked(a *asked, v reflect.Value, prefix, ctx string) {
 				if fv.Len() > 1 {
 					item = fmt.Sprintf("%s %d", label, j+1)
 				}
-				walkAsked(a, fv.Index(j), item, item)
+				walkAsked(lang, a, fv.Index(j), item, item)
 			}
 		case fv.Kind() == reflect.Struct:
-			walkAsked(a, fv, label, label)
+			walkAsked(lang, a, fv, label, label)
 		case fv.Kind() == reflect.Slice:
 			var parts []string
 			for j := range fv.Len() {
@@ -127,7 +128,7 @@ func walkAsked(a *asked, v reflect.Value, prefix, ctx string) {
 			}
 		case fv.Kind() == reflect.Bool:
 			if fv.Bool() {
-				a.Items = append(a.Items, askedItem{Label: label, Value: "yes"})
+				a.Items = append(a.Items, askedItem{Label: label, Value: yesNo(lang, true)})
 			}
 		case fv.Kind() == reflect.String:
 			s := fv.String()
@@ -135,7 +136,7 @@ func walkAsked(a *asked, v reflect.Value, prefix, ctx string) {
 				continue
 			}
 			if f.Tag.Get("enum") != "" {
-				s = word(enumWords, s)
+				s = word(lang, "enum", s)
 			}
 			long := false
 			for _, l := range longText {
@@ -148,11 +149,4 @@ func walkAsked(a *asked, v reflect.Value, prefix, ctx string) {
 			}
 		}
 	}
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
 }

@@ -42,7 +42,7 @@ type attributedCountry struct {
 }
 
 func (s *Server) attributePage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	s.render(w, r, sess, "attribute", map[string]any{"Title": "Attribute IP addresses"})
+	s.render(w, r, sess, "attribute", map[string]any{"Title": T(r, "attribute.title")})
 }
 
 func (s *Server) attribute(w http.ResponseWriter, r *http.Request, sess *users.Session) {
@@ -54,7 +54,7 @@ func (s *Server) attribute(w http.ResponseWriter, r *http.Request, sess *users.S
 		err = r.ParseForm()
 	}
 	if err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "addresses: more than 1 MiB given; give a log that big to 'art35 triage' instead"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "attribute.too-big")))
 		return
 	}
 	text := r.PostForm.Get("addresses")
@@ -63,14 +63,14 @@ func (s *Server) attribute(w http.ResponseWriter, r *http.Request, sess *users.S
 		b, err := io.ReadAll(io.LimitReader(f, maxPaste+1))
 		f.Close()
 		if err != nil || len(b) > maxPaste {
-			s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "log file: more than 1 MiB; give a log that big to 'art35 triage' instead"))
+			s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "attribute.log-too-big")))
 			return
 		}
 		text = strings.TrimSpace(text + "\n" + string(b))
 	}
-	data := map[string]any{"Title": "Attribute IP addresses", "Addresses": text}
+	data := map[string]any{"Title": T(r, "attribute.title"), "Addresses": text}
 	if strings.TrimSpace(text) == "" {
-		data["Error"] = "Paste at least one IP address with its date, time and zone, e.g. 79.20.0.1 2026-11-20T14:02:07Z"
+		data["Error"] = T(r, "attribute.none")
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		s.render(w, r, sess, "attribute", data)
 		return
@@ -115,12 +115,12 @@ func (s *Server) attribute(w http.ResponseWriter, r *http.Request, sess *users.S
 func (s *Server) composeDraft(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxPaste)
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "draft: too large; use 'art35 triage --draft-requests' for it"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "attribute.draft-too-big")))
 		return
 	}
 	vals, err := flatten([]byte(r.PostForm.Get("draft")))
 	if err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "draft: not a request document (%v); attribute the addresses again", err))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "attribute.draft-bad", err)))
 		return
 	}
 	t := request.TypePreserve

@@ -15,6 +15,7 @@ import (
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/users"
+	"github.com/art35/art35/internal/web/i18n"
 )
 
 // The request view is the case: what is asked, what to do next and by
@@ -32,13 +33,11 @@ type nextStep struct {
 	Note  string
 }
 
-// consequential steps ask for confirmation naming their consequence.
-var consequential = map[request.State]string{
-	request.StateDeclined:          "The requesting party is told at once that the request is refused, on the ground you chose. This cannot be undone.",
-	request.StatePostponed:         "The requesting party is told at once that execution is postponed, on the ground you chose.",
-	request.StateNeedsInfo:         "The requesting party is told at once that nothing more is done until they supply what is missing.",
-	request.StateClosed:            "The request is closed for both sides: no further step can be taken on it. This cannot be undone.",
-	request.StatePartiallyExecuted: "The requesting party is told at once that the request was executed only in part or under conditions.",
+// consequential steps ask for confirmation naming their consequence
+// (the words are consequence.STATE in the catalogue).
+var consequential = map[request.State]bool{
+	request.StateDeclined: true, request.StatePostponed: true, request.StateNeedsInfo: true,
+	request.StateClosed: true, request.StatePartiallyExecuted: true,
 }
 
 // caseData is everything the request view's templates read.
@@ -59,9 +58,10 @@ func (s *Server) caseData(r *http.Request, c *cases.Case) map[string]any {
 	chain := s.chain(ctx, c)
 	viewer := s.viewerZone(r)
 	minUntil := now.AddDate(0, 0, request.PreservationMinDays).In(viewer)
-	data := map[string]any{"Title": word(typeNames, string(c.Request.Type)) + " " + c.Request.ID, "Case": c, "Agenda": agenda,
-		"Evidences": evs, "Actions": actionsFor(c), "CanServe": canServe(c), "FollowUps": followUps(c), "Chain": chain,
-		"Sender": c.Request.Requesting.TimeZone, "Asked": askedOf(c.Request), "Next": nextFor(c, agenda, now),
+	lang := langOf(r)
+	data := map[string]any{"Title": word(lang, "type", string(c.Request.Type)) + " " + c.Request.ID, "Case": c, "Agenda": agenda,
+		"Evidences": evs, "Actions": actionsFor(c), "CanServe": canServe(c), "FollowUps": followUps(lang, c), "Chain": chain,
+		"Sender": c.Request.Requesting.TimeZone, "Asked": askedOf(lang, c.Request), "Next": nextFor(lang, c, agenda, now),
 		"MinUntil": minUntil.Format("2006-01-02"), "Version": caseVersion(c, agenda, chain),
 		"Consequential": consequential, "Emergency": s.emergencyOf(ctx, c)}
 	return data
@@ -93,10 +93,10 @@ func (s *Server) requestView(w http.ResponseWriter, r *http.Request, sess *users
 	data := s.caseData(r, c)
 	q := r.URL.Query()
 	if q.Get("sent") == "1" {
-		data["Flash"] = "Sent to " + c.Request.Requested.Party + ". They are asked to acknowledge it; this page shows their answer as soon as it arrives."
+		data["Flash"] = T(r, "case.flash-sent", c.Request.Requested.Party)
 	}
 	if to := q.Get("done"); to != "" {
-		data["Flash"] = "Done: " + strings.ToLower(word(stateNames, to)) + ". The other side is told at once."
+		data["Flash"] = T(r, "case.flash-done", strings.ToLower(word(langOf(r), "state", to)))
 	}
 	data["Error"] = q.Get("error")
 	s.render(w, r, sess, "request", data)
@@ -106,7 +106,7 @@ func (s *Server) requestView(w http.ResponseWriter, r *http.Request, sess *users
 // officer can act on, anything else as usual.
 func (s *Server) caseFail(w http.ResponseWriter, r *http.Request, sess *users.Session, err error) {
 	if apperr.Is(err, apperr.ENotFound) {
-		err = apperr.Errorf(apperr.ENotFound, "there is no request %q on this node. Check the reference, or search for it from the inbox.", r.PathValue("id"))
+		err = apperr.Errorf(apperr.ENotFound, "%s", T(r, "case.not-found", r.PathValue("id")))
 	}
 	s.fail(w, r, sess, err)
 }
@@ -116,7 +116,7 @@ func (s *Server) caseFail(w http.ResponseWriter, r *http.Request, sess *users.Se
 func (s *Server) requestLive(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	c, err := s.d.Cases.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
-		http.Error(w, "the request could not be read", apperr.HTTPStatus(apperr.Code(err)))
+		http.Error(w, T(r, "case.unreadable"), apperr.HTTPStatus(apperr.Code(err)))
 		return
 	}
 	data := s.caseData(r, c)
@@ -133,11 +133,11 @@ func (s *Server) requestLive(w http.ResponseWriter, r *http.Request, sess *users
 func (s *Server) act(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	id := r.PathValue("id")
 	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s reads only; an officer, supervisor or admin takes steps", sess.Account.Role))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "case.reads-only", T(r, "layout.role."+string(sess.Account.Role)))))
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "bad form"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
 		return
 	}
 	f := r.PostForm
@@ -154,19 +154,20 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, sess *users.Session
 		// date: the preservation runs to the end of that day there.
 		day, err := time.ParseInLocation("2006-01-02", u, s.viewerZone(r))
 		if err != nil {
-			s.actError(w, r, sess, c, "Preserved until: "+u+" is not a date; choose one in the calendar or type YYYY-MM-DD.")
+			s.actError(w, r, sess, c, T(r, "case.bad-until", u))
 			return
 		}
 		step.Until = day.Add(24*time.Hour - time.Second)
 	}
 	i := slices.IndexFunc(actionsFor(c), func(a actionForm) bool { return a.To == to })
-	if _, ok := consequential[to]; ok && i >= 0 && f.Get("confirm") != "yes" {
+	lang := langOf(r)
+	if consequential[to] && i >= 0 && f.Get("confirm") != "yes" {
 		if len(actionsFor(c)[i].Codes) > 0 && step.Code == "" {
-			s.actError(w, r, sess, c, word(verbs, string(to))+": choose the ground from the list first; nothing was done.")
+			s.actError(w, r, sess, c, T(r, "case.choose-ground", word(lang, "verb", string(to))))
 			return
 		}
-		s.render(w, r, sess, "confirm_step", map[string]any{"Title": "Confirm: " + word(verbs, string(to)), "Case": c, "To": to,
-			"Step": step, "Until": f.Get("until"), "Consequence": consequential[to], "CodeText": codeWords(step.Code)})
+		s.render(w, r, sess, "confirm_step", map[string]any{"Title": T(r, "confirm.title", word(lang, "verb", string(to))), "Case": c, "To": to,
+			"Step": step, "Until": f.Get("until"), "Consequence": word(lang, "consequence", string(to)), "CodeText": codeWords(lang, step.Code)})
 		return
 	}
 	d, _ := s.d.Directory(r.Context())
@@ -192,7 +193,7 @@ func (s *Server) actError(w http.ResponseWriter, r *http.Request, sess *users.Se
 }
 
 // nextFor says what the officer should do now, and by when.
-func nextFor(c *cases.Case, a request.Agenda, now time.Time) nextStep {
+func nextFor(lang string, c *cases.Case, a request.Agenda, now time.Time) nextStep {
 	r := c.Request
 	pending := func(clock string) time.Time {
 		for _, d := range a.Deadlines {
@@ -210,45 +211,44 @@ func nextFor(c *cases.Case, a request.Agenda, now time.Time) nextStep {
 	}
 	ackAt := func() string {
 		if e, ok := c.Lifecycle.First("transition", request.StateAcknowledged); ok {
-			return e.At.UTC().Format("2006-01-02 15:04 UTC")
+			return formatDate(lang, "date.stamp", e.At.UTC())
 		}
 		return ""
 	}
+	t := func(key string, args ...any) string { return i18n.T(lang, "case.next."+key, args...) }
 	st := c.Lifecycle.State
 	switch {
 	case st == request.StateClosed:
-		return nextStep{Text: "Nothing more to do: the request is closed."}
+		return nextStep{Text: t("closed")}
 	case in && (st == request.StateDelivered || st == request.StateSent):
-		return nextStep{Text: "Read what is asked below, then acknowledge it.", Due: pending(request.ClockAck),
-			Note: "Acknowledging tells " + other + " that a named person has read it."}
+		return nextStep{Text: t("in-acknowledge"), Due: pending(request.ClockAck), Note: t("in-acknowledge-note", other)}
 	case in && st == request.StateAcknowledged:
-		n := nextStep{Text: "Start execution (Mark in progress), or decline or ask for information.",
-			Note: "Execution is due expeditiously (Art. 29(3) for a preservation); acknowledged at " + ackAt() + "."}
+		n := nextStep{Text: t("in-start"), Note: t("in-start-note", ackAt())}
 		if e, ok := c.Lifecycle.First("transition", request.StateAcknowledged); ok {
 			n.Since = e.At
 		}
 		return n
 	case in && st == request.StateInProgress && r.Type.Preserves():
-		return nextStep{Text: "Have the provider preserve the data, then record its reference and the end date (at least 60 days)."}
+		return nextStep{Text: t("in-preserve")}
 	case in && st == request.StateInProgress:
-		return nextStep{Text: "Execute the request, then record the outcome below."}
+		return nextStep{Text: t("in-execute")}
 	case in && st == request.StateNeedsInfo:
-		return nextStep{Text: "Waiting for " + other + " to supply what is missing; resume when it arrives."}
+		return nextStep{Text: t("in-needs-info", other)}
 	case in && st == request.StatePreserved:
-		return nextStep{Text: "The data is preserved. Keep it until the end date or until the MLA request is decided.", Due: pending(request.ClockPreservation)}
+		return nextStep{Text: t("in-preserved"), Due: pending(request.ClockPreservation)}
 	case in:
-		return nextStep{Text: "Nothing to do until " + other + " closes the request."}
+		return nextStep{Text: t("in-wait-close", other)}
 	case st == request.StateSent || st == request.StateDelivered:
-		return nextStep{Text: "Waiting for " + other + " to acknowledge. If the time passes, call their 24/7 line (see the directory).", Due: pending(request.ClockAck)}
+		return nextStep{Text: t("out-wait-ack", other), Due: pending(request.ClockAck)}
 	case st == request.StateAcknowledged || st == request.StateInProgress:
-		return nextStep{Text: other + " is executing the request. Nothing to do until they answer."}
+		return nextStep{Text: t("out-executing", other)}
 	case st == request.StatePreserved:
-		return nextStep{Text: "Send the MLA request before the preservation ends, or extend it.", Due: pending(request.ClockPreservation)}
+		return nextStep{Text: t("out-preserved"), Due: pending(request.ClockPreservation)}
 	case st == request.StateNeedsInfo:
-		return nextStep{Text: other + " needs more information (see the timeline). Send it, or close the request."}
+		return nextStep{Text: t("out-needs-info", other)}
 	case st == request.StateDeclined || st == request.StatePostponed:
-		return nextStep{Text: other + " answered " + strings.ToLower(word(stateNames, string(st))) + " (see the timeline for the ground). Close the request once noted."}
+		return nextStep{Text: t("out-answered", other, strings.ToLower(word(lang, "state", string(st))))}
 	default:
-		return nextStep{Text: "Close the request once the answer is noted."}
+		return nextStep{Text: t("out-close")}
 	}
 }

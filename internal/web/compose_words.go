@@ -2,39 +2,20 @@ package web
 
 import (
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/web/i18n"
 )
 
-// pathWords label the common fields of the compose form, by full path,
-// where the field's name alone says too little.
-var pathWords = map[string]string{
-	"requested.party": "Send to", "sender_ref": "Your reference", "priority": "Priority",
-	"legal_basis": "Legal basis", "legal_basis.instrument": "Treaty", "legal_basis.article": "Article",
-	"legal_basis.text": "Treaty name or note", "language": "Language of the request", "handling": "Handling",
-	"handling.code": "Handling code", "handling.conditions": "Use conditions", "requesting": "Your office",
-	"requesting.office_hours": "Your office hours", "requesting.time_zone": "Your time zone",
-	"requesting.contact": "You (the officer handling it)", "requested": "Recipient",
-}
-
-// hintWords are the hints under fields, written for officers, by path or
-// by the field's JSON name.
-var hintWords = map[string]string{
-	"requested.party":         "the party whose 24/7 point of contact receives it; the legal route is shown before sending",
-	"sender_ref":              "your own file number, for your records and theirs",
-	"language":                "two letters, e.g. en",
-	"requesting.office_hours": "when your office answers outside the 24/7 line",
-	"requesting.time_zone":    "your zone, e.g. Europe/Rome; filled from the directory",
-	"phone":                   "international form: + and the country code, e.g. +39 06 1234 5678",
-	"value":                   "the IP address, account, domain, ... exactly as seen in your logs",
-	"port":                    "the source port, needed when many users share one address (carrier-grade NAT)",
-	"time":                    "date and time of the connection, in your zone (shown beside the field); sent in UTC",
-	"mla_will_follow":         "Art. 29(2)(f): the request can only be sent with this statement",
-	"custodian":               "the provider or where the system is, as far as known",
-	"country":                 "two letters, e.g. DE",
-}
+// The labels and hints of the compose form are in the message catalogue:
+// path.txt labels the common fields by full path (requested.party: "Send
+// to"), field.txt by the field's JSON name, hint.txt gives the hints
+// written for officers (by path or name), doc.txt the request format's own
+// doc text by path without list indices.
 
 // e164 is a phone number in international form: "+", a country code and
 // 6 to 15 digits in all, spaces allowed between them.
@@ -43,14 +24,14 @@ var e164 = regexp.MustCompile(`^\+[0-9](?: ?[0-9]){5,14}$`)
 // phoneProblems checks every phone field of the form (the checklist asks
 // for the international form in words only; a call-back number that
 // cannot be dialled from abroad is useless at 3 a.m.).
-func phoneProblems(fields []Field) []request.Problem {
+func phoneProblems(lang string, fields []Field) []request.Problem {
 	var out []request.Problem
 	for _, f := range fields {
 		if !strings.HasSuffix(f.Path, ".phone") || f.Value == "" || e164.MatchString(f.Value) {
 			continue
 		}
 		out = append(out, request.Problem{Field: f.Path, Rule: "phone-e164", Severity: request.SeverityError,
-			Message: "phone " + f.Value + " is not in international form: write + and the country code, then the number, e.g. +39 06 1234 5678"})
+			Message: i18n.T(lang, "compose.phone-e164", f.Value)})
 	}
 	return out
 }
@@ -89,15 +70,94 @@ func inputTime(v string, zone *time.Location) string {
 }
 
 // optionWords shows an enum value of the form in words.
-func optionWords(path, v string) string {
+func optionWords(lang, path, v string) string {
 	switch {
 	case strings.HasSuffix(path, "instrument"):
-		return word(instrumentNames, v)
+		return word(lang, "instrument", v)
 	case path == "priority":
-		return word(map[string]string{"emergency": "Emergency (life at risk: acknowledged within 15 minutes)",
-			"urgent": "Urgent (acknowledged within 2 hours)", "routine": "Routine (acknowledged within 24 hours)"}, v)
+		return word(lang, "compose.priority", v)
 	case strings.HasSuffix(path, "handling.code"):
-		return word(handlingNames, v)
+		return word(lang, "handling", v)
 	}
-	return word(enumWords, v)
+	return word(lang, "enum", v)
+}
+
+// listIndex matches the list indices of a path ("[0]").
+var listIndex = regexp.MustCompile(`\[\d+\]`)
+
+// localized returns a copy of the form's fields with labels and hints in
+// lang (FormFields gives them in English; the document is always built
+// from the English fields, whose hints mark list inputs).
+func localized(lang string, fields []Field) []Field {
+	out := slices.Clone(fields)
+	if lang == i18n.Default {
+		return out
+	}
+	for i := range out {
+		f := &out[i]
+		generic := listIndex.ReplaceAllString(f.Path, "")
+		name := generic[strings.LastIndexByte(generic, '.')+1:]
+		list := strings.HasSuffix(f.Doc, "(one per line)")
+		if f.Kind == "legend" && strings.HasSuffix(f.Path, "]") && f.Path != generic+"[0]" {
+			// An added element of a list: "Identifier 2".
+			if n := elementNumber(f.Path); n > 0 {
+				f.Label = i18n.T(lang, "compose.element."+elementKind(name), n)
+			}
+			continue
+		}
+		if s, ok := i18n.Lookup(lang, "path."+f.Path); ok {
+			f.Label = s
+		} else if s, ok := i18n.Lookup(lang, "field."+name); ok {
+			f.Label = s
+		}
+		switch {
+		case i18n.Std().Has(lang, "hint."+f.Path):
+			f.Doc = i18n.T(lang, "hint."+f.Path)
+		case i18n.Std().Has(lang, "hint."+name):
+			f.Doc = i18n.T(lang, "hint."+name)
+		case i18n.Std().Has(lang, "doc."+generic):
+			f.Doc = i18n.T(lang, "doc."+generic)
+		}
+		if list {
+			f.Doc = strings.TrimSpace(f.Doc + " " + i18n.T(lang, "compose.one-per-line"))
+		}
+	}
+	return out
+}
+
+// elementKind names the element of a list for compose.element.*.
+func elementKind(list string) string {
+	switch list {
+	case "identifiers", "communications":
+		return "identifier"
+	case "data":
+		return "data"
+	}
+	return "other"
+}
+
+// elementNumber is the 1-based number of the last list index of a path.
+func elementNumber(path string) int {
+	i := strings.LastIndexByte(path, '[')
+	n, err := strconv.Atoi(strings.TrimSuffix(path[i+1:], "]"))
+	if err != nil {
+		return 0
+	}
+	return n + 1
+}
+
+// problemText is a checklist problem in lang: the rule's words from the
+// catalogue (rule.txt, which follows request.Rules) with what was found
+// after them; a message no rule explains is shown as it came.
+func problemText(lang string, p request.Problem) string {
+	if lang != i18n.Default {
+		if rule, ok := request.Rules[p.Rule]; ok {
+			if rest, ok := strings.CutPrefix(p.Message, rule.Message()); ok {
+				if s, ok := i18n.Lookup(lang, "rule."+p.Rule); ok {
+					return plainError(s + rest)
+				}
+			}
+		}
+	}
+	return plainError(p.Message)
 }

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"github.com/art35/art35/internal/cases"
+
 	"context"
 	"net/http"
 	"net/url"
@@ -71,5 +73,22 @@ func TestEmergencyConfirmationInPortal(t *testing.T) {
 	}
 	if _, err := pn.Node("IT").Cases.Act(ctx, id, request.Step{To: request.StateDisclosed, By: officerNames["IT"]}, nil); err != nil {
 		t.Fatalf("disclosure after the call-back: %v", err)
+	}
+}
+
+// TestTimelineWordsForCaseNotes: the notes the cases package records
+// (a peer's refusal, a countersignature, a call-back, ...) read as words
+// in both languages on the timeline, never as their slugs.
+func TestTimelineWordsForCaseNotes(t *testing.T) {
+	for _, tc := range []struct{ kind, en, fr string }{
+		{cases.KindRefusedByPeer, "Refused by the other node (not retried)", "Refusé par l'autre nœud (pas de nouvel envoi)"},
+		{cases.KindCountersigned, "Countersigned by a second person", "Contresignée par une deuxième personne"},
+		{cases.KindCallback, "Called back to confirm", "Rappel de confirmation"},
+	} {
+		for lang, want := range map[string]string{"en": tc.en, "fr": tc.fr} {
+			if h, _ := eventHeadline(lang, request.Evidence{Kind: tc.kind}); h != want {
+				t.Errorf("%s in %s: %q, want %q", tc.kind, lang, h, want)
+			}
+		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/web/i18n"
 )
 
 // Field is one input of a compose form. Forms are generated from the
@@ -72,7 +73,7 @@ func jsonName(f reflect.StructField) string {
 }
 
 func labelOf(f reflect.StructField, name string) string {
-	if l, ok := fieldWords[name]; ok {
+	if l, ok := i18n.Lookup(i18n.Default, "field."+name); ok {
 		return l
 	}
 	if l := f.Tag.Get("label"); l != "" {
@@ -105,13 +106,13 @@ func walkStruct(st reflect.Type, prefix string, t request.Type, out *[]Field, de
 			continue
 		}
 		field := Field{Path: path, Label: labelOf(f, name), Doc: f.Tag.Get("doc"), Required: f.Tag.Get("rule") != ""}
-		if l, ok := pathWords[path]; ok {
+		if l, ok := i18n.Lookup(i18n.Default, "path."+path); ok {
 			field.Label = l
 		}
-		if h, ok := hintWords[name]; ok {
+		if h, ok := i18n.Lookup(i18n.Default, "hint."+name); ok {
 			field.Doc = h
 		}
-		if h, ok := hintWords[path]; ok {
+		if h, ok := i18n.Lookup(i18n.Default, "hint."+path); ok {
 			field.Doc = h
 		}
 		if hiddenPaths[path] {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -51,16 +52,20 @@ func T(r *http.Request, key string, args ...any) string {
 
 // langFuncs are the template functions that speak, bound to one language.
 func langFuncs(lang string) template.FuncMap {
-	return template.FuncMap{
+	fm := speaking(lang)
+	own := template.FuncMap{
 		// t is a message: {{t "inbox.title"}}, {{t "signin.intro" .Party}}.
 		"t": func(key string, args ...any) string { return i18n.T(lang, key, args...) },
 		// tn is a plural message: {{tn "layout.pings-waiting" .Pings}}.
-		"tn": func(key string, n int, args ...any) string { return i18n.N(lang, key, n, args...) },
+		"tn": func(key string, n any, args ...any) string { return i18n.N(lang, key, count(n), args...) },
 		// jsWords are the js.* messages for portal.js, as JSON in a
 		// <script type="application/json"> (data, never run).
 		"jsWords": func() template.JS { return jsWords(lang) },
-		"dateIn":  func(t time.Time, loc *time.Location) string { return formatDate(lang, "date.day", t.In(loc)) },
 	}
+	for k, v := range own {
+		fm[k] = v
+	}
+	return fm
 }
 
 // jsWords is every js.* message of lang, keyed without the prefix.
@@ -119,4 +124,16 @@ func publicText(lang string, status int, msg string) string {
 		return i18n.T(lang, "signin.busy")
 	}
 	return msg
+}
+
+// count is a template's number as an int (tn accepts any integer type).
+func count(n any) int {
+	v := reflect.ValueOf(n)
+	switch {
+	case v.CanInt():
+		return int(v.Int())
+	case v.CanUint():
+		return int(v.Uint())
+	}
+	return 0
 }

@@ -24,6 +24,7 @@ import (
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/users"
+	"github.com/art35/art35/internal/web/i18n"
 )
 
 // --- sign-in ---
@@ -133,7 +134,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, sess *users.Sessi
 		s.fail(w, r, sess, err)
 		return
 	}
-	s.render(w, r, sess, "inbox", map[string]any{"Title": "Inbox", "Rows": rows, "Filter": f, "Parties": parties,
+	s.render(w, r, sess, "inbox", map[string]any{"Title": T(r, "inbox.title"), "Rows": rows, "Filter": f, "Parties": parties,
 		"Types": request.Types, "States": request.States, "Poll": s.poll(), "Version": rowsVersion(rows),
 		"CSV": template.URL("/inbox.csv?" + f.Query())})
 }
@@ -147,7 +148,7 @@ func (s *Server) inboxRows(w http.ResponseWriter, r *http.Request, _ *users.Sess
 	f := filterOf(r.URL.Query())
 	rows, _, err := s.rows(r.Context(), f)
 	if err != nil {
-		http.Error(w, "the inbox could not be read", http.StatusInternalServerError)
+		http.Error(w, T(r, "inbox.unreadable"), http.StatusInternalServerError)
 		return
 	}
 	v := rowsVersion(rows)
@@ -283,10 +284,10 @@ type followUp struct {
 // followUps are the requests a person may start from this one: the
 // receiver of a preserve answers with a traffic path (Art. 30); the sender
 // of a preserved request extends it or sends the MLA follow-up.
-func followUps(c *cases.Case) []followUp {
+func followUps(lang string, c *cases.Case) []followUp {
 	r := c.Request
 	if r.Type == request.TypeTrafficPath && r.TrafficPath != nil && c.Direction == cases.Incoming {
-		return onwardPreserve(r)
+		return onwardPreserve(lang, r)
 	}
 	if r.Type != request.TypePreserve {
 		return nil
@@ -297,13 +298,13 @@ func followUps(c *cases.Case) []followUp {
 	var out []followUp
 	switch {
 	case c.Direction == cases.Incoming && slices.Contains([]request.State{request.StateAcknowledged, request.StateInProgress, request.StatePreserved}, c.Lifecycle.State):
-		out = append(out, mk("Answer with a traffic path (Art. 30)", request.TypeTrafficPath, url.Values{
+		out = append(out, mk(i18n.T(lang, "request.follow-traffic-path"), request.TypeTrafficPath, url.Values{
 			"requested.party": {r.Requesting.Party}, "traffic_path.preservation_id": {r.ID}, "links[0].rel": {request.RelAnswers}, "links[0].id": {r.ID}}))
 	case c.Direction == cases.Outgoing && c.Lifecycle.State == request.StatePreserved:
 		out = append(out,
-			mk("Extend the preservation", request.TypePreserve, url.Values{"requested.party": {r.Requested.Party}, "preserve.status": {"extension"},
+			mk(i18n.T(lang, "request.follow-extend"), request.TypePreserve, url.Values{"requested.party": {r.Requested.Party}, "preserve.status": {"extension"},
 				"preserve.extends_ref": {r.ID}, "links[0].rel": {request.RelExtends}, "links[0].id": {r.ID}}),
-			mk("Send the MLA follow-up", request.TypeMLAFollowup, url.Values{"requested.party": {r.Requested.Party},
+			mk(i18n.T(lang, "request.follow-mla"), request.TypeMLAFollowup, url.Values{"requested.party": {r.Requested.Party},
 				"mla_followup.preservation_id": {r.ID}, "links[0].rel": {request.RelFollowsUp}, "links[0].id": {r.ID}}))
 	}
 	return out
@@ -312,7 +313,7 @@ func followUps(c *cases.Case) []followUp {
 // --- compose ---
 
 func (s *Server) composeIndex(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	s.render(w, r, sess, "compose_index", map[string]any{"Title": "Compose", "Types": request.Types})
+	s.render(w, r, sess, "compose_index", map[string]any{"Title": T(r, "compose.index-title"), "Types": request.Types})
 }
 
 // defaults fills a new form: a fresh id, this node's authority, the
@@ -398,16 +399,21 @@ func (s *Server) renderCompose(w http.ResponseWriter, r *http.Request, sess *use
 	// The summary at the top lists every problem, each linked to its
 	// field; focus goes there (portal.js) so a screen reader reads it.
 	type summaryLine struct{ ID, Label, Message string }
+	labels := map[string]string{}
+	for _, f := range localized(langOf(r), fields) {
+		labels[f.Path] = f.Label
+	}
 	var summary []summaryLine
 	for _, f := range fields {
 		for _, p := range f.Problems {
 			if p.Severity == request.SeverityError {
-				summary = append(summary, summaryLine{f.ID(), f.Label, plainError(p.Message)})
+				summary = append(summary, summaryLine{f.ID(), labels[f.Path], problemText(langOf(r), p)})
 			}
 		}
 	}
 	w.WriteHeader(status)
-	s.render(w, r, sess, "compose", map[string]any{"Title": "Compose: " + word(typeNames, string(t)), "Type": t, "Fields": fields,
+	lang := langOf(r)
+	s.render(w, r, sess, "compose", map[string]any{"Title": T(r, "compose.title", word(lang, "type", string(t))), "Type": t, "Fields": localized(lang, fields),
 		"General": general, "Parties": parties, "Summary": summary})
 }
 
@@ -418,7 +424,7 @@ func (s *Server) composed(r *http.Request, t request.Type) ([]Field, []byte, []r
 		return nil, nil, nil, err
 	}
 	if err := r.ParseForm(); err != nil {
-		return nil, nil, nil, apperr.Errorf(apperr.EInvalid, "bad form")
+		return nil, nil, nil, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form"))
 	}
 	fields = expandFields(fields, slices.Collect(maps.Keys(r.PostForm)))
 	Fill(fields, r.PostForm)
@@ -430,12 +436,12 @@ func (s *Server) composed(r *http.Request, t request.Type) ([]Field, []byte, []r
 		if fields[i].Kind == "number" && fields[i].Value != "" {
 			if _, err := strconv.Atoi(fields[i].Value); err != nil {
 				early = append(early, request.Problem{Field: fields[i].Path, Rule: "whole-number", Severity: request.SeverityError,
-					Message: fmt.Sprintf("%q is not a whole number; type digits only", fields[i].Value)})
+					Message: T(r, "compose.not-a-number", fields[i].Value)})
 				fields[i].Value = ""
 			}
 		}
 	}
-	early = append(early, phoneProblems(fields)...)
+	early = append(early, phoneProblems(langOf(r), fields)...)
 	doc, err := Document(fields)
 	if err != nil {
 		return fields, nil, append(early, request.Problem{Field: "form", Rule: "form", Message: err.Error(), Severity: request.SeverityError}), nil
@@ -488,23 +494,23 @@ func (s *Server) composeCheck(w http.ResponseWriter, r *http.Request, sess *user
 	if req != nil {
 		_ = request.RenderLetter(&letter, req, request.LetterOptions{Now: s.d.Clock.Now()})
 	}
-	s.render(w, r, sess, "preview", map[string]any{"Title": "Preview", "Type": t, "Doc": string(doc), "Letter": letter.String(),
-		"Warnings": problems, "Fields": fields, "Request": req, "Route": decision})
+	s.render(w, r, sess, "preview", map[string]any{"Title": T(r, "preview.title"), "Type": t, "Doc": string(doc), "Letter": letter.String(),
+		"Warnings": problems, "Fields": localized(langOf(r), fields), "Request": req, "Route": decision})
 }
 
 func (s *Server) composeSend(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	t := request.Type(r.PathValue("type"))
 	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s reads only; an officer, supervisor or admin sends requests", sess.Account.Role))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "compose.reads-only", T(r, "layout.role."+string(sess.Account.Role)))))
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "bad form"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
 		return
 	}
 	if r.PostForm.Get("confirm") != "yes" {
 		// SPEC section 7: nothing leaves the node before a person confirms.
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "confirm: tick 'I have read the letter and confirm it is to be sent' before sending; nothing was sent"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "compose.not-confirmed")))
 		return
 	}
 	c, problems, err := s.d.Cases.Submit(r.Context(), []byte(r.PostForm.Get("doc")), sess.Account.Name)
@@ -527,25 +533,28 @@ func (s *Server) composeSend(w http.ResponseWriter, r *http.Request, sess *users
 type dirRow struct {
 	directory.Party
 	PoC    *directory.Authority
-	OnDuty string // "on duty", "off duty" or why it is not known
+	OnDuty string // "on", "off", or why it is not known: "hours-unknown", "unknown", "no-poc"
 	Local  string // the local time at the point of contact
 }
 
-func dutyOf(a *directory.Authority, now time.Time) (string, string) {
+// dutyOf says whether an authority is on duty now ("on", "off",
+// "hours-unknown", "unknown", "no-poc": the duty.* words of the
+// catalogue) and its local time, written in lang.
+func dutyOf(lang string, a *directory.Authority, now time.Time) (string, string) {
 	if a == nil {
-		return "no 24/7 point of contact listed", ""
+		return "no-poc", ""
 	}
 	on, local, err := a.OnDuty(now)
 	if err != nil {
 		if !local.IsZero() && a.TimeZone != "" {
-			return "duty hours not known", local.Format("Mon 15:04 MST")
+			return "hours-unknown", formatDate(lang, "date.local", local)
 		}
-		return "not known", ""
+		return "unknown", ""
 	}
 	if on {
-		return "on duty", local.Format("Mon 15:04 MST")
+		return "on", formatDate(lang, "date.local", local)
 	}
-	return "off duty", local.Format("Mon 15:04 MST")
+	return "off", formatDate(lang, "date.local", local)
 }
 
 func (s *Server) directoryPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
@@ -565,10 +574,10 @@ func (s *Server) directoryPage(w http.ResponseWriter, r *http.Request, sess *use
 		if poc, err := d.PointOfContact(p.Code); err == nil {
 			row.PoC = poc
 		}
-		row.OnDuty, row.Local = dutyOf(row.PoC, now)
+		row.OnDuty, row.Local = dutyOf(langOf(r), row.PoC, now)
 		rows = append(rows, row)
 	}
-	s.render(w, r, sess, "directory", map[string]any{"Title": "Directory", "Rows": rows, "Q": q, "Serial": d.Serial, "Source": d.Source})
+	s.render(w, r, sess, "directory", map[string]any{"Title": T(r, "directory.title"), "Rows": rows, "Q": q, "Serial": d.Serial, "Source": d.Source})
 }
 
 // authRow is one authority on the party page.
@@ -585,22 +594,22 @@ func (s *Server) partyPage(w http.ResponseWriter, r *http.Request, sess *users.S
 	}
 	p, ok := d.Party(r.PathValue("code"))
 	if !ok {
-		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "party %q is not in the directory; search the directory page", r.PathValue("code")))
+		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "party.not-found", r.PathValue("code"))))
 		return
 	}
 	now := s.d.Clock.Now()
 	var auths []authRow
 	for i := range p.Authorities {
 		a := &p.Authorities[i]
-		on, local := dutyOf(a, now)
+		on, local := dutyOf(langOf(r), a, now)
 		auths = append(auths, authRow{Authority: *a, OnDuty: on, Local: local})
 	}
 	type inst struct {
 		Name   string
 		Status directory.InstrumentStatus
 	}
-	insts := []inst{{"Budapest Convention (ETS 185)", p.Budapest}, {"Second Additional Protocol (CETS 224)", p.Protocol2},
-		{"UN Convention against Cybercrime (2024)", p.UN2024}, {"EU Regulation 2023/1543", p.Status(directory.EU)}}
+	insts := []inst{{T(r, "party.budapest"), p.Budapest}, {T(r, "party.protocol2"), p.Protocol2},
+		{T(r, "party.un2024"), p.UN2024}, {T(r, "party.eu"), p.Status(directory.EU)}}
 	s.render(w, r, sess, "party", map[string]any{"Title": p.Name, "P": p, "Authorities": auths, "Instruments": insts})
 }
 
@@ -611,7 +620,7 @@ var _ = template.HTML("")
 // that names a provider in a third country, the preservation request to
 // that country, in one click, with the provider, the identifiers and
 // their times filled in and linked to the answer.
-func onwardPreserve(r *request.Request) []followUp {
+func onwardPreserve(lang string, r *request.Request) []followUp {
 	tp := r.TrafficPath
 	to := strings.ToUpper(tp.Provider.Country)
 	if to == "" {
@@ -637,5 +646,36 @@ func onwardPreserve(r *request.Request) []followUp {
 			v.Set(p+"time", id.Time.T.UTC().Format(time.RFC3339))
 		}
 	}
-	return []followUp{{"Ask " + to + " to preserve (the provider this answer names)", "/compose/" + string(request.TypePreserve) + "?" + v.Encode()}}
+	return []followUp{{i18n.T(lang, "request.follow-onward", to), "/compose/" + string(request.TypePreserve) + "?" + v.Encode()}}
+}
+
+// routeSummary is the legal route's one-line summary in lang, made from the
+// same findings as route.Decide's English one.
+func routeSummary(lang string, d *route.Decision) string {
+	if d == nil {
+		return ""
+	}
+	if lang == i18n.Default {
+		return d.Summary
+	}
+	if d.Allowed {
+		var names []string
+		for _, f := range d.Routes() {
+			names = append(names, findingName(lang, f)+" ("+articleWords(lang, f.Article)+")")
+		}
+		return i18n.T(lang, "preview.route-summary", d.From, word(lang, "type", string(d.Type)), d.To, strings.Join(names, "; "))
+	}
+	return i18n.T(lang, "preview.route-none-summary", word(lang, "type", string(d.Type)), d.From, d.To, d.Date)
+}
+
+// findingName is an instrument's name in lang (a bilateral treaty keeps
+// its own title).
+func findingName(lang string, f route.Finding) string {
+	if f.Instrument == request.InstrumentBilateral {
+		return f.Name
+	}
+	if s, ok := i18n.Lookup(lang, "instrument."+string(f.Instrument)); ok {
+		return s
+	}
+	return f.Name
 }

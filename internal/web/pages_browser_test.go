@@ -11,12 +11,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/stats/statstest"
+	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/users"
 )
 
 // axeSource is axe-core, vendored for the tests only (testdata/README.md).
@@ -87,6 +91,15 @@ func TestBrowserEveryPage(t *testing.T) {
 		t.Fatalf("axe does not find an image without alt: %+v %v", vs, err)
 	}
 	pages, signedIn := everyPage(pn)
+	// A supervisor, for the supervisor's page.
+	ctx := context.Background()
+	us := pn.Node("US")
+	usersOfUS := &users.Service{DB: us.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: us.Users.SecretKey}
+	chief, err := usersOfUS.Add(ctx, users.Account{Username: "chief", Name: "Robin Example", Role: users.Supervisor}, testPassword, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	lang := "en"
 	check := func(p portalPage, width int64) {
 		t.Helper()
 		c, cancel := context.WithTimeout(b, 90*time.Second)
@@ -105,7 +118,11 @@ func TestBrowserEveryPage(t *testing.T) {
 			t.Errorf("%s at %d px: %v", p.name, width, err)
 			return
 		}
-		where := fmt.Sprintf("%s at %d px", p.name, width)
+		where := fmt.Sprintf("%s (%s) at %d px", p.name, lang, width)
+		// The page speaks the language chosen, and says so.
+		if got, err := chromedp.Run(c, chromedp.Evaluate[string](`document.documentElement.lang + " " + (document.body.innerText.match(/\{[1-9n]\}/) || [""])[0]`)); err != nil || got != lang+" " {
+			t.Errorf("%s: <html lang> and left-over placeholders: %q, %v", where, got, err)
+		}
 		vs, err := axeRun(c)
 		if err != nil {
 			t.Errorf("%s: %v", where, err)
@@ -133,22 +150,56 @@ func TestBrowserEveryPage(t *testing.T) {
 				t.Errorf("%s: screenshot: %v", where, err)
 				return
 			}
-			if err := os.WriteFile(filepath.Join(out, fmt.Sprintf("%s-%d.png", p.name, width)), png, 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(out, fmt.Sprintf("%s-%s-%d.png", p.name, lang, width)), png, 0o644); err != nil {
 				t.Error(err)
 			}
 		}
 	}
-	for _, w := range []int64{1366, 390} {
-		for _, p := range pages {
-			check(p, w)
+	// Every page in English, then in French: the sign-in page by the
+	// browser's Accept-Language, the others by the officer's choice on the
+	// profile page (stored as the form stores it).
+	for _, lang = range []string{"en", "fr"} {
+		within(t, b, 30*time.Second, "browser language "+lang, chromedp.EmulateViewport(1280, 900),
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": lang}})
+				return err
+			}))
+		for _, w := range []int64{1366, 390} {
+			for _, p := range pages {
+				check(p, w)
+			}
 		}
-	}
-	within(t, b, 30*time.Second, "restore viewport", chromedp.EmulateViewport(1280, 900))
-	pn.browserSignIn(t, b, "US")
-	for _, w := range []int64{1366, 390} {
-		for _, p := range signedIn {
-			check(p, w)
+		if err := saveProfile(ctx, us.DB, "officer", profile{Language: lang}, store.FormatTime(clk.Now())); err != nil {
+			t.Fatal(err)
 		}
+		within(t, b, 30*time.Second, "restore viewport", chromedp.EmulateViewport(1280, 900))
+		pn.browserSignIn(t, b, "US")
+		for _, w := range []int64{1366, 390} {
+			for _, p := range signedIn {
+				check(p, w)
+			}
+		}
+		signOut := func() {
+			within(t, b, 30*time.Second, "sign out", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(pn.url("US", "/profile")), chromedp.WaitVisible("#save-profile"),
+				chromedp.Click(`form[action="/signout"] button`), chromedp.WaitVisible("#signin"))
+		}
+		signOut()
+		// The supervisor's page, as a supervisor.
+		if err := saveProfile(ctx, us.DB, "chief", profile{Language: lang}, store.FormatTime(clk.Now())); err != nil {
+			t.Fatal(err)
+		}
+		clk.Advance(users.TOTPPeriod) // a fresh code for this sign-in
+		code, err := users.TOTPCode(chief, clk.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		within(t, b, 60*time.Second, "sign in as supervisor", chromedp.Navigate(pn.url("US", "/signin")), chromedp.WaitVisible("#signin"),
+			chromedp.SendKeys(chromedp.ID("username"), "chief"), chromedp.SendKeys(chromedp.ID("password"), testPassword),
+			chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Click(chromedp.ID("signin")), chromedp.WaitVisible(chromedp.CSS("table.inbox")))
+		for _, w := range []int64{1366, 390} {
+			check(portalPage{name: "supervisor", path: "/supervisor", ready: "#duty-h"}, w)
+		}
+		signOut()
 	}
 }
 
@@ -208,6 +259,12 @@ func everyPage(pn *portalNet) (pages, signedIn []portalPage) {
 			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/compose/preserve")), chromedp.WaitVisible(chromedp.ID("check")),
 				chromedp.Click(chromedp.ID("check")), chromedp.WaitVisible(chromedp.ID("error-summary")))
 		}},
+		{name: "preview", path: "/compose/preserve", ready: "#confirm", open: func(ctx context.Context) error {
+			// The compose form opened with every value given (as a request
+			// view's follow-up link does), checked: the preview.
+			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/compose/preserve?"+preserveForm.Encode())), chromedp.WaitVisible(chromedp.ID("check")),
+				chromedp.Click(chromedp.ID("check")), chromedp.WaitVisible(chromedp.ID("confirm")))
+		}},
 		{name: "directory", path: "/directory", ready: "table.dir"},
 		{name: "directory-empty-search", path: "/directory?q=zzzz", ready: "td.empty"},
 		{name: "party", path: "/directory/IT", ready: "main h1"},
@@ -227,6 +284,7 @@ func everyPage(pn *portalNet) (pages, signedIn []portalPage) {
 				chromedp.Click(chromedp.ID("attribute")), chromedp.WaitVisible(chromedp.ID("result")))
 		}},
 		{name: "sources", path: "/sources", ready: "main h1"},
+		{name: "stats", path: "/stats", ready: "#stats-sent"},
 		{name: "not-found", path: "/requests/US-2026-999999", ready: "main h1"},
 	}
 	return pages, signedIn

@@ -10,6 +10,7 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/ping"
 	"github.com/art35/art35/internal/users"
+	"github.com/art35/art35/internal/web/i18n"
 )
 
 // The pings page: the availability checks other points of contact sent
@@ -19,7 +20,7 @@ import (
 
 func (s *Server) pingsPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	if s.d.Pings == nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "this node does not take part in ping tests"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "pings.not-here")))
 		return
 	}
 	list, err := s.d.Pings.Challenges(r.Context(), true)
@@ -43,9 +44,9 @@ func (s *Server) pingsPage(w http.ResponseWriter, r *http.Request, sess *users.S
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	title := "Pings"
+	title := T(r, "pings.title")
 	if len(pending) > 0 {
-		title = fmt.Sprintf("Pings (%d waiting)", len(pending))
+		title = i18n.N(langOf(r), "pings.title-waiting", len(pending))
 	}
 	s.render(w, r, sess, "pings", map[string]any{"Title": title, "Pending": pending, "Done": done, "Version": version,
 		"Answered": r.URL.Query().Get("answered"), "Error": r.URL.Query().Get("error")})
@@ -53,11 +54,11 @@ func (s *Server) pingsPage(w http.ResponseWriter, r *http.Request, sess *users.S
 
 func (s *Server) pingAnswer(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	if s.d.Pings == nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "this node does not take part in ping tests"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "pings.not-here")))
 		return
 	}
 	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s reads only; an officer, supervisor or admin answers pings", sess.Account.Role))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "pings.reads-only", T(r, "layout.role."+string(sess.Account.Role)))))
 		return
 	}
 	id := r.PathValue("id")

@@ -326,11 +326,11 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 	// Fixed: the preview shows the letter and asks for confirmation.
 	form.Set("preserve.custodian", "Example Hosting (fictional), Milan")
 	code, body, _ = post(t, us, pn.url("US", "/compose/preserve"), form, nil)
-	if !strings.Contains(body, "Legal route US → IT for preserve") {
+	if !strings.Contains(body, "Legal route US → IT for Preservation request") {
 		t.Error("the preview does not show the legal route")
 	}
 	// The same decision as 'art35 route' (route.DecideFor): article, recipient and clock.
-	if !strings.Contains(body, "recipient: point-of-contact") || !strings.Contains(body, "clock: preserved at least 60 days (Art. 29(7))") || !strings.Contains(body, "G7 24/7 network") {
+	if !strings.Contains(body, "recipient: 24/7 point of contact") || !strings.Contains(body, "clock: preserved at least 60 days (Art. 29(7))") || !strings.Contains(body, "G7 24/7 network") {
 		t.Error("the preview does not show the route's recipient and clock")
 	}
 	if code != http.StatusOK || !strings.Contains(body, `id="confirm"`) || !strings.Contains(body, "srcdoc=") {

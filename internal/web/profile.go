@@ -34,16 +34,19 @@ func loadProfile(ctx context.Context, db *store.DB, username string) (profile, e
 }
 
 // checkProfile names the field, the rule and the fix of what is wrong.
-func checkProfile(p profile) error {
+func checkProfile(p profile) error { return profileProblem(i18n.Default, p) }
+
+// profileProblem is checkProfile's message in lang.
+func profileProblem(lang string, p profile) error {
 	if p.Phone != "" && !e164.MatchString(p.Phone) {
-		return apperr.Errorf(apperr.EInvalid, "phone %q is not in international form: write + and the country code, then the number, e.g. +39 06 1234 5678", p.Phone)
+		return apperr.Errorf(apperr.EInvalid, "%s", i18n.T(lang, "profile.bad-phone", p.Phone))
 	}
 	if p.Language != "" && i18n.Supported(p.Language) != p.Language {
-		return apperr.Errorf(apperr.EInvalid, "language %q is not one the portal speaks: choose en (English), fr (French) or leave it empty to follow the browser", p.Language)
+		return apperr.Errorf(apperr.EInvalid, "%s", i18n.T(lang, "profile.bad-language", p.Language))
 	}
 	if p.Email != "" {
 		if a, err := mail.ParseAddress(p.Email); err != nil || a.Address != p.Email {
-			return apperr.Errorf(apperr.EInvalid, "e-mail %q is not an address: write it as name@example.org", p.Email)
+			return apperr.Errorf(apperr.EInvalid, "%s", i18n.T(lang, "profile.bad-email", p.Email))
 		}
 	}
 	return nil
@@ -70,12 +73,16 @@ func (s *Server) profilePage(w http.ResponseWriter, r *http.Request, sess *users
 
 func (s *Server) profileSave(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "bad form"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
 		return
 	}
 	p := profile{Phone: strings.TrimSpace(r.PostForm.Get("phone")), Email: strings.TrimSpace(r.PostForm.Get("email")),
 		Language: strings.TrimSpace(r.PostForm.Get("language"))}
-	if err := saveProfile(r.Context(), s.d.Users.DB, sess.Account.Username, p, store.FormatTime(s.d.Clock.Now())); err != nil {
+	err := profileProblem(langOf(r), p)
+	if err == nil {
+		err = saveProfile(r.Context(), s.d.Users.DB, sess.Account.Username, p, store.FormatTime(s.d.Clock.Now()))
+	}
+	if err != nil {
 		if apperr.Code(err) == apperr.EInternal {
 			s.fail(w, r, sess, err)
 			return

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/users"
 	"github.com/art35/art35/internal/web/i18n"
 )
@@ -130,97 +131,55 @@ func zoneOf(name string) *time.Location {
 	return loc
 }
 
-const stamp = "2006-01-02 15:04 MST"
-
 // showTimes writes a time in UTC, in the viewer's zone and, when given and
-// different, in the sender's zone (SPEC section 6: all three).
-func showTimes(t time.Time, viewer *time.Location, sender string) template.HTML {
+// different, in the sender's zone (SPEC section 6: all three), in the
+// language's date format.
+func showTimes(lang string, t time.Time, viewer *time.Location, sender string) template.HTML {
 	if t.IsZero() {
 		return "—"
 	}
-	parts := []string{fmt.Sprintf(`<time datetime="%s">%s</time>`, t.UTC().Format(time.RFC3339), t.UTC().Format("2006-01-02 15:04:05 UTC"))}
+	parts := []string{fmt.Sprintf(`<time datetime="%s">%s</time>`, t.UTC().Format(time.RFC3339), template.HTMLEscapeString(formatDate(lang, "date.utc", t.UTC())))}
 	if viewer != nil && viewer != time.UTC && viewer.String() != "UTC" {
-		parts = append(parts, template.HTMLEscapeString(t.In(viewer).Format(stamp))+" (you)")
+		parts = append(parts, template.HTMLEscapeString(i18n.T(lang, "words.time-you", formatDate(lang, "date.stamp", t.In(viewer)))))
 	}
 	if loc := zoneOf(sender); loc != nil && loc.String() != "UTC" && (viewer == nil || loc.String() != viewer.String()) {
-		parts = append(parts, template.HTMLEscapeString(t.In(loc).Format(stamp))+" (sender, "+template.HTMLEscapeString(loc.String())+")")
+		parts = append(parts, template.HTMLEscapeString(i18n.T(lang, "words.time-sender", formatDate(lang, "date.stamp", t.In(loc)), loc.String())))
 	}
 	return template.HTML(`<span class="times">` + strings.Join(parts, ` <span class="sep">·</span> `) + `</span>`)
 }
 
+// span says a length of time to the minute (or second): "2h 05m".
+func span(lang string, d time.Duration) string {
+	switch {
+	case d >= 48*time.Hour:
+		return i18n.T(lang, "words.span-days", int(d.Hours())/24, int(d.Hours())%24)
+	case d >= time.Hour:
+		return i18n.T(lang, "words.span-hours", int(d.Hours()), fmt.Sprintf("%02d", int(d.Minutes())%60))
+	default:
+		return i18n.T(lang, "words.span-minutes", int(d.Minutes()), fmt.Sprintf("%02d", int(d.Seconds())%60))
+	}
+}
+
 // countdown says how long until (or since) a deadline, to the minute.
-func countdown(due, now time.Time) string {
+func countdown(lang string, due, now time.Time) string {
 	if due.IsZero() {
 		return ""
 	}
 	d := due.Sub(now)
-	past := d < 0
-	if past {
-		d = -d
+	if d < 0 {
+		return i18n.T(lang, "words.overdue", span(lang, -d))
 	}
-	var s string
-	switch {
-	case d >= 48*time.Hour:
-		s = fmt.Sprintf("%dd %dh", int(d.Hours())/24, int(d.Hours())%24)
-	case d >= time.Hour:
-		s = fmt.Sprintf("%dh %02dm", int(d.Hours()), int(d.Minutes())%60)
-	default:
-		s = fmt.Sprintf("%dm %02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	if past {
-		return "OVERDUE by " + s
-	}
-	return "in " + s
-}
-
-// verbs label the action buttons with what the person does.
-var verbs = map[string]string{
-	"acknowledged": "Acknowledge", "in-progress": "Mark in progress", "preserved": "Mark preserved",
-	"disclosed": "Mark disclosed", "partially-executed": "Mark partly executed", "declined": "Decline",
-	"postponed": "Postpone", "needs-info": "Ask for information", "closed": "Close",
+	return i18n.T(lang, "words.in", span(lang, d))
 }
 
 var funcs = template.FuncMap{
-	"verb": func(state any) string {
-		if v, ok := verbs[fmt.Sprint(state)]; ok {
-			return v
-		}
-		return fmt.Sprint(state)
-	},
-	"times":     showTimes,
-	"stateName": func(st any) string { return word(stateNames, fmt.Sprint(st)) },
-	"tone":      func(st any) string { return word(stateTone, fmt.Sprint(st)) },
-	"typeName":  func(t any) string { return word(typeNames, fmt.Sprint(t)) },
-	"priority":  func(p any) string { return word(priorityNames, fmt.Sprint(p)) },
-	"codeWords": func(c any) string { return codeWords(request.AnswerCode(fmt.Sprint(c))) },
-	"basis":     legalBasisWords,
-	"handling":  func(h any) string { return word(handlingNames, fmt.Sprint(h)) },
-	"clockName": func(c string) string { return word(clockNames, c) },
-	"clockWhy":  clockSource,
-	"deadline":  func(st string) string { return word(deadlineStatus, st) },
-	"noteName":  func(k string) string { return word(noteNames, k) },
-	"actorName": func(a any) string { return word(actorNames, fmt.Sprint(a)) },
-	"enumWord":  func(v any) string { return word(enumWords, fmt.Sprint(v)) },
-	"since": func(t, now time.Time) string {
-		return strings.TrimPrefix(strings.TrimPrefix(countdown(now, t), "in "), "OVERDUE by ")
-	},
-	"headline":    func(e request.Evidence) string { h, _ := eventHeadline(e); return h },
-	"showDetails": func(e request.Evidence) bool { _, d := eventHeadline(e); return d },
-	"plain":       plainError,
-	"auditKind":   func(k string) string { return word(auditKinds, k) },
-	"inputTime":   inputTime,
-	"optWord":     optionWords,
-	"add":         func(a, b int) int { return a + b },
-	"hasSuffix":   strings.HasSuffix,
-	"trimPrefix":  strings.TrimPrefix,
-	"unix":        func(sec int64) time.Time { return time.Unix(sec, 0).UTC() },
-	"orNot": func(v any) string {
-		if s := strings.TrimSpace(fmt.Sprint(v)); s != "" && s != "<nil>" {
-			return s
-		}
-		return "not stated"
-	},
-	"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"tone":       func(st any) string { return tone(fmt.Sprint(st)) },
+	"inputTime":  inputTime,
+	"add":        func(a, b int) int { return a + b },
+	"hasSuffix":  strings.HasSuffix,
+	"trimPrefix": strings.TrimPrefix,
+	"unix":       func(sec int64) time.Time { return time.Unix(sec, 0).UTC() },
+	"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"posted": func(v any, to, name string) string {
 		f, ok := v.(url.Values)
 		if !ok || f.Get("to") != to {
@@ -228,12 +187,79 @@ var funcs = template.FuncMap{
 		}
 		return f.Get(name)
 	},
-	"countdown": countdown,
-	"overdue":   func(due, now time.Time) bool { return !due.IsZero() && due.Before(now) },
-	"join":      strings.Join,
-	"upper":     strings.ToUpper,
-	"lower":     strings.ToLower,
+	"overdue": func(due, now time.Time) bool { return !due.IsZero() && due.Before(now) },
+	"join":    strings.Join,
+	"upper":   strings.ToUpper,
+	"lower":   strings.ToLower,
 	"canAct": func(s *users.Session) bool {
 		return s != nil && s.Account.Role.CanAct()
 	},
+}
+
+// speaking are the template functions that turn data into words, bound to
+// one language (langFuncs adds them with t and tn).
+func speaking(lang string) template.FuncMap {
+	w := func(kind string) func(v any) string {
+		return func(v any) string { return word(lang, kind, fmt.Sprint(v)) }
+	}
+	return template.FuncMap{
+		"verb": w("verb"),
+		"times": func(t time.Time, viewer *time.Location, sender string) template.HTML {
+			return showTimes(lang, t, viewer, sender)
+		},
+		"stateName":   w("state"),
+		"typeName":    w("type"),
+		"priority":    w("priority"),
+		"codeWords":   func(c any) string { return codeWords(lang, request.AnswerCode(fmt.Sprint(c))) },
+		"basis":       func(lb request.LegalBasis) string { return legalBasisWords(lang, lb) },
+		"handling":    w("handling"),
+		"clockName":   w("clock"),
+		"clockWhy":    func(d request.Deadline, p request.Priority) string { return clockSource(lang, d, p) },
+		"deadline":    w("deadline"),
+		"noteName":    w("note"),
+		"actorName":   w("actor"),
+		"enumWord":    w("enum"),
+		"relName":     w("rel"),
+		"instStatus":  w("inststatus"),
+		"reservation": w("reservation"),
+		"authRole":    w("authrole"),
+		"personRole":  w("words.duty"),
+		"dutyRole":    w("words.duty"),
+		"dutyWord":    w("duty"),
+		"dimension":   w("stats.by"),
+		"meaning":     func(from, to any) string { return word(lang, "meaning", fmt.Sprint(from)+"."+fmt.Sprint(to)) },
+		"since": func(t, now time.Time) string {
+			if now.Before(t) {
+				return span(lang, t.Sub(now))
+			}
+			return span(lang, now.Sub(t))
+		},
+		"headline":     func(e request.Evidence) string { h, _ := eventHeadline(lang, e); return h },
+		"showDetails":  func(e request.Evidence) bool { _, d := eventHeadline(lang, e); return d },
+		"plain":        plainError,
+		"problem":      func(p request.Problem) string { return problemText(lang, p) },
+		"routeSummary": func(d *route.Decision) string { return routeSummary(lang, d) },
+		"findingName":  func(f route.Finding) string { return findingName(lang, f) },
+		"recipient":    w("recipient"),
+		"article":      func(a string) string { return articleWords(lang, a) },
+		"auditKind": func(k string) string {
+			if s, ok := i18n.Lookup(lang, "auditkind."+k); ok {
+				return s
+			}
+			if s, ok := auditKinds[k]; ok {
+				return s
+			}
+			return k
+		},
+		"optWord": func(path, v string) string { return optionWords(lang, path, v) },
+		"orNot": func(v any) string {
+			if s := strings.TrimSpace(fmt.Sprint(v)); s != "" && s != "<nil>" {
+				return s
+			}
+			return i18n.T(lang, "words.not-stated")
+		},
+		"countdown": func(due, now time.Time) string { return countdown(lang, due, now) },
+		"dateIn":    func(t time.Time, loc *time.Location) string { return formatDate(lang, "date.day", t.In(loc)) },
+		"yesNo":     func(b bool) string { return yesNo(lang, b) },
+	}
 }

@@ -26,8 +26,14 @@ func TestCountdown(t *testing.T) {
 		{now.Add(-90 * time.Second), "OVERDUE by 1m 30s"},
 		{time.Time{}, ""},
 	}
+	// French: "dans 2 h 05 min", "EN RETARD de 1 min 30 s".
+	for due, want := range map[time.Time]string{now.Add(2*time.Hour + 5*time.Minute): "dans 2 h 05 min", now.Add(-90 * time.Second): "EN RETARD de 1 min 30 s", now.Add(61 * 24 * time.Hour): "dans 61 j 0 h"} {
+		if got := countdown("fr", due, now); got != want {
+			t.Errorf("fr countdown(%v) = %q, want %q", due.Sub(now), got, want)
+		}
+	}
 	for _, tc := range tests {
-		if got := countdown(tc.due, now); got != tc.want {
+		if got := countdown("en", tc.due, now); got != tc.want {
 			t.Errorf("countdown(%v) = %q, want %q", tc.due.Sub(now), got, tc.want)
 		}
 	}
@@ -49,7 +55,7 @@ func TestShowTimes(t *testing.T) {
 		{"bad sender zone", time.UTC, "Mars/Olympus", []string{"UTC"}, []string{"sender"}},
 	}
 	for _, tc := range tests {
-		got := string(showTimes(at, tc.viewer, tc.sender))
+		got := string(showTimes("en", at, tc.viewer, tc.sender))
 		for _, w := range tc.want {
 			if !strings.Contains(got, w) {
 				t.Errorf("%s: %q lacks %q", tc.name, got, w)
@@ -59,6 +65,18 @@ func TestShowTimes(t *testing.T) {
 			if strings.Contains(got, n) {
 				t.Errorf("%s: %q has %q", tc.name, got, n)
 			}
+		}
+	}
+}
+
+// TestShowTimesFrench: the same times, written the French way.
+func TestShowTimesFrench(t *testing.T) {
+	at := mustTime("2026-11-26T03:00:00Z")
+	rome, _ := time.LoadLocation("Europe/Rome")
+	got := string(showTimes("fr", at, rome, "America/New_York"))
+	for _, w := range []string{"26/11/2026 03:00:00 UTC", "26/11/2026 04:00 CET (vous)", "25/11/2026 22:00 EST (expéditeur, America/New_York)"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("%q lacks %q", got, w)
 		}
 	}
 }

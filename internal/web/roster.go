@@ -91,7 +91,7 @@ func (s *Server) rosterRender(w http.ResponseWriter, r *http.Request, sess *user
 	for _, ro := range []directory.PersonRole{directory.Primary, directory.Backup, directory.Supervisor} {
 		roles = append(roles, choice{string(ro), roleWord(r, ro)})
 	}
-	data := map[string]any{"Title": T(r, "roster.title"), "Duty": s.duty(d, now), "Editable": s.d.Roster != nil && own != nil && canEditRoster(sess),
+	data := map[string]any{"Title": T(r, "roster.title"), "Duty": s.duty(r.Context(), langOf(r), d, now), "Editable": s.d.Roster != nil && own != nil && canEditRoster(sess),
 		"Done": r.URL.Query().Get("done"), "Form": form, "Errors": errs, "Roles": roles}
 	fields := map[string]string{}
 	for _, e := range errs {

@@ -112,6 +112,10 @@ func TestRosterPageEdits(t *testing.T) {
 	if !regexp.MustCompile(`id="alarm-now"><strong>Nina Notte \(fictional\)</strong>\s*<small>\(on duty now`).MatchString(body) {
 		t.Errorf("at 03:00 the alarms should go to the night officer: %.300s", body[strings.Index(body, "alarm-h"):])
 	}
+	// The duty table follows the roster too, as the supervisor page does.
+	if on := dutyNow(t, body); on["Nina Notte (fictional)"] != "on" || on["Dario Giorno (fictional)"] != "off" {
+		t.Errorf("duty table at 03:00 in Rome: %v, want Nina on and Dario off", on)
+	}
 	ids := regexp.MustCompile(`data-slot="(duty-[0-9a-f]+)"`).FindAllStringSubmatch(body, -1)
 	if len(ids) != 2 {
 		t.Fatalf("%d slots listed", len(ids))
@@ -202,4 +206,28 @@ func TestBrowserRosterPage(t *testing.T) {
 		chromedp.Click(`button[id^="remove-"]`),
 		chromedp.WaitVisible("#consequence"))
 	pageChecks(t, b, "roster removal confirmation")
+}
+
+// dutyNow reads the duty table of a page: each person's "on" or "off".
+func dutyNow(t *testing.T, body string) map[string]string {
+	t.Helper()
+	i := strings.Index(body, `<table class="inbox duty">`)
+	if i < 0 {
+		t.Fatal("no duty table")
+	}
+	table := body[i : i+strings.Index(body[i:], "</table>")]
+	out := map[string]string{}
+	for _, row := range strings.Split(table, "<tr>")[1:] {
+		m := regexp.MustCompile(`data-label="Person">([^<]*)</td>`).FindStringSubmatch(row)
+		if m == nil {
+			continue
+		}
+		switch {
+		case strings.Contains(row, "tone-done"):
+			out[html.UnescapeString(m[1])] = "on"
+		case strings.Contains(row, "tone-neutral"):
+			out[html.UnescapeString(m[1])] = "off"
+		}
+	}
+	return out
 }

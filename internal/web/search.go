@@ -31,18 +31,18 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, sess *users.
 			why := ""
 			switch {
 			case strings.Contains(strings.ToLower(row.ID), needle):
-				why = "reference"
+				why = T(r, "search.why-reference")
 			case row.SenderRef != "" && strings.Contains(strings.ToLower(row.SenderRef), needle):
-				why = "sender's reference"
+				why = T(r, "search.why-sender-ref")
 			case strings.EqualFold(row.Party, q):
-				why = "party"
+				why = T(r, "search.why-party")
 			default:
 				// Identifiers are in the request itself.
 				c, err := s.d.Cases.Get(r.Context(), row.ID)
 				if err != nil {
 					continue
 				}
-				for _, id := range askedOf(c.Request).Identifiers {
+				for _, id := range askedOf(langOf(r), c.Request).Identifiers {
 					if strings.Contains(strings.ToLower(id.Value), needle) {
 						why = id.Kind + " " + id.Value
 						break
@@ -54,5 +54,5 @@ func (s *Server) searchPage(w http.ResponseWriter, r *http.Request, sess *users.
 			}
 		}
 	}
-	s.render(w, r, sess, "search", map[string]any{"Title": "Search", "Q": q, "Hits": hits})
+	s.render(w, r, sess, "search", map[string]any{"Title": T(r, "search.title"), "Q": q, "Hits": hits})
 }

@@ -30,11 +30,11 @@ func canServe(c *cases.Case) bool {
 func (s *Server) served(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	id := r.PathValue("id")
 	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s reads only; an officer, supervisor or admin records steps", sess.Account.Role))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "case.reads-only", T(r, "layout.role."+string(sess.Account.Role)))))
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "bad form"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
 		return
 	}
 	c, err := s.d.Cases.Get(r.Context(), id)
@@ -43,7 +43,7 @@ func (s *Server) served(w http.ResponseWriter, r *http.Request, sess *users.Sess
 		return
 	}
 	if !canServe(c) {
-		s.actError(w, r, sess, c, "Served on the provider: only a production order received here, acknowledged or in progress and not yet served, can be recorded as served; nothing was done.")
+		s.actError(w, r, sess, c, T(r, "case.cannot-serve"))
 		return
 	}
 	if _, err := s.d.Cases.Note(r.Context(), id, cases.NoteSpec{Kind: request.NoteServed, By: sess.Account.Name, As: request.ByReceiver,

@@ -15,7 +15,7 @@ type sourceRow struct {
 // licences require (DB-IP asks for a link wherever its results are shown;
 // NRO, RouteViews and IPFire for credit).
 func (s *Server) sourcesPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	data := map[string]any{"Title": "Data sources and credits"}
+	data := map[string]any{"Title": T(r, "sources.title")}
 	db, err := s.ips.open(s.d.IPData, s.d.Clock.Now())
 	if err != nil {
 		s.d.Log.Error("portal: IP data", "err", err)

@@ -62,7 +62,7 @@ func (s *Server) statsPage(w http.ResponseWriter, r *http.Request, sess *users.S
 		s.fail(w, r, sess, err)
 		return
 	}
-	s.render(w, r, sess, "stats", map[string]any{"Title": "Statistics", "Report": rep, "Form": form,
+	s.render(w, r, sess, "stats", map[string]any{"Title": T(r, "stats.title"), "Report": rep, "Form": form,
 		"Dimensions": []stats.Dimension{stats.ByCountry, stats.ByType, stats.ByPriority, stats.ByOffence}})
 }
 
@@ -91,13 +91,13 @@ func statsQuery(r *http.Request, now time.Time) (stats.Query, statsForm, error) 
 	}
 	if f.From != "" {
 		if q.From, err = time.Parse(time.DateOnly, f.From); err != nil {
-			return q, f, apperr.Errorf(apperr.EInvalid, "from: %q is not a date; use YYYY-MM-DD, e.g. 2026-01-01", f.From)
+			return q, f, apperr.Errorf(apperr.EInvalid, "%s", T(r, "stats.bad-from", f.From))
 		}
 	}
 	if f.To != "" {
 		t, err := time.Parse(time.DateOnly, f.To)
 		if err != nil {
-			return q, f, apperr.Errorf(apperr.EInvalid, "to: %q is not a date; use YYYY-MM-DD, e.g. 2026-12-31", f.To)
+			return q, f, apperr.Errorf(apperr.EInvalid, "%s", T(r, "stats.bad-to", f.To))
 		}
 		q.To = t.AddDate(0, 0, 1)
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"sort"
@@ -11,6 +12,7 @@ import (
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/users"
+	"github.com/art35/art35/internal/web/i18n"
 )
 
 // The supervisor's page: the desk's open and overdue work by person, who
@@ -33,7 +35,7 @@ var finished = []string{"closed", "declined", "disclosed", "partially-executed"}
 
 func (s *Server) supervisorPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	if sess.Account.Role == users.Officer {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "the supervisor page is for supervisors, admins and auditors; ask your supervisor"))
+		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "supervisor.not-allowed")))
 		return
 	}
 	ctx := r.Context()
@@ -75,7 +77,7 @@ func (s *Server) supervisorPage(w http.ResponseWriter, r *http.Request, sess *us
 		if sum.Direction == cases.Incoming {
 			mine = request.ByReceiver
 		}
-		who := "nobody yet"
+		who := T(r, "supervisor.nobody-yet")
 		for _, e := range c.Lifecycle.Evidences {
 			if e.As == mine && e.By != "" {
 				who = e.By
@@ -102,9 +104,9 @@ func (s *Server) supervisorPage(w http.ResponseWriter, r *http.Request, sess *us
 		return people[i].Name < people[j].Name
 	})
 	sort.Slice(escalations, func(i, j int) bool { return escalations[i].At.After(escalations[j].At) })
-	data := map[string]any{"Title": "Supervisor", "Open": open, "Overdue": overdue, "People": people, "Escalations": escalations}
+	data := map[string]any{"Title": T(r, "supervisor.title"), "Open": open, "Overdue": overdue, "People": people, "Escalations": escalations}
 	if d, err := s.d.Directory(ctx); err == nil {
-		data["Duty"] = s.duty(d, now)
+		data["Duty"] = s.duty(ctx, langOf(r), d, now)
 	}
 	s.render(w, r, sess, "supervisor", data)
 }
@@ -117,7 +119,13 @@ type dutyRow struct {
 }
 
 // duty lists this party's people by authority and escalation order.
-func (s *Server) duty(d *directory.Snapshot, now time.Time) []dutyRow {
+//
+// For this node's own authority, when it keeps a duty roster (the roster
+// page), each person is on or off by their own slots: the roster is what
+// the alarms follow (notify.Roster.OnDuty), so the supervisor sees the
+// same. Other authorities, and an authority without a roster, show the
+// directory's duty hours.
+func (s *Server) duty(ctx context.Context, lang string, d *directory.Snapshot, now time.Time) []dutyRow {
 	p, ok := d.Party(s.d.Party)
 	if !ok {
 		return nil
@@ -125,14 +133,31 @@ func (s *Server) duty(d *directory.Snapshot, now time.Time) []dutyRow {
 	var out []dutyRow
 	for i := range p.Authorities {
 		a := &p.Authorities[i]
-		on, local := dutyOf(a, now)
+		on, local := dutyOf(lang, a, now)
+		var rostered map[string]bool
+		if s.d.Roster != nil && a.ID == s.d.Authority {
+			var kept bool
+			var err error
+			if rostered, kept, err = s.d.Roster.OnDutyNow(ctx, a, now); err != nil {
+				s.d.Log.Error("portal: duty roster", "authority", a.ID, "err", err)
+			} else if !kept {
+				rostered = nil
+			}
+		}
 		people := slices.Clone(a.People)
 		sort.SliceStable(people, func(i, j int) bool { return people[i].Order < people[j].Order })
 		if len(people) == 0 {
-			out = append(out, dutyRow{Person: directory.Person{Name: "(no one listed)"}, Authority: a.ID, AuthorityName: a.Name, OnDuty: on, Local: local, Hours: a.DutyHours})
+			out = append(out, dutyRow{Person: directory.Person{Name: i18n.T(lang, "duty.no-one")}, Authority: a.ID, AuthorityName: a.Name, OnDuty: on, Local: local, Hours: a.DutyHours})
 		}
 		for _, pe := range people {
-			out = append(out, dutyRow{Person: pe, Authority: a.ID, AuthorityName: a.Name, OnDuty: on, Local: local, Hours: a.DutyHours})
+			row := dutyRow{Person: pe, Authority: a.ID, AuthorityName: a.Name, OnDuty: on, Local: local, Hours: a.DutyHours}
+			if rostered != nil {
+				row.OnDuty, row.Hours = "off", i18n.T(lang, "duty.by-roster")
+				if rostered[pe.Name] {
+					row.OnDuty = "on"
+				}
+			}
+			out = append(out, row)
 		}
 	}
 	return out

@@ -148,12 +148,12 @@ func TestTransborderPage(t *testing.T) {
 // TestDisclosureStoppedHeadline: the case timeline names who stopped a
 // direct order, and the EU certificates have names of their own.
 func TestDisclosureStoppedHeadline(t *testing.T) {
-	h, details := eventHeadline(request.Evidence{Kind: request.NoteDisclosureStopped, By: "DE-NOT (Erika Beispiel)", Details: "prejudice"})
+	h, details := eventHeadline("en", request.Evidence{Kind: request.NoteDisclosureStopped, By: "DE-NOT (Erika Beispiel)", Details: "prejudice"})
 	if h != "Disclosure stopped by DE-NOT (Erika Beispiel)" || !details {
 		t.Errorf("headline %q details %v", h, details)
 	}
 	for _, typ := range []request.Type{request.TypeEPOC, request.TypeEPOCPR} {
-		if word(typeNames, string(typ)) == string(typ) {
+		if word("en", "type", string(typ)) == string(typ) || word("fr", "type", string(typ)) == string(typ) {
 			t.Errorf("%s has no name in the portal", typ)
 		}
 	}

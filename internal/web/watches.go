@@ -152,7 +152,7 @@ func (s *Server) watchPage(w http.ResponseWriter, r *http.Request, sess *users.S
 		return
 	}
 	if c != nil && c.Request.Type != request.TypeRealtimeTraffic {
-		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "watches.not-a-watch", id, word(typeNames, string(c.Request.Type)))))
+		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "watches.not-a-watch", id, word(langOf(r), "type", string(c.Request.Type)))))
 		return
 	}
 	stored, err := s.d.Watches.Events(ctx, id)

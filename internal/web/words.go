@@ -1,36 +1,32 @@
 package web
 
 import (
-	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/web/i18n"
 )
 
 // Officers' words. The request structs and the lifecycle table speak the
 // wire format (slugs, field paths, Go durations); a person on night duty
-// reads these instead. Every slug the portal shows goes through one of the
-// maps below, with the slug itself as the fallback so nothing is hidden.
+// reads words instead. The words are in the message catalogue
+// (internal/web/i18n), one file per kind of slug: type.txt (type.preserve),
+// state.txt, priority.txt, instrument.txt, handling.txt, clock.txt,
+// deadline.txt, note.txt, actor.txt, enum.txt, field.txt, verb.txt,
+// event.txt, code.txt, meaning.txt, consequence.txt. A slug with no words
+// shows as itself, so nothing is hidden; TestCatalogueHasEveryKeyUsed
+// makes sure every slug the request format defines has them.
 
-// typeNames name the request types.
-var typeNames = map[string]string{
-	"preserve": "Preservation request", "traffic-path": "Traffic-path answer", "mla-followup": "MLA follow-up",
-	"realtime-traffic": "Real-time traffic collection", "interception": "Interception",
-	"emergency-disclosure": "Emergency disclosure", "emergency-mla": "Emergency mutual assistance",
-	"subscriber-direct": "Subscriber data order to a provider", "production-order": "Production order",
-	"domain-registration": "Domain registration data", "spontaneous-info": "Spontaneous information",
-	"assistance": "Request for assistance", "ping": "Availability check (ping)",
-	"epoc": "European Production Order (EPOC)", "epoc-pr": "European Preservation Order (EPOC-PR)",
-}
-
-// stateNames say where a request stands.
-var stateNames = map[string]string{
-	"draft": "Draft", "sent": "Sent, not yet delivered", "delivered": "Delivered, waiting for acknowledgement",
-	"acknowledged": "Acknowledged", "in-progress": "Being executed", "preserved": "Preserved",
-	"disclosed": "Disclosed", "partially-executed": "Partly executed", "declined": "Declined",
-	"postponed": "Postponed", "needs-info": "Information asked for", "closed": "Closed",
+// word is the words for slug k of a kind ("state", "type", ...) in lang,
+// or k itself.
+func word(lang, kind, k string) string {
+	s, _ := i18n.Lookup(lang, kind+"."+k)
+	if s == kind+"."+k {
+		return k
+	}
+	return s
 }
 
 // stateTone groups states for colour (always beside the words): waiting
@@ -41,93 +37,8 @@ var stateTone = map[string]string{
 	"postponed": "stopped", "needs-info": "waiting", "closed": "neutral",
 }
 
-// priorityNames and their marks: urgency stands out by weight, colour and
-// an icon, never by colour alone.
-var priorityNames = map[string]string{"emergency": "‼ EMERGENCY", "urgent": "! Urgent", "routine": "Routine"}
-
-// instrumentNames are the treaties by their usual names.
-var instrumentNames = map[string]string{
-	"budapest": "Budapest Convention", "protocol2": "Second Additional Protocol", "un2024": "UN Convention against Cybercrime",
-	"eu-2023-1543": "EU Regulation 2023/1543", "g7": "G7 24/7 network practice", "bilateral": "bilateral treaty",
-	"practice": "network practice",
-}
-
-// handlingNames spell out the handling codes (SPEC section 7).
-var handlingNames = map[string]string{
-	"H0": "H0 — use only for preventing and fighting crime",
-	"H1": "H1 — not for court without the sender's permission (intelligence, not evidence)",
-	"H2": "H2 — not to be passed on without permission",
-	"H3": "H3 — other conditions, stated below",
-}
-
-// clockNames name the clocks.
-var clockNames = map[string]string{
-	request.ClockAck: "Acknowledgement by a person", request.ClockPreservation: "Preservation ends",
-	request.ClockArt7: "Provider answers (Protocol Art. 7)", request.ClockArt8Serve: "Order served on the provider (Protocol Art. 8)",
-	request.ClockArt8Data:     "Provider produces the data (Protocol Art. 8)",
-	request.ClockEUProduction: "Provider produces the data (EU 2023/1543, 10 days)", request.ClockEUEmergency: "Provider produces the data (EU 2023/1543 emergency, 8 hours)",
-	request.ClockDomestic: "Domestic order ends (Art. 16(2), 90 days)", request.ClockInterception: "Interception period ends (Art. 34)",
-}
-
-// deadlineStatus words.
-var deadlineStatus = map[string]string{"pending": "running", "met": "met", "missed": "missed", "suspended": "held"}
-
-// noteNames say what a note in the timeline means.
-var noteNames = map[string]string{
-	request.NoteEscalated: "Escalated", request.NoteNegativeAck: "Not acknowledged in time (sent to the requester)",
-	request.NoteReminder: "Reminder: preservation ends soon", request.NoteExtended: "Preservation extended",
-	request.NoteServed: "Order served on the provider", request.NoteMLAReceived: "MLA request received",
-	request.NoteMLADecided: "MLA request decided", request.NoteLapsed: "Preservation lapsed", "refused-step": "Step not applied",
-	request.NoteRenewed:  "Interception period renewed",
-	request.NoteNotified: "Notification copy sent", request.NoteDisclosureStopped: "Disclosure stopped",
-}
-
-// actorNames say as whom a step was taken.
-var actorNames = map[string]string{"sender": "requesting side", "receiver": "requested side", "system": "the node, automatically",
-	"notified-authority": "the authority notified of the order"}
-
-// enumWords turn enum values of the request into words.
-var enumWords = map[string]string{
-	"new": "new request", "extension": "extension of an earlier preservation", "node": "through art35", "email": "e-mail",
-	"phone": "phone", "fax": "fax", "subscriber": "subscriber data", "traffic": "traffic data", "content": "content data",
-	"ip": "IP address", "domain": "domain", "account": "account", "url": "URL", "hash": "hash", "other": "other",
-	"central-authority": "central authority", "diplomatic": "diplomatic channel", "direct": "directly", "electronic": "electronically",
-	"post": "post",
-}
-
-// fieldWords are the labels of request fields in officers' words, by the
-// field's JSON name (the last part of its path). Fields not listed keep
-// the label made from their name.
-var fieldWords = map[string]string{
-	"status": "New or extension", "extends_ref": "Extends the preservation (reference)", "offence": "Offence",
-	"facts": "What happened (facts)", "data": "Data to preserve", "relation": "How the data relate to the offence",
-	"custodian": "Who holds the data (provider, location)", "necessity": "Why preservation is needed",
-	"mla_will_follow": "A formal MLA request will follow", "reply_channel": "Answer by",
-	"confirmation_contact": "Person to call back to confirm", "provider": "Provider", "name": "Name",
-	"address": "Address", "country": "Country", "phone": "Phone", "email": "E-mail", "category": "Kind of data",
-	"description": "What exactly is wanted", "identifiers": "Identifiers", "kind": "Kind", "value": "Value",
-	"port": "Source port", "time": "Time", "preservation_id": "Preservation request answered (reference)",
-	"path": "How the communication travelled", "mla_date": "Date the MLA request was sent", "ticket": "MLA file number",
-	"channel": "Sent through", "requesting_authority": "Authority that issued the MLA request",
-	"executing_authority": "Authority expected to execute it", "communications": "Communications",
-	"period": "Period", "from": "From", "to": "To", "domestic_basis": "Domestic legal basis",
-	"issued_at": "Issued on", "protocol_statement": "Issued under the Second Additional Protocol",
-	"legal_provisions": "Legal provisions", "penalties": "Penalties", "emergency_facts": "Why it is an emergency",
-	"data_relation": "How the data relate to the emergency", "special_instructions": "Special instructions",
-	"by_phone_first": "First asked by phone", "assistance_sought": "Assistance sought", "data_authority": "Authority seeking the data",
-	"subscriber_data": "Subscriber information wanted", "legal_grounds": "Domestic legal grounds",
-	"reply_contact": "Who receives the data", "time_frame": "Time frame and manner of reply",
-	"preservation_sought": "Preservation already asked for", "preservation_ref": "That preservation (reference)",
-	"notification_given": "Copy sent to the notification authority", "order": "The order (as the provider sees it)",
-	"data_description": "Information sought", "supporting": "Supporting information (not shown to the provider)",
-	"provider_holds": "Why the provider is believed to hold the data", "relevance": "Relevance to the investigation",
-	"data_kind": "Kind of data", "provider_may_see_supporting": "Provider may see the supporting information",
-	"by": "Consent given by", "domain": "Domain", "data_elements": "Registration data wanted", "purpose": "Purpose",
-	"registrar": "Registrar", "information": "Information", "question": "Question", "challenge": "Challenge",
-}
-
-func word(m map[string]string, k string) string {
-	if v, ok := m[k]; ok {
+func tone(k string) string {
+	if v, ok := stateTone[k]; ok {
 		return v
 	}
 	return k
@@ -135,23 +46,34 @@ func word(m map[string]string, k string) string {
 
 // codeWords is an answer code in words with its article:
 // "Art. 29(5)(a) — the offence is regarded as a political offence ...".
-func codeWords(code request.AnswerCode) string {
+func codeWords(lang string, code request.AnswerCode) string {
 	info, ok := request.AnswerCodes[code]
 	if !ok {
 		return string(code)
 	}
 	src := info.Source
 	if strings.HasPrefix(src, "SPEC") {
-		src = "network rule"
+		src = i18n.T(lang, "words.network-rule")
+	} else {
+		src = articleWords(lang, src)
 	}
-	return src + " — " + info.Text
+	return src + " — " + word(lang, "code", string(code))
+}
+
+// articleWords writes an article reference the language's way ("Art. 29"
+// is "art. 29" in French).
+func articleWords(lang, s string) string {
+	if rest, ok := strings.CutPrefix(s, "Art. "); ok {
+		return i18n.T(lang, "words.article", rest)
+	}
+	return s
 }
 
 // legalBasisWords: "Budapest Convention, Art. 29".
-func legalBasisWords(lb request.LegalBasis) string {
-	s := word(instrumentNames, string(lb.Instrument))
+func legalBasisWords(lang string, lb request.LegalBasis) string {
+	s := word(lang, "instrument", string(lb.Instrument))
 	if lb.Article != "" {
-		s += ", Art. " + strings.TrimPrefix(lb.Article, "Art. ")
+		s += ", " + i18n.T(lang, "words.article", strings.TrimPrefix(lb.Article, "Art. "))
 	}
 	if lb.Text != "" {
 		s += " (" + lb.Text + ")"
@@ -161,75 +83,93 @@ func legalBasisWords(lb request.LegalBasis) string {
 
 // durationWords says a period as a person would: "2 hours", "15 minutes",
 // "1 day".
-func durationWords(d time.Duration) string {
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return "1 " + unit
-		}
-		return fmt.Sprintf("%d %ss", n, unit)
-	}
+func durationWords(lang string, d time.Duration) string {
 	switch {
 	case d >= 24*time.Hour && d%(24*time.Hour) == 0:
-		return plural(int(d/(24*time.Hour)), "day")
+		return i18n.N(lang, "words.days", int(d/(24*time.Hour)))
 	case d >= time.Hour && d%time.Hour == 0:
-		return plural(int(d/time.Hour), "hour")
+		return i18n.N(lang, "words.hours", int(d/time.Hour))
 	case d >= time.Hour:
-		return plural(int(d/time.Hour), "hour") + " " + plural(int(d%time.Hour/time.Minute), "minute")
+		return i18n.N(lang, "words.hours", int(d/time.Hour)) + " " + i18n.N(lang, "words.minutes", int(d%time.Hour/time.Minute))
 	default:
-		return plural(int(d/time.Minute), "minute")
+		return i18n.N(lang, "words.minutes", int(d/time.Minute))
 	}
 }
 
 // clockSource says why a clock runs, without wire-format durations or
 // references to the project's specification.
-func clockSource(d request.Deadline, priority request.Priority) string {
+func clockSource(lang string, d request.Deadline, priority request.Priority) string {
 	if d.Clock == request.ClockAck {
 		if p, ok := request.DefaultPolicy().Ack[priority]; ok {
-			return fmt.Sprintf("network rule: a person acknowledges %s %s request within %s", article(string(priority)), priority, durationWords(p))
+			return i18n.T(lang, "words.ack-rule."+string(priority), durationWords(lang, p))
 		}
 	}
-	return strings.ReplaceAll(d.Source, "SPEC section 6", "network rule")
-}
-
-func article(w string) string {
-	if w != "" && strings.ContainsRune("aeiou", rune(w[0])) {
-		return "an"
+	if lang != i18n.Default {
+		for _, p := range sourcePatterns {
+			if m := p.re.FindStringSubmatch(d.Source); m != nil {
+				args := make([]any, 0, len(m)-1)
+				for _, a := range m[1:] {
+					args = append(args, a)
+				}
+				return i18n.T(lang, "source."+p.key, args...)
+			}
+		}
 	}
-	return "a"
+	return strings.ReplaceAll(d.Source, "SPEC section 6", i18n.T(lang, "words.network-rule"))
 }
 
-// eventNames say what a step did, in the past tense, for the timeline.
-var eventNames = map[string]string{
-	"sent": "Sent", "delivered": "Delivered", "acknowledged": "Acknowledged", "in-progress": "Execution started",
-	"preserved": "Preserved", "disclosed": "Disclosed", "partially-executed": "Partly executed", "declined": "Declined",
-	"postponed": "Postponed", "needs-info": "Information asked for", "closed": "Closed",
+// sourcePatterns recognise the legal sources package request gives its
+// clocks (in English), so that other languages say them in their words
+// (source.txt); the captured parts (days, dates) are the arguments. A
+// source no pattern knows is shown as it is.
+var sourcePatterns = []struct {
+	re  *regexp.Regexp
+	key string
+}{
+	{regexp.MustCompile(`^Art\. 29\(7\): at least (\d+) days$`), "art29-7-min"},
+	{regexp.MustCompile(`^the provider's own period of (\d+) days \(longer than the (\d+) of Art\. 29\(7\)\)$`), "provider-period"},
+	{regexp.MustCompile(`^the end date the requested party gave$`), "requested-end"},
+	{regexp.MustCompile(`^extended on (\S+)$`), "extended"},
+	{regexp.MustCompile(`^Art\. 29\(7\): kept until the MLA request was decided$`), "mla-decided"},
+	{regexp.MustCompile(`^Regulation \(EU\) 2023/1543 Art\. 11: (\d+) days$`), "eu-art11"},
+	{regexp.MustCompile(`^Regulation \(EU\) 2023/1543 Art\. 10\(2\): data within (\d+) days of receipt of the EPOC$`), "eu-art10-2"},
+	{regexp.MustCompile(`^Regulation \(EU\) 2023/1543 Art\. 10\(4\): emergency case, data within 8 hours of receipt of the EPOC$`), "eu-art10-4"},
+	{regexp.MustCompile(`^Art\. 34: the authorised period ends (\S+)$`), "art34-end"},
+	{regexp.MustCompile(`^Art\. 34: renewed on (\S+) until (\S+)$`), "art34-renewed"},
+	{regexp.MustCompile(`^Art\. 16\(2\): a domestic preservation order lasts at most (\d+) days, renewable$`), "art16-2"},
+	{regexp.MustCompile(`^Art\. 16\(2\): a domestic preservation order lasts at most (\d+) days, renewable; the order gave an earlier end$`), "art16-2-earlier"},
+	{regexp.MustCompile(`^Art\. 16\(2\): renewed on (\S+) for at most (\d+) days$`), "art16-2-renewed"},
+	{regexp.MustCompile(`^Protocol Art\. 7: (\d+) days for the provider to disclose, then other routes$`), "p2-art7"},
+	{regexp.MustCompile(`^Protocol Art\. 8: the requested party serves the order on the provider within (\d+) days$`), "p2-art8-serve"},
+	{regexp.MustCompile(`^Protocol Art\. 8: the provider produces (.+) within (\d+) days of service$`), "p2-art8-data"},
 }
 
 // eventHeadline is the first words of a timeline entry; details says
 // whether the evidence's details still need showing after it.
-func eventHeadline(e request.Evidence) (headline string, details bool) {
+func eventHeadline(lang string, e request.Evidence) (headline string, details bool) {
 	switch {
 	case e.Kind == request.NoteEscalated && e.Details != "":
-		return "Escalated to the " + e.Details + " on duty", false
+		return i18n.T(lang, "words.escalated-to", word(lang, "words.duty", e.Details)), false
 	case e.Kind == request.NoteDisclosureStopped:
 		// The notified authority's stop (Protocol Art. 7(5)(c); Reg.
 		// 2023/1543 Art. 12): who stopped it is the point of the line.
-		return "Disclosure stopped by " + e.By, true
+		return i18n.T(lang, "words.disclosure-stopped-by", e.By), true
 	case e.Kind == request.NoteNegativeAck && e.Details == "requester":
-		return word(noteNames, e.Kind), false
+		return word(lang, "note", e.Kind), false
 	case e.To != "" && e.Kind != "refused-step":
-		return word(eventNames, string(e.To)), true
+		return word(lang, "event", string(e.To)), true
 	case e.Kind == "refused-step" && e.To != "":
-		return "Step not applied: " + strings.ToLower(word(eventNames, string(e.To))), true
+		return i18n.T(lang, "words.step-not-applied", strings.ToLower(word(lang, "event", string(e.To)))), true
 	}
-	return word(noteNames, e.Kind), true
+	return word(lang, "note", e.Kind), true
 }
 
 // stepPrefix is how the lifecycle names a refused move ("in-progress ->
 // preserved: "): the officer already knows which step they took.
 var stepPrefix = regexp.MustCompile(`(request \S+: )?[a-z-]+ -> [a-z-]+(: )?`)
 
-// plainError drops the lifecycle's wire prefix from a message.
+// plainError drops the lifecycle's wire prefix from a message (the
+// message itself comes from the packages below the portal, in English).
 func plainError(msg string) string {
 	msg = stepPrefix.ReplaceAllString(msg, "")
 	if strings.HasPrefix(msg, "is taken by") {
@@ -242,3 +182,11 @@ func plainError(msg string) string {
 }
 
 var specRef = regexp.MustCompile(`SPEC section \d+`)
+
+// yesNo is a yes or a no in lang.
+func yesNo(lang string, b bool) string {
+	if b {
+		return i18n.T(lang, "words.yes")
+	}
+	return i18n.T(lang, "words.no")
+}
