@@ -117,7 +117,7 @@ func main() {
 	fmt.Println()
 	fmt.Printf("%-52s %26s\n", "", "time (ms), median [min..max]")
 	fmt.Printf("%-52s %26s\n", fmt.Sprintf("floor: %d HTTP POSTs + fsync at once, one handler", targets), fl.String())
-	fmt.Printf("%-52s %26s\n", fmt.Sprintf("campaign: %d challenges queued (one tx each)", targets), summarise(queued).String())
+	fmt.Printf("%-52s %26s\n", fmt.Sprintf("campaign: %d challenges queued (one transaction)", targets), summarise(queued).String())
 	rec := summarise(receipts)
 	fmt.Printf("%-52s %26s\n", fmt.Sprintf("campaign: all %d machine receipts in", targets), rec.String())
 	fmt.Printf("%-52s %26s\n", "  ratio to floor (median)", fmt.Sprintf("%.1fx", rec.med/fl.med))

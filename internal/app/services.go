@@ -1,7 +1,9 @@
 package app
 
 import (
+	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -95,8 +97,20 @@ func Mount(n *node.Node, opt Options) (*Services, error) {
 // Ping returns the ping service of a node, not yet registered on it
 // (commands use it to start campaigns and answer challenges).
 func Ping(n *node.Node) *ping.Service {
-	return &ping.Service{DB: n.DB, Clock: n.Clock, Send: n.Send, Directory: n.Directory, Delivered: n.Envelopes.DeliveredSince,
+	return &ping.Service{DB: n.DB, Clock: n.Clock, Send: n.Send, SendBatch: pingBatch(n), Directory: n.Directory, Delivered: n.Envelopes.DeliveredSince,
 		Party: n.Config.Party, Authority: n.Config.Authority, Log: n.Log, Drills: Exercise(n, nil).PingMessages}
+}
+
+// pingBatch queues a campaign's challenges in one transaction (node.SendMany).
+func pingBatch(n *node.Node) ping.BatchSender {
+	return func(ctx context.Context, msgs []ping.Message, change func(tx *sql.Tx) error) error {
+		out := make([]node.Outgoing, len(msgs))
+		for i, m := range msgs {
+			out[i] = node.Outgoing{Header: m.Header, Body: m.Body}
+		}
+		_, err := n.SendMany(ctx, out, change)
+		return err
+	}
 }
 
 // Watch returns the watch service of a node, attributing with db, or with

@@ -29,9 +29,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
@@ -46,13 +48,21 @@ import (
 // keeps every action within a small fraction of its period.
 const DefaultInterval = 30 * time.Second
 
+// DefaultSweepEvery is how often the runner re-examines every open case
+// besides the ones due (see Tick).
+const DefaultSweepEvery = time.Hour
+
 // Options adjust a runner. Zero values: DefaultInterval, the SPEC
 // defaults, notify.toml from the node's data folder read with os.Getenv.
 type Options struct {
 	Interval time.Duration
-	Policy   *request.Policy
-	Settings *notify.Settings
-	Getenv   func(string) string
+	// SweepEvery is how often the runner looks at every open case again,
+	// whatever its stored due time says (DefaultSweepEvery when zero): a
+	// safety net, not the way clocks fire.
+	SweepEvery time.Duration
+	Policy     *request.Policy
+	Settings   *notify.Settings
+	Getenv     func(string) string
 }
 
 // Runner runs the clocks of one node.
@@ -66,12 +76,18 @@ type Runner struct {
 	Authority string // this node's authority, whose roster is escalated along
 	Policy    request.Policy
 	Interval  time.Duration
+	// SweepEvery: see Options.
+	SweepEvery time.Duration
 	// Roster says who is on duty at an hour (package notify); nil means
 	// the directory's people of each role, whatever the hour.
 	Roster *notify.Roster
 	// Exercise, when set, sends the notifications about exercise cases
 	// to the exercise's contacts instead of the roster (notify.ForExercise).
 	Exercise notify.ExerciseContacts
+
+	swept     time.Time // last time every open case was marked for a look
+	sweptDir  uint64    // the directory serial of that sweep
+	sweptOnce bool
 }
 
 // Host is what the clocks need of the node they run on; internal/app
@@ -112,7 +128,7 @@ func New(n Host, opt Options) (*Runner, error) {
 	keyID := keys.ID(keys.FormatSigningPublic(n.Signing.Public().(ed25519.PublicKey)))
 	return &Runner{
 		Cases: n.Cases, DB: n.DB, Directory: n.Directory, Clock: n.Clock, Log: n.Log,
-		Authority: n.Authority, Policy: policy, Interval: interval, Roster: &notify.Roster{DB: n.DB, Clock: n.Clock},
+		Authority: n.Authority, Policy: policy, Interval: interval, SweepEvery: opt.SweepEvery, Roster: &notify.Roster{DB: n.DB, Clock: n.Clock},
 		Notifier: &notify.Notifier{DB: n.DB, Clock: n.Clock, Log: n.Log, Settings: *settings, Authority: n.Authority,
 			Signing: n.Signing, KeyID: keyID},
 	}, nil
@@ -147,11 +163,24 @@ type Performed struct {
 type Report struct {
 	Performed []Performed
 	Delivery  notify.FlushResult
+	// Examined is how many cases the tick looked at: those due by now or
+	// changed since the last look (all open cases on a sweep).
+	Examined int
+	// Swept says the tick marked every open case for a look (the first
+	// tick, a new directory, or SweepEvery passed).
+	Swept bool
 }
 
-// Tick looks at every open case once, performs the due actions and
-// delivers the queued notifications. An error on one case does not stop
-// the others; the errors are joined.
+// Tick looks at the cases whose clocks are due by now (table clock_due,
+// indexed by due time; a new evidence marks its case due at once), performs
+// their due actions, stores each case's next due time and delivers the
+// queued notifications. The cost of a tick follows what is due, not what
+// is open. An error on one case does not stop the others; the errors are
+// joined, and that case is looked at again at the next tick.
+//
+// Every open case is looked at on the first tick of a runner (the policy
+// may have changed), when the directory changes (zones and rosters count
+// in the clocks) and every SweepEvery.
 func (r *Runner) Tick(ctx context.Context) (Report, error) {
 	var rep Report
 	d, err := r.Directory(ctx)
@@ -162,19 +191,39 @@ func (r *Runner) Tick(ctx context.Context) (Report, error) {
 	if _, a, ok := d.AuthorityByID(r.Authority); ok {
 		own = a
 	}
-	ids, err := r.Cases.Open(ctx)
+	now := r.Clock.Now()
+	every := r.SweepEvery
+	if every <= 0 {
+		every = DefaultSweepEvery
+	}
+	if !r.sweptOnce || d.Serial != r.sweptDir || now.Sub(r.swept) >= every {
+		if err := r.Cases.MarkOpenClocksDue(ctx); err != nil {
+			return rep, err
+		}
+		r.sweptOnce, r.sweptDir, r.swept, rep.Swept = true, d.Serial, now, true
+	}
+	due, err := r.Cases.DueClocks(ctx, now)
 	if err != nil {
 		return rep, err
 	}
 	var errs []error
-	for _, id := range ids {
-		if ctx.Err() != nil {
-			return rep, ctx.Err()
-		}
-		done, err := r.runCase(ctx, id, d, own)
-		rep.Performed = append(rep.Performed, done...)
+	if len(due) > 0 {
+		// What other requests say about each case's clocks, read once for
+		// the whole tick (cases.ClockLinks: the computation of ClockFacts).
+		links, err := r.Cases.LoadClockLinks(ctx)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("request %s: %w", id, err))
+			return rep, err
+		}
+		for _, dc := range due {
+			if ctx.Err() != nil {
+				return rep, ctx.Err()
+			}
+			rep.Examined++
+			done, err := r.examine(ctx, dc, d, own, links, now)
+			rep.Performed = append(rep.Performed, done...)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("request %s: %w", dc.ID, err))
+			}
 		}
 	}
 	rep.Delivery, err = r.Notifier.Flush(ctx)
@@ -182,6 +231,131 @@ func (r *Runner) Tick(ctx context.Context) (Report, error) {
 		errs = append(errs, err)
 	}
 	return rep, errors.Join(errs...)
+}
+
+// examine performs what is due on one case and stores when it is next due.
+func (r *Runner) examine(ctx context.Context, dc cases.DueClock, d *directory.Snapshot, own *directory.Authority, links *cases.ClockLinks, now time.Time) ([]Performed, error) {
+	if dc.Gone {
+		return nil, r.Cases.SetClockDue(ctx, dc.ID, dc.Marks, time.Time{}) // purged
+	}
+	c, err := r.Cases.Get(ctx, dc.ID)
+	if err != nil {
+		if apperr.Is(err, apperr.ENotFound) {
+			return nil, r.Cases.SetClockDue(ctx, dc.ID, dc.Marks, time.Time{})
+		}
+		return nil, r.retry(ctx, dc, now, err)
+	}
+	// A follow-up or an extension changed: the clocks of the case it
+	// links to may have moved too (cases.ClockFacts reads them).
+	if err := r.markLinked(ctx, c.Request); err != nil {
+		return nil, r.retry(ctx, dc, now, err)
+	}
+	if !dc.Open {
+		return nil, r.Cases.SetClockDue(ctx, dc.ID, dc.Marks, time.Time{})
+	}
+	done, err := r.runCase(ctx, c, d, own, links)
+	if err != nil {
+		return done, r.retry(ctx, dc, now, err)
+	}
+	marks := dc.Marks
+	if len(done) > 0 {
+		// The actions wrote notes (which added marks): read the marks,
+		// then the case as it is now, so that a change by anyone else
+		// after this read still leaves its mark.
+		if marks, err = r.Cases.ClockMarks(ctx, dc.ID); err != nil {
+			return done, err
+		}
+		if c, err = r.Cases.Get(ctx, dc.ID); err != nil {
+			return done, err
+		}
+	}
+	next := nextDue(links.Facts(c, d), r.Policy, c.Direction, now)
+	return done, r.Cases.SetClockDue(ctx, dc.ID, marks, next)
+}
+
+// retry keeps a failing case due at the next tick (its marks stay) and
+// returns err.
+func (r *Runner) retry(ctx context.Context, dc cases.DueClock, now time.Time, err error) error {
+	return errors.Join(err, r.Cases.SetClockDue(ctx, dc.ID, nil, now.Add(r.Interval)))
+}
+
+// markLinked marks for a look the cases whose clocks r may move: the
+// preservation an mla-followup follows up, the original an extension
+// extends.
+func (r *Runner) markLinked(ctx context.Context, req *request.Request) error {
+	if req == nil {
+		return nil
+	}
+	var ids []string
+	if req.Type == request.TypeMLAFollowup && req.MLAFollowup != nil && req.MLAFollowup.PreservationID != "" {
+		ids = append(ids, req.MLAFollowup.PreservationID)
+	}
+	if req.Type == request.TypePreserve {
+		for _, l := range req.Links {
+			if l.Rel == request.RelExtends && l.ID != "" {
+				ids = append(ids, l.ID)
+			}
+		}
+	}
+	for _, id := range ids {
+		if err := r.Cases.MarkClockDue(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nextDue is when case facts f next has an action to perform on this side
+// (direction dir) that is not due already at now; zero when nothing is
+// ahead until the case changes. It asks request.Due itself at each
+// candidate time (each deadline, each rung of the escalation ladder, each
+// reminder), so it cannot disagree with the clocks the portal and the CLI
+// show; candidates that bring nothing new are skipped.
+func nextDue(f request.Facts, p request.Policy, dir cases.Direction, now time.Time) time.Time {
+	agenda := request.Due(f, p, now)
+	seen := map[string]bool{}
+	for _, a := range agenda.Actions {
+		if applies(dir, a.Kind) {
+			seen[actionKey("", a)] = true
+		}
+	}
+	var cands []time.Time
+	add := func(t time.Time) {
+		if !t.IsZero() && t.After(now) {
+			cands = append(cands, t)
+		}
+	}
+	for _, dl := range agenda.Deadlines {
+		add(dl.Due)
+		switch dl.Clock {
+		case request.ClockAck:
+			period, ok := p.Ack[f.Request.Priority]
+			if !ok {
+				period = p.Ack[request.PriorityRoutine]
+			}
+			start := dl.Due.Add(-period)
+			for _, step := range p.Escalation {
+				add(start.Add(time.Duration(step.AfterPeriods) * period))
+			}
+		case request.ClockPreservation:
+			zone := f.Zone
+			if zone == nil {
+				zone = time.UTC
+			}
+			for _, n := range p.ReminderDays {
+				add(dl.Due.In(zone).AddDate(0, 0, -n).UTC())
+			}
+		}
+	}
+	slices.SortFunc(cands, time.Time.Compare)
+	for _, t := range cands {
+		for _, a := range request.Due(f, p, t).Actions {
+			if applies(dir, a.Kind) && !seen[actionKey("", a)] {
+				return t
+			}
+		}
+	}
+	return time.Time{}
 }
 
 // applies says which side performs an action (see the package comment).
@@ -200,18 +374,12 @@ func applies(dir cases.Direction, kind string) bool {
 	return false
 }
 
-func (r *Runner) runCase(ctx context.Context, id string, d *directory.Snapshot, own *directory.Authority) ([]Performed, error) {
-	c, err := r.Cases.Get(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+func (r *Runner) runCase(ctx context.Context, c *cases.Case, d *directory.Snapshot, own *directory.Authority, links *cases.ClockLinks) ([]Performed, error) {
+	id := c.Request.ID
 	now := r.Clock.Now()
 	// The same facts as the CLI and the portal (cases.ClockFacts): the
 	// linked MLA follow-up, extensions applied to the original.
-	facts, err := r.Cases.ClockFacts(ctx, c, d)
-	if err != nil {
-		return nil, err
-	}
+	facts := links.Facts(c, d)
 	agenda := request.Due(facts, r.Policy, now)
 	var done []Performed
 	var errs []error

@@ -183,6 +183,58 @@ func (n *Node) Send(ctx context.Context, h envelope.Header, body []byte, change 
 	return env, nil
 }
 
+// Outgoing is one message of SendMany: a header and its body.
+type Outgoing struct {
+	Header envelope.Header
+	Body   []byte
+}
+
+// SendMany is Send for several messages at once: each is sealed, then all
+// are queued, each with its audit record, in one transaction with change
+// (nil when there is none). A campaign that messages the whole network
+// commits once instead of once per message; either every message is
+// queued, or none is.
+func (n *Node) SendMany(ctx context.Context, msgs []Outgoing, change func(tx *sql.Tx) error) ([]*envelope.Envelope, error) {
+	envs := make([]*envelope.Envelope, len(msgs))
+	for i, m := range msgs {
+		h, err := n.tagExercise(ctx, m.Header)
+		if err != nil {
+			return nil, err
+		}
+		if envs[i], err = n.Seal(ctx, h, m.Body); err != nil {
+			return nil, fmt.Errorf("message %d to %s: %w", i, h.Recipient, err)
+		}
+	}
+	err := n.DB.Tx(ctx, func(tx *sql.Tx) error {
+		if change != nil {
+			if err := change(tx); err != nil {
+				return err
+			}
+		}
+		now := n.Clock.Now()
+		for _, env := range envs {
+			if err := markExercise(ctx, tx, env.Header); err != nil {
+				return err
+			}
+			if err := n.recordExercise(ctx, tx, env.Header, true); err != nil {
+				return err
+			}
+			if err := federation.Enqueue(ctx, tx, env, outbox.IsEmergency(env.Header), now); err != nil {
+				return err
+			}
+			if err := n.auditSent(ctx, tx, env); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	n.wakeOutbox()
+	return envs, nil
+}
+
 // wakeOutbox makes the delivery worker run a pass now rather than at its
 // next tick, so a new request leaves at once.
 func (n *Node) wakeOutbox() {

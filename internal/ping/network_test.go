@@ -11,6 +11,7 @@ import (
 
 	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/apperr"
+	"github.com/art35/art35/internal/auditlog"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/node"
@@ -315,5 +316,76 @@ func TestCampaignChoosesTargets(t *testing.T) {
 	latest, err := us.LatestCampaign(ctx)
 	if err != nil || latest != c.ID {
 		t.Errorf("latest campaign = %q, %v; want %q", latest, err, c.ID)
+	}
+}
+
+// TestCampaignQueuedInOneTransaction checks that a campaign is queued as
+// one transaction: every challenge has its row, its envelope in the outbox
+// and its audit record; and when one challenge cannot be sealed (Germany's
+// encryption key revoked), nothing of the campaign is stored, not even
+// the challenges that could be.
+func TestCampaignQueuedInOneTransaction(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			if backend == store.Postgres {
+				storetest.RequirePostgres(t)
+			}
+			testCampaignQueuedInOneTransaction(t, backend)
+		})
+	}
+}
+
+func testCampaignQueuedInOneTransaction(t *testing.T, backend string) {
+	ctx := context.Background()
+	pn := startNet(t, backend, "US", "IT", "FR", "DE")
+	us, db := pn.svc["US"], pn.Node("US").DB
+	count := func(query string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := db.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	c, err := us.StartCampaign(ctx, ping.CampaignOptions{By: "Sam Sample"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Pings) != 3 {
+		t.Fatalf("pings = %d, want 3 (IT, FR, DE)", len(c.Pings))
+	}
+	for _, p := range c.Pings {
+		if n := count(`SELECT COUNT(*) FROM pings_out WHERE message_id = $1 AND campaign_id = $2`, p.MessageID, c.ID); n != 1 {
+			t.Errorf("%s: %d challenge rows, want 1", p.Party, n)
+		}
+		if n := count(`SELECT COUNT(*) FROM outbound_envelopes WHERE message_id = $1 AND recipient = $2 AND kind = 'ping'`, p.MessageID, p.Authority); n != 1 {
+			t.Errorf("%s: %d queued envelopes, want 1", p.Party, n)
+		}
+		recs, err := auditlog.List(ctx, db, auditlog.Query{MessageID: p.MessageID, Kind: auditlog.EnvelopeSent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(recs) != 1 {
+			t.Errorf("%s: %d audit records of the sent envelope, want 1", p.Party, len(recs))
+		}
+	}
+
+	pn.publish(t, func(s *directory.Snapshot) {
+		p, _ := s.Party("DE")
+		for i := range p.Authorities {
+			for k := range p.Authorities[i].Keys {
+				if p.Authorities[i].Keys[k].Use == directory.UseEncryption {
+					p.Authorities[i].Keys[k].Revoked = t0.Add(-time.Hour)
+				}
+			}
+		}
+	})
+	pn.clk.Advance(2 * time.Second) // a new campaign id (one-second stamp)
+	campaigns, pings, envs := count(`SELECT COUNT(*) FROM ping_campaigns`), count(`SELECT COUNT(*) FROM pings_out`), count(`SELECT COUNT(*) FROM outbound_envelopes`)
+	if _, err := us.StartCampaign(ctx, ping.CampaignOptions{By: "Sam Sample"}); err == nil || !strings.Contains(err.Error(), "DE") {
+		t.Fatalf("campaign with Germany's key revoked: err = %v, want an error naming DE", err)
+	}
+	if got := []int{count(`SELECT COUNT(*) FROM ping_campaigns`), count(`SELECT COUNT(*) FROM pings_out`), count(`SELECT COUNT(*) FROM outbound_envelopes`)}; got[0] != campaigns || got[1] != pings || got[2] != envs {
+		t.Errorf("after the failed campaign: campaigns, challenges, envelopes = %v, want unchanged %v", got, []int{campaigns, pings, envs})
 	}
 }

@@ -61,11 +61,25 @@ const (
 // Sender is what the service needs of a node to send (the node's Send).
 type Sender func(ctx context.Context, h envelope.Header, body []byte, change func(tx *sql.Tx) error) (*envelope.Envelope, error)
 
+// Message is one envelope of a batch: its header and body.
+type Message struct {
+	Header envelope.Header
+	Body   []byte
+}
+
+// BatchSender seals several messages and queues them all in one
+// transaction with change (the node's SendMany): a campaign to 200 nodes
+// commits once, not 200 times.
+type BatchSender func(ctx context.Context, msgs []Message, change func(tx *sql.Tx) error) error
+
 // Service is the ping service of one node.
 type Service struct {
-	DB        *store.DB
-	Clock     clock.Clock
-	Send      Sender
+	DB    *store.DB
+	Clock clock.Clock
+	Send  Sender
+	// SendBatch, when set, queues a campaign's challenges in one
+	// transaction; nil sends them one by one with Send.
+	SendBatch BatchSender
 	Directory func(ctx context.Context) (*directory.Snapshot, error)
 	Party     string // this node's party
 	Authority string // this node's authority id
@@ -234,52 +248,97 @@ func (s *Service) StartCampaign(ctx context.Context, opt CampaignOptions) (*Camp
 	}
 	now := s.Clock.Now().UTC()
 	c := &Campaign{ID: campaignID(now), StartedAt: now, StartedBy: by, Window: opt.Window, Skipped: skipped}
-	err = s.DB.Tx(ctx, func(tx *sql.Tx) error {
+	saveCampaign := func(ctx context.Context, tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO ping_campaigns (id, started_at, started_by, window_seconds) VALUES ($1, $2, $3, $4)`,
-			c.ID, store.FormatTime(now), by, int64(opt.Window/time.Second))
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store ping campaign: %w", err)
-	}
-	for _, t := range targets {
-		sent, err := s.challenge(ctx, c, t, now)
+			c.ID, storeTime(now), by, int64(opt.Window/time.Second))
 		if err != nil {
-			return c, fmt.Errorf("ping %s (%s): %w", t.party, t.auth.ID, err)
+			return fmt.Errorf("store ping campaign: %w", err)
 		}
-		c.Pings = append(c.Pings, sent)
+		return nil
+	}
+	chals := make([]challenge, len(targets))
+	for i, t := range targets {
+		if chals[i], err = newChallenge(c, t, now); err != nil {
+			return nil, err
+		}
+	}
+	if s.SendBatch != nil {
+		// One transaction: the campaign, every challenge's row, envelope
+		// and audit record, or nothing.
+		msgs := make([]Message, len(chals))
+		for i, ch := range chals {
+			msgs[i] = Message{Header: ch.header, Body: ch.raw}
+		}
+		err := s.SendBatch(ctx, msgs, func(tx *sql.Tx) error {
+			if err := saveCampaign(ctx, tx); err != nil {
+				return err
+			}
+			for _, ch := range chals {
+				if err := ch.insert(ctx, tx); err != nil {
+					return fmt.Errorf("ping %s (%s): %w", ch.sent.Party, ch.sent.Authority, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, ch := range chals {
+			c.Pings = append(c.Pings, ch.sent)
+		}
+		return c, nil
+	}
+	if err := s.DB.Tx(ctx, func(tx *sql.Tx) error { return saveCampaign(ctx, tx) }); err != nil {
+		return nil, err
+	}
+	for _, ch := range chals {
+		if _, err := s.Send(ctx, ch.header, ch.raw, func(tx *sql.Tx) error { return ch.insert(ctx, tx) }); err != nil {
+			return c, fmt.Errorf("ping %s (%s): %w", ch.sent.Party, ch.sent.Authority, err)
+		}
+		c.Pings = append(c.Pings, ch.sent)
 	}
 	return c, nil
 }
 
-func (s *Service) challenge(ctx context.Context, c *Campaign, t target, now time.Time) (Sent, error) {
+// challenge is one challenge of a campaign, built before it is queued.
+type challenge struct {
+	header envelope.Header
+	raw    []byte
+	body   Body
+	sent   Sent
+}
+
+func newChallenge(c *Campaign, t target, now time.Time) (challenge, error) {
 	id, err := envelope.NewID(rand.Reader)
 	if err != nil {
-		return Sent{}, err
+		return challenge{}, err
 	}
 	msgID, err := envelope.NewID(rand.Reader)
 	if err != nil {
-		return Sent{}, err
+		return challenge{}, err
 	}
 	b := Body{Type: TypeChallenge, ID: id, Campaign: c.ID, Code: newCode(), SentAt: now, Deadline: now.Add(c.Window)}
 	raw, err := b.Marshal()
 	if err != nil {
-		return Sent{}, err
+		return challenge{}, err
 	}
 	office := officeHours(*t.auth, now)
 	h := envelope.Header{ID: msgID, IdempotencyKey: "ping:" + id, Kind: envelope.KindPing, Subkind: TypeChallenge,
 		Recipient: t.auth.ID, CaseRef: "ping-" + c.ID, Handling: envelope.H0}
-	_, err = s.Send(ctx, h, raw, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO pings_out (id, campaign_id, party, authority, message_id, code, sent_at, deadline, office_hours, state)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			id, c.ID, t.party, t.auth.ID, msgID, b.Code, store.FormatTime(now), store.FormatTime(b.Deadline), office, StateWaiting)
-		return err
-	})
-	if err != nil {
-		return Sent{}, err
-	}
-	return Sent{ID: id, Party: t.party, Authority: t.auth.ID, MessageID: msgID, Deadline: b.Deadline, OfficeHours: office}, nil
+	return challenge{header: h, raw: raw, body: b,
+		sent: Sent{ID: id, Party: t.party, Authority: t.auth.ID, MessageID: msgID, Deadline: b.Deadline, OfficeHours: office}}, nil
 }
+
+// insert stores the challenge's row (state waiting) in tx.
+func (ch challenge) insert(ctx context.Context, tx *sql.Tx) error {
+	sn := ch.sent
+	_, err := tx.ExecContext(ctx, `INSERT INTO pings_out (id, campaign_id, party, authority, message_id, code, sent_at, deadline, office_hours, state)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		sn.ID, ch.body.Campaign, sn.Party, sn.Authority, sn.MessageID, ch.body.Code, storeTime(ch.body.SentAt), storeTime(sn.Deadline), sn.OfficeHours, StateWaiting)
+	return err
+}
+
+func storeTime(t time.Time) string { return store.FormatTime(t) }
 
 // officeHours says whether at falls inside the authority's duty hours.
 func officeHours(a directory.Authority, at time.Time) string {
