@@ -24,7 +24,7 @@ func Tick(sel string) chromedp.Action[chromedp.Void] {
 			if _, err := chromedp.Click(sel, chromedp.NodeVisible)(ctx, t); err != nil {
 				return chromedp.Void{}, err
 			}
-			if ok, err := chromedp.Evaluate[bool](`document.querySelector(` + strconv.Quote(sel) + `).checked`)(ctx, t); err == nil && ok {
+			if ok, err := chromedp.Evaluate[bool](`document.querySelector(`+strconv.Quote(sel)+`).checked`)(ctx, t); err == nil && ok {
 				return chromedp.Void{}, nil
 			}
 		}
@@ -43,7 +43,7 @@ func Press(sel string) chromedp.Action[chromedp.Void] {
 		if _, err := chromedp.ScrollIntoView(sel, chromedp.NodeVisible)(ctx, t); err != nil {
 			return chromedp.Void{}, err
 		}
-		ok, err := chromedp.Evaluate[bool](`(function (b) { if (!b || b.disabled) { return false; } b.click(); return true; })(document.querySelector(` + strconv.Quote(sel) + `))`)(ctx, t)
+		ok, err := chromedp.Evaluate[bool](`(function (b) { if (!b || b.disabled) { return false; } b.click(); return true; })(document.querySelector(`+strconv.Quote(sel)+`))`)(ctx, t)
 		if err != nil {
 			return chromedp.Void{}, err
 		}
