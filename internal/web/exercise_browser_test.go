@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,9 +13,6 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/exercise"
 	"github.com/art35/art35/internal/node"
-	"github.com/art35/art35/internal/stats/statstest"
-	"github.com/art35/art35/internal/testnet"
-	"github.com/art35/art35/internal/users"
 )
 
 // startExerciseNet is startPortalNetClock with the exercise service on
@@ -24,43 +20,18 @@ import (
 // app.Portal does; web cannot import app).
 func startExerciseNet(t *testing.T, clk clock.Clock, parties ...string) (*portalNet, map[string]*exercise.Service) {
 	t.Helper()
-	ctx := context.Background()
 	xs := map[string]*exercise.Service{}
-	var mu sync.Mutex
-	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk,
-		Setup: func(party string, n *node.Node) error {
-			mu.Lock()
-			defer mu.Unlock()
-			statstest.PingService(n).Register(n)
-			x := (&exercise.Service{DB: n.DB, Clock: n.Clock, Log: n.Log, Send: n.Send, Directory: n.Directory, Cases: n.Cases,
-				Party: n.Config.Party, Authority: n.Config.Authority, SecretariatKey: n.Config.SecretariatKey}).Register(n)
-			xs[party] = x
-			d := testDeps(n)
-			d.Exercise = func(ctx context.Context, caseID string) (ExerciseInfo, bool, error) {
-				b, ok, err := x.Banner(ctx, caseID)
-				return ExerciseInfo(b), ok, err
-			}
-			p, err := New(d)
-			if err != nil {
-				return err
-			}
-			n.Handle("/", p)
-			return nil
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
-	pn := &portalNet{Net: net, clock: clk, secrets: map[string]string{}, names: map[string]string{}}
-	for _, party := range parties {
-		n := net.Node(party)
-		svc := &users.Service{DB: n.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: n.Users.SecretKey}
-		secret, err := svc.Add(ctx, users.Account{Username: "officer", Name: officerNames[party], Role: users.Officer}, testPassword, "test")
-		if err != nil {
-			t.Fatal(err)
+	pn := startPortalNetWith(t, clk, func(party string, n *node.Node) (Deps, error) {
+		x := (&exercise.Service{DB: n.DB, Clock: n.Clock, Log: n.Log, Send: n.Send, Directory: n.Directory, Cases: n.Cases,
+			Party: n.Config.Party, Authority: n.Config.Authority, SecretariatKey: n.Config.SecretariatKey}).Register(n)
+		xs[party] = x
+		d := testDeps(n)
+		d.Exercise = func(ctx context.Context, caseID string) (ExerciseInfo, bool, error) {
+			b, ok, err := x.Banner(ctx, caseID)
+			return ExerciseInfo(b), ok, err
 		}
-		pn.secrets[party], pn.names[party] = secret, officerNames[party]
-	}
+		return d, nil
+	}, parties...)
 	return pn, xs
 }
 

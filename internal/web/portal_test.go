@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -48,11 +49,26 @@ func startPortalNet(t *testing.T, parties ...string) *portalNet {
 // startPortalNetClock starts the network on a given clock.
 func startPortalNetClock(t *testing.T, clk clock.Clock, parties ...string) *portalNet {
 	t.Helper()
+	return startPortalNetWith(t, clk, func(_ string, n *node.Node) (Deps, error) { return testDeps(n), nil }, parties...)
+}
+
+// startPortalNetWith starts the network on a given clock with each node's
+// portal built from deps (after the ping service is registered, as the
+// art35 command does) and an officer account on every node.
+func startPortalNetWith(t *testing.T, clk clock.Clock, deps func(party string, n *node.Node) (Deps, error), parties ...string) *portalNet {
+	t.Helper()
 	ctx := context.Background()
+	var mu sync.Mutex // Setup runs per node, possibly at once; deps may fill shared maps
 	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk,
 		Setup: func(party string, n *node.Node) error {
+			mu.Lock()
+			defer mu.Unlock()
 			statstest.PingService(n).Register(n) // as the art35 command does: pings arrive and are swept
-			p, err := forNode(n)
+			d, err := deps(party, n)
+			if err != nil {
+				return err
+			}
+			p, err := New(d)
 			if err != nil {
 				return err
 			}

@@ -6,19 +6,14 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/node"
-	"github.com/art35/art35/internal/notify"
 	"github.com/art35/art35/internal/request"
-	"github.com/art35/art35/internal/stats/statstest"
 	"github.com/art35/art35/internal/testkit"
-	"github.com/art35/art35/internal/testnet"
-	"github.com/art35/art35/internal/users"
 	"github.com/art35/art35/internal/watch"
 	"github.com/chromedp/chromedp"
 )
@@ -39,41 +34,16 @@ func watchIPDB(t *testing.T) *ipdb.DB {
 // the portal showing its events, as internal/app mounts them.
 func startWatchNet(t *testing.T, parties ...string) (*portalNet, map[string]*watch.Service) {
 	t.Helper()
-	ctx := context.Background()
 	db := watchIPDB(t)
-	clk := clock.System{}
-	var mu sync.Mutex
 	svcs := map[string]*watch.Service{}
-	net, err := testnet.Start(ctx, testnet.Options{Parties: parties, Dir: t.TempDir(), Clock: clk,
-		Setup: func(party string, n *node.Node) error {
-			ws := (&watch.Service{DB: n.DB, Clock: n.Clock, Log: n.Log, Party: n.Config.Party, Authority: n.Config.Authority,
-				Send: n.Send, Directory: n.Directory, Cases: n.Cases, IPDB: db}).Register(n)
-			p, err := New(Deps{Party: n.Config.Party, Cases: n.Cases, Users: n.Users, Directory: n.Directory,
-				Clock: n.Clock, Log: n.Log, IPData: n.Config.Path("ipdb"), Pings: statstest.PingService(n),
-				Authority: n.Config.Authority, Roster: &notify.Roster{DB: n.DB, Clock: n.Clock}, Watches: ws})
-			if err != nil {
-				return err
-			}
-			n.Handle("/", p)
-			mu.Lock()
-			svcs[party] = ws
-			mu.Unlock()
-			return nil
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
-	pn := &portalNet{Net: net, clock: clk, secrets: map[string]string{}, names: map[string]string{}}
-	for _, party := range parties {
-		n := net.Node(party)
-		svc := &users.Service{DB: n.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: n.Users.SecretKey}
-		secret, err := svc.Add(ctx, users.Account{Username: "officer", Name: officerNames[party], Role: users.Officer}, testPassword, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		pn.secrets[party], pn.names[party] = secret, officerNames[party]
-	}
+	pn := startPortalNetWith(t, clock.System{}, func(party string, n *node.Node) (Deps, error) {
+		ws := (&watch.Service{DB: n.DB, Clock: n.Clock, Log: n.Log, Party: n.Config.Party, Authority: n.Config.Authority,
+			Send: n.Send, Directory: n.Directory, Cases: n.Cases, IPDB: db}).Register(n)
+		svcs[party] = ws
+		d := testDeps(n)
+		d.Watches = ws
+		return d, nil
+	}, parties...)
 	return pn, svcs
 }
 
