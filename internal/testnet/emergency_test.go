@@ -33,6 +33,7 @@ func republish(t *testing.T, net *testnet.Net, now time.Time, change func(d *dir
 // not list, or by the node's own key, is refused; a request whose signing
 // key is revoked afterwards is flagged at once and cannot be executed.
 func TestEmergencyNeedsConfirmation(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
 		net := start(t, backend, clk, "US", "IT")

@@ -24,6 +24,7 @@ import (
 // direct order), on both engines. The clock is fixed on 2026-12-02 so the
 // answer does not depend on the day the test runs.
 func TestProviderAdmitsEUPreservationOrder(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		opt := testnet.Options{Parties: []string{"FR", "US", "ES"}, Dir: t.TempDir(),

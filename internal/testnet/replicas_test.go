@@ -11,23 +11,18 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/envelope"
-	"github.com/art35/art35/internal/federation"
-	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
-	"github.com/art35/art35/internal/testnet"
 )
 
 // replicaRequests is the number of requests of TestReplicasSurviveSIGKILL.
@@ -36,19 +31,11 @@ import (
 // within a few minutes on a loaded 2-core machine under -race.
 var replicaRequests = flag.Int("replicas.requests", 500, "requests sent through the replicated nodes in TestReplicasSurviveSIGKILL (issue 15: 5000)")
 
-// replicaProc is one art35 process serving a node beside its replicas.
-type replicaProc struct {
-	name string
-	addr string
-	cmd  *exec.Cmd
-	done chan error
-}
-
 // startReplica runs "art35 node run" on party's data folder and database,
 // listening on a port of its own (ART35_LISTEN and friends override the
 // shared configuration) and naming itself to PostgreSQL through
 // application_name, so that the test can see which replica leads.
-func startReplica(t *testing.T, c nodeConf, name string) *replicaProc {
+func startReplica(t *testing.T, c config.Config, name string) *nodeProc {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -56,43 +43,14 @@ func startReplica(t *testing.T, c nodeConf, name string) *replicaProc {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	cmd := exec.Command(art35Binary(t), "node", "run", "--data", c.dir, "--insecure-plain-http", "--log-level", "warn")
+	dsn := c.DatabaseDSN()
 	sep := "?"
-	if strings.Contains(c.dsn, "?") {
+	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	cmd.Env = append(os.Environ(), "ART35_LISTEN="+addr, "ART35_PORTAL_LISTEN="+addr, "ART35_ADMIN_LISTEN="+addr,
-		"ART35_DATABASE="+c.dsn+sep+"application_name="+name)
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &replicaProc{name: name, addr: addr, cmd: cmd, done: make(chan error, 1)}
-	go func() { p.done <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if p.cmd.ProcessState == nil {
-			p.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-p.done:
-			case <-time.After(30 * time.Second):
-				p.cmd.Process.Kill()
-				<-p.done
-			}
-		}
-	})
-	testkit.EventuallyWithin(t, time.Minute, name+" serving", func() bool {
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err != nil {
-			time.Sleep(50 * time.Millisecond)
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == 200
-	})
-	return p
+	return startNodeProc(t, name, c.DataDir, addr, "ART35_LISTEN="+addr, "ART35_PORTAL_LISTEN="+addr, "ART35_ADMIN_LISTEN="+addr,
+		"ART35_DATABASE="+dsn+sep+"application_name="+name)
 }
-
-type nodeConf struct{ dir, dsn string }
 
 // balancer is the load balancer in front of a node's replicas, on the
 // address the directory lists for the node: round robin over the live
@@ -190,6 +148,7 @@ func (b *balancer) sentTwice() (twice, distinct int) {
 // clock (tell the person on duty) must have fired exactly once, and
 // Italy's leadership must have moved to a surviving replica.
 func TestReplicasSurviveSIGKILL(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("replica test with real processes: skipped in -short")
 	}
@@ -198,31 +157,7 @@ func TestReplicasSurviveSIGKILL(t *testing.T) {
 	began := time.Now()
 	tn := start(t, store.Postgres, clock.System{}, "US", "IT")
 	ctx := context.Background()
-	for _, p := range []string{"US", "IT"} {
-		if err := tn.Stop(p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	us, err := node.New(ctx, tn.Config("US"), node.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = us.DB.Tx(ctx, func(tx *sql.Tx) error {
-		for i := range burst {
-			env, err := us.Seal(ctx, request(fmt.Sprintf("replicas-%d", i), "preserve"), testnet.RequestDoc("preserve", fmt.Sprintf("US-REPL-%d", i), "US", "IT", time.Now()))
-			if err != nil {
-				return err
-			}
-			if err := federation.Enqueue(ctx, tx, env, false, time.Now()); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	us.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
+	queueBurst(t, tn, burst, "replicas", "US-REPL")
 	dbs := map[string]*sql.DB{}
 	for _, p := range []string{"US", "IT"} {
 		db, err := store.OpenNoMigrate(ctx, tn.Config(p).DatabaseDSN())
@@ -250,13 +185,12 @@ func TestReplicasSurviveSIGKILL(t *testing.T) {
 	}
 
 	t.Logf("%s: burst queued", time.Since(began).Round(time.Millisecond))
-	replicas := map[string][]*replicaProc{}
+	replicas := map[string][]*nodeProc{}
 	balancers := map[string]*balancer{}
 	for _, p := range []string{"IT", "US"} {
-		c := nodeConf{dir: tn.Config(p).DataDir, dsn: tn.Config(p).DatabaseDSN()}
 		var addrs []string
 		for i := range 3 {
-			r := startReplica(t, c, fmt.Sprintf("%s-r%d", p, i))
+			r := startReplica(t, tn.Config(p), fmt.Sprintf("%s-r%d", p, i))
 			replicas[p] = append(replicas[p], r)
 			addrs = append(addrs, r.addr)
 			if i == 0 {
@@ -274,11 +208,8 @@ func TestReplicasSurviveSIGKILL(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 		return count("IT", stored) >= burst/3
 	})
-	for _, victim := range []*replicaProc{replicas["IT"][0], replicas["US"][0]} {
-		if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		<-victim.done
+	for _, victim := range []*nodeProc{replicas["IT"][0], replicas["US"][0]} {
+		victim.kill(t)
 	}
 	killedAt := count("IT", stored)
 	claimed := count("US", `SELECT COUNT(*) FROM outbound_envelopes WHERE state = 'queued' AND claimed_by LIKE '%/`+fmt.Sprint(replicas["US"][0].cmd.Process.Pid)+`/%'`)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestRequestDocPassesItsChecklist(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2031, 3, 1, 12, 0, 0, 0, time.UTC)
 	for _, typ := range []string{"preserve", "emergency-disclosure"} {
 		r, ps := reqpkg.Check(testnet.RequestDoc(typ, "US-T-1", "US", "IT", now), now)

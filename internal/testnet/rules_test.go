@@ -103,6 +103,7 @@ func reqHeader(idem, typ, to string) envelope.Header {
 // only to the party it addresses, only requests that pass their
 // checklist, and a request's id is scoped by its party.
 func TestRuleBookRequests(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
 		net := start(t, backend, clk, "US", "IT", "FR")
@@ -229,6 +230,7 @@ func evidenceBody(id string, fields map[string]any) []byte {
 // lifecycle table, only from the side that owns the step (derived from
 // who signed it, not from its "as"), and only between the case's parties.
 func TestRuleBookEvidences(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
 		net := start(t, backend, clock.System{}, "US", "IT", "FR")
 		us, it, fr := net.Node("US"), net.Node("IT"), net.Node("FR")
@@ -288,6 +290,7 @@ func TestRuleBookEvidences(t *testing.T) {
 // (here Italy's acknowledgement crossing the US's withdrawal) is not
 // retried, and the refusal's code and reason are on the sender's case.
 func TestPeerRefusalReachesTheOfficer(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
 		net := start(t, backend, clk, "US", "IT")

@@ -36,6 +36,7 @@ func composeFromIP(pn *portalNet, ip, when string) []chromedp.Action[chromedp.Vo
 // officer adds the offence and the facts, checks, confirms and sends; IT
 // receives it with the address.
 func TestBrowserComposeFromIP(t *testing.T) {
+	t.Parallel()
 	us := browser(t, "America/New_York")
 	pn := startPortalNet(t, "US", "IT")
 	pn.browserSignIn(t, us, "US")

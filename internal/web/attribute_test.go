@@ -14,6 +14,7 @@ import (
 // each country that has a route, and none for one that has not; an empty
 // submission says what to paste.
 func TestAttributeFromFile(t *testing.T) {
+	t.Parallel()
 	pn := startPortalNet(t, "US", "IT", "GB")
 	us := pn.signIn(t, "US")
 	var body bytes.Buffer

@@ -16,6 +16,7 @@ import (
 // including who read it in the portal, and the proof bundle of its
 // message downloads in the form "art35 audit check" reads.
 func TestAuditPage(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
 	pn := acknowledgedOnIT(t, clk)
 	const id = "US-2026-000101"

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/clock"
-	"github.com/art35/art35/internal/request"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -129,6 +128,7 @@ func (pn *portalNet) browserSignIn(t *testing.T, ctx context.Context, party stri
 // seconds without reloading and acknowledge it; on US see "acknowledged by"
 // with the IT officer's name.
 func TestBrowserPreserveAcknowledged(t *testing.T) {
+	t.Parallel()
 	// One browser per desk, each in its own foreground tab (a background
 	// tab renders no frames, so it could not be photographed).
 	us, it := browser(t, "America/New_York"), browser(t, "Europe/Rome")
@@ -255,37 +255,14 @@ func TestBrowserPreserveAcknowledged(t *testing.T) {
 // folder to write them to, on a fixed clock so the pictures do not change
 // from run to run more than they must.
 func TestDocsScreenshots(t *testing.T) {
+	t.Parallel()
 	out := os.Getenv("ART35_DOCS_SCREENSHOTS")
 	if out == "" {
 		t.Skip("set ART35_DOCS_SCREENSHOTS=DIR to make the documentation screenshots")
 	}
-	ctx := context.Background()
 	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
 	pn := startPortalNetClock(t, clk, "US", "IT", "GB")
-	us, it := pn.Node("US"), pn.Node("IT")
-	send := func(id, to string, priority string) {
-		doc := strings.NewReplacer(`"US-2026-000101"`, `"`+id+`"`, `"party": "IT"`, `"party": "`+to+`"`, `"urgent"`, `"`+priority+`"`,
-			`"created_at": "2026-11-24T10:00:00Z"`, `"created_at": "2026-11-26T02:00:00Z"`).Replace(preserveJSON)
-		if _, problems, err := us.Cases.Submit(ctx, []byte(doc), pn.names["US"]); err != nil {
-			t.Fatalf("submit %s: %v %v", id, err, problems)
-		}
-	}
-	send("US-2026-000101", "IT", "urgent")
-	send("US-2026-000102", "GB", "emergency")
-	waitCase(t, it, "US-2026-000101")
-	for _, st := range []request.Step{
-		{To: request.StateAcknowledged, By: pn.names["IT"]},
-		{To: request.StateInProgress, By: pn.names["IT"], Details: "order sent to Example Hosting (fictional)"},
-		{To: request.StatePreserved, By: pn.names["IT"], ProviderRef: "EXH-PRES-0412", Until: clk.Now().Add(90 * 24 * time.Hour)},
-	} {
-		clk.Advance(3 * time.Minute)
-		if _, err := it.Cases.Act(ctx, "US-2026-000101", st, nil); err != nil {
-			t.Fatal(err)
-		}
-		// One step at a time: evidences sent at once may overtake each
-		// other on the way (see the report on ordering).
-		waitState(t, us, "US-2026-000101", st.To)
-	}
+	sendAndPreserve(t, pn, clk)
 	clk.Advance(20 * time.Minute) // the emergency to GB is now overdue
 	b := browser(t, "America/New_York")
 	pn.browserSignIn(t, b, "US")

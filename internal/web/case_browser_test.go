@@ -45,6 +45,7 @@ func evalString(t *testing.T, ctx context.Context, js string) string {
 // other side (or a colleague) takes a step, without a reload, keeping the
 // reader's focus, what they typed and where they had scrolled.
 func TestBrowserCaseView(t *testing.T) {
+	t.Parallel()
 	us, it := browser(t, "America/New_York"), browser(t, "Europe/Rome")
 	pn := startPortalNet(t, "US", "IT")
 	ctx := context.Background()

@@ -49,6 +49,7 @@ func state(t *testing.T, pn *portalNet, party, id string) request.State {
 // confirmation; no refusal code is preselected, and codes are shown in
 // words with their article. Acknowledge stays one click.
 func TestConsequentialStepsAsk(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
 	pn := acknowledgedOnIT(t, clk)
 	const id = "US-2026-000101"
@@ -115,6 +116,7 @@ func TestConsequentialStepsAsk(t *testing.T) {
 // TestOfficersWords: the request view speaks the officers' language, not
 // the wire format's (issue 16, item 5).
 func TestOfficersWords(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
 	pn := acknowledgedOnIT(t, clk)
 	it := pn.signIn(t, "IT")
@@ -145,6 +147,7 @@ func TestOfficersWords(t *testing.T) {
 // 60-day minimum is hinted on the form; after an error what was typed is
 // still there.
 func TestPreservationDateStays(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
 	pn := acknowledgedOnIT(t, clk, request.StateInProgress)
 	const id = "US-2026-000101"

@@ -13,6 +13,7 @@ import (
 // every problem at once, in a summary at the top linked to the fields,
 // and refuses a phone number that is not in international form.
 func TestComposeForOfficers(t *testing.T) {
+	t.Parallel()
 	pn := startPortalNet(t, "US", "IT")
 	us := pn.signIn(t, "US")
 	u, _ := url.Parse(pn.url("US", "/"))
@@ -78,6 +79,7 @@ func TestComposeForOfficers(t *testing.T) {
 }
 
 func TestE164(t *testing.T) {
+	t.Parallel()
 	for _, p := range []string{"+00 1 555 0100", "+39 06 1234 5678", "+441234567890"} {
 		if !e164.MatchString(p) {
 			t.Errorf("%s refused", p)

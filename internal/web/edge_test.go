@@ -6,10 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/art35/art35/internal/auditlog"
-	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/users"
 )
@@ -47,15 +45,10 @@ func reads(t *testing.T, n *node.Node, id, actor string) int {
 // a data-read record, as the case view does (it used Cases.Get and left
 // none).
 func TestLetterRecordsTheRead(t *testing.T) {
-	ctx := context.Background()
-	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
-	pn := startPortalNetClock(t, clk, "US", "IT")
-	us, it := pn.Node("US"), pn.Node("IT")
-	if _, problems, err := us.Cases.Submit(ctx, []byte(preserveJSON), pn.names["US"]); err != nil {
-		t.Fatal(err, problems)
-	}
+	t.Parallel()
+	pn, _ := startWithSent(t, []byte(preserveJSON))
+	it := pn.Node("IT")
 	const id = "US-2026-000101"
-	waitCase(t, it, id)
 	itc := pn.signIn(t, "IT")
 	before := reads(t, it, id, "officer")
 	st, body, _ := get(t, itc, pn.url("IT", "/requests/"+id+"/letter"))
@@ -71,6 +64,7 @@ func TestLetterRecordsTheRead(t *testing.T) {
 // unknown name get the same page; too many attempts from one address get
 // 429.
 func TestSignInAnswersTellNothing(t *testing.T) {
+	t.Parallel()
 	pn := startPortalNet(t, "US")
 	signin := pn.url("US", "/signin")
 	answer := func(user, pw, code string) (int, string) {

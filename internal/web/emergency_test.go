@@ -80,6 +80,7 @@ func TestEmergencyConfirmationInPortal(t *testing.T) {
 // (a peer's refusal, a countersignature, a call-back, ...) read as words
 // in both languages on the timeline, never as their slugs.
 func TestTimelineWordsForCaseNotes(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ kind, en, fr string }{
 		{cases.KindRefusedByPeer, "Refused by the other node (not retried)", "Refusé par l'autre nœud (pas de nouvel envoi)"},
 		{cases.KindCountersigned, "Countersigned by a second person", "Contresignée par une deuxième personne"},

@@ -41,6 +41,7 @@ func startExerciseNet(t *testing.T, clk clock.Clock, parties ...string) (*portal
 // EXERCISE banner in Chromium; before the exercise, none does. GB's node
 // holds the secretariat key and plays one inject to US.
 func TestBrowserExerciseBanner(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
 	pn, xs := startExerciseNet(t, clk, "US", "IT", "GB")
@@ -95,13 +96,7 @@ func TestBrowserExerciseBanner(t *testing.T) {
 		t.Helper()
 		c, cancel := context.WithTimeout(b, 90*time.Second)
 		defer cancel()
-		var err error
-		if p.open != nil {
-			err = p.open(c)
-		} else {
-			err = chromedp.Do(c, chromedp.Navigate(pn.url("US", p.path)), chromedp.WaitVisible(p.ready))
-		}
-		if err != nil {
+		if err := p.visit(c, pn); err != nil {
 			t.Errorf("%s: %v", p.name, err)
 			return
 		}

@@ -10,6 +10,7 @@ import (
 )
 
 func TestFormFieldsFollowTheChecklist(t *testing.T) {
+	t.Parallel()
 	for _, typ := range request.Types {
 		fields, err := FormFields(typ)
 		if err != nil {
@@ -63,6 +64,7 @@ func TestFormFieldsFollowTheChecklist(t *testing.T) {
 }
 
 func TestDocumentAndAttach(t *testing.T) {
+	t.Parallel()
 	fields, _ := FormFields(request.TypePreserve)
 	Fill(fields, url.Values{
 		"id": {"US-2026-000001"}, "preserve.mla_will_follow": {"true"}, "preserve.data[0].identifiers[0].port": {"51234"},

@@ -150,6 +150,7 @@ func missingKeys(c *i18n.Catalogue, used map[string]string) []string {
 }
 
 func TestCatalogueHasEveryKeyUsed(t *testing.T) {
+	t.Parallel()
 	if err := i18n.Check(); err != nil {
 		t.Fatal(err)
 	}
@@ -175,6 +176,7 @@ func TestCatalogueHasEveryKeyUsed(t *testing.T) {
 // TestCataloguesMatch: French has every English key and no other, each
 // with the same placeholders, and no text is empty.
 func TestCataloguesMatch(t *testing.T) {
+	t.Parallel()
 	c := i18n.Std()
 	en, fr := c.Keys("en"), c.Keys("fr")
 	for _, k := range en {
@@ -248,6 +250,7 @@ func untranslated(src string) []string {
 }
 
 func TestTemplatesHaveNoLooseText(t *testing.T) {
+	t.Parallel()
 	// The scan finds what it must.
 	for src, want := range map[string]int{
 		`<p>Hello {{.Name}}</p>`:                     1,
@@ -282,6 +285,7 @@ func TestTemplatesHaveNoLooseText(t *testing.T) {
 // officer's choice on the profile page wins over the browser, is stored
 // (both engines, TestProfileLanguageStore), and "" goes back to the browser.
 func TestLanguageChosen(t *testing.T) {
+	t.Parallel()
 	pn := startPortalNet(t, "US")
 	for hdr, want := range map[string]string{"": "en", "fr-CA,fr;q=0.9,en;q=0.5": "fr", "de-DE,de": "en", "en-GB,fr;q=0.3": "en"} {
 		req, _ := http.NewRequest(http.MethodGet, pn.url("US", "/signin"), nil)
@@ -335,6 +339,7 @@ func TestLanguageChosen(t *testing.T) {
 // TestProfileLanguageStore: the language is stored with the profile on
 // both engines, and one the portal does not speak is refused.
 func TestProfileLanguageStore(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
@@ -360,6 +365,7 @@ func TestProfileLanguageStore(t *testing.T) {
 
 // TestDatesInFrench: day and month names come from the catalogue.
 func TestDatesInFrench(t *testing.T) {
+	t.Parallel()
 	d := time.Date(2026, 12, 3, 14, 5, 0, 0, time.UTC)
 	if got := formatDate("fr", "date.day", d); got != "jeu. 3 déc. 2026" {
 		t.Errorf("fr day: %q", got)
@@ -496,6 +502,7 @@ func moreDynamicKeys() map[string]string {
 // writes it for a preserved request, is said in French; one no pattern
 // knows stays as it is.
 func TestClockSourcesInFrench(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC)
 	req := &request.Request{ID: "US-2026-000101", Type: request.TypePreserve, Priority: request.PriorityUrgent,
 		Requested: request.Authority{Party: "IT"}, LegalBasis: request.LegalBasis{Instrument: request.InstrumentBudapest}}
@@ -535,6 +542,7 @@ func TestClockSourcesInFrench(t *testing.T) {
 // words (in both languages) are brought up to date; and a French problem
 // keeps what was found after the rule's words.
 func TestRuleWordsFollowTheChecklist(t *testing.T) {
+	t.Parallel()
 	for id, rule := range request.Rules {
 		if got, _ := i18n.Std().Text("en", "rule."+id); got != rule.Message() {
 			t.Errorf("i18n/en/rule.txt rule.%s = %q; request.Rules says %q: update it and i18n/fr/rule.txt", id, got, rule.Message())

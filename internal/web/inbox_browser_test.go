@@ -24,6 +24,7 @@ func (pn *portalNet) submitPreserve(t *testing.T, id, priority string) {
 // stays where it was: the inbox does not redraw anything while nothing
 // changed, and when a row arrives the focused link is focused again.
 func TestBrowserInboxArrivals(t *testing.T) {
+	t.Parallel()
 	it := browser(t, "Europe/Rome")
 	pn := startPortalNet(t, "US", "IT")
 	pn.submitPreserve(t, "US-2026-000201", "urgent")

@@ -61,9 +61,24 @@ func axeRun(ctx context.Context) ([]axeViolation, error) {
 // portalPage is one page to check: where it is and what shows it is drawn.
 type portalPage struct {
 	name, path, ready string
-	// open, when set, reaches the page by clicking instead of by URL
-	// (pages that answer a POST).
-	open func(ctx context.Context) error
+	// click, when set, reaches the page by pressing this button (an
+	// element id) on the page at path, after setting the fields of fill
+	// (element id -> value): pages that answer a POST.
+	click string
+	fill  map[string]string
+}
+
+// visit opens the page on US in the browser and waits until it is drawn.
+func (p portalPage) visit(ctx context.Context, pn *portalNet) error {
+	steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(pn.url("US", p.path))}
+	if p.click != "" {
+		steps = append(steps, chromedp.WaitVisible(chromedp.ID(p.click)))
+		for id, v := range p.fill {
+			steps = append(steps, chromedp.SetValue(chromedp.ID(id), v))
+		}
+		steps = append(steps, chromedp.Click(chromedp.ID(p.click)))
+	}
+	return chromedp.Do(ctx, append(steps, chromedp.WaitVisible(p.ready))...)
 }
 
 // TestBrowserEveryPage opens every page of the portal at 1366 and 390 px
@@ -72,6 +87,7 @@ type portalPage struct {
 // ART35_PORTAL_SCREENSHOTS=DIR it also writes a picture of each page at
 // both widths into DIR (docs/portal.md links to how to make them).
 func TestBrowserEveryPage(t *testing.T) {
+	t.Parallel()
 	out := os.Getenv("ART35_PORTAL_SCREENSHOTS")
 	if out != "" {
 		if err := os.MkdirAll(out, 0o755); err != nil {
@@ -94,11 +110,7 @@ func TestBrowserEveryPage(t *testing.T) {
 	// A supervisor, for the supervisor's page.
 	ctx := context.Background()
 	us := pn.Node("US")
-	usersOfUS := &users.Service{DB: us.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: us.Users.SecretKey}
-	chief, err := usersOfUS.Add(ctx, users.Account{Username: "chief", Name: "Robin Example", Role: users.Supervisor}, testPassword, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	chief := addAccount(t, us, clk, users.Account{Username: "chief", Name: "Robin Example", Role: users.Supervisor})
 	lang := "en"
 	check := func(p portalPage, width int64) {
 		t.Helper()
@@ -107,13 +119,7 @@ func TestBrowserEveryPage(t *testing.T) {
 		if err := chromedp.Do(c, chromedp.EmulateViewport(width, 900)); err != nil {
 			t.Fatal(err)
 		}
-		var err error
-		if p.open != nil {
-			err = p.open(c)
-		} else {
-			err = chromedp.Do(c, chromedp.Navigate(pn.url("US", p.path)), chromedp.WaitVisible(p.ready))
-		}
-		if err != nil {
+		if err := p.visit(c, pn); err != nil {
 			shot(t, b, "failed-page-"+p.name)
 			t.Errorf("%s at %d px: %v", p.name, width, err)
 			return
@@ -208,6 +214,19 @@ func TestBrowserEveryPage(t *testing.T) {
 // overdue emergency to GB, a ping from IT waiting for an answer.
 func everyPageSetup(t *testing.T, pn *portalNet, clk *clock.Manual) {
 	t.Helper()
+	sendAndPreserve(t, pn, clk)
+	if _, err := statstest.PingService(pn.Node("IT")).StartCampaign(context.Background(), ping.CampaignOptions{To: []string{"US"}, Window: time.Hour, By: pn.names["IT"]}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(20 * time.Minute) // the emergency to GB is now overdue
+}
+
+// sendAndPreserve has the US node of a US-IT-GB portal network send an
+// urgent preserve to IT (US-2026-000101), which IT acknowledges and
+// preserves, and an emergency to GB (US-2026-000102), as the portal's
+// pages and the documentation's pictures show them.
+func sendAndPreserve(t *testing.T, pn *portalNet, clk *clock.Manual) {
+	t.Helper()
 	ctx := context.Background()
 	us, it := pn.Node("US"), pn.Node("IT")
 	send := func(id, to, priority string) {
@@ -231,10 +250,6 @@ func everyPageSetup(t *testing.T, pn *portalNet, clk *clock.Manual) {
 		}
 		waitState(t, us, "US-2026-000101", st.To)
 	}
-	if _, err := statstest.PingService(it).StartCampaign(ctx, ping.CampaignOptions{To: []string{"US"}, Window: time.Hour, By: pn.names["IT"]}); err != nil {
-		t.Fatal(err)
-	}
-	clk.Advance(20 * time.Minute) // the emergency to GB is now overdue
 }
 
 // everyPage lists every page of the portal on US after everyPageSetup:
@@ -249,22 +264,13 @@ func everyPage(pn *portalNet) (pages, signedIn []portalPage) {
 		{name: "inbox-empty-filter", path: "/inbox?state=closed", ready: "td.empty"},
 		{name: "request-preserved", path: "/requests/US-2026-000101", ready: "#timeline"},
 		{name: "request-overdue", path: "/requests/US-2026-000102", ready: "#timeline"},
-		{name: "confirm-close", path: "/requests/US-2026-000101", ready: "#consequence", open: func(ctx context.Context) error {
-			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/requests/US-2026-000101")), chromedp.WaitVisible(chromedp.ID("act-closed")),
-				chromedp.Click(chromedp.ID("act-closed")), chromedp.WaitVisible(chromedp.ID("consequence")))
-		}},
+		{name: "confirm-close", path: "/requests/US-2026-000101", ready: "#consequence", click: "act-closed"},
 		{name: "compose-index", path: "/compose", ready: "main h1"},
 		{name: "compose-preserve", path: "/compose/preserve", ready: "#check"},
-		{name: "compose-errors", path: "/compose/preserve", ready: "#error-summary", open: func(ctx context.Context) error {
-			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/compose/preserve")), chromedp.WaitVisible(chromedp.ID("check")),
-				chromedp.Click(chromedp.ID("check")), chromedp.WaitVisible(chromedp.ID("error-summary")))
-		}},
-		{name: "preview", path: "/compose/preserve", ready: "#confirm", open: func(ctx context.Context) error {
-			// The compose form opened with every value given (as a request
-			// view's follow-up link does), checked: the preview.
-			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/compose/preserve?"+preserveForm.Encode())), chromedp.WaitVisible(chromedp.ID("check")),
-				chromedp.Click(chromedp.ID("check")), chromedp.WaitVisible(chromedp.ID("confirm")))
-		}},
+		{name: "compose-errors", path: "/compose/preserve", ready: "#error-summary", click: "check"},
+		// The compose form opened with every value given (as a request
+		// view's follow-up link does), checked: the preview.
+		{name: "preview", path: "/compose/preserve?" + preserveForm.Encode(), ready: "#confirm", click: "check"},
 		{name: "directory", path: "/directory", ready: "table.dir"},
 		{name: "directory-empty-search", path: "/directory?q=zzzz", ready: "td.empty"},
 		{name: "party", path: "/directory/IT", ready: "main h1"},
@@ -278,11 +284,8 @@ func everyPage(pn *portalNet) (pages, signedIn []portalPage) {
 		{name: "transfers-case", path: "/requests/US-2026-000101/transfers", ready: "table.asks"},
 		{name: "audit", path: "/requests/US-2026-000101/audit", ready: "table.audit"},
 		{name: "attribute", path: "/attribute", ready: "#attribute"},
-		{name: "attribute-result", path: "/attribute", ready: "#result", open: func(ctx context.Context) error {
-			return chromedp.Do(ctx, chromedp.Navigate(pn.url("US", "/attribute")), chromedp.WaitVisible(chromedp.ID("addresses")),
-				chromedp.SetValue(chromedp.ID("addresses"), "79.20.0.1 2026-11-20T14:02:07Z\n81.2.69.142 2026-11-20T14:05:00Z\n121.16.109.40 2026-11-20T14:06:00Z"),
-				chromedp.Click(chromedp.ID("attribute")), chromedp.WaitVisible(chromedp.ID("result")))
-		}},
+		{name: "attribute-result", path: "/attribute", ready: "#result", click: "attribute",
+			fill: map[string]string{"addresses": "79.20.0.1 2026-11-20T14:02:07Z\n81.2.69.142 2026-11-20T14:05:00Z\n121.16.109.40 2026-11-20T14:06:00Z"}},
 		{name: "sources", path: "/sources", ready: "main h1"},
 		{name: "stats", path: "/stats", ready: "#stats-sent"},
 		{name: "not-found", path: "/requests/US-2026-999999", ready: "main h1"},

@@ -16,6 +16,7 @@ import (
 // portal"; /pings lists the pending one with its countdown, and the
 // officer's answer reaches the sender, signed with the officer's name.
 func TestPingsPage(t *testing.T) {
+	t.Parallel()
 	pn := startPortalNet(t, "US", "IT")
 	ctx := context.Background()
 	it := pn.signIn(t, "IT")

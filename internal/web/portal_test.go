@@ -36,6 +36,12 @@ type portalNet struct {
 	clock   clock.Clock
 	secrets map[string]string // party -> TOTP secret of its officer
 	names   map[string]string // party -> officer's display name
+
+	// steps remembers the last TOTP step used per party's officer: a
+	// code is accepted once, so a second sign-in of the same account
+	// waits for the next step.
+	stepsMu sync.Mutex
+	steps   map[string]uint64
 }
 
 // officer names per party: fictional.
@@ -79,18 +85,43 @@ func startPortalNetWith(t *testing.T, clk clock.Clock, deps func(party string, n
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { net.Close() })
-	pn := &portalNet{Net: net, clock: clk, secrets: map[string]string{}, names: map[string]string{}}
+	pn := &portalNet{Net: net, clock: clk, secrets: map[string]string{}, names: map[string]string{}, steps: map[string]uint64{}}
 	for _, party := range parties {
-		n := net.Node(party)
-		svc := &users.Service{DB: n.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: n.Users.SecretKey}
 		name := officerNames[party]
-		secret, err := svc.Add(ctx, users.Account{Username: "officer", Name: name, Role: users.Officer}, testPassword, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		pn.secrets[party], pn.names[party] = secret, name
+		pn.secrets[party] = addAccount(t, net.Node(party), clk, users.Account{Username: "officer", Name: name, Role: users.Officer})
+		pn.names[party] = name
 	}
 	return pn
+}
+
+// addAccount makes an account on a node with testPassword and a cheap
+// password hash (the tests' accounts; the cost is not what they test)
+// and returns its TOTP secret.
+func addAccount(t *testing.T, n *node.Node, clk clock.Clock, a users.Account) string {
+	t.Helper()
+	svc := &users.Service{DB: n.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: n.Users.SecretKey}
+	secret, err := svc.Add(context.Background(), a, testPassword, "test")
+	if err != nil {
+		t.Fatalf("add account %s on %s: %v", a.Username, n.Config.Party, err)
+	}
+	return secret
+}
+
+// signInNew makes an account on party's node and signs it in over HTTP
+// with its password and its TOTP code of the clock's current step, as a
+// person would; the client holds the session.
+func (pn *portalNet) signInNew(t *testing.T, party string, a users.Account) *http.Client {
+	t.Helper()
+	secret := addAccount(t, pn.Node(party), pn.clock, a)
+	code, err := users.TOTPCode(secret, pn.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client(t)
+	if st, body, _ := post(t, c, pn.url(party, "/signin"), url.Values{"username": {a.Username}, "password": {testPassword}, "code": {code}}, nil); st != http.StatusSeeOther {
+		t.Fatalf("%s (%s) signs in on %s: %d, want 303: %.300s", a.Username, a.Role, party, st, body)
+	}
+	return c
 }
 
 func (pn *portalNet) url(party, path string) string { return "http://" + pn.Node(party).Addr() + path }
@@ -102,15 +133,12 @@ func client(t *testing.T) *http.Client {
 	return &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
-// usedSteps remembers the last TOTP step used per secret: a code is
-// accepted once, so a second sign-in of the same account waits for the
-// next step.
-var usedSteps = map[string]uint64{}
-
 func (pn *portalNet) code(t *testing.T, party string) string {
 	t.Helper()
+	pn.stepsMu.Lock()
+	defer pn.stepsMu.Unlock()
 	now := pn.clock.Now()
-	for usedSteps[pn.secrets[party]] == users.TOTPStep(now) {
+	for pn.steps[party] == users.TOTPStep(now) {
 		if m, ok := pn.clock.(*clock.Manual); ok {
 			m.Advance(users.TOTPPeriod)
 		} else {
@@ -118,7 +146,7 @@ func (pn *portalNet) code(t *testing.T, party string) string {
 		}
 		now = pn.clock.Now()
 	}
-	usedSteps[pn.secrets[party]] = users.TOTPStep(now)
+	pn.steps[party] = users.TOTPStep(now)
 	c, err := users.TOTPCode(pn.secrets[party], now)
 	if err != nil {
 		t.Fatal(err)
@@ -171,6 +199,7 @@ func post(t *testing.T, c *http.Client, u string, form url.Values, hdr map[strin
 // files refuses a request without a session, and shows nothing of the
 // node's data.
 func TestUnauthenticatedRefused(t *testing.T) {
+	t.Parallel()
 	pn := startPortalNet(t, "US", "IT")
 	c := client(t)
 	gets := []string{"/", "/inbox", "/inbox/rows", "/requests/US-2026-000101", "/requests/US-2026-000101/letter",
@@ -224,6 +253,7 @@ func TestUnauthenticatedRefused(t *testing.T) {
 // TestCrossSitePostRefused: a browser POST from another site is refused
 // before any handler runs, even with a valid session.
 func TestCrossSitePostRefused(t *testing.T) {
+	t.Parallel()
 	pn := startPortalNet(t, "US", "IT")
 	c := pn.signIn(t, "US")
 	tests := []struct {
@@ -251,6 +281,7 @@ func TestCrossSitePostRefused(t *testing.T) {
 }
 
 func TestSignInRefusesWrongFactors(t *testing.T) {
+	t.Parallel()
 	pn := startPortalNet(t, "US")
 	tests := []struct {
 		name, user, pw, code string
@@ -326,6 +357,7 @@ func htmlUnescape(s string) string {
 }
 
 func TestComposeSendActAcrossNodes(t *testing.T) {
+	t.Parallel()
 	pn := startPortalNet(t, "US", "IT")
 	us := pn.signIn(t, "US")
 
@@ -395,6 +427,7 @@ func TestComposeSendActAcrossNodes(t *testing.T) {
 }
 
 func TestDirectoryPages(t *testing.T) {
+	t.Parallel()
 	pn := startPortalNet(t, "US", "IT")
 	c := pn.signIn(t, "US")
 	tests := []struct {
@@ -437,6 +470,20 @@ func waitCase(t *testing.T, n *node.Node, id string) {
 	})
 }
 
+// startWithSent starts a US-IT portal network on a manual clock at 26
+// November 2026, 02:30 UTC, where the US officer has submitted doc (a
+// request US-2026-000101 to IT); it returns once IT holds the request.
+func startWithSent(t *testing.T, doc []byte) (*portalNet, *clock.Manual) {
+	t.Helper()
+	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
+	pn := startPortalNetClock(t, clk, "US", "IT")
+	if _, problems, err := pn.Node("US").Cases.Submit(context.Background(), doc, pn.names["US"]); err != nil {
+		t.Fatal(err, problems)
+	}
+	waitCase(t, pn.Node("IT"), "US-2026-000101")
+	return pn, clk
+}
+
 func waitState(t *testing.T, n *node.Node, id string, want request.State) {
 	t.Helper()
 	testkit.Eventually(t, fmt.Sprintf("%s on %s to be %s", id, n.Config.Party, want), func() bool {
@@ -450,15 +497,11 @@ func waitState(t *testing.T, n *node.Node, id string, want request.State) {
 // follow-up; each opens a compose form with the link and the party filled
 // in, and the link survives into the document.
 func TestFollowUps(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
-	pn := startPortalNetClock(t, clk, "US", "IT")
+	pn, clk := startWithSent(t, []byte(preserveJSON))
 	us, it := pn.Node("US"), pn.Node("IT")
-	if _, problems, err := us.Cases.Submit(ctx, []byte(preserveJSON), pn.names["US"]); err != nil {
-		t.Fatal(err, problems)
-	}
 	const id = "US-2026-000101"
-	waitCase(t, it, id)
 	waitState(t, us, id, request.StateDelivered)
 	itc := pn.signIn(t, "IT")
 	_, body, _ := get(t, itc, pn.url("IT", "/requests/"+id))
@@ -504,23 +547,10 @@ func TestFollowUps(t *testing.T) {
 
 // TestAuditorReadsOnly: an auditor sees the inbox but cannot send or act.
 func TestAuditorReadsOnly(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	pn := startPortalNet(t, "US")
-	n := pn.Node("US")
-	svc := &users.Service{DB: n.DB, Clock: pn.clock, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: n.Users.SecretKey}
-	secret, err := svc.Add(ctx, users.Account{Username: "auditor", Name: "Ada Auditor", Role: users.Auditor}, testPassword, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := users.TOTPCode(secret, pn.clock.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := client(t)
-	st, _, _ := post(t, c, pn.url("US", "/signin"), url.Values{"username": {"auditor"}, "password": {testPassword}, "code": {code}}, nil)
-	if st != http.StatusSeeOther {
-		t.Fatalf("auditor sign-in: %d", st)
-	}
+	c := pn.signInNew(t, "US", users.Account{Username: "auditor", Name: "Ada Auditor", Role: users.Auditor})
 	if st, _, _ := get(t, c, pn.url("US", "/inbox")); st != http.StatusOK {
 		t.Errorf("auditor inbox: %d", st)
 	}
@@ -530,7 +560,7 @@ func TestAuditorReadsOnly(t *testing.T) {
 			t.Errorf("POST %s as auditor: %d", p, st)
 		}
 	}
-	if _, err := n.Cases.Get(ctx, "US-2026-000101"); err == nil {
+	if _, err := pn.Node("US").Cases.Get(ctx, "US-2026-000101"); err == nil {
 		t.Error("an auditor sent a request")
 	}
 }
@@ -542,6 +572,7 @@ func TestAuditorReadsOnly(t *testing.T) {
 // It guards against the 2026-11-26 failure, when the session cookie's
 // Expires came from the node's clock and the jar dropped it.
 func TestPortalOnAnyDate(t *testing.T) {
+	t.Parallel()
 	for _, years := range []int{5, -5} {
 		t.Run(fmt.Sprintf("%+d years", years), func(t *testing.T) {
 			ctx := context.Background()

@@ -16,6 +16,7 @@ import (
 // on both engines; a phone not in international form and a malformed
 // e-mail are refused with the field named, and nothing is written.
 func TestProfileStore(t *testing.T) {
+	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))

@@ -15,6 +15,7 @@ func mustTime(s string) time.Time {
 }
 
 func TestCountdown(t *testing.T) {
+	t.Parallel()
 	now := mustTime("2026-11-26T03:00:00Z")
 	tests := []struct {
 		due  time.Time
@@ -40,6 +41,7 @@ func TestCountdown(t *testing.T) {
 }
 
 func TestShowTimes(t *testing.T) {
+	t.Parallel()
 	at := mustTime("2026-11-26T03:00:00Z")
 	rome, _ := time.LoadLocation("Europe/Rome")
 	tests := []struct {
@@ -71,6 +73,7 @@ func TestShowTimes(t *testing.T) {
 
 // TestShowTimesFrench: the same times, written the French way.
 func TestShowTimesFrench(t *testing.T) {
+	t.Parallel()
 	at := mustTime("2026-11-26T03:00:00Z")
 	rome, _ := time.LoadLocation("Europe/Rome")
 	got := string(showTimes("fr", at, rome, "America/New_York"))

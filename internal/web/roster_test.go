@@ -19,7 +19,7 @@ import (
 
 // rosterNet is a US-IT network whose IT-247 lists two primaries in Rome
 // (fictional), with a supervisor account on IT next to the officer.
-func rosterNet(t *testing.T, clk *clock.Manual) (*portalNet, *http.Client, string) {
+func rosterNet(t *testing.T, clk *clock.Manual) (*portalNet, *http.Client) {
 	t.Helper()
 	ctx := context.Background()
 	pn := startPortalNetClock(t, clk, "US", "IT")
@@ -48,24 +48,9 @@ func rosterNet(t *testing.T, clk *clock.Manual) (*portalNet, *http.Client, strin
 	if _, err := pn.Node("IT").AcceptSnapshot(ctx, signed); err != nil {
 		t.Fatal(err)
 	}
-	n := pn.Node("IT")
-	svc := &users.Service{DB: n.DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: n.Users.SecretKey}
-	secret, err := svc.Add(ctx, users.Account{Username: "chief", Name: "Sara Capo", Role: users.Supervisor}, testPassword, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
 	clk.Advance(users.TOTPPeriod) // a step of its own, apart from the officer's
-	code, err := users.TOTPCode(secret, clk.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sup := client(t)
-	resp, err := sup.PostForm(pn.url("IT", "/signin"), url.Values{"username": {"chief"}, "password": {testPassword}, "code": {code}})
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("supervisor sign-in: %v", err)
-	}
-	resp.Body.Close()
-	return pn, sup, code
+	sup := pn.signInNew(t, "IT", users.Account{Username: "chief", Name: "Sara Capo", Role: users.Supervisor})
+	return pn, sup
 }
 
 // TestRosterPageEdits: a supervisor adds duty slots on the roster page
@@ -74,9 +59,10 @@ func rosterNet(t *testing.T, clk *clock.Manual) (*portalNet, *http.Client, strin
 // consequence; the page says who the alarms go to now; an officer reads
 // but may not change; every change is in the audit log with the name.
 func TestRosterPageEdits(t *testing.T) {
+	t.Parallel()
 	loc, _ := time.LoadLocation("Europe/Rome")
 	clk := clock.NewManual(time.Date(2027, 1, 6, 3, 0, 0, 0, loc).UTC()) // 03:00 in Rome
-	pn, sup, _ := rosterNet(t, clk)
+	pn, sup := rosterNet(t, clk)
 	officer := pn.signIn(t, "IT")
 
 	code, body, _ := get(t, sup, pn.url("IT", "/roster"))
@@ -169,9 +155,10 @@ func TestRosterPageEdits(t *testing.T) {
 // confirmation pass the accessibility checks at 1366 and 390 px, and the
 // error summary takes the focus.
 func TestBrowserRosterPage(t *testing.T) {
+	t.Parallel()
 	b := browser(t, "Europe/Rome")
 	clk := clock.NewManual(time.Date(2027, 1, 6, 2, 0, 0, 0, time.UTC))
-	pn, sup, _ := rosterNet(t, clk)
+	pn, sup := rosterNet(t, clk)
 	// Sign the supervisor's browser in with the session the HTTP client holds.
 	u, _ := url.Parse(pn.url("IT", "/"))
 	var cookie *http.Cookie

@@ -13,6 +13,7 @@ import (
 // words; the inbox exports as CSV with its filter, and a cell that a
 // spreadsheet would run as a formula is defused.
 func TestSearchAndExport(t *testing.T) {
+	t.Parallel()
 	pn := startPortalNet(t, "US", "IT")
 	doc := strings.Replace(preserveJSON, `"EX-24-7-2026-0412"`, `"=HYPERLINK(\"http://example.org\")"`, 1)
 	if _, problems, err := pn.Node("US").Cases.Submit(context.Background(), []byte(doc), pn.names["US"]); err != nil {

@@ -15,6 +15,7 @@ import (
 // Protocol Art. 8 order was served on the provider; the data clock starts
 // and the page shows it; the step is offered once.
 func TestServedStep(t *testing.T) {
+	t.Parallel()
 	pn := startPortalNet(t, "US", "IT")
 	ctx := context.Background()
 	b, err := os.ReadFile("../request/testdata/minimal/production-order.json")

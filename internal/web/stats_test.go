@@ -25,6 +25,7 @@ import (
 // timeline's figures, its JSON is the report "art35 stats --json" gives,
 // exercises are apart, and nobody signed out sees it.
 func TestStatsPage(t *testing.T) {
+	t.Parallel()
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
 			h := statstest.Start(t, backend, statstest.Options{Setup: func(_ string, n *node.Node) error {
@@ -39,11 +40,7 @@ func TestStatsPage(t *testing.T) {
 			ctx := context.Background()
 			us := h.Net.Node("US")
 			base := "http://" + us.Addr()
-			svc := &users.Service{DB: us.DB, Clock: h.Clock, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: us.Users.SecretKey}
-			secret, err := svc.Add(ctx, users.Account{Username: "supervisor", Name: "Sam Sample", Role: users.Officer}, testPassword, "test")
-			if err != nil {
-				t.Fatal(err)
-			}
+			secret := addAccount(t, us, h.Clock, users.Account{Username: "supervisor", Name: "Sam Sample", Role: users.Officer})
 			jar, _ := cookiejar.New(nil)
 			c := &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 			fetch := func(path string) (int, string) {

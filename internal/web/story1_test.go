@@ -32,6 +32,7 @@ const trafficPathJSON = `{
 // click, with the provider, every identifier and its time filled in and
 // the link to the answer; the chain shows the preserve, then the answer.
 func TestStory1OnwardPreserve(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
 	pn := acknowledgedOnIT(t, clk)
 	ctx := context.Background()

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +17,7 @@ import (
 // nobody's), and who is on duty; an officer is refused the page but sees
 // the roster.
 func TestSupervisorAndRoster(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
 	pn := acknowledgedOnIT(t, clk)
 	ctx := context.Background()
@@ -37,21 +37,7 @@ func TestSupervisorAndRoster(t *testing.T) {
 		t.Errorf("roster: %d", code)
 	}
 
-	svc := &users.Service{DB: pn.Node("IT").DB, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: pn.Node("IT").Users.SecretKey}
-	secret, err := svc.Add(ctx, users.Account{Username: "chief", Name: "Paola Esempio", Role: users.Supervisor}, testPassword, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := users.TOTPCode(secret, clk.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sup := client(t)
-	resp, err := sup.PostForm(pn.url("IT", "/signin"), url.Values{"username": {"chief"}, "password": {testPassword}, "code": {code}})
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		t.Fatalf("supervisor sign-in: %v", err)
-	}
-	resp.Body.Close()
+	sup := pn.signInNew(t, "IT", users.Account{Username: "chief", Name: "Paola Esempio", Role: users.Supervisor})
 	st, body, _ := get(t, sup, pn.url("IT", "/supervisor"))
 	if st != http.StatusOK {
 		t.Fatalf("supervisor page: %d", st)

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/request"
 	"github.com/chromedp/chromedp"
 )
@@ -16,14 +15,10 @@ import (
 // and after a record; a refused access moves focus to the error summary,
 // whose link leads to the field; a renewal shows on the interception.
 func TestBrowserTransborder(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
-	pn := startPortalNetClock(t, clk, "US", "IT")
+	pn, clk := startWithSent(t, interceptionJSON(t))
 	it := pn.Node("IT")
-	if _, problems, err := pn.Node("US").Cases.Submit(ctx, interceptionJSON(t), pn.names["US"]); err != nil {
-		t.Fatal(err, problems)
-	}
-	waitCase(t, it, "US-2026-000101")
 	clk.Advance(time.Minute)
 	if _, err := it.Cases.Act(ctx, "US-2026-000101", request.Step{To: request.StateAcknowledged, By: pn.names["IT"]}, nil); err != nil {
 		t.Fatal(err)

@@ -33,14 +33,10 @@ func interceptionJSON(t *testing.T) []byte {
 // complete) and renews a received Art. 34 interception, which moves the
 // end of its authorised period in the case's clock.
 func TestTransborderPage(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
-	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
-	pn := startPortalNetClock(t, clk, "US", "IT")
+	pn, clk := startWithSent(t, interceptionJSON(t))
 	it := pn.Node("IT")
-	if _, problems, err := pn.Node("US").Cases.Submit(ctx, interceptionJSON(t), pn.names["US"]); err != nil {
-		t.Fatal(err, problems)
-	}
-	waitCase(t, it, "US-2026-000101")
 	c := pn.signIn(t, "IT")
 
 	status, body, _ := get(t, c, pn.url("IT", "/transborder"))
@@ -148,6 +144,7 @@ func TestTransborderPage(t *testing.T) {
 // TestDisclosureStoppedHeadline: the case timeline names who stopped a
 // direct order, and the EU certificates have names of their own.
 func TestDisclosureStoppedHeadline(t *testing.T) {
+	t.Parallel()
 	h, details := eventHeadline("en", request.Evidence{Kind: request.NoteDisclosureStopped, By: "DE-NOT (Erika Beispiel)", Details: "prejudice"})
 	if h != "Disclosure stopped by DE-NOT (Erika Beispiel)" || !details {
 		t.Errorf("headline %q details %v", h, details)
@@ -163,6 +160,7 @@ func TestDisclosureStoppedHeadline(t *testing.T) {
 // as forms, section by section, and checking an empty one lists what the
 // Annex requires.
 func TestComposeEUCertificates(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
 	pn := startPortalNetClock(t, clk, "US", "IT")
 	c := pn.signIn(t, "IT")

@@ -26,6 +26,7 @@ import (
 // after a confirmation of its own, and both sides list the authorisation.
 // Each side may only do its own part.
 func TestTransferAuthorisations(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
 	pn := acknowledgedOnIT(t, clk)
 	ctx := context.Background()
@@ -124,6 +125,7 @@ func lifecycleOf(t *testing.T, pn *portalNet, party, id string) *request.Lifecyc
 // page: choose the party, give the purpose, read the consequence, confirm.
 // Both pages pass the accessibility checks at 1366 and 390 px.
 func TestBrowserTransferAsk(t *testing.T) {
+	t.Parallel()
 	b := browser(t, "Europe/Rome")
 	clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
 	pn := acknowledgedOnIT(t, clk)
@@ -155,6 +157,7 @@ func TestBrowserTransferAsk(t *testing.T) {
 // a French browser (the words come from i18n/fr/transfers.txt and
 // roster.txt).
 func TestDeskPagesInFrench(t *testing.T) {
+	t.Parallel()
 	clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
 	pn := acknowledgedOnIT(t, clk)
 	it := pn.signIn(t, "IT")

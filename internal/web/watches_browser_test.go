@@ -101,6 +101,7 @@ func pageChecks(t *testing.T, ctx context.Context, where string) {
 // there by itself, highlighted and announced, with each hop and its time.
 // The page is redrawn only when something changed (204 otherwise).
 func TestBrowserWatchEventsLive(t *testing.T) {
+	t.Parallel()
 	b := browser(t, "America/New_York")
 	pn, ws := startWatchNet(t, "US", "GB")
 	ctx := context.Background()
