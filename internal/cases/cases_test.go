@@ -15,7 +15,6 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
-	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -38,6 +37,35 @@ func waitState(t *testing.T, svc *cases.Service, id string, want request.State) 
 	return c
 }
 
+// preserveDoc returns the preserve fixture (testdata/preserve.json) with
+// each old string of oldNew replaced by the new one after it.
+func preserveDoc(t *testing.T, oldNew ...string) []byte {
+	t.Helper()
+	doc, err := os.ReadFile("testdata/preserve.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(oldNew); i += 2 {
+		if !bytes.Contains(doc, []byte(oldNew[i])) {
+			t.Fatalf("the preserve fixture no longer holds %s", oldNew[i])
+		}
+		doc = bytes.Replace(doc, []byte(oldNew[i]), []byte(oldNew[i+1]), 1)
+	}
+	return doc
+}
+
+// sendDelivered has from's officer submit doc and returns the request's
+// id once to holds it as delivered.
+func sendDelivered(t *testing.T, from, to *cases.Service, doc []byte) string {
+	t.Helper()
+	c, problems, err := from.Submit(context.Background(), doc, "Alex Example")
+	if err != nil {
+		t.Fatal(err, problems)
+	}
+	waitState(t, to, c.Request.ID, request.StateDelivered)
+	return c.Request.ID
+}
+
 // TestPreservationRoundTrip is the network's basic exchange between two
 // real nodes: the US sends a preservation request, Italy's node stores
 // it and the US sees it delivered; an Italian officer acknowledges it,
@@ -45,7 +73,7 @@ func waitState(t *testing.T, svc *cases.Service, id string, want request.State) 
 // date; each step reaches the US as a signed evidence. The US then closes.
 func TestPreservationRoundTrip(t *testing.T) {
 	t.Parallel()
-	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(t0)
 		net := start(t, backend, clk)
 		us, it := net.Node("US").Cases, net.Node("IT").Cases

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"os"
 	"testing"
 	"time"
 
@@ -26,16 +25,10 @@ func TestNotes(t *testing.T) {
 	net := start(t, store.SQLite, clk)
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
 	ctx := context.Background()
-	doc, _ := os.ReadFile("testdata/preserve.json")
-	c, _, err := us.Submit(ctx, doc, "Alex Example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := c.Request.ID
+	id := sendDelivered(t, us, it, preserveDoc(t))
 	// Both sides: Italy stores the case before it answers the POST, and the
 	// US records "delivered" only when that answer arrives, so Italy being
 	// delivered says nothing yet of the US's state checked below.
-	waitState(t, it, id, request.StateDelivered)
 	waitState(t, us, id, request.StateDelivered)
 	clk.Advance(time.Minute)
 

@@ -15,8 +15,6 @@ import (
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
-	"github.com/art35/art35/internal/store"
-	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -117,88 +115,82 @@ func forgeStop(t *testing.T, nd *node.Node, id string) string {
 // Real nodes on loopback, both engines.
 func TestNotifiedAuthorityStopsDisclosure(t *testing.T) {
 	t.Parallel()
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
+	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+		clk := clock.NewManual(t0)
+		net := startFRDE(t, backend, clk, "DE-NOT", "DE-EUE")
+		notifyWorld(t, net, clk.Now())
+		ctx := context.Background()
+		fr, isp := net.Node("FR").Cases, net.Node("DE-MAIL-EXAMPLE").Cases
+		yes := true
+		orders := []struct {
+			name, id, notified, other string
+			doc                       []byte
+		}{
+			{"Protocol Art. 7", "FR-2026-000401", "DE-NOT", "DE-EUE", order(t, request.TypeSubscriberDirect, "FR-2026-000401", func(r *request.Request) {
+				r.SubscriberDirect.NotificationGiven = &yes
+			})},
+			{"EPOC for content data", "FR-2026-000402", "DE-EUE", "DE-NOT", order(t, request.TypeEPOC, "FR-2026-000402", func(r *request.Request) {
+				e := r.EPOC
+				e.A.State, e.B.Country, e.I.Kind, e.G.Threshold = "FR", "DE", "judge", "3-years"
+				e.F.Items[0].Category = request.EUContent
+				e.E = request.EUNotification{Notified: &yes, EnforcingState: "DE", EnforcingAuthority: "DE-EUE"}
+			})},
+		}
+		for _, o := range orders {
+			c, problems, n, err := fr.SubmitDirect(ctx, o.doc, "Camille Exemple (fictional)", "DE-MAIL-EXAMPLE")
+			if err != nil {
+				t.Fatal(o.name, err, problems)
 			}
-			clk := clock.NewManual(t0)
-			net := testnet.StartTest(t, backend, testnet.Options{Parties: []string{"FR", "DE"}, Clock: clk,
-				Providers: []testnet.Provider{{Name: "DE-MAIL-EXAMPLE", Party: "DE"}, {Name: "DE-NOT", Party: "DE"}, {Name: "DE-EUE", Party: "DE"}}})
-			notifyWorld(t, net, clk.Now())
-			ctx := context.Background()
-			fr, isp := net.Node("FR").Cases, net.Node("DE-MAIL-EXAMPLE").Cases
-			yes := true
-			orders := []struct {
-				name, id, notified, other string
-				doc                       []byte
-			}{
-				{"Protocol Art. 7", "FR-2026-000401", "DE-NOT", "DE-EUE", order(t, request.TypeSubscriberDirect, "FR-2026-000401", func(r *request.Request) {
-					r.SubscriberDirect.NotificationGiven = &yes
-				})},
-				{"EPOC for content data", "FR-2026-000402", "DE-EUE", "DE-NOT", order(t, request.TypeEPOC, "FR-2026-000402", func(r *request.Request) {
-					e := r.EPOC
-					e.A.State, e.B.Country, e.I.Kind, e.G.Threshold = "FR", "DE", "judge", "3-years"
-					e.F.Items[0].Category = request.EUContent
-					e.E = request.EUNotification{Notified: &yes, EnforcingState: "DE", EnforcingAuthority: "DE-EUE"}
-				})},
+			if n == nil || !n.Required || n.Authority != o.notified {
+				t.Fatalf("%s: notification %+v, want %s", o.name, n, o.notified)
 			}
-			for _, o := range orders {
-				c, problems, n, err := fr.SubmitDirect(ctx, o.doc, "Camille Exemple (fictional)", "DE-MAIL-EXAMPLE")
-				if err != nil {
-					t.Fatal(o.name, err, problems)
-				}
-				if n == nil || !n.Required || n.Authority != o.notified {
-					t.Fatalf("%s: notification %+v, want %s", o.name, n, o.notified)
-				}
-				waitEvidence(t, fr, o.id, request.NoteNotified)
-				waitState(t, isp, o.id, request.StateDelivered)
-				cp := waitState(t, net.Node(o.notified).Cases, o.id, request.StateDelivered)
-				if cp.Peer != "FR-247" || cp.Request.Type != c.Request.Type {
-					t.Fatalf("%s: the copy at %s: %+v", o.name, o.notified, cp)
-				}
-				clk.Advance(time.Minute)
-				if _, err := isp.Act(ctx, o.id, request.Step{To: request.StateAcknowledged, By: "Dana Beispiel (fictional)"}, nil); err != nil {
-					t.Fatal(err)
-				}
+			waitEvidence(t, fr, o.id, request.NoteNotified)
+			waitState(t, isp, o.id, request.StateDelivered)
+			cp := waitState(t, net.Node(o.notified).Cases, o.id, request.StateDelivered)
+			if cp.Peer != "FR-247" || cp.Request.Type != c.Request.Type {
+				t.Fatalf("%s: the copy at %s: %+v", o.name, o.notified, cp)
+			}
+			clk.Advance(time.Minute)
+			if _, err := isp.Act(ctx, o.id, request.Step{To: request.StateAcknowledged, By: "Dana Beispiel (fictional)"}, nil); err != nil {
+				t.Fatal(err)
+			}
 
-				// Rule R9: neither the other authority nor the issuer may stop it.
-				for _, who := range []string{o.other, "FR"} {
-					if got := forgeStop(t, net.Node(who), o.id); !strings.Contains(got, "wrong_side") || !strings.Contains(got, "only "+o.notified) {
-						t.Errorf("%s: a stop from %s was refused with %q, want wrong_side naming %s", o.name, who, got, o.notified)
-					}
+			// Rule R9: neither the other authority nor the issuer may stop it.
+			for _, who := range []string{o.other, "FR"} {
+				if got := forgeStop(t, net.Node(who), o.id); !strings.Contains(got, "wrong_side") || !strings.Contains(got, "only "+o.notified) {
+					t.Errorf("%s: a stop from %s was refused with %q, want wrong_side naming %s", o.name, who, got, o.notified)
 				}
-				// Nor does the other authority's node let its officer try.
-				if _, err := net.Node(o.other).Cases.StopDisclosure(ctx, o.id, "DE-MAIL-EXAMPLE", "x", "y"); !apperr.Is(err, apperr.ENotFound) {
-					t.Errorf("%s: %s stops a copy it does not hold: %v", o.name, o.other, err)
-				}
-
-				// The notified authority stops disclosure; the provider honours it.
-				clk.Advance(time.Minute)
-				if _, err := net.Node(o.notified).Cases.StopDisclosure(ctx, o.id, "DE-MAIL-EXAMPLE", "Erika Beispiel (fictional)",
-					"disclosure would prejudice a domestic investigation"); err != nil {
-					t.Fatal(o.name, err)
-				}
-				waitEvidence(t, isp, o.id, request.NoteDisclosureStopped)
-				held, err := isp.Get(ctx, o.id)
-				if err != nil {
-					t.Fatal(err)
-				}
-				stop, _ := held.Lifecycle.Stopped()
-				if !strings.HasPrefix(stop.By, o.notified+" (Erika Beispiel") || stop.As != request.ByNotified || !strings.Contains(stop.Details, "prejudice") {
-					t.Errorf("%s: stop recorded as %+v", o.name, stop)
-				}
-				clk.Advance(time.Minute)
-				if _, err := isp.Act(ctx, o.id, request.Step{To: request.StateInProgress, By: "Dana Beispiel (fictional)"}, nil); err != nil {
-					t.Fatal(err)
-				}
-				_, err = isp.Act(ctx, o.id, request.Step{To: request.StateDisclosed, By: "Dana Beispiel (fictional)"}, nil)
-				if !apperr.Is(err, apperr.EConflict) || !strings.Contains(err.Error(), "disclosure stopped by "+o.notified) {
-					t.Errorf("%s: disclose after the stop: %v", o.name, err)
-				}
-				// A second stop comes too late only once the order is finished;
-				// here it is still open, so the rule book takes it again.
 			}
-		})
-	}
+			// Nor does the other authority's node let its officer try.
+			if _, err := net.Node(o.other).Cases.StopDisclosure(ctx, o.id, "DE-MAIL-EXAMPLE", "x", "y"); !apperr.Is(err, apperr.ENotFound) {
+				t.Errorf("%s: %s stops a copy it does not hold: %v", o.name, o.other, err)
+			}
+
+			// The notified authority stops disclosure; the provider honours it.
+			clk.Advance(time.Minute)
+			if _, err := net.Node(o.notified).Cases.StopDisclosure(ctx, o.id, "DE-MAIL-EXAMPLE", "Erika Beispiel (fictional)",
+				"disclosure would prejudice a domestic investigation"); err != nil {
+				t.Fatal(o.name, err)
+			}
+			waitEvidence(t, isp, o.id, request.NoteDisclosureStopped)
+			held, err := isp.Get(ctx, o.id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stop, _ := held.Lifecycle.Stopped()
+			if !strings.HasPrefix(stop.By, o.notified+" (Erika Beispiel") || stop.As != request.ByNotified || !strings.Contains(stop.Details, "prejudice") {
+				t.Errorf("%s: stop recorded as %+v", o.name, stop)
+			}
+			clk.Advance(time.Minute)
+			if _, err := isp.Act(ctx, o.id, request.Step{To: request.StateInProgress, By: "Dana Beispiel (fictional)"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			_, err = isp.Act(ctx, o.id, request.Step{To: request.StateDisclosed, By: "Dana Beispiel (fictional)"}, nil)
+			if !apperr.Is(err, apperr.EConflict) || !strings.Contains(err.Error(), "disclosure stopped by "+o.notified) {
+				t.Errorf("%s: disclose after the stop: %v", o.name, err)
+			}
+			// A second stop comes too late only once the order is finished;
+			// here it is still open, so the rule book takes it again.
+		}
+	})
 }

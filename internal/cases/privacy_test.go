@@ -17,7 +17,6 @@ import (
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/retention"
 	"github.com/art35/art35/internal/store"
-	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -27,24 +26,31 @@ func startParties(t *testing.T, backend string, clk clock.Clock, parties ...stri
 	return testnet.StartTest(t, backend, testnet.Options{Parties: parties, Clock: clk})
 }
 
+// startFRDE starts France's and Germany's points of contact and the
+// German provider DE-MAIL-EXAMPLE's node, with more German authorities'
+// nodes (DE-NOT, the notified authority, ...) named in others.
+func startFRDE(t *testing.T, backend string, clk clock.Clock, others ...string) *testnet.Net {
+	t.Helper()
+	providers := []testnet.Provider{{Name: "DE-MAIL-EXAMPLE", Party: "DE"}}
+	for _, o := range others {
+		providers = append(providers, testnet.Provider{Name: o, Party: "DE"})
+	}
+	return testnet.StartTest(t, backend, testnet.Options{Parties: []string{"FR", "DE"}, Clock: clk, Providers: providers})
+}
+
 // TestOnwardTransferNeedsAuthorisation: Italy received data from the US
 // and wants to pass it to Germany. Without the US's authorisation the
 // request is refused and nothing leaves; Italy asks, the US grants (both
 // as signed evidences between the nodes), and then it goes.
 func TestOnwardTransferNeedsAuthorisation(t *testing.T) {
 	t.Parallel()
-	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(t0)
 		net := startParties(t, backend, clk, "US", "IT", "DE")
 		us, it := net.Node("US").Cases, net.Node("IT").Cases
 		ctx := context.Background()
-		doc, _ := os.ReadFile("testdata/preserve.json")
-		doc = bytes.Replace(doc, []byte(`"code": "H0"`), []byte(`"code": "H2"`), 1) // not to be passed on without permission
-		c, _, err := us.Submit(ctx, doc, "Alex Example")
-		if err != nil {
-			t.Fatal(err)
-		}
-		waitState(t, it, c.Request.ID, request.StateDelivered)
+		id := sendDelivered(t, us, it, preserveDoc(t, `"code": "H0"`, `"code": "H2"`)) // not to be passed on without permission
+		var err error
 
 		// The data came with H2: passing it on under H0 weakens the code.
 		weak, _ := os.ReadFile("testdata/spontaneous.json")
@@ -61,11 +67,11 @@ func TestOnwardTransferNeedsAuthorisation(t *testing.T) {
 		if out, _ := net.Node("IT").Envelopes.Outbox(ctx); len(out) != 0 {
 			t.Fatalf("a refused forward was queued: %+v", out)
 		}
-		if err := it.RequestTransfer(ctx, c.Request.ID, "DE", "German case on the same address", "Giulia Prova (fictional)"); err != nil {
+		if err := it.RequestTransfer(ctx, id, "DE", "German case on the same address", "Giulia Prova (fictional)"); err != nil {
 			t.Fatal(err)
 		}
-		waitEvidence(t, us, c.Request.ID, "transfer-request")
-		if err := us.GrantTransfer(ctx, c.Request.ID, "DE", "German case on the same address", "Alex Example"); err != nil {
+		waitEvidence(t, us, id, "transfer-request")
+		if err := us.GrantTransfer(ctx, id, "DE", "German case on the same address", "Alex Example"); err != nil {
 			t.Fatal(err)
 		}
 		testkit.Eventually(t, "Italy to record the authorisation to DE by Alex Example", func() bool {
@@ -100,7 +106,7 @@ func waitEvidence(t *testing.T, svc *cases.Service, id, kind string) {
 // open case for review, and records the purge in the audit log.
 func TestPurgeRemovesPersonalData(t *testing.T) {
 	t.Parallel()
-	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(t0)
 		net := startParties(t, backend, clk, "US", "IT")
 		us, it := net.Node("US").Cases, net.Node("IT").Cases
@@ -201,19 +207,14 @@ func TestIncidentNoticeReachesTheOrigin(t *testing.T) {
 	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
 	ctx := context.Background()
-	doc, _ := os.ReadFile("testdata/preserve.json")
-	c, _, err := us.Submit(ctx, doc, "Alex Example")
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitState(t, it, c.Request.ID, request.StateDelivered)
-	if err := us.NotifyIncident(ctx, c.Request.ID, "x", "y"); !apperr.Is(err, apperr.EInvalid) {
+	id := sendDelivered(t, us, it, preserveDoc(t))
+	if err := us.NotifyIncident(ctx, id, "x", "y"); !apperr.Is(err, apperr.EInvalid) {
 		t.Fatalf("the origin notifying itself: %v", err)
 	}
-	if err := it.NotifyIncident(ctx, c.Request.ID, "a laptop holding the case file was stolen (fictional)", "Giulia Prova (fictional)"); err != nil {
+	if err := it.NotifyIncident(ctx, id, "a laptop holding the case file was stolen (fictional)", "Giulia Prova (fictional)"); err != nil {
 		t.Fatal(err)
 	}
-	waitEvidence(t, us, c.Request.ID, cases.KindIncident)
+	waitEvidence(t, us, id, cases.KindIncident)
 	inc, err := us.Incidents(ctx)
 	if err != nil || len(inc) != 1 || inc[0].Direction != cases.Outgoing || inc[0].Peer != "IT-247" || !bytes.Contains([]byte(inc[0].Details), []byte("laptop")) {
 		t.Fatalf("incidents at the origin = %+v, %v", inc, err)
@@ -233,14 +234,7 @@ func TestConditionsAndUsage(t *testing.T) {
 	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
 	ctx := context.Background()
-	doc, _ := os.ReadFile("testdata/preserve.json")
-	doc = bytes.Replace(doc, []byte(`"code": "H0"`), []byte(`"code": "H3", "conditions": ["use only for case EX-24-7-2026-0412"]`), 1)
-	c, problems, err := us.Submit(ctx, doc, "Alex Example")
-	if err != nil {
-		t.Fatal(err, problems)
-	}
-	id := c.Request.ID
-	waitState(t, it, id, request.StateDelivered)
+	id := sendDelivered(t, us, it, preserveDoc(t, `"code": "H0"`, `"code": "H3", "conditions": ["use only for case EX-24-7-2026-0412"]`))
 	if err := it.AcceptConditions(ctx, id, "Giulia Prova (fictional)"); err != nil {
 		t.Fatal(err)
 	}
@@ -283,16 +277,11 @@ func TestDualCriminalityNeedsTheReservation(t *testing.T) {
 	net := startParties(t, store.SQLite, clock.NewManual(t0), "US", "IT")
 	us, it := net.Node("US").Cases, net.Node("IT").Cases
 	ctx := context.Background()
-	doc, _ := os.ReadFile("testdata/preserve.json")
-	c, _, err := us.Submit(ctx, doc, "Alex Example")
-	if err != nil {
+	id := sendDelivered(t, us, it, preserveDoc(t))
+	if _, err := it.Act(ctx, id, request.Step{To: request.StateAcknowledged, By: "Giulia Prova (fictional)"}, nil); err != nil {
 		t.Fatal(err)
 	}
-	waitState(t, it, c.Request.ID, request.StateDelivered)
-	if _, err := it.Act(ctx, c.Request.ID, request.Step{To: request.StateAcknowledged, By: "Giulia Prova (fictional)"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	_, err = it.Act(ctx, c.Request.ID, request.Step{To: request.StateDeclined, By: "Giulia Prova (fictional)", Code: request.CodeDualCriminality}, nil)
+	_, err := it.Act(ctx, id, request.Step{To: request.StateDeclined, By: "Giulia Prova (fictional)", Code: request.CodeDualCriminality}, nil)
 	if err == nil || !bytes.Contains([]byte(err.Error()), []byte("29(4)")) {
 		t.Fatalf("dual-criminality refusal without the reservation: %v", err)
 	}

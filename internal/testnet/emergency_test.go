@@ -12,7 +12,6 @@ import (
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/keys"
 	reqpkg "github.com/art35/art35/internal/request"
-	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -34,7 +33,7 @@ func republish(t *testing.T, net *testnet.Net, now time.Time, change func(d *dir
 // key is revoked afterwards is flagged at once and cannot be executed.
 func TestEmergencyNeedsConfirmation(t *testing.T) {
 	t.Parallel()
-	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
 		net := start(t, backend, clk, "US", "IT")
 		us, it := net.Node("US"), net.Node("IT")

@@ -1,8 +1,6 @@
 package testnet_test
 
 import (
-	"github.com/art35/art35/internal/testkit"
-
 	"context"
 	"os"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	reqpkg "github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -25,7 +24,7 @@ import (
 // answer does not depend on the day the test runs.
 func TestProviderAdmitsEUPreservationOrder(t *testing.T) {
 	t.Parallel()
-	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		opt := testnet.Options{Parties: []string{"FR", "US", "ES"}, Dir: t.TempDir(),
 			Clock:     clock.NewManual(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)),

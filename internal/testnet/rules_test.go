@@ -16,7 +16,6 @@ import (
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/node"
 	reqpkg "github.com/art35/art35/internal/request"
-	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -104,7 +103,7 @@ func reqHeader(idem, typ, to string) envelope.Header {
 // checklist, and a request's id is scoped by its party.
 func TestRuleBookRequests(t *testing.T) {
 	t.Parallel()
-	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
 		net := start(t, backend, clk, "US", "IT", "FR")
 		us, it, fr := net.Node("US"), net.Node("IT"), net.Node("FR")
@@ -231,7 +230,7 @@ func evidenceBody(id string, fields map[string]any) []byte {
 // who signed it, not from its "as"), and only between the case's parties.
 func TestRuleBookEvidences(t *testing.T) {
 	t.Parallel()
-	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
 		net := start(t, backend, clock.System{}, "US", "IT", "FR")
 		us, it, fr := net.Node("US"), net.Node("IT"), net.Node("FR")
 		ctx := context.Background()
@@ -291,7 +290,7 @@ func TestRuleBookEvidences(t *testing.T) {
 // retried, and the refusal's code and reason are on the sender's case.
 func TestPeerRefusalReachesTheOfficer(t *testing.T) {
 	t.Parallel()
-	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
 		net := start(t, backend, clk, "US", "IT")
 		us, it := net.Node("US"), net.Node("IT")

@@ -14,7 +14,6 @@ import (
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/store"
-	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -37,7 +36,7 @@ func request(idem string, subkind string) envelope.Header {
 // Italy and the US holds Italy's signed receipt for each.
 func TestRequestCrossesTheNetwork(t *testing.T) {
 	t.Parallel()
-	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
 		net := start(t, backend, clock.System{}, "US", "IT")
 		us, it := net.Node("US"), net.Node("IT")
 		ctx := context.Background()
@@ -70,7 +69,7 @@ func TestRequestCrossesTheNetwork(t *testing.T) {
 // exactly once.
 func TestPeerDownThenBack(t *testing.T) {
 	t.Parallel()
-	storetest.ForEachEngine(t, func(t *testing.T, backend string) {
+	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(t0)
 		net := start(t, backend, clk, "US", "IT")
 		us := net.Node("US")

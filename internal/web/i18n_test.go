@@ -24,7 +24,7 @@ import (
 	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/stats"
 	"github.com/art35/art35/internal/store"
-	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/users"
 	"github.com/art35/art35/internal/web/i18n"
 )
@@ -340,7 +340,7 @@ func TestLanguageChosen(t *testing.T) {
 // both engines, and one the portal does not speak is refused.
 func TestProfileLanguageStore(t *testing.T) {
 	t.Parallel()
-	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+	testkit.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
 		svc := &users.Service{DB: db, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: make([]byte, 32)}

@@ -8,7 +8,7 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/store"
-	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/users"
 )
 
@@ -17,7 +17,7 @@ import (
 // e-mail are refused with the field named, and nothing is written.
 func TestProfileStore(t *testing.T) {
 	t.Parallel()
-	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+	testkit.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
 		svc := &users.Service{DB: db, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: make([]byte, 32)}
