@@ -94,6 +94,21 @@ func TestBrowserEveryPage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// Each language on a network and in a browser of its own, side by
+	// side: the officer's language is stored in the node's database.
+	for _, lang := range []string{"en", "fr"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			everyPageIn(t, lang, out)
+		})
+	}
+}
+
+// everyPageIn is TestBrowserEveryPage in one language: the sign-in page
+// by the browser's Accept-Language, the others by the officer's choice on
+// the profile page (stored as the form stores it). Pictures go to out
+// when it is not empty.
+func everyPageIn(t *testing.T, lang, out string) {
 	clk := clock.NewManual(time.Date(2026, 11, 26, 2, 30, 0, 0, time.UTC))
 	pn := startPortalNetClock(t, clk, "US", "IT", "GB")
 	everyPageSetup(t, pn, clk)
@@ -111,7 +126,6 @@ func TestBrowserEveryPage(t *testing.T) {
 	ctx := context.Background()
 	us := pn.Node("US")
 	chief := addAccount(t, us, clk, users.Account{Username: "chief", Name: "Robin Example", Role: users.Supervisor})
-	lang := "en"
 	check := func(p portalPage, width int64) {
 		t.Helper()
 		c, cancel := context.WithTimeout(b, 90*time.Second)
@@ -120,7 +134,7 @@ func TestBrowserEveryPage(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := p.visit(c, pn); err != nil {
-			shot(t, b, "failed-page-"+p.name)
+			shot(t, b, "failed-page-"+p.name+"-"+lang)
 			t.Errorf("%s at %d px: %v", p.name, width, err)
 			return
 		}
@@ -161,52 +175,47 @@ func TestBrowserEveryPage(t *testing.T) {
 			}
 		}
 	}
-	// Every page in English, then in French: the sign-in page by the
-	// browser's Accept-Language, the others by the officer's choice on the
-	// profile page (stored as the form stores it).
-	for _, lang = range []string{"en", "fr"} {
-		within(t, b, 30*time.Second, "browser language "+lang, chromedp.EmulateViewport(1280, 900),
-			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": lang}})
-				return err
-			}))
-		for _, w := range []int64{1366, 390} {
-			for _, p := range pages {
-				check(p, w)
-			}
+	within(t, b, 30*time.Second, "browser language "+lang, chromedp.EmulateViewport(1280, 900),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": lang}})
+			return err
+		}))
+	for _, w := range []int64{1366, 390} {
+		for _, p := range pages {
+			check(p, w)
 		}
-		if err := saveProfile(ctx, us.DB, "officer", profile{Language: lang}, store.FormatTime(clk.Now())); err != nil {
-			t.Fatal(err)
-		}
-		within(t, b, 30*time.Second, "restore viewport", chromedp.EmulateViewport(1280, 900))
-		pn.browserSignIn(t, b, "US")
-		for _, w := range []int64{1366, 390} {
-			for _, p := range signedIn {
-				check(p, w)
-			}
-		}
-		signOut := func() {
-			within(t, b, 30*time.Second, "sign out", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(pn.url("US", "/profile")), chromedp.WaitVisible("#save-profile"),
-				chromedp.Click(`form[action="/signout"] button`), chromedp.WaitVisible("#signin"))
-		}
-		signOut()
-		// The supervisor's page, as a supervisor.
-		if err := saveProfile(ctx, us.DB, "chief", profile{Language: lang}, store.FormatTime(clk.Now())); err != nil {
-			t.Fatal(err)
-		}
-		clk.Advance(users.TOTPPeriod) // a fresh code for this sign-in
-		code, err := users.TOTPCode(chief, clk.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		within(t, b, 60*time.Second, "sign in as supervisor", chromedp.Navigate(pn.url("US", "/signin")), chromedp.WaitVisible("#signin"),
-			chromedp.SendKeys(chromedp.ID("username"), "chief"), chromedp.SendKeys(chromedp.ID("password"), testPassword),
-			chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Click(chromedp.ID("signin")), chromedp.WaitVisible(chromedp.CSS("table.inbox")))
-		for _, w := range []int64{1366, 390} {
-			check(portalPage{name: "supervisor", path: "/supervisor", ready: "#duty-h"}, w)
-		}
-		signOut()
 	}
+	if err := saveProfile(ctx, us.DB, "officer", profile{Language: lang}, store.FormatTime(clk.Now())); err != nil {
+		t.Fatal(err)
+	}
+	within(t, b, 30*time.Second, "restore viewport", chromedp.EmulateViewport(1280, 900))
+	pn.browserSignIn(t, b, "US")
+	for _, w := range []int64{1366, 390} {
+		for _, p := range signedIn {
+			check(p, w)
+		}
+	}
+	signOut := func() {
+		within(t, b, 30*time.Second, "sign out", chromedp.EmulateViewport(1280, 900), chromedp.Navigate(pn.url("US", "/profile")), chromedp.WaitVisible("#save-profile"),
+			chromedp.Click(`form[action="/signout"] button`), chromedp.WaitVisible("#signin"))
+	}
+	signOut()
+	// The supervisor's page, as a supervisor.
+	if err := saveProfile(ctx, us.DB, "chief", profile{Language: lang}, store.FormatTime(clk.Now())); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(users.TOTPPeriod) // a fresh code for this sign-in
+	code, err := users.TOTPCode(chief, clk.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	within(t, b, 60*time.Second, "sign in as supervisor", chromedp.Navigate(pn.url("US", "/signin")), chromedp.WaitVisible("#signin"),
+		chromedp.SendKeys(chromedp.ID("username"), "chief"), chromedp.SendKeys(chromedp.ID("password"), testPassword),
+		chromedp.SendKeys(chromedp.ID("code"), code), chromedp.Click(chromedp.ID("signin")), chromedp.WaitVisible(chromedp.CSS("table.inbox")))
+	for _, w := range []int64{1366, 390} {
+		check(portalPage{name: "supervisor", path: "/supervisor", ready: "#duty-h"}, w)
+	}
+	signOut()
 }
 
 // everyPageSetup gives the US node of a US-IT-GB portal network what its
