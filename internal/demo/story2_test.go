@@ -13,6 +13,7 @@ import (
 // watches page shows it arrive. The clock is fixed, as in
 // TestScenariosOnly, so nothing depends on the day the test runs.
 func TestStory2Live(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w, err := Start(ctx, t.TempDir(), clock.NewManual(time.Date(2026, 11, 25, 3, 0, 0, 0, time.UTC)), func(string) string { return "" })

@@ -9,7 +9,7 @@ import (
 
 	"github.com/art35/art35/internal/stats"
 	"github.com/art35/art35/internal/stats/statstest"
-	"github.com/art35/art35/internal/store/storetest"
+	"github.com/art35/art35/internal/testkit"
 )
 
 func secs(d time.Duration) float64 { return d.Seconds() }
@@ -53,98 +53,98 @@ func checkCasework(t *testing.T, side string, f stats.Figures) {
 // and priority, over a part of the period, with the exercise kept apart,
 // and that no name or reference leaks into them.
 func TestStatisticsOfAHistory(t *testing.T) {
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			h := statstest.Start(t, backend, statstest.Options{})
-			h.Play(t)
-			ctx := context.Background()
-			us := stats.New(h.Net.Node("US").DB, h.Clock)
-			it := stats.New(h.Net.Node("IT").DB, h.Clock)
+	t.Parallel()
+	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+		h := statstest.Start(t, backend, statstest.Options{})
+		h.Play(t)
+		ctx := context.Background()
+		us := stats.New(h.Net.Node("US").DB, h.Clock)
+		it := stats.New(h.Net.Node("IT").DB, h.Clock)
 
-			r, err := us.Compute(ctx, stats.Query{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkCasework(t, "US sent", r.Sent)
-			if r.Received.Requests != 0 {
-				t.Errorf("US received %d, want 0", r.Received.Requests)
-			}
-			if len(r.Rows) != 1 || r.Rows[0].Key != "IT" || r.Rows[0].Direction != stats.Sent {
-				t.Fatalf("US rows by country = %+v, want one: IT sent", r.Rows)
-			}
-			checkCasework(t, "US sent to IT", r.Rows[0].Figures)
-			if len(r.Pings) != 1 {
-				t.Fatalf("US pings = %+v", r.Pings)
-			}
-			p := r.Pings[0]
-			if p.Key != "IT" || p.Direction != stats.Sent || p.Pings != 1 || p.Reachable != 1 || p.Answered != 1 || p.InTime != 1 {
-				t.Errorf("US ping row = %+v", p)
-			}
-			wantDur(t, "US ping answer", p.Answer, 1, statstest.PingAnswer, statstest.PingAnswer, statstest.PingAnswer)
+		r, err := us.Compute(ctx, stats.Query{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkCasework(t, "US sent", r.Sent)
+		if r.Received.Requests != 0 {
+			t.Errorf("US received %d, want 0", r.Received.Requests)
+		}
+		if len(r.Rows) != 1 || r.Rows[0].Key != "IT" || r.Rows[0].Direction != stats.Sent {
+			t.Fatalf("US rows by country = %+v, want one: IT sent", r.Rows)
+		}
+		checkCasework(t, "US sent to IT", r.Rows[0].Figures)
+		if len(r.Pings) != 1 {
+			t.Fatalf("US pings = %+v", r.Pings)
+		}
+		p := r.Pings[0]
+		if p.Key != "IT" || p.Direction != stats.Sent || p.Pings != 1 || p.Reachable != 1 || p.Answered != 1 || p.InTime != 1 {
+			t.Errorf("US ping row = %+v", p)
+		}
+		wantDur(t, "US ping answer", p.Answer, 1, statstest.PingAnswer, statstest.PingAnswer, statstest.PingAnswer)
 
-			// Italy received the same four, and an exercise it must not count.
-			ri, err := it.Compute(ctx, stats.Query{By: stats.ByType})
-			if err != nil {
-				t.Fatal(err)
-			}
-			checkCasework(t, "IT received", ri.Received)
-			if ri.Excluded.Exercises != 1 {
-				t.Errorf("IT excluded %d exercises, want 1 (D)", ri.Excluded.Exercises)
-			}
-			if len(ri.Rows) != 2 || ri.Rows[0].Key != "mla-followup" || ri.Rows[0].Requests != 1 || ri.Rows[1].Key != "preserve" || ri.Rows[1].Requests != 3 {
-				t.Errorf("IT rows by type = %+v", ri.Rows)
-			}
-			if len(ri.Pings) != 1 || ri.Pings[0].Key != "US-247" || ri.Pings[0].Direction != stats.Received || ri.Pings[0].InTime != 1 {
-				t.Errorf("IT ping rows = %+v", ri.Pings)
-			} else {
-				wantDur(t, "IT ping answer", ri.Pings[0].Answer, 1, statstest.PingAnswer, statstest.PingAnswer, statstest.PingAnswer)
-			}
-			ex, err := it.Compute(ctx, stats.Query{Scope: stats.ScopeExercise})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ex.Received.Requests != 1 || ex.Excluded.RealWork != 4 || len(ex.Pings) != 0 {
-				t.Errorf("IT exercise report: received %d, real work left out %d, pings %d; want 1, 4, 0", ex.Received.Requests, ex.Excluded.RealWork, len(ex.Pings))
-			}
+		// Italy received the same four, and an exercise it must not count.
+		ri, err := it.Compute(ctx, stats.Query{By: stats.ByType})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkCasework(t, "IT received", ri.Received)
+		if ri.Excluded.Exercises != 1 {
+			t.Errorf("IT excluded %d exercises, want 1 (D)", ri.Excluded.Exercises)
+		}
+		if len(ri.Rows) != 2 || ri.Rows[0].Key != "mla-followup" || ri.Rows[0].Requests != 1 || ri.Rows[1].Key != "preserve" || ri.Rows[1].Requests != 3 {
+			t.Errorf("IT rows by type = %+v", ri.Rows)
+		}
+		if len(ri.Pings) != 1 || ri.Pings[0].Key != "US-247" || ri.Pings[0].Direction != stats.Received || ri.Pings[0].InTime != 1 {
+			t.Errorf("IT ping rows = %+v", ri.Pings)
+		} else {
+			wantDur(t, "IT ping answer", ri.Pings[0].Answer, 1, statstest.PingAnswer, statstest.PingAnswer, statstest.PingAnswer)
+		}
+		ex, err := it.Compute(ctx, stats.Query{Scope: stats.ScopeExercise})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ex.Received.Requests != 1 || ex.Excluded.RealWork != 4 || len(ex.Pings) != 0 {
+			t.Errorf("IT exercise report: received %d, real work left out %d, pings %d; want 1, 4, 0", ex.Received.Requests, ex.Excluded.RealWork, len(ex.Pings))
+		}
 
-			byPrio, err := us.Compute(ctx, stats.Query{By: stats.ByPriority})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := map[string]int{}
-			for _, row := range byPrio.Rows {
-				got[row.Key] = row.Requests
-			}
-			if len(got) != 3 || got["emergency"] != 1 || got["urgent"] != 1 || got["routine"] != 2 {
-				t.Errorf("US by priority = %v, want emergency 1, urgent 1, routine 2", got)
-			}
+		byPrio, err := us.Compute(ctx, stats.Query{By: stats.ByPriority})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]int{}
+		for _, row := range byPrio.Rows {
+			got[row.Key] = row.Requests
+		}
+		if len(got) != 3 || got["emergency"] != 1 || got["urgent"] != 1 || got["routine"] != 2 {
+			t.Errorf("US by priority = %v, want emergency 1, urgent 1, routine 2", got)
+		}
 
-			// A period that starts after B was sent holds C alone, and the ping.
-			part, err := us.Compute(ctx, stats.Query{From: statstest.T0.Add(statstest.BAt + time.Minute), To: statstest.T0.Add(24 * time.Hour)})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if part.Sent.Requests != 1 || part.Sent.ToReceipt.MaxSeconds != secs(statstest.ReceiptC) || part.Sent.ToDisclosure.Count != 1 || len(part.Pings) != 1 {
-				t.Errorf("US from B+1m: %+v, pings %d", part.Sent, len(part.Pings))
-			}
-			before, err := us.Compute(ctx, stats.Query{From: statstest.T0, To: statstest.T0})
-			if err == nil {
-				t.Errorf("a period that ends where it starts was accepted: %+v", before)
-			}
+		// A period that starts after B was sent holds C alone, and the ping.
+		part, err := us.Compute(ctx, stats.Query{From: statstest.T0.Add(statstest.BAt + time.Minute), To: statstest.T0.Add(24 * time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if part.Sent.Requests != 1 || part.Sent.ToReceipt.MaxSeconds != secs(statstest.ReceiptC) || part.Sent.ToDisclosure.Count != 1 || len(part.Pings) != 1 {
+			t.Errorf("US from B+1m: %+v, pings %d", part.Sent, len(part.Pings))
+		}
+		before, err := us.Compute(ctx, stats.Query{From: statstest.T0, To: statstest.T0})
+		if err == nil {
+			t.Errorf("a period that ends where it starts was accepted: %+v", before)
+		}
 
-			for _, rep := range []*stats.Report{r, ri, ex, byPrio} {
-				b, _ := json.Marshal(rep)
-				for _, s := range append(append([]string{}, statstest.Officers...), statstest.SenderRefs...) {
-					if strings.Contains(string(b), s) {
-						t.Errorf("a statistic contains %q: %s", s, b)
-					}
+		for _, rep := range []*stats.Report{r, ri, ex, byPrio} {
+			b, _ := json.Marshal(rep)
+			for _, s := range append(append([]string{}, statstest.Officers...), statstest.SenderRefs...) {
+				if strings.Contains(string(b), s) {
+					t.Errorf("a statistic contains %q: %s", s, b)
 				}
 			}
-		})
-	}
+		}
+	})
 }
 
 func TestSummarize(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		in                    []float64
 		count                 int
@@ -163,6 +163,7 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestParseDimension(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]stats.Dimension{"": stats.ByCountry, "country": stats.ByCountry, "type": stats.ByType, "priority": stats.ByPriority} {
 		if got, err := stats.ParseDimension(in); err != nil || got != want {
 			t.Errorf("ParseDimension(%q) = %q, %v", in, got, err)
