@@ -236,28 +236,9 @@ func printRunning(o Options, w *World, accounts []Account, results []Result, fol
 	fmt.Fprintf(out, "Data folder: %s\n", folder)
 }
 
-// waitFor polls cond until it holds or the time is up, and names what it
-// waited for in its error.
-func waitFor(ctx context.Context, what string, d time.Duration, cond func() (bool, error)) error {
-	deadline := time.Now().Add(d)
-	for {
-		ok, err := cond()
-		if ok {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			if err != nil {
-				return fmt.Errorf("%s: not within %v: %w", what, d, err)
-			}
-			return fmt.Errorf("%s: not within %v", what, d)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("%s: %w", what, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
-}
+// waitFor is testnet.WaitFor, shared with the benchmarks that run a
+// test network.
+var waitFor = testnet.WaitFor
 
 func stateIs(ctx context.Context, n *node.Node, id string, want ...request.State) func() (bool, error) {
 	return func() (bool, error) {

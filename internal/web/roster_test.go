@@ -23,29 +23,18 @@ func rosterNet(t *testing.T, clk *clock.Manual) (*portalNet, *http.Client) {
 	t.Helper()
 	ctx := context.Background()
 	pn := startPortalNetClock(t, clk, "US", "IT")
-	d, err := pn.Node("IT").Directory(ctx)
+	err := pn.Republish(ctx, clk.Now(), func(d *directory.Snapshot) {
+		_, a, ok := d.AuthorityByID("IT-247")
+		if !ok {
+			t.Fatal("no IT-247")
+		}
+		a.TimeZone = "Europe/Rome"
+		a.People = []directory.Person{
+			{Name: "Nina Notte (fictional)", Role: directory.Primary, Order: 1, Email: "nina@it.example.org", Phone: "+00 39 555 0111"},
+			{Name: "Dario Giorno (fictional)", Role: directory.Primary, Order: 2, Email: "dario@it.example.org", Phone: "+00 39 555 0112"},
+		}
+	})
 	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := d.Clone()
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, a, ok := snap.AuthorityByID("IT-247")
-	if !ok {
-		t.Fatal("no IT-247")
-	}
-	a.TimeZone = "Europe/Rome"
-	a.People = []directory.Person{
-		{Name: "Nina Notte (fictional)", Role: directory.Primary, Order: 1, Email: "nina@it.example.org", Phone: "+00 39 555 0111"},
-		{Name: "Dario Giorno (fictional)", Role: directory.Primary, Order: 2, Email: "dario@it.example.org", Phone: "+00 39 555 0112"},
-	}
-	signed, err := directory.Sign(snap, pn.SecretariatKey, pn.Serial+1, clk.Now(), 365*24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pn.Serial++
-	if _, err := pn.Node("IT").AcceptSnapshot(ctx, signed); err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(users.TOTPPeriod) // a step of its own, apart from the officer's
