@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/clock"
