@@ -176,18 +176,30 @@ func queueBurst(t *testing.T, net *testnet.Net, n int, key, ref string) {
 	}
 }
 
-// countQuery opens a node's database read-only beside the running node
-// and counts.
-func countQuery(t *testing.T, net *testnet.Net, party, q string) int {
+// nodeDBs opens the US and Italian nodes' databases beside the running
+// nodes (closed when the test ends), for the test to count what the
+// nodes stored: once, not at every poll, so that the test process does
+// not take the machine from the nodes it waits for.
+func nodeDBs(t *testing.T, net *testnet.Net) map[string]*store.DB {
 	t.Helper()
-	db, err := store.OpenNoMigrate(context.Background(), net.Config(party).DatabaseDSN())
-	if err != nil {
-		t.Fatal(err)
+	dbs := map[string]*store.DB{}
+	for _, p := range []string{"US", "IT"} {
+		db, err := store.OpenNoMigrate(context.Background(), net.Config(p).DatabaseDSN())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		dbs[p] = db
 	}
-	defer db.Close()
+	return dbs
+}
+
+// countIn runs a COUNT query on db.
+func countIn(t *testing.T, db *store.DB, q string) int {
+	t.Helper()
 	var n int
-	if _, err := store.Found(db.QueryRowContext(context.Background(), q).Scan(&n)); err != nil {
-		t.Fatal(err)
+	if err := db.QueryRowContext(context.Background(), q).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
 	}
 	return n
 }
@@ -203,22 +215,30 @@ func crashTest(t *testing.T, backend, victim string) {
 	net := start(t, backend, clock.System{}, "US", "IT")
 	queueBurst(t, net, burst, "burst", "US-BURST")
 	procs := map[string]*nodeProc{"IT": startProc(t, net, "IT"), "US": startProc(t, net, "US")}
+	dbs := nodeDBs(t, net)
+	count := func(party, q string) int { return countIn(t, dbs[party], q) }
 	delivered := `SELECT COUNT(*) FROM outbound_envelopes WHERE state = 'delivered'`
-	testkit.EventuallyWithin(t, 5*time.Minute, "part of the burst delivered", func() bool { return countQuery(t, net, "US", delivered) >= burst/5 })
+	testkit.EventuallyWithin(t, 5*time.Minute, "part of the burst delivered", func() bool {
+		time.Sleep(50 * time.Millisecond)
+		return count("US", delivered) >= burst/5
+	})
 	procs[victim].kill(t)
-	t.Logf("killed %s with %d of %d delivered", victim, countQuery(t, net, "US", delivered), burst)
+	t.Logf("killed %s with %d of %d delivered", victim, count("US", delivered), burst)
 	procs[victim] = startProc(t, net, victim)
-	testkit.EventuallyWithin(t, 10*time.Minute, "whole burst delivered", func() bool { return countQuery(t, net, "US", delivered) == burst })
+	testkit.EventuallyWithin(t, 10*time.Minute, "whole burst delivered", func() bool {
+		time.Sleep(250 * time.Millisecond)
+		return count("US", delivered) == burst
+	})
 	for _, p := range procs {
 		p.stop(t)
 	}
-	if n := countQuery(t, net, "IT", `SELECT COUNT(*) FROM inbound_envelopes`); n != burst {
+	if n := count("IT", `SELECT COUNT(*) FROM inbound_envelopes`); n != burst {
 		t.Fatalf("Italy stored %d envelopes, want exactly %d", n, burst)
 	}
-	if n := countQuery(t, net, "IT", `SELECT COUNT(DISTINCT idempotency_key) FROM inbound_envelopes`); n != burst {
+	if n := count("IT", `SELECT COUNT(DISTINCT idempotency_key) FROM inbound_envelopes`); n != burst {
 		t.Fatalf("Italy stored %d distinct requests, want %d", n, burst)
 	}
-	if n := countQuery(t, net, "US", `SELECT COUNT(*) FROM outbound_envelopes WHERE receipt IS NULL`); n != 0 {
+	if n := count("US", `SELECT COUNT(*) FROM outbound_envelopes WHERE receipt IS NULL`); n != 0 {
 		t.Fatalf("%d requests have no receipt", n)
 	}
 }

@@ -3,7 +3,6 @@ package testnet_test
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"flag"
 	"fmt"
 	"io"
@@ -158,22 +157,8 @@ func TestReplicasSurviveSIGKILL(t *testing.T) {
 	tn := start(t, store.Postgres, clock.System{}, "US", "IT")
 	ctx := context.Background()
 	queueBurst(t, tn, burst, "replicas", "US-REPL")
-	dbs := map[string]*sql.DB{}
-	for _, p := range []string{"US", "IT"} {
-		db, err := store.OpenNoMigrate(ctx, tn.Config(p).DatabaseDSN())
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		dbs[p] = db.DB
-	}
-	count := func(party, q string) int {
-		var n int
-		if err := dbs[party].QueryRowContext(ctx, q).Scan(&n); err != nil {
-			t.Fatalf("%s: %s: %v", party, q, err)
-		}
-		return n
-	}
+	dbs := nodeDBs(t, tn)
+	count := func(party, q string) int { return countIn(t, dbs[party], q) }
 	leaderOf := func(party string) string {
 		var name string
 		err := dbs[party].QueryRowContext(ctx, `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
