@@ -8,7 +8,6 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
-	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/keys"
 	reqpkg "github.com/art35/art35/internal/request"
@@ -34,11 +33,9 @@ func republish(t *testing.T, net *testnet.Net, now time.Time, change func(d *dir
 func TestEmergencyNeedsConfirmation(t *testing.T) {
 	t.Parallel()
 	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
-		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
-		net := start(t, backend, clk, "US", "IT")
+		net, clk := startManual(t, backend, "US", "IT")
 		us, it := net.Node("US"), net.Node("IT")
 		ctx := context.Background()
-		clk.Advance(time.Minute)
 		// The directory holds the US unit's duty number and a second
 		// officer's own signing key (older than the node's key, so the
 		// node's stays the current one for receipts).

@@ -104,11 +104,9 @@ func reqHeader(idem, typ, to string) envelope.Header {
 func TestRuleBookRequests(t *testing.T) {
 	t.Parallel()
 	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
-		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
-		net := start(t, backend, clk, "US", "IT", "FR")
+		net, clk := startManual(t, backend, "US", "IT", "FR")
 		us, it, fr := net.Node("US"), net.Node("IT"), net.Node("FR")
 		ctx := context.Background()
-		clk.Advance(time.Minute)
 		now := clk.Now()
 		const stolen = "FR-2026-777001"
 
@@ -291,11 +289,9 @@ func TestRuleBookEvidences(t *testing.T) {
 func TestPeerRefusalReachesTheOfficer(t *testing.T) {
 	t.Parallel()
 	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
-		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
-		net := start(t, backend, clk, "US", "IT")
+		net, clk := startManual(t, backend, "US", "IT")
 		us, it := net.Node("US"), net.Node("IT")
 		ctx := context.Background()
-		clk.Advance(time.Minute)
 		sent, _, err := us.Cases.Submit(ctx, testnet.RequestDoc("preserve", "US-2026-000601", "US", "IT", clk.Now()), "Alex Example")
 		if err != nil {
 			t.Fatal(err)

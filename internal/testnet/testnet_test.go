@@ -27,6 +27,17 @@ func start(t *testing.T, backend string, clk clock.Clock, parties ...string) *te
 	return n
 }
 
+// startManual starts the parties' nodes on a manual clock set to now
+// (whole seconds; the nodes' keys are valid from there) and moves it a
+// minute on, so that what the test does next is dated after the keys.
+func startManual(t *testing.T, backend string, parties ...string) (*testnet.Net, *clock.Manual) {
+	t.Helper()
+	clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
+	net := start(t, backend, clk, parties...)
+	clk.Advance(time.Minute)
+	return net, clk
+}
+
 func request(idem string, subkind string) envelope.Header {
 	return envelope.Header{IdempotencyKey: idem, Kind: envelope.KindRequest, Subkind: subkind, Recipient: "IT-247", CaseRef: "US-2026-0001"}
 }

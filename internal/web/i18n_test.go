@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
@@ -342,11 +341,7 @@ func TestProfileLanguageStore(t *testing.T) {
 	t.Parallel()
 	testkit.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
-		svc := &users.Service{DB: db, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: make([]byte, 32)}
-		if _, err := svc.Add(ctx, users.Account{Username: "a.rossi", Name: "Anna Esempio", Role: users.Officer}, testPassword, "test"); err != nil {
-			t.Fatal(err)
-		}
+		clk := withOfficer(t, db)
 		now := store.FormatTime(clk.Now())
 		if err := saveProfile(ctx, db, "a.rossi", profile{Language: "fr"}, now); err != nil {
 			t.Fatal(err)

@@ -12,6 +12,18 @@ import (
 	"github.com/art35/art35/internal/users"
 )
 
+// withOfficer adds the officer a.rossi to db, on a manual clock at
+// 1 January 2027, 10:00 UTC, which it returns.
+func withOfficer(t *testing.T, db *store.DB) *clock.Manual {
+	t.Helper()
+	clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
+	svc := &users.Service{DB: db, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: make([]byte, 32)}
+	if _, err := svc.Add(context.Background(), users.Account{Username: "a.rossi", Name: "Anna Esempio", Role: users.Officer}, testPassword, "test"); err != nil {
+		t.Fatal(err)
+	}
+	return clk
+}
+
 // TestProfileStore: an officer's profile is saved, replaced and read back
 // on both engines; a phone not in international form and a malformed
 // e-mail are refused with the field named, and nothing is written.
@@ -19,11 +31,7 @@ func TestProfileStore(t *testing.T) {
 	t.Parallel()
 	testkit.ForEachBackend(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		clk := clock.NewManual(time.Date(2027, 1, 1, 10, 0, 0, 0, time.UTC))
-		svc := &users.Service{DB: db, Clock: clk, Params: users.Params{Memory: 64, Time: 1, Threads: 1}, SecretKey: make([]byte, 32)}
-		if _, err := svc.Add(ctx, users.Account{Username: "a.rossi", Name: "Anna Esempio", Role: users.Officer}, testPassword, "test"); err != nil {
-			t.Fatal(err)
-		}
+		clk := withOfficer(t, db)
 		if p, err := loadProfile(ctx, db, "a.rossi"); err != nil || p != (profile{}) {
 			t.Fatalf("no profile yet: %+v %v", p, err)
 		}
