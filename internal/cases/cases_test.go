@@ -15,6 +15,7 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -73,7 +74,7 @@ func sendDelivered(t *testing.T, from, to *cases.Service, doc []byte) string {
 // date; each step reaches the US as a signed evidence. The US then closes.
 func TestPreservationRoundTrip(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(t0)
 		net := start(t, backend, clk)
 		us, it := net.Node("US").Cases, net.Node("IT").Cases

@@ -10,7 +10,7 @@ import (
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/request"
-	"github.com/art35/art35/internal/testkit"
+	"github.com/art35/art35/internal/store/storetest"
 )
 
 // TestEUCertificatesRoundTrip (issue 12, build 5): the French issuing
@@ -23,7 +23,7 @@ import (
 // the data. On both engines.
 func TestEUCertificatesRoundTrip(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(t0)
 		net := startFRDE(t, backend, clk)
 		fr, isp := net.Node("FR").Cases, net.Node("DE-MAIL-EXAMPLE").Cases

@@ -15,6 +15,7 @@ import (
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -115,7 +116,7 @@ func forgeStop(t *testing.T, nd *node.Node, id string) string {
 // Real nodes on loopback, both engines.
 func TestNotifiedAuthorityStopsDisclosure(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(t0)
 		net := startFRDE(t, backend, clk, "DE-NOT", "DE-EUE")
 		notifyWorld(t, net, clk.Now())

@@ -17,6 +17,7 @@ import (
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/retention"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -44,7 +45,7 @@ func startFRDE(t *testing.T, backend string, clk clock.Clock, others ...string) 
 // as signed evidences between the nodes), and then it goes.
 func TestOnwardTransferNeedsAuthorisation(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(t0)
 		net := startParties(t, backend, clk, "US", "IT", "DE")
 		us, it := net.Node("US").Cases, net.Node("IT").Cases
@@ -106,7 +107,7 @@ func waitEvidence(t *testing.T, svc *cases.Service, id, kind string) {
 // open case for review, and records the purge in the audit log.
 func TestPurgeRemovesPersonalData(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(t0)
 		net := startParties(t, backend, clk, "US", "IT")
 		us, it := net.Node("US").Cases, net.Node("IT").Cases

@@ -7,7 +7,7 @@ import (
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/request"
-	"github.com/art35/art35/internal/testkit"
+	"github.com/art35/art35/internal/store/storetest"
 )
 
 // TestOnwardChainingUnderConventionAlone (issue 12): Italy passes on data
@@ -15,7 +15,7 @@ import (
 // Protocol is not in force between them (3 of 5 ratifications), so its
 // Art. 14(10) authorisation is not asked for, and the request goes.
 func TestOnwardChainingUnderConventionAlone(t *testing.T) {
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(t0)
 		net := startParties(t, backend, clk, "US", "IT", "DE")
 		us, it := net.Node("US").Cases, net.Node("IT").Cases

@@ -8,7 +8,7 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/stats"
 	"github.com/art35/art35/internal/stats/statstest"
-	"github.com/art35/art35/internal/testkit"
+	"github.com/art35/art35/internal/store/storetest"
 )
 
 // TestOffenceClasses classifies cases of the history on the US node and
@@ -17,7 +17,7 @@ import (
 // the share carries the classes.
 func TestOffenceClasses(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		h := statstest.Start(t, backend, statstest.Options{})
 		h.Play(t)
 		ctx := context.Background()

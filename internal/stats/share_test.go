@@ -11,7 +11,7 @@ import (
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/stats"
 	"github.com/art35/art35/internal/stats/statstest"
-	"github.com/art35/art35/internal/testkit"
+	"github.com/art35/art35/internal/store/storetest"
 )
 
 // TestNetworkFigures plays the history between the US and Italy, has
@@ -22,7 +22,7 @@ import (
 // refused, not counted.
 func TestNetworkFigures(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		h := statstest.Start(t, backend, statstest.Options{Extra: []string{"FR", "GB"}})
 		h.Play(t)
 		ctx := context.Background()

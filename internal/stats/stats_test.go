@@ -9,7 +9,7 @@ import (
 
 	"github.com/art35/art35/internal/stats"
 	"github.com/art35/art35/internal/stats/statstest"
-	"github.com/art35/art35/internal/testkit"
+	"github.com/art35/art35/internal/store/storetest"
 )
 
 func secs(d time.Duration) float64 { return d.Seconds() }
@@ -54,7 +54,7 @@ func checkCasework(t *testing.T, side string, f stats.Figures) {
 // and that no name or reference leaks into them.
 func TestStatisticsOfAHistory(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		h := statstest.Start(t, backend, statstest.Options{})
 		h.Play(t)
 		ctx := context.Background()

@@ -1,8 +1,6 @@
 // Package testkit holds what art35's tests share besides the test network
 // (internal/testnet) and the two engines (internal/store/storetest): one
-// way to wait for something another goroutine or node does, and the two
-// engines' halves of a test run side by side (ForEachEngine,
-// ForEachBackend).
+// way to wait for something another goroutine or node does.
 package testkit
 
 import (

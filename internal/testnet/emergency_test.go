@@ -11,6 +11,7 @@ import (
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/keys"
 	reqpkg "github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -32,7 +33,7 @@ func republish(t *testing.T, net *testnet.Net, now time.Time, change func(d *dir
 // key is revoked afterwards is flagged at once and cannot be executed.
 func TestEmergencyNeedsConfirmation(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		net, clk := startManual(t, backend, "US", "IT")
 		us, it := net.Node("US"), net.Node("IT")
 		ctx := context.Background()

@@ -20,6 +20,7 @@ import (
 	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -246,12 +247,12 @@ func crashTest(t *testing.T, backend, victim string) {
 // TestReceiverKilledMidBurst: the receiving node dies mid-burst (issue 4).
 func TestReceiverKilledMidBurst(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) { crashTest(t, backend, "IT") })
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) { crashTest(t, backend, "IT") })
 }
 
 // TestSenderKilledMidBurst: the sending node dies mid-burst; its outbox
 // resumes when it restarts (issue 4).
 func TestSenderKilledMidBurst(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) { crashTest(t, backend, "US") })
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) { crashTest(t, backend, "US") })
 }

@@ -24,7 +24,7 @@ import (
 // answer does not depend on the day the test runs.
 func TestProviderAdmitsEUPreservationOrder(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		ctx := context.Background()
 		opt := testnet.Options{Parties: []string{"FR", "US", "ES"}, Dir: t.TempDir(),
 			Clock:     clock.NewManual(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)),

@@ -18,7 +18,7 @@ import (
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
 	"github.com/art35/art35/internal/keys"
-	"github.com/art35/art35/internal/testkit"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -30,7 +30,7 @@ import (
 // nothing stored. A genuine envelope sent twice is stored once.
 func TestInboxRejectsEachClass(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(time.Now().UTC().Truncate(time.Second))
 		net := start(t, backend, clk, "US", "IT")
 		us, it := net.Node("US"), net.Node("IT")

@@ -16,6 +16,7 @@ import (
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/node"
 	reqpkg "github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -103,7 +104,7 @@ func reqHeader(idem, typ, to string) envelope.Header {
 // checklist, and a request's id is scoped by its party.
 func TestRuleBookRequests(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		net, clk := startManual(t, backend, "US", "IT", "FR")
 		us, it, fr := net.Node("US"), net.Node("IT"), net.Node("FR")
 		ctx := context.Background()
@@ -228,7 +229,7 @@ func evidenceBody(id string, fields map[string]any) []byte {
 // who signed it, not from its "as"), and only between the case's parties.
 func TestRuleBookEvidences(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		net := start(t, backend, clock.System{}, "US", "IT", "FR")
 		us, it, fr := net.Node("US"), net.Node("IT"), net.Node("FR")
 		ctx := context.Background()
@@ -288,7 +289,7 @@ func TestRuleBookEvidences(t *testing.T) {
 // retried, and the refusal's code and reason are on the sender's case.
 func TestPeerRefusalReachesTheOfficer(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		net, clk := startManual(t, backend, "US", "IT")
 		us, it := net.Node("US"), net.Node("IT")
 		ctx := context.Background()

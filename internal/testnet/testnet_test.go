@@ -14,6 +14,7 @@ import (
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/outbox"
 	"github.com/art35/art35/internal/store"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -47,7 +48,7 @@ func request(idem string, subkind string) envelope.Header {
 // Italy and the US holds Italy's signed receipt for each.
 func TestRequestCrossesTheNetwork(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		net := start(t, backend, clock.System{}, "US", "IT")
 		us, it := net.Node("US"), net.Node("IT")
 		ctx := context.Background()
@@ -80,7 +81,7 @@ func TestRequestCrossesTheNetwork(t *testing.T) {
 // exactly once.
 func TestPeerDownThenBack(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		clk := clock.NewManual(t0)
 		net := start(t, backend, clk, "US", "IT")
 		us := net.Node("US")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/art35/art35/internal/auditlog"
 	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -21,7 +22,7 @@ import (
 // signed over it), the US raises an alarm on its next delivery.
 func TestWitnessingDetectsARewrittenLog(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		net := start(t, backend, clock.System{}, "US", "IT")
 		us, it := net.Node("US"), net.Node("IT")
 		ctx := context.Background()

@@ -23,7 +23,7 @@ import (
 	"github.com/art35/art35/internal/route"
 	"github.com/art35/art35/internal/stats"
 	"github.com/art35/art35/internal/store"
-	"github.com/art35/art35/internal/testkit"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/users"
 	"github.com/art35/art35/internal/web/i18n"
 )
@@ -339,7 +339,7 @@ func TestLanguageChosen(t *testing.T) {
 // both engines, and one the portal does not speak is refused.
 func TestProfileLanguageStore(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+	storetest.ForEachBackendParallel(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := withOfficer(t, db)
 		now := store.FormatTime(clk.Now())

@@ -8,7 +8,7 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/store"
-	"github.com/art35/art35/internal/testkit"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/users"
 )
 
@@ -29,7 +29,7 @@ func withOfficer(t *testing.T, db *store.DB) *clock.Manual {
 // e-mail are refused with the field named, and nothing is written.
 func TestProfileStore(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+	storetest.ForEachBackendParallel(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		clk := withOfficer(t, db)
 		if p, err := loadProfile(ctx, db, "a.rossi"); err != nil || p != (profile{}) {

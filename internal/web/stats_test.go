@@ -16,7 +16,7 @@ import (
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/stats"
 	"github.com/art35/art35/internal/stats/statstest"
-	"github.com/art35/art35/internal/testkit"
+	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/users"
 )
 
@@ -26,7 +26,7 @@ import (
 // exercises are apart, and nobody signed out sees it.
 func TestStatsPage(t *testing.T) {
 	t.Parallel()
-	testkit.ForEachEngine(t, func(t *testing.T, backend string) {
+	storetest.ForEachEngineParallel(t, func(t *testing.T, backend string) {
 		h := statstest.Start(t, backend, statstest.Options{Setup: func(_ string, n *node.Node) error {
 			p, err := forNode(n)
 			if err != nil {
