@@ -140,12 +140,7 @@ func (s *Server) transfersRender(w http.ResponseWriter, r *http.Request, sess *u
 // onward-transfer authorisation: the first post shows the confirmation,
 // the second, with confirm=yes, sends it.
 func (s *Server) transferAct(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "transfers.read-only")))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
+	if !s.actForm(w, r, sess, T(r, "transfers.read-only")) {
 		return
 	}
 	id := r.PathValue("id")
