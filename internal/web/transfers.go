@@ -50,18 +50,7 @@ func asksOf(c *cases.Case, granted []cases.Authorisation) []transferAsk {
 }
 
 // transferDetails reads "to=CC; purpose=..." as cases writes it.
-func transferDetails(d string) (to, purpose string) {
-	for part := range strings.SplitSeq(d, "; ") {
-		k, v, _ := strings.Cut(part, "=")
-		switch k {
-		case "to":
-			to = v
-		case "purpose":
-			purpose = v
-		}
-	}
-	return to, purpose
-}
+var transferDetails = cases.TransferDetails
 
 func (s *Server) transfersPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	s.transfersRender(w, r, sess, http.StatusOK, transferForm{}, nil, false)
