@@ -337,7 +337,7 @@ func TestParseEvent(t *testing.T) {
 		{"no basis", strings.Replace(ok, `"basis":"realtime-traffic request NO-2026-000777"`, `"basis":""`, 1), "watch event basis"},
 		{"no hops", strings.Replace(ok, `[{"where":"GB-247 received from provider","at":"2026-11-25T02:00:01.5Z"}]`, `[]`, 1), "watch event hops"},
 		{"hop without time", strings.Replace(ok, `,"at":"2026-11-25T02:00:01.5Z"`, ``, 1), "hops[0]"},
-		{"unknown field", strings.Replace(ok, `"port"`, `"extra":1,"port"`, 1), "not an event"},
+		{"unknown field", strings.Replace(ok, `"port"`, `"extra":1,"port"`, 1), "watch event: not a JSON object"},
 		{"trailing", ok + "{}", "data after"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
