@@ -12,13 +12,6 @@ import (
 	"github.com/art35/art35/internal/transborder"
 )
 
-var accessCmd = &command{
-	Name:  "access",
-	Short: "record trans-border access to stored data without the other party's authorisation (Art. 32)",
-	Usage: "access <record|list> --data DIR ...",
-	Long:  help("access"),
-}
-
 func runAccess(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, accessCmd, []subcommand{
 		{"record", "record one access under Art. 32(a) or 32(b)", accessRecord},

@@ -11,13 +11,6 @@ import (
 	"github.com/art35/art35/internal/request"
 )
 
-var attributeCmd = &command{
-	Name:  "attribute",
-	Short: "who is behind an IP address: country, network, ASN, operator, and the route to ask",
-	Usage: "attribute IP [--port N] [--time T] [--from CC] [--type TYPE] [--json] [--data DIR] | attribute --sources",
-	Long:  help("attribute"),
-}
-
 func runAttribute(ctx context.Context, e *env, args []string) error {
 	c := attributeCmd
 	fs := newFlagSet(e, c, "")

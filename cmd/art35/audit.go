@@ -12,13 +12,6 @@ import (
 	"github.com/art35/art35/internal/keys"
 )
 
-var auditCmd = &command{
-	Name:  "audit",
-	Short: "verify the tamper-evident audit log, make checkpoints, export and check proofs",
-	Usage: "audit <verify|checkpoint|prove|check|list> [flags]",
-	Long:  help("audit"),
-}
-
 func runAudit(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, auditCmd, []subcommand{
 		{"verify", "recompute the log and check every checkpoint", runAuditVerify},

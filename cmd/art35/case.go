@@ -13,13 +13,6 @@ import (
 	"github.com/art35/art35/internal/route"
 )
 
-var caseCmd = &command{
-	Name:  "case",
-	Short: "send requests and work the cases of a node: list, show, acknowledge, preserve, answer",
-	Usage: "case <send|list|show|served|renew|ack|start|preserved|disclosed|decline|needs-info|close|callback> --data DIR ...",
-	Long:  strings.ReplaceAll(help("case"), "{{list}}", strings.Join(request.AnswerCodeNames(), ", ")),
-}
-
 // caseStepOrder lists the step subcommands and the state each moves to.
 var caseStepOrder = []struct {
 	name string

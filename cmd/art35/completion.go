@@ -12,13 +12,6 @@ import (
 	"github.com/art35/art35/internal/clock"
 )
 
-var completionCmd = &command{
-	Name:  "completion",
-	Short: "print a shell completion script (bash, zsh or fish)",
-	Usage: "completion bash|zsh|fish",
-	Long:  help("completion"),
-}
-
 func runCompletion(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, completionCmd, "")
 	pos, err := parseArgs(fs, args, 1, "name one shell: bash, zsh or fish")

@@ -8,13 +8,6 @@ import (
 	"github.com/art35/art35/internal/demo"
 )
 
-var demoCmd = &command{
-	Name:  "demo",
-	Short: "run a small art35 network on this machine, with the portal and a story played",
-	Usage: "demo [--scenarios-only] [--dir DIR]",
-	Long:  help("demo"),
-}
-
 func runDemo(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, demoCmd, "")
 	o := demo.Options{Clock: e.clock, Getenv: e.getenv, Stdout: e.stdout, Stderr: e.stderr}

@@ -13,13 +13,6 @@ import (
 	"github.com/art35/art35/internal/keys"
 )
 
-var directoryCmd = &command{
-	Name:  "directory",
-	Short: "show, sign, verify, merge and compare the directory of the network",
-	Usage: "directory <show|list|export|import|keygen|sign|verify|merge|diff> [arguments]",
-	Long:  help("directory"),
-}
-
 func runDirectory(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, directoryCmd, []subcommand{
 		{"show", "one party: status under each instrument, authorities, who is on duty, legal profile", dirShow},

@@ -14,13 +14,6 @@ import (
 	"github.com/art35/art35/internal/node"
 )
 
-var envelopeCmd = &command{
-	Name:  "envelope",
-	Short: "seal, inspect and open envelopes and receipts (files, out of band)",
-	Usage: "envelope <inspect|seal|open|receipt|import|export|import-receipt> [flags] [FILE|ID]",
-	Long:  help("envelope"),
-}
-
 func runEnvelope(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, envelopeCmd, []subcommand{
 		{"inspect", "show an envelope's header; check its signature with --sender-key", runEnvelopeInspect},

@@ -15,13 +15,6 @@ import (
 	"github.com/art35/art35/internal/node"
 )
 
-var exerciseCmd = &command{
-	Name:  "exercise",
-	Short: "desktop exercises: open, play a script, close (secretariat); list and show",
-	Usage: "exercise <open|close|play|list|show> --data DIR [flags]",
-	Long:  help("exercise"),
-}
-
 func runExercise(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, exerciseCmd, []subcommand{
 		{"open", "sign and send the opening of an exercise (secretariat)", runExerciseOpen},

@@ -14,13 +14,6 @@ import (
 	"github.com/art35/art35/internal/ipdb"
 )
 
-var ipdbCmd = &command{
-	Name:  "ipdb",
-	Short: "import and inspect the IP attribution data (country, ASN, operator)",
-	Usage: "ipdb <import|info> [flags]",
-	Long:  help("ipdb"),
-}
-
 func runIPDB(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, ipdbCmd, []subcommand{
 		{"import", "build a layer from a data file into the node's data folder", runIPDBImport},

@@ -18,6 +18,7 @@ import (
 
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/request"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -206,21 +207,62 @@ func writeOut(e *env, path string, b []byte, perm os.FileMode) error {
 	return nil
 }
 
-// helpFiles holds each command's long help, help/NAME.txt: prose, kept
+// helpFiles holds each command's help, help/NAME.txt: prose, kept
 // apart from the code that parses flags; -h, docs/commands.md, the man
 // page and completion all print it.
 //
 //go:embed help/*.txt
 var helpFiles embed.FS
 
-// help returns the long help of the command name.
-func help(name string) string {
+// helpFor returns the help of the command name, from help/NAME.txt, with
+// the lists that the code knows filled in.
+func helpFor(name string) *command {
 	b, err := helpFiles.ReadFile("help/" + name + ".txt")
-	if err != nil {
-		panic("art35: no help/" + name + ".txt") // a build without its help files; the tests catch it
+	if err == nil {
+		var h *command
+		if h, err = cli.ParseHelp(name, string(b), helpVars); err == nil {
+			return h
+		}
 	}
-	return string(b)
+	panic("art35: " + err.Error()) // a build without its help files; the tests catch it
 }
+
+// helpVars are the {{key}}s the help files may hold.
+var helpVars = map[string]string{
+	"request-types": strings.Join(request.TypeNames(), ", "),
+	"answer-codes":  strings.Join(request.AnswerCodeNames(), ", "),
+}
+
+// The commands' help, read from help/NAME.txt.
+var (
+	accessCmd     = helpFor("access")
+	attributeCmd  = helpFor("attribute")
+	auditCmd      = helpFor("audit")
+	caseCmd       = helpFor("case")
+	completionCmd = helpFor("completion")
+	demoCmd       = helpFor("demo")
+	directoryCmd  = helpFor("directory")
+	envelopeCmd   = helpFor("envelope")
+	exerciseCmd   = helpFor("exercise")
+	incidentCmd   = helpFor("incident")
+	ipdbCmd       = helpFor("ipdb")
+	manCmd        = helpFor("man")
+	nodeCmd       = helpFor("node")
+	outboxCmd     = helpFor("outbox")
+	pingCmd       = helpFor("ping")
+	purgeCmd      = helpFor("purge")
+	reportCmd     = helpFor("report")
+	requestCmd    = helpFor("request")
+	routeCmd      = helpFor("route")
+	statsCmd      = helpFor("stats")
+	transferCmd   = helpFor("transfer")
+	triageCmd     = helpFor("triage")
+	usageCmd      = helpFor("usage")
+	userCmd       = helpFor("user")
+	versionCmd    = helpFor("version")
+	watchCmd      = helpFor("watch")
+	witnessCmd    = helpFor("witness")
+)
 
 // missingFlags takes pairs of a flag's name and its value and names, in a
 // usage error, the required flags left empty.

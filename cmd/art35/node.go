@@ -13,13 +13,6 @@ import (
 	"github.com/art35/art35/internal/node"
 )
 
-var nodeCmd = &command{
-	Name:  "node",
-	Short: "create and run a node of the network",
-	Usage: "node <init|run> [flags]",
-	Long:  help("node"),
-}
-
 func runNode(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, nodeCmd, []subcommand{
 		{"init", "create a node's data folder, keys and config; print its public entry", runNodeInit},

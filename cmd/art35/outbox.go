@@ -9,13 +9,6 @@ import (
 	"github.com/art35/art35/internal/node"
 )
 
-var outboxCmd = &command{
-	Name:  "outbox",
-	Short: "list the envelopes waiting for delivery and why",
-	Usage: "outbox --data DIR [--json]",
-	Long:  help("outbox"),
-}
-
 func runOutbox(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
 	return onNode(ctx, e, outboxCmd, "", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {

@@ -13,13 +13,6 @@ import (
 	"github.com/art35/art35/internal/ping"
 )
 
-var pingCmd = &command{
-	Name:  "ping",
-	Short: "test that a person answers at each point of contact (ping campaigns)",
-	Usage: "ping <campaign|results|table|pending|answer> --data DIR [flags]",
-	Long:  help("ping"),
-}
-
 func runPing(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, pingCmd, []subcommand{
 		{"campaign", "send a ping challenge to all or chosen points of contact", runPingCampaign},

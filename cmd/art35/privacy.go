@@ -10,20 +10,6 @@ import (
 	"github.com/art35/art35/internal/retention"
 )
 
-var purgeCmd = &command{
-	Name:  "purge",
-	Short: "remove received personal data whose retention period has passed",
-	Usage: "purge --data DIR [--dry-run] [--json]",
-	Long:  help("purge"),
-}
-
-var transferCmd = &command{
-	Name:  "transfer",
-	Short: "ask for or grant the authorisation to pass received data on (Protocol Art. 14(10))",
-	Usage: "transfer <request|grant|list> --data DIR ...",
-	Long:  help("transfer"),
-}
-
 func runPurge(ctx context.Context, e *env, args []string) error {
 	var dry, asJSON bool
 	return onNode(ctx, e, purgeCmd, "", args, -1, "", func(fs *flag.FlagSet) {
@@ -89,13 +75,6 @@ func nodeList(ctx context.Context, e *env, c *command, args []string, f func(n *
 		func(n *node.Node, _ []string) error { return f(n, asJSON) })
 }
 
-var incidentCmd = &command{
-	Name:  "incident",
-	Short: "notify the originating party that data it sent was exposed; list incidents",
-	Usage: "incident <notify|list> --data DIR ...",
-	Long:  help("incident"),
-}
-
 func runIncident(ctx context.Context, e *env, args []string) error {
 	notify := func(ctx context.Context, e *env, args []string) error {
 		var details, by string
@@ -124,13 +103,6 @@ func runIncident(ctx context.Context, e *env, args []string) error {
 		{"notify", "notify the originating party of an exposure", notify},
 		{"list", "incident notices sent and received", list},
 	}, args)
-}
-
-var usageCmd = &command{
-	Name:  "usage",
-	Short: "use conditions and how received data was used (Art. 26, 28; Protocol Art. 14)",
-	Usage: "usage <accept-conditions|ask|report|answer> --data DIR REQUEST-ID [--by NAME]",
-	Long:  help("usage"),
 }
 
 func runUsage(ctx context.Context, e *env, args []string) error {

@@ -10,13 +10,6 @@ import (
 	"github.com/art35/art35/internal/stats"
 )
 
-var reportCmd = &command{
-	Name:  "report",
-	Short: "write the annual cooperation report (HTML and PDF with charts)",
-	Usage: "report annual --year YEAR --data DIR [--out DIR] [--no-pdf] [--chromium PATH]",
-	Long:  help("report"),
-}
-
 func runReport(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, reportCmd, []subcommand{
 		{"annual", "the annual cooperation report of a year: HTML and PDF", runReportAnnual},

@@ -14,13 +14,6 @@ import (
 	"github.com/art35/art35/internal/route"
 )
 
-var requestCmd = &command{
-	Name:  "request",
-	Short: "validate, template, schema and print cooperation requests",
-	Usage: "request <validate|schema|new|letter> ...",
-	Long:  strings.ReplaceAll(help("request"), "{{list}}", strings.Join(request.TypeNames(), ", ")),
-}
-
 func runRequest(ctx context.Context, e *env, args []string) error {
 	c := requestCmd
 	return dispatch(ctx, e, c, []subcommand{

@@ -11,13 +11,6 @@ import (
 	"github.com/art35/art35/internal/route"
 )
 
-var routeCmd = &command{
-	Name:  "route",
-	Short: "say which legal instrument allows a request between two parties",
-	Usage: "route FROM TO TYPE [--date YYYY-MM-DD] [--recipient authority|provider|registrar] [--snapshot FILE --pubkey KEY] [--json]",
-	Long:  help("route"),
-}
-
 func runRoute(ctx context.Context, e *env, args []string) error {
 	c := routeCmd
 	fs := newFlagSet(e, c, "")

@@ -13,13 +13,6 @@ import (
 	"github.com/art35/art35/internal/stats"
 )
 
-var statsCmd = &command{
-	Name:  "stats",
-	Short: "statistics of this node's casework: volumes, response times, ack clock, MLA follow-up, declines, pings",
-	Usage: "stats --data DIR [--from DATE] [--to DATE] [--by country|type|priority] [--exercise ID|all] [--json|--csv [--pings]]\n       art35 stats share --data DIR --from DATE --to DATE [--out FILE]\n       art35 stats network --data DIR --from DATE --to DATE [--json] SHARE...\n       art35 stats classify ID --data DIR --offence CLASS[,CLASS...] --by NAME",
-	Long:  help("stats"),
-}
-
 func runStats(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {

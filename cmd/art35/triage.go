@@ -14,13 +14,6 @@ import (
 	"github.com/art35/art35/internal/triage"
 )
 
-var triageCmd = &command{
-	Name:  "triage",
-	Short: "turn logs (millions of lines) into per-country, per-operator counts and draft requests",
-	Usage: "triage [--from CC] [--field N [--sep C] | --regex RE] [--json|--csv] [--draft-requests DIR] [--data DIR] FILE...",
-	Long:  help("triage"),
-}
-
 // triageFlags are the flags of "triage".
 type triageFlags struct {
 	dataDir, from, typ, sep, re, drafts *string

@@ -12,13 +12,6 @@ import (
 	"github.com/art35/art35/internal/users"
 )
 
-var userCmd = &command{
-	Name:  "user",
-	Short: "manage the people who sign in to the portal",
-	Usage: "user add|passwd|totp|disable|list [USERNAME] --data DIR [flags]",
-	Long:  help("user"),
-}
-
 func runUser(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, userCmd, []subcommand{
 		{"add", "create an account", userAdd},

@@ -13,12 +13,6 @@ import (
 // The version is stamped at build time (Makefile: -X main.version=...);
 // "dev" means a plain "go build" or "go run".
 
-var versionCmd = &command{
-	Name:  "version",
-	Short: "print the art35 version",
-	Usage: "version [--json]",
-}
-
 func runVersion(ctx context.Context, e *env, args []string) error {
 	c := versionCmd
 	fs := newFlagSet(e, c, "")

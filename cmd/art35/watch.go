@@ -12,13 +12,6 @@ import (
 	"github.com/art35/art35/internal/watch"
 )
 
-var watchCmd = &command{
-	Name:  "watch",
-	Short: "relay and show the events of realtime-traffic watches (Art. 33)",
-	Usage: "watch <push|assign|show> --data DIR [flags]",
-	Long:  help("watch"),
-}
-
 func runWatch(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, watchCmd, []subcommand{
 		{"push", "relay one login event of an accepted realtime-traffic request", runWatchPush},

@@ -10,13 +10,6 @@ import (
 	"github.com/art35/art35/internal/witness"
 )
 
-var witnessCmd = &command{
-	Name:  "witness",
-	Short: "what this node saw of its peers' audit logs, and the alarms",
-	Usage: "witness --data DIR [--json]",
-	Long:  help("witness"),
-}
-
 func runWitness(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
 	return onNode(ctx, e, witnessCmd, "", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {
