@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 	"time"
@@ -27,54 +26,16 @@ func runDirectory(ctx context.Context, e *env, args []string) error {
 	}, args)
 }
 
-// dirSource is the --snapshot/--pubkey pair of show, list and export.
-type dirSource struct {
-	snapshot, pubkey string
-}
-
-func (s *dirSource) bind(fs *flag.FlagSet) {
-	fs.StringVar(&s.snapshot, "snapshot", "", "signed snapshot file to read instead of the shipped one")
-	fs.StringVar(&s.pubkey, "pubkey", "", "the secretariat's public key (ed25519:...) to verify --snapshot (or ART35_SECRETARIAT_KEY)")
-}
-
-// load returns the shipped starter snapshot, or the signed file after
-// verifying it against the pinned key at the current time.
-func (s *dirSource) load(e *env) (*directory.Snapshot, string, error) {
-	if s.snapshot == "" {
-		return directory.LoadStarter()
-	}
-	pub, err := dirPinnedKey(e, s.pubkey)
-	if err != nil {
-		return nil, "", err
-	}
-	return directory.LoadSigned(s.snapshot, pub, e.clock.Now())
-}
-
-func dirPinnedKey(e *env, flagValue string) ([]byte, error) {
-	k := flagValue
-	if k == "" {
-		k = e.getenv("ART35_SECRETARIAT_KEY")
-	}
-	if k == "" {
-		return nil, usagef("--pubkey ed25519:... is required (the secretariat's published key), or set ART35_SECRETARIAT_KEY")
-	}
-	pub, err := keys.ParseSigningPublic(k)
-	if err != nil {
-		return nil, fmt.Errorf("--pubkey: %w", err)
-	}
-	return pub, nil
-}
-
 func dirShow(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, directoryCmd, "show")
-	var src dirSource
-	src.bind(fs)
+	var src cli.DirSource
+	src.Bind(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	pos, err := parseArgs(fs, args, 1, "show needs one party code, e.g. art35 directory show IT")
 	if err != nil {
 		return err
 	}
-	snap, from, err := src.load(e)
+	snap, from, err := src.Load(e.getenv, e.clock.Now())
 	if err != nil {
 		return err
 	}
@@ -83,29 +44,22 @@ func dirShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	v := cli.NewPartyView(snap, p, from, e.clock.Now())
-	if *asJSON {
-		return cli.WriteJSON(e.stdout, v)
-	}
-	cli.PrintParty(e.stdout, snap, v)
-	return nil
+	return cli.Show(e.stdout, *asJSON, v, nil, func() error { cli.PrintParty(e.stdout, snap, v); return nil })
 }
 
 func dirList(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, directoryCmd, "list")
-	var src dirSource
-	src.bind(fs)
+	var src cli.DirSource
+	src.Bind(fs)
 	instr := fs.String("instrument", "", "only parties that signed or are parties to: budapest, protocol2, un2024 or eu")
 	inForce := fs.Bool("in-force", false, "only parties the instrument binds now")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := noArgs(fs, args, "list takes no arguments (got %q)"); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("list takes no arguments (got %q)", pos[0])
 	}
 	var in directory.Instrument
 	if *instr != "" {
+		var err error
 		if in, err = directory.ParseInstrument(*instr); err != nil {
 			return usagef("--instrument: %v", err)
 		}
@@ -113,7 +67,7 @@ func dirList(ctx context.Context, e *env, args []string) error {
 	if *inForce && in == "" {
 		return usagef("--in-force needs --instrument")
 	}
-	snap, from, err := src.load(e)
+	snap, from, err := src.Load(e.getenv, e.clock.Now())
 	if err != nil {
 		return err
 	}
@@ -127,16 +81,12 @@ func dirList(ctx context.Context, e *env, args []string) error {
 
 func dirExport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, directoryCmd, "export")
-	var src dirSource
-	src.bind(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	var src cli.DirSource
+	src.Bind(fs)
+	if err := noArgs(fs, args, "export takes no arguments (got %q)"); err != nil {
 		return err
 	}
-	if len(pos) != 0 {
-		return usagef("export takes no arguments (got %q)", pos[0])
-	}
-	snap, _, err := src.load(e)
+	snap, _, err := src.Load(e.getenv, e.clock.Now())
 	if err != nil {
 		return err
 	}
@@ -225,7 +175,7 @@ func dirVerify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pub, err := dirPinnedKey(e, *pubkey)
+	pub, err := cli.PinnedKey(e.getenv, *pubkey)
 	if err != nil {
 		return err
 	}
@@ -294,8 +244,5 @@ func dirDiff(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	d := directory.DiffSnapshots(old, new)
-	if *asJSON {
-		return cli.WriteJSON(e.stdout, d)
-	}
-	return d.WriteText(e.stdout)
+	return cli.Show(e.stdout, *asJSON, d, nil, func() error { return d.WriteText(e.stdout) })
 }

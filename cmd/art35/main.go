@@ -170,6 +170,16 @@ func parseArgs(fs *flag.FlagSet, args []string, want int, usage string) ([]strin
 	return pos, err
 }
 
+// noArgs parses args with fs and refuses positional arguments: format
+// says so, with %q for the first one given.
+func noArgs(fs *flag.FlagSet, args []string, format string) error {
+	pos, err := cli.ParseFlags(fs, args)
+	if err == nil && len(pos) != 0 {
+		err = cli.Usagef(format, pos[0])
+	}
+	return err
+}
+
 // subcommand is one subcommand of a group ("directory show", "node init").
 type subcommand struct {
 	name  string

@@ -17,8 +17,8 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 	dateFlag := fs.String("date", "", "date of the request, YYYY-MM-DD (default: today, UTC)")
 	asJSON := fs.Bool("json", false, "print the decision as JSON")
 	recipient := fs.String("recipient", "", "who receives the request: authority, provider or registrar (default: any)")
-	var src dirSource
-	src.bind(fs)
+	var src cli.DirSource
+	src.Bind(fs)
 	pos, err := parseArgs(fs, args, 3, "route needs FROM TO TYPE, e.g. art35 route US IT preserve")
 	if err != nil {
 		return err
@@ -34,7 +34,7 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usagef("--recipient: %v", err)
 	}
-	snap, _, err := src.load(e)
+	snap, _, err := src.Load(e.getenv, e.clock.Now())
 	if err != nil {
 		return err
 	}

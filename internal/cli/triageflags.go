@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"time"
+
+	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/triage"
+)
+
+// TriageFlags are the flags of "triage".
+type TriageFlags struct {
+	Data, From, Type, Sep, Regex, Drafts string
+	Field, Workers                       int
+	JSON, CSV                            bool
+	Dir                                  DirSource // decide routes against a signed directory
+}
+
+// Bind defines the flags of "triage" on fs.
+func (f *TriageFlags) Bind(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&f.Data, "data", getenv("ART35_DATA"), "the node's data folder; imported IP data lives in its ipdb/ folder (default $ART35_DATA)")
+	fs.StringVar(&f.From, "from", "", "requesting party (ISO 3166-1 alpha-2) to decide routes (default: the node's party)")
+	fs.StringVar(&f.Type, "type", string(request.TypePreserve), "request type routes are decided for")
+	fs.IntVar(&f.Field, "field", 0, "1-based field holding the address (default: first field, or a JSON key)")
+	fs.StringVar(&f.Sep, "sep", "", "field separator for --field, one character or tab (default: blanks; ',' for .csv files)")
+	fs.StringVar(&f.Regex, "regex", "", "regular expression whose first submatch is the address")
+	fs.BoolVar(&f.JSON, "json", false, "print the report as JSON")
+	fs.BoolVar(&f.CSV, "csv", false, "print one CSV row per country and operator")
+	fs.StringVar(&f.Drafts, "draft-requests", "", "write one draft preserve request per country that can be asked into this folder")
+	fs.IntVar(&f.Workers, "workers", 0, "parallel workers (default: one per CPU)")
+	f.Dir.Bind(fs)
+}
+
+// Extractor checks the flags and returns how addresses are found in the
+// lines of the files named; a bad combination is a usage error.
+func (f *TriageFlags) Extractor(files []string) (triage.Extractor, error) {
+	switch {
+	case len(files) == 0:
+		return triage.Extractor{}, Usagef("triage needs at least one FILE (or - for standard input)")
+	case f.JSON && f.CSV:
+		return triage.Extractor{}, Usagef("--json and --csv exclude each other; choose one")
+	case f.Field < 0:
+		return triage.Extractor{}, Usagef("--field %d: fields are numbered from 1", f.Field)
+	case f.Field > 0 && f.Regex != "":
+		return triage.Extractor{}, Usagef("--field and --regex exclude each other; choose one")
+	}
+	sep := f.Sep
+	if sep == `\t` || sep == "tab" {
+		sep = "\t"
+	}
+	if len(sep) > 1 {
+		return triage.Extractor{}, Usagef("--sep %q must be one character, e.g. --sep , or --sep ';' (or tab)", sep)
+	}
+	if !request.Type(f.Type).Valid() {
+		return triage.Extractor{}, Usagef("--type %q is not a request type; e.g. preserve", f.Type)
+	}
+	x := triage.Extractor{Field: f.Field}
+	if sep != "" {
+		x.Sep = sep[0]
+	} else if f.Field > 0 && triage.AllCSV(files) {
+		x.Sep = ','
+	}
+	if f.Regex != "" {
+		rx, err := regexp.Compile(f.Regex)
+		if err != nil {
+			return x, Usagef("--regex: %v", err)
+		}
+		x.Regex = rx
+	}
+	return x, nil
+}
+
+// ScanLogs opens every log named (before reading any; - is stdin) and
+// scans them with sc, showing progress on stderr when it is a terminal.
+func ScanLogs(ctx context.Context, stdin io.Reader, stderr io.Writer, now func() time.Time, sc triage.Scanner, names []string) (*triage.Result, error) {
+	inputs, closeAll, err := triage.OpenInputs(names, stdin)
+	defer closeAll()
+	if err != nil {
+		return nil, err
+	}
+	if IsTerminal(stderr) {
+		sc.Now = now
+		sc.Progress = func(p triage.Progress) { fmt.Fprint(stderr, p.Line()) }
+	}
+	res, err := sc.Scan(ctx, inputs)
+	if sc.Progress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	return res, err
+}
