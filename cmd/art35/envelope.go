@@ -8,9 +8,7 @@ import (
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cli"
-	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/envelope"
-	"github.com/art35/art35/internal/keys"
 	"github.com/art35/art35/internal/node"
 )
 
@@ -26,33 +24,20 @@ func runEnvelope(ctx context.Context, e *env, args []string) error {
 	}, args)
 }
 
-// readEnvelope reads and parses the envelope file name (- for standard
-// input).
-func readEnvelope(e *env, name string) (*envelope.Envelope, error) {
-	raw, err := readArg(e, name, envelope.MaxWire)
+// envelopeFile parses args with fs and returns the single FILE argument.
+func envelopeFile(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parseFlags(fs, args)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	return envelope.Parse(raw)
-}
-
-// oneEnvelopeFile returns the single FILE argument.
-func oneEnvelopeFile(pos []string) (string, error) {
-	if len(pos) != 1 {
-		return "", usagef("want exactly one FILE (or - for standard input), got %d arguments", len(pos))
-	}
-	return pos[0], nil
+	return cli.OneFile(pos)
 }
 
 func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, envelopeCmd, "inspect")
 	senderKey := fs.String("sender-key", "", "the sender's signing key from the directory (ed25519:...); checks the signature")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	name, err := oneEnvelopeFile(pos)
+	name, err := envelopeFile(fs, args)
 	if err != nil {
 		return err
 	}
@@ -60,17 +45,13 @@ func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	env, err := readEnvelope(e, name)
+	env, err := cli.ReadEnvelope(e.stdin, name)
 	if err != nil {
 		return err
 	}
 	v := cli.NewEnvelopeView(env, pub, e.clock.Now())
-	if *asJSON {
-		if err := cli.WriteJSON(e.stdout, v); err != nil {
-			return err
-		}
-	} else {
-		cli.PrintEnvelopeView(e.stdout, v, e.clock.Now())
+	if err := cli.Show(e.stdout, *asJSON, v, nil, func() error { cli.PrintEnvelopeView(e.stdout, v, e.clock.Now()); return nil }); err != nil {
+		return err
 	}
 	if v.Signature.Checked && !v.Signature.Valid {
 		return cli.ExitError{Code: apperr.ExitCode(apperr.EUnauthorized)}
@@ -79,97 +60,32 @@ func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 }
 
 func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
+	var f cli.SealFlags
 	fs := newFlagSet(e, envelopeCmd, "seal")
-	var h envelope.Header
-	var data cli.DataDir
-	data.Bind(fs, "the node's data folder, for its signing key (or ART35_DATA)")
-	signKey := fs.String("sign-key", "", "Ed25519 private key file (default DATA/"+config.SigningKeyFile+")")
-	recipientKey := fs.String("recipient-key", "", "the recipient's encryption key from the directory (x25519:...)")
-	fs.StringVar(&h.Sender, "from", "", "sending authority id (this node's, e.g. US-247)")
-	fs.StringVar(&h.Recipient, "to", "", "receiving authority id (e.g. IT-247)")
-	kind := fs.String("kind", "", "request, evidence, ping, watch-event, directory-notice or receipt")
-	fs.StringVar(&h.Subkind, "subkind", "", "request type (preserve, ...) or evidence step (acknowledged, ...)")
-	fs.StringVar(&h.IdempotencyKey, "idempotency-key", "", "business key of the event, the same every time it is sent")
-	fs.StringVar(&h.InReplyTo, "in-reply-to", "", "message id this envelope answers")
-	fs.StringVar(&h.CaseRef, "case-ref", "", "your case reference")
-	handling := fs.String("handling", "H0", "handling code H0, H1, H2 or H3")
-	fs.BoolVar(&h.Exercise, "exercise", false, "mark as a drill, not real casework")
-	ttl := fs.Duration("ttl", 7*24*time.Hour, "how long the envelope stays valid (at most 720h)")
-	bodyFile := fs.String("body", "", "file with the body to encrypt, - for standard input (required)")
-	out := fs.String("out", "", "write the envelope to this file instead of standard output")
-	pos, err := parseFlags(fs, args)
+	f.Bind(fs)
+	if err := noArgs(fs, args, "seal takes no arguments, only flags (got %q)"); err != nil {
+		return err
+	}
+	env, wire, err := f.Seal(e.stdin, e.getenv, e.clock.Now())
 	if err != nil {
 		return err
 	}
-	if len(pos) != 0 {
-		return usagef("seal takes no arguments, only flags (got %q)", pos[0])
-	}
-	if err := missingFlags("--from", h.Sender, "--to", h.Recipient, "--kind", *kind, "--idempotency-key", h.IdempotencyKey,
-		"--recipient-key", *recipientKey, "--body", *bodyFile); err != nil {
+	if err := writeOut(e, f.Out, wire, 0o600); err != nil || f.Out == "" {
 		return err
 	}
-	keyPath := data.File(e.getenv, *signKey, config.SigningKeyFile)
-	if keyPath == "" {
-		return usagef("give --sign-key FILE or --data DIR (or set ART35_DATA) for the signing key")
-	}
-	signer, err := keys.LoadSigning(keyPath)
-	if err != nil {
-		return err
-	}
-	to, err := keys.ParseEncryptionPublic(*recipientKey)
-	if err != nil {
-		return apperr.Wrap(apperr.EInvalid, err, "--recipient-key")
-	}
-	body, err := readArg(e, *bodyFile, envelope.MaxBody)
-	if err != nil {
-		return err
-	}
-	h.Kind, h.Handling = envelope.Kind(*kind), envelope.Handling(*handling)
-	env, wire, err := envelope.SealNew(h, body, signer, to, e.clock.Now(), *ttl)
-	if err != nil {
-		return err
-	}
-	if err := writeOut(e, *out, wire, 0o600); err != nil || *out == "" {
-		return err
-	}
-	fmt.Fprintf(e.stderr, "sealed envelope %s for %s into %s\n", env.Header.ID, h.Recipient, *out)
+	fmt.Fprintf(e.stderr, "sealed envelope %s for %s into %s\n", env.Header.ID, env.Header.Recipient, f.Out)
 	return nil
 }
 
 func runEnvelopeOpen(ctx context.Context, e *env, args []string) error {
+	var f cli.OpenFlags
 	fs := newFlagSet(e, envelopeCmd, "open")
-	var data cli.DataDir
-	data.Bind(fs, "the node's data folder, for its encryption key (or ART35_DATA)")
-	keyFile := fs.String("key", "", "X25519 private key file (default DATA/"+config.EncryptionKeyFile+")")
-	senderKey := fs.String("sender-key", "", "the sender's signing key from the directory (ed25519:...; required)")
-	pos, err := parseFlags(fs, args)
+	f.Bind(fs)
+	name, err := envelopeFile(fs, args)
 	if err != nil {
 		return err
 	}
-	name, err := oneEnvelopeFile(pos)
-	if err != nil {
-		return err
-	}
-	if *senderKey == "" {
-		return usagef("--sender-key is required: a body is never shown before its signature is checked")
-	}
-	keyPath := data.File(e.getenv, *keyFile, config.EncryptionKeyFile)
-	if keyPath == "" {
-		return usagef("give --key FILE or --data DIR (or set ART35_DATA) for the encryption key")
-	}
-	pub, err := cli.SigningKeyFlag("--sender-key", *senderKey)
-	if err != nil {
-		return err
-	}
-	priv, err := keys.LoadEncryption(keyPath)
-	if err != nil {
-		return err
-	}
-	env, err := readEnvelope(e, name)
-	if err != nil {
-		return err
-	}
-	body, err := envelope.Open(env, pub, priv)
+	body, err := f.Open(e.stdin, e.getenv, name)
 	if err != nil {
 		return err
 	}
@@ -181,40 +97,15 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, envelopeCmd, "receipt")
 	receiverKey := fs.String("receiver-key", "", "the receiver's signing key from the directory (ed25519:...); checks the signature")
 	envFile := fs.String("envelope", "", "the envelope file the receipt should cover")
-	pos, err := parseFlags(fs, args)
+	name, err := envelopeFile(fs, args)
 	if err != nil {
 		return err
 	}
-	name, err := oneEnvelopeFile(pos)
-	if err != nil {
-		return err
-	}
-	raw, err := readArg(e, name, envelope.MaxReceiptWire)
-	if err != nil {
-		return err
-	}
-	r, err := envelope.ParseReceipt(raw)
-	if err != nil {
-		return err
-	}
-	pub, err := cli.SigningKeyFlag("--receiver-key", *receiverKey)
-	if err != nil {
-		return err
-	}
-	var env *envelope.Envelope
-	if *envFile != "" {
-		if env, err = readEnvelope(e, *envFile); err != nil {
-			return err
-		}
-	}
-	status, covers, bad := cli.CheckReceipt(r, pub, env, *envFile)
-	if err := cli.PrintReceipt(e.stdout, r, status, covers); err != nil {
-		return err
-	}
-	if bad {
+	bad, err := cli.ShowReceipt(e.stdout, e.stdin, name, *receiverKey, *envFile)
+	if err == nil && bad {
 		return cli.ExitError{Code: apperr.ExitCode(apperr.EUnauthorized)}
 	}
-	return nil
+	return err
 }
 
 func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
@@ -222,7 +113,7 @@ func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 	return onNode(ctx, e, envelopeCmd, "import", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&receiptOut, "receipt", "", "write the signed receipt to this file instead of standard output")
 	}, func(n *node.Node, pos []string) error {
-		name, err := oneEnvelopeFile(pos)
+		name, err := cli.OneFile(pos)
 		if err != nil {
 			return err
 		}
@@ -234,16 +125,9 @@ func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		wire, err := res.Receipt.Marshal()
+		wire, err := cli.PrintStored(e.stderr, res)
 		if err != nil {
 			return err
-		}
-		wire = append(wire, '\n')
-		h := res.Envelope.Header
-		if res.Duplicate {
-			fmt.Fprintf(e.stderr, "envelope %s from %s was already stored; this is its original receipt (message %s)\n", h.ID, h.Sender, res.Receipt.MessageID)
-		} else {
-			fmt.Fprintf(e.stderr, "stored envelope %s (%s) from %s; carry the receipt back to the sender\n", h.ID, h.Kind, h.Sender)
 		}
 		return writeOut(e, receiptOut, wire, 0o644)
 	})
@@ -270,14 +154,14 @@ func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error 
 	return onNode(ctx, e, envelopeCmd, "import-receipt", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&envFile, "envelope", "", "the envelope file the receipt is for (required)")
 	}, func(n *node.Node, pos []string) error {
-		name, err := oneEnvelopeFile(pos)
+		name, err := cli.OneFile(pos)
 		if err != nil {
 			return err
 		}
 		if envFile == "" {
 			return usagef("--envelope FILE is required: a receipt is accepted only for the envelope it covers")
 		}
-		env, err := readEnvelope(e, envFile)
+		env, err := cli.ReadEnvelope(e.stdin, envFile)
 		if err != nil {
 			return err
 		}

@@ -273,18 +273,3 @@ var (
 	watchCmd      = helpFor("watch")
 	witnessCmd    = helpFor("witness")
 )
-
-// missingFlags takes pairs of a flag's name and its value and names, in a
-// usage error, the required flags left empty.
-func missingFlags(pairs ...string) error {
-	var missing []string
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			missing = append(missing, pairs[i])
-		}
-	}
-	if len(missing) > 0 {
-		return usagef("missing %s", strings.Join(missing, ", "))
-	}
-	return nil
-}
