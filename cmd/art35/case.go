@@ -56,7 +56,7 @@ func caseSend(ctx context.Context, e *env, args []string) error {
 		if strings.TrimSpace(by) == "" {
 			return usagef("send needs --by NAME: the person who sends the request")
 		}
-		doc, err := readRequest(e, pos[0])
+		doc, err := requestFiles(e).Read(pos[0])
 		if err != nil {
 			return err
 		}
