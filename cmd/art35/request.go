@@ -26,7 +26,9 @@ func runRequest(ctx context.Context, e *env, args []string) error {
 }
 
 // requestFiles reads the request files named on the command line.
-func requestFiles(e *env) cli.RequestFiles { return cli.RequestFiles{Stdin: e.stdin, Now: e.clock.Now()} }
+func requestFiles(e *env) cli.RequestFiles {
+	return cli.RequestFiles{Stdin: e.stdin, Now: e.clock.Now()}
+}
 
 // invalid is the exit status of a request found invalid.
 var invalid = cli.ExitError{Code: apperr.ExitCode(apperr.EInvalid)}
