@@ -10,6 +10,14 @@ import (
 	"github.com/art35/art35/internal/retention"
 )
 
+// said prints the line msg of a step that returned err, unless it failed.
+func said(e *env, msg string, err error) error {
+	if err == nil {
+		fmt.Fprintln(e.stdout, msg)
+	}
+	return err
+}
+
 func runPurge(ctx context.Context, e *env, args []string) error {
 	var dry, asJSON bool
 	return onNode(ctx, e, purgeCmd, "", args, -1, "", func(fs *flag.FlagSet) {
@@ -59,11 +67,7 @@ func transferAsk(grant bool) runFunc {
 			if grant {
 				act = n.Cases.GrantTransfer
 			}
-			if err := act(ctx, pos[0], to, purpose, by); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "%s for %s to %s sent; the running node delivers it\n", what, pos[0], to)
-			return nil
+			return said(e, fmt.Sprintf("%s for %s to %s sent; the running node delivers it", what, pos[0], to), act(ctx, pos[0], to, purpose, by))
 		})
 	}
 }
@@ -82,11 +86,7 @@ func runIncident(ctx context.Context, e *env, args []string) error {
 			fs.StringVar(&details, "details", "", "what happened, what data, since when")
 			fs.StringVar(&by, "by", "", "who reports it")
 		}, func(n *node.Node, pos []string) error {
-			if err := n.Cases.NotifyIncident(ctx, pos[0], details, by); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "incident notice for %s queued; the running node delivers it\n", pos[0])
-			return nil
+			return said(e, fmt.Sprintf("incident notice for %s queued; the running node delivers it", pos[0]), n.Cases.NotifyIncident(ctx, pos[0], details, by))
 		})
 	}
 	list := func(ctx context.Context, e *env, args []string) error {
@@ -106,43 +106,31 @@ func runIncident(ctx context.Context, e *env, args []string) error {
 }
 
 func runUsage(ctx context.Context, e *env, args []string) error {
-	step := func(sub string, act func(ctx context.Context, e *env, n *node.Node, id, by string) error) runFunc {
+	// step is a usage subcommand on one request id: act returns the line
+	// to print when it succeeds.
+	step := func(sub string, act func(n *node.Node, id, by string) (string, error)) runFunc {
 		return func(ctx context.Context, e *env, args []string) error {
 			var by string
 			return onNode(ctx, e, usageCmd, sub, args, 1, "give the request id", func(fs *flag.FlagSet) { fs.StringVar(&by, "by", "", "who does it") },
-				func(n *node.Node, pos []string) error { return act(ctx, e, n, pos[0], by) })
+				func(n *node.Node, pos []string) error {
+					msg, err := act(n, pos[0], by)
+					return said(e, msg, err)
+				})
 		}
 	}
 	return dispatch(ctx, e, usageCmd, []subcommand{
-		{"accept-conditions", "record and tell the sender that its conditions are accepted", step("accept-conditions", func(ctx context.Context, e *env, n *node.Node, id, by string) error {
-			if err := n.Cases.AcceptConditions(ctx, id, by); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "acceptance of the conditions of %s queued for the sender\n", id)
-			return nil
+		{"accept-conditions", "record and tell the sender that its conditions are accepted", step("accept-conditions", func(n *node.Node, id, by string) (string, error) {
+			return fmt.Sprintf("acceptance of the conditions of %s queued for the sender", id), n.Cases.AcceptConditions(ctx, id, by)
 		})},
-		{"ask", "ask the receiver how the data was used", step("ask", func(ctx context.Context, e *env, n *node.Node, id, by string) error {
-			if err := n.Cases.AskUse(ctx, id, by); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "usage query on %s queued for the receiver\n", id)
-			return nil
+		{"ask", "ask the receiver how the data was used", step("ask", func(n *node.Node, id, by string) (string, error) {
+			return fmt.Sprintf("usage query on %s queued for the receiver", id), n.Cases.AskUse(ctx, id, by)
 		})},
-		{"report", "what the audit log says was done with the data", step("report", func(ctx context.Context, e *env, n *node.Node, id, _ string) error {
-			r, err := n.Cases.UsageReport(ctx, id)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(e.stdout, r)
-			return nil
+		{"report", "what the audit log says was done with the data", step("report", func(n *node.Node, id, _ string) (string, error) {
+			return n.Cases.UsageReport(ctx, id)
 		})},
-		{"answer", "send the report to the sender", step("answer", func(ctx context.Context, e *env, n *node.Node, id, by string) error {
+		{"answer", "send the report to the sender", step("answer", func(n *node.Node, id, by string) (string, error) {
 			r, err := n.Cases.AnswerUse(ctx, id, by)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "usage report on %s queued for the sender: %s\n", id, r)
-			return nil
+			return fmt.Sprintf("usage report on %s queued for the sender: %s", id, r), err
 		})},
 	}, args)
 }
