@@ -13,9 +13,9 @@ import (
 )
 
 func runAccess(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, accessCmd, []subcommand{
-		{"record", "record one access under Art. 32(a) or 32(b)", accessRecord},
-		{"list", "the recorded accesses, newest first", accessList},
+	return e.Dispatch(ctx, accessCmd, []subcommand{
+		{Name: "record", Short: "record one access under Art. 32(a) or 32(b)", Run: accessRecord},
+		{Name: "list", Short: "the recorded accesses, newest first", Run: accessList},
 	}, args)
 }
 
@@ -38,16 +38,16 @@ func accessRecord(ctx context.Context, e *env, args []string) error {
 		if at != "" {
 			ts := request.ParseTimestamp(at)
 			if !ts.Valid() {
-				return usagef("--at %q: give an RFC 3339 time with a zone, e.g. 2026-12-02T08:00:00Z", at)
+				return cli.Usagef("--at %q: give an RFC 3339 time with a zone, e.g. 2026-12-02T08:00:00Z", at)
 			}
 			a.AccessedAt = ts.T
 		}
-		s := &transborder.Service{DB: n.DB, Clock: e.clock}
+		s := &transborder.Service{DB: n.DB, Clock: e.Clock}
 		rec, err := s.Record(ctx, a)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "recorded %s: %s (Budapest %s), accessed %s by %s; audit log updated\n", rec.ID, rec.Ground, rec.Ground.Article(), rec.AccessedAt.Format(time.RFC3339), rec.RecordedBy)
+		fmt.Fprintf(e.Stdout, "recorded %s: %s (Budapest %s), accessed %s by %s; audit log updated\n", rec.ID, rec.Ground, rec.Ground.Article(), rec.AccessedAt.Format(time.RFC3339), rec.RecordedBy)
 		return nil
 	})
 }
@@ -57,13 +57,13 @@ func accessList(ctx context.Context, e *env, args []string) error {
 	return onNode(ctx, e, accessCmd, "list", args, 0, "list takes no arguments", func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}, func(n *node.Node, pos []string) error {
-		list, err := (&transborder.Service{DB: n.DB, Clock: e.clock}).List(ctx)
+		list, err := (&transborder.Service{DB: n.DB, Clock: e.Clock}).List(ctx)
 		if err != nil {
 			return err
 		}
 		if asJSON {
-			return cli.WriteJSONList(e.stdout, list)
+			return cli.WriteJSONList(e.Stdout, list)
 		}
-		return cli.PrintAccesses(e.stdout, list)
+		return cli.PrintAccesses(e.Stdout, list)
 	})
 }

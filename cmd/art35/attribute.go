@@ -10,9 +10,9 @@ import (
 
 func runAttribute(ctx context.Context, e *env, args []string) error {
 	var f cli.AttributeFlags
-	fs := newFlagSet(e, attributeCmd, "")
-	f.Bind(fs, e.getenv)
-	pos, err := parseFlags(fs, args)
+	fs := e.FlagSet(attributeCmd, "")
+	f.Bind(fs, e.Getenv)
+	pos, err := cli.ParseFlags(fs, args)
 	if err != nil {
 		return err
 	}
@@ -21,7 +21,7 @@ func runAttribute(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return cli.PrintCredits(e.stdout, db, f.JSON)
+		return cli.PrintCredits(e.Stdout, db, f.JSON)
 	}
 	ip, at, err := f.Args(pos)
 	if err != nil {
@@ -32,18 +32,18 @@ func runAttribute(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	out := cli.Attribute(ip, db.Lookup(ip), f.Port, at)
-	snap, _, err := f.Dir.Load(e.getenv, e.clock.Now())
+	snap, _, err := f.Dir.Load(e.Getenv, e.Clock.Now())
 	if err != nil {
 		return err
 	}
-	out.AddRoute(snap, cli.RequestingParty(f.From, f.Data, e.getenv), request.Type(f.Type), e.clock.Now())
+	out.AddRoute(snap, cli.RequestingParty(f.From, f.Data, e.Getenv), request.Type(f.Type), e.Clock.Now())
 	if f.JSON {
-		return cli.WriteJSON(e.stdout, out)
+		return cli.WriteJSON(e.Stdout, out)
 	}
-	cli.PrintAttribution(e.stdout, out)
+	cli.PrintAttribution(e.Stdout, out)
 	if f.Sources {
-		fmt.Fprintln(e.stdout)
-		return cli.PrintCredits(e.stdout, db, false)
+		fmt.Fprintln(e.Stdout)
+		return cli.PrintCredits(e.Stdout, db, false)
 	}
 	return nil
 }

@@ -13,12 +13,12 @@ import (
 )
 
 func runAudit(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, auditCmd, []subcommand{
-		{"verify", "recompute the log and check every checkpoint", runAuditVerify},
-		{"checkpoint", "sign and store a checkpoint now", runAuditCheckpoint},
-		{"prove", "export the proof bundle of a message", runAuditProve},
-		{"check", "check a proof bundle offline with public keys", runAuditCheck},
-		{"list", "show who did what (the audit view)", runAuditList},
+	return e.Dispatch(ctx, auditCmd, []subcommand{
+		{Name: "verify", Short: "recompute the log and check every checkpoint", Run: runAuditVerify},
+		{Name: "checkpoint", Short: "sign and store a checkpoint now", Run: runAuditCheckpoint},
+		{Name: "prove", Short: "export the proof bundle of a message", Run: runAuditProve},
+		{Name: "check", Short: "check a proof bundle offline with public keys", Run: runAuditCheck},
+		{Name: "list", Short: "show who did what (the audit view)", Run: runAuditList},
 	}, args)
 }
 
@@ -27,27 +27,27 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 // want 0 it is a hint after "takes no arguments"), opens the audit log of
 // the node in --data (or ART35_DATA), runs f and closes the log.
 func onAudit(ctx context.Context, e *env, sub string, args []string, want int, usage string, extra func(*flag.FlagSet), f func(a *app.Audit, pos []string) error) error {
-	fs := newFlagSet(e, auditCmd, sub)
+	fs := e.FlagSet(auditCmd, sub)
 	var data cli.DataDir
 	data.Bind(fs, "the node's data folder (or ART35_DATA)")
 	if extra != nil {
 		extra(fs)
 	}
-	pos, err := parseFlags(fs, args)
+	pos, err := cli.ParseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != want {
 		if want == 0 {
-			return usagef("%s takes no arguments, got %q%s", sub, pos, usage)
+			return cli.Usagef("%s takes no arguments, got %q%s", sub, pos, usage)
 		}
-		return usagef("%s", usage)
+		return cli.Usagef("%s", usage)
 	}
-	dir, err := data.Require(e.getenv, "--data DIR is required: the node's data folder (or set ART35_DATA)")
+	dir, err := data.Require(e.Getenv, "--data DIR is required: the node's data folder (or set ART35_DATA)")
 	if err != nil {
 		return err
 	}
-	a, err := app.OpenAudit(ctx, dir, e.getenv, e.clock)
+	a, err := app.OpenAudit(ctx, dir, e.Getenv, e.Clock)
 	if err != nil {
 		return err
 	}
@@ -78,7 +78,7 @@ func runAuditVerify(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		cli.PrintVerifyReport(e.stdout, a.Log.Origin, rep)
+		cli.PrintVerifyReport(e.Stdout, a.Log.Origin, rep)
 		return nil
 	})
 }
@@ -89,7 +89,7 @@ func runAuditCheckpoint(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		_, err = e.stdout.Write(c.Note)
+		_, err = e.Stdout.Write(c.Note)
 		return err
 	})
 }
@@ -100,7 +100,7 @@ func runAuditProve(ctx context.Context, e *env, args []string) error {
 		// checkpoint, one is signed now (on demand), so the bundle holds them all.
 		b, signed, err := a.Log.ProveNow(ctx, pos[0])
 		if signed != nil {
-			fmt.Fprintf(e.stderr, "signed a new checkpoint of %d records\n", signed.Size)
+			fmt.Fprintf(e.Stderr, "signed a new checkpoint of %d records\n", signed.Size)
 		}
 		if err != nil {
 			return err
@@ -109,23 +109,23 @@ func runAuditProve(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		_, err = e.stdout.Write(out)
+		_, err = e.Stdout.Write(out)
 		return err
 	})
 }
 
 func runAuditCheck(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, auditCmd, "check")
+	fs := e.FlagSet(auditCmd, "check")
 	var pubs pubkeyList
 	fs.Var(&pubs, "pubkey", "the log owner's signing key from the directory (ed25519:...); repeatable")
-	pos, err := parseArgs(fs, args, 1, "check takes one bundle FILE (or - for standard input)")
+	pos, err := cli.ParseArgs(fs, args, 1, "check takes one bundle FILE (or - for standard input)")
 	if err != nil {
 		return err
 	}
 	if len(pubs) == 0 {
-		return usagef("--pubkey ed25519:... is required: the signing key of the node whose log it is, from the directory")
+		return cli.Usagef("--pubkey ed25519:... is required: the signing key of the node whose log it is, from the directory")
 	}
-	data, err := readArg(e, pos[0], maxBundleFile)
+	data, err := e.ReadArg(pos[0], maxBundleFile)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func runAuditCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return cli.PrintBundle(e.stdout, got)
+	return cli.PrintBundle(e.Stdout, got)
 }
 
 func runAuditList(ctx context.Context, e *env, args []string) error {
@@ -151,7 +151,7 @@ func runAuditList(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return cli.PrintAuditList(e.stdout, got)
+		return cli.PrintAuditList(e.Stdout, got)
 	})
 }
 

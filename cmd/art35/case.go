@@ -29,29 +29,29 @@ var caseStepOrder = []struct {
 
 func runCase(ctx context.Context, e *env, args []string) error {
 	subs := []subcommand{
-		{"send", "validate a request and send it to the requested party", caseSend},
-		{"list", "every case, due soonest first", caseList},
-		{"show", "timeline, clocks and notifications of a case", caseShow},
-		{"served", "record that a Protocol Art. 8 order was served on the provider (starts the 20/45-day data clock)", caseServed},
-		{"renew", "record the renewal of an interception's authorised period (Art. 34)", caseRenew},
-		{"notify", "send the notification copy of a direct order to the provider's party (Protocol Art. 7(5); EU Reg. Art. 8)", caseNotify},
-		{"stop-disclosure", "as the notified authority, instruct the provider not to execute a direct order", caseStopDisclosure},
-		{"callback", "record a call-back confirming a received emergency request", caseCallback},
-		{"countersign", "as a second person, countersign an emergency request this node sent", caseCountersign},
+		{Name: "send", Short: "validate a request and send it to the requested party", Run: caseSend},
+		{Name: "list", Short: "every case, due soonest first", Run: caseList},
+		{Name: "show", Short: "timeline, clocks and notifications of a case", Run: caseShow},
+		{Name: "served", Short: "record that a Protocol Art. 8 order was served on the provider (starts the 20/45-day data clock)", Run: caseServed},
+		{Name: "renew", Short: "record the renewal of an interception's authorised period (Art. 34)", Run: caseRenew},
+		{Name: "notify", Short: "send the notification copy of a direct order to the provider's party (Protocol Art. 7(5); EU Reg. Art. 8)", Run: caseNotify},
+		{Name: "stop-disclosure", Short: "as the notified authority, instruct the provider not to execute a direct order", Run: caseStopDisclosure},
+		{Name: "callback", Short: "record a call-back confirming a received emergency request", Run: caseCallback},
+		{Name: "countersign", Short: "as a second person, countersign an emergency request this node sent", Run: caseCountersign},
 	}
 	for _, st := range caseStepOrder {
-		subs = append(subs, subcommand{st.name, "move the case to " + string(st.to), func(ctx context.Context, e *env, args []string) error {
+		subs = append(subs, subcommand{Name: st.name, Short: "move the case to " + string(st.to), Run: func(ctx context.Context, e *env, args []string) error {
 			return caseStep(ctx, e, st.name, st.to, args)
 		}})
 	}
-	return dispatch(ctx, e, caseCmd, subs, args)
+	return e.Dispatch(ctx, caseCmd, subs, args)
 }
 
 // onCase opens the node for a subcommand on one case ID (usage says what
 // to give otherwise) and runs f with the node and the case work on it.
 func onCase(ctx context.Context, e *env, sub string, args []string, usage string, extra func(*flag.FlagSet), f func(n *node.Node, w cli.CaseWork, id string) error) error {
 	return onNode(ctx, e, caseCmd, sub, args, 1, usage, extra, func(n *node.Node, pos []string) error {
-		return f(n, cli.CaseWork{Cases: n.Cases, W: e.stdout, Now: e.clock.Now()}, pos[0])
+		return f(n, cli.CaseWork{Cases: n.Cases, W: e.Stdout, Now: e.Clock.Now()}, pos[0])
 	})
 }
 
@@ -64,14 +64,14 @@ func caseSend(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&to, "to", "", "a provider's authority id: send the order straight to it, with the notification copy where the law requires one")
 	}, func(n *node.Node, _ cli.CaseWork, name string) error {
 		if strings.TrimSpace(by) == "" {
-			return usagef("send needs --by NAME: the person who sends the request")
+			return cli.Usagef("send needs --by NAME: the person who sends the request")
 		}
 		doc, err := requestFiles(e).Read(name)
 		if err != nil {
 			return err
 		}
 		c, problems, note, err := n.Cases.SubmitOrder(ctx, doc, by, to)
-		return cli.PrintSent(e.stdout, name, c, problems, note, err)
+		return cli.PrintSent(e.Stdout, name, c, problems, note, err)
 	})
 }
 
@@ -79,7 +79,7 @@ func caseList(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
 	return onNode(ctx, e, caseCmd, "list", args, 0, "list takes no arguments", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, pos []string) error {
 		list, err := n.Cases.List(ctx)
-		return cli.Show(e.stdout, asJSON, list, err, func() error { return cli.PrintCaseList(e.stdout, list, e.clock.Now()) })
+		return cli.Show(e.Stdout, asJSON, list, err, func() error { return cli.PrintCaseList(e.Stdout, list, e.Clock.Now()) })
 	})
 }
 
@@ -93,14 +93,14 @@ func caseShow(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&by, "by", "", "who reads the case (recorded in the audit log for received requests; default $USER)")
 		fs.StringVar(&purpose, "purpose", "case work", "why (recorded with the read)")
 	}, func(n *node.Node, _ cli.CaseWork, id string) error {
-		by = cmp.Or(by, e.getenv("USER"), "cli")
+		by = cmp.Or(by, e.Getenv("USER"), "cli")
 		// Reading a received request's content is an access to personal data:
 		// it is recorded with who and why (Protocol Art. 14(8)).
 		if _, err := n.Cases.Read(ctx, id, by, purpose); err != nil {
 			return err
 		}
-		v, err := cli.LoadCase(ctx, n.Cases, n.DB, id, e.clock.Now())
-		return cli.Show(e.stdout, asJSON, v, err, func() error { cli.PrintCase(e.stdout, v, e.clock.Now()); return nil })
+		v, err := cli.LoadCase(ctx, n.Cases, n.DB, id, e.Clock.Now())
+		return cli.Show(e.Stdout, asJSON, v, err, func() error { cli.PrintCase(e.Stdout, v, e.Clock.Now()); return nil })
 	})
 }
 
@@ -121,7 +121,7 @@ func caseStep(ctx context.Context, e *env, sub string, to request.State, args []
 			res = route.Reservations{Snapshot: d}
 		}
 		step.Code = request.AnswerCode(code)
-		return cli.CaseWork{Cases: n.Cases, W: e.stdout, Now: e.clock.Now()}.Step(ctx, sub, pos[0], until, step, res)
+		return cli.CaseWork{Cases: n.Cases, W: e.Stdout, Now: e.Clock.Now()}.Step(ctx, sub, pos[0], until, step, res)
 	})
 }
 

@@ -9,11 +9,11 @@ import (
 )
 
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, demoCmd, "")
-	o := demo.Options{Clock: e.clock, Getenv: e.getenv, Stdout: e.stdout, Stderr: e.stderr}
+	fs := e.FlagSet(demoCmd, "")
+	o := demo.Options{Clock: e.Clock, Getenv: e.Getenv, Stdout: e.Stdout, Stderr: e.Stderr}
 	fs.BoolVar(&o.ScenariosOnly, "scenarios-only", false, "play the stories headless, print a report and exit")
 	fs.StringVar(&o.Dir, "dir", "", "folder for the nodes' data (default: a new temporary folder, removed at exit)")
-	if _, err := parseFlags(fs, args); err != nil {
+	if _, err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	err := demo.Run(ctx, o)

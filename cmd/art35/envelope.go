@@ -13,20 +13,20 @@ import (
 )
 
 func runEnvelope(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, envelopeCmd, []subcommand{
-		{"inspect", "show an envelope's header; check its signature with --sender-key", runEnvelopeInspect},
-		{"seal", "sign and encrypt a body into a new envelope", runEnvelopeSeal},
-		{"open", "check an envelope's signature and print its decrypted body", runEnvelopeOpen},
-		{"receipt", "show a transport receipt; check it with --receiver-key", runEnvelopeReceipt},
-		{"import", "check and store an envelope file in the node's inbox; print its signed receipt", runEnvelopeImport},
-		{"export", "write a stored envelope by message id, for another channel or as proof", runEnvelopeExport},
-		{"import-receipt", "check a receipt that came back out of band and mark the envelope delivered", runEnvelopeImportReceipt},
+	return e.Dispatch(ctx, envelopeCmd, []subcommand{
+		{Name: "inspect", Short: "show an envelope's header; check its signature with --sender-key", Run: runEnvelopeInspect},
+		{Name: "seal", Short: "sign and encrypt a body into a new envelope", Run: runEnvelopeSeal},
+		{Name: "open", Short: "check an envelope's signature and print its decrypted body", Run: runEnvelopeOpen},
+		{Name: "receipt", Short: "show a transport receipt; check it with --receiver-key", Run: runEnvelopeReceipt},
+		{Name: "import", Short: "check and store an envelope file in the node's inbox; print its signed receipt", Run: runEnvelopeImport},
+		{Name: "export", Short: "write a stored envelope by message id, for another channel or as proof", Run: runEnvelopeExport},
+		{Name: "import-receipt", Short: "check a receipt that came back out of band and mark the envelope delivered", Run: runEnvelopeImportReceipt},
 	}, args)
 }
 
 // envelopeFile parses args with fs and returns the single FILE argument.
 func envelopeFile(fs *flag.FlagSet, args []string) (string, error) {
-	pos, err := parseFlags(fs, args)
+	pos, err := cli.ParseFlags(fs, args)
 	if err != nil {
 		return "", err
 	}
@@ -34,7 +34,7 @@ func envelopeFile(fs *flag.FlagSet, args []string) (string, error) {
 }
 
 func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, envelopeCmd, "inspect")
+	fs := e.FlagSet(envelopeCmd, "inspect")
 	senderKey := fs.String("sender-key", "", "the sender's signing key from the directory (ed25519:...); checks the signature")
 	asJSON := fs.Bool("json", false, "print JSON")
 	name, err := envelopeFile(fs, args)
@@ -45,12 +45,12 @@ func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	env, err := cli.ReadEnvelope(e.stdin, name)
+	env, err := cli.ReadEnvelope(e.Stdin, name)
 	if err != nil {
 		return err
 	}
-	v := cli.NewEnvelopeView(env, pub, e.clock.Now())
-	if err := cli.Show(e.stdout, *asJSON, v, nil, func() error { cli.PrintEnvelopeView(e.stdout, v, e.clock.Now()); return nil }); err != nil {
+	v := cli.NewEnvelopeView(env, pub, e.Clock.Now())
+	if err := cli.Show(e.Stdout, *asJSON, v, nil, func() error { cli.PrintEnvelopeView(e.Stdout, v, e.Clock.Now()); return nil }); err != nil {
 		return err
 	}
 	if v.Signature.Checked && !v.Signature.Valid {
@@ -61,47 +61,47 @@ func runEnvelopeInspect(ctx context.Context, e *env, args []string) error {
 
 func runEnvelopeSeal(ctx context.Context, e *env, args []string) error {
 	var f cli.SealFlags
-	fs := newFlagSet(e, envelopeCmd, "seal")
+	fs := e.FlagSet(envelopeCmd, "seal")
 	f.Bind(fs)
-	if err := noArgs(fs, args, "seal takes no arguments, only flags (got %q)"); err != nil {
+	if err := cli.NoArgs(fs, args, "seal takes no arguments, only flags (got %q)"); err != nil {
 		return err
 	}
-	env, wire, err := f.Seal(e.stdin, e.getenv, e.clock.Now())
+	env, wire, err := f.Seal(e.Stdin, e.Getenv, e.Clock.Now())
 	if err != nil {
 		return err
 	}
-	if err := writeOut(e, f.Out, wire, 0o600); err != nil || f.Out == "" {
+	if err := e.WriteOut(f.Out, wire, 0o600); err != nil || f.Out == "" {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "sealed envelope %s for %s into %s\n", env.Header.ID, env.Header.Recipient, f.Out)
+	fmt.Fprintf(e.Stderr, "sealed envelope %s for %s into %s\n", env.Header.ID, env.Header.Recipient, f.Out)
 	return nil
 }
 
 func runEnvelopeOpen(ctx context.Context, e *env, args []string) error {
 	var f cli.OpenFlags
-	fs := newFlagSet(e, envelopeCmd, "open")
+	fs := e.FlagSet(envelopeCmd, "open")
 	f.Bind(fs)
 	name, err := envelopeFile(fs, args)
 	if err != nil {
 		return err
 	}
-	body, err := f.Open(e.stdin, e.getenv, name)
+	body, err := f.Open(e.Stdin, e.Getenv, name)
 	if err != nil {
 		return err
 	}
-	_, err = e.stdout.Write(body)
+	_, err = e.Stdout.Write(body)
 	return err
 }
 
 func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, envelopeCmd, "receipt")
+	fs := e.FlagSet(envelopeCmd, "receipt")
 	receiverKey := fs.String("receiver-key", "", "the receiver's signing key from the directory (ed25519:...); checks the signature")
 	envFile := fs.String("envelope", "", "the envelope file the receipt should cover")
 	name, err := envelopeFile(fs, args)
 	if err != nil {
 		return err
 	}
-	bad, err := cli.ShowReceipt(e.stdout, e.stdin, name, *receiverKey, *envFile)
+	bad, err := cli.ShowReceipt(e.Stdout, e.Stdin, name, *receiverKey, *envFile)
 	if err == nil && bad {
 		return cli.ExitError{Code: apperr.ExitCode(apperr.EUnauthorized)}
 	}
@@ -117,7 +117,7 @@ func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		raw, err := readArg(e, name, envelope.MaxWire)
+		raw, err := e.ReadArg(name, envelope.MaxWire)
 		if err != nil {
 			return err
 		}
@@ -125,11 +125,11 @@ func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		wire, err := cli.PrintStored(e.stderr, res)
+		wire, err := cli.PrintStored(e.Stderr, res)
 		if err != nil {
 			return err
 		}
-		return writeOut(e, receiptOut, wire, 0o644)
+		return e.WriteOut(receiptOut, wire, 0o644)
 	})
 }
 
@@ -139,13 +139,13 @@ func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&out, "out", "", "write the envelope to this file instead of standard output")
 	}, func(n *node.Node, pos []string) error {
 		if len(pos) != 1 {
-			return usagef("want exactly one message id, got %d arguments", len(pos))
+			return cli.Usagef("want exactly one message id, got %d arguments", len(pos))
 		}
 		raw, err := n.Envelopes.Stored(ctx, pos[0])
 		if err != nil {
 			return err
 		}
-		return writeOut(e, out, raw, 0o600)
+		return e.WriteOut(out, raw, 0o600)
 	})
 }
 
@@ -159,13 +159,13 @@ func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error 
 			return err
 		}
 		if envFile == "" {
-			return usagef("--envelope FILE is required: a receipt is accepted only for the envelope it covers")
+			return cli.Usagef("--envelope FILE is required: a receipt is accepted only for the envelope it covers")
 		}
-		env, err := cli.ReadEnvelope(e.stdin, envFile)
+		env, err := cli.ReadEnvelope(e.Stdin, envFile)
 		if err != nil {
 			return err
 		}
-		raw, err := readArg(e, name, envelope.MaxReceiptWire)
+		raw, err := e.ReadArg(name, envelope.MaxReceiptWire)
 		if err != nil {
 			return err
 		}
@@ -173,7 +173,7 @@ func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error 
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "envelope %s delivered to %s at %s (receipt signed with key %s)\n",
+		fmt.Fprintf(e.Stdout, "envelope %s delivered to %s at %s (receipt signed with key %s)\n",
 			env.Header.ID, r.Receiver, r.ReceivedAt.Format(time.RFC3339), r.ReceiverKeyID)
 		return nil
 	})

@@ -16,12 +16,12 @@ import (
 )
 
 func runExercise(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, exerciseCmd, []subcommand{
-		{"open", "sign and send the opening of an exercise (secretariat)", runExerciseOpen},
-		{"close", "sign and send the closing of an exercise; its cases are archived (secretariat)", runExerciseClose},
-		{"play", "send a script's injects to the participants at their minutes (secretariat)", runExercisePlay},
-		{"list", "the exercises this node knows", runExerciseList},
-		{"show", "one exercise with its cases on this node", runExerciseShow},
+	return e.Dispatch(ctx, exerciseCmd, []subcommand{
+		{Name: "open", Short: "sign and send the opening of an exercise (secretariat)", Run: runExerciseOpen},
+		{Name: "close", Short: "sign and send the closing of an exercise; its cases are archived (secretariat)", Run: runExerciseClose},
+		{Name: "play", Short: "send a script's injects to the participants at their minutes (secretariat)", Run: runExercisePlay},
+		{Name: "list", Short: "the exercises this node knows", Run: runExerciseList},
+		{Name: "show", Short: "one exercise with its cases on this node", Run: runExerciseShow},
 	}, args)
 }
 
@@ -58,7 +58,7 @@ func exerciseOne(ctx context.Context, e *env, sub string, args []string, secreta
 	usage := fmt.Sprintf("exercise %s takes one argument", sub)
 	return onNode(ctx, e, exerciseCmd, sub, args, 1, usage, func(fs *flag.FlagSet) { f.bind(fs, secretariat) }, func(n *node.Node, pos []string) error {
 		if secretariat && (f.key == "" || strings.TrimSpace(f.by) == "") {
-			return usagef("--key FILE and --by NAME are required: only the secretariat's key opens, closes and plays exercises")
+			return cli.Usagef("--key FILE and --by NAME are required: only the secretariat's key opens, closes and plays exercises")
 		}
 		x, err := exerciseService(n, f)
 		if err != nil {
@@ -69,9 +69,9 @@ func exerciseOne(ctx context.Context, e *env, sub string, args []string, secreta
 			return err
 		}
 		if f.json {
-			return cli.WriteJSON(e.stdout, v)
+			return cli.WriteJSON(e.Stdout, v)
 		}
-		return cli.PrintExercise(e.stdout, v)
+		return cli.PrintExercise(e.Stdout, v)
 	})
 }
 
@@ -109,16 +109,16 @@ func runExerciseList(ctx context.Context, e *env, args []string) error {
 	var f exerciseFlags
 	return onNode(ctx, e, exerciseCmd, "list", args, -1, "", func(fs *flag.FlagSet) { f.bind(fs, false) }, func(n *node.Node, pos []string) error {
 		if len(pos) > 0 {
-			return usagef("unexpected argument %q: exercise list takes flags only", pos[0])
+			return cli.Usagef("unexpected argument %q: exercise list takes flags only", pos[0])
 		}
 		list, err := app.Exercise(n, nil).List(ctx)
 		if err != nil {
 			return err
 		}
 		if f.json {
-			return cli.WriteJSON(e.stdout, list)
+			return cli.WriteJSON(e.Stdout, list)
 		}
-		return cli.PrintExercise(e.stdout, list)
+		return cli.PrintExercise(e.Stdout, list)
 	})
 }
 
@@ -133,10 +133,10 @@ func runExercisePlay(ctx context.Context, e *env, args []string) error {
 		fs.BoolVar(&noWait, "no-wait", false, "send every inject at once, in order, without waiting for its minute")
 	}, func(n *node.Node, pos []string) error {
 		if f.key == "" || strings.TrimSpace(f.by) == "" {
-			return usagef("%s", usage)
+			return cli.Usagef("%s", usage)
 		}
 		if speed <= 0 {
-			return usagef("--speed must be above 0")
+			return cli.Usagef("--speed must be above 0")
 		}
 		sc, err := exercise.ReadScriptFile(pos[0])
 		if err != nil {
@@ -151,11 +151,11 @@ func runExercisePlay(ctx context.Context, e *env, args []string) error {
 			opt.Wait = func(context.Context, time.Time) error { return nil }
 		}
 		if !f.json {
-			opt.Played = func(p exercise.Played) { cli.PrintPlayed(e.stdout, p) }
+			opt.Played = func(p exercise.Played) { cli.PrintPlayed(e.Stdout, p) }
 		}
 		played, err := x.Play(ctx, sc, opt)
 		if f.json && err == nil {
-			return cli.WriteJSON(e.stdout, played)
+			return cli.WriteJSON(e.Stdout, played)
 		}
 		return err
 	})

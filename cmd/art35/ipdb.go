@@ -8,21 +8,21 @@ import (
 )
 
 func runIPDB(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, ipdbCmd, []subcommand{
-		{"import", "build a layer from a data file into the node's data folder", runIPDBImport},
-		{"info", "list the layers answering, their dates, sizes and licences", runIPDBInfo},
+	return e.Dispatch(ctx, ipdbCmd, []subcommand{
+		{Name: "import", Short: "build a layer from a data file into the node's data folder", Run: runIPDBImport},
+		{Name: "info", Short: "list the layers answering, their dates, sizes and licences", Run: runIPDBInfo},
 	}, args)
 }
 
 func runIPDBImport(ctx context.Context, e *env, args []string) error {
 	var f cli.IPDBImportFlags
-	fs := newFlagSet(e, ipdbCmd, "import")
-	f.Bind(fs, e.getenv)
-	pos, err := parseFlags(fs, args)
+	fs := e.FlagSet(ipdbCmd, "import")
+	f.Bind(fs, e.Getenv)
+	pos, err := cli.ParseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	o, err := f.Options(pos, e.clock, e.stdout, e.stderr)
+	o, err := f.Options(pos, e.Clock, e.Stdout, e.Stderr)
 	if err != nil {
 		return err
 	}
@@ -30,27 +30,27 @@ func runIPDBImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cli.PrintImportResult(e.stdout, res)
+	cli.PrintImportResult(e.Stdout, res)
 	return nil
 }
 
 func runIPDBInfo(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, ipdbCmd, "info")
-	dataDir := cli.IPDBDataFlag(fs, e.getenv)
+	fs := e.FlagSet(ipdbCmd, "info")
+	dataDir := cli.IPDBDataFlag(fs, e.Getenv)
 	asJSON := fs.Bool("json", false, "print as JSON")
-	if _, err := parseFlags(fs, args); err != nil {
+	if _, err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
-	start := e.clock.Now()
+	start := e.Clock.Now()
 	db, err := cli.OpenIPDB(*dataDir)
 	if err != nil {
 		return err
 	}
-	loaded := e.clock.Now().Sub(start)
+	loaded := e.Clock.Now().Sub(start)
 	out := ipdb.Describe(db)
 	if *asJSON {
-		return cli.WriteJSON(e.stdout, map[string]any{"layers": out, "embedded_bytes": ipdb.DefaultSize(), "load_ms": loaded.Milliseconds()})
+		return cli.WriteJSON(e.Stdout, map[string]any{"layers": out, "embedded_bytes": ipdb.DefaultSize(), "load_ms": loaded.Milliseconds()})
 	}
-	cli.PrintLayers(e.stdout, out, loaded)
+	cli.PrintLayers(e.Stdout, out, loaded)
 	return nil
 }

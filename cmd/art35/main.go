@@ -7,7 +7,7 @@ package main
 import (
 	"context"
 	"embed"
-	"flag"
+
 	"fmt"
 	"io"
 	"os"
@@ -27,22 +27,14 @@ var version = "dev"
 // exitUsage is the exit status of a bad command line.
 const exitUsage = cli.ExitUsage
 
-// env is what a command may touch of the outside world. Tests build their
-// own, so a command never reaches for os.Stdout or time.Now directly.
-type env struct {
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	getenv func(string) string
-	clock  clock.Clock
-}
+// env is what a command may touch of the outside world (cli.Env).
+type env = cli.Env
 
 // command is one command's help.
 type command = cli.Help
 
-// runFunc runs a command with the arguments after its name (and after the
-// sub-subcommand name for groups).
-type runFunc func(ctx context.Context, e *env, args []string) error
+// runFunc runs a command with the arguments after its name.
+type runFunc = cli.RunFunc
 
 // entry is one line of the command table: a command's help and what runs it.
 type entry struct {
@@ -102,12 +94,9 @@ func sortedCommands() []entry {
 	return cs
 }
 
-// usagef returns a bad command line's error: exit status 2.
-func usagef(format string, args ...any) error { return cli.Usagef(format, args...) }
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, clock: clock.System{}}
+	e := &env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Clock: clock.System{}}
 	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
@@ -116,7 +105,7 @@ func main() {
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 {
-		printHelp(e.stderr)
+		printHelp(e.Stderr)
 		return exitUsage
 	}
 	name := args[0]
@@ -124,22 +113,22 @@ func run(ctx context.Context, e *env, args []string) int {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c, ok := lookup(args[1]); ok {
-				c.Print(e.stdout)
+				c.Print(e.Stdout)
 				return 0
 			}
-			fmt.Fprintf(e.stderr, "art35 help: unknown command %q; run 'art35 help' for the list\n", args[1])
+			fmt.Fprintf(e.Stderr, "art35 help: unknown command %q; run 'art35 help' for the list\n", args[1])
 			return exitUsage
 		}
-		printHelp(e.stdout)
+		printHelp(e.Stdout)
 		return 0
 	}
 	c, ok := lookup(name)
 	if !ok {
-		fmt.Fprintf(e.stderr, "art35: unknown command %q; run 'art35 help' for the list\n", name)
+		fmt.Fprintf(e.Stderr, "art35: unknown command %q; run 'art35 help' for the list\n", name)
 		return exitUsage
 	}
 	err := c.run(ctx, e, args[1:])
-	return cli.ExitStatus(e.stderr, c.Name, err)
+	return cli.ExitStatus(e.Stderr, c.Name, err)
 }
 
 // printHelp prints "art35 help": the commands by name.
@@ -151,71 +140,8 @@ func printHelp(w io.Writer) {
 	cli.PrintCommands(w, hs)
 }
 
-// newFlagSet returns a flag set for a command (or its subcommand sub)
-// whose -h prints the command's help.
-func newFlagSet(e *env, c *command, sub string) *flag.FlagSet {
-	return cli.NewFlagSet(e.stdout, e.stderr, c, sub)
-}
-
-// parseFlags parses args with fs and returns the positional arguments.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) { return cli.ParseFlags(fs, args) }
-
-// parseArgs parses args with fs and checks that they hold want positional
-// arguments (usage says what to give otherwise).
-func parseArgs(fs *flag.FlagSet, args []string, want int, usage string) ([]string, error) {
-	pos, err := cli.ParseFlags(fs, args)
-	if err == nil && len(pos) != want {
-		err = cli.Usagef("%s", usage)
-	}
-	return pos, err
-}
-
-// noArgs parses args with fs and refuses positional arguments: format
-// says so, with %q for the first one given.
-func noArgs(fs *flag.FlagSet, args []string, format string) error {
-	pos, err := cli.ParseFlags(fs, args)
-	if err == nil && len(pos) != 0 {
-		err = cli.Usagef(format, pos[0])
-	}
-	return err
-}
-
-// subcommand is one subcommand of a group ("directory show", "node init").
-type subcommand struct {
-	name  string
-	short string
-	run   runFunc
-}
-
-// dispatch runs the subcommand of the group c that args name.
-func dispatch(ctx context.Context, e *env, c *command, subs []subcommand, args []string) error {
-	names := make([]cli.Sub, len(subs))
-	for i, s := range subs {
-		names[i] = cli.Sub{Name: s.name, Short: s.short}
-	}
-	i, err := cli.Dispatch(e.stdout, c, names, args)
-	if err != nil {
-		return err
-	}
-	return subs[i].run(ctx, e, args[1:])
-}
-
-// readArg reads the file named on the command line, or standard input for
-// "-", refusing more than max bytes.
-func readArg(e *env, name string, max int) ([]byte, error) { return cli.ReadArg(e.stdin, name, max) }
-
-// writeOut writes b to the file path (created with perm), or to standard
-// output when path is "".
-func writeOut(e *env, path string, b []byte, perm os.FileMode) error {
-	if path == "" {
-		_, err := e.stdout.Write(b)
-		return err
-	}
-	if err := os.WriteFile(path, b, perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
+// subcommand is one subcommand of a group ("directory show").
+type subcommand = cli.Subcommand
 
 // helpFiles holds each command's help, help/NAME.txt: prose, kept
 // apart from the code that parses flags; -h, docs/commands.md, the man

@@ -30,11 +30,11 @@ func runCLI(t *testing.T, stdin string, envVars []string, args ...string) cliRes
 		vars[k] = v
 	}
 	e := &env{
-		stdin:  strings.NewReader(stdin),
-		stdout: &out,
-		stderr: &errb,
-		getenv: func(k string) string { return vars[k] },
-		clock:  clock.NewManual(testClockTime),
+		Stdin:  strings.NewReader(stdin),
+		Stdout: &out,
+		Stderr: &errb,
+		Getenv: func(k string) string { return vars[k] },
+		Clock:  clock.NewManual(testClockTime),
 	}
 	code := run(context.Background(), e, args)
 	return cliResult{stdout: out.String(), stderr: errb.String(), code: code}

@@ -9,11 +9,11 @@ import (
 )
 
 func runMan(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, manCmd, "")
-	_, err := parseArgs(fs, args, 0, "man takes no arguments")
+	fs := e.FlagSet(manCmd, "")
+	_, err := cli.ParseArgs(fs, args, 0, "man takes no arguments")
 	if err != nil {
 		return err
 	}
-	cli.WriteMan(e.stdout, collectHelp(ctx), version)
+	cli.WriteMan(e.Stdout, collectHelp(ctx), version)
 	return nil
 }

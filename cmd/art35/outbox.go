@@ -21,9 +21,9 @@ func runOutbox(ctx context.Context, e *env, args []string) error {
 			if list == nil {
 				list = []federation.OutboundStatus{}
 			}
-			return cli.WriteJSON(e.stdout, map[string]any{"envelopes": list, "peers": peers})
+			return cli.WriteJSON(e.Stdout, map[string]any{"envelopes": list, "peers": peers})
 		}
-		cli.PrintOutbox(e.stdout, list, peers, e.clock.Now())
+		cli.PrintOutbox(e.Stdout, list, peers, e.Clock.Now())
 		return nil
 	})
 }

@@ -12,18 +12,18 @@ import (
 )
 
 func runPing(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, pingCmd, []subcommand{
-		{"campaign", "send a ping challenge to all or chosen points of contact", runPingCampaign},
-		{"results", "show each ping of a campaign (the latest by default): reachable, answered, how fast", runPingResults},
-		{"table", "responsiveness per country over 90 days: pass rate, median and p90 answer time", runPingTable},
-		{"pending", "list the challenges this node received that wait for a person's answer", runPingPending},
-		{"answer", "answer a received challenge as the person on duty", runPingAnswer},
+	return e.Dispatch(ctx, pingCmd, []subcommand{
+		{Name: "campaign", Short: "send a ping challenge to all or chosen points of contact", Run: runPingCampaign},
+		{Name: "results", Short: "show each ping of a campaign (the latest by default): reachable, answered, how fast", Run: runPingResults},
+		{Name: "table", Short: "responsiveness per country over 90 days: pass rate, median and p90 answer time", Run: runPingTable},
+		{Name: "pending", Short: "list the challenges this node received that wait for a person's answer", Run: runPingPending},
+		{Name: "answer", Short: "answer a received challenge as the person on duty", Run: runPingAnswer},
 	}, args)
 }
 
 // pingWork is the ping service of the node n.
 func pingWork(e *env, n *node.Node) cli.PingWork {
-	return cli.PingWork{Ping: app.Ping(n), Now: e.clock.Now()}
+	return cli.PingWork{Ping: app.Ping(n), Now: e.Clock.Now()}
 }
 
 func runPingCampaign(ctx context.Context, e *env, args []string) error {
@@ -37,11 +37,11 @@ func runPingCampaign(ctx context.Context, e *env, args []string) error {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}, func(n *node.Node, _ []string) error {
 		if strings.TrimSpace(by) == "" {
-			return usagef("--by NAME is required: a campaign records who started it")
+			return cli.Usagef("--by NAME is required: a campaign records who started it")
 		}
 		opt.To, opt.By = cli.SplitList(to), by
 		c, err := app.Ping(n).StartCampaign(ctx, opt)
-		return cli.Show(e.stdout, asJSON, c, err, func() error { return cli.PrintCampaign(e.stdout, c) })
+		return cli.Show(e.Stdout, asJSON, c, err, func() error { return cli.PrintCampaign(e.Stdout, c) })
 	})
 }
 
@@ -61,8 +61,8 @@ func runPingResults(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return cli.PrintList(e.stdout, out, rs, func() error { return ping.WriteResultsCSV(e.stdout, rs) },
-			func() error { return cli.PrintPingResults(e.stdout, rs, campaign) })
+		return cli.PrintList(e.Stdout, out, rs, func() error { return ping.WriteResultsCSV(e.Stdout, rs) },
+			func() error { return cli.PrintPingResults(e.Stdout, rs, campaign) })
 	})
 }
 
@@ -80,8 +80,8 @@ func runPingTable(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return cli.PrintList(e.stdout, out, rows, func() error { return ping.WriteTableCSV(e.stdout, rows) },
-			func() error { return cli.PrintPingTable(e.stdout, rows, days) })
+		return cli.PrintList(e.Stdout, out, rows, func() error { return ping.WriteTableCSV(e.Stdout, rows) },
+			func() error { return cli.PrintPingTable(e.Stdout, rows, days) })
 	})
 }
 
@@ -92,7 +92,7 @@ func runPingPending(ctx context.Context, e *env, args []string) error {
 		fs.BoolVar(&all, "all", false, "also list the challenges already answered")
 	}, func(n *node.Node, _ []string) error {
 		cs, err := pingWork(e, n).Pending(ctx, all)
-		return cli.ShowList(e.stdout, asJSON, cs, err, func() error { return cli.PrintChallenges(e.stdout, cs, e.clock.Now()) })
+		return cli.ShowList(e.Stdout, asJSON, cs, err, func() error { return cli.PrintChallenges(e.Stdout, cs, e.Clock.Now()) })
 	})
 }
 
@@ -102,9 +102,9 @@ func runPingAnswer(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&by, "by", "", "your name: the person answering (required)")
 	}, func(n *node.Node, pos []string) error {
 		if strings.TrimSpace(by) == "" {
-			return usagef("--by NAME is required: a ping passes only when a person answers")
+			return cli.Usagef("--by NAME is required: a ping passes only when a person answers")
 		}
 		c, err := app.Ping(n).Answer(ctx, pos[0], by)
-		return cli.PrintAnswered(e.stdout, c, err)
+		return cli.PrintAnswered(e.Stdout, c, err)
 	})
 }

@@ -13,7 +13,7 @@ import (
 // said prints the line msg of a step that returned err, unless it failed.
 func said(e *env, msg string, err error) error {
 	if err == nil {
-		fmt.Fprintln(e.stdout, msg)
+		fmt.Fprintln(e.Stdout, msg)
 	}
 	return err
 }
@@ -24,26 +24,26 @@ func runPurge(ctx context.Context, e *env, args []string) error {
 		fs.BoolVar(&dry, "dry-run", false, "list what would be purged, change nothing")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}, func(n *node.Node, _ []string) error {
-		res, err := retention.Purge(ctx, n.DB, n.RetentionPolicy(), e.clock.Now(), "cli", dry)
+		res, err := retention.Purge(ctx, n.DB, n.RetentionPolicy(), e.Clock.Now(), "cli", dry)
 		if err != nil || asJSON {
-			return cli.JSONUnlessErr(e.stdout, res, err, asJSON)
+			return cli.JSONUnlessErr(e.Stdout, res, err, asJSON)
 		}
-		cli.PrintPurge(e.stdout, res, dry)
+		cli.PrintPurge(e.Stdout, res, dry)
 		return nil
 	})
 }
 
 func runTransfer(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, transferCmd, []subcommand{
-		{"request", "ask the originating party for authorisation", transferAsk(false)},
-		{"grant", "authorise the other side to pass our data on", transferAsk(true)},
-		{"list", "the authorisations on record", func(ctx context.Context, e *env, args []string) error {
+	return e.Dispatch(ctx, transferCmd, []subcommand{
+		{Name: "request", Short: "ask the originating party for authorisation", Run: transferAsk(false)},
+		{Name: "grant", Short: "authorise the other side to pass our data on", Run: transferAsk(true)},
+		{Name: "list", Short: "the authorisations on record", Run: func(ctx context.Context, e *env, args []string) error {
 			return nodeList(ctx, e, transferCmd, args, func(n *node.Node, asJSON bool) error {
 				auths, err := n.Cases.Authorisations(ctx)
 				if err != nil || asJSON {
-					return cli.JSONUnlessErr(e.stdout, auths, err, asJSON)
+					return cli.JSONUnlessErr(e.Stdout, auths, err, asJSON)
 				}
-				cli.PrintAuthorisations(e.stdout, auths)
+				cli.PrintAuthorisations(e.Stdout, auths)
 				return nil
 			})
 		}},
@@ -93,15 +93,15 @@ func runIncident(ctx context.Context, e *env, args []string) error {
 		return nodeList(ctx, e, incidentCmd, args, func(n *node.Node, asJSON bool) error {
 			inc, err := n.Cases.Incidents(ctx)
 			if err != nil || asJSON {
-				return cli.JSONUnlessErr(e.stdout, inc, err, asJSON)
+				return cli.JSONUnlessErr(e.Stdout, inc, err, asJSON)
 			}
-			cli.PrintIncidents(e.stdout, inc)
+			cli.PrintIncidents(e.Stdout, inc)
 			return nil
 		})
 	}
-	return dispatch(ctx, e, incidentCmd, []subcommand{
-		{"notify", "notify the originating party of an exposure", notify},
-		{"list", "incident notices sent and received", list},
+	return e.Dispatch(ctx, incidentCmd, []subcommand{
+		{Name: "notify", Short: "notify the originating party of an exposure", Run: notify},
+		{Name: "list", Short: "incident notices sent and received", Run: list},
 	}, args)
 }
 
@@ -118,17 +118,17 @@ func runUsage(ctx context.Context, e *env, args []string) error {
 				})
 		}
 	}
-	return dispatch(ctx, e, usageCmd, []subcommand{
-		{"accept-conditions", "record and tell the sender that its conditions are accepted", step("accept-conditions", func(n *node.Node, id, by string) (string, error) {
+	return e.Dispatch(ctx, usageCmd, []subcommand{
+		{Name: "accept-conditions", Short: "record and tell the sender that its conditions are accepted", Run: step("accept-conditions", func(n *node.Node, id, by string) (string, error) {
 			return fmt.Sprintf("acceptance of the conditions of %s queued for the sender", id), n.Cases.AcceptConditions(ctx, id, by)
 		})},
-		{"ask", "ask the receiver how the data was used", step("ask", func(n *node.Node, id, by string) (string, error) {
+		{Name: "ask", Short: "ask the receiver how the data was used", Run: step("ask", func(n *node.Node, id, by string) (string, error) {
 			return fmt.Sprintf("usage query on %s queued for the receiver", id), n.Cases.AskUse(ctx, id, by)
 		})},
-		{"report", "what the audit log says was done with the data", step("report", func(n *node.Node, id, _ string) (string, error) {
+		{Name: "report", Short: "what the audit log says was done with the data", Run: step("report", func(n *node.Node, id, _ string) (string, error) {
 			return n.Cases.UsageReport(ctx, id)
 		})},
-		{"answer", "send the report to the sender", step("answer", func(n *node.Node, id, by string) (string, error) {
+		{Name: "answer", Short: "send the report to the sender", Run: step("answer", func(n *node.Node, id, by string) (string, error) {
 			r, err := n.Cases.AnswerUse(ctx, id, by)
 			return fmt.Sprintf("usage report on %s queued for the sender: %s", id, r), err
 		})},

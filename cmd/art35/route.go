@@ -13,28 +13,28 @@ import (
 
 func runRoute(ctx context.Context, e *env, args []string) error {
 	c := routeCmd
-	fs := newFlagSet(e, c, "")
+	fs := e.FlagSet(c, "")
 	dateFlag := fs.String("date", "", "date of the request, YYYY-MM-DD (default: today, UTC)")
 	asJSON := fs.Bool("json", false, "print the decision as JSON")
 	recipient := fs.String("recipient", "", "who receives the request: authority, provider or registrar (default: any)")
 	var src cli.DirSource
 	src.Bind(fs)
-	pos, err := parseArgs(fs, args, 3, "route needs FROM TO TYPE, e.g. art35 route US IT preserve")
+	pos, err := cli.ParseArgs(fs, args, 3, "route needs FROM TO TYPE, e.g. art35 route US IT preserve")
 	if err != nil {
 		return err
 	}
-	at := e.clock.Now()
+	at := e.Clock.Now()
 	if *dateFlag != "" {
 		at, err = time.Parse("2006-01-02", *dateFlag)
 		if err != nil {
-			return usagef("--date %q is not a date; write YYYY-MM-DD, e.g. 2026-11-25", *dateFlag)
+			return cli.Usagef("--date %q is not a date; write YYYY-MM-DD, e.g. 2026-11-25", *dateFlag)
 		}
 	}
 	addr, err := route.ParseAddressee(*recipient)
 	if err != nil {
-		return usagef("--recipient: %v", err)
+		return cli.Usagef("--recipient: %v", err)
 	}
-	snap, _, err := src.Load(e.getenv, e.clock.Now())
+	snap, _, err := src.Load(e.Getenv, e.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -43,11 +43,11 @@ func runRoute(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		if err := cli.WriteJSON(e.stdout, d); err != nil {
+		if err := cli.WriteJSON(e.Stdout, d); err != nil {
 			return err
 		}
 	} else {
-		fmt.Fprint(e.stdout, d.Explain())
+		fmt.Fprint(e.Stdout, d.Explain())
 	}
 	if !d.Allowed {
 		return cli.ExitError{Code: apperr.ExitCode(apperr.EInvalid)}

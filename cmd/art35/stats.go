@@ -25,7 +25,7 @@ func runStats(ctx context.Context, e *env, args []string) error {
 	var f cli.StatsFlags
 	return onNode(ctx, e, statsCmd, "", args, -1, "", f.Bind, func(n *node.Node, pos []string) error {
 		if len(pos) > 0 {
-			return usagef("unexpected argument %q: stats takes flags only", pos[0])
+			return cli.Usagef("unexpected argument %q: stats takes flags only", pos[0])
 		}
 		q, err := f.Query()
 		if err != nil {
@@ -35,7 +35,7 @@ func runStats(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return f.Print(e.stdout, r)
+		return f.Print(e.Stdout, r)
 	})
 }
 
@@ -47,7 +47,7 @@ func runStatsShare(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&out, "out", "", "file to write the signed share to (default: standard output)")
 	}, func(n *node.Node, pos []string) error {
 		if len(pos) > 0 {
-			return usagef("unexpected argument %q", pos[0])
+			return cli.Usagef("unexpected argument %q", pos[0])
 		}
 		f, t, err := cli.Period(from, to)
 		if err != nil {
@@ -61,7 +61,7 @@ func runStatsShare(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return cli.WriteShare(e.stdout, signed, out, n.Config.Authority, f, t)
+		return cli.WriteShare(e.Stdout, signed, out, n.Config.Authority, f, t)
 	})
 }
 
@@ -77,7 +77,7 @@ func runStatsNetwork(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		shares, err := cli.ReadShares(e.stdin, files)
+		shares, err := cli.ReadShares(e.Stdin, files)
 		if err != nil {
 			return err
 		}
@@ -86,7 +86,7 @@ func runStatsNetwork(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		net := stats.Combine(shares, d, f, t, n.Clock.Now())
-		return cli.Show(e.stdout, asJSON, net, nil, func() error { return cli.PrintNetwork(e.stdout, net, f, t, len(shares)) })
+		return cli.Show(e.Stdout, asJSON, net, nil, func() error { return cli.PrintNetwork(e.Stdout, net, f, t, len(shares)) })
 	})
 }
 
@@ -100,7 +100,7 @@ func runStatsClassify(ctx context.Context, e *env, args []string) error {
 		if err := (stats.Classifier{DB: n.DB}).Classify(ctx, pos[0], classes, by, n.Clock.Now()); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s: offence classes %s\n", pos[0], strings.Join(append([]string{}, classes...), ", "))
+		fmt.Fprintf(e.Stdout, "%s: offence classes %s\n", pos[0], strings.Join(append([]string{}, classes...), ", "))
 		return nil
 	})
 }

@@ -13,12 +13,12 @@ import (
 )
 
 func runUser(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, userCmd, []subcommand{
-		{"add", "create an account", userAdd},
-		{"passwd", "set a new password", userPasswd},
-		{"totp", "make a new TOTP secret", userTOTP},
-		{"disable", "disable or enable an account", userDisable},
-		{"list", "list the accounts", userList},
+	return e.Dispatch(ctx, userCmd, []subcommand{
+		{Name: "add", Short: "create an account", Run: userAdd},
+		{Name: "passwd", Short: "set a new password", Run: userPasswd},
+		{Name: "totp", Short: "make a new TOTP secret", Run: userTOTP},
+		{Name: "disable", Short: "disable or enable an account", Run: userDisable},
+		{Name: "list", Short: "list the accounts", Run: userList},
 	}, args)
 }
 
@@ -38,7 +38,7 @@ func onUser(ctx context.Context, e *env, sub string, args []string, extra func(*
 // readPassword takes the first line of standard input, or makes a random
 // password when there is none.
 func readPassword(e *env) (pw string, generated bool) {
-	line, _ := bufio.NewReader(e.stdin).ReadString('\n')
+	line, _ := bufio.NewReader(e.Stdin).ReadString('\n')
 	if line = strings.TrimRight(line, "\r\n"); line != "" {
 		return line, false
 	}
@@ -60,8 +60,8 @@ func userAdd(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "user %s added (%s, %s)\n", username, r, name)
-		cli.PrintCredentials(e.stdout, n.Config.Party, username, pw, generated, secret)
+		fmt.Fprintf(e.Stdout, "user %s added (%s, %s)\n", username, r, name)
+		cli.PrintCredentials(e.Stdout, n.Config.Party, username, pw, generated, secret)
 		return nil
 	})
 }
@@ -72,8 +72,8 @@ func userPasswd(ctx context.Context, e *env, args []string) error {
 		if err := svc.SetPassword(ctx, username, pw, by); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "password of %s changed; the account is unlocked and its sessions ended\n", username)
-		cli.PrintCredentials(e.stdout, n.Config.Party, username, pw, generated, "")
+		fmt.Fprintf(e.Stdout, "password of %s changed; the account is unlocked and its sessions ended\n", username)
+		cli.PrintCredentials(e.Stdout, n.Config.Party, username, pw, generated, "")
 		return nil
 	})
 }
@@ -84,8 +84,8 @@ func userTOTP(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "new TOTP secret for %s; the old one no longer works\n", username)
-		cli.PrintCredentials(e.stdout, n.Config.Party, username, "", false, secret)
+		fmt.Fprintf(e.Stdout, "new TOTP secret for %s; the old one no longer works\n", username)
+		cli.PrintCredentials(e.Stdout, n.Config.Party, username, "", false, secret)
 		return nil
 	})
 }
@@ -99,9 +99,9 @@ func userDisable(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if enable {
-			fmt.Fprintf(e.stdout, "user %s enabled\n", username)
+			fmt.Fprintf(e.Stdout, "user %s enabled\n", username)
 		} else {
-			fmt.Fprintf(e.stdout, "user %s disabled; its sessions ended\n", username)
+			fmt.Fprintf(e.Stdout, "user %s disabled; its sessions ended\n", username)
 		}
 		return nil
 	})
@@ -116,6 +116,6 @@ func userList(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return cli.PrintAccounts(e.stdout, list)
+		return cli.PrintAccounts(e.Stdout, list)
 	})
 }

@@ -13,10 +13,10 @@ import (
 )
 
 func runWatch(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, watchCmd, []subcommand{
-		{"push", "relay one login event of an accepted realtime-traffic request", runWatchPush},
-		{"assign", "pass a received watch to a provider of this node (provider API)", runWatchAssign},
-		{"show", "list a request's events with end-to-end and per-hop times", runWatchShow},
+	return e.Dispatch(ctx, watchCmd, []subcommand{
+		{Name: "push", Short: "relay one login event of an accepted realtime-traffic request", Run: runWatchPush},
+		{Name: "assign", Short: "pass a received watch to a provider of this node (provider API)", Run: runWatchAssign},
+		{Name: "show", Short: "list a request's events with end-to-end and per-hop times", Run: runWatchShow},
 	}, args)
 }
 
@@ -31,11 +31,11 @@ func runWatchPush(ctx context.Context, e *env, args []string) error {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}, func(n *node.Node, pos []string) error {
 		if address == "" || at == "" {
-			return usagef("--address and --time are required (e.g. --address 80.58.61.250 --time 2026-11-25T02:00:00Z)")
+			return cli.Usagef("--address and --time are required (e.g. --address 80.58.61.250 --time 2026-11-25T02:00:00Z)")
 		}
 		t, err := time.Parse(time.RFC3339, at)
 		if err != nil {
-			return usagef("--time %q: not RFC 3339 (e.g. 2026-11-25T02:00:00Z)", at)
+			return cli.Usagef("--time %q: not RFC 3339 (e.g. 2026-11-25T02:00:00Z)", at)
 		}
 		s, err := app.Watch(n, nil)
 		if err != nil {
@@ -46,9 +46,9 @@ func runWatchPush(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if asJSON {
-			return cli.WriteJSON(e.stdout, out)
+			return cli.WriteJSON(e.Stdout, out)
 		}
-		cli.PrintPushed(e.stdout, out)
+		cli.PrintPushed(e.Stdout, out)
 		return nil
 	})
 }
@@ -60,7 +60,7 @@ func runWatchAssign(ctx context.Context, e *env, args []string) error {
 		fs.StringVar(&by, "by", "", "who passes the watch to the provider (required)")
 	}, func(n *node.Node, pos []string) error {
 		if len(pos) != 1 || provider == "" || by == "" {
-			return usagef("give one request id, --provider and --by")
+			return cli.Usagef("give one request id, --provider and --by")
 		}
 		s, err := app.Watch(n, nil)
 		if err != nil {
@@ -69,7 +69,7 @@ func runWatchAssign(ctx context.Context, e *env, args []string) error {
 		if err := s.Assign(ctx, pos[0], provider, by); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "watch %s passed to %s\n", pos[0], provider)
+		fmt.Fprintf(e.Stdout, "watch %s passed to %s\n", pos[0], provider)
 		return nil
 	})
 }
@@ -85,9 +85,9 @@ func runWatchShow(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		if asJSON {
-			return cli.WriteJSONList(e.stdout, evs)
+			return cli.WriteJSONList(e.Stdout, evs)
 		}
-		cli.PrintWatchEvents(e.stdout, pos[0], evs)
+		cli.PrintWatchEvents(e.Stdout, pos[0], evs)
 		return nil
 	})
 }

@@ -25,11 +25,11 @@ func runWitness(ctx context.Context, e *env, args []string) error {
 			alarms = []witness.Alarm{}
 		}
 		if asJSON {
-			if err := json.NewEncoder(e.stdout).Encode(map[string]any{"witnessed": peers, "alarms": alarms}); err != nil {
+			if err := json.NewEncoder(e.Stdout).Encode(map[string]any{"witnessed": peers, "alarms": alarms}); err != nil {
 				return err
 			}
 		} else {
-			cli.PrintWitness(e.stdout, peers, alarms)
+			cli.PrintWitness(e.Stdout, peers, alarms)
 		}
 		if len(alarms) > 0 {
 			return cli.ExitError{Code: 4}
