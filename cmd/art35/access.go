@@ -22,7 +22,7 @@ func runAccess(ctx context.Context, e *env, args []string) error {
 func accessRecord(ctx context.Context, e *env, args []string) error {
 	var a transborder.Access
 	var ground, at string
-	return onNode(ctx, e, accessCmd, "record", args, 0, "record takes flags only, e.g. art35 access record --ground publicly-available --what ... --source ... --at ... --by ...", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, accessCmd, "record", args, 0, "record takes flags only, e.g. art35 access record --ground publicly-available --what ... --source ... --at ... --by ...", func(fs *flag.FlagSet) {
 		fs.StringVar(&ground, "ground", "", "publicly-available (Art. 32(a)) or consent (Art. 32(b))")
 		fs.StringVar(&a.What, "what", "", "the data accessed")
 		fs.StringVar(&a.Source, "source", "", "the service, system or URL")
@@ -54,16 +54,10 @@ func accessRecord(ctx context.Context, e *env, args []string) error {
 
 func accessList(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	return onNode(ctx, e, accessCmd, "list", args, 0, "list takes no arguments", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, accessCmd, "list", args, 0, "list takes no arguments", func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}, func(n *node.Node, pos []string) error {
 		list, err := (&transborder.Service{DB: n.DB, Clock: e.Clock}).List(ctx)
-		if err != nil {
-			return err
-		}
-		if asJSON {
-			return cli.WriteJSONList(e.Stdout, list)
-		}
-		return cli.PrintAccesses(e.Stdout, list)
+		return cli.ShowList(e.Stdout, asJSON, list, err, func() error { return cli.PrintAccesses(e.Stdout, list) })
 	})
 }

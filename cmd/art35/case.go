@@ -50,7 +50,7 @@ func runCase(ctx context.Context, e *env, args []string) error {
 // onCase opens the node for a subcommand on one case ID (usage says what
 // to give otherwise) and runs f with the node and the case work on it.
 func onCase(ctx context.Context, e *env, sub string, args []string, usage string, extra func(*flag.FlagSet), f func(n *node.Node, w cli.CaseWork, id string) error) error {
-	return onNode(ctx, e, caseCmd, sub, args, 1, usage, extra, func(n *node.Node, pos []string) error {
+	return e.OnNode(ctx, caseCmd, sub, args, 1, usage, extra, func(n *node.Node, pos []string) error {
 		return f(n, cli.CaseWork{Cases: n.Cases, W: e.Stdout, Now: e.Clock.Now()}, pos[0])
 	})
 }
@@ -77,7 +77,7 @@ func caseSend(ctx context.Context, e *env, args []string) error {
 
 func caseList(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	return onNode(ctx, e, caseCmd, "list", args, 0, "list takes no arguments", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, pos []string) error {
+	return e.OnNode(ctx, caseCmd, "list", args, 0, "list takes no arguments", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, pos []string) error {
 		list, err := n.Cases.List(ctx)
 		return cli.Show(e.Stdout, asJSON, list, err, func() error { return cli.PrintCaseList(e.Stdout, list, e.Clock.Now()) })
 	})
@@ -108,7 +108,7 @@ func caseStep(ctx context.Context, e *env, sub string, to request.State, args []
 	var until string
 	step := request.Step{To: to}
 	var code string
-	return onNode(ctx, e, caseCmd, sub, args, 1, sub+needsID, func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, caseCmd, sub, args, 1, sub+needsID, func(fs *flag.FlagSet) {
 		fs.StringVar(&step.By, "by", "", "the name of the person taking the step (required)")
 		fs.StringVar(&step.ProviderRef, "ref", "", "preserved: the provider's reference")
 		fs.StringVar(&until, "until", "", "preserved: the end date the provider gave (YYYY-MM-DD or RFC 3339)")

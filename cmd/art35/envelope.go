@@ -110,7 +110,7 @@ func runEnvelopeReceipt(ctx context.Context, e *env, args []string) error {
 
 func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 	var receiptOut string
-	return onNode(ctx, e, envelopeCmd, "import", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, envelopeCmd, "import", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&receiptOut, "receipt", "", "write the signed receipt to this file instead of standard output")
 	}, func(n *node.Node, pos []string) error {
 		name, err := cli.OneFile(pos)
@@ -135,7 +135,7 @@ func runEnvelopeImport(ctx context.Context, e *env, args []string) error {
 
 func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
 	var out string
-	return onNode(ctx, e, envelopeCmd, "export", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, envelopeCmd, "export", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&out, "out", "", "write the envelope to this file instead of standard output")
 	}, func(n *node.Node, pos []string) error {
 		if len(pos) != 1 {
@@ -151,7 +151,7 @@ func runEnvelopeExport(ctx context.Context, e *env, args []string) error {
 
 func runEnvelopeImportReceipt(ctx context.Context, e *env, args []string) error {
 	var envFile string
-	return onNode(ctx, e, envelopeCmd, "import-receipt", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, envelopeCmd, "import-receipt", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&envFile, "envelope", "", "the envelope file the receipt is for (required)")
 	}, func(n *node.Node, pos []string) error {
 		name, err := cli.OneFile(pos)

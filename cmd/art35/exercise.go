@@ -56,7 +56,7 @@ func exerciseService(n *node.Node, f exerciseFlags) (*exercise.Service, error) {
 func exerciseOne(ctx context.Context, e *env, sub string, args []string, secretariat bool, run func(x *exercise.Service, arg string, f exerciseFlags) (any, error)) error {
 	var f exerciseFlags
 	usage := fmt.Sprintf("exercise %s takes one argument", sub)
-	return onNode(ctx, e, exerciseCmd, sub, args, 1, usage, func(fs *flag.FlagSet) { f.bind(fs, secretariat) }, func(n *node.Node, pos []string) error {
+	return e.OnNode(ctx, exerciseCmd, sub, args, 1, usage, func(fs *flag.FlagSet) { f.bind(fs, secretariat) }, func(n *node.Node, pos []string) error {
 		if secretariat && (f.key == "" || strings.TrimSpace(f.by) == "") {
 			return cli.Usagef("--key FILE and --by NAME are required: only the secretariat's key opens, closes and plays exercises")
 		}
@@ -65,13 +65,7 @@ func exerciseOne(ctx context.Context, e *env, sub string, args []string, secreta
 			return err
 		}
 		v, err := run(x, pos[0], f)
-		if err != nil {
-			return err
-		}
-		if f.json {
-			return cli.WriteJSON(e.Stdout, v)
-		}
-		return cli.PrintExercise(e.Stdout, v)
+		return cli.Show(e.Stdout, f.json, v, err, func() error { return cli.PrintExercise(e.Stdout, v) })
 	})
 }
 
@@ -107,18 +101,12 @@ func runExerciseShow(ctx context.Context, e *env, args []string) error {
 
 func runExerciseList(ctx context.Context, e *env, args []string) error {
 	var f exerciseFlags
-	return onNode(ctx, e, exerciseCmd, "list", args, -1, "", func(fs *flag.FlagSet) { f.bind(fs, false) }, func(n *node.Node, pos []string) error {
+	return e.OnNode(ctx, exerciseCmd, "list", args, -1, "", func(fs *flag.FlagSet) { f.bind(fs, false) }, func(n *node.Node, pos []string) error {
 		if len(pos) > 0 {
 			return cli.Usagef("unexpected argument %q: exercise list takes flags only", pos[0])
 		}
 		list, err := app.Exercise(n, nil).List(ctx)
-		if err != nil {
-			return err
-		}
-		if f.json {
-			return cli.WriteJSON(e.Stdout, list)
-		}
-		return cli.PrintExercise(e.Stdout, list)
+		return cli.Show(e.Stdout, f.json, list, err, func() error { return cli.PrintExercise(e.Stdout, list) })
 	})
 }
 
@@ -127,7 +115,7 @@ func runExercisePlay(ctx context.Context, e *env, args []string) error {
 	var noWait bool
 	var f exerciseFlags
 	const usage = "exercise play SCRIPT --key FILE --by NAME: one script, the secretariat's key and your name"
-	return onNode(ctx, e, exerciseCmd, "play", args, 1, usage, func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, exerciseCmd, "play", args, 1, usage, func(fs *flag.FlagSet) {
 		f.bind(fs, true)
 		fs.Float64Var(&speed, "speed", 1, "play the script this many times faster than real time (60: a minute a second)")
 		fs.BoolVar(&noWait, "no-wait", false, "send every inject at once, in order, without waiting for its minute")

@@ -11,7 +11,7 @@ import (
 
 func runOutbox(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	return onNode(ctx, e, outboxCmd, "", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {
+	return e.OnNode(ctx, outboxCmd, "", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {
 		list, err := n.Envelopes.Outbox(ctx)
 		if err != nil {
 			return err

@@ -30,7 +30,7 @@ func runPingCampaign(ctx context.Context, e *env, args []string) error {
 	var to, by string
 	var opt ping.CampaignOptions
 	var asJSON bool
-	return onNode(ctx, e, pingCmd, "campaign", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, pingCmd, "campaign", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&to, "to", "", "comma-separated party codes (default: every point of contact that lists a node)")
 		fs.StringVar(&by, "by", "", "your name: who starts the campaign (required)")
 		fs.DurationVar(&opt.Window, "window", ping.DefaultWindow, "how long a person has to answer")
@@ -49,7 +49,7 @@ func runPingResults(ctx context.Context, e *env, args []string) error {
 	var out cli.ListOutput
 	var campaign string
 	var all bool
-	return onNode(ctx, e, pingCmd, "results", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, pingCmd, "results", args, -1, "", func(fs *flag.FlagSet) {
 		out.Bind(fs)
 		fs.StringVar(&campaign, "campaign", "", "campaign id (default: the latest)")
 		fs.BoolVar(&all, "all", false, "every ping of the last 90 days instead of one campaign")
@@ -69,7 +69,7 @@ func runPingResults(ctx context.Context, e *env, args []string) error {
 func runPingTable(ctx context.Context, e *env, args []string) error {
 	var out cli.ListOutput
 	var days int
-	return onNode(ctx, e, pingCmd, "table", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, pingCmd, "table", args, -1, "", func(fs *flag.FlagSet) {
 		out.Bind(fs)
 		fs.IntVar(&days, "days", ping.TableDays, "period in days, ending now")
 	}, func(n *node.Node, _ []string) error {
@@ -87,7 +87,7 @@ func runPingTable(ctx context.Context, e *env, args []string) error {
 
 func runPingPending(ctx context.Context, e *env, args []string) error {
 	var asJSON, all bool
-	return onNode(ctx, e, pingCmd, "pending", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, pingCmd, "pending", args, -1, "", func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 		fs.BoolVar(&all, "all", false, "also list the challenges already answered")
 	}, func(n *node.Node, _ []string) error {
@@ -98,7 +98,7 @@ func runPingPending(ctx context.Context, e *env, args []string) error {
 
 func runPingAnswer(ctx context.Context, e *env, args []string) error {
 	var by string
-	return onNode(ctx, e, pingCmd, "answer", args, 1, "give exactly one challenge id (see \"art35 ping pending\")", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, pingCmd, "answer", args, 1, "give exactly one challenge id (see \"art35 ping pending\")", func(fs *flag.FlagSet) {
 		fs.StringVar(&by, "by", "", "your name: the person answering (required)")
 	}, func(n *node.Node, pos []string) error {
 		if strings.TrimSpace(by) == "" {

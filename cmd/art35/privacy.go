@@ -20,7 +20,7 @@ func said(e *env, msg string, err error) error {
 
 func runPurge(ctx context.Context, e *env, args []string) error {
 	var dry, asJSON bool
-	return onNode(ctx, e, purgeCmd, "", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, purgeCmd, "", args, -1, "", func(fs *flag.FlagSet) {
 		fs.BoolVar(&dry, "dry-run", false, "list what would be purged, change nothing")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}, func(n *node.Node, _ []string) error {
@@ -58,7 +58,7 @@ func transferAsk(grant bool) runFunc {
 	}
 	return func(ctx context.Context, e *env, args []string) error {
 		var to, purpose, by string
-		return onNode(ctx, e, transferCmd, sub, args, 1, "give the id of the request whose data is concerned", func(fs *flag.FlagSet) {
+		return e.OnNode(ctx, transferCmd, sub, args, 1, "give the id of the request whose data is concerned", func(fs *flag.FlagSet) {
 			fs.StringVar(&to, "to", "", "the third party (ISO code)")
 			fs.StringVar(&purpose, "purpose", "", "what the data will be used for")
 			fs.StringVar(&by, "by", "", "who asks or grants")
@@ -75,14 +75,14 @@ func transferAsk(grant bool) runFunc {
 // nodeList is a "list" subcommand with only --json.
 func nodeList(ctx context.Context, e *env, c *command, args []string, f func(n *node.Node, asJSON bool) error) error {
 	var asJSON bool
-	return onNode(ctx, e, c, "list", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") },
+	return e.OnNode(ctx, c, "list", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") },
 		func(n *node.Node, _ []string) error { return f(n, asJSON) })
 }
 
 func runIncident(ctx context.Context, e *env, args []string) error {
 	notify := func(ctx context.Context, e *env, args []string) error {
 		var details, by string
-		return onNode(ctx, e, incidentCmd, "notify", args, 1, "give the id of the request whose data was exposed", func(fs *flag.FlagSet) {
+		return e.OnNode(ctx, incidentCmd, "notify", args, 1, "give the id of the request whose data was exposed", func(fs *flag.FlagSet) {
 			fs.StringVar(&details, "details", "", "what happened, what data, since when")
 			fs.StringVar(&by, "by", "", "who reports it")
 		}, func(n *node.Node, pos []string) error {
@@ -111,7 +111,7 @@ func runUsage(ctx context.Context, e *env, args []string) error {
 	step := func(sub string, act func(n *node.Node, id, by string) (string, error)) runFunc {
 		return func(ctx context.Context, e *env, args []string) error {
 			var by string
-			return onNode(ctx, e, usageCmd, sub, args, 1, "give the request id", func(fs *flag.FlagSet) { fs.StringVar(&by, "by", "", "who does it") },
+			return e.OnNode(ctx, usageCmd, sub, args, 1, "give the request id", func(fs *flag.FlagSet) { fs.StringVar(&by, "by", "", "who does it") },
 				func(n *node.Node, pos []string) error {
 					msg, err := act(n, pos[0], by)
 					return said(e, msg, err)

@@ -21,7 +21,7 @@ func runReportAnnual(ctx context.Context, e *env, args []string) error {
 	var year int
 	var out, chromium string
 	var noPDF bool
-	return onNode(ctx, e, reportCmd, "annual", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, reportCmd, "annual", args, -1, "", func(fs *flag.FlagSet) {
 		fs.IntVar(&year, "year", 0, "the calendar year (UTC), e.g. 2026 (required)")
 		fs.StringVar(&out, "out", ".", "folder to write the report into")
 		fs.BoolVar(&noPDF, "no-pdf", false, "write the HTML only")

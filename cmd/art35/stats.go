@@ -23,7 +23,7 @@ func runStats(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	var f cli.StatsFlags
-	return onNode(ctx, e, statsCmd, "", args, -1, "", f.Bind, func(n *node.Node, pos []string) error {
+	return e.OnNode(ctx, statsCmd, "", args, -1, "", f.Bind, func(n *node.Node, pos []string) error {
 		if len(pos) > 0 {
 			return cli.Usagef("unexpected argument %q: stats takes flags only", pos[0])
 		}
@@ -41,7 +41,7 @@ func runStats(ctx context.Context, e *env, args []string) error {
 
 func runStatsShare(ctx context.Context, e *env, args []string) error {
 	var from, to, out string
-	return onNode(ctx, e, statsCmd, "share", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, statsCmd, "share", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "start of the period: a date (UTC) or an RFC 3339 time (required)")
 		fs.StringVar(&to, "to", "", "end of the period: a date (that whole day) or an RFC 3339 time (required)")
 		fs.StringVar(&out, "out", "", "file to write the signed share to (default: standard output)")
@@ -68,7 +68,7 @@ func runStatsShare(ctx context.Context, e *env, args []string) error {
 func runStatsNetwork(ctx context.Context, e *env, args []string) error {
 	var from, to string
 	var asJSON bool
-	return onNode(ctx, e, statsCmd, "network", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, statsCmd, "network", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "start of the period the shares must cover (required)")
 		fs.StringVar(&to, "to", "", "end of that period (required)")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
@@ -92,7 +92,7 @@ func runStatsNetwork(ctx context.Context, e *env, args []string) error {
 
 func runStatsClassify(ctx context.Context, e *env, args []string) error {
 	var offences, by string
-	return onNode(ctx, e, statsCmd, "classify", args, 1, "give one request id: art35 stats classify ID --offence illegal-access --by NAME", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, statsCmd, "classify", args, 1, "give one request id: art35 stats classify ID --offence illegal-access --by NAME", func(fs *flag.FlagSet) {
 		fs.StringVar(&offences, "offence", "", "comma-separated offence classes (see -h); empty clears them")
 		fs.StringVar(&by, "by", "", "your name: who classifies the case (required)")
 	}, func(n *node.Node, pos []string) error {

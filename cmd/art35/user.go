@@ -27,7 +27,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 // (who makes the change, for the audit log).
 func onUser(ctx context.Context, e *env, sub string, args []string, extra func(*flag.FlagSet), f func(n *node.Node, svc *users.Service, username, by string) error) error {
 	var by string
-	return onNode(ctx, e, userCmd, sub, args, 1, "user "+sub+": give exactly one USERNAME", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, userCmd, sub, args, 1, "user "+sub+": give exactly one USERNAME", func(fs *flag.FlagSet) {
 		fs.StringVar(&by, "by", "admin-cli", "who makes the change, for the audit log")
 		if extra != nil {
 			extra(fs)
@@ -109,7 +109,7 @@ func userDisable(ctx context.Context, e *env, args []string) error {
 
 func userList(ctx context.Context, e *env, args []string) error {
 	var by string
-	return onNode(ctx, e, userCmd, "list", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, userCmd, "list", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&by, "by", "admin-cli", "who makes the change, for the audit log")
 	}, func(n *node.Node, _ []string) error {
 		list, err := n.Users.List(ctx)

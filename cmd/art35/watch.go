@@ -24,7 +24,7 @@ func runWatchPush(ctx context.Context, e *env, args []string) error {
 	var address, at string
 	var port int
 	var asJSON bool
-	return onNode(ctx, e, watchCmd, "push", args, 1, "give exactly one request id (the realtime-traffic request this node received)", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, watchCmd, "push", args, 1, "give exactly one request id (the realtime-traffic request this node received)", func(fs *flag.FlagSet) {
 		fs.StringVar(&address, "address", "", "IPv4 or IPv6 address the account was used from (required)")
 		fs.IntVar(&port, "port", 0, "source port (0 if the provider does not log it)")
 		fs.StringVar(&at, "time", "", "UTC time of the event to the second, RFC 3339 (required)")
@@ -42,20 +42,13 @@ func runWatchPush(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		out, err := s.Push(ctx, pos[0], watch.Login{Address: address, Port: port, Time: t})
-		if err != nil {
-			return err
-		}
-		if asJSON {
-			return cli.WriteJSON(e.Stdout, out)
-		}
-		cli.PrintPushed(e.Stdout, out)
-		return nil
+		return cli.Show(e.Stdout, asJSON, out, err, func() error { cli.PrintPushed(e.Stdout, out); return nil })
 	})
 }
 
 func runWatchAssign(ctx context.Context, e *env, args []string) error {
 	var provider, by string
-	return onNode(ctx, e, watchCmd, "assign", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, watchCmd, "assign", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&provider, "provider", "", "the provider's name, as in provider-tokens.toml (required)")
 		fs.StringVar(&by, "by", "", "who passes the watch to the provider (required)")
 	}, func(n *node.Node, pos []string) error {
@@ -76,18 +69,11 @@ func runWatchAssign(ctx context.Context, e *env, args []string) error {
 
 func runWatchShow(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	return onNode(ctx, e, watchCmd, "show", args, 1, "give exactly one request id", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, watchCmd, "show", args, 1, "give exactly one request id", func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}, func(n *node.Node, pos []string) error {
 		s := &watch.Service{DB: n.DB} // reading events needs the database only
 		evs, err := s.Events(ctx, pos[0])
-		if err != nil {
-			return err
-		}
-		if asJSON {
-			return cli.WriteJSONList(e.Stdout, evs)
-		}
-		cli.PrintWatchEvents(e.Stdout, pos[0], evs)
-		return nil
+		return cli.ShowList(e.Stdout, asJSON, evs, err, func() error { cli.PrintWatchEvents(e.Stdout, pos[0], evs); return nil })
 	})
 }

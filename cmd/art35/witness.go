@@ -12,7 +12,7 @@ import (
 
 func runWitness(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	return onNode(ctx, e, witnessCmd, "", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {
+	return e.OnNode(ctx, witnessCmd, "", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {
 		peers, err := n.Witness.Witnessed(ctx)
 		if err != nil {
 			return err
