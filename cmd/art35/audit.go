@@ -9,7 +9,6 @@ import (
 	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/auditlog"
 	"github.com/art35/art35/internal/cli"
-	"github.com/art35/art35/internal/keys"
 )
 
 func runAudit(ctx context.Context, e *env, args []string) error {
@@ -22,59 +21,12 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	}, args)
 }
 
-// onAudit parses an audit subcommand's flags (--data and extra), checks
-// that it has want positional arguments (usage says what to give; with
-// want 0 it is a hint after "takes no arguments"), opens the audit log of
-// the node in --data (or ART35_DATA), runs f and closes the log.
-func onAudit(ctx context.Context, e *env, sub string, args []string, want int, usage string, extra func(*flag.FlagSet), f func(a *app.Audit, pos []string) error) error {
-	fs := e.FlagSet(auditCmd, sub)
-	var data cli.DataDir
-	data.Bind(fs, "the node's data folder (or ART35_DATA)")
-	if extra != nil {
-		extra(fs)
-	}
-	pos, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != want {
-		if want == 0 {
-			return cli.Usagef("%s takes no arguments, got %q%s", sub, pos, usage)
-		}
-		return cli.Usagef("%s", usage)
-	}
-	dir, err := data.Require(e.Getenv, "--data DIR is required: the node's data folder (or set ART35_DATA)")
-	if err != nil {
-		return err
-	}
-	a, err := app.OpenAudit(ctx, dir, e.Getenv, e.Clock)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	return f(a, pos)
-}
-
-// pubkeyList is a repeatable --pubkey flag.
-type pubkeyList []ed25519.PublicKey
-
-func (p *pubkeyList) String() string { return fmt.Sprintf("%d keys", len(*p)) }
-
-func (p *pubkeyList) Set(s string) error {
-	k, err := keys.ParseSigningPublic(s)
-	if err != nil {
-		return err
-	}
-	*p = append(*p, k)
-	return nil
-}
-
 func runAuditVerify(ctx context.Context, e *env, args []string) error {
-	var older pubkeyList
-	return onAudit(ctx, e, "verify", args, 0, "", func(fs *flag.FlagSet) {
+	var older cli.SigningKeys
+	return e.OnAudit(ctx, auditCmd, "verify", args, 0, "", func(fs *flag.FlagSet) {
 		fs.Var(&older, "pubkey", "an earlier signing key of this node (ed25519:...), for checkpoints signed before a key rotation; repeatable")
 	}, func(a *app.Audit, _ []string) error {
-		rep, err := auditlog.VerifyWithKeys(ctx, a.DB, a.Log.Origin, append(pubkeyList{a.Key.Public().(ed25519.PublicKey)}, older...)...)
+		rep, err := auditlog.VerifyWithKeys(ctx, a.DB, a.Log.Origin, append(cli.SigningKeys{a.Key.Public().(ed25519.PublicKey)}, older...)...)
 		if err != nil {
 			return err
 		}
@@ -84,7 +36,7 @@ func runAuditVerify(ctx context.Context, e *env, args []string) error {
 }
 
 func runAuditCheckpoint(ctx context.Context, e *env, args []string) error {
-	return onAudit(ctx, e, "checkpoint", args, 0, "", nil, func(a *app.Audit, _ []string) error {
+	return e.OnAudit(ctx, auditCmd, "checkpoint", args, 0, "", nil, func(a *app.Audit, _ []string) error {
 		c, err := a.Log.Checkpoint(ctx)
 		if err != nil {
 			return err
@@ -95,7 +47,7 @@ func runAuditCheckpoint(ctx context.Context, e *env, args []string) error {
 }
 
 func runAuditProve(ctx context.Context, e *env, args []string) error {
-	return onAudit(ctx, e, "prove", args, 1, "prove takes one MESSAGE-ID", nil, func(a *app.Audit, pos []string) error {
+	return e.OnAudit(ctx, auditCmd, "prove", args, 1, "prove takes one MESSAGE-ID", nil, func(a *app.Audit, pos []string) error {
 		// When the message's newest record is not covered by the latest
 		// checkpoint, one is signed now (on demand), so the bundle holds them all.
 		b, signed, err := a.Log.ProveNow(ctx, pos[0])
@@ -116,7 +68,7 @@ func runAuditProve(ctx context.Context, e *env, args []string) error {
 
 func runAuditCheck(ctx context.Context, e *env, args []string) error {
 	fs := e.FlagSet(auditCmd, "check")
-	var pubs pubkeyList
+	var pubs cli.SigningKeys
 	fs.Var(&pubs, "pubkey", "the log owner's signing key from the directory (ed25519:...); repeatable")
 	pos, err := cli.ParseArgs(fs, args, 1, "check takes one bundle FILE (or - for standard input)")
 	if err != nil {
@@ -139,7 +91,7 @@ func runAuditCheck(ctx context.Context, e *env, args []string) error {
 func runAuditList(ctx context.Context, e *env, args []string) error {
 	var q auditlog.Query
 	var kind string
-	return onAudit(ctx, e, "list", args, 0, " (filters are flags: --message, --case, --actor, --kind)", func(fs *flag.FlagSet) {
+	return e.OnAudit(ctx, auditCmd, "list", args, 0, " (filters are flags: --message, --case, --actor, --kind)", func(fs *flag.FlagSet) {
 		fs.StringVar(&q.MessageID, "message", "", "only records about this message id")
 		fs.StringVar(&q.Case, "case", "", "only records about this case reference")
 		fs.StringVar(&q.Actor, "actor", "", "only records of this actor (user id, system, peer authority)")
@@ -154,8 +106,6 @@ func runAuditList(ctx context.Context, e *env, args []string) error {
 		return cli.PrintAuditList(e.Stdout, got)
 	})
 }
-
-var _ flag.Value = (*pubkeyList)(nil)
 
 // maxBundleFile bounds a proof bundle read by "audit check": a bundle holds
 // at most a few hundred entries of a few kilobytes.

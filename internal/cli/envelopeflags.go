@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"crypto/ed25519"
 	"flag"
 	"fmt"
 	"io"
@@ -181,4 +182,19 @@ func PrintStored(w io.Writer, res *federation.Result) ([]byte, error) {
 		fmt.Fprintf(w, "stored envelope %s (%s) from %s; carry the receipt back to the sender\n", h.ID, h.Kind, h.Sender)
 	}
 	return append(wire, '\n'), nil
+}
+
+// SigningKeys is a repeatable flag of Ed25519 public keys (ed25519:...).
+type SigningKeys []ed25519.PublicKey
+
+func (p *SigningKeys) String() string { return fmt.Sprintf("%d keys", len(*p)) }
+
+// Set adds one key, refusing text that is not a signing key.
+func (p *SigningKeys) Set(s string) error {
+	k, err := keys.ParseSigningPublic(s)
+	if err != nil {
+		return err
+	}
+	*p = append(*p, k)
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/config"
 	"github.com/art35/art35/internal/node"
 )
@@ -74,4 +75,38 @@ func PrintNodeInit(w io.Writer, c config.Config, entry node.PublicEntry) {
 	fmt.Fprintf(w, "it will serve (TLS unless --insecure-plain-http):\n  peers' API  %s  (publish: %s)\n  portal      https://%s/\n  admin       http://%s/metrics, /healthz, /readyz\n",
 		c.Listen, entry.Endpoint, c.PortalListen, c.AdminListen)
 	fmt.Fprintf(w, "send this public entry to the network's secretariat:\n")
+}
+
+// OnAudit parses the flags of the audit subcommand sub (--data and those
+// extra adds), checks that it has want positional arguments (usage says
+// what to give; with want 0 it is a hint after "takes no arguments"),
+// opens the audit log of the node in --data (or $ART35_DATA), runs f and
+// closes the log.
+func (e *Env) OnAudit(ctx context.Context, h *Help, sub string, args []string, want int, usage string, extra func(*flag.FlagSet), f func(a *app.Audit, pos []string) error) error {
+	fs := e.FlagSet(h, sub)
+	var data DataDir
+	data.Bind(fs, "the node's data folder (or ART35_DATA)")
+	if extra != nil {
+		extra(fs)
+	}
+	pos, err := ParseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != want {
+		if want == 0 {
+			return Usagef("%s takes no arguments, got %q%s", sub, pos, usage)
+		}
+		return Usagef("%s", usage)
+	}
+	dir, err := data.Require(e.Getenv, "--data DIR is required: the node's data folder (or set ART35_DATA)")
+	if err != nil {
+		return err
+	}
+	a, err := app.OpenAudit(ctx, dir, e.Getenv, e.Clock)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return f(a, pos)
 }
