@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"time"
 
-	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/directory"
-	"github.com/art35/art35/internal/keys"
 )
 
 func runDirectory(ctx context.Context, e *env, args []string) error {
@@ -122,17 +118,7 @@ func dirKeygen(ctx context.Context, e *env, args []string) error {
 	if *out == "" || len(pos) != 0 {
 		return cli.Usagef("keygen needs --out FILE and no arguments")
 	}
-	pub, priv, err := keys.GenerateSigning()
-	if err != nil {
-		return err
-	}
-	if err := keys.WritePrivate(*out, priv); err != nil {
-		return err
-	}
-	text := keys.FormatSigningPublic(pub)
-	fmt.Fprintf(e.Stderr, "wrote the secretariat signing key to %s; publish the public key below and have every node pin it (secretariat_key)\n", *out)
-	fmt.Fprintf(e.Stdout, "%s\nkey id %s\n", text, keys.ID(text))
-	return nil
+	return cli.Keygen(e.Stdout, e.Stderr, *out)
 }
 
 func dirSign(ctx context.Context, e *env, args []string) error {
@@ -148,23 +134,7 @@ func dirSign(ctx context.Context, e *env, args []string) error {
 	if *keyFile == "" || len(pos) != 1 {
 		return cli.Usagef("sign needs --key FILE and one SNAPSHOT.json (from 'art35 directory export')")
 	}
-	priv, err := keys.LoadSigning(*keyFile)
-	if err != nil {
-		return err
-	}
-	snap, data, err := directory.SignFile(pos[0], priv, *serial, e.Clock.Now(), *validFor)
-	if err != nil {
-		return err
-	}
-	if *out != "" {
-		if err := os.WriteFile(*out, data, 0o644); err != nil {
-			return apperr.Wrap(apperr.EInvalid, err, "write %s", *out)
-		}
-	} else if _, err := e.Stdout.Write(data); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.Stderr, "signed snapshot serial %d, %d parties, valid until %s\n", snap.Serial, len(snap.Parties), snap.ValidUntil.Format(time.RFC3339))
-	return nil
+	return cli.SignSnapshot(e.Stdout, e.Stderr, pos[0], *keyFile, *out, *serial, e.Clock.Now(), *validFor)
 }
 
 func dirVerify(ctx context.Context, e *env, args []string) error {
@@ -201,27 +171,10 @@ func dirMerge(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		if err := cli.WriteJSON(e.Stdout, res); err != nil {
-			return err
-		}
-	} else {
-		cli.PrintMerge(e.Stdout, res)
-	}
-	if err := res.CheckResolved(); err != nil {
+	if err := cli.Show(e.Stdout, *asJSON, res, nil, func() error { cli.PrintMerge(e.Stdout, res); return nil }); err != nil {
 		return err
 	}
-	if *out != "" {
-		b, err := res.ApplyToFile(*base)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(*out, b, 0o644); err != nil {
-			return apperr.Wrap(apperr.EInvalid, err, "write %s", *out)
-		}
-		fmt.Fprintf(e.Stderr, "wrote %s: %s with %d merged authorities; sign it with 'art35 directory sign'\n", *out, *base, len(res.Entries))
-	}
-	return nil
+	return cli.WriteMerged(e.Stderr, res, *base, *out)
 }
 
 func dirDiff(ctx context.Context, e *env, args []string) error {
