@@ -36,13 +36,14 @@ func runIPDBImport(ctx context.Context, e *env, args []string) error {
 
 func runIPDBInfo(ctx context.Context, e *env, args []string) error {
 	fs := e.FlagSet(ipdbCmd, "info")
-	dataDir := cli.IPDBDataFlag(fs, e.Getenv)
+	var dataDir string
+	cli.IPDBDataFlag(fs, &dataDir, e.Getenv)
 	asJSON := fs.Bool("json", false, "print as JSON")
 	if _, err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	start := e.Clock.Now()
-	db, err := cli.OpenIPDB(*dataDir)
+	db, err := cli.OpenIPDB(dataDir)
 	if err != nil {
 		return err
 	}

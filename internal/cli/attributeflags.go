@@ -19,7 +19,7 @@ type AttributeFlags struct {
 
 // Bind defines the flags of "attribute" on fs.
 func (f *AttributeFlags) Bind(fs *flag.FlagSet, getenv func(string) string) {
-	fs.StringVar(&f.Data, "data", getenv("ART35_DATA"), "the node's data folder; imported IP data lives in its ipdb/ folder (default $ART35_DATA)")
+	IPDBDataFlag(fs, &f.Data, getenv)
 	fs.IntVar(&f.Port, "port", 0, "source port of the connection (1-65535)")
 	fs.StringVar(&f.Time, "time", "", "UTC time of the connection, RFC 3339 with a zone, e.g. 2026-11-20T14:02:07Z")
 	fs.StringVar(&f.From, "from", "", "requesting party (ISO 3166-1 alpha-2), to decide the route (default: the node's party)")

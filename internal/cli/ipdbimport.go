@@ -19,7 +19,7 @@ type IPDBImportFlags struct {
 
 // Bind defines the flags of "ipdb import" on fs.
 func (f *IPDBImportFlags) Bind(fs *flag.FlagSet, getenv func(string) string) {
-	fs.StringVar(&f.Data, "data", getenv("ART35_DATA"), "the node's data folder; imported IP data lives in its ipdb/ folder (default $ART35_DATA)")
+	IPDBDataFlag(fs, &f.Data, getenv)
 	fs.StringVar(&f.Format, "format", "", "csv, ipfire, rir, mmdb or overlay (required)")
 	fs.StringVar(&f.Name, "name", "", "layer name, e.g. rir-ripencc or overlay-it; re-importing a name replaces the layer (required)")
 	fs.StringVar(&f.Label, "label", "", "short source name shown to users, e.g. \"RIPE NCC\" (default: the name)")

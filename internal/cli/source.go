@@ -60,10 +60,10 @@ func PinnedKey(getenv func(string) string, flagValue string) ([]byte, error) {
 // IP layers.
 const IPDBSubdir = "ipdb"
 
-// IPDBDataFlag binds --data for the commands that read IP data, defaulting
-// to $ART35_DATA.
-func IPDBDataFlag(fs *flag.FlagSet, getenv func(string) string) *string {
-	return fs.String("data", getenv("ART35_DATA"), "the node's data folder; imported IP data lives in its ipdb/ folder (default $ART35_DATA)")
+// IPDBDataFlag binds --data to p for the commands that read IP data,
+// defaulting to $ART35_DATA.
+func IPDBDataFlag(fs *flag.FlagSet, p *string, getenv func(string) string) {
+	fs.StringVar(p, "data", getenv("ART35_DATA"), "the node's data folder; imported IP data lives in its ipdb/ folder (default $ART35_DATA)")
 }
 
 // OpenIPDB opens the embedded snapshot plus the layers imported into

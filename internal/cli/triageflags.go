@@ -22,7 +22,7 @@ type TriageFlags struct {
 
 // Bind defines the flags of "triage" on fs.
 func (f *TriageFlags) Bind(fs *flag.FlagSet, getenv func(string) string) {
-	fs.StringVar(&f.Data, "data", getenv("ART35_DATA"), "the node's data folder; imported IP data lives in its ipdb/ folder (default $ART35_DATA)")
+	IPDBDataFlag(fs, &f.Data, getenv)
 	fs.StringVar(&f.From, "from", "", "requesting party (ISO 3166-1 alpha-2) to decide routes (default: the node's party)")
 	fs.StringVar(&f.Type, "type", string(request.TypePreserve), "request type routes are decided for")
 	fs.IntVar(&f.Field, "field", 0, "1-based field holding the address (default: first field, or a JSON key)")
