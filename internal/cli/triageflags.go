@@ -92,3 +92,61 @@ func ScanLogs(ctx context.Context, stdin io.Reader, stderr io.Writer, now func()
 	}
 	return res, err
 }
+
+// Report scans the logs named (- for stdin) and summarises them for the
+// requesting party (--from, else the node's) against the directory; with
+// --draft-requests it writes a draft preserve request per country that
+// can be asked. Files that could not be read, and the drafts written, are
+// said on e.Stderr.
+func (f *TriageFlags) Report(ctx context.Context, e *Env, files []string) (*triage.Report, error) {
+	x, err := f.Extractor(files)
+	if err != nil {
+		return nil, err
+	}
+	fromCC := RequestingParty(f.From, f.Data, e.Getenv)
+	snap, _, err := f.Dir.Load(e.Getenv, e.Clock.Now()) // for country names, and routes with --from
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := snap.Party(fromCC); fromCC != "" && !ok {
+		return nil, Usagef("--from %q is not a party in the directory; give an ISO 3166-1 alpha-2 code such as US", fromCC)
+	}
+	res, err := ScanLogs(ctx, e.Stdin, e.Stderr, e.Clock.Now, triage.Scanner{Extractor: x, Workers: f.Workers}, files)
+	if err != nil {
+		return nil, err
+	}
+	db, err := OpenIPDB(f.Data)
+	if err != nil {
+		return nil, err
+	}
+	r := triage.Summarize(res, db, triage.Options{From: fromCC, Type: request.Type(f.Type), Now: e.Clock.Now(), Directory: snap, Addresses: f.Drafts != ""})
+	rep := &r
+	for _, fi := range rep.Input.Files {
+		if fi.Error != "" {
+			fmt.Fprintf(e.Stderr, "art35 triage: %s: %s\n", fi.Name, fi.Error)
+		}
+	}
+	if f.Drafts == "" {
+		return rep, nil
+	}
+	if fromCC == "" {
+		return nil, Usagef("--draft-requests needs --from CC: a request has a requesting party")
+	}
+	written, err := triage.WriteDrafts(f.Drafts, r, triage.Requesting(snap, fromCC), e.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(e.Stderr, "art35 triage: wrote %d draft preserve requests to %s; a person must complete and confirm each before it is sent\n", len(written), f.Drafts)
+	return rep, nil
+}
+
+// Print prints the report as --json or --csv choose (text by default).
+func (f *TriageFlags) Print(w io.Writer, rep *triage.Report) error {
+	switch {
+	case f.JSON:
+		return WriteJSON(w, rep)
+	case f.CSV:
+		return triage.WriteCSV(w, *rep)
+	}
+	return triage.WriteText(w, *rep)
+}
