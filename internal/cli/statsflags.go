@@ -102,4 +102,3 @@ func ReadShares(stdin io.Reader, names []string) ([][]byte, error) {
 	}
 	return shares, nil
 }
-
