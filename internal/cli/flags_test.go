@@ -327,3 +327,27 @@ func TestEnv(t *testing.T) {
 		t.Errorf("to stdout: %q %v", out.String(), err)
 	}
 }
+
+func TestRouteFlagsQuestion(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--date", "3/12/2026"}, "--date"},
+		{[]string{"--recipient", "court"}, "--recipient"},
+	} {
+		var f RouteFlags
+		parsed(t, f.Bind, c.args...)
+		if _, err := f.Question("US", "IT", "preserve", now); !isUsage(err, c.want) {
+			t.Errorf("%v: %v, want a usage error with %q", c.args, err, c.want)
+		}
+	}
+	var f RouteFlags
+	parsed(t, f.Bind, "--date", "2026-11-25", "--recipient", "provider")
+	q, err := f.Question("US", "IT", "preserve", now)
+	if err != nil || q.From != "US" || q.To != "IT" || q.Type != "preserve" || !q.At.Equal(time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)) || q.Addressee == "" {
+		t.Errorf("question %+v %v", q, err)
+	}
+}
