@@ -19,7 +19,6 @@ import (
 	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
-	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
@@ -129,14 +128,7 @@ func checkHops(t *testing.T, who string, e watch.Stored, want []string) {
 // operator's desk. An event from a country with no route stays with the
 // UK's officers and goes to Norway only.
 func TestWatchChain(t *testing.T) {
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
-			}
-			testWatchChain(t, backend)
-		})
-	}
+	storetest.ForEachEngine(t, testWatchChain)
 }
 
 func testWatchChain(t *testing.T, backend string) {
