@@ -9,9 +9,11 @@ import (
 )
 
 // Timeout is how long Eventually waits by default: long enough for a
-// delivery between loopback nodes on a loaded CI machine, short enough to
-// fail a broken test within a minute.
-const Timeout = 30 * time.Second
+// delivery between loopback nodes on a loaded CI machine running tests
+// side by side (a run of three packages at once at load 30 on 2 cores
+// took over 30 s for one), short enough to fail a broken test within
+// two minutes.
+const Timeout = 90 * time.Second
 
 // poll is how often a condition is checked.
 const poll = 20 * time.Millisecond

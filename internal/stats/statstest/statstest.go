@@ -218,6 +218,12 @@ func (h *History) Play(t *testing.T) {
 		}
 		return challenge != ""
 	})
+	// Both sides, as for the requests: the challenge stored at IT says
+	// nothing yet of IT's receipt stored at the US (reachable).
+	wait(t, "IT's receipt of the challenge at US", func() bool {
+		rs, _ := usPing.Results(ctx, ping.Filter{})
+		return len(rs) == 1 && rs[0].Reachable
+	})
 	at(PingAt + PingAnswer)
 	if _, err := itPing.Answer(ctx, challenge, Officers[3]); err != nil {
 		t.Fatal(err)
