@@ -147,7 +147,9 @@ func (b *balancer) sentTwice() (twice, distinct int) {
 // clock (tell the person on duty) must have fired exactly once, and
 // Italy's leadership must have moved to a surviving replica.
 func TestReplicasSurviveSIGKILL(t *testing.T) {
-	t.Parallel()
+	// Not parallel: beside the crash tests it once failed to deliver the
+	// burst within its limit (one run in three; the claims of the killed
+	// replica wait for their lease), so it runs before them, alone.
 	if testing.Short() {
 		t.Skip("replica test with real processes: skipped in -short")
 	}
