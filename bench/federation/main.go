@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/art35/art35/bench/internal/floor"
@@ -82,14 +83,16 @@ func main() {
 		rows = append(rows, measureNodes(dir, b, *count, *workers, *rate, *secs, *rounds))
 	}
 	pprof.StopCPUProfile()
-	fmt.Printf("%-34s %22s %22s %22s\n", "", "throughput (env/s)", "p50 latency", "p99 latency")
+	fmt.Printf("%-34s %22s %22s %22s %22s\n", "", "throughput (env/s)", "p50 latency (ms)", "p99 latency (ms)", "CPU ms per envelope")
 	for _, r := range rows {
-		fmt.Printf("%-34s %22s %22s %22s\n", r.name, r.tput.String(0), r.p50.String(2), r.p99.String(2))
+		fmt.Printf("%-34s %22s %22s %22s %22s\n", r.name, r.tput.String(0), r.p50.String(2), r.p99.String(2), r.cpu.String(2))
 		if r.name != floor.name {
-			fmt.Printf("%-34s %22s %22s %22s\n", "  ratio to floor (median)",
-				fmt.Sprintf("%.2fx", r.tput.med/floor.tput.med), fmt.Sprintf("%.2fx", r.p50.med/floor.p50.med), fmt.Sprintf("%.2fx", r.p99.med/floor.p99.med))
+			fmt.Printf("%-34s %22s %22s %22s %22s\n", "  ratio to floor (median)",
+				fmt.Sprintf("%.2fx", r.tput.med/floor.tput.med), fmt.Sprintf("%.2fx", r.p50.med/floor.p50.med),
+				fmt.Sprintf("%.2fx", r.p99.med/floor.p99.med), fmt.Sprintf("%.2fx", r.cpu.med/floor.cpu.med))
 		}
 	}
+	fmt.Println("(CPU: this process, both nodes or the floor's client and server; a PostgreSQL server's CPU is not counted)")
 	fmt.Println("\ntargets (issue 15): SQLite >= 2000 envelopes/s per receiving node, p50 <= 2x the floor; PostgreSQL (one replica) >= the SQLite figure")
 	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
 		fmt.Printf("load average at the end (1, 5, 15 min): %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
@@ -111,6 +114,21 @@ func summarise(xs []float64) stat {
 type row struct {
 	name           string
 	tput, p50, p99 stat // p50/p99 in milliseconds
+	// cpu is this process's CPU time (user and system) per call of the
+	// throughput runs, in milliseconds: both nodes (or the floor's client
+	// and server) run in this process, so it moves far less with the
+	// machine's load than the rates do. A PostgreSQL server's own CPU is
+	// not in it.
+	cpu stat
+}
+
+// cpuTime returns this process's CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // measureFloor POSTs the same wire bytes to a handler that appends each
@@ -186,15 +204,20 @@ func measureNodes(dir, backend string, count, workers, rate, secs, rounds int) r
 		}
 		return us.Envelopes.MarkDelivered(ctx, env.Header.ID, r)
 	}
-	return measure("art35 node to node, "+backend, count, workers, rate, secs, rounds, send)
+	r := measure("art35 node to node, "+backend, count, workers, rate, secs, rounds, send)
+	for _, party := range []string{"US", "IT"} {
+		g, m := net.Node(party).DB.GroupStats()
+		fmt.Printf("%s, %s node: %d transactions committed in %d groups (%.1f a group)\n", backend, party, m, g, float64(m)/float64(max(g, 1)))
+	}
+	return r
 }
 
 // measure runs fn as fast as possible from workers goroutines (count
 // calls), then at a fixed offered rate for secs seconds, rounds times.
 func measure(name string, count, workers, rate, secs, rounds int, fn func(int) error) row {
-	var tput, p50, p99 []float64
+	var tput, p50, p99, cpu []float64
 	for range rounds {
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuTime()
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		var failed atomic.Int64
@@ -215,6 +238,7 @@ func measure(name string, count, workers, rate, secs, rounds int, fn func(int) e
 		}
 		wg.Wait()
 		tput = append(tput, float64(count)/time.Since(start).Seconds())
+		cpu = append(cpu, float64((cpuTime()-cpu0).Microseconds())/1000/float64(count))
 
 		// Fixed offered rate: calls start on a schedule, whatever the
 		// previous ones are doing, so queueing shows in the latency.
@@ -242,7 +266,7 @@ func measure(name string, count, workers, rate, secs, rounds int, fn func(int) e
 		p50 = append(p50, lat[len(lat)/2])
 		p99 = append(p99, lat[len(lat)*99/100])
 	}
-	return row{name: name, tput: summarise(tput), p50: summarise(p50), p99: summarise(p99)}
+	return row{name: name, tput: summarise(tput), p50: summarise(p50), p99: summarise(p99), cpu: summarise(cpu)}
 }
 
 // pgSchema makes a fresh schema for a party's node in the benchmark's

@@ -54,6 +54,10 @@ type DB struct {
 	txq     chan txRequest
 	stop    chan struct{}
 	stopped chan struct{}
+	// groups and members count committed groups and their transactions.
+	groups, members atomic.Int64
+	// lastGroup is the size of the group gathered last (gather).
+	lastGroup atomic.Int64
 	// commitHooks run after every transaction Tx commits (see OnCommit).
 	commitHooks atomic.Pointer[[]func()]
 }
