@@ -24,7 +24,7 @@ pg_start() {
   chown postgres:postgres "$PG_DIR"
   (cd / && runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres -E UTF8 >"$PG_DIR/initdb.log" 2>&1) || { cat "$PG_DIR/initdb.log" >&2; return 1; }
   (cd / && runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=on -c max_connections=200" start >/dev/null) || { cat "$PG_DIR/server.log" >&2; return 1; }
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=on -c max_connections=400" start >/dev/null) || { cat "$PG_DIR/server.log" >&2; return 1; }
   (cd / && runuser -u postgres -- "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U postgres art35)
   export ART35_TEST_POSTGRES="postgres://postgres@127.0.0.1:$PG_PORT/art35?sslmode=disable"
   export PG_DIR PG_BIN
