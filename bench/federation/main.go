@@ -29,6 +29,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/art35/art35/bench/internal/benchkit"
 	"github.com/art35/art35/bench/internal/floor"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
@@ -67,9 +68,7 @@ func main() {
 	}
 	fmt.Printf("art35 federation benchmark: %d envelopes x %d senders; latency at %d/s for %ds; %d rounds; %d CPUs\n",
 		*count, *workers, *rate, *secs, *rounds, runtime.NumCPU())
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("load average at the start (1, 5, 15 min): %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
-	}
+	benchkit.PrintLoad("start")
 	fmt.Println()
 
 	floor := measureFloor(dir, *count, *workers, *rate, *secs, *rounds)
@@ -85,41 +84,27 @@ func main() {
 	pprof.StopCPUProfile()
 	fmt.Printf("%-34s %22s %22s %22s %22s\n", "", "throughput (env/s)", "p50 latency (ms)", "p99 latency (ms)", "CPU ms per envelope")
 	for _, r := range rows {
-		fmt.Printf("%-34s %22s %22s %22s %22s\n", r.name, r.tput.String(0), r.p50.String(2), r.p99.String(2), r.cpu.String(2))
+		fmt.Printf("%-34s %22s %22s %22s %22s\n", r.name, r.tput.Format(0), r.p50.Format(2), r.p99.Format(2), r.cpu.Format(2))
 		if r.name != floor.name {
 			fmt.Printf("%-34s %22s %22s %22s %22s\n", "  ratio to floor (median)",
-				fmt.Sprintf("%.2fx", r.tput.med/floor.tput.med), fmt.Sprintf("%.2fx", r.p50.med/floor.p50.med),
-				fmt.Sprintf("%.2fx", r.p99.med/floor.p99.med), fmt.Sprintf("%.2fx", r.cpu.med/floor.cpu.med))
+				fmt.Sprintf("%.2fx", r.tput.Med/floor.tput.Med), fmt.Sprintf("%.2fx", r.p50.Med/floor.p50.Med),
+				fmt.Sprintf("%.2fx", r.p99.Med/floor.p99.Med), fmt.Sprintf("%.2fx", r.cpu.Med/floor.cpu.Med))
 		}
 	}
 	fmt.Println("(CPU: this process, both nodes or the floor's client and server; a PostgreSQL server's CPU is not counted)")
 	fmt.Println("\ntargets (issue 15): SQLite >= 2000 envelopes/s per receiving node, p50 <= 2x the floor; PostgreSQL (one replica) >= the SQLite figure")
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("load average at the end (1, 5, 15 min): %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
-	}
-}
-
-// stat is a figure over several rounds.
-type stat struct{ med, min, max float64 }
-
-func (s stat) String(prec int) string {
-	return fmt.Sprintf("%.*f [%.*f..%.*f]", prec, s.med, prec, s.min, prec, s.max)
-}
-
-func summarise(xs []float64) stat {
-	slices.Sort(xs)
-	return stat{med: xs[len(xs)/2], min: xs[0], max: xs[len(xs)-1]}
+	benchkit.PrintLoad("end")
 }
 
 type row struct {
 	name           string
-	tput, p50, p99 stat // p50/p99 in milliseconds
+	tput, p50, p99 benchkit.Stat // p50/p99 in milliseconds
 	// cpu is this process's CPU time (user and system) per call of the
 	// throughput runs, in milliseconds: both nodes (or the floor's client
 	// and server) run in this process, so it moves far less with the
 	// machine's load than the rates do. A PostgreSQL server's own CPU is
 	// not in it.
-	cpu stat
+	cpu benchkit.Stat
 }
 
 // cpuTime returns this process's CPU time so far.
@@ -174,7 +159,9 @@ func measureNodes(dir, backend string, count, workers, rate, secs, rounds int) r
 	ctx := context.Background()
 	opt := testnet.Options{Parties: []string{"US", "IT"}, Dir: filepath.Join(dir, backend)}
 	if backend == store.Postgres {
-		opt.Database = func(party string) (string, error) { return pgSchema(party) }
+		opt.Database = func(party string) (string, error) {
+			return benchkit.PGSchema(os.Getenv("ART35_TEST_POSTGRES"), "bench_"+strings.ToLower(party))
+		}
 	}
 	// The benchmark drives delivery itself, one envelope per call, so the
 	// background worker must not race it for the same rows: the interval
@@ -266,27 +253,7 @@ func measure(name string, count, workers, rate, secs, rounds int, fn func(int) e
 		p50 = append(p50, lat[len(lat)/2])
 		p99 = append(p99, lat[len(lat)*99/100])
 	}
-	return row{name: name, tput: summarise(tput), p50: summarise(p50), p99: summarise(p99), cpu: summarise(cpu)}
-}
-
-// pgSchema makes a fresh schema for a party's node in the benchmark's
-// PostgreSQL database.
-func pgSchema(party string) (string, error) {
-	base := os.Getenv("ART35_TEST_POSTGRES")
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", err
-	}
-	defer db.Close()
-	schema := fmt.Sprintf("bench_%s_%d", strings.ToLower(party), time.Now().UnixNano())
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		return "", err
-	}
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema, nil
+	return row{name: name, tput: benchkit.Summarise(tput), p50: benchkit.Summarise(p50), p99: benchkit.Summarise(p99), cpu: benchkit.Summarise(cpu)}
 }
 
 func check(err error) {
