@@ -12,24 +12,17 @@ import (
 	"github.com/art35/art35/internal/transborder"
 )
 
-var accessCmd = &command{
-	Name:  "access",
-	Short: "record trans-border access to stored data without the other party's authorisation (Art. 32)",
-	Usage: "access <record|list> --data DIR ...",
-	Long:  help("access"),
-}
-
 func runAccess(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, accessCmd, []subcommand{
-		{"record", "record one access under Art. 32(a) or 32(b)", accessRecord},
-		{"list", "the recorded accesses, newest first", accessList},
+	return e.Dispatch(ctx, accessCmd, []subcommand{
+		{Name: "record", Short: "record one access under Art. 32(a) or 32(b)", Run: accessRecord},
+		{Name: "list", Short: "the recorded accesses, newest first", Run: accessList},
 	}, args)
 }
 
 func accessRecord(ctx context.Context, e *env, args []string) error {
 	var a transborder.Access
 	var ground, at string
-	return onNode(ctx, e, accessCmd, "record", args, 0, "record takes flags only, e.g. art35 access record --ground publicly-available --what ... --source ... --at ... --by ...", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, accessCmd, "record", args, 0, "record takes flags only, e.g. art35 access record --ground publicly-available --what ... --source ... --at ... --by ...", func(fs *flag.FlagSet) {
 		fs.StringVar(&ground, "ground", "", "publicly-available (Art. 32(a)) or consent (Art. 32(b))")
 		fs.StringVar(&a.What, "what", "", "the data accessed")
 		fs.StringVar(&a.Source, "source", "", "the service, system or URL")
@@ -45,32 +38,26 @@ func accessRecord(ctx context.Context, e *env, args []string) error {
 		if at != "" {
 			ts := request.ParseTimestamp(at)
 			if !ts.Valid() {
-				return usagef("--at %q: give an RFC 3339 time with a zone, e.g. 2026-12-02T08:00:00Z", at)
+				return cli.Usagef("--at %q: give an RFC 3339 time with a zone, e.g. 2026-12-02T08:00:00Z", at)
 			}
 			a.AccessedAt = ts.T
 		}
-		s := &transborder.Service{DB: n.DB, Clock: e.clock}
+		s := &transborder.Service{DB: n.DB, Clock: e.Clock}
 		rec, err := s.Record(ctx, a)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "recorded %s: %s (Budapest %s), accessed %s by %s; audit log updated\n", rec.ID, rec.Ground, rec.Ground.Article(), rec.AccessedAt.Format(time.RFC3339), rec.RecordedBy)
+		fmt.Fprintf(e.Stdout, "recorded %s: %s (Budapest %s), accessed %s by %s; audit log updated\n", rec.ID, rec.Ground, rec.Ground.Article(), rec.AccessedAt.Format(time.RFC3339), rec.RecordedBy)
 		return nil
 	})
 }
 
 func accessList(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	return onNode(ctx, e, accessCmd, "list", args, 0, "list takes no arguments", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, accessCmd, "list", args, 0, "list takes no arguments", func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}, func(n *node.Node, pos []string) error {
-		list, err := (&transborder.Service{DB: n.DB, Clock: e.clock}).List(ctx)
-		if err != nil {
-			return err
-		}
-		if asJSON {
-			return cli.WriteJSONList(e.stdout, list)
-		}
-		return cli.PrintAccesses(e.stdout, list)
+		list, err := (&transborder.Service{DB: n.DB, Clock: e.Clock}).List(ctx)
+		return cli.ShowList(e.Stdout, asJSON, list, err, func() error { return cli.PrintAccesses(e.Stdout, list) })
 	})
 }

@@ -9,105 +9,50 @@ import (
 	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/auditlog"
 	"github.com/art35/art35/internal/cli"
-	"github.com/art35/art35/internal/keys"
 )
 
-var auditCmd = &command{
-	Name:  "audit",
-	Short: "verify the tamper-evident audit log, make checkpoints, export and check proofs",
-	Usage: "audit <verify|checkpoint|prove|check|list> [flags]",
-	Long:  help("audit"),
-}
-
 func runAudit(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, auditCmd, []subcommand{
-		{"verify", "recompute the log and check every checkpoint", runAuditVerify},
-		{"checkpoint", "sign and store a checkpoint now", runAuditCheckpoint},
-		{"prove", "export the proof bundle of a message", runAuditProve},
-		{"check", "check a proof bundle offline with public keys", runAuditCheck},
-		{"list", "show who did what (the audit view)", runAuditList},
+	return e.Dispatch(ctx, auditCmd, []subcommand{
+		{Name: "verify", Short: "recompute the log and check every checkpoint", Run: runAuditVerify},
+		{Name: "checkpoint", Short: "sign and store a checkpoint now", Run: runAuditCheckpoint},
+		{Name: "prove", Short: "export the proof bundle of a message", Run: runAuditProve},
+		{Name: "check", Short: "check a proof bundle offline with public keys", Run: runAuditCheck},
+		{Name: "list", Short: "show who did what (the audit view)", Run: runAuditList},
 	}, args)
 }
 
-// onAudit parses an audit subcommand's flags (--data and extra), checks
-// that it has want positional arguments (usage says what to give; with
-// want 0 it is a hint after "takes no arguments"), opens the audit log of
-// the node in --data (or ART35_DATA), runs f and closes the log.
-func onAudit(ctx context.Context, e *env, sub string, args []string, want int, usage string, extra func(*flag.FlagSet), f func(a *app.Audit, pos []string) error) error {
-	fs := newFlagSet(e, auditCmd, sub)
-	var data cli.DataDir
-	data.Bind(fs, "the node's data folder (or ART35_DATA)")
-	if extra != nil {
-		extra(fs)
-	}
-	pos, err := parseFlags(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != want {
-		if want == 0 {
-			return usagef("%s takes no arguments, got %q%s", sub, pos, usage)
-		}
-		return usagef("%s", usage)
-	}
-	dir, err := data.Require(e.getenv, "--data DIR is required: the node's data folder (or set ART35_DATA)")
-	if err != nil {
-		return err
-	}
-	a, err := app.OpenAudit(ctx, dir, e.getenv, e.clock)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	return f(a, pos)
-}
-
-// pubkeyList is a repeatable --pubkey flag.
-type pubkeyList []ed25519.PublicKey
-
-func (p *pubkeyList) String() string { return fmt.Sprintf("%d keys", len(*p)) }
-
-func (p *pubkeyList) Set(s string) error {
-	k, err := keys.ParseSigningPublic(s)
-	if err != nil {
-		return err
-	}
-	*p = append(*p, k)
-	return nil
-}
-
 func runAuditVerify(ctx context.Context, e *env, args []string) error {
-	var older pubkeyList
-	return onAudit(ctx, e, "verify", args, 0, "", func(fs *flag.FlagSet) {
+	var older cli.SigningKeys
+	return e.OnAudit(ctx, auditCmd, "verify", args, 0, "", func(fs *flag.FlagSet) {
 		fs.Var(&older, "pubkey", "an earlier signing key of this node (ed25519:...), for checkpoints signed before a key rotation; repeatable")
 	}, func(a *app.Audit, _ []string) error {
-		rep, err := auditlog.VerifyWithKeys(ctx, a.DB, a.Log.Origin, append(pubkeyList{a.Key.Public().(ed25519.PublicKey)}, older...)...)
+		rep, err := auditlog.VerifyWithKeys(ctx, a.DB, a.Log.Origin, append(cli.SigningKeys{a.Key.Public().(ed25519.PublicKey)}, older...)...)
 		if err != nil {
 			return err
 		}
-		cli.PrintVerifyReport(e.stdout, a.Log.Origin, rep)
+		cli.PrintVerifyReport(e.Stdout, a.Log.Origin, rep)
 		return nil
 	})
 }
 
 func runAuditCheckpoint(ctx context.Context, e *env, args []string) error {
-	return onAudit(ctx, e, "checkpoint", args, 0, "", nil, func(a *app.Audit, _ []string) error {
+	return e.OnAudit(ctx, auditCmd, "checkpoint", args, 0, "", nil, func(a *app.Audit, _ []string) error {
 		c, err := a.Log.Checkpoint(ctx)
 		if err != nil {
 			return err
 		}
-		_, err = e.stdout.Write(c.Note)
+		_, err = e.Stdout.Write(c.Note)
 		return err
 	})
 }
 
 func runAuditProve(ctx context.Context, e *env, args []string) error {
-	return onAudit(ctx, e, "prove", args, 1, "prove takes one MESSAGE-ID", nil, func(a *app.Audit, pos []string) error {
+	return e.OnAudit(ctx, auditCmd, "prove", args, 1, "prove takes one MESSAGE-ID", nil, func(a *app.Audit, pos []string) error {
 		// When the message's newest record is not covered by the latest
 		// checkpoint, one is signed now (on demand), so the bundle holds them all.
 		b, signed, err := a.Log.ProveNow(ctx, pos[0])
 		if signed != nil {
-			fmt.Fprintf(e.stderr, "signed a new checkpoint of %d records\n", signed.Size)
+			fmt.Fprintf(e.Stderr, "signed a new checkpoint of %d records\n", signed.Size)
 		}
 		if err != nil {
 			return err
@@ -116,23 +61,23 @@ func runAuditProve(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		_, err = e.stdout.Write(out)
+		_, err = e.Stdout.Write(out)
 		return err
 	})
 }
 
 func runAuditCheck(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, auditCmd, "check")
-	var pubs pubkeyList
+	fs := e.FlagSet(auditCmd, "check")
+	var pubs cli.SigningKeys
 	fs.Var(&pubs, "pubkey", "the log owner's signing key from the directory (ed25519:...); repeatable")
-	pos, err := parseArgs(fs, args, 1, "check takes one bundle FILE (or - for standard input)")
+	pos, err := cli.ParseArgs(fs, args, 1, "check takes one bundle FILE (or - for standard input)")
 	if err != nil {
 		return err
 	}
 	if len(pubs) == 0 {
-		return usagef("--pubkey ed25519:... is required: the signing key of the node whose log it is, from the directory")
+		return cli.Usagef("--pubkey ed25519:... is required: the signing key of the node whose log it is, from the directory")
 	}
-	data, err := readArg(e, pos[0], maxBundleFile)
+	data, err := e.ReadArg(pos[0], maxBundleFile)
 	if err != nil {
 		return err
 	}
@@ -140,13 +85,13 @@ func runAuditCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return cli.PrintBundle(e.stdout, got)
+	return cli.PrintBundle(e.Stdout, got)
 }
 
 func runAuditList(ctx context.Context, e *env, args []string) error {
 	var q auditlog.Query
 	var kind string
-	return onAudit(ctx, e, "list", args, 0, " (filters are flags: --message, --case, --actor, --kind)", func(fs *flag.FlagSet) {
+	return e.OnAudit(ctx, auditCmd, "list", args, 0, " (filters are flags: --message, --case, --actor, --kind)", func(fs *flag.FlagSet) {
 		fs.StringVar(&q.MessageID, "message", "", "only records about this message id")
 		fs.StringVar(&q.Case, "case", "", "only records about this case reference")
 		fs.StringVar(&q.Actor, "actor", "", "only records of this actor (user id, system, peer authority)")
@@ -158,11 +103,9 @@ func runAuditList(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return cli.PrintAuditList(e.stdout, got)
+		return cli.PrintAuditList(e.Stdout, got)
 	})
 }
-
-var _ flag.Value = (*pubkeyList)(nil)
 
 // maxBundleFile bounds a proof bundle read by "audit check": a bundle holds
 // at most a few hundred entries of a few kilobytes.

@@ -1,10 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"strings"
-	"time"
 
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/cli"
@@ -12,13 +12,6 @@ import (
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/route"
 )
-
-var caseCmd = &command{
-	Name:  "case",
-	Short: "send requests and work the cases of a node: list, show, acknowledge, preserve, answer",
-	Usage: "case <send|list|show|served|renew|ack|start|preserved|disclosed|decline|needs-info|close|callback> --data DIR ...",
-	Long:  strings.ReplaceAll(help("case"), "{{list}}", strings.Join(request.AnswerCodeNames(), ", ")),
-}
 
 // caseStepOrder lists the step subcommands and the state each moves to.
 var caseStepOrder = []struct {
@@ -36,53 +29,57 @@ var caseStepOrder = []struct {
 
 func runCase(ctx context.Context, e *env, args []string) error {
 	subs := []subcommand{
-		{"send", "validate a request and send it to the requested party", caseSend},
-		{"list", "every case, due soonest first", caseList},
-		{"show", "timeline, clocks and notifications of a case", caseShow},
-		{"served", "record that a Protocol Art. 8 order was served on the provider (starts the 20/45-day data clock)", caseServed},
-		{"renew", "record the renewal of an interception's authorised period (Art. 34)", caseRenew},
-		{"notify", "send the notification copy of a direct order to the provider's party (Protocol Art. 7(5); EU Reg. Art. 8)", caseNotify},
-		{"stop-disclosure", "as the notified authority, instruct the provider not to execute a direct order", caseStopDisclosure},
+		{Name: "send", Short: "validate a request and send it to the requested party", Run: caseSend},
+		{Name: "list", Short: "every case, due soonest first", Run: caseList},
+		{Name: "show", Short: "timeline, clocks and notifications of a case", Run: caseShow},
+		{Name: "served", Short: "record that a Protocol Art. 8 order was served on the provider (starts the 20/45-day data clock)", Run: caseServed},
+		{Name: "renew", Short: "record the renewal of an interception's authorised period (Art. 34)", Run: caseRenew},
+		{Name: "notify", Short: "send the notification copy of a direct order to the provider's party (Protocol Art. 7(5); EU Reg. Art. 8)", Run: caseNotify},
+		{Name: "stop-disclosure", Short: "as the notified authority, instruct the provider not to execute a direct order", Run: caseStopDisclosure},
+		{Name: "callback", Short: "record a call-back confirming a received emergency request", Run: caseCallback},
+		{Name: "countersign", Short: "as a second person, countersign an emergency request this node sent", Run: caseCountersign},
 	}
-	subs = append(subs, subcommand{"callback", "record a call-back confirming a received emergency request", caseCallback},
-		subcommand{"countersign", "as a second person, countersign an emergency request this node sent", caseCountersign})
 	for _, st := range caseStepOrder {
-		subs = append(subs, subcommand{st.name, "move the case to " + string(st.to), func(ctx context.Context, e *env, args []string) error {
+		subs = append(subs, subcommand{Name: st.name, Short: "move the case to " + string(st.to), Run: func(ctx context.Context, e *env, args []string) error {
 			return caseStep(ctx, e, st.name, st.to, args)
 		}})
 	}
-	return dispatch(ctx, e, caseCmd, subs, args)
+	return e.Dispatch(ctx, caseCmd, subs, args)
 }
+
+// onCase opens the node for a subcommand on one case ID (usage says what
+// to give otherwise) and runs f with the node and the case work on it.
+func onCase(ctx context.Context, e *env, sub string, args []string, usage string, extra func(*flag.FlagSet), f func(n *node.Node, w cli.CaseWork, id string) error) error {
+	return e.OnNode(ctx, caseCmd, sub, args, 1, usage, extra, func(n *node.Node, pos []string) error {
+		return f(n, cli.CaseWork{Cases: n.Cases, W: e.Stdout, Now: e.Clock.Now()}, pos[0])
+	})
+}
+
+const needsID = " needs one case ID ('art35 case list' shows them)"
 
 func caseSend(ctx context.Context, e *env, args []string) error {
 	var by, to string
-	return onNode(ctx, e, caseCmd, "send", args, 1, "send needs one request FILE (or - for standard input)", func(fs *flag.FlagSet) {
+	return onCase(ctx, e, "send", args, "send needs one request FILE (or - for standard input)", func(fs *flag.FlagSet) {
 		fs.StringVar(&by, "by", "", "the name of the person sending the request (required)")
 		fs.StringVar(&to, "to", "", "a provider's authority id: send the order straight to it, with the notification copy where the law requires one")
-	}, func(n *node.Node, pos []string) error {
+	}, func(n *node.Node, _ cli.CaseWork, name string) error {
 		if strings.TrimSpace(by) == "" {
-			return usagef("send needs --by NAME: the person who sends the request")
+			return cli.Usagef("send needs --by NAME: the person who sends the request")
 		}
-		doc, err := readRequest(e, pos[0])
+		doc, err := requestFiles(e).Read(name)
 		if err != nil {
 			return err
 		}
 		c, problems, note, err := n.Cases.SubmitOrder(ctx, doc, by, to)
-		return cli.PrintSent(e.stdout, pos[0], c, problems, note, err)
+		return cli.PrintSent(e.Stdout, name, c, problems, note, err)
 	})
 }
 
 func caseList(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	return onNode(ctx, e, caseCmd, "list", args, 0, "list takes no arguments", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, pos []string) error {
+	return e.OnNode(ctx, caseCmd, "list", args, 0, "list takes no arguments", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, pos []string) error {
 		list, err := n.Cases.List(ctx)
-		if err != nil {
-			return err
-		}
-		if asJSON {
-			return cli.WriteJSON(e.stdout, list)
-		}
-		return cli.PrintCaseList(e.stdout, list, e.clock.Now())
+		return cli.Show(e.Stdout, asJSON, list, err, func() error { return cli.PrintCaseList(e.Stdout, list, e.Clock.Now()) })
 	})
 }
 
@@ -91,116 +88,95 @@ func caseShow(ctx context.Context, e *env, args []string) error {
 		asJSON      bool
 		by, purpose string
 	)
-	return onNode(ctx, e, caseCmd, "show", args, 1, "show needs one case ID ('art35 case list' shows them)", func(fs *flag.FlagSet) {
+	return onCase(ctx, e, "show", args, "show"+needsID, func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 		fs.StringVar(&by, "by", "", "who reads the case (recorded in the audit log for received requests; default $USER)")
 		fs.StringVar(&purpose, "purpose", "case work", "why (recorded with the read)")
-	}, func(n *node.Node, pos []string) error {
-		if by == "" {
-			by = e.getenv("USER")
-		}
-		if by == "" {
-			by = "cli"
-		}
+	}, func(n *node.Node, _ cli.CaseWork, id string) error {
+		by = cmp.Or(by, e.Getenv("USER"), "cli")
 		// Reading a received request's content is an access to personal data:
 		// it is recorded with who and why (Protocol Art. 14(8)).
-		if _, err := n.Cases.Read(ctx, pos[0], by, purpose); err != nil {
+		if _, err := n.Cases.Read(ctx, id, by, purpose); err != nil {
 			return err
 		}
-		v, err := cli.LoadCase(ctx, n.Cases, n.DB, pos[0], e.clock.Now())
-		if err != nil {
-			return err
-		}
-		if asJSON {
-			return cli.WriteJSON(e.stdout, v)
-		}
-		cli.PrintCase(e.stdout, v, e.clock.Now())
-		return nil
+		v, err := cli.LoadCase(ctx, n.Cases, n.DB, id, e.Clock.Now())
+		return cli.Show(e.Stdout, asJSON, v, err, func() error { cli.PrintCase(e.Stdout, v, e.Clock.Now()); return nil })
 	})
 }
 
 func caseStep(ctx context.Context, e *env, sub string, to request.State, args []string) error {
-	var by, ref, until, code, details, linked string
-	return onNode(ctx, e, caseCmd, sub, args, -1, "", func(fs *flag.FlagSet) {
-		fs.StringVar(&by, "by", "", "the name of the person taking the step (required)")
-		fs.StringVar(&ref, "ref", "", "preserved: the provider's reference")
+	var until string
+	step := request.Step{To: to}
+	var code string
+	return e.OnNode(ctx, caseCmd, sub, args, 1, sub+needsID, func(fs *flag.FlagSet) {
+		fs.StringVar(&step.By, "by", "", "the name of the person taking the step (required)")
+		fs.StringVar(&step.ProviderRef, "ref", "", "preserved: the provider's reference")
 		fs.StringVar(&until, "until", "", "preserved: the end date the provider gave (YYYY-MM-DD or RFC 3339)")
 		fs.StringVar(&code, "code", "", "decline, needs-info: the answer code")
-		fs.StringVar(&details, "details", "", "a free-text explanation")
-		fs.StringVar(&linked, "linked", "", "decline not-our-jurisdiction: the traffic-path answer's id")
+		fs.StringVar(&step.Details, "details", "", "a free-text explanation")
+		fs.StringVar(&step.LinkedID, "linked", "", "decline not-our-jurisdiction: the traffic-path answer's id")
 	}, func(n *node.Node, pos []string) error {
-		if len(pos) != 1 {
-			return usagef("%s needs one case ID ('art35 case list' shows them)", sub)
-		}
-		if strings.TrimSpace(by) == "" {
-			return usagef("%s needs --by NAME: every step names the person who took it", sub)
-		}
-		step := request.Step{To: to, By: by, Code: request.AnswerCode(code), Details: details, ProviderRef: ref, LinkedID: linked}
-		if until != "" {
-			t, err := parseUntil(until)
-			if err != nil {
-				return err
-			}
-			step.Until = t
-		}
 		var res request.Reservations
 		if d, err := n.Directory(ctx); err == nil {
 			res = route.Reservations{Snapshot: d}
 		}
-		ev, err := n.Cases.Act(ctx, pos[0], step, res)
-		if err != nil {
-			return err
-		}
-		cli.PrintStep(e.stdout, pos[0], ev)
-		return nil
+		step.Code = request.AnswerCode(code)
+		return cli.CaseWork{Cases: n.Cases, W: e.Stdout, Now: e.Clock.Now()}.Step(ctx, sub, pos[0], until, step, res)
 	})
 }
 
-// caseCallback records a call-back that confirms a received emergency
-// request, or, without --by, prints how the request stands.
 func caseCallback(ctx context.Context, e *env, args []string) error {
-	var by, number, outcome, at string
+	var cb cases.CallbackRecord
+	var at string
 	var asJSON bool
-	return onNode(ctx, e, caseCmd, "callback", args, 1, "callback needs one case ID ('art35 case list' shows them)", func(fs *flag.FlagSet) {
-		fs.StringVar(&by, "by", "", "who made the call (required to record one)")
-		fs.StringVar(&number, "number", "", "the number dialled: the one the directory holds for the requesting authority")
-		fs.StringVar(&outcome, "outcome", "", "what the person called confirmed (name, the request's id)")
+	return onCase(ctx, e, "callback", args, "callback"+needsID, func(fs *flag.FlagSet) {
+		fs.StringVar(&cb.CalledBy, "by", "", "who made the call (required to record one)")
+		fs.StringVar(&cb.Number, "number", "", "the number dialled: the one the directory holds for the requesting authority")
+		fs.StringVar(&cb.Outcome, "outcome", "", "what the person called confirmed (name, the request's id)")
 		fs.StringVar(&at, "at", "", "when the call was made, RFC 3339 (default now)")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
-	}, func(n *node.Node, pos []string) error {
-		var err error
-		if by != "" || number != "" || outcome != "" {
-			cb := cases.CallbackRecord{CalledBy: by, Number: number, Outcome: outcome}
-			if at != "" {
-				if cb.CalledAt, err = time.Parse(time.RFC3339, at); err != nil {
-					return usagef("--at %q: not RFC 3339 (e.g. 2026-11-25T02:00:00Z)", at)
-				}
-			}
-			if _, err := n.Cases.Callback(ctx, pos[0], cb); err != nil {
-				return err
-			}
-		}
-		conf, err := n.Cases.Confirm(ctx, pos[0])
-		if err != nil {
-			return err
-		}
-		if asJSON {
-			return cli.WriteJSON(e.stdout, conf)
-		}
-		cli.PrintConfirmation(e.stdout, pos[0], conf)
-		return nil
-	})
+	}, func(_ *node.Node, w cli.CaseWork, id string) error { return w.Callback(ctx, id, cb, at, asJSON) })
 }
 
-// parseUntil reads an end date: a day (end of that day, UTC) or an RFC
-// 3339 time with a zone.
-func parseUntil(s string) (time.Time, error) {
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t.Add(24*time.Hour - time.Second), nil
-	}
-	ts := request.ParseTimestamp(s)
-	if !ts.Valid() {
-		return time.Time{}, usagef("--until %q: give a date YYYY-MM-DD or an RFC 3339 time with a zone, e.g. 2027-02-28 or 2027-02-28T23:59:59Z", s)
-	}
-	return ts.T, nil
+func caseServed(ctx context.Context, e *env, args []string) error {
+	var by, details string
+	return onCase(ctx, e, "served", args, "served"+needsID, func(fs *flag.FlagSet) {
+		fs.StringVar(&by, "by", "", "the name of the person recording the service (required)")
+		fs.StringVar(&details, "details", "", "how it was served, e.g. the provider's acknowledgement reference")
+	}, func(_ *node.Node, w cli.CaseWork, id string) error { return w.Served(ctx, id, by, details) })
+}
+
+func caseRenew(ctx context.Context, e *env, args []string) error {
+	var by, until, details string
+	return onCase(ctx, e, "renew", args, "renew"+needsID, func(fs *flag.FlagSet) {
+		fs.StringVar(&by, "by", "", "the name of the person recording the renewal (required)")
+		fs.StringVar(&until, "until", "", "the new end of the authorised period (YYYY-MM-DD or RFC 3339)")
+		fs.StringVar(&details, "details", "", "the renewing decision, e.g. the court order's reference")
+	}, func(_ *node.Node, w cli.CaseWork, id string) error { return w.Renew(ctx, id, by, until, details) })
+}
+
+func caseCountersign(ctx context.Context, e *env, args []string) error {
+	var by, keyFile string
+	return onCase(ctx, e, "countersign", args, "countersign needs one case ID", func(fs *flag.FlagSet) {
+		fs.StringVar(&by, "by", "", "the name of the second person, who countersigns (required)")
+		fs.StringVar(&keyFile, "key", "", "that person's own signing key file, listed in the directory for this authority (required)")
+	}, func(_ *node.Node, w cli.CaseWork, id string) error { return w.Countersign(ctx, id, by, keyFile) })
+}
+
+func caseNotify(ctx context.Context, e *env, args []string) error {
+	var by string
+	return onCase(ctx, e, "notify", args, "notify needs one case ID and --by NAME", func(fs *flag.FlagSet) {
+		fs.StringVar(&by, "by", "", "the name of the person sending the copy (required)")
+	}, func(_ *node.Node, w cli.CaseWork, id string) error { return w.Notify(ctx, id, by) })
+}
+
+func caseStopDisclosure(ctx context.Context, e *env, args []string) error {
+	var by, provider, reason string
+	return onCase(ctx, e, "stop-disclosure", args, cli.StopUsage, func(fs *flag.FlagSet) {
+		fs.StringVar(&provider, "provider", "", "the provider's authority id the order went to (required)")
+		fs.StringVar(&by, "by", "", "the name of the person who stops disclosure (required)")
+		fs.StringVar(&reason, "reason", "", "the ground, e.g. it would prejudice a domestic investigation (required)")
+	}, func(_ *node.Node, w cli.CaseWork, id string) error {
+		return w.StopDisclosure(ctx, id, provider, by, reason)
+	})
 }

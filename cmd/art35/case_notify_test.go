@@ -7,10 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/art35/art35/internal/clock"
-	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/testkit"
@@ -29,23 +27,7 @@ func TestCaseSendToProviderAndStop(t *testing.T) {
 	clk := clock.NewManual(testClockTime)
 	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"FR", "DE"}, Clock: clk,
 		Providers: []testnet.Provider{{Name: "DE-MAIL-EXAMPLE", Party: "DE"}, {Name: "DE-NOT", Party: "DE"}}})
-	err := net.Republish(ctx, clk.Now(), func(d *directory.Snapshot) {
-		start := directory.NewDate(2026, time.June, 1)
-		for i := range d.Instruments {
-			if d.Instruments[i].ID == directory.Protocol2 {
-				d.Instruments[i].InForce = start
-			}
-		}
-		for _, code := range []string{"FR", "DE"} {
-			p, _ := d.Party(code)
-			p.Protocol2 = directory.InstrumentStatus{Status: directory.StatusParty, Deposited: directory.NewDate(2026, time.January, 5), InForce: start}
-		}
-		de, _ := d.Party("DE")
-		de.Reservations = append(de.Reservations, directory.Reservation{Kind: directory.NotificationRequired})
-		_, na, _ := d.AuthorityByID("DE-NOT")
-		na.Role = directory.RoleNotification
-	})
-	if err != nil {
+	if err := net.RepublishNotifyWorld(ctx, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	sendDirectAndStop(t, ctx, net)

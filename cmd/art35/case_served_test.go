@@ -8,6 +8,7 @@ import (
 
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/testnet"
 )
 
@@ -18,11 +19,7 @@ import (
 func TestCaseServedAndRenew(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewManual(testClockTime)
-	net, err := testnet.Start(context.Background(), testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"US", "IT"}, Clock: clk})
 	it := net.Config("IT").DataDir
 	send := func(typ, id string) {
 		t.Helper()

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/request"
+	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
 )
@@ -49,11 +49,7 @@ func waitCase(t *testing.T, data, id string, want request.State) cli.CaseView {
 func TestCaseCommands(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewManual(testClockTime)
-	net, err := testnet.Start(context.Background(), testnet.Options{Parties: []string{"US", "IT"}, Dir: t.TempDir(), Clock: clk})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { net.Close() })
+	net := testnet.StartTest(t, store.SQLite, testnet.Options{Parties: []string{"US", "IT"}, Clock: clk})
 	us, it := net.Config("US").DataDir, net.Config("IT").DataDir
 	const id = "US-2026-000101"
 

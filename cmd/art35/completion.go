@@ -12,29 +12,22 @@ import (
 	"github.com/art35/art35/internal/clock"
 )
 
-var completionCmd = &command{
-	Name:  "completion",
-	Short: "print a shell completion script (bash, zsh or fish)",
-	Usage: "completion bash|zsh|fish",
-	Long:  help("completion"),
-}
-
 func runCompletion(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, completionCmd, "")
-	pos, err := parseArgs(fs, args, 1, "name one shell: bash, zsh or fish")
+	fs := e.FlagSet(completionCmd, "")
+	pos, err := cli.ParseArgs(fs, args, 1, "name one shell: bash, zsh or fish")
 	if err != nil {
 		return err
 	}
 	helps := collectHelp(ctx)
 	switch pos[0] {
 	case "bash":
-		cli.WriteBash(e.stdout, helps)
+		cli.WriteBash(e.Stdout, helps)
 	case "zsh":
-		cli.WriteZsh(e.stdout, helps)
+		cli.WriteZsh(e.Stdout, helps)
 	case "fish":
-		cli.WriteFish(e.stdout, helps)
+		cli.WriteFish(e.Stdout, helps)
 	default:
-		return usagef("unknown shell %q; the shells are bash, zsh and fish", pos[0])
+		return cli.Usagef("unknown shell %q; the shells are bash, zsh and fish", pos[0])
 	}
 	return nil
 }
@@ -54,11 +47,11 @@ func commandNames() []string {
 func helpOf(ctx context.Context, args ...string) string {
 	var out bytes.Buffer
 	e := &env{
-		stdin:  strings.NewReader(""),
-		stdout: &out,
-		stderr: io.Discard,
-		getenv: func(string) string { return "" },
-		clock:  clock.System{},
+		Stdin:  strings.NewReader(""),
+		Stdout: &out,
+		Stderr: io.Discard,
+		Getenv: func(string) string { return "" },
+		Clock:  clock.System{},
 	}
 	run(ctx, e, append(args, "-h"))
 	return out.String()

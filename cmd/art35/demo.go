@@ -8,19 +8,12 @@ import (
 	"github.com/art35/art35/internal/demo"
 )
 
-var demoCmd = &command{
-	Name:  "demo",
-	Short: "run a small art35 network on this machine, with the portal and a story played",
-	Usage: "demo [--scenarios-only] [--dir DIR]",
-	Long:  help("demo"),
-}
-
 func runDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, demoCmd, "")
-	o := demo.Options{Clock: e.clock, Getenv: e.getenv, Stdout: e.stdout, Stderr: e.stderr}
+	fs := e.FlagSet(demoCmd, "")
+	o := demo.Options{Clock: e.Clock, Getenv: e.Getenv, Stdout: e.Stdout, Stderr: e.Stderr}
 	fs.BoolVar(&o.ScenariosOnly, "scenarios-only", false, "play the stories headless, print a report and exit")
 	fs.StringVar(&o.Dir, "dir", "", "folder for the nodes' data (default: a new temporary folder, removed at exit)")
-	if _, err := parseFlags(fs, args); err != nil {
+	if _, err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	err := demo.Run(ctx, o)

@@ -2,86 +2,36 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
-	"os"
 	"time"
 
-	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/directory"
-	"github.com/art35/art35/internal/keys"
 )
 
-var directoryCmd = &command{
-	Name:  "directory",
-	Short: "show, sign, verify, merge and compare the directory of the network",
-	Usage: "directory <show|list|export|import|keygen|sign|verify|merge|diff> [arguments]",
-	Long:  help("directory"),
-}
-
 func runDirectory(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, directoryCmd, []subcommand{
-		{"show", "one party: status under each instrument, authorities, who is on duty, legal profile", dirShow},
-		{"list", "the parties, optionally those of one instrument", dirList},
-		{"export", "write a snapshot as editable JSON (the input of sign)", dirExport},
-		{"import", "build a snapshot from a corrected parties list (the parties.csv layout)", dirImport},
-		{"keygen", "create the secretariat's Ed25519 signing key", dirKeygen},
-		{"sign", "number, date and sign a snapshot with the secretariat key", dirSign},
-		{"verify", "check a signed snapshot as a node would accept it", dirVerify},
-		{"merge", "merge two source contact lists and report every conflict", dirMerge},
-		{"diff", "what changed between two snapshots, field by field", dirDiff},
+	return e.Dispatch(ctx, directoryCmd, []subcommand{
+		{Name: "show", Short: "one party: status under each instrument, authorities, who is on duty, legal profile", Run: dirShow},
+		{Name: "list", Short: "the parties, optionally those of one instrument", Run: dirList},
+		{Name: "export", Short: "write a snapshot as editable JSON (the input of sign)", Run: dirExport},
+		{Name: "import", Short: "build a snapshot from a corrected parties list (the parties.csv layout)", Run: dirImport},
+		{Name: "keygen", Short: "create the secretariat's Ed25519 signing key", Run: dirKeygen},
+		{Name: "sign", Short: "number, date and sign a snapshot with the secretariat key", Run: dirSign},
+		{Name: "verify", Short: "check a signed snapshot as a node would accept it", Run: dirVerify},
+		{Name: "merge", Short: "merge two source contact lists and report every conflict", Run: dirMerge},
+		{Name: "diff", Short: "what changed between two snapshots, field by field", Run: dirDiff},
 	}, args)
 }
 
-// dirSource is the --snapshot/--pubkey pair of show, list and export.
-type dirSource struct {
-	snapshot, pubkey string
-}
-
-func (s *dirSource) bind(fs *flag.FlagSet) {
-	fs.StringVar(&s.snapshot, "snapshot", "", "signed snapshot file to read instead of the shipped one")
-	fs.StringVar(&s.pubkey, "pubkey", "", "the secretariat's public key (ed25519:...) to verify --snapshot (or ART35_SECRETARIAT_KEY)")
-}
-
-// load returns the shipped starter snapshot, or the signed file after
-// verifying it against the pinned key at the current time.
-func (s *dirSource) load(e *env) (*directory.Snapshot, string, error) {
-	if s.snapshot == "" {
-		return directory.LoadStarter()
-	}
-	pub, err := dirPinnedKey(e, s.pubkey)
-	if err != nil {
-		return nil, "", err
-	}
-	return directory.LoadSigned(s.snapshot, pub, e.clock.Now())
-}
-
-func dirPinnedKey(e *env, flagValue string) ([]byte, error) {
-	k := flagValue
-	if k == "" {
-		k = e.getenv("ART35_SECRETARIAT_KEY")
-	}
-	if k == "" {
-		return nil, usagef("--pubkey ed25519:... is required (the secretariat's published key), or set ART35_SECRETARIAT_KEY")
-	}
-	pub, err := keys.ParseSigningPublic(k)
-	if err != nil {
-		return nil, fmt.Errorf("--pubkey: %w", err)
-	}
-	return pub, nil
-}
-
 func dirShow(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, directoryCmd, "show")
-	var src dirSource
-	src.bind(fs)
+	fs := e.FlagSet(directoryCmd, "show")
+	var src cli.DirSource
+	src.Bind(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseArgs(fs, args, 1, "show needs one party code, e.g. art35 directory show IT")
+	pos, err := cli.ParseArgs(fs, args, 1, "show needs one party code, e.g. art35 directory show IT")
 	if err != nil {
 		return err
 	}
-	snap, from, err := src.load(e)
+	snap, from, err := src.Load(e.Getenv, e.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -89,61 +39,50 @@ func dirShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	v := cli.NewPartyView(snap, p, from, e.clock.Now())
-	if *asJSON {
-		return cli.WriteJSON(e.stdout, v)
-	}
-	cli.PrintParty(e.stdout, snap, v)
-	return nil
+	v := cli.NewPartyView(snap, p, from, e.Clock.Now())
+	return cli.Show(e.Stdout, *asJSON, v, nil, func() error { cli.PrintParty(e.Stdout, snap, v); return nil })
 }
 
 func dirList(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, directoryCmd, "list")
-	var src dirSource
-	src.bind(fs)
+	fs := e.FlagSet(directoryCmd, "list")
+	var src cli.DirSource
+	src.Bind(fs)
 	instr := fs.String("instrument", "", "only parties that signed or are parties to: budapest, protocol2, un2024 or eu")
 	inForce := fs.Bool("in-force", false, "only parties the instrument binds now")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := cli.NoArgs(fs, args, "list takes no arguments (got %q)"); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		return usagef("list takes no arguments (got %q)", pos[0])
 	}
 	var in directory.Instrument
 	if *instr != "" {
+		var err error
 		if in, err = directory.ParseInstrument(*instr); err != nil {
-			return usagef("--instrument: %v", err)
+			return cli.Usagef("--instrument: %v", err)
 		}
 	}
 	if *inForce && in == "" {
-		return usagef("--in-force needs --instrument")
+		return cli.Usagef("--in-force needs --instrument")
 	}
-	snap, from, err := src.load(e)
+	snap, from, err := src.Load(e.Getenv, e.Clock.Now())
 	if err != nil {
 		return err
 	}
-	now := e.clock.Now()
+	now := e.Clock.Now()
 	parties := cli.FilterParties(snap, cli.PartyFilter{Instrument: in, InForce: *inForce, Now: now})
 	if *asJSON {
-		return cli.WriteJSON(e.stdout, cli.PartyList{Instrument: in, Count: len(parties), Parties: parties, Snapshot: cli.Info(snap, from)})
+		return cli.WriteJSON(e.Stdout, cli.PartyList{Instrument: in, Count: len(parties), Parties: parties, Snapshot: cli.Info(snap, from)})
 	}
-	return cli.PrintPartyList(e.stdout, snap, parties, from, now)
+	return cli.PrintPartyList(e.Stdout, snap, parties, from, now)
 }
 
 func dirExport(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, directoryCmd, "export")
-	var src dirSource
-	src.bind(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	fs := e.FlagSet(directoryCmd, "export")
+	var src cli.DirSource
+	src.Bind(fs)
+	if err := cli.NoArgs(fs, args, "export takes no arguments (got %q)"); err != nil {
 		return err
 	}
-	if len(pos) != 0 {
-		return usagef("export takes no arguments (got %q)", pos[0])
-	}
-	snap, _, err := src.load(e)
+	snap, _, err := src.Load(e.Getenv, e.Clock.Now())
 	if err != nil {
 		return err
 	}
@@ -151,13 +90,13 @@ func dirExport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = e.stdout.Write(b)
+	_, err = e.Stdout.Write(b)
 	return err
 }
 
 func dirImport(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, directoryCmd, "import")
-	pos, err := parseArgs(fs, args, 1, "import needs one PARTIES.csv (columns iso2,name,budapest,budapest_note,protocol2_signed,protocol2_ratified,un2024_signed,eu,confidence)")
+	fs := e.FlagSet(directoryCmd, "import")
+	pos, err := cli.ParseArgs(fs, args, 1, "import needs one PARTIES.csv (columns iso2,name,budapest,budapest_note,protocol2_signed,protocol2_ratified,un2024_signed,eu,confidence)")
 	if err != nil {
 		return err
 	}
@@ -165,132 +104,89 @@ func dirImport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	_, err = e.stdout.Write(b)
+	_, err = e.Stdout.Write(b)
 	return err
 }
 
 func dirKeygen(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, directoryCmd, "keygen")
+	fs := e.FlagSet(directoryCmd, "keygen")
 	out := fs.String("out", "", "file to write the private key to (created with mode 0600; never overwritten)")
-	pos, err := parseFlags(fs, args)
+	pos, err := cli.ParseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if *out == "" || len(pos) != 0 {
-		return usagef("keygen needs --out FILE and no arguments")
+		return cli.Usagef("keygen needs --out FILE and no arguments")
 	}
-	pub, priv, err := keys.GenerateSigning()
-	if err != nil {
-		return err
-	}
-	if err := keys.WritePrivate(*out, priv); err != nil {
-		return err
-	}
-	text := keys.FormatSigningPublic(pub)
-	fmt.Fprintf(e.stderr, "wrote the secretariat signing key to %s; publish the public key below and have every node pin it (secretariat_key)\n", *out)
-	fmt.Fprintf(e.stdout, "%s\nkey id %s\n", text, keys.ID(text))
-	return nil
+	return cli.Keygen(e.Stdout, e.Stderr, *out)
 }
 
 func dirSign(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, directoryCmd, "sign")
+	fs := e.FlagSet(directoryCmd, "sign")
 	keyFile := fs.String("key", "", "the secretariat's private key file (from 'directory keygen')")
 	serial := fs.Uint64("serial", 0, "serial number of this snapshot (default: the input's serial + 1)")
 	validFor := fs.Duration("valid-for", 30*24*time.Hour, "how long nodes accept the snapshot")
 	out := fs.String("out", "", "write the signed file here instead of standard output")
-	pos, err := parseFlags(fs, args)
+	pos, err := cli.ParseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if *keyFile == "" || len(pos) != 1 {
-		return usagef("sign needs --key FILE and one SNAPSHOT.json (from 'art35 directory export')")
+		return cli.Usagef("sign needs --key FILE and one SNAPSHOT.json (from 'art35 directory export')")
 	}
-	priv, err := keys.LoadSigning(*keyFile)
-	if err != nil {
-		return err
-	}
-	snap, data, err := directory.SignFile(pos[0], priv, *serial, e.clock.Now(), *validFor)
-	if err != nil {
-		return err
-	}
-	if *out != "" {
-		if err := os.WriteFile(*out, data, 0o644); err != nil {
-			return apperr.Wrap(apperr.EInvalid, err, "write %s", *out)
-		}
-	} else if _, err := e.stdout.Write(data); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stderr, "signed snapshot serial %d, %d parties, valid until %s\n", snap.Serial, len(snap.Parties), snap.ValidUntil.Format(time.RFC3339))
-	return nil
+	return cli.SignSnapshot(e.Stdout, e.Stderr, pos[0], *keyFile, *out, *serial, e.Clock.Now(), *validFor)
 }
 
 func dirVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, directoryCmd, "verify")
+	fs := e.FlagSet(directoryCmd, "verify")
 	pubkey := fs.String("pubkey", "", "the secretariat's public key, ed25519:... (or ART35_SECRETARIAT_KEY)")
 	held := fs.Uint64("held-serial", 0, "serial of the snapshot this node holds; the new one must be higher")
-	pos, err := parseArgs(fs, args, 1, "verify needs one signed FILE")
+	pos, err := cli.ParseArgs(fs, args, 1, "verify needs one signed FILE")
 	if err != nil {
 		return err
 	}
-	pub, err := dirPinnedKey(e, *pubkey)
+	pub, err := cli.PinnedKey(e.Getenv, *pubkey)
 	if err != nil {
 		return err
 	}
-	sf, err := directory.VerifyFile(pos[0], pub, *held, e.clock.Now())
+	sf, err := directory.VerifyFile(pos[0], pub, *held, e.Clock.Now())
 	if err != nil {
 		return err
 	}
-	cli.PrintVerified(e.stdout, pos[0], sf)
+	cli.PrintVerified(e.Stdout, pos[0], sf)
 	return nil
 }
 
 func dirMerge(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, directoryCmd, "merge")
+	fs := e.FlagSet(directoryCmd, "merge")
 	resFile := fs.String("resolutions", "", "CSV of explicit choices: conflict,choose,value (choose a, b or value)")
 	asJSON := fs.Bool("json", false, "print the merge result as JSON")
 	base := fs.String("base", "starter", "snapshot to apply the merged authorities to with --out (JSON file or \"starter\")")
 	out := fs.String("out", "", "when every conflict is resolved, write the base snapshot with the merged authorities here, ready for 'directory sign'")
-	pos, err := parseArgs(fs, args, 2, "merge needs two source lists A and B")
+	pos, err := cli.ParseArgs(fs, args, 2, "merge needs two source lists A and B")
 	if err != nil {
 		return err
 	}
-	res, err := directory.MergeFiles(pos[0], pos[1], *resFile, e.clock.Now())
+	res, err := directory.MergeFiles(pos[0], pos[1], *resFile, e.Clock.Now())
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		if err := cli.WriteJSON(e.stdout, res); err != nil {
-			return err
-		}
-	} else {
-		cli.PrintMerge(e.stdout, res)
-	}
-	if err := res.CheckResolved(); err != nil {
+	if err := cli.Show(e.Stdout, *asJSON, res, nil, func() error { cli.PrintMerge(e.Stdout, res); return nil }); err != nil {
 		return err
 	}
-	if *out != "" {
-		b, err := res.ApplyToFile(*base)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(*out, b, 0o644); err != nil {
-			return apperr.Wrap(apperr.EInvalid, err, "write %s", *out)
-		}
-		fmt.Fprintf(e.stderr, "wrote %s: %s with %d merged authorities; sign it with 'art35 directory sign'\n", *out, *base, len(res.Entries))
-	}
-	return nil
+	return cli.WriteMerged(e.Stderr, res, *base, *out)
 }
 
 func dirDiff(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, directoryCmd, "diff")
+	fs := e.FlagSet(directoryCmd, "diff")
 	pubkey := fs.String("pubkey", "", "check the signatures of signed files against this key (ed25519:...)")
 	asJSON := fs.Bool("json", false, "print JSON")
-	pos, err := parseFlags(fs, args)
+	pos, err := cli.ParseFlags(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 2 {
-		return usagef("diff needs OLD and NEW (signed files, snapshot JSON, or \"starter\")")
+		return cli.Usagef("diff needs OLD and NEW (signed files, snapshot JSON, or \"starter\")")
 	}
 	old, err := directory.ReadAnyKey(pos[0], *pubkey)
 	if err != nil {
@@ -301,8 +197,5 @@ func dirDiff(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	d := directory.DiffSnapshots(old, new)
-	if *asJSON {
-		return cli.WriteJSON(e.stdout, d)
-	}
-	return d.WriteText(e.stdout)
+	return cli.Show(e.Stdout, *asJSON, d, nil, func() error { return d.WriteText(e.Stdout) })
 }

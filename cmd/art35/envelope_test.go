@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cli"
@@ -385,12 +384,7 @@ func twoNodes(t *testing.T) (map[string]string, []string) {
 			t.Fatal(err)
 		}
 	}
-	signed, err := directory.Sign(snap, secPriv, 9, testClockTime, 30*24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dirFile := filepath.Join(t.TempDir(), "dir.json")
-	os.WriteFile(dirFile, signed, 0o644)
+	dirFile := signedSnapshotFile(t, snap, secPriv, 9)
 	for _, party := range []string{"US", "IT"} {
 		if r := runCLI(t, "", envVars, "node", "accept-directory", "--data", dirs[party], dirFile); r.code != 0 {
 			t.Fatalf("accept %s: %s", party, r.stderr)

@@ -7,7 +7,7 @@ package main
 import (
 	"context"
 	"embed"
-	"flag"
+
 	"fmt"
 	"io"
 	"os"
@@ -18,6 +18,7 @@ import (
 
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/request"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -26,22 +27,14 @@ var version = "dev"
 // exitUsage is the exit status of a bad command line.
 const exitUsage = cli.ExitUsage
 
-// env is what a command may touch of the outside world. Tests build their
-// own, so a command never reaches for os.Stdout or time.Now directly.
-type env struct {
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	getenv func(string) string
-	clock  clock.Clock
-}
+// env is what a command may touch of the outside world (cli.Env).
+type env = cli.Env
 
 // command is one command's help.
 type command = cli.Help
 
-// runFunc runs a command with the arguments after its name (and after the
-// sub-subcommand name for groups).
-type runFunc func(ctx context.Context, e *env, args []string) error
+// runFunc runs a command with the arguments after its name.
+type runFunc = cli.RunFunc
 
 // entry is one line of the command table: a command's help and what runs it.
 type entry struct {
@@ -101,12 +94,9 @@ func sortedCommands() []entry {
 	return cs
 }
 
-// usagef returns a bad command line's error: exit status 2.
-func usagef(format string, args ...any) error { return cli.Usagef(format, args...) }
-
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv, clock: clock.System{}}
+	e := &env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Clock: clock.System{}}
 	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
@@ -115,7 +105,7 @@ func main() {
 // run executes one command line and returns the exit status.
 func run(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 {
-		printHelp(e.stderr)
+		printHelp(e.Stderr)
 		return exitUsage
 	}
 	name := args[0]
@@ -123,22 +113,22 @@ func run(ctx context.Context, e *env, args []string) int {
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if c, ok := lookup(args[1]); ok {
-				c.Print(e.stdout)
+				c.Print(e.Stdout)
 				return 0
 			}
-			fmt.Fprintf(e.stderr, "art35 help: unknown command %q; run 'art35 help' for the list\n", args[1])
+			fmt.Fprintf(e.Stderr, "art35 help: unknown command %q; run 'art35 help' for the list\n", args[1])
 			return exitUsage
 		}
-		printHelp(e.stdout)
+		printHelp(e.Stdout)
 		return 0
 	}
 	c, ok := lookup(name)
 	if !ok {
-		fmt.Fprintf(e.stderr, "art35: unknown command %q; run 'art35 help' for the list\n", name)
+		fmt.Fprintf(e.Stderr, "art35: unknown command %q; run 'art35 help' for the list\n", name)
 		return exitUsage
 	}
 	err := c.run(ctx, e, args[1:])
-	return cli.ExitStatus(e.stderr, c.Name, err)
+	return cli.ExitStatus(e.Stderr, c.Name, err)
 }
 
 // printHelp prints "art35 help": the commands by name.
@@ -150,89 +140,62 @@ func printHelp(w io.Writer) {
 	cli.PrintCommands(w, hs)
 }
 
-// newFlagSet returns a flag set for a command (or its subcommand sub)
-// whose -h prints the command's help.
-func newFlagSet(e *env, c *command, sub string) *flag.FlagSet {
-	return cli.NewFlagSet(e.stdout, e.stderr, c, sub)
-}
+// subcommand is one subcommand of a group ("directory show").
+type subcommand = cli.Subcommand
 
-// parseFlags parses args with fs and returns the positional arguments.
-func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) { return cli.ParseFlags(fs, args) }
-
-// parseArgs parses args with fs and checks that they hold want positional
-// arguments (usage says what to give otherwise).
-func parseArgs(fs *flag.FlagSet, args []string, want int, usage string) ([]string, error) {
-	pos, err := cli.ParseFlags(fs, args)
-	if err == nil && len(pos) != want {
-		err = cli.Usagef("%s", usage)
-	}
-	return pos, err
-}
-
-// subcommand is one subcommand of a group ("directory show", "node init").
-type subcommand struct {
-	name  string
-	short string
-	run   runFunc
-}
-
-// dispatch runs the subcommand of the group c that args name.
-func dispatch(ctx context.Context, e *env, c *command, subs []subcommand, args []string) error {
-	names := make([]cli.Sub, len(subs))
-	for i, s := range subs {
-		names[i] = cli.Sub{Name: s.name, Short: s.short}
-	}
-	i, err := cli.Dispatch(e.stdout, c, names, args)
-	if err != nil {
-		return err
-	}
-	return subs[i].run(ctx, e, args[1:])
-}
-
-// readArg reads the file named on the command line, or standard input for
-// "-", refusing more than max bytes.
-func readArg(e *env, name string, max int) ([]byte, error) { return cli.ReadArg(e.stdin, name, max) }
-
-// writeOut writes b to the file path (created with perm), or to standard
-// output when path is "".
-func writeOut(e *env, path string, b []byte, perm os.FileMode) error {
-	if path == "" {
-		_, err := e.stdout.Write(b)
-		return err
-	}
-	if err := os.WriteFile(path, b, perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
-
-// helpFiles holds each command's long help, help/NAME.txt: prose, kept
+// helpFiles holds each command's help, help/NAME.txt: prose, kept
 // apart from the code that parses flags; -h, docs/commands.md, the man
 // page and completion all print it.
 //
 //go:embed help/*.txt
 var helpFiles embed.FS
 
-// help returns the long help of the command name.
-func help(name string) string {
+// helpFor returns the help of the command name, from help/NAME.txt, with
+// the lists that the code knows filled in.
+func helpFor(name string) *command {
 	b, err := helpFiles.ReadFile("help/" + name + ".txt")
-	if err != nil {
-		panic("art35: no help/" + name + ".txt") // a build without its help files; the tests catch it
-	}
-	return string(b)
-}
-
-// missingFlags takes pairs of a flag's name and its value and names, in a
-// usage error, the required flags left empty.
-func missingFlags(pairs ...string) error {
-	var missing []string
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if pairs[i+1] == "" {
-			missing = append(missing, pairs[i])
+	if err == nil {
+		var h *command
+		if h, err = cli.ParseHelp(name, string(b), helpVars); err == nil {
+			return h
 		}
 	}
-	if len(missing) > 0 {
-		return usagef("missing %s", strings.Join(missing, ", "))
-	}
-	return nil
+	panic("art35: " + err.Error()) // a build without its help files; the tests catch it
 }
+
+// helpVars are the {{key}}s the help files may hold.
+var helpVars = map[string]string{
+	"request-types": strings.Join(request.TypeNames(), ", "),
+	"answer-codes":  strings.Join(request.AnswerCodeNames(), ", "),
+}
+
+// The commands' help, read from help/NAME.txt.
+var (
+	accessCmd     = helpFor("access")
+	attributeCmd  = helpFor("attribute")
+	auditCmd      = helpFor("audit")
+	caseCmd       = helpFor("case")
+	completionCmd = helpFor("completion")
+	demoCmd       = helpFor("demo")
+	directoryCmd  = helpFor("directory")
+	envelopeCmd   = helpFor("envelope")
+	exerciseCmd   = helpFor("exercise")
+	incidentCmd   = helpFor("incident")
+	ipdbCmd       = helpFor("ipdb")
+	manCmd        = helpFor("man")
+	nodeCmd       = helpFor("node")
+	outboxCmd     = helpFor("outbox")
+	pingCmd       = helpFor("ping")
+	purgeCmd      = helpFor("purge")
+	reportCmd     = helpFor("report")
+	requestCmd    = helpFor("request")
+	routeCmd      = helpFor("route")
+	statsCmd      = helpFor("stats")
+	transferCmd   = helpFor("transfer")
+	triageCmd     = helpFor("triage")
+	usageCmd      = helpFor("usage")
+	userCmd       = helpFor("user")
+	versionCmd    = helpFor("version")
+	watchCmd      = helpFor("watch")
+	witnessCmd    = helpFor("witness")
+)

@@ -3,11 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/directory"
 )
 
 // testClockTime is the fixed "now" of CLI tests unless a test sets another.
@@ -30,11 +34,11 @@ func runCLI(t *testing.T, stdin string, envVars []string, args ...string) cliRes
 		vars[k] = v
 	}
 	e := &env{
-		stdin:  strings.NewReader(stdin),
-		stdout: &out,
-		stderr: &errb,
-		getenv: func(k string) string { return vars[k] },
-		clock:  clock.NewManual(testClockTime),
+		Stdin:  strings.NewReader(stdin),
+		Stdout: &out,
+		Stderr: &errb,
+		Getenv: func(k string) string { return vars[k] },
+		Clock:  clock.NewManual(testClockTime),
 	}
 	code := run(context.Background(), e, args)
 	return cliResult{stdout: out.String(), stderr: errb.String(), code: code}
@@ -85,4 +89,19 @@ func TestCommandTable(t *testing.T) {
 	if len(seen) < 20 {
 		t.Fatalf("only %d commands in the table", len(seen))
 	}
+}
+
+// signedSnapshotFile signs snap with the secretariat key priv as serial,
+// valid for 30 days from testClockTime, and writes it to a file.
+func signedSnapshotFile(t *testing.T, snap *directory.Snapshot, priv ed25519.PrivateKey, serial uint64) string {
+	t.Helper()
+	signed, err := directory.Sign(snap, priv, serial, testClockTime, 30*24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "dir.json")
+	if err := os.WriteFile(file, signed, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }

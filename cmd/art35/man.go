@@ -8,19 +8,12 @@ import (
 	"github.com/art35/art35/internal/cli"
 )
 
-var manCmd = &command{
-	Name:  "man",
-	Short: "print the manual page art35(1) in roff, from the commands' help",
-	Usage: "man",
-	Long:  help("man"),
-}
-
 func runMan(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, manCmd, "")
-	_, err := parseArgs(fs, args, 0, "man takes no arguments")
+	fs := e.FlagSet(manCmd, "")
+	_, err := cli.ParseArgs(fs, args, 0, "man takes no arguments")
 	if err != nil {
 		return err
 	}
-	cli.WriteMan(e.stdout, collectHelp(ctx), version)
+	cli.WriteMan(e.Stdout, collectHelp(ctx), version)
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/directory"
@@ -35,12 +34,7 @@ func TestNodeInitStatusAndAcceptDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	signed, err := directory.Sign(s, secPriv, 7, testClockTime, 30*24*time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "dir.json")
-	os.WriteFile(file, signed, 0o644)
+	file := signedSnapshotFile(t, s, secPriv, 7)
 	r = runCLI(t, "", envVars, "node", "accept-directory", "--data", data, file)
 	if r.code != 0 || !strings.Contains(r.stdout, "serial 7") {
 		t.Fatalf("accept: %d %q %q", r.code, r.stdout, r.stderr)

@@ -9,16 +9,9 @@ import (
 	"github.com/art35/art35/internal/node"
 )
 
-var outboxCmd = &command{
-	Name:  "outbox",
-	Short: "list the envelopes waiting for delivery and why",
-	Usage: "outbox --data DIR [--json]",
-	Long:  help("outbox"),
-}
-
 func runOutbox(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	return onNode(ctx, e, outboxCmd, "", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {
+	return e.OnNode(ctx, outboxCmd, "", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {
 		list, err := n.Envelopes.Outbox(ctx)
 		if err != nil {
 			return err
@@ -28,9 +21,9 @@ func runOutbox(ctx context.Context, e *env, args []string) error {
 			if list == nil {
 				list = []federation.OutboundStatus{}
 			}
-			return cli.WriteJSON(e.stdout, map[string]any{"envelopes": list, "peers": peers})
+			return cli.WriteJSON(e.Stdout, map[string]any{"envelopes": list, "peers": peers})
 		}
-		cli.PrintOutbox(e.stdout, list, peers, e.clock.Now())
+		cli.PrintOutbox(e.Stdout, list, peers, e.Clock.Now())
 		return nil
 	})
 }

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"strings"
-	"time"
 
 	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/cli"
@@ -13,173 +11,100 @@ import (
 	"github.com/art35/art35/internal/ping"
 )
 
-var pingCmd = &command{
-	Name:  "ping",
-	Short: "test that a person answers at each point of contact (ping campaigns)",
-	Usage: "ping <campaign|results|table|pending|answer> --data DIR [flags]",
-	Long:  help("ping"),
-}
-
 func runPing(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, pingCmd, []subcommand{
-		{"campaign", "send a ping challenge to all or chosen points of contact", runPingCampaign},
-		{"results", "show each ping of a campaign (the latest by default): reachable, answered, how fast", runPingResults},
-		{"table", "responsiveness per country over 90 days: pass rate, median and p90 answer time", runPingTable},
-		{"pending", "list the challenges this node received that wait for a person's answer", runPingPending},
-		{"answer", "answer a received challenge as the person on duty", runPingAnswer},
+	return e.Dispatch(ctx, pingCmd, []subcommand{
+		{Name: "campaign", Short: "send a ping challenge to all or chosen points of contact", Run: runPingCampaign},
+		{Name: "results", Short: "show each ping of a campaign (the latest by default): reachable, answered, how fast", Run: runPingResults},
+		{Name: "table", Short: "responsiveness per country over 90 days: pass rate, median and p90 answer time", Run: runPingTable},
+		{Name: "pending", Short: "list the challenges this node received that wait for a person's answer", Run: runPingPending},
+		{Name: "answer", Short: "answer a received challenge as the person on duty", Run: runPingAnswer},
 	}, args)
 }
 
-// pingOutput is the --json/--csv choice shared by the listing subcommands.
-type pingOutput struct{ json, csv bool }
-
-func (o *pingOutput) bind(fs *flag.FlagSet) {
-	fs.BoolVar(&o.json, "json", false, "print JSON")
-	fs.BoolVar(&o.csv, "csv", false, "print CSV")
-}
-
-func (o pingOutput) check() error {
-	if o.json && o.csv {
-		return usagef("--json and --csv exclude each other: choose one")
-	}
-	return nil
+// pingWork is the ping service of the node n.
+func pingWork(e *env, n *node.Node) cli.PingWork {
+	return cli.PingWork{Ping: app.Ping(n), Now: e.Clock.Now()}
 }
 
 func runPingCampaign(ctx context.Context, e *env, args []string) error {
 	var to, by string
-	var window time.Duration
+	var opt ping.CampaignOptions
 	var asJSON bool
-	return onNode(ctx, e, pingCmd, "campaign", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, pingCmd, "campaign", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&to, "to", "", "comma-separated party codes (default: every point of contact that lists a node)")
 		fs.StringVar(&by, "by", "", "your name: who starts the campaign (required)")
-		fs.DurationVar(&window, "window", ping.DefaultWindow, "how long a person has to answer")
+		fs.DurationVar(&opt.Window, "window", ping.DefaultWindow, "how long a person has to answer")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}, func(n *node.Node, _ []string) error {
 		if strings.TrimSpace(by) == "" {
-			return usagef("--by NAME is required: a campaign records who started it")
+			return cli.Usagef("--by NAME is required: a campaign records who started it")
 		}
-		parties := cli.SplitList(to)
-		c, err := app.Ping(n).StartCampaign(ctx, ping.CampaignOptions{To: parties, Window: window, By: by})
-		if err != nil {
-			return err
-		}
-		if asJSON {
-			return cli.WriteJSON(e.stdout, c)
-		}
-		return cli.PrintCampaign(e.stdout, c)
+		opt.To, opt.By = cli.SplitList(to), by
+		c, err := app.Ping(n).StartCampaign(ctx, opt)
+		return cli.Show(e.Stdout, asJSON, c, err, func() error { return cli.PrintCampaign(e.Stdout, c) })
 	})
 }
 
 func runPingResults(ctx context.Context, e *env, args []string) error {
-	var out pingOutput
+	var out cli.ListOutput
 	var campaign string
 	var all bool
-	return onNode(ctx, e, pingCmd, "results", args, -1, "", func(fs *flag.FlagSet) {
-		out.bind(fs)
+	return e.OnNode(ctx, pingCmd, "results", args, -1, "", func(fs *flag.FlagSet) {
+		out.Bind(fs)
 		fs.StringVar(&campaign, "campaign", "", "campaign id (default: the latest)")
 		fs.BoolVar(&all, "all", false, "every ping of the last 90 days instead of one campaign")
 	}, func(n *node.Node, _ []string) error {
-		var err error
-		if err := out.check(); err != nil {
+		if err := out.Check(); err != nil {
 			return err
 		}
-		s := app.Ping(n)
-		// Close the windows that passed, so that results are current even if
-		// the node's own sweeper has not run yet.
-		if _, err := s.Sweep(ctx); err != nil {
-			return err
-		}
-		f := ping.Filter{Campaign: campaign}
-		if all {
-			f = ping.Filter{Since: e.clock.Now().Add(-ping.TableDays * 24 * time.Hour)}
-		} else if campaign == "" {
-			if f.Campaign, err = s.LatestCampaign(ctx); err != nil {
-				return err
-			}
-			if f.Campaign == "" {
-				return usagef("this node has started no ping campaign yet: start one with \"art35 ping campaign --by NAME\"")
-			}
-		}
-		rs, err := s.Results(ctx, f)
+		rs, campaign, err := pingWork(e, n).Results(ctx, campaign, all)
 		if err != nil {
 			return err
 		}
-		switch {
-		case out.json:
-			return cli.WriteJSONList(e.stdout, rs)
-		case out.csv:
-			return ping.WriteResultsCSV(e.stdout, rs)
-		}
-		return cli.PrintPingResults(e.stdout, rs, f.Campaign)
+		return cli.PrintList(e.Stdout, out, rs, func() error { return ping.WriteResultsCSV(e.Stdout, rs) },
+			func() error { return cli.PrintPingResults(e.Stdout, rs, campaign) })
 	})
 }
 
 func runPingTable(ctx context.Context, e *env, args []string) error {
-	var out pingOutput
+	var out cli.ListOutput
 	var days int
-	return onNode(ctx, e, pingCmd, "table", args, -1, "", func(fs *flag.FlagSet) {
-		out.bind(fs)
+	return e.OnNode(ctx, pingCmd, "table", args, -1, "", func(fs *flag.FlagSet) {
+		out.Bind(fs)
 		fs.IntVar(&days, "days", ping.TableDays, "period in days, ending now")
 	}, func(n *node.Node, _ []string) error {
-		if err := out.check(); err != nil {
+		if err := out.Check(); err != nil {
 			return err
 		}
-		if days <= 0 || days > 3660 {
-			return usagef("--days %d: give a period of 1 to 3660 days", days)
-		}
-		s := app.Ping(n)
-		if _, err := s.Sweep(ctx); err != nil {
-			return err
-		}
-		rows, err := s.Table(ctx, days)
+		rows, err := pingWork(e, n).Table(ctx, days)
 		if err != nil {
 			return err
 		}
-		switch {
-		case out.json:
-			return cli.WriteJSONList(e.stdout, rows)
-		case out.csv:
-			return ping.WriteTableCSV(e.stdout, rows)
-		}
-		return cli.PrintPingTable(e.stdout, rows, days)
+		return cli.PrintList(e.Stdout, out, rows, func() error { return ping.WriteTableCSV(e.Stdout, rows) },
+			func() error { return cli.PrintPingTable(e.Stdout, rows, days) })
 	})
 }
 
 func runPingPending(ctx context.Context, e *env, args []string) error {
 	var asJSON, all bool
-	return onNode(ctx, e, pingCmd, "pending", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, pingCmd, "pending", args, -1, "", func(fs *flag.FlagSet) {
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 		fs.BoolVar(&all, "all", false, "also list the challenges already answered")
 	}, func(n *node.Node, _ []string) error {
-		s := app.Ping(n)
-		if _, err := s.Sweep(ctx); err != nil {
-			return err
-		}
-		cs, err := s.Challenges(ctx, all)
-		if err != nil {
-			return err
-		}
-		if asJSON {
-			return cli.WriteJSONList(e.stdout, cs)
-		}
-		return cli.PrintChallenges(e.stdout, cs, e.clock.Now())
+		cs, err := pingWork(e, n).Pending(ctx, all)
+		return cli.ShowList(e.Stdout, asJSON, cs, err, func() error { return cli.PrintChallenges(e.Stdout, cs, e.Clock.Now()) })
 	})
 }
 
 func runPingAnswer(ctx context.Context, e *env, args []string) error {
 	var by string
-	return onNode(ctx, e, pingCmd, "answer", args, 1, "give exactly one challenge id (see \"art35 ping pending\")", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, pingCmd, "answer", args, 1, "give exactly one challenge id (see \"art35 ping pending\")", func(fs *flag.FlagSet) {
 		fs.StringVar(&by, "by", "", "your name: the person answering (required)")
 	}, func(n *node.Node, pos []string) error {
 		if strings.TrimSpace(by) == "" {
-			return usagef("--by NAME is required: a ping passes only when a person answers")
+			return cli.Usagef("--by NAME is required: a ping passes only when a person answers")
 		}
 		c, err := app.Ping(n).Answer(ctx, pos[0], by)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "answered challenge %s from %s as %s at %s; the signed answer is queued for %s\n",
-			c.ID, c.From, c.AnsweredBy, c.AnsweredAt.Format(time.RFC3339), c.From)
-		return nil
+		return cli.PrintAnswered(e.Stdout, c, err)
 	})
 }

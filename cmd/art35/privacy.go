@@ -10,46 +10,40 @@ import (
 	"github.com/art35/art35/internal/retention"
 )
 
-var purgeCmd = &command{
-	Name:  "purge",
-	Short: "remove received personal data whose retention period has passed",
-	Usage: "purge --data DIR [--dry-run] [--json]",
-	Long:  help("purge"),
-}
-
-var transferCmd = &command{
-	Name:  "transfer",
-	Short: "ask for or grant the authorisation to pass received data on (Protocol Art. 14(10))",
-	Usage: "transfer <request|grant|list> --data DIR ...",
-	Long:  help("transfer"),
+// said prints the line msg of a step that returned err, unless it failed.
+func said(e *env, msg string, err error) error {
+	if err == nil {
+		fmt.Fprintln(e.Stdout, msg)
+	}
+	return err
 }
 
 func runPurge(ctx context.Context, e *env, args []string) error {
 	var dry, asJSON bool
-	return onNode(ctx, e, purgeCmd, "", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, purgeCmd, "", args, -1, "", func(fs *flag.FlagSet) {
 		fs.BoolVar(&dry, "dry-run", false, "list what would be purged, change nothing")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
 	}, func(n *node.Node, _ []string) error {
-		res, err := retention.Purge(ctx, n.DB, n.RetentionPolicy(), e.clock.Now(), "cli", dry)
+		res, err := retention.Purge(ctx, n.DB, n.RetentionPolicy(), e.Clock.Now(), "cli", dry)
 		if err != nil || asJSON {
-			return cli.JSONUnlessErr(e.stdout, res, err, asJSON)
+			return cli.JSONUnlessErr(e.Stdout, res, err, asJSON)
 		}
-		cli.PrintPurge(e.stdout, res, dry)
+		cli.PrintPurge(e.Stdout, res, dry)
 		return nil
 	})
 }
 
 func runTransfer(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, transferCmd, []subcommand{
-		{"request", "ask the originating party for authorisation", transferAsk(false)},
-		{"grant", "authorise the other side to pass our data on", transferAsk(true)},
-		{"list", "the authorisations on record", func(ctx context.Context, e *env, args []string) error {
+	return e.Dispatch(ctx, transferCmd, []subcommand{
+		{Name: "request", Short: "ask the originating party for authorisation", Run: transferAsk(false)},
+		{Name: "grant", Short: "authorise the other side to pass our data on", Run: transferAsk(true)},
+		{Name: "list", Short: "the authorisations on record", Run: func(ctx context.Context, e *env, args []string) error {
 			return nodeList(ctx, e, transferCmd, args, func(n *node.Node, asJSON bool) error {
 				auths, err := n.Cases.Authorisations(ctx)
 				if err != nil || asJSON {
-					return cli.JSONUnlessErr(e.stdout, auths, err, asJSON)
+					return cli.JSONUnlessErr(e.Stdout, auths, err, asJSON)
 				}
-				cli.PrintAuthorisations(e.stdout, auths)
+				cli.PrintAuthorisations(e.Stdout, auths)
 				return nil
 			})
 		}},
@@ -64,7 +58,7 @@ func transferAsk(grant bool) runFunc {
 	}
 	return func(ctx context.Context, e *env, args []string) error {
 		var to, purpose, by string
-		return onNode(ctx, e, transferCmd, sub, args, 1, "give the id of the request whose data is concerned", func(fs *flag.FlagSet) {
+		return e.OnNode(ctx, transferCmd, sub, args, 1, "give the id of the request whose data is concerned", func(fs *flag.FlagSet) {
 			fs.StringVar(&to, "to", "", "the third party (ISO code)")
 			fs.StringVar(&purpose, "purpose", "", "what the data will be used for")
 			fs.StringVar(&by, "by", "", "who asks or grants")
@@ -73,11 +67,7 @@ func transferAsk(grant bool) runFunc {
 			if grant {
 				act = n.Cases.GrantTransfer
 			}
-			if err := act(ctx, pos[0], to, purpose, by); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "%s for %s to %s sent; the running node delivers it\n", what, pos[0], to)
-			return nil
+			return said(e, fmt.Sprintf("%s for %s to %s sent; the running node delivers it", what, pos[0], to), act(ctx, pos[0], to, purpose, by))
 		})
 	}
 }
@@ -85,92 +75,62 @@ func transferAsk(grant bool) runFunc {
 // nodeList is a "list" subcommand with only --json.
 func nodeList(ctx context.Context, e *env, c *command, args []string, f func(n *node.Node, asJSON bool) error) error {
 	var asJSON bool
-	return onNode(ctx, e, c, "list", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") },
+	return e.OnNode(ctx, c, "list", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") },
 		func(n *node.Node, _ []string) error { return f(n, asJSON) })
-}
-
-var incidentCmd = &command{
-	Name:  "incident",
-	Short: "notify the originating party that data it sent was exposed; list incidents",
-	Usage: "incident <notify|list> --data DIR ...",
-	Long:  help("incident"),
 }
 
 func runIncident(ctx context.Context, e *env, args []string) error {
 	notify := func(ctx context.Context, e *env, args []string) error {
 		var details, by string
-		return onNode(ctx, e, incidentCmd, "notify", args, 1, "give the id of the request whose data was exposed", func(fs *flag.FlagSet) {
+		return e.OnNode(ctx, incidentCmd, "notify", args, 1, "give the id of the request whose data was exposed", func(fs *flag.FlagSet) {
 			fs.StringVar(&details, "details", "", "what happened, what data, since when")
 			fs.StringVar(&by, "by", "", "who reports it")
 		}, func(n *node.Node, pos []string) error {
-			if err := n.Cases.NotifyIncident(ctx, pos[0], details, by); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "incident notice for %s queued; the running node delivers it\n", pos[0])
-			return nil
+			return said(e, fmt.Sprintf("incident notice for %s queued; the running node delivers it", pos[0]), n.Cases.NotifyIncident(ctx, pos[0], details, by))
 		})
 	}
 	list := func(ctx context.Context, e *env, args []string) error {
 		return nodeList(ctx, e, incidentCmd, args, func(n *node.Node, asJSON bool) error {
 			inc, err := n.Cases.Incidents(ctx)
 			if err != nil || asJSON {
-				return cli.JSONUnlessErr(e.stdout, inc, err, asJSON)
+				return cli.JSONUnlessErr(e.Stdout, inc, err, asJSON)
 			}
-			cli.PrintIncidents(e.stdout, inc)
+			cli.PrintIncidents(e.Stdout, inc)
 			return nil
 		})
 	}
-	return dispatch(ctx, e, incidentCmd, []subcommand{
-		{"notify", "notify the originating party of an exposure", notify},
-		{"list", "incident notices sent and received", list},
+	return e.Dispatch(ctx, incidentCmd, []subcommand{
+		{Name: "notify", Short: "notify the originating party of an exposure", Run: notify},
+		{Name: "list", Short: "incident notices sent and received", Run: list},
 	}, args)
 }
 
-var usageCmd = &command{
-	Name:  "usage",
-	Short: "use conditions and how received data was used (Art. 26, 28; Protocol Art. 14)",
-	Usage: "usage <accept-conditions|ask|report|answer> --data DIR REQUEST-ID [--by NAME]",
-	Long:  help("usage"),
-}
-
 func runUsage(ctx context.Context, e *env, args []string) error {
-	step := func(sub string, act func(ctx context.Context, e *env, n *node.Node, id, by string) error) runFunc {
+	// step is a usage subcommand on one request id: act returns the line
+	// to print when it succeeds.
+	step := func(sub string, act func(n *node.Node, id, by string) (string, error)) runFunc {
 		return func(ctx context.Context, e *env, args []string) error {
 			var by string
-			return onNode(ctx, e, usageCmd, sub, args, 1, "give the request id", func(fs *flag.FlagSet) { fs.StringVar(&by, "by", "", "who does it") },
-				func(n *node.Node, pos []string) error { return act(ctx, e, n, pos[0], by) })
+			return e.OnNode(ctx, usageCmd, sub, args, 1, "give the request id", func(fs *flag.FlagSet) { fs.StringVar(&by, "by", "", "who does it") },
+				func(n *node.Node, pos []string) error {
+					msg, err := act(n, pos[0], by)
+					return said(e, msg, err)
+				})
 		}
 	}
-	return dispatch(ctx, e, usageCmd, []subcommand{
-		{"accept-conditions", "record and tell the sender that its conditions are accepted", step("accept-conditions", func(ctx context.Context, e *env, n *node.Node, id, by string) error {
-			if err := n.Cases.AcceptConditions(ctx, id, by); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "acceptance of the conditions of %s queued for the sender\n", id)
-			return nil
+	return e.Dispatch(ctx, usageCmd, []subcommand{
+		{Name: "accept-conditions", Short: "record and tell the sender that its conditions are accepted", Run: step("accept-conditions", func(n *node.Node, id, by string) (string, error) {
+			return fmt.Sprintf("acceptance of the conditions of %s queued for the sender", id), n.Cases.AcceptConditions(ctx, id, by)
 		})},
-		{"ask", "ask the receiver how the data was used", step("ask", func(ctx context.Context, e *env, n *node.Node, id, by string) error {
-			if err := n.Cases.AskUse(ctx, id, by); err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "usage query on %s queued for the receiver\n", id)
-			return nil
+		{Name: "ask", Short: "ask the receiver how the data was used", Run: step("ask", func(n *node.Node, id, by string) (string, error) {
+			return fmt.Sprintf("usage query on %s queued for the receiver", id), n.Cases.AskUse(ctx, id, by)
 		})},
-		{"report", "what the audit log says was done with the data", step("report", func(ctx context.Context, e *env, n *node.Node, id, _ string) error {
-			r, err := n.Cases.UsageReport(ctx, id)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(e.stdout, r)
-			return nil
+		{Name: "report", Short: "what the audit log says was done with the data", Run: step("report", func(n *node.Node, id, _ string) (string, error) {
+			return n.Cases.UsageReport(ctx, id)
 		})},
-		{"answer", "send the report to the sender", step("answer", func(ctx context.Context, e *env, n *node.Node, id, by string) error {
+		{Name: "answer", Short: "send the report to the sender", Run: step("answer", func(n *node.Node, id, by string) (string, error) {
 			r, err := n.Cases.AnswerUse(ctx, id, by)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "usage report on %s queued for the sender: %s\n", id, r)
-			return nil
+			return fmt.Sprintf("usage report on %s queued for the sender: %s", id, r), err
 		})},
 	}, args)
 }

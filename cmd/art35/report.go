@@ -5,21 +5,15 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/node"
 	annual "github.com/art35/art35/internal/report"
 	"github.com/art35/art35/internal/stats"
 )
 
-var reportCmd = &command{
-	Name:  "report",
-	Short: "write the annual cooperation report (HTML and PDF with charts)",
-	Usage: "report annual --year YEAR --data DIR [--out DIR] [--no-pdf] [--chromium PATH]",
-	Long:  help("report"),
-}
-
 func runReport(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, reportCmd, []subcommand{
-		{"annual", "the annual cooperation report of a year: HTML and PDF", runReportAnnual},
+	return e.Dispatch(ctx, reportCmd, []subcommand{
+		{Name: "annual", Short: "the annual cooperation report of a year: HTML and PDF", Run: runReportAnnual},
 	}, args)
 }
 
@@ -27,17 +21,17 @@ func runReportAnnual(ctx context.Context, e *env, args []string) error {
 	var year int
 	var out, chromium string
 	var noPDF bool
-	return onNode(ctx, e, reportCmd, "annual", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, reportCmd, "annual", args, -1, "", func(fs *flag.FlagSet) {
 		fs.IntVar(&year, "year", 0, "the calendar year (UTC), e.g. 2026 (required)")
 		fs.StringVar(&out, "out", ".", "folder to write the report into")
 		fs.BoolVar(&noPDF, "no-pdf", false, "write the HTML only")
 		fs.StringVar(&chromium, "chromium", annual.DefaultChromium, "the Chromium that prints the PDF")
 	}, func(n *node.Node, pos []string) error {
 		if len(pos) > 0 {
-			return usagef("unexpected argument %q", pos[0])
+			return cli.Usagef("unexpected argument %q", pos[0])
 		}
 		if year == 0 {
-			return usagef("--year is required, e.g. --year 2026")
+			return cli.Usagef("--year is required, e.g. --year 2026")
 		}
 		yr, err := annual.Build(ctx, stats.New(n.DB, n.Clock), n.Config.Party, year)
 		if err != nil {
@@ -46,6 +40,6 @@ func runReportAnnual(ctx context.Context, e *env, args []string) error {
 		if noPDF {
 			chromium = ""
 		}
-		return annual.WriteFiles(ctx, yr, out, n.Config.Party, year, chromium, func(path string) { fmt.Fprintf(e.stdout, "wrote %s\n", path) })
+		return annual.WriteFiles(ctx, yr, out, n.Config.Party, year, chromium, func(path string) { fmt.Fprintf(e.Stdout, "wrote %s\n", path) })
 	})
 }

@@ -22,7 +22,7 @@ func TestReportAnnualCLI(t *testing.T) {
 	data, out := h.Net.Config("US").DataDir, t.TempDir()
 	cli := func(args ...string) cliResult {
 		var o, eb bytes.Buffer
-		e := &env{stdin: strings.NewReader(""), stdout: &o, stderr: &eb, getenv: func(string) string { return "" }, clock: h.Clock}
+		e := &env{Stdin: strings.NewReader(""), Stdout: &o, Stderr: &eb, Getenv: func(string) string { return "" }, Clock: h.Clock}
 		code := run(context.Background(), e, append([]string{"report", "annual", "--data", data, "--out", out}, args...))
 		return cliResult{stdout: o.String(), stderr: eb.String(), code: code}
 	}

@@ -4,21 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/art35/art35/internal/cli"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/stats"
 )
-
-var statsCmd = &command{
-	Name:  "stats",
-	Short: "statistics of this node's casework: volumes, response times, ack clock, MLA follow-up, declines, pings",
-	Usage: "stats --data DIR [--from DATE] [--to DATE] [--by country|type|priority] [--exercise ID|all] [--json|--csv [--pings]]\n       art35 stats share --data DIR --from DATE --to DATE [--out FILE]\n       art35 stats network --data DIR --from DATE --to DATE [--json] SHARE...\n       art35 stats classify ID --data DIR --offence CLASS[,CLASS...] --by NAME",
-	Long:  help("stats"),
-}
 
 func runStats(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 {
@@ -31,28 +22,12 @@ func runStats(ctx context.Context, e *env, args []string) error {
 			return runStatsClassify(ctx, e, args[1:])
 		}
 	}
-	var from, to, by string
-	var asJSON, asCSV, pings bool
-	var exercise string
-	return onNode(ctx, e, statsCmd, "", args, -1, "", func(fs *flag.FlagSet) {
-		fs.StringVar(&from, "from", "", "start of the period: a date (UTC) or an RFC 3339 time (default: the beginning)")
-		fs.StringVar(&to, "to", "", "end of the period: a date (that whole day, UTC) or an RFC 3339 time (default: now)")
-		fs.StringVar(&by, "by", "country", "group rows by country, type, priority or offence")
-		fs.BoolVar(&asJSON, "json", false, "print JSON")
-		fs.BoolVar(&asCSV, "csv", false, "print CSV")
-		fs.BoolVar(&pings, "pings", false, "with --csv: print the ping rows instead of the request figures")
-		fs.StringVar(&exercise, "exercise", "", "report exercise ID alone (or all for every exercise) instead of real work")
-	}, func(n *node.Node, pos []string) error {
+	var f cli.StatsFlags
+	return e.OnNode(ctx, statsCmd, "", args, -1, "", f.Bind, func(n *node.Node, pos []string) error {
 		if len(pos) > 0 {
-			return usagef("unexpected argument %q: stats takes flags only", pos[0])
+			return cli.Usagef("unexpected argument %q: stats takes flags only", pos[0])
 		}
-		if asJSON && asCSV {
-			return usagef("--json and --csv exclude each other: choose one")
-		}
-		if pings && !asCSV {
-			return usagef("--pings goes with --csv (text and JSON show the pings anyway)")
-		}
-		q, err := statsQuery(from, to, by, exercise)
+		q, err := f.Query()
 		if err != nil {
 			return err
 		}
@@ -60,27 +35,19 @@ func runStats(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		switch {
-		case asJSON:
-			return cli.WriteJSON(e.stdout, r)
-		case asCSV && pings:
-			return stats.WritePingsCSV(e.stdout, r)
-		case asCSV:
-			return stats.WriteCSV(e.stdout, r)
-		}
-		return stats.WriteText(e.stdout, r)
+		return f.Print(e.Stdout, r)
 	})
 }
 
 func runStatsShare(ctx context.Context, e *env, args []string) error {
 	var from, to, out string
-	return onNode(ctx, e, statsCmd, "share", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, statsCmd, "share", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "start of the period: a date (UTC) or an RFC 3339 time (required)")
 		fs.StringVar(&to, "to", "", "end of the period: a date (that whole day) or an RFC 3339 time (required)")
 		fs.StringVar(&out, "out", "", "file to write the signed share to (default: standard output)")
 	}, func(n *node.Node, pos []string) error {
 		if len(pos) > 0 {
-			return usagef("unexpected argument %q", pos[0])
+			return cli.Usagef("unexpected argument %q", pos[0])
 		}
 		f, t, err := cli.Period(from, to)
 		if err != nil {
@@ -94,22 +61,14 @@ func runStatsShare(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if out == "" {
-			_, err = e.stdout.Write(append(signed, '\n'))
-			return err
-		}
-		if err := os.WriteFile(out, append(signed, '\n'), 0o644); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "wrote the signed share of %s for %s to %s: %s\n", n.Config.Authority, f.Format(time.DateOnly), t.Add(-time.Second).Format(time.DateOnly), out)
-		return nil
+		return cli.WriteShare(e.Stdout, signed, out, n.Config.Authority, f, t)
 	})
 }
 
 func runStatsNetwork(ctx context.Context, e *env, args []string) error {
 	var from, to string
 	var asJSON bool
-	return onNode(ctx, e, statsCmd, "network", args, -1, "", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, statsCmd, "network", args, -1, "", func(fs *flag.FlagSet) {
 		fs.StringVar(&from, "from", "", "start of the period the shares must cover (required)")
 		fs.StringVar(&to, "to", "", "end of that period (required)")
 		fs.BoolVar(&asJSON, "json", false, "print JSON")
@@ -118,32 +77,22 @@ func runStatsNetwork(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if len(files) == 0 {
-			return usagef("name the share files to combine (written by 'art35 stats share' on each node)")
-		}
-		var shares [][]byte
-		for _, name := range files {
-			b, err := readArg(e, name, stats.MaxShare)
-			if err != nil {
-				return err
-			}
-			shares = append(shares, b)
+		shares, err := cli.ReadShares(e.Stdin, files)
+		if err != nil {
+			return err
 		}
 		d, err := n.Directory(ctx)
 		if err != nil {
 			return err
 		}
 		net := stats.Combine(shares, d, f, t, n.Clock.Now())
-		if asJSON {
-			return cli.WriteJSON(e.stdout, net)
-		}
-		return cli.PrintNetwork(e.stdout, net, f, t, len(shares))
+		return cli.Show(e.Stdout, asJSON, net, nil, func() error { return cli.PrintNetwork(e.Stdout, net, f, t, len(shares)) })
 	})
 }
 
 func runStatsClassify(ctx context.Context, e *env, args []string) error {
 	var offences, by string
-	return onNode(ctx, e, statsCmd, "classify", args, 1, "give one request id: art35 stats classify ID --offence illegal-access --by NAME", func(fs *flag.FlagSet) {
+	return e.OnNode(ctx, statsCmd, "classify", args, 1, "give one request id: art35 stats classify ID --offence illegal-access --by NAME", func(fs *flag.FlagSet) {
 		fs.StringVar(&offences, "offence", "", "comma-separated offence classes (see -h); empty clears them")
 		fs.StringVar(&by, "by", "", "your name: who classifies the case (required)")
 	}, func(n *node.Node, pos []string) error {
@@ -151,32 +100,7 @@ func runStatsClassify(ctx context.Context, e *env, args []string) error {
 		if err := (stats.Classifier{DB: n.DB}).Classify(ctx, pos[0], classes, by, n.Clock.Now()); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "%s: offence classes %s\n", pos[0], strings.Join(append([]string{}, classes...), ", "))
+		fmt.Fprintf(e.Stdout, "%s: offence classes %s\n", pos[0], strings.Join(append([]string{}, classes...), ", "))
 		return nil
 	})
-}
-
-// statsQuery reads the period, grouping and scope of "stats".
-func statsQuery(from, to, by, exercise string) (q stats.Query, err error) {
-	q.Scope = stats.ScopeReal
-	switch exercise {
-	case "":
-	case "all":
-		q.Scope = stats.ScopeExercise
-	default:
-		q.Scope, q.Exercise = stats.ScopeExercise, exercise
-	}
-	if q.By, err = stats.ParseDimension(by); err != nil {
-		return q, usagef("--by: %q is not a grouping; use country, type, priority or offence", by)
-	}
-	if q.From, err = cli.ParseBound(from, false); err != nil {
-		return q, usagef("--from: %v", err)
-	}
-	if q.To, err = cli.ParseBound(to, true); err != nil {
-		return q, usagef("--to: %v", err)
-	}
-	if !q.From.IsZero() && !q.To.IsZero() && !q.To.After(q.From) {
-		return q, usagef("--to (%s) must be after --from (%s)", q.To.Format(time.RFC3339), q.From.Format(time.RFC3339))
-	}
-	return q, nil
 }

@@ -26,7 +26,7 @@ func TestStatsCLI(t *testing.T) {
 			us := h.Net.Config("US").DataDir
 			cli := func(args ...string) cliResult {
 				var out, errb bytes.Buffer
-				e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, clock: h.Clock}
+				e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Clock: h.Clock}
 				full := []string{"stats"}
 				if len(args) > 0 && args[0] == "classify" {
 					full, args = append(full, args[0]), args[1:]
@@ -86,7 +86,7 @@ func TestStatsShareAndNetworkCLI(t *testing.T) {
 	dir := t.TempDir()
 	cli := func(party string, args ...string) cliResult {
 		var out, errb bytes.Buffer
-		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(string) string { return "" }, clock: h.Clock}
+		e := &env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }, Clock: h.Clock}
 		code := run(context.Background(), e, append([]string{"stats", args[0], "--data", h.Net.Config(party).DataDir}, args[1:]...))
 		return cliResult{stdout: out.String(), stderr: errb.String(), code: code}
 	}

@@ -13,27 +13,21 @@ import (
 // The version is stamped at build time (Makefile: -X main.version=...);
 // "dev" means a plain "go build" or "go run".
 
-var versionCmd = &command{
-	Name:  "version",
-	Short: "print the art35 version",
-	Usage: "version [--json]",
-}
-
 func runVersion(ctx context.Context, e *env, args []string) error {
 	c := versionCmd
-	fs := newFlagSet(e, c, "")
+	fs := e.FlagSet(c, "")
 	asJSON := fs.Bool("json", false, "print the version, Go version, OS and architecture as JSON")
-	if _, err := parseFlags(fs, args); err != nil {
+	if _, err := cli.ParseFlags(fs, args); err != nil {
 		return err
 	}
 	if *asJSON {
-		return cli.WriteJSON(e.stdout, struct {
+		return cli.WriteJSON(e.Stdout, struct {
 			Version string `json:"version"`
 			Go      string `json:"go"`
 			OS      string `json:"os"`
 			Arch    string `json:"arch"`
 		}{version, runtime.Version(), runtime.GOOS, runtime.GOARCH})
 	}
-	fmt.Fprintf(e.stdout, "art35 %s %s %s/%s\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(e.Stdout, "art35 %s %s %s/%s\n", version, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	return nil
 }

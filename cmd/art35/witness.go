@@ -10,16 +10,9 @@ import (
 	"github.com/art35/art35/internal/witness"
 )
 
-var witnessCmd = &command{
-	Name:  "witness",
-	Short: "what this node saw of its peers' audit logs, and the alarms",
-	Usage: "witness --data DIR [--json]",
-	Long:  help("witness"),
-}
-
 func runWitness(ctx context.Context, e *env, args []string) error {
 	var asJSON bool
-	return onNode(ctx, e, witnessCmd, "", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {
+	return e.OnNode(ctx, witnessCmd, "", args, -1, "", func(fs *flag.FlagSet) { fs.BoolVar(&asJSON, "json", false, "print JSON") }, func(n *node.Node, _ []string) error {
 		peers, err := n.Witness.Witnessed(ctx)
 		if err != nil {
 			return err
@@ -32,11 +25,11 @@ func runWitness(ctx context.Context, e *env, args []string) error {
 			alarms = []witness.Alarm{}
 		}
 		if asJSON {
-			if err := json.NewEncoder(e.stdout).Encode(map[string]any{"witnessed": peers, "alarms": alarms}); err != nil {
+			if err := json.NewEncoder(e.Stdout).Encode(map[string]any{"witnessed": peers, "alarms": alarms}); err != nil {
 				return err
 			}
 		} else {
-			cli.PrintWitness(e.stdout, peers, alarms)
+			cli.PrintWitness(e.Stdout, peers, alarms)
 		}
 		if len(alarms) > 0 {
 			return cli.ExitError{Code: 4}

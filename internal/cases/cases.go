@@ -316,17 +316,8 @@ func (s *Service) arrivedRequest(ctx context.Context, tx *sql.Tx, in *federation
 
 func (s *Service) arrivedEvidence(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error {
 	h := in.Envelope.Header
-	j, err := s.judgeEvidence(ctx, tx, h, in.Body)
+	j, err := judgeLocked(ctx, tx, in, s.judgeEvidence)
 	if err != nil {
-		return err
-	}
-	// Lock the case and judge again under the lock: a local step or note
-	// may have been written since (judging takes no lock, so that an
-	// evidence for an unknown case costs no write).
-	if _, err := nextSeq(ctx, tx, j.key); err != nil {
-		return err
-	}
-	if j, err = s.judgeEvidence(ctx, tx, h, in.Body); err != nil {
 		return err
 	}
 	ev, lc := j.ev, j.lc

@@ -240,22 +240,15 @@ func (s *Service) judgeStop(ctx context.Context, q querier, h envelope.Header, b
 // transaction that stores its envelope, after judging it again under the
 // case's lock.
 func (s *Service) arrivedStop(ctx context.Context, tx *sql.Tx, in *federation.Inbound) error {
-	h := in.Envelope.Header
-	j, err := s.judgeStop(ctx, tx, h, in.Body)
+	j, err := judgeLocked(ctx, tx, in, s.judgeStop)
 	if err != nil {
-		return err
-	}
-	if _, err := nextSeq(ctx, tx, j.key); err != nil {
-		return err
-	}
-	if j, err = s.judgeStop(ctx, tx, h, in.Body); err != nil {
 		return err
 	}
 	ev, err := j.lc.Note(j.ev.Kind, notBefore(j.ev.At, j.lc), j.ev.By, j.ev.As, j.ev.Details, zeroTime)
 	if err != nil {
 		return err
 	}
-	if err := insertEvidence(ctx, tx, j.key, len(j.lc.Evidences)-1, ev, h.ID); err != nil {
+	if err := insertEvidence(ctx, tx, j.key, len(j.lc.Evidences)-1, ev, in.Envelope.Header.ID); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE requests SET updated_at = $1 WHERE id = $2`, store.FormatTime(ev.At), j.key)

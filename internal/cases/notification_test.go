@@ -11,7 +11,6 @@ import (
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/clock"
-	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
@@ -28,29 +27,7 @@ import (
 // DE-EUE its enforcing authority under Regulation (EU) 2023/1543.
 func notifyWorld(t testing.TB, net *testnet.Net, now time.Time) {
 	t.Helper()
-	err := net.Republish(context.Background(), now, func(d *directory.Snapshot) {
-		start := directory.NewDate(2026, time.June, 1)
-		for i := range d.Instruments {
-			if d.Instruments[i].ID == directory.Protocol2 {
-				d.Instruments[i].InForce = start
-			}
-		}
-		for _, code := range []string{"FR", "DE"} {
-			p, _ := d.Party(code)
-			p.Protocol2 = directory.InstrumentStatus{Status: directory.StatusParty, Deposited: directory.NewDate(2026, time.January, 5), InForce: start}
-		}
-		de, _ := d.Party("DE")
-		de.Reservations = append(de.Reservations, directory.Reservation{Kind: directory.NotificationRequired})
-		for i := range de.Authorities {
-			switch de.Authorities[i].ID {
-			case "DE-NOT":
-				de.Authorities[i].Role = directory.RoleNotification
-			case "DE-EUE":
-				de.Authorities[i].Role = directory.RoleEUEnforcing
-			}
-		}
-	})
-	if err != nil {
+	if err := net.RepublishNotifyWorld(context.Background(), now); err != nil {
 		t.Fatal(err)
 	}
 }

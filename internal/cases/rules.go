@@ -357,6 +357,22 @@ func (s *Service) RefusedByPeer(ctx context.Context, env *envelope.Envelope, rej
 	})
 }
 
+// judgeLocked judges an arrived evidence, locks its case and judges it
+// again under the lock: a local step or note may have been written since
+// the first judgement, which takes no lock so that an evidence for an
+// unknown case costs no write.
+func judgeLocked(ctx context.Context, tx *sql.Tx, in *federation.Inbound,
+	judge func(context.Context, querier, envelope.Header, []byte) (*judged, error)) (*judged, error) {
+	j, err := judge(ctx, tx, in.Envelope.Header, in.Body)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := nextSeq(ctx, tx, j.key); err != nil {
+		return nil, err
+	}
+	return judge(ctx, tx, in.Envelope.Header, in.Body)
+}
+
 // nextSeq locks a case's row for the rest of the transaction (an UPDATE
 // takes the row lock on PostgreSQL; SQLite serialises writers anyway) and
 // returns the position of its next evidence, so that a local note and an

@@ -83,7 +83,7 @@ func (s *Service) RequestTransfer(ctx context.Context, id, to, purpose, by strin
 		return apperr.Errorf(apperr.EInvalid, "a transfer request needs the third party (--to CC), the purpose (--purpose) and who asks (--by)")
 	}
 	return s.sendNote(ctx, c, request.Evidence{Kind: KindTransferRequest, RequestID: id, By: by, As: request.ByReceiver,
-		Details: "to=" + to + "; purpose=" + purpose}, nil)
+		Details: transferDetailsText(to, purpose)}, nil)
 }
 
 // GrantTransfer authorises the other side of a request this node sent to
@@ -100,7 +100,7 @@ func (s *Service) GrantTransfer(ctx context.Context, id, to, purpose, by string)
 	if len(to) != 2 || strings.TrimSpace(by) == "" {
 		return apperr.Errorf(apperr.EInvalid, "a grant needs the third party (--to CC) and who grants it (--by)")
 	}
-	ev := request.Evidence{Kind: KindTransferGranted, RequestID: id, By: by, As: request.BySender, Details: "to=" + to + "; purpose=" + purpose}
+	ev := request.Evidence{Kind: KindTransferGranted, RequestID: id, By: by, As: request.BySender, Details: transferDetailsText(to, purpose)}
 	return s.sendNote(ctx, c, ev, func(tx *sql.Tx) error {
 		return recordGrant(ctx, tx, id, to, purpose, by, s.Clock.Now(), "")
 	})
@@ -147,7 +147,7 @@ func (s *Service) sendNote(ctx context.Context, c *Case, ev request.Evidence, al
 // arrivedTransferGrant records an authorisation received from the
 // originating party.
 func arrivedTransferGrant(ctx context.Context, tx *sql.Tx, ev request.Evidence, messageID string) error {
-	to, purpose := parseTransferDetails(ev.Details)
+	to, purpose := TransferDetails(ev.Details)
 	if len(to) != 2 {
 		return nil
 	}
@@ -159,8 +159,17 @@ func arrivedTransferGrant(ctx context.Context, tx *sql.Tx, ev request.Evidence, 
 	return err
 }
 
-func parseTransferDetails(d string) (to, purpose string) {
-	for _, part := range strings.Split(d, "; ") {
+// transferDetailsText is the Details of a transfer request or grant:
+// "to=CC; purpose=...". TransferDetails reads it back.
+func transferDetailsText(to, purpose string) string {
+	return "to=" + to + "; purpose=" + purpose
+}
+
+// TransferDetails reads the party and purpose from the Details of a
+// transfer request or grant ("to=CC; purpose=..."); a part it does not
+// know is passed over.
+func TransferDetails(d string) (to, purpose string) {
+	for part := range strings.SplitSeq(d, "; ") {
 		k, v, _ := strings.Cut(part, "=")
 		switch k {
 		case "to":

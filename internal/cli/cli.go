@@ -59,3 +59,24 @@ func WriteJSONList[T any](w io.Writer, list []T) error {
 	}
 	return WriteJSON(w, list)
 }
+
+// Show prints the result v of a call that returned err: nothing when err
+// is not nil (the command exits with it), else v as JSON when asJSON,
+// else what text prints.
+func Show(w io.Writer, asJSON bool, v any, err error, text func() error) error {
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return WriteJSON(w, v)
+	}
+	return text()
+}
+
+// ShowList is Show for a list, which prints as [] when empty, never null.
+func ShowList[T any](w io.Writer, asJSON bool, list []T, err error, text func() error) error {
+	if err != nil || !asJSON {
+		return Show(w, false, nil, err, text)
+	}
+	return WriteJSONList(w, list)
+}

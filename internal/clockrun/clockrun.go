@@ -530,21 +530,7 @@ func (r *Runner) perform(ctx context.Context, c *cases.Case, a request.Action, a
 		}
 	}
 	msg := r.message(c, a, role)
-	change := func(tx *sql.Tx) error {
-		ok, err := claim(ctx, tx, key, id, a.Kind, now)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return errDone
-		}
-		for _, p := range told {
-			if _, err := r.Notifier.Queue(ctx, tx, p, msg); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	change := r.claimAndQueue(ctx, key, id, a.Kind, now, told, msg)
 	var err error
 	if spec != nil {
 		_, err = r.Cases.Note(ctx, id, *spec, change)
@@ -557,12 +543,8 @@ func (r *Runner) perform(ctx context.Context, c *cases.Case, a request.Action, a
 	if err != nil {
 		return nil, err
 	}
-	p := &Performed{Request: id, Kind: a.Kind, To: a.To}
-	for _, x := range told {
-		p.People = append(p.People, x.Name)
-	}
 	r.Log.Info("clock action", "request", id, "kind", a.Kind, "to", a.To, "people", len(told))
-	return p, nil
+	return performed(id, a.Kind, a.To, told), nil
 }
 
 // peerNegative tells this side's primary when the other side's node sent
@@ -597,8 +579,22 @@ func (r *Runner) tellUnacknowledged(ctx context.Context, c *cases.Case, own *dir
 		Text: fmt.Sprintf("Your request %s (%s, %s) to %s was not acknowledged by a person there in time (%s).\n"+
 			"Call their 24/7 point of contact by phone now.\n\nShow the case: art35 case show %s\n",
 			id, c.Request.Type, c.Request.Priority, c.Request.Requested.Party, how, id)}
-	err = r.DB.Tx(ctx, func(tx *sql.Tx) error {
-		ok, err := claim(ctx, tx, key, id, "not-acknowledged", r.Clock.Now())
+	err = r.DB.Tx(ctx, r.claimAndQueue(ctx, key, id, "not-acknowledged", r.Clock.Now(), told, msg))
+	if errors.Is(err, errDone) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return performed(id, "not-acknowledged", string(directory.Primary), told), nil
+}
+
+// claimAndQueue is the change that does an action once: it claims the
+// action's once-key and queues msg to each person told in the same
+// transaction, or returns errDone when the key was claimed before.
+func (r *Runner) claimAndQueue(ctx context.Context, key, id, kind string, now time.Time, told []directory.Person, msg notify.Message) func(*sql.Tx) error {
+	return func(tx *sql.Tx) error {
+		ok, err := claim(ctx, tx, key, id, kind, now)
 		if err != nil {
 			return err
 		}
@@ -611,18 +607,16 @@ func (r *Runner) tellUnacknowledged(ctx context.Context, c *cases.Case, own *dir
 			}
 		}
 		return nil
-	})
-	if errors.Is(err, errDone) {
-		return nil, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	p := &Performed{Request: id, Kind: "not-acknowledged", To: string(directory.Primary)}
+}
+
+// performed reports an action done for request id, naming the people told.
+func performed(id, kind, to string, told []directory.Person) *Performed {
+	p := &Performed{Request: id, Kind: kind, To: to}
 	for _, x := range told {
 		p.People = append(p.People, x.Name)
 	}
-	return p, nil
+	return p
 }
 
 func (r *Runner) message(c *cases.Case, a request.Action, role string) notify.Message {

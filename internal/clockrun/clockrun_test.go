@@ -97,14 +97,7 @@ func notes(t *testing.T, svc *cases.Service, id, kind string) []request.Evidence
 // supervisor is paged by a signed webhook. Every action happens once
 // however many times the runners tick, and acknowledging stops the ladder.
 func TestEmergencyEscalation(t *testing.T) {
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
-			}
-			emergencyEscalation(t, backend)
-		})
-	}
+	storetest.ForEachEngine(t, emergencyEscalation)
 }
 
 func emergencyEscalation(t *testing.T, backend string) {

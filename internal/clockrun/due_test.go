@@ -23,14 +23,7 @@ import (
 // clock computation), that an evidence makes its case looked at again, and
 // that the escalation still fires once when its time comes.
 func TestTickFollowsWhatIsDue(t *testing.T) {
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
-			}
-			tickFollowsWhatIsDue(t, backend)
-		})
-	}
+	storetest.ForEachEngine(t, tickFollowsWhatIsDue)
 }
 
 func tickFollowsWhatIsDue(t *testing.T, backend string) {

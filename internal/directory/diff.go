@@ -53,10 +53,7 @@ func (d *Diff) Empty() bool {
 
 // DiffSnapshots compares two snapshots.
 func DiffSnapshots(old, new *Snapshot) *Diff {
-	d := &Diff{OldSerial: old.Serial, NewSerial: new.Serial,
-		Snapshot: []Change{}, PartiesAdded: []string{}, PartiesRemoved: []string{}, PartiesChanged: []EntryDiff{},
-		AuthoritiesAdded: []string{}, AuthoritiesRemoved: []string{}, AuthoritiesChanged: []EntryDiff{},
-		TreatiesAdded: []string{}, TreatiesRemoved: []string{}, TreatiesChanged: []EntryDiff{}}
+	d := &Diff{OldSerial: old.Serial, NewSerial: new.Serial}
 	meta := func(s *Snapshot) map[string]string {
 		return flatten(struct {
 			Format      string           `json:"format"`
@@ -68,52 +65,36 @@ func DiffSnapshots(old, new *Snapshot) *Diff {
 	}
 	d.Snapshot = compareFlat(meta(old), meta(new))
 
-	oldP, newP := partyMap(old), partyMap(new)
-	for _, code := range sortedKeys(oldP, newP) {
-		op, inOld := oldP[code]
-		np, inNew := newP[code]
-		switch {
-		case !inOld:
-			d.PartiesAdded = append(d.PartiesAdded, code)
-		case !inNew:
-			d.PartiesRemoved = append(d.PartiesRemoved, code)
-		default:
-			if ch := compareFlat(flatten(withoutAuthorities(op)), flatten(withoutAuthorities(np))); len(ch) > 0 {
-				d.PartiesChanged = append(d.PartiesChanged, EntryDiff{Key: code, Changes: ch})
-			}
-		}
-	}
-	oldA, newA := authorityMap(old), authorityMap(new)
-	for _, key := range sortedKeys(oldA, newA) {
-		oa, inOld := oldA[key]
-		na, inNew := newA[key]
-		switch {
-		case !inOld:
-			d.AuthoritiesAdded = append(d.AuthoritiesAdded, key)
-		case !inNew:
-			d.AuthoritiesRemoved = append(d.AuthoritiesRemoved, key)
-		default:
-			if ch := compareFlat(flatten(oa), flatten(na)); len(ch) > 0 {
-				d.AuthoritiesChanged = append(d.AuthoritiesChanged, EntryDiff{Key: key, Changes: ch})
-			}
-		}
-	}
-	oldT, newT := treatyMap(old), treatyMap(new)
-	for _, id := range sortedKeys(oldT, newT) {
-		ot, inOld := oldT[id]
-		nt, inNew := newT[id]
-		switch {
-		case !inOld:
-			d.TreatiesAdded = append(d.TreatiesAdded, id)
-		case !inNew:
-			d.TreatiesRemoved = append(d.TreatiesRemoved, id)
-		default:
-			if ch := compareFlat(flatten(ot), flatten(nt)); len(ch) > 0 {
-				d.TreatiesChanged = append(d.TreatiesChanged, EntryDiff{Key: id, Changes: ch})
-			}
-		}
-	}
+	d.PartiesAdded, d.PartiesRemoved, d.PartiesChanged = diffEntries(partyMap(old), partyMap(new),
+		func(p Party) map[string]string { return flatten(withoutAuthorities(p)) })
+	d.AuthoritiesAdded, d.AuthoritiesRemoved, d.AuthoritiesChanged = diffEntries(authorityMap(old), authorityMap(new),
+		func(a Authority) map[string]string { return flatten(a) })
+	d.TreatiesAdded, d.TreatiesRemoved, d.TreatiesChanged = diffEntries(treatyMap(old), treatyMap(new),
+		func(t Treaty) map[string]string { return flatten(t) })
 	return d
+}
+
+// diffEntries compares two keyed sets of entries: the keys only in newM
+// (added), only in oldM (removed), and, for keys in both, the fields that
+// differ once each entry is flattened. The slices are never nil, so that the
+// JSON form shows [] rather than null.
+func diffEntries[V any](oldM, newM map[string]V, flat func(V) map[string]string) (added, removed []string, changed []EntryDiff) {
+	added, removed, changed = []string{}, []string{}, []EntryDiff{}
+	for _, key := range sortedKeys(oldM, newM) {
+		o, inOld := oldM[key]
+		n, inNew := newM[key]
+		switch {
+		case !inOld:
+			added = append(added, key)
+		case !inNew:
+			removed = append(removed, key)
+		default:
+			if ch := compareFlat(flat(o), flat(n)); len(ch) > 0 {
+				changed = append(changed, EntryDiff{Key: key, Changes: ch})
+			}
+		}
+	}
+	return added, removed, changed
 }
 
 // WriteText writes the diff for a person, one line per added or removed

@@ -28,11 +28,10 @@ type MergeOptions struct {
 // Merged fields, in the order they are compared and shown.
 var mergeFields = []string{"agency", "kind", "phone", "email", "person", "languages", "duty_hours", "time_zone"}
 
-// MergedEntry is one authority of the merged directory.
-type MergedEntry struct {
-	Code      string        `json:"code"`
-	Name      string        `json:"name"`
-	Role      Role          `json:"role"`
+// ContactFields are what a source list says of an authority and a merge
+// compares, field by field (mergeFields names them). In JSON they stand
+// among the entry's own fields.
+type ContactFields struct {
 	Kind      AuthorityKind `json:"kind,omitempty"`
 	Agency    string        `json:"agency,omitempty"`
 	Phone     string        `json:"phone,omitempty"`
@@ -41,9 +40,17 @@ type MergedEntry struct {
 	Languages []string      `json:"languages,omitempty"`
 	DutyHours string        `json:"duty_hours,omitempty"`
 	TimeZone  string        `json:"time_zone,omitempty"`
-	AsOf      Date          `json:"as_of,omitzero"` // the newer of the two sides
-	From      string        `json:"from"`           // "both", or the one list it came from
-	Where     []string      `json:"where"`          // file:line of each source row
+}
+
+// MergedEntry is one authority of the merged directory.
+type MergedEntry struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Role Role   `json:"role"`
+	ContactFields
+	AsOf  Date     `json:"as_of,omitzero"` // the newer of the two sides
+	From  string   `json:"from"`           // "both", or the one list it came from
+	Where []string `json:"where"`          // file:line of each source row
 	// Unresolved lists the conflicts still open on this entry; their
 	// fields are empty until a resolution chooses a value.
 	Unresolved []string `json:"unresolved,omitempty"`
@@ -170,14 +177,13 @@ func staleSide(a, b SourceEntry, opt MergeOptions) string {
 func fromOne(e SourceEntry, list string) MergedEntry {
 	name, _ := ISOName(e.Code)
 	return MergedEntry{
-		Code: e.Code, Name: name, Role: e.Role, Kind: e.Kind, Agency: e.Agency, Phone: e.Phone,
-		Email: e.Email, Person: e.Person, Languages: e.Languages, DutyHours: e.DutyHours,
-		TimeZone: e.TimeZone, AsOf: e.AsOf, From: list, Where: []string{e.Where},
+		Code: e.Code, Name: name, Role: e.Role, ContactFields: e.ContactFields,
+		AsOf: e.AsOf, From: list, Where: []string{e.Where},
 	}
 }
 
 // fieldValue returns a field as text (languages joined by ",").
-func (e SourceEntry) fieldValue(f string) string {
+func (e ContactFields) fieldValue(f string) string {
 	switch f {
 	case "agency":
 		return e.Agency
@@ -200,7 +206,7 @@ func (e SourceEntry) fieldValue(f string) string {
 }
 
 // set stores a field's text value.
-func (m *MergedEntry) set(f, v string) {
+func (m *ContactFields) set(f, v string) {
 	switch f {
 	case "agency":
 		m.Agency = v

@@ -14,19 +14,12 @@ import (
 // merging. Country is kept as the list spelled it; Code is the ISO code it
 // was matched to.
 type SourceEntry struct {
-	Code      string        `json:"code"`
-	Country   string        `json:"country"`
-	Role      Role          `json:"role"`
-	Kind      AuthorityKind `json:"kind,omitempty"`
-	Agency    string        `json:"agency,omitempty"`
-	Phone     string        `json:"phone,omitempty"`
-	Email     string        `json:"email,omitempty"`
-	Person    string        `json:"person,omitempty"`
-	Languages []string      `json:"languages,omitempty"`
-	DutyHours string        `json:"duty_hours,omitempty"`
-	TimeZone  string        `json:"time_zone,omitempty"`
-	AsOf      Date          `json:"as_of,omitzero"`
-	Where     string        `json:"where"` // "file:line"
+	Code    string `json:"code"`
+	Country string `json:"country"`
+	Role    Role   `json:"role"`
+	ContactFields
+	AsOf  Date   `json:"as_of,omitzero"`
+	Where string `json:"where"` // "file:line"
 }
 
 // key is what entries are matched on across lists: one authority role of
@@ -137,8 +130,8 @@ func sourceEntry(lay *sourceLayout, r row) (SourceEntry, error) {
 	get := func(f string) string { return r.get(lay.cols[f]) }
 	col := func(f string) string { return lay.cols[f] }
 	e := SourceEntry{
-		Country: get("country"), Agency: get("agency"), Phone: get("phone"), Email: get("email"),
-		Person: get("person"), DutyHours: get("hours"), TimeZone: get("zone"),
+		Country: get("country"), ContactFields: ContactFields{Agency: get("agency"), Phone: get("phone"), Email: get("email"),
+			Person: get("person"), DutyHours: get("hours"), TimeZone: get("zone")},
 		Where: fmt.Sprintf("%s:%d", r.t.file, r.line),
 	}
 	code, ok := LookupCountry(e.Country)

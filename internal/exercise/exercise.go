@@ -246,21 +246,32 @@ func (s *Service) closeTx(ctx context.Context, a *Announcement, signed []byte, b
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // closed meanwhile
 		}
-		msgs, err := requestMessages(ctx, tx, a.ID)
+		archived, err := s.archiveCases(ctx, tx, by, a.ID, now)
 		if err != nil {
 			return err
 		}
-		ids, err := cases.ArchiveTx(ctx, tx, msgs, now)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := s.audit(ctx, tx, by, a.ID, id, "exercise case archived", nil); err != nil {
-				return err
-			}
-		}
-		return s.audit(ctx, tx, by, a.ID, "", "exercise closed", map[string]string{"archived_cases": strconv.Itoa(len(ids))})
+		return s.audit(ctx, tx, by, a.ID, "", "exercise closed", map[string]string{"archived_cases": strconv.Itoa(archived)})
 	})
+}
+
+// archiveCases archives the cases of the requests exchanged in exercise id,
+// auditing each as actor, and returns how many it archived. Closing an
+// exercise, here or on a closing that arrived, does this.
+func (s *Service) archiveCases(ctx context.Context, tx *sql.Tx, actor, id string, now time.Time) (int, error) {
+	msgs, err := requestMessages(ctx, tx, id)
+	if err != nil {
+		return 0, err
+	}
+	ids, err := cases.ArchiveTx(ctx, tx, msgs, now)
+	if err != nil {
+		return 0, err
+	}
+	for _, c := range ids {
+		if err := s.audit(ctx, tx, actor, id, c, "exercise case archived", nil); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
 }
 
 // requestMessages returns the message ids of the request envelopes of an
@@ -346,20 +357,11 @@ func (s *Service) Arrived(ctx context.Context, tx *sql.Tx, in *federation.Inboun
 		if _, err := tx.ExecContext(ctx, `UPDATE exercises SET state = $1, closed_at = $2, closing = $3 WHERE id = $4`, StateClosed, store.FormatTime(now), in.Body, a.ID); err != nil {
 			return store.MapError(err)
 		}
-		msgs, err := requestMessages(ctx, tx, a.ID)
+		archived, err := s.archiveCases(ctx, tx, actor, a.ID, now)
 		if err != nil {
 			return err
 		}
-		ids, err := cases.ArchiveTx(ctx, tx, msgs, now)
-		if err != nil {
-			return err
-		}
-		for _, id := range ids {
-			if err := s.audit(ctx, tx, actor, a.ID, id, "exercise case archived", nil); err != nil {
-				return err
-			}
-		}
-		return s.audit(ctx, tx, actor, a.ID, "", "exercise closed", map[string]string{"archived_cases": strconv.Itoa(len(ids)), "message": h.ID})
+		return s.audit(ctx, tx, actor, a.ID, "", "exercise closed", map[string]string{"archived_cases": strconv.Itoa(archived), "message": h.ID})
 	}
 	return nil
 }

@@ -31,6 +31,17 @@ func (u u128) addr() netip.Addr {
 
 func (u u128) less(v u128) bool { return u.hi < v.hi || (u.hi == v.hi && u.lo < v.lo) }
 
+// cmp orders u and v as cmp.Compare does.
+func (u u128) cmp(v u128) int {
+	switch {
+	case u.less(v):
+		return -1
+	case v.less(u):
+		return 1
+	}
+	return 0
+}
+
 func (u u128) lessEq(v u128) bool { return !v.less(u) }
 
 func (u u128) add(v u128) u128 {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -32,6 +33,35 @@ func (s *ImportStats) bad(line int, format string, args ...any) {
 	s.Bad++
 	if len(s.Examples) < maxExamples {
 		s.Examples = append(s.Examples, fmt.Sprintf("line %d: %s", line, fmt.Sprintf(format, args...)))
+	}
+}
+
+// csvRecords yields each record of cr with the line it starts on. A record
+// the CSV reader rejects (a stray quote, say) is counted in st as a line read
+// and a bad one, then skipped, so that one broken row does not end the import;
+// any other read error ends the iteration and is left in *err.
+func csvRecords(cr *csv.Reader, st *ImportStats, err *error) iter.Seq2[int, []string] {
+	return func(yield func(int, []string) bool) {
+		for {
+			rec, e := cr.Read()
+			if e == io.EOF {
+				return
+			}
+			if e != nil {
+				var pe *csv.ParseError
+				if errors.As(e, &pe) {
+					st.Lines++
+					st.bad(pe.Line, "%v", pe.Err)
+					continue
+				}
+				*err = e
+				return
+			}
+			line, _ := cr.FieldPos(0) // only valid after a successful Read
+			if !yield(line, rec) {
+				return
+			}
+		}
 	}
 }
 
@@ -86,21 +116,8 @@ func ImportRanges(r io.Reader, b *Builder) (ImportStats, error) {
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	cr.LazyQuotes = true
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				st.Lines++
-				st.bad(pe.Line, "%v", pe.Err)
-				continue
-			}
-			return st, apperr.Wrap(apperr.EInvalid, err, "reading range file")
-		}
-		line, _ := cr.FieldPos(0) // only valid after a successful Read
+	var readErr error
+	for line, rec := range csvRecords(cr, &st, &readErr) {
 		st.Lines++
 		if len(rec) != 3 && len(rec) != 4 {
 			st.bad(line, "%d columns; a range file has 3 (first,last,country) or 4 (first,last,asn,organisation)", len(rec))
@@ -145,6 +162,9 @@ func ImportRanges(r io.Reader, b *Builder) (ImportStats, error) {
 			continue
 		}
 		st.Ranges++
+	}
+	if readErr != nil {
+		return st, apperr.Wrap(apperr.EInvalid, readErr, "reading range file")
 	}
 	return st, nil
 }
@@ -342,21 +362,8 @@ func ImportOverlay(r io.Reader, b *Builder) (ImportStats, error) {
 	cr.Comment = '#'
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				st.Lines++
-				st.bad(pe.Line, "%v", pe.Err)
-				continue
-			}
-			return st, apperr.Wrap(apperr.EInvalid, err, "reading overlay file")
-		}
-		line, _ := cr.FieldPos(0) // only valid after a successful Read
+	var readErr error
+	for line, rec := range csvRecords(cr, &st, &readErr) {
 		if st.Lines == 0 && strings.EqualFold(strings.TrimSpace(rec[0]), "prefix") {
 			continue
 		}
@@ -390,6 +397,7 @@ func ImportOverlay(r io.Reader, b *Builder) (ImportStats, error) {
 			rd.ASN = asn
 		}
 		p := strings.TrimSpace(rec[0])
+		var err error
 		if lo, hi, ok := strings.Cut(p, "-"); ok {
 			first, err1 := parseAddr(lo)
 			last, err2 := parseAddr(hi)
@@ -411,6 +419,9 @@ func ImportOverlay(r io.Reader, b *Builder) (ImportStats, error) {
 			continue
 		}
 		st.Ranges++
+	}
+	if readErr != nil {
+		return st, apperr.Wrap(apperr.EInvalid, readErr, "reading overlay file")
 	}
 	return st, nil
 }

@@ -2,10 +2,16 @@ package ipdb
 
 import (
 	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/maxmind/mmdbwriter"
 	"github.com/maxmind/mmdbwriter/mmdbtype"
@@ -291,4 +297,41 @@ func FuzzImportMMDB(f *testing.F) {
 		l, _ := b.Build()
 		checkLayer(t, l)
 	})
+}
+
+// TestCSVRecords checks the shared record loop of the CSV importers: a row
+// the CSV reader rejects is counted as read and bad and the loop goes on; a
+// failing reader ends the loop and leaves its error; line numbers are the
+// file's.
+func TestCSVRecords(t *testing.T) {
+	in := "# comment\na,b\nc,d\"e\nf,g\n"
+	cr := csv.NewReader(io.MultiReader(strings.NewReader(in), iotest.ErrReader(errors.New("disk gone"))))
+	cr.Comment = '#'
+	var st ImportStats
+	var err error
+	var got []string
+	for line, rec := range csvRecords(cr, &st, &err) {
+		got = append(got, fmt.Sprintf("%d:%s", line, strings.Join(rec, "|")))
+	}
+	if want := []string{"2:a|b", "4:f|g"}; !slices.Equal(got, want) {
+		t.Errorf("records %q, want %q", got, want)
+	}
+	if st.Lines != 1 || st.Bad != 1 || len(st.Examples) != 1 || !strings.HasPrefix(st.Examples[0], "line 3: ") {
+		t.Errorf("stats %+v, want the bare quote on line 3 counted as one bad line", st)
+	}
+	if err == nil || err.Error() != "disk gone" {
+		t.Errorf("read error %v, want the reader's", err)
+	}
+
+	// Stopping early stops reading.
+	cr = csv.NewReader(strings.NewReader("a\nb\nc\n"))
+	st, err = ImportStats{}, nil
+	n := 0
+	for range csvRecords(cr, &st, &err) {
+		n++
+		break
+	}
+	if rec, _ := cr.Read(); n != 1 || len(rec) != 1 || rec[0] != "b" {
+		t.Errorf("after break: %d yielded, next record %q; want 1 and b", n, rec)
+	}
 }

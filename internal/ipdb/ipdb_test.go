@@ -233,6 +233,55 @@ func TestBuilderOverlapAndMerge(t *testing.T) {
 	}
 }
 
+// TestBuilderOverlapAndMergeFamilies runs the same overlaps and merges in
+// both families, up to the last address of each, where there is no next
+// address to merge with or trim to.
+func TestBuilderOverlapAndMergeFamilies(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		adds  [][3]string // first, last, country, in the order added
+		want  string
+		merge int
+		over  int
+	}{
+		{"ipv6", [][3]string{
+			{"2001:db8::", "2001:db8::ff", "AU"},
+			{"2001:db8::100", "2001:db8::1ff", "AU"}, // adjacent, same: merged
+			{"2001:db8::180", "2001:db8::2ff", "CN"}, // overlaps: trimmed to ::200
+			{"2001:db8::200", "2001:db8::20a", "JP"}, // fully covered: dropped
+		}, "2001:db8::-2001:db8::1ff=AU 2001:db8::200-2001:db8::2ff=CN", 1, 2},
+		{"ipv4 top", [][3]string{
+			{"255.255.255.0", "255.255.255.127", "AU"},
+			{"255.255.255.128", "255.255.255.255", "AU"}, // merged up to the last address
+			{"255.255.255.200", "255.255.255.255", "CN"}, // covered by the last range
+		}, "255.255.255.0-255.255.255.255=AU", 1, 1},
+		{"ipv6 top", [][3]string{
+			{"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "AU"},
+			{"ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "AU"},
+		}, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ff00-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff=AU", 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := NewBuilder(srcNRO)
+			for _, a := range tc.adds {
+				mustAdd(t, b, a[0], a[1], Record{Country: a[2]})
+			}
+			l, st := b.Build()
+			var got []string
+			l.Ranges(func(r Range) bool {
+				got = append(got, r.First.String()+"-"+r.Last.String()+"="+r.Record.Country)
+				return true
+			})
+			if strings.Join(got, " ") != tc.want {
+				t.Errorf("ranges %v, want %s", got, tc.want)
+			}
+			if st.Merged != tc.merge || st.Overlaps != tc.over {
+				t.Errorf("stats %+v, want %d merged and %d overlaps", st, tc.merge, tc.over)
+			}
+		})
+	}
+}
+
 // TestFindAgainstBruteForce checks the indexed binary search against a
 // linear scan over random disjoint ranges, for both families, including
 // ranges that span several index buckets.

@@ -2,6 +2,7 @@ package ipdb
 
 import (
 	"cmp"
+	"math"
 	"net/netip"
 	"slices"
 
@@ -139,11 +140,17 @@ type Builder struct {
 	stats BuildStats
 }
 
-type r4 struct{ s, e, rec uint32 }
-type r6 struct {
-	s, e u128
+// span is an inclusive address range with its record id as the Builder
+// collects them; A is uint32 for IPv4 and u128 for IPv6.
+type span[A comparable] struct {
+	s, e A
 	rec  uint32
 }
+
+type (
+	r4 = span[uint32]
+	r6 = span[u128]
+)
 
 // NewBuilder starts a layer for src.
 func NewBuilder(src Source) *Builder {
@@ -201,68 +208,49 @@ func (b *Builder) AddPrefix(p netip.Prefix, rec Record) error {
 // Build sorts, de-overlaps and compacts the ranges and returns the layer.
 func (b *Builder) Build() (*Layer, BuildStats) {
 	l := &Layer{Source: b.src, Records: b.recs}
-	slices.SortStableFunc(b.r4, func(x, y r4) int { return cmp.Compare(x.s, y.s) })
-	out4 := b.r4[:0]
-	for _, r := range b.r4 {
-		if n := len(out4); n > 0 {
-			p := &out4[n-1]
-			if r.s <= p.e { // overlap with the previous range
-				b.stats.Overlaps++
-				if r.e <= p.e {
-					continue
-				}
-				r.s = p.e + 1
-			}
-			if p.rec == r.rec && p.e+1 == r.s {
-				p.e = r.e
-				b.stats.Merged++
-				continue
-			}
-		}
-		out4 = append(out4, r)
-	}
-	l.v4.start = make([]uint32, len(out4))
-	l.v4.end = make([]uint32, len(out4))
-	l.v4.rec = make([]uint32, len(out4))
-	for i, r := range out4 {
-		l.v4.start[i], l.v4.end[i], l.v4.rec[i] = r.s, r.e, r.rec
-	}
+	out4 := compactSpans(b.r4, cmp.Compare[uint32], func(a uint32) (uint32, bool) { return a + 1, a != math.MaxUint32 }, &b.stats)
+	l.v4.start, l.v4.end, l.v4.rec = spanColumns(out4)
 	l.v4.buildIndex()
-
-	slices.SortStableFunc(b.r6, func(x, y r6) int {
-		if x.s.less(y.s) {
-			return -1
-		}
-		if y.s.less(x.s) {
-			return 1
-		}
-		return 0
-	})
-	out6 := b.r6[:0]
-	for _, r := range b.r6 {
-		if n := len(out6); n > 0 {
-			p := &out6[n-1]
-			if r.s.lessEq(p.e) {
-				b.stats.Overlaps++
-				if r.e.lessEq(p.e) {
-					continue
-				}
-				r.s = p.e.add(u128{lo: 1})
-			}
-			if p.rec == r.rec && !p.e.isMax() && p.e.add(u128{lo: 1}) == r.s {
-				p.e = r.e
-				b.stats.Merged++
-				continue
-			}
-		}
-		out6 = append(out6, r)
-	}
-	l.v6.start = make([]u128, len(out6))
-	l.v6.end = make([]u128, len(out6))
-	l.v6.rec = make([]uint32, len(out6))
-	for i, r := range out6 {
-		l.v6.start[i], l.v6.end[i], l.v6.rec[i] = r.s, r.e, r.rec
-	}
+	out6 := compactSpans(b.r6, u128.cmp, func(a u128) (u128, bool) { return a.add(u128{lo: 1}), !a.isMax() }, &b.stats)
+	l.v6.start, l.v6.end, l.v6.rec = spanColumns(out6)
 	b.r4, b.r6 = nil, nil
 	return l, b.stats
+}
+
+// compactSpans sorts rs by start, trims each overlap in favour of the range
+// that starts first (counting it in st), and joins neighbours that carry the
+// same record (counting those too). It reuses rs. compare orders addresses;
+// succ gives the next address, false for the last one of the family.
+func compactSpans[A comparable](rs []span[A], compare func(a, b A) int, succ func(A) (A, bool), st *BuildStats) []span[A] {
+	slices.SortStableFunc(rs, func(x, y span[A]) int { return compare(x.s, y.s) })
+	out := rs[:0]
+	for _, r := range rs {
+		if n := len(out); n > 0 {
+			p := &out[n-1]
+			if compare(r.s, p.e) <= 0 { // overlap with the previous range
+				st.Overlaps++
+				if compare(r.e, p.e) <= 0 {
+					continue
+				}
+				r.s, _ = succ(p.e) // p.e is below r.e, so not the last address
+			}
+			if next, ok := succ(p.e); ok && p.rec == r.rec && next == r.s {
+				p.e = r.e
+				st.Merged++
+				continue
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// spanColumns splits spans into the start, end and record columns of a
+// layer's table.
+func spanColumns[A comparable](spans []span[A]) (start, end []A, rec []uint32) {
+	start, end, rec = make([]A, len(spans)), make([]A, len(spans)), make([]uint32, len(spans))
+	for i, r := range spans {
+		start[i], end[i], rec[i] = r.s, r.e, r.rec
+	}
+	return start, end, rec
 }

@@ -2,7 +2,6 @@ package ping
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -55,14 +54,8 @@ func (b Body) Marshal() ([]byte, error) {
 // that names the field, the rule and the fix.
 func ParseBody(data []byte) (Body, error) {
 	var b Body
-	if len(data) > MaxBody {
-		return b, apperr.Errorf(apperr.EInvalid, "ping body: %d bytes, at most %d allowed (fix: a ping carries only its id, code and times)", len(data), MaxBody)
-	}
-	switch err := strict.DecodeJSON(data, &b); {
-	case errors.Is(err, strict.ErrTrailing):
-		return Body{}, apperr.Errorf(apperr.EInvalid, "ping body: data after the JSON object (fix: send exactly one object)")
-	case err != nil:
-		return Body{}, apperr.Wrap(apperr.EInvalid, err, "ping body: not a ping JSON object (fix: send {\"type\":\"challenge\"|\"answer\",\"id\":...,\"code\":...})")
+	if err := strict.Object("ping body", data, MaxBody, `{"type":"challenge"|"answer","id":...,"code":...}`, &b); err != nil {
+		return Body{}, err
 	}
 	if err := b.Validate(); err != nil {
 		return Body{}, err

@@ -125,14 +125,7 @@ func pendingFrom(t *testing.T, s *ping.Service) []ping.Challenge {
 // kept), Germany never answers (failed and escalated to its backup
 // contact). Every target's machine receipt is collected.
 func TestPingCampaign(t *testing.T) {
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
-			}
-			testPingCampaign(t, backend)
-		})
-	}
+	storetest.ForEachEngine(t, testPingCampaign)
 }
 
 func testPingCampaign(t *testing.T, backend string) {
@@ -325,14 +318,7 @@ func TestCampaignChoosesTargets(t *testing.T) {
 // encryption key revoked), nothing of the campaign is stored, not even
 // the challenges that could be.
 func TestCampaignQueuedInOneTransaction(t *testing.T) {
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
-			}
-			testCampaignQueuedInOneTransaction(t, backend)
-		})
-	}
+	storetest.ForEachEngine(t, testCampaignQueuedInOneTransaction)
 }
 
 func testCampaignQueuedInOneTransaction(t *testing.T, backend string) {

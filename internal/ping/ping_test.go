@@ -41,9 +41,9 @@ func TestParseBody(t *testing.T) {
 		{"answer without name", `{"type":"answer","id":"` + id32 + `","code":"` + code + `","answered_at":"2026-11-25T03:05:00Z"}`, "answered_by"},
 		{"answer name with control", `{"type":"answer","id":"` + id32 + `","code":"` + code + `","answered_by":"A\u0007B","answered_at":"2026-11-25T03:05:00Z"}`, "answered_by"},
 		{"answer without time", `{"type":"answer","id":"` + id32 + `","code":"` + code + `","answered_by":"X"}`, "answered_at"},
-		{"unknown field", `{"type":"answer","id":"` + id32 + `","code":"` + code + `","answered_by":"X","answered_at":"2026-11-25T03:05:00Z","extra":1}`, "not a ping JSON object"},
+		{"unknown field", `{"type":"answer","id":"` + id32 + `","code":"` + code + `","answered_by":"X","answered_at":"2026-11-25T03:05:00Z","extra":1}`, "ping body: not a JSON object"},
 		{"trailing data", `{"type":"answer","id":"` + id32 + `","code":"` + code + `","answered_by":"X","answered_at":"2026-11-25T03:05:00Z"} {}`, "data after"},
-		{"not JSON", `ping`, "not a ping JSON object"},
+		{"not JSON", `ping`, "ping body: not a JSON object"},
 		{"too large", `{"type":"` + strings.Repeat("a", ping.MaxBody) + `"}`, "at most"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

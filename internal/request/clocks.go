@@ -491,15 +491,24 @@ func art7Clock(a *Agenda, f Facts, p Policy, now time.Time) {
 	due := addDays(sent.At, p.Art7Days, f.Zone)
 	d := Deadline{Clock: ClockArt7, Due: due, Status: DeadlinePending,
 		Source: fmt.Sprintf("Protocol Art. 7: %d days for the provider to disclose, then other routes", p.Art7Days)}
+	settleByDisclosure(a, l, d, now, "disclosed after the deadline", Action{Kind: ActionSwitchRoute, To: "requester",
+		Message: fmt.Sprintf("no data %d days after order %s: the issuer may send a production-order (Protocol Art. 8) or an MLA request", p.Art7Days, f.Request.ID)})
+}
+
+// settleByDisclosure adds d, a deadline that the first disclosure (full or
+// partial) meets, to a. A disclosure after d.Due still meets it, with the
+// note late; once d.Due has passed without one, d is missed and overdue is
+// added to a's actions, on d's clock at d.Due.
+func settleByDisclosure(a *Agenda, l *Lifecycle, d Deadline, now time.Time, late string, overdue Action) {
 	if e, ok := firstOf(l, StateDisclosed, StatePartiallyExecuted); ok {
 		d.Status = DeadlineMet
-		if e.At.After(due) {
-			d.Note = "disclosed after the deadline"
+		if e.At.After(d.Due) {
+			d.Note = late
 		}
-	} else if !now.Before(due) {
+	} else if !now.Before(d.Due) {
 		d.Status = DeadlineMissed
-		a.Actions = append(a.Actions, Action{Kind: ActionSwitchRoute, Clock: ClockArt7, At: due, To: "requester",
-			Message: fmt.Sprintf("no data %d days after order %s: the issuer may send a production-order (Protocol Art. 8) or an MLA request", p.Art7Days, f.Request.ID)})
+		overdue.Clock, overdue.At = d.Clock, d.Due
+		a.Actions = append(a.Actions, overdue)
 	}
 	a.Deadlines = append(a.Deadlines, d)
 }
@@ -544,15 +553,6 @@ func art8Clocks(a *Agenda, f Facts, p Policy, now time.Time) {
 	dataDue := addDays(served.At, days, f.Zone)
 	data := Deadline{Clock: ClockArt8Data, Due: dataDue, Status: DeadlinePending,
 		Source: fmt.Sprintf("Protocol Art. 8: the provider produces %s within %d days of service", kind, days)}
-	if e, ok := firstOf(l, StateDisclosed, StatePartiallyExecuted); ok {
-		data.Status = DeadlineMet
-		if e.At.After(dataDue) {
-			data.Note = "produced after the deadline"
-		}
-	} else if !now.Before(dataDue) {
-		data.Status = DeadlineMissed
-		a.Actions = append(a.Actions, Action{Kind: ActionOverdue, Clock: ClockArt8Data, At: dataDue, To: "requested",
-			Message: fmt.Sprintf("the provider has not produced the %s of order %s within %d days", kind, f.Request.ID, days)})
-	}
-	a.Deadlines = append(a.Deadlines, data)
+	settleByDisclosure(a, l, data, now, "produced after the deadline", Action{Kind: ActionOverdue, To: "requested",
+		Message: fmt.Sprintf("the provider has not produced the %s of order %s within %d days", kind, f.Request.ID, days)})
 }

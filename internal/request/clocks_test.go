@@ -342,3 +342,45 @@ func TestPreservationHeldByLinkedMLA(t *testing.T) {
 		})
 	}
 }
+
+// TestSettleByDisclosure checks the shared end of the Art. 7 and Art. 8
+// data clocks: met by a disclosure in time, met with the late note after
+// it, pending before the due time, and missed after it, with the overdue
+// action put on the deadline's clock at its due time.
+func TestSettleByDisclosure(t *testing.T) {
+	due := time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+	disclosed := func(at time.Time) *Lifecycle {
+		return &Lifecycle{Evidences: []Evidence{
+			{Kind: "transition", To: StateInProgress, At: due.Add(-48 * time.Hour)},
+			{Kind: "transition", To: StatePartiallyExecuted, At: at},
+		}}
+	}
+	overdue := Action{Kind: ActionOverdue, To: "requested", Message: "no data"}
+	for _, tc := range []struct {
+		name    string
+		l       *Lifecycle
+		now     time.Time
+		status  string
+		note    string
+		actions int
+	}{
+		{"in time", disclosed(due.Add(-time.Hour)), due.Add(time.Hour), DeadlineMet, "", 0},
+		{"late", disclosed(due.Add(time.Hour)), due.Add(2 * time.Hour), DeadlineMet, "late", 0},
+		{"not yet due", &Lifecycle{}, due.Add(-time.Second), DeadlinePending, "", 0},
+		{"missed", &Lifecycle{}, due, DeadlineMissed, "", 1},
+	} {
+		var a Agenda
+		settleByDisclosure(&a, tc.l, Deadline{Clock: ClockArt8Data, Due: due, Status: DeadlinePending}, tc.now, "late", overdue)
+		if len(a.Deadlines) != 1 || a.Deadlines[0].Status != tc.status || a.Deadlines[0].Note != tc.note {
+			t.Errorf("%s: deadlines %+v, want one %s with note %q", tc.name, a.Deadlines, tc.status, tc.note)
+		}
+		if len(a.Actions) != tc.actions {
+			t.Fatalf("%s: actions %+v, want %d", tc.name, a.Actions, tc.actions)
+		}
+		if tc.actions == 1 {
+			if got := a.Actions[0]; got.Clock != ClockArt8Data || !got.At.Equal(due) || got.Kind != ActionOverdue || got.Message != "no data" {
+				t.Errorf("%s: action %+v, want the overdue action on %s at %s", tc.name, got, ClockArt8Data, due)
+			}
+		}
+	}
+}

@@ -202,15 +202,15 @@ func letterLabel(c *Catalogue, f reflect.StructField) string {
 	if k := f.Tag.Get("i18n"); k != "" && c.has("section."+k) {
 		return c.T("section." + k)
 	}
-	if c.has("field." + jsonName(f)) {
-		return c.T("field."+jsonName(f)) + ref
+	if c.has("field." + JSONName(f)) {
+		return c.T("field."+JSONName(f)) + ref
 	}
 	label := f.Tag.Get("label")
 	if label == "" {
 		label, _, _ = strings.Cut(f.Tag.Get("doc"), " (")
 	}
 	if label == "" {
-		label = jsonName(f)
+		label = JSONName(f)
 	}
 	return strings.ToUpper(label[:1]) + label[1:] + ref
 }

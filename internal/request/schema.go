@@ -76,14 +76,13 @@ func structSchema(st reflect.Type, t Type) map[string]any {
 		if !f.IsExported() || f.Tag.Get("json") == "-" {
 			continue
 		}
-		name := jsonName(f)
-		if tag, ok := f.Tag.Lookup("content"); ok {
-			cname, opt, _ := strings.Cut(tag, ",")
-			if Type(cname) != t {
+		name := JSONName(f)
+		if ct, optional, ok := ContentTag(f); ok {
+			if ct != t {
 				continue
 			}
 			props[name] = fieldSchema(f, t)
-			if opt != "optional" {
+			if !optional {
 				required = append(required, name)
 			}
 			continue

@@ -49,10 +49,8 @@ func contentField(t Type) string {
 	st := reflect.TypeFor[Request]()
 	for i := range st.NumField() {
 		f := st.Field(i)
-		if tag, ok := f.Tag.Lookup("content"); ok {
-			if name, _, _ := strings.Cut(tag, ","); Type(name) == t {
-				return jsonName(f)
-			}
+		if ct, _, ok := ContentTag(f); ok && ct == t {
+			return JSONName(f)
 		}
 	}
 	return ""
@@ -65,17 +63,16 @@ func templateStruct(st reflect.Type, t Type) map[string]any {
 		if !f.IsExported() {
 			continue
 		}
-		if tag, ok := f.Tag.Lookup("content"); ok {
-			name, opt, _ := strings.Cut(tag, ",")
-			if Type(name) == t && opt != "optional" {
-				m[jsonName(f)] = templateValue(f.Type, t)
+		if ct, optional, ok := ContentTag(f); ok {
+			if ct == t && !optional {
+				m[JSONName(f)] = templateValue(f.Type, t)
 			}
 			continue
 		}
 		if f.Tag.Get("rule") == "" {
 			continue
 		}
-		m[jsonName(f)] = templateValue(f.Type, t)
+		m[JSONName(f)] = templateValue(f.Type, t)
 	}
 	return m
 }

@@ -87,12 +87,28 @@ func join(path, name string) string {
 	return path + "." + name
 }
 
-func jsonName(f reflect.StructField) string {
+// JSONName is a field's name in the JSON form: the name in its json tag,
+// or its Go name.
+func JSONName(f reflect.StructField) string {
 	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 	if name == "" {
 		name = f.Name
 	}
 	return name
+}
+
+// ContentTag reads a field's content tag (`content:"type"` or
+// `content:"type,optional"`): the request type whose content the field
+// holds and whether that content may be left out; ok is false for a field
+// that holds no content. The forms, schema, template and checks all read
+// Request's content fields through it.
+func ContentTag(f reflect.StructField) (t Type, optional, ok bool) {
+	tag, ok := f.Tag.Lookup("content")
+	if !ok {
+		return "", false, false
+	}
+	name, opt, _ := strings.Cut(tag, ",")
+	return Type(name), opt == "optional", true
 }
 
 // isEmpty decides whether a required field was left out.
@@ -120,11 +136,11 @@ func (v *validator) walk(sv reflect.Value, path string, futureOK bool) {
 		if !f.IsExported() || f.Tag.Get("json") == "-" {
 			continue
 		}
-		if _, isContent := f.Tag.Lookup("content"); isContent && path == "" {
+		if _, _, isContent := ContentTag(f); isContent && path == "" {
 			continue
 		}
 		fv := sv.Field(i)
-		fp := join(path, jsonName(f))
+		fp := join(path, JSONName(f))
 		rule := f.Tag.Get("rule")
 		if isEmpty(fv) {
 			if rule != "" {
@@ -193,21 +209,20 @@ func (v *validator) content(r *Request, rv reflect.Value) {
 	st := rv.Type()
 	for i := range st.NumField() {
 		f := st.Field(i)
-		tag, ok := f.Tag.Lookup("content")
+		name, optional, ok := ContentTag(f)
 		if !ok {
 			continue
 		}
-		name, opt, _ := strings.Cut(tag, ",")
 		fv := rv.Field(i)
-		fp := jsonName(f)
+		fp := JSONName(f)
 		switch {
-		case Type(name) == r.Type && fv.IsNil():
-			if opt != "optional" {
+		case name == r.Type && fv.IsNil():
+			if !optional {
 				v.add(fp, "content-missing", SeverityError, fmt.Sprintf("a %s request needs a %q object", r.Type, fp))
 			}
-		case Type(name) == r.Type && fv.Elem().IsZero() && opt != "optional":
+		case name == r.Type && fv.Elem().IsZero() && !optional:
 			v.add(fp, "content-missing", SeverityError, fmt.Sprintf("the %q object is empty", fp))
-		case Type(name) == r.Type:
+		case name == r.Type:
 			v.walk(fv.Elem(), fp, false)
 		case !fv.IsNil():
 			v.add(fp, "content-mismatch", SeverityError, fmt.Sprintf("%q belongs to %s requests, this one is %q", fp, name, r.Type))
@@ -231,7 +246,7 @@ func lookup(rv reflect.Value, path string) (reflect.Value, bool) {
 		}
 		found := false
 		for i := range cur.NumField() {
-			if jsonName(cur.Type().Field(i)) == name {
+			if JSONName(cur.Type().Field(i)) == name {
 				cur, found = cur.Field(i), true
 				break
 			}

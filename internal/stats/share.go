@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -95,15 +94,9 @@ func (sh *Share) Sign(priv ed25519.PrivateKey) ([]byte, error) {
 // ParseShare reads a signed share without trusting it: structure only.
 // VerifyShare checks who signed it.
 func ParseShare(data []byte) (*Share, string, []byte, []byte, error) {
-	if len(data) > MaxShare {
-		return nil, "", nil, nil, apperr.Errorf(apperr.EInvalid, "share: file over %d bytes", MaxShare)
-	}
 	var f signedShare
-	switch err := strict.DecodeJSON(data, &f); {
-	case errors.Is(err, strict.ErrTrailing):
-		return nil, "", nil, nil, apperr.Errorf(apperr.EInvalid, "share: data after the JSON object")
-	case err != nil:
-		return nil, "", nil, nil, apperr.Wrap(apperr.EInvalid, err, "share: not a signed share file (format, key_id, signature, share)")
+	if err := strict.Object("share", data, MaxShare, "the file 'art35 stats share' wrote (format, key_id, signature, share)", &f); err != nil {
+		return nil, "", nil, nil, err
 	}
 	if f.Format != ShareFormat {
 		return nil, "", nil, nil, apperr.Errorf(apperr.EInvalid, "share: format %q, want %q", f.Format, ShareFormat)

@@ -11,6 +11,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/art35/art35/internal/apperr"
 )
 
 // ErrTrailing is returned when data follows the JSON value. The value
@@ -63,4 +65,22 @@ func LowerHex(s string, n int) bool {
 		}
 	}
 	return true
+}
+
+// Object reads one JSON object from a peer for the owning package's Parse
+// functions, with the errors a sender can act on: what names the thing read
+// ("ping body", "watch event"), limit is its size bound and shape what a
+// good one looks like (the fix shown when it is not JSON of that shape).
+// Every error is apperr.EInvalid.
+func Object(what string, data []byte, limit int, shape string, v any) error {
+	if len(data) > limit {
+		return apperr.Errorf(apperr.EInvalid, "%s: %d bytes, at most %d allowed", what, len(data), limit)
+	}
+	switch err := DecodeJSON(data, v); {
+	case errors.Is(err, ErrTrailing):
+		return apperr.Errorf(apperr.EInvalid, "%s: data after the JSON object (fix: send exactly one object)", what)
+	case err != nil:
+		return apperr.Wrap(apperr.EInvalid, err, "%s: not a JSON object of that kind (fix: send %s)", what, shape)
+	}
+	return nil
 }

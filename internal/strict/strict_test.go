@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/strict"
 )
 
@@ -74,4 +75,23 @@ func FuzzDecodeJSON(f *testing.F) {
 			t.Fatalf("accepted invalid JSON %q", data)
 		}
 	})
+}
+
+func TestObjectNamesTheFault(t *testing.T) {
+	t.Parallel()
+	var b body
+	if err := strict.Object("ping body", []byte(`{"id":"a"}`), 100, "{...}", &b); err != nil || b.ID != "a" {
+		t.Fatalf("good object: %+v, %v", b, err)
+	}
+	tests := []struct{ name, in, want string }{
+		{"too large", strings.Repeat(" ", 101), "ping body: 101 bytes, at most 100 allowed"},
+		{"trailing", `{"id":"a"} {}`, "ping body: data after the JSON object (fix: send exactly one object)"},
+		{"unknown field", `{"idx":"a"}`, "ping body: not a JSON object of that kind (fix: send {...})"},
+	}
+	for _, tc := range tests {
+		err := strict.Object("ping body", []byte(tc.in), 100, "{...}", &body{})
+		if !apperr.Is(err, apperr.EInvalid) || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want %q (EInvalid)", tc.name, err, tc.want)
+		}
+	}
 }

@@ -1,7 +1,6 @@
 package watch
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
 	"time"
@@ -64,14 +63,8 @@ func (e Event) EndToEnd() time.Duration {
 // fields, trailing data and anything Validate refuses.
 func ParseEvent(data []byte) (Event, error) {
 	var e Event
-	if len(data) > MaxBody {
-		return e, apperr.Errorf(apperr.EInvalid, "watch event: %d bytes, at most %d allowed", len(data), MaxBody)
-	}
-	switch err := strict.DecodeJSON(data, &e); {
-	case errors.Is(err, strict.ErrTrailing):
-		return Event{}, apperr.Errorf(apperr.EInvalid, "watch event: data after the JSON object (fix: send exactly one object)")
-	case err != nil:
-		return Event{}, apperr.Wrap(apperr.EInvalid, err, "watch event: not an event JSON object (fix: send {\"id\",\"request\",\"address\",\"port\",\"time\",\"basis\",\"hops\"})")
+	if err := strict.Object("watch event", data, MaxBody, `{"id","request","address","port","time","basis","hops"}`, &e); err != nil {
+		return Event{}, err
 	}
 	if err := e.Validate(); err != nil {
 		return Event{}, err

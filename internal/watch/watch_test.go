@@ -19,7 +19,6 @@ import (
 	"github.com/art35/art35/internal/ipdb"
 	"github.com/art35/art35/internal/node"
 	"github.com/art35/art35/internal/request"
-	"github.com/art35/art35/internal/store"
 	"github.com/art35/art35/internal/store/storetest"
 	"github.com/art35/art35/internal/testkit"
 	"github.com/art35/art35/internal/testnet"
@@ -129,14 +128,7 @@ func checkHops(t *testing.T, who string, e watch.Stored, want []string) {
 // operator's desk. An event from a country with no route stays with the
 // UK's officers and goes to Norway only.
 func TestWatchChain(t *testing.T) {
-	for _, backend := range storetest.Backends {
-		t.Run(backend, func(t *testing.T) {
-			if backend == store.Postgres {
-				storetest.RequirePostgres(t)
-			}
-			testWatchChain(t, backend)
-		})
-	}
+	storetest.ForEachEngine(t, testWatchChain)
 }
 
 func testWatchChain(t *testing.T, backend string) {
@@ -345,7 +337,7 @@ func TestParseEvent(t *testing.T) {
 		{"no basis", strings.Replace(ok, `"basis":"realtime-traffic request NO-2026-000777"`, `"basis":""`, 1), "watch event basis"},
 		{"no hops", strings.Replace(ok, `[{"where":"GB-247 received from provider","at":"2026-11-25T02:00:01.5Z"}]`, `[]`, 1), "watch event hops"},
 		{"hop without time", strings.Replace(ok, `,"at":"2026-11-25T02:00:01.5Z"`, ``, 1), "hops[0]"},
-		{"unknown field", strings.Replace(ok, `"port"`, `"extra":1,"port"`, 1), "not an event"},
+		{"unknown field", strings.Replace(ok, `"port"`, `"extra":1,"port"`, 1), "watch event: not a JSON object"},
 		{"trailing", ok + "{}", "data after"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -51,12 +51,7 @@ func askedOf(lang string, r *request.Request) asked {
 	t := v.Type()
 	for i := range t.NumField() {
 		f := t.Field(i)
-		content, ok := f.Tag.Lookup("content")
-		if !ok {
-			continue
-		}
-		ctype, _, _ := strings.Cut(content, ",")
-		if request.Type(ctype) != r.Type || v.Field(i).IsNil() {
+		if ct, _, ok := request.ContentTag(f); !ok || ct != r.Type || v.Field(i).IsNil() {
 			continue
 		}
 		walkAsked(lang, &a, v.Field(i).Elem(), "", "")
@@ -72,7 +67,7 @@ func walkAsked(lang string, a *asked, v reflect.Value, prefix, ctx string) {
 			continue
 		}
 		fv := v.Field(i)
-		name := jsonName(f)
+		name := request.JSONName(f)
 		label, ok := i18n.Lookup(lang, "field."+name)
 		if !ok {
 			label = labelOf(f, name)

@@ -132,12 +132,7 @@ func (s *Server) requestLive(w http.ResponseWriter, r *http.Request, sess *users
 // back with its consequence and taken only when confirmed.
 func (s *Server) act(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	id := r.PathValue("id")
-	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "case.reads-only", T(r, "layout.role."+string(sess.Account.Role)))))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
+	if !s.actForm(w, r, sess, T(r, "case.reads-only", T(r, "layout.role."+string(sess.Account.Role)))) {
 		return
 	}
 	f := r.PostForm

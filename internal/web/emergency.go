@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -65,12 +66,7 @@ func (s *Server) emergencyOf(ctx context.Context, c *cases.Case) *emergencyPanel
 // number.
 func (s *Server) callback(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	id := r.PathValue("id")
-	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "role %s reads only; an officer, supervisor or admin records a call-back", sess.Account.Role))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "bad form"))
+	if !s.actForm(w, r, sess, fmt.Sprintf("role %s reads only; an officer, supervisor or admin records a call-back", sess.Account.Role)) {
 		return
 	}
 	c, err := s.d.Cases.Get(r.Context(), id)

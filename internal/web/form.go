@@ -64,14 +64,6 @@ func FormFields(t request.Type) ([]Field, error) {
 	return out, nil
 }
 
-func jsonName(f reflect.StructField) string {
-	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-	if name == "" {
-		return f.Name
-	}
-	return name
-}
-
 func labelOf(f reflect.StructField, name string) string {
 	if l, ok := i18n.Lookup(i18n.Default, "field."+name); ok {
 		return l
@@ -91,12 +83,9 @@ func walkStruct(st reflect.Type, prefix string, t request.Type, out *[]Field, de
 		if !f.IsExported() || f.Tag.Get("json") == "-" {
 			continue
 		}
-		name := jsonName(f)
-		if content, ok := f.Tag.Lookup("content"); ok {
-			ctype, _, _ := strings.Cut(content, ",")
-			if request.Type(ctype) != t {
-				continue
-			}
+		name := request.JSONName(f)
+		if ct, _, ok := request.ContentTag(f); ok && ct != t {
+			continue
 		}
 		path := name
 		if prefix != "" {

@@ -500,12 +500,7 @@ func (s *Server) composeCheck(w http.ResponseWriter, r *http.Request, sess *user
 
 func (s *Server) composeSend(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	t := request.Type(r.PathValue("type"))
-	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "compose.reads-only", T(r, "layout.role."+string(sess.Account.Role)))))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
+	if !s.actForm(w, r, sess, T(r, "compose.reads-only", T(r, "layout.role."+string(sess.Account.Role)))) {
 		return
 	}
 	if r.PostForm.Get("confirm") != "yes" {

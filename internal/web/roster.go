@@ -138,7 +138,7 @@ func (s *Server) rosterRender(w http.ResponseWriter, r *http.Request, sess *user
 }
 
 // rosterEditable checks that the signed-in person may change the roster
-// and returns this node's authority.
+// and that the posted form parses, and returns this node's authority.
 func (s *Server) rosterEditable(w http.ResponseWriter, r *http.Request, sess *users.Session) (*directory.Authority, bool) {
 	if !canEditRoster(sess) {
 		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "roster.read-only")))
@@ -157,6 +157,10 @@ func (s *Server) rosterEditable(w http.ResponseWriter, r *http.Request, sess *us
 		s.fail(w, r, sess, apperr.Errorf(apperr.ENotFound, "%s", T(r, "roster.not-in-directory", s.d.Authority)))
 		return nil, false
 	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
+		return nil, false
+	}
 	return own, true
 }
 
@@ -166,10 +170,6 @@ func (s *Server) rosterEditable(w http.ResponseWriter, r *http.Request, sess *us
 func (s *Server) rosterSave(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	own, ok := s.rosterEditable(w, r, sess)
 	if !ok {
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
 		return
 	}
 	slot := notify.DutySlot{ID: r.PathValue("id"), Person: strings.TrimSpace(r.PostForm.Get("person")),
@@ -195,10 +195,6 @@ func (s *Server) rosterSave(w http.ResponseWriter, r *http.Request, sess *users.
 func (s *Server) rosterRemove(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	own, ok := s.rosterEditable(w, r, sess)
 	if !ok {
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
 		return
 	}
 	id := r.PathValue("id")

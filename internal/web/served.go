@@ -5,7 +5,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/cases"
 	"github.com/art35/art35/internal/request"
 	"github.com/art35/art35/internal/users"
@@ -29,12 +28,7 @@ func canServe(c *cases.Case) bool {
 // and starts the 20/45-day clock for the data.
 func (s *Server) served(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	id := r.PathValue("id")
-	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "case.reads-only", T(r, "layout.role."+string(sess.Account.Role)))))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
+	if !s.actForm(w, r, sess, T(r, "case.reads-only", T(r, "layout.role."+string(sess.Account.Role)))) {
 		return
 	}
 	c, err := s.d.Cases.Get(r.Context(), id)

@@ -231,3 +231,19 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, sess *users.Sessio
 	w.WriteHeader(status)
 	s.render(w, r, sess, "error", map[string]any{"Title": T(r, "error.title"), "Error": publicText(langOf(r), status, msg)})
 }
+
+// actForm admits a post that acts on something: the signed-in account's
+// role must be able to act (readOnly is what the page says when it cannot)
+// and the form must parse. On either failure it shows the error page and
+// returns false.
+func (s *Server) actForm(w http.ResponseWriter, r *http.Request, sess *users.Session, readOnly string) bool {
+	if !sess.Account.Role.CanAct() {
+		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", readOnly))
+		return false
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
+		return false
+	}
+	return true
+}

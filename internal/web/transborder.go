@@ -125,12 +125,7 @@ func problemOf(err error) *fieldProblem {
 }
 
 func (s *Server) transborderRecord(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "transborder.read-only", sess.Account.Role)))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "bad form"))
+	if !s.actForm(w, r, sess, T(r, "transborder.read-only", sess.Account.Role)) {
 		return
 	}
 	f := r.PostForm
@@ -177,12 +172,7 @@ func (s *Server) formTime(r *http.Request, v string) (time.Time, error) {
 
 func (s *Server) interceptionRenew(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	id := r.PathValue("id")
-	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "transborder.read-only", sess.Account.Role)))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "bad form"))
+	if !s.actForm(w, r, sess, T(r, "transborder.read-only", sess.Account.Role)) {
 		return
 	}
 	c, err := s.d.Cases.Get(r.Context(), id)

@@ -50,18 +50,7 @@ func asksOf(c *cases.Case, granted []cases.Authorisation) []transferAsk {
 }
 
 // transferDetails reads "to=CC; purpose=..." as cases writes it.
-func transferDetails(d string) (to, purpose string) {
-	for part := range strings.SplitSeq(d, "; ") {
-		k, v, _ := strings.Cut(part, "=")
-		switch k {
-		case "to":
-			to = v
-		case "purpose":
-			purpose = v
-		}
-	}
-	return to, purpose
-}
+var transferDetails = cases.TransferDetails
 
 func (s *Server) transfersPage(w http.ResponseWriter, r *http.Request, sess *users.Session) {
 	s.transfersRender(w, r, sess, http.StatusOK, transferForm{}, nil, false)
@@ -140,12 +129,7 @@ func (s *Server) transfersRender(w http.ResponseWriter, r *http.Request, sess *u
 // onward-transfer authorisation: the first post shows the confirmation,
 // the second, with confirm=yes, sends it.
 func (s *Server) transferAct(w http.ResponseWriter, r *http.Request, sess *users.Session) {
-	if !sess.Account.Role.CanAct() {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EUnauthorized, "%s", T(r, "transfers.read-only")))
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, sess, apperr.Errorf(apperr.EInvalid, "%s", T(r, "error.bad-form")))
+	if !s.actForm(w, r, sess, T(r, "transfers.read-only")) {
 		return
 	}
 	id := r.PathValue("id")
