@@ -56,8 +56,6 @@ type DB struct {
 	stopped chan struct{}
 	// groups and members count committed groups and their transactions.
 	groups, members atomic.Int64
-	// lastGroup is the size of the group gathered last (gather).
-	lastGroup atomic.Int64
 	// commitHooks run after every transaction Tx commits (see OnCommit).
 	commitHooks atomic.Pointer[[]func()]
 }
