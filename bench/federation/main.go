@@ -26,8 +26,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
+	"github.com/art35/art35/bench/internal/benchkit"
 	"github.com/art35/art35/bench/internal/floor"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
@@ -43,6 +45,7 @@ func main() {
 	secs := flag.Int("seconds", 5, "length of the latency run")
 	rounds := flag.Int("rounds", 3, "repetitions of each measurement (median, min and max are printed)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the node-to-node runs to this file")
+	only := flag.String("backends", "", "comma-separated engines to run (sqlite, postgres); default: SQLite, and PostgreSQL when ART35_TEST_POSTGRES is set")
 	flag.Parse()
 	if *count > 20000 || *rate > 5000 || *secs > 60 || *rounds > 10 {
 		fmt.Fprintln(os.Stderr, "refusing: the benchmark is bounded (n <= 20000, rate <= 5000, seconds <= 60, rounds <= 10)")
@@ -56,11 +59,16 @@ func main() {
 	if os.Getenv("ART35_TEST_POSTGRES") != "" {
 		backends = append(backends, store.Postgres)
 	}
+	if *only != "" {
+		backends = strings.Split(*only, ",")
+		if slices.Contains(backends, store.Postgres) && os.Getenv("ART35_TEST_POSTGRES") == "" {
+			fmt.Fprintln(os.Stderr, "refusing: -backends postgres needs ART35_TEST_POSTGRES")
+			os.Exit(2)
+		}
+	}
 	fmt.Printf("art35 federation benchmark: %d envelopes x %d senders; latency at %d/s for %ds; %d rounds; %d CPUs\n",
 		*count, *workers, *rate, *secs, *rounds, runtime.NumCPU())
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("load average at the start (1, 5, 15 min): %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
-	}
+	benchkit.PrintLoad("start")
 	fmt.Println()
 
 	floor := measureFloor(dir, *count, *workers, *rate, *secs, *rounds)
@@ -74,35 +82,38 @@ func main() {
 		rows = append(rows, measureNodes(dir, b, *count, *workers, *rate, *secs, *rounds))
 	}
 	pprof.StopCPUProfile()
-	fmt.Printf("%-34s %22s %22s %22s\n", "", "throughput (env/s)", "p50 latency", "p99 latency")
+	fmt.Printf("%-34s %22s %22s %22s %22s\n", "", "throughput (env/s)", "p50 latency (ms)", "p99 latency (ms)", "CPU ms per envelope")
 	for _, r := range rows {
-		fmt.Printf("%-34s %22s %22s %22s\n", r.name, r.tput.String(0), r.p50.String(2), r.p99.String(2))
+		fmt.Printf("%-34s %22s %22s %22s %22s\n", r.name, r.tput.Format(0), r.p50.Format(2), r.p99.Format(2), r.cpu.Format(2))
 		if r.name != floor.name {
-			fmt.Printf("%-34s %22s %22s %22s\n", "  ratio to floor (median)",
-				fmt.Sprintf("%.2fx", r.tput.med/floor.tput.med), fmt.Sprintf("%.2fx", r.p50.med/floor.p50.med), fmt.Sprintf("%.2fx", r.p99.med/floor.p99.med))
+			fmt.Printf("%-34s %22s %22s %22s %22s\n", "  ratio to floor (median)",
+				fmt.Sprintf("%.2fx", r.tput.Med/floor.tput.Med), fmt.Sprintf("%.2fx", r.p50.Med/floor.p50.Med),
+				fmt.Sprintf("%.2fx", r.p99.Med/floor.p99.Med), fmt.Sprintf("%.2fx", r.cpu.Med/floor.cpu.Med))
 		}
 	}
+	fmt.Println("(CPU: this process, both nodes or the floor's client and server; a PostgreSQL server's CPU is not counted)")
 	fmt.Println("\ntargets (issue 15): SQLite >= 2000 envelopes/s per receiving node, p50 <= 2x the floor; PostgreSQL (one replica) >= the SQLite figure")
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("load average at the end (1, 5, 15 min): %s\n", strings.Join(strings.Fields(string(load))[:3], " "))
-	}
-}
-
-// stat is a figure over several rounds.
-type stat struct{ med, min, max float64 }
-
-func (s stat) String(prec int) string {
-	return fmt.Sprintf("%.*f [%.*f..%.*f]", prec, s.med, prec, s.min, prec, s.max)
-}
-
-func summarise(xs []float64) stat {
-	slices.Sort(xs)
-	return stat{med: xs[len(xs)/2], min: xs[0], max: xs[len(xs)-1]}
+	benchkit.PrintLoad("end")
 }
 
 type row struct {
 	name           string
-	tput, p50, p99 stat // p50/p99 in milliseconds
+	tput, p50, p99 benchkit.Stat // p50/p99 in milliseconds
+	// cpu is this process's CPU time (user and system) per call of the
+	// throughput runs, in milliseconds: both nodes (or the floor's client
+	// and server) run in this process, so it moves far less with the
+	// machine's load than the rates do. A PostgreSQL server's own CPU is
+	// not in it.
+	cpu benchkit.Stat
+}
+
+// cpuTime returns this process's CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // measureFloor POSTs the same wire bytes to a handler that appends each
@@ -148,15 +159,19 @@ func measureNodes(dir, backend string, count, workers, rate, secs, rounds int) r
 	ctx := context.Background()
 	opt := testnet.Options{Parties: []string{"US", "IT"}, Dir: filepath.Join(dir, backend)}
 	if backend == store.Postgres {
-		opt.Database = func(party string) (string, error) { return pgSchema(party) }
+		opt.Database = func(party string) (string, error) {
+			return benchkit.PGSchema(os.Getenv("ART35_TEST_POSTGRES"), "bench_"+strings.ToLower(party))
+		}
 	}
+	// The benchmark drives delivery itself, one envelope per call, so the
+	// background worker must not race it for the same rows: the interval
+	// is read when a node starts. (Set after the start, it let each node's
+	// worker send the envelopes the benchmark sends too, once a second.)
+	node.OutboxInterval = time.Hour
 	net, err := testnet.Start(ctx, opt)
 	check(err)
 	defer net.Close()
 	us := net.Node("US")
-	// The benchmark drives delivery itself, one envelope per call, so the
-	// background worker must not race it for the same rows.
-	node.OutboxInterval = time.Hour
 	peer, err := us.Outbox.Peers.Peer(ctx, "IT-247")
 	check(err)
 	var seq atomic.Int64
@@ -176,18 +191,24 @@ func measureNodes(dir, backend string, count, workers, rate, secs, rounds int) r
 		}
 		return us.Envelopes.MarkDelivered(ctx, env.Header.ID, r)
 	}
-	return measure("art35 node to node, "+backend, count, workers, rate, secs, rounds, send)
+	r := measure("art35 node to node, "+backend, count, workers, rate, secs, rounds, send)
+	for _, party := range []string{"US", "IT"} {
+		g, m := net.Node(party).DB.GroupStats()
+		fmt.Printf("%s, %s node: %d transactions committed in %d groups (%.1f a group)\n", backend, party, m, g, float64(m)/float64(max(g, 1)))
+	}
+	return r
 }
 
 // measure runs fn as fast as possible from workers goroutines (count
 // calls), then at a fixed offered rate for secs seconds, rounds times.
 func measure(name string, count, workers, rate, secs, rounds int, fn func(int) error) row {
-	var tput, p50, p99 []float64
+	var tput, p50, p99, cpu []float64
 	for range rounds {
-		start := time.Now()
+		start, cpu0 := time.Now(), cpuTime()
 		var next atomic.Int64
 		var wg sync.WaitGroup
 		var failed atomic.Int64
+		var firstErr atomic.Pointer[error]
 		for range workers {
 			wg.Go(func() {
 				for {
@@ -197,15 +218,14 @@ func measure(name string, count, workers, rate, secs, rounds int, fn func(int) e
 					}
 					if err := fn(i); err != nil {
 						failed.Add(1)
+						firstErr.CompareAndSwap(nil, &err)
 					}
 				}
 			})
 		}
 		wg.Wait()
-		if failed.Load() > 0 {
-			fmt.Fprintf(os.Stderr, "%s: %d calls failed\n", name, failed.Load())
-		}
 		tput = append(tput, float64(count)/time.Since(start).Seconds())
+		cpu = append(cpu, float64((cpuTime()-cpu0).Microseconds())/1000/float64(count))
 
 		// Fixed offered rate: calls start on a schedule, whatever the
 		// previous ones are doing, so queueing shows in the latency.
@@ -220,36 +240,20 @@ func measure(name string, count, workers, rate, secs, rounds int, fn func(int) e
 				s := time.Now()
 				if err := fn(i); err != nil {
 					failed.Add(1)
+					firstErr.CompareAndSwap(nil, &err)
 				}
 				lat[i] = float64(time.Since(s).Microseconds()) / 1000
 			})
 		}
 		lwg.Wait()
+		if failed.Load() > 0 {
+			fmt.Fprintf(os.Stderr, "%s: %d calls failed; the first: %v\n", name, failed.Load(), *firstErr.Load())
+		}
 		sort.Float64s(lat)
 		p50 = append(p50, lat[len(lat)/2])
 		p99 = append(p99, lat[len(lat)*99/100])
 	}
-	return row{name: name, tput: summarise(tput), p50: summarise(p50), p99: summarise(p99)}
-}
-
-// pgSchema makes a fresh schema for a party's node in the benchmark's
-// PostgreSQL database.
-func pgSchema(party string) (string, error) {
-	base := os.Getenv("ART35_TEST_POSTGRES")
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", err
-	}
-	defer db.Close()
-	schema := fmt.Sprintf("bench_%s_%d", strings.ToLower(party), time.Now().UnixNano())
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		return "", err
-	}
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema, nil
+	return row{name: name, tput: benchkit.Summarise(tput), p50: benchkit.Summarise(p50), p99: benchkit.Summarise(p99), cpu: benchkit.Summarise(cpu)}
 }
 
 func check(err error) {

@@ -24,12 +24,10 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
 	"sync"
-	"syscall"
 	"time"
 
+	"github.com/art35/art35/bench/internal/benchkit"
 	"github.com/art35/art35/bench/internal/floor"
 	"github.com/art35/art35/internal/app"
 	"github.com/art35/art35/internal/directory"
@@ -56,7 +54,7 @@ func main() {
 	parties, fictional := partyCodes(*nodes)
 	fmt.Printf("network200: %d nodes in one process (%d of them fictional parties), SQLite, plain HTTP on loopback; %d rounds; GOMAXPROCS %d\n",
 		len(parties), len(fictional), *rounds, runtime.GOMAXPROCS(0))
-	printLoad("start")
+	benchkit.PrintLoad("start")
 	services := map[string]*ping.Service{}
 	var mu sync.Mutex
 	began := time.Now()
@@ -73,7 +71,7 @@ func main() {
 	check(err)
 	defer net.Close()
 	fmt.Printf("network started and directory accepted by every node in %s; RSS %d MB, %d goroutines\n\n",
-		time.Since(began).Round(100*time.Millisecond), rssMB(), runtime.NumGoroutine())
+		time.Since(began).Round(100*time.Millisecond), benchkit.RSSMB(), runtime.NumGoroutine())
 
 	from := parties[0]
 	pinger, sender := services[from], net.Node(from)
@@ -116,19 +114,19 @@ func main() {
 	fl := measureFloor(dir, sender, targets, *rounds)
 	fmt.Println()
 	fmt.Printf("%-52s %26s\n", "", "time (ms), median [min..max]")
-	fmt.Printf("%-52s %26s\n", fmt.Sprintf("floor: %d HTTP POSTs + fsync at once, one handler", targets), fl.String())
-	fmt.Printf("%-52s %26s\n", fmt.Sprintf("campaign: %d challenges queued (one transaction)", targets), summarise(queued).String())
-	rec := summarise(receipts)
-	fmt.Printf("%-52s %26s\n", fmt.Sprintf("campaign: all %d machine receipts in", targets), rec.String())
-	fmt.Printf("%-52s %26s\n", "  ratio to floor (median)", fmt.Sprintf("%.1fx", rec.med/fl.med))
-	fmt.Printf("%-52s %26s\n", "campaign: last receipt after the last challenge queued", summarise(after).String())
+	fmt.Printf("%-52s %26s\n", fmt.Sprintf("floor: %d HTTP POSTs + fsync at once, one handler", targets), fl.Format(0))
+	fmt.Printf("%-52s %26s\n", fmt.Sprintf("campaign: %d challenges queued (one transaction)", targets), benchkit.Summarise(queued).Format(0))
+	rec := benchkit.Summarise(receipts)
+	fmt.Printf("%-52s %26s\n", fmt.Sprintf("campaign: all %d machine receipts in", targets), rec.Format(0))
+	fmt.Printf("%-52s %26s\n", "  ratio to floor (median)", fmt.Sprintf("%.1fx", rec.Med/fl.Med))
+	fmt.Printf("%-52s %26s\n", "campaign: last receipt after the last challenge queued", benchkit.Summarise(after).Format(0))
 	verdict := "met"
-	if rec.max > 2000 {
+	if rec.Max > 2000 {
 		verdict = "NOT met"
 	}
-	fmt.Printf("\ntarget (issue 15): every machine receipt within 2 s: %s (slowest round %.0f ms)\n", verdict, rec.max)
-	fmt.Printf("RSS %d MB, %d goroutines at the end\n", rssMB(), runtime.NumGoroutine())
-	printLoad("end")
+	fmt.Printf("\ntarget (issue 15): every machine receipt within 2 s: %s (slowest round %.0f ms)\n", verdict, rec.Max)
+	fmt.Printf("RSS %d MB, %d goroutines at the end\n", benchkit.RSSMB(), runtime.NumGoroutine())
+	benchkit.PrintLoad("end")
 }
 
 // partyCodes returns n party codes: the starter directory's parties, then
@@ -170,7 +168,7 @@ func addFictional(s *directory.Snapshot, codes []string) error {
 
 // measureFloor POSTs, rounds times, count copies of a ping envelope all at
 // once to one handler that appends and fsyncs each.
-func measureFloor(dir string, n *node.Node, count, rounds int) stat {
+func measureFloor(dir string, n *node.Node, count, rounds int) benchkit.Stat {
 	srv, err := floor.Start(filepath.Join(dir, "floor.log"))
 	check(err)
 	defer srv.Close()
@@ -202,38 +200,10 @@ func measureFloor(dir string, n *node.Node, count, rounds int) stat {
 		// most peers between campaigns.
 		client.CloseIdleConnections()
 	}
-	return summarise(out)
-}
-
-type stat struct{ med, min, max float64 }
-
-func (s stat) String() string { return fmt.Sprintf("%.0f [%.0f..%.0f]", s.med, s.min, s.max) }
-
-func summarise(xs []float64) stat {
-	xs = slices.Clone(xs)
-	slices.Sort(xs)
-	return stat{med: xs[len(xs)/2], min: xs[0], max: xs[len(xs)-1]}
+	return benchkit.Summarise(out)
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-
-func rssMB() int64 {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	data, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return ru.Maxrss / 1024
-	}
-	var size, resident int64
-	fmt.Sscan(string(data), &size, &resident)
-	return resident * int64(os.Getpagesize()) / (1 << 20)
-}
-
-func printLoad(when string) {
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("load average at the %s (1, 5, 15 min): %s\n", when, strings.Join(strings.Fields(string(load))[:3], " "))
-	}
-}
 
 func check(err error) {
 	if err != nil {

@@ -39,13 +39,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the pgx driver, to make the schema
 
+	"github.com/art35/art35/bench/internal/benchkit"
 	"github.com/art35/art35/bench/internal/floor"
 	"github.com/art35/art35/internal/envelope"
 	"github.com/art35/art35/internal/federation"
@@ -82,7 +82,7 @@ func main() {
 	backend := "SQLite"
 	if *dsn != "" {
 		backend = fmt.Sprintf("PostgreSQL, %d replicas of the receiver", *replicas)
-		itDSN, err := pgSchema(*dsn)
+		itDSN, err := benchkit.PGSchema(*dsn, "soak")
 		check(err)
 		opt.Database = func(party string) (string, error) {
 			if party == "IT" {
@@ -122,7 +122,7 @@ func main() {
 	total := int(float64(*rate) * *minutes * 60)
 	fmt.Printf("soak: %d senders -> IT (%s); offered %d requests/s for %.1f min (%d requests); in flight at most %d; GOMAXPROCS %d\n",
 		*senders, backend, *rate, *minutes, total, *inflight, runtime.GOMAXPROCS(0))
-	printLoad("start")
+	benchkit.PrintLoad("start")
 	fmt.Printf("floor (same run, before the soak): HTTP POST + fsync of the same envelope bytes at %d/s for %s: p50 %.1f ms, p99 %.1f ms\n", *rate, min(*interval, 30*time.Second), fl.p50, fl.p99)
 	fmt.Printf("\n(minute: minutes since the start, the end of each interval; * the tail after the schedule ended)\n%-8s %10s %10s %10s %10s %8s %10s %8s\n", "minute", "completed", "req/s", "p50 ms", "p99 ms", "failed", "RSS MB", "gorout.")
 
@@ -209,7 +209,7 @@ func main() {
 					label += "*" // the tail: requests still in flight when the schedule ended
 				}
 				fmt.Printf("%-8s %10d %10.0f %10.1f %10.1f %8d %10d %8d\n", label, len(lat),
-					float64(len(lat))/now.Sub(from).Seconds(), r.p50, r.p99, fails, rssMB(), runtime.NumGoroutine())
+					float64(len(lat))/now.Sub(from).Seconds(), r.p50, r.p99, fails, benchkit.RSSMB(), runtime.NumGoroutine())
 			}
 			from = now
 			if last {
@@ -266,7 +266,7 @@ func main() {
 		f, l := rows[0], rows[len(rows)-1]
 		fmt.Printf("p99 first interval %.1f ms, last %.1f ms: ratio %.2f (issue 15: within 1.5x)\n", f.p99, l.p99, l.p99/f.p99)
 	}
-	printLoad("end")
+	benchkit.PrintLoad("end")
 	if lost != 0 || receipts != stored {
 		os.Exit(1)
 	}
@@ -303,40 +303,6 @@ func measureFloor(ctx context.Context, dir string, s *node.Node, rate int, d tim
 	wg.Wait()
 	slices.Sort(lat)
 	return floorFigures{p50: lat[n/2], p99: lat[n*99/100]}
-}
-
-// pgSchema makes a fresh schema in the PostgreSQL database of dsn.
-func pgSchema(base string) (string, error) {
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", err
-	}
-	defer db.Close()
-	schema := fmt.Sprintf("soak_%d", time.Now().UnixNano())
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		return "", err
-	}
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema, nil
-}
-
-func rssMB() int64 {
-	data, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0
-	}
-	var size, resident int64
-	fmt.Sscan(string(data), &size, &resident)
-	return resident * int64(os.Getpagesize()) / (1 << 20)
-}
-
-func printLoad(when string) {
-	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
-		fmt.Printf("load average at the %s (1, 5, 15 min): %s\n", when, strings.Join(strings.Fields(string(load))[:3], " "))
-	}
 }
 
 func check(err error) {

@@ -169,6 +169,14 @@ func (in *Inbox) receive(ctx context.Context, raw []byte, via string, now time.T
 	if in.Judge != nil {
 		if err := in.Judge(ctx, *h, body); err != nil {
 			if rej, ok := AsRejection(err); ok {
+				// The same envelope, delivered twice at once (a retry
+				// crossing the first attempt, two replicas of the
+				// sender), is stored by the first: the rule book then
+				// sees its request as already known. The second gets
+				// the original receipt, not a refusal.
+				if res, derr := in.duplicate(ctx, env); res != nil || derr != nil {
+					return res, derr
+				}
 				return nil, rej
 			}
 			return nil, fmt.Errorf("judge envelope %s: %w", h.ID, err)
@@ -182,7 +190,11 @@ func (in *Inbox) receive(ctx context.Context, raw []byte, via string, now time.T
 	if err := in.Store.SaveInbound(ctx, ib); err != nil {
 		if rej, ok := AsRejection(err); ok {
 			// The rule book, checked again inside the storing transaction,
-			// refused it (a concurrent envelope changed the case meanwhile).
+			// refused it (a concurrent envelope changed the case meanwhile,
+			// or was this very envelope, delivered twice at once).
+			if res, derr := in.duplicate(ctx, env); res != nil || derr != nil {
+				return res, derr
+			}
 			return nil, rej
 		}
 		if apperr.Is(err, apperr.EConflict) {

@@ -344,6 +344,45 @@ func TestInboxConcurrentDuplicate(t *testing.T) {
 	}
 }
 
+// TestInboxDuplicateJudgedKnown replays the race where two deliveries of
+// one message both pass the duplicate lookups and the first is stored
+// before the second reaches the rule book, which then finds its request
+// already known: the second gets the first one's receipt, not a refusal
+// (a refusal would make the sender give up on an envelope that arrived).
+func TestInboxDuplicateJudgedKnown(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	f := newFixture(t)
+	raw := f.seal(t, header(1), []byte("body"), f.us, nil)
+	var first *Result
+	f.inbox.Judge = func(ctx context.Context, h envelope.Header, body []byte) error {
+		if first == nil {
+			// The other delivery of the same bytes wins meanwhile.
+			f.inbox.Judge = func(context.Context, envelope.Header, []byte) error { return nil }
+			var err error
+			if first, err = f.inbox.Receive(ctx, raw, "https"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return Reject(CodeDuplicateRequest, "request already received")
+	}
+	res, err := f.inbox.Receive(ctx, raw, "https")
+	if err != nil || !res.Duplicate || !bytes.Equal(res.Receipt.Signature, first.Receipt.Signature) {
+		t.Fatalf("got %+v, %v", res, err)
+	}
+	if f.store.count() != 1 || len(f.store.rejections) != 0 {
+		t.Fatalf("stored %d, rejections %v", f.store.count(), f.store.rejections)
+	}
+	// A different envelope whose request is known is still refused.
+	f.inbox.Judge = func(context.Context, envelope.Header, []byte) error {
+		return Reject(CodeDuplicateRequest, "request already received")
+	}
+	_, err = f.inbox.Receive(ctx, f.seal(t, header(2), []byte("body"), f.us, nil), "https")
+	if rej, ok := AsRejection(err); !ok || rej.Code != CodeDuplicateRequest {
+		t.Fatalf("other envelope: %v", err)
+	}
+}
+
 func TestInboxOwnFailures(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

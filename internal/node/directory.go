@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/art35/art35/internal/apperr"
@@ -24,8 +25,16 @@ import (
 const MaxSnapshotSize = 32 << 20
 
 // directoryCache holds the snapshot in force on this node, parsed once.
+// Readers take the current state without a lock (it is consulted several
+// times for every envelope); one refresher at a time reads the serial
+// from the database when the state is older than DirectoryRecheck, while
+// the others go on with the state they have.
 type directoryCache struct {
-	mu     sync.Mutex
+	mu  sync.Mutex // held by the one refresher
+	cur atomic.Pointer[directoryState]
+}
+
+type directoryState struct {
 	serial uint64 // 0 = the starter snapshot shipped in the binary
 	snap   *directory.Snapshot
 	// checked is when the serial was last read from the database
@@ -37,37 +46,53 @@ type directoryCache struct {
 // DirectoryRecheck is how long Directory trusts its cached snapshot before
 // reading the newest serial again. A snapshot accepted by this process is
 // seen at once; one accepted by another process (the CLI beside a running
-// node, another replica) within this time.
+// node, another replica) within this time (plus the time of one read).
 const DirectoryRecheck = time.Second
 
 // Directory returns the directory this node works with: the newest signed
 // snapshot it accepted, or, until it has accepted one, the starter snapshot
 // shipped in the binary.
 func (n *Node) Directory(ctx context.Context) (*directory.Snapshot, error) {
-	n.dir.mu.Lock()
+	st := n.dir.cur.Load()
+	if st != nil && time.Since(st.checked) < DirectoryRecheck {
+		return st.snap, nil
+	}
+	if st != nil && !n.dir.mu.TryLock() {
+		// Another goroutine is reading the serial now: the snapshot held
+		// is at most one read older than the rule allows.
+		return st.snap, nil
+	}
+	if st == nil {
+		n.dir.mu.Lock()
+	}
 	defer n.dir.mu.Unlock()
-	// The directory is consulted for every envelope: the serial is read at
-	// most once per DirectoryRecheck, and the whole snapshot only when the
-	// serial changed. Another process (the CLI) may accept a newer snapshot
-	// at any time; the serial check notices.
-	if n.dir.snap != nil && time.Since(n.dir.checked) < DirectoryRecheck {
-		return n.dir.snap, nil
+	return n.refreshDirectory(ctx, false)
+}
+
+// refreshDirectory reads the newest serial, and the snapshot when it
+// changed, into the cache; force reads even a state checked just now. The
+// caller holds n.dir.mu.
+func (n *Node) refreshDirectory(ctx context.Context, force bool) (*directory.Snapshot, error) {
+	st := n.dir.cur.Load()
+	if !force && st != nil && time.Since(st.checked) < DirectoryRecheck {
+		return st.snap, nil // refreshed while this caller waited for the lock
 	}
 	serial, err := n.snapshots.LatestSerial(ctx)
 	if err != nil {
 		return nil, err
 	}
-	n.dir.checked = time.Now()
-	if n.dir.snap != nil && n.dir.serial == serial {
-		return n.dir.snap, nil
+	checked := time.Now()
+	if st != nil && st.serial == serial {
+		n.dir.cur.Store(&directoryState{serial: serial, snap: st.snap, checked: checked})
+		return st.snap, nil
 	}
 	if serial == 0 {
 		s, err := directory.Starter()
 		if err != nil {
 			return nil, err
 		}
-		n.dir.snap, n.dir.serial = s, 0
 		n.keys.SetSnapshot(s)
+		n.dir.cur.Store(&directoryState{serial: 0, snap: s, checked: checked})
 		return s, nil
 	}
 	rec, err := n.snapshots.Latest(ctx)
@@ -81,9 +106,9 @@ func (n *Node) Directory(ctx context.Context) (*directory.Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("stored directory snapshot %d: %w", rec.Serial, err)
 	}
-	n.dir.snap, n.dir.serial = signed.Snapshot, rec.Serial
 	n.keys.SetSnapshot(signed.Snapshot)
-	return n.dir.snap, nil
+	n.dir.cur.Store(&directoryState{serial: rec.Serial, snap: signed.Snapshot, checked: checked})
+	return signed.Snapshot, nil
 }
 
 // AcceptSnapshot verifies a signed directory snapshot against the pinned
@@ -120,8 +145,16 @@ func (n *Node) AcceptSnapshot(ctx context.Context, data []byte) (*directory.Sign
 	if err != nil {
 		return nil, err
 	}
+	// The cache moves to the new snapshot before this returns, so that
+	// everything this process does next uses it.
 	n.dir.mu.Lock()
-	n.dir.checked = time.Time{} // read the new serial at the next use
+	if _, err := n.refreshDirectory(ctx, true); err != nil {
+		// Stored all the same: the next use reads it again.
+		n.Log.Warn("directory snapshot accepted but not yet loaded", "serial", signed.Serial(), "err", err)
+		if st := n.dir.cur.Load(); st != nil {
+			n.dir.cur.Store(&directoryState{serial: st.serial, snap: st.snap})
+		}
+	}
 	n.dir.mu.Unlock()
 	n.Log.Info("directory snapshot accepted", "serial", signed.Serial(), "parties", len(signed.Snapshot.Parties), "valid_until", signed.Snapshot.ValidUntil)
 	n.directoryAccepted(ctx) // rules.go

@@ -35,17 +35,27 @@ const (
 	Postgres = "postgres"
 )
 
+// Connection pool sizes. Idle connections are kept up to the same bound
+// (see open).
+const (
+	pgMaxConns     = 16
+	sqliteMaxConns = 8
+)
+
 // DB is an open art35 database.
 type DB struct {
 	*sql.DB
 	backend string
-	// On SQLite, write transactions go through one group committer
-	// (group.go): SQLite has one writer at a time, and letting connections
-	// collide in its busy handler makes them sleep for milliseconds. Other
-	// processes on the same file still wait through busy_timeout.
+	// Write transactions go through the group committer (group.go): on
+	// SQLite one lane, since SQLite has one writer at a time and letting
+	// connections collide in its busy handler makes them sleep for
+	// milliseconds (other processes on the same file still wait through
+	// busy_timeout); on PostgreSQL a few lanes.
 	txq     chan txRequest
 	stop    chan struct{}
 	stopped chan struct{}
+	// groups and members count committed groups and their transactions.
+	groups, members atomic.Int64
 	// commitHooks run after every transaction Tx commits (see OnCommit).
 	commitHooks atomic.Pointer[[]func()]
 }
@@ -115,7 +125,11 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 		if err != nil {
 			return nil, apperr.Wrap(apperr.EInvalid, err, "database: bad PostgreSQL DSN")
 		}
-		sdb.SetMaxOpenConns(16)
+		// Idle connections are kept (database/sql keeps 2 by default):
+		// a connection closed after a burst is a PostgreSQL backend forked
+		// again for the next one, and pgx's statement cache lost with it.
+		sdb.SetMaxOpenConns(pgMaxConns)
+		sdb.SetMaxIdleConns(pgMaxConns)
 		sdb.SetConnMaxIdleTime(5 * time.Minute)
 	} else {
 		backend = SQLite
@@ -148,8 +162,12 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		sdb = sql.OpenDB(conn)
 		// One writer at a time is SQLite's model; a small pool of readers is
-		// enough for a node.
-		sdb.SetMaxOpenConns(8)
+		// enough for a node. All are kept open when idle: a new connection
+		// costs its pragmas, its schema parse and its prepared statements
+		// (stmtcache.go), which under load was a tenth of a node's CPU with
+		// database/sql's default of 2 idle connections.
+		sdb.SetMaxOpenConns(sqliteMaxConns)
+		sdb.SetMaxIdleConns(sqliteMaxConns)
 	}
 	db := &DB{DB: sdb, backend: backend}
 	pingCtx, cancel := context.WithTimeout(ctx, 15*time.Second)
@@ -159,7 +177,9 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 		return nil, apperr.Wrap(apperr.EInternal, err, "database: cannot connect (%s)", backend)
 	}
 	if backend == SQLite {
-		db.startGroupCommitter()
+		db.startGroupCommitter(1)
+	} else {
+		db.startGroupCommitter(pgLanes)
 	}
 	return db, nil
 }
@@ -167,9 +187,9 @@ func open(ctx context.Context, dsn string) (*DB, error) {
 // Tx runs fn in one transaction: committed if fn returns nil, rolled back
 // otherwise, so nothing is ever half-written. A "database is busy" failure
 // is retried with back-off, because another process (a CLI command beside
-// the running node) may hold the write lock for a moment. On SQLite, fn
-// may share the transaction with others, each in its own savepoint
-// (group.go); fn must not call Tx itself.
+// the running node) may hold the write lock for a moment. fn may share the
+// transaction with others, each in its own savepoint (group.go); fn must
+// not call Tx itself, nor write through db outside tx.
 func (db *DB) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	if db.txq != nil {
 		return db.groupTx(ctx, fn)

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/art35/art35/internal/apperr"
 	"github.com/art35/art35/internal/store"
@@ -187,6 +188,99 @@ func TestConcurrentTransactionsFailAlone(t *testing.T) {
 				if err != nil || got != nil {
 					t.Errorf("tx %d: err %v, lookup %v; want stored", i, err, got)
 				}
+			}
+		}
+	})
+}
+
+// TestMemberIgnoringItsFailure: a transaction that ignores the error of
+// one of its statements (on PostgreSQL the transaction is then failed)
+// must not take its group down: the others commit, and its own result
+// says whether its row was stored.
+func TestMemberIgnoringItsFailure(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		var wg sync.WaitGroup
+		errs := make([]error, 40)
+		for i := range errs {
+			wg.Go(func() {
+				errs[i] = db.Tx(ctx, func(tx *sql.Tx) error {
+					if _, err := tx.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, 'v')`, fmt.Sprint("k", i)); err != nil {
+						return err
+					}
+					if i%4 == 0 {
+						_, _ = tx.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, NULL)`, fmt.Sprint("null", i))
+					}
+					return nil
+				})
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			_, got := meta(db, fmt.Sprint("k", i))
+			stored := got == nil
+			if i%4 != 0 && (err != nil || !stored) {
+				t.Errorf("tx %d: err %v, stored %v; want stored", i, err, stored)
+			}
+			if i%4 == 0 && (err == nil) != stored {
+				t.Errorf("tx %d: err %v but stored %v", i, err, stored)
+			}
+		}
+	})
+}
+
+// TestDeadlockedTransactionsBothCommit: two transactions that lock two
+// rows in opposite orders deadlock on PostgreSQL when they run at once
+// (in two lanes of the committer); the one PostgreSQL cancels is run again
+// alone, so both commit. (When they share a group, or on SQLite, they run
+// one after the other and simply commit.)
+func TestDeadlockedTransactionsBothCommit(t *testing.T) {
+	t.Parallel()
+	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
+		for _, k := range []string{"a", "b"} {
+			if _, err := db.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, '0')`, k); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var (
+			wg      sync.WaitGroup
+			holding sync.WaitGroup
+			errs    [2]error
+		)
+		holding.Add(2)
+		for i, order := range [2][2]string{{"a", "b"}, {"b", "a"}} {
+			first := sync.OnceFunc(holding.Done)
+			wg.Go(func() {
+				errs[i] = db.Tx(ctx, func(tx *sql.Tx) error {
+					bump := func(k string) error {
+						_, err := tx.ExecContext(ctx, `UPDATE node_meta SET value = value || '+' WHERE key = $1`, k)
+						return err
+					}
+					if err := bump(order[0]); err != nil {
+						return err
+					}
+					// Both hold their first row before taking the second
+					// (bounded: in one group they run one after the other).
+					first()
+					done := make(chan struct{})
+					go func() { holding.Wait(); close(done) }()
+					select {
+					case <-done:
+					case <-time.After(300 * time.Millisecond):
+					}
+					return bump(order[1])
+				})
+			})
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("transaction %d: %v", i, err)
+			}
+		}
+		for _, k := range []string{"a", "b"} {
+			if v, err := meta(db, k); err != nil || v != "0++" {
+				t.Errorf("%s = %q, %v; want 0++ (each transaction once)", k, v, err)
 			}
 		}
 	})
