@@ -96,3 +96,24 @@ func TestSignInAnswersTellNothing(t *testing.T) {
 		t.Errorf("after a burst: %d, want 429", st)
 	}
 }
+
+// A fault reading the session (here the sessions table is gone) is shown
+// as a fault with a reference, not as "signed out": it used to send a
+// signed-in officer to /signin, which, once the fault passed, bounced them
+// to the inbox far from the page they asked for (the browser roster test
+// saw that shape on CI). A missing cookie still goes to the sign-in form.
+func TestSessionFaultIsNotASignOut(t *testing.T) {
+	t.Parallel()
+	pn := startPortalNet(t, "US")
+	c := pn.signIn(t, "US")
+	if st, _, _ := get(t, client(t), pn.url("US", "/inbox")); st != http.StatusSeeOther {
+		t.Fatalf("no cookie: %d, want 303 to /signin", st)
+	}
+	if _, err := pn.Node("US").DB.ExecContext(context.Background(), `ALTER TABLE sessions RENAME TO sessions_gone`); err != nil {
+		t.Fatal(err)
+	}
+	st, body, hdr := get(t, c, pn.url("US", "/roster"))
+	if st != http.StatusInternalServerError || hdr.Get("Location") != "" || !strings.Contains(body, "reference") {
+		t.Errorf("session fault: %d Location %q; want 500 with a reference: %.300s", st, hdr.Get("Location"), body)
+	}
+}

@@ -14,6 +14,8 @@ import (
 	"github.com/art35/art35/internal/clock"
 	"github.com/art35/art35/internal/directory"
 	"github.com/art35/art35/internal/users"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -159,8 +161,18 @@ func TestBrowserRosterPage(t *testing.T) {
 	if cookie == nil {
 		t.Fatal("no session cookie")
 	}
-	within(t, b, 60*time.Second, "open the sign-in page", chromedp.Navigate(pn.url("IT", "/signin")))
-	evalString(t, b, `document.cookie = "`+cookie.Name+`=`+cookie.Value+`; path=/"; "set"`)
+	// The cookie goes into Chromium's cookie store through CDP, whose answer
+	// comes once it is stored. document.cookie is not enough: the page's
+	// renderer hands it to the network service asynchronously, and a
+	// navigation right after it could leave without it (/roster -> /signin,
+	// which by then had the cookie -> /inbox: CI run of 2026-12-03).
+	within(t, b, 60*time.Second, "give the browser the session",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			httpOnly := true
+			_, err := cdp.Call(ctx, tg, network.SetCookie, network.SetCookieParams{
+				Name: cookie.Name, Value: cookie.Value, URL: pn.url("IT", "/"), Path: "/", HTTPOnly: &httpOnly})
+			return err
+		}))
 	within(t, b, 60*time.Second, "open the roster",
 		chromedp.Navigate(pn.url("IT", "/roster")),
 		chromedp.WaitVisible("#add-slot"))

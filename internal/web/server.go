@@ -216,6 +216,15 @@ func (s *Server) auth(h authedHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sess, err := s.session(r)
 		if err != nil {
+			// Only "not signed in" sends the officer to the sign-in form; a
+			// fault of ours reading the session (a database error) is shown
+			// as one, with a reference, and keeps the session: sending a
+			// signed-in officer to /signin would bounce them back to the
+			// inbox, far from the page they asked for, with no word why.
+			if !apperr.Is(err, apperr.EUnauthorized) {
+				s.fail(w, r, nil, err)
+				return
+			}
 			s.denied(w, r)
 			return
 		}
