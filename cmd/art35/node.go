@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/art35/art35/internal/app"
@@ -59,7 +60,13 @@ func runNodeRun(ctx context.Context, e *env, args []string) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
-	m := &app.Main{Config: c, Node: node.Options{Clock: e.Clock, Logger: c.Logger(e.Stderr), PlainHTTP: *plain},
+	// Sockets passed by systemd's socket activation (or a test that hands
+	// a port over): the port stays open across restarts.
+	inherited, err := node.Inherited(e.Getenv, os.Getpid())
+	if err != nil {
+		return err
+	}
+	m := &app.Main{Config: c, Node: node.Options{Clock: e.Clock, Logger: c.Logger(e.Stderr), PlainHTTP: *plain, Inherited: inherited},
 		Services: app.Options{Getenv: e.Getenv, Secure: !*plain}}
 	if err := m.Open(ctx); err != nil {
 		return err

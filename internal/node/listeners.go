@@ -115,7 +115,21 @@ func (n *Node) openListeners(opt Options) error {
 		{AdminListener, n.Config.AdminListen, "admin_listen"},
 	}
 	byAddr := map[string]*served{}
+	// Inherited sockets first, so that a listener configured on the same
+	// address as one of them is served on it instead of binding again.
 	for _, a := range addrs {
+		if l := opt.Inherited[a.name]; l != nil {
+			s := &served{names: []string{a.name}, l: l}
+			if !strings.HasSuffix(a.addr, ":0") && byAddr[a.addr] == nil {
+				byAddr[a.addr] = s
+			}
+			n.served = append(n.served, s)
+		}
+	}
+	for _, a := range addrs {
+		if opt.Inherited[a.name] != nil {
+			continue
+		}
 		if l := given[a.name]; l != nil {
 			n.served = append(n.served, &served{names: []string{a.name}, l: l})
 			continue

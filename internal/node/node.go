@@ -53,6 +53,11 @@ type Options struct {
 	// PortalListener and AdminListener, when set, are used instead of
 	// Config.PortalListen and Config.AdminListen.
 	PortalListener, AdminListener net.Listener
+	// Inherited are listening sockets passed by socket activation
+	// (Inherited), by listener name. A listener whose configured address
+	// equals an inherited one's is served on that socket too, as equal
+	// configured addresses are served as one.
+	Inherited map[string]net.Listener
 	// PlainHTTP serves without TLS. Only for loopback tests and the demo.
 	PlainHTTP bool
 }
@@ -216,7 +221,7 @@ func New(ctx context.Context, cfg config.Config, opt Options) (*Node, error) {
 	n.Metrics = prometheus.NewRegistry()
 	n.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	n.routes()
-	if opt.Listener != nil || opt.PortalListener != nil || opt.AdminListener != nil {
+	if opt.Listener != nil || opt.PortalListener != nil || opt.AdminListener != nil || len(opt.Inherited) > 0 {
 		// Given listeners are the node's at once, so Addr answers before Run.
 		if err := n.openListeners(opt); err != nil {
 			n.DB.Close()

@@ -64,16 +64,26 @@ type nodeProc struct {
 }
 
 // startNodeProc runs "art35 node run" on a node's data folder as a process
-// of its own (env adds to the environment: ART35_LISTEN and friends
-// override the folder's configuration) and waits until it serves /healthz
-// on addr. A process still running when the test ends is stopped.
-func startNodeProc(t *testing.T, name, dataDir, addr string, env ...string) *nodeProc {
+// of its own, serving on sock, a listening socket on addr that the test
+// holds and passes by socket activation (fd 3, LISTEN_FDS; sh sets
+// LISTEN_PID to its own pid, which exec keeps). env adds to the
+// environment: ART35_LISTEN and friends override the folder's
+// configuration. It waits until the process serves /healthz on addr, and
+// fails at once, with the reason, if the process ends first. A process
+// still running when the test ends is stopped.
+//
+// Why a socket and not an address: a port closed by one test and bound
+// again by a process a moment later can be taken in between by any other
+// listener on the machine; that process then failed to start while the
+// other program answered its /healthz (CI, 2026-12-03).
+func startNodeProc(t *testing.T, name, dataDir, addr string, sock *os.File, env ...string) *nodeProc {
 	t.Helper()
-	cmd := exec.Command(art35Binary(t), "node", "run", "--data", dataDir, "--insecure-plain-http", "--log-level", "warn")
-	if len(env) > 0 {
-		cmd.Env = append(os.Environ(), env...)
-	}
-	cmd.Stderr = os.Stderr
+	cmd := exec.Command("/bin/sh", "-c", `export LISTEN_PID=$$; exec "$0" "$@"`,
+		art35Binary(t), "node", "run", "--data", dataDir, "--insecure-plain-http", "--log-level", "warn")
+	cmd.ExtraFiles = []*os.File{sock}
+	cmd.Env = append(os.Environ(), "LISTEN_FDS=1", "LISTEN_FDNAMES="+node.PeersListener)
+	cmd.Env = append(cmd.Env, env...)
+	cmd.Stderr = os.Stderr // its reason, should it stop, is in the test's output
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +91,14 @@ func startNodeProc(t *testing.T, name, dataDir, addr string, env ...string) *nod
 	go func() { cmd.Wait(); close(p.exited) }()
 	t.Cleanup(func() { p.stop(t) })
 	testkit.EventuallyWithin(t, time.Minute, name+" process serving", func() bool {
-		resp, err := http.Get("http://" + addr + "/healthz")
+		select {
+		case <-p.exited:
+			t.Fatalf("%s process ended before serving (%v): its reason is above", name, cmd.ProcessState)
+		default:
+		}
+		// A timeout: the port is open (the test holds it) before the
+		// process accepts on it.
+		resp, err := healthClient.Get("http://" + addr + "/healthz")
 		if err != nil {
 			time.Sleep(50 * time.Millisecond)
 			return false
@@ -92,12 +109,15 @@ func startNodeProc(t *testing.T, name, dataDir, addr string, env ...string) *nod
 	return p
 }
 
+// healthClient asks a node process for /healthz.
+var healthClient = &http.Client{Timeout: 5 * time.Second}
+
 // startProc runs a party's node of the test network as a process of its
-// own, on the node's address.
-func startProc(t *testing.T, net *testnet.Net, party string) *nodeProc {
+// own, on the port the test holds for it (sock, from Net.Handover).
+func startProc(t *testing.T, net *testnet.Net, party string, sock *os.File) *nodeProc {
 	t.Helper()
 	c := net.Config(party)
-	return startNodeProc(t, party, c.DataDir, c.Listen)
+	return startNodeProc(t, party, c.DataDir, c.Listen, sock)
 }
 
 // kill ends the process with SIGKILL, as a crash would.
@@ -129,19 +149,25 @@ func (p *nodeProc) stop(t *testing.T) {
 	}
 }
 
-// queueBurst stops the network's nodes and queues n requests from the US
-// to Italy in the US node's database, in one transaction, with no
-// delivery worker running (the node is opened, not run). The envelopes
-// are sealed first on every core: sealing is most of the time the burst
-// takes to queue in a test process built with -race. Their idempotency
-// keys are key-0, key-1, ...; the documents' ids ref-0, ref-1, ...
-func queueBurst(t *testing.T, net *testnet.Net, n int, key, ref string) {
+// queueBurst stops the network's nodes, keeping their ports (returned by
+// party, open until the test ends, for the node processes that follow),
+// and queues n requests from the US to Italy in the US node's database,
+// in one transaction, with no delivery worker running (the node is
+// opened, not run). The envelopes are sealed first on every core: sealing
+// is most of the time the burst takes to queue in a test process built
+// with -race. Their idempotency keys are key-0, key-1, ...; the
+// documents' ids ref-0, ref-1, ...
+func queueBurst(t *testing.T, net *testnet.Net, n int, key, ref string) map[string]*os.File {
 	t.Helper()
 	ctx := context.Background()
+	socks := map[string]*os.File{}
 	for _, p := range []string{"US", "IT"} {
-		if err := net.Stop(p); err != nil {
+		f, err := net.Handover(p)
+		if err != nil {
 			t.Fatal(err)
 		}
+		t.Cleanup(func() { f.Close() })
+		socks[p] = f
 	}
 	us, err := node.New(ctx, net.Config("US"), node.Options{})
 	if err != nil {
@@ -175,6 +201,7 @@ func queueBurst(t *testing.T, net *testnet.Net, n int, key, ref string) {
 	if err != nil {
 		t.Fatalf("queue the burst: %v", err)
 	}
+	return socks
 }
 
 // nodeDBs opens the US and Italian nodes' databases beside the running
@@ -214,8 +241,8 @@ func crashTest(t *testing.T, backend, victim string) {
 		t.Skip("crash test with 5,000 requests and real processes: skipped in -short")
 	}
 	net := start(t, backend, clock.System{}, "US", "IT")
-	queueBurst(t, net, burst, "burst", "US-BURST")
-	procs := map[string]*nodeProc{"IT": startProc(t, net, "IT"), "US": startProc(t, net, "US")}
+	socks := queueBurst(t, net, burst, "burst", "US-BURST")
+	procs := map[string]*nodeProc{"IT": startProc(t, net, "IT", socks["IT"]), "US": startProc(t, net, "US", socks["US"])}
 	dbs := nodeDBs(t, net)
 	count := func(party, q string) int { return countIn(t, dbs[party], q) }
 	delivered := `SELECT COUNT(*) FROM outbound_envelopes WHERE state = 'delivered'`
@@ -225,7 +252,9 @@ func crashTest(t *testing.T, backend, victim string) {
 	})
 	procs[victim].kill(t)
 	t.Logf("killed %s with %d of %d delivered", victim, count("US", delivered), burst)
-	procs[victim] = startProc(t, net, victim)
+	// The victim's port stayed open (the test holds it): its peer's
+	// connections wait in the queue until the new process takes them.
+	procs[victim] = startProc(t, net, victim, socks[victim])
 	testkit.EventuallyWithin(t, 10*time.Minute, "whole burst delivered", func() bool {
 		time.Sleep(250 * time.Millisecond)
 		return count("US", delivered) == burst

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -40,13 +41,21 @@ func startReplica(t *testing.T, c config.Config, name string) *nodeProc {
 		t.Fatal(err)
 	}
 	addr := l.Addr().String()
+	// The replica takes the socket itself and the test lets go of its
+	// copies: when the replica is killed its port closes, and the load
+	// balancer sees connections refused, as it would in production.
+	f, err := l.(*net.TCPListener).File()
 	l.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
 	dsn := c.DatabaseDSN()
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
 	}
-	return startNodeProc(t, name, c.DataDir, addr, "ART35_LISTEN="+addr, "ART35_PORTAL_LISTEN="+addr, "ART35_ADMIN_LISTEN="+addr,
+	return startNodeProc(t, name, c.DataDir, addr, f, "ART35_LISTEN="+addr, "ART35_PORTAL_LISTEN="+addr, "ART35_ADMIN_LISTEN="+addr,
 		"ART35_DATABASE="+dsn+sep+"application_name="+name)
 }
 
@@ -65,7 +74,7 @@ type balancer struct {
 	errors   atomic.Int64
 }
 
-func startBalancer(t *testing.T, addr string, backends []string) *balancer {
+func startBalancer(t *testing.T, sock *os.File, backends []string) *balancer {
 	t.Helper()
 	b := &balancer{dead: map[string]bool{}, posts: map[string]int{}}
 	for _, a := range backends {
@@ -99,12 +108,10 @@ func startBalancer(t *testing.T, addr string, backends []string) *balancer {
 		}
 		rp.ServeHTTP(w, r)
 	})}
-	var l net.Listener
-	testkit.Eventually(t, "the node's address free for the balancer", func() bool {
-		var err error
-		l, err = net.Listen("tcp", addr)
-		return err == nil
-	})
+	l, err := net.FileListener(sock) // the node's port, held since the test stopped the node
+	if err != nil {
+		t.Fatal(err)
+	}
 	go b.srv.Serve(l)
 	t.Cleanup(func() { b.srv.Close() })
 	return b
@@ -157,7 +164,7 @@ func TestReplicasSurviveSIGKILL(t *testing.T) {
 	began := time.Now()
 	tn := start(t, store.Postgres, clock.System{}, "US", "IT")
 	ctx := context.Background()
-	queueBurst(t, tn, burst, "replicas", "US-REPL")
+	socks := queueBurst(t, tn, burst, "replicas", "US-REPL")
 	dbs := nodeDBs(t, tn)
 	count := func(party, q string) int { return countIn(t, dbs[party], q) }
 	leaderOf := func(party string) string {
@@ -184,7 +191,7 @@ func TestReplicasSurviveSIGKILL(t *testing.T) {
 				testkit.EventuallyWithin(t, 30*time.Second, p+"'s first replica leads", func() bool { return leaderOf(p) == r.name })
 			}
 		}
-		balancers[p] = startBalancer(t, tn.Config(p).Listen, addrs)
+		balancers[p] = startBalancer(t, socks[p], addrs)
 	}
 	t.Logf("%s: six replicas serving", time.Since(began).Round(time.Millisecond))
 	stored := `SELECT COUNT(*) FROM inbound_envelopes`

@@ -67,7 +67,8 @@ type Net struct {
 	clock clock.Clock
 	opt   Options
 	cfgs  map[string]config.Config
-	stops map[string]func() // stops a running node and waits for it
+	stops map[string]func()       // stops a running node and waits for it
+	socks map[string]net.Listener // each running node's listener, for Handover
 	errs  chan error
 	mu    sync.Mutex
 }
@@ -193,6 +194,10 @@ func (n *Net) start(ctx context.Context, party string, l net.Listener) error {
 	n.mu.Lock()
 	n.Nodes[party] = nd
 	n.stops[party] = func() { cancel(); <-done }
+	if n.socks == nil {
+		n.socks = map[string]net.Listener{}
+	}
+	n.socks[party] = l
 	n.mu.Unlock()
 	return nil
 }
@@ -246,7 +251,30 @@ func (n *Net) Stop(party string) error {
 	}
 	stop()
 	delete(n.stops, party)
+	delete(n.socks, party)
 	return nd.Close()
+}
+
+// Handover stops a party's node but keeps its port open: it returns the
+// node's listening socket as a file (a duplicate that stays open when the
+// node closes its own), to pass to an "art35 node run" process by socket
+// activation (node.Inherited). Between the two, no other test or program
+// can take the port, which a Stop and a new listen on the same address
+// cannot promise. The caller closes the file.
+func (n *Net) Handover(party string) (*os.File, error) {
+	l, ok := n.socks[party].(*net.TCPListener)
+	if !ok || n.stops[party] == nil {
+		return nil, fmt.Errorf("node %s is not running on a TCP listener", party)
+	}
+	f, err := l.File()
+	if err != nil {
+		return nil, fmt.Errorf("hand %s's port over: %w", party, err)
+	}
+	if err := n.Stop(party); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
 }
 
 // Config returns the configuration of a party's node (its data folder,
