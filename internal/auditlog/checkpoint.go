@@ -253,7 +253,8 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 	if _, err := l.Sequence(ctx); err != nil {
 		return c, err
 	}
-	err := l.DB.Tx(ctx, func(tx *sql.Tx) error {
+	// Alone, not in a group: it takes the head lock (store.DB.TxAlone).
+	err := l.DB.TxAlone(ctx, func(tx *sql.Tx) error {
 		var size int64
 		// A no-op update: it takes the same lock as Append, so the size
 		// and the hashes read below belong to one state of the log.

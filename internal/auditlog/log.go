@@ -77,7 +77,8 @@ func AppendOne(ctx context.Context, db *store.DB, rec Record) (index int64, err 
 	if err != nil {
 		return -1, err
 	}
-	err = db.Tx(ctx, func(tx *sql.Tx) error {
+	// Alone, not in a group: it takes the head lock (store.DB.TxAlone).
+	err = db.TxAlone(ctx, func(tx *sql.Tx) error {
 		index, err = appendNow(ctx, tx, rec, leaf)
 		return err
 	})

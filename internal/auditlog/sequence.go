@@ -80,7 +80,8 @@ func (l *Log) Sequence(ctx context.Context) (int, error) {
 // sequenceBatch integrates up to MaxBatch staged records in one transaction.
 func (l *Log) sequenceBatch(ctx context.Context) (int, error) {
 	var done int
-	err := l.DB.Tx(ctx, func(tx *sql.Tx) error {
+	// Alone, not in a group: it holds the head lock (store.DB.TxAlone).
+	err := l.DB.TxAlone(ctx, func(tx *sql.Tx) error {
 		done = 0
 		var (
 			size             int64

@@ -121,31 +121,9 @@ func (db *DB) runGroup(group []txRequest) {
 		if isConflict(results[i]) {
 			// Rolled back to its savepoint because of another
 			// transaction: alone, it may well pass.
-			results[i] = db.txAlone(r.ctx, r.fn)
+			results[i] = db.retry(r.ctx, r.fn, func(err error) bool { return isBusy(err) || isConflict(err) }, 4)
 		}
 		r.done <- MapError(results[i])
-	}
-}
-
-// txAlone runs fn in a transaction of its own, again while it fails
-// because of another transaction (at most a few times).
-func (db *DB) txAlone(ctx context.Context, fn func(*sql.Tx) error) error {
-	delay := 10 * time.Millisecond
-	for attempt := 0; ; attempt++ {
-		err := db.tx(ctx, fn)
-		if err == nil {
-			db.committed()
-			return nil
-		}
-		if !(isBusy(err) || isConflict(err)) || attempt >= 4 {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(delay):
-		}
-		delay *= 2
 	}
 }
 
