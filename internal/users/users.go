@@ -280,7 +280,7 @@ func lockFor(failures int64) time.Duration {
 func (s *Service) SignIn(ctx context.Context, username, password, code, remote string) (*Session, error) {
 	now := s.Clock.Now()
 	source := ratelimit.Source(remote)
-	if !s.sourceLimit().Allow(source, time.Now()) {
+	if !s.sourceLimit().Allow(source, now) {
 		return nil, apperr.Errorf(apperr.ELimited, "too many sign-in attempts from your address; wait a minute and try again")
 	}
 	var (

@@ -130,7 +130,9 @@ func (pn *portalNet) url(party, path string) string { return "http://" + pn.Node
 // redirects, so tests see them.
 func client(t *testing.T) *http.Client {
 	jar, _ := cookiejar.New(nil)
-	return &http.Client{Jar: jar, Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	// testkit.Timeout, not 10 s: the first /sources loads the IP data,
+	// which took over 10 s under -race on a loaded machine (CI, 2026-12-03).
+	return &http.Client{Jar: jar, Timeout: testkit.Timeout, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 func (pn *portalNet) code(t *testing.T, party string) string {
