@@ -3,6 +3,7 @@ package testnet_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -61,7 +62,7 @@ func startReplica(t *testing.T, c config.Config, name string) *nodeProc {
 
 // balancer is the load balancer in front of a node's replicas, on the
 // address the directory lists for the node: round robin over the live
-// replicas, a replica that fails a connection is taken out (as a load
+// replicas, a replica that refuses a connection is taken out (as a load
 // balancer's health check would). It counts the envelopes POSTed to the
 // inbox by message id, so the test sees how many were sent more than once.
 type balancer struct {
@@ -86,9 +87,19 @@ func startBalancer(t *testing.T, sock *os.File, backends []string) *balancer {
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			b.errors.Add(1)
-			b.mu.Lock()
-			b.dead[r.URL.Host] = true
-			b.mu.Unlock()
+			// Only a refused connection takes a replica out: a killed
+			// replica's port is closed. Any error used to, and when a US
+			// replica was killed with requests in flight, their
+			// cancellation took out the healthy Italian replicas that were
+			// serving them: every backend dead, 502 for the rest of the
+			// burst (the test's failure "not yet understood" of earlier
+			// runs; seen again 2026-12-03 with 3,306 envelopes queued).
+			var op *net.OpError
+			if errors.As(err, &op) && op.Op == "dial" {
+				b.mu.Lock()
+				b.dead[r.URL.Host] = true
+				b.mu.Unlock()
+			}
 			w.WriteHeader(http.StatusBadGateway)
 		},
 	}
