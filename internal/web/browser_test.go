@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/art35/art35/internal/clock"
+	"github.com/art35/art35/internal/testkit"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -24,14 +25,7 @@ const chromiumPath = "/usr/bin/chromium"
 // ART35_REQUIRE_ALL=1) when it is not installed.
 func browser(t *testing.T, zone string) context.Context {
 	t.Helper()
-	if os.Getenv("ART35_SKIP_BROWSER") == "1" {
-		// .ci/run sets it in its -race run only: the browser tests run in
-		// the README's run beside it (real Chromium, the same SQLite
-		// network). Under -race they would drive the same handlers,
-		// which the HTTP tests already run under the race detector, and
-		// cost the CI run minutes of Chromium.
-		t.Skip("browser test skipped: ART35_SKIP_BROWSER=1 (CI runs it in the run without -race)")
-	}
+	testkit.SkipInRaceRun(t, "a browser test drives handlers that the HTTP tests run under the race detector, and costs minutes of Chromium there")
 	path := chromiumPath
 	if _, err := os.Stat(path); err != nil {
 		p, err := exec.LookPath("chromium")
