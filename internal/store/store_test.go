@@ -150,33 +150,43 @@ func TestTxRollsBackOnError(t *testing.T) {
 	})
 }
 
+// concurrentTx runs n transactions at once, as many callers of one node
+// would; transaction i stores the row k<i>, then does part(tx, i). It
+// returns each transaction's result.
+func concurrentTx(db *store.DB, n int, part func(tx *sql.Tx, i int) error) []error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range errs {
+		wg.Go(func() {
+			errs[i] = db.Tx(ctx, func(tx *sql.Tx) error {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, 'v')`, fmt.Sprint("k", i)); err != nil {
+					return err
+				}
+				return part(tx, i)
+			})
+		})
+	}
+	wg.Wait()
+	return errs
+}
+
 // TestConcurrentTransactionsFailAlone runs many transactions at once (on
 // SQLite they share group commits): each failing one leaves nothing
 // behind, and each succeeding one is stored, whatever its neighbours did.
 func TestConcurrentTransactionsFailAlone(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
-		var wg sync.WaitGroup
-		errs := make([]error, 60)
-		for i := range errs {
-			wg.Go(func() {
-				errs[i] = db.Tx(ctx, func(tx *sql.Tx) error {
-					if _, err := tx.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, 'v')`, fmt.Sprint("k", i)); err != nil {
-						return err
-					}
-					if i%3 == 0 {
-						return errors.New("refused by the business rule")
-					}
-					if i%3 == 1 {
-						// A constraint violation inside the member's savepoint.
-						_, err := tx.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, NULL)`, fmt.Sprint("null", i))
-						return err
-					}
-					return nil
-				})
-			})
-		}
-		wg.Wait()
+		errs := concurrentTx(db, 60, func(tx *sql.Tx, i int) error {
+			if i%3 == 0 {
+				return errors.New("refused by the business rule")
+			}
+			if i%3 == 1 {
+				// A constraint violation inside the member's savepoint.
+				_, err := tx.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, NULL)`, fmt.Sprint("null", i))
+				return err
+			}
+			return nil
+		})
 		for i, err := range errs {
 			_, got := meta(db, fmt.Sprint("k", i))
 			switch i % 3 {
@@ -200,22 +210,12 @@ func TestConcurrentTransactionsFailAlone(t *testing.T) {
 func TestMemberIgnoringItsFailure(t *testing.T) {
 	t.Parallel()
 	storetest.ForEachBackend(t, func(t *testing.T, db *store.DB) {
-		var wg sync.WaitGroup
-		errs := make([]error, 40)
-		for i := range errs {
-			wg.Go(func() {
-				errs[i] = db.Tx(ctx, func(tx *sql.Tx) error {
-					if _, err := tx.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, 'v')`, fmt.Sprint("k", i)); err != nil {
-						return err
-					}
-					if i%4 == 0 {
-						_, _ = tx.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, NULL)`, fmt.Sprint("null", i))
-					}
-					return nil
-				})
-			})
-		}
-		wg.Wait()
+		errs := concurrentTx(db, 40, func(tx *sql.Tx, i int) error {
+			if i%4 == 0 {
+				_, _ = tx.ExecContext(ctx, `INSERT INTO node_meta (key, value) VALUES ($1, NULL)`, fmt.Sprint("null", i))
+			}
+			return nil
+		})
 		for i, err := range errs {
 			_, got := meta(db, fmt.Sprint("k", i))
 			stored := got == nil
